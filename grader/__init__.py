@@ -1,0 +1,1 @@
+"""A grading harness for numerical (deep-learning) assignments: sandboxed, seeded, explained."""

@@ -1,0 +1,85 @@
+"""An assignment is a folder: reference solution, case recipes, checks, rubric and settings. The engine reads it here.
+
+Folder layout (see reference/rnn/):
+  assignment.toml  title, tolerances, property-test sizes, the helpers handed out with it
+  rubric.toml      points of every check, per function; `optional = true` marks extra credit
+  solution.py      the reference functions
+  cases.py         `recipes()`: the seeded inputs the fixtures are made from
+  checks.py        `suite`: the checks, registered with grader.suite.Suite
+"""
+import importlib.util
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .intake import UsageError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    folder: Path
+    settings: dict
+    rubric: dict
+    package: object
+
+    @property
+    def solution(self):
+        return self.package.solution
+
+    @property
+    def suite(self):
+        return self.package.checks.suite
+
+    @property
+    def provided(self):
+        folder = self.settings.get("provided")
+        return self.folder / folder if folder else None
+
+    @property
+    def fixtures(self):
+        return ROOT / "fixtures" / self.name
+
+    def points(self, check):
+        """(points, optional) of a check, from the rubric's table for its function."""
+        table = self.rubric.get(check.function or "submission", {})
+        kind = check.id.rsplit(".", 1)[-1]
+        if kind not in table and check.id == "submission.loads":
+            return 0.0, False
+        if kind not in table:
+            raise UsageError(f"rubric.toml of {self.name!r} gives no points for check {check.id!r}")
+        return float(table[kind]), bool(table.get("optional", False))
+
+
+def find(name=None):
+    """The assignment folder `reference/<name>`; with no name, the only one there is."""
+    folders = sorted(p.parent for p in (ROOT / "reference").glob("*/assignment.toml"))
+    if name is None:
+        if len(folders) != 1:
+            raise UsageError(f"say which assignment to grade with --assignment: {[f.name for f in folders]}")
+        return load(folders[0])
+    folder = ROOT / "reference" / name
+    if not (folder / "assignment.toml").is_file():
+        raise UsageError(f"no assignment {name!r}; there are {[f.name for f in folders]}")
+    return load(folder)
+
+
+def load(folder):
+    folder = Path(folder)
+    with open(folder / "assignment.toml", "rb") as f:
+        settings = tomllib.load(f)
+    with open(folder / "rubric.toml", "rb") as f:
+        rubric = tomllib.load(f)
+    package_name = f"_assignment_{folder.name}"
+    if package_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(package_name, folder / "__init__.py",
+                                                      submodule_search_locations=[str(folder)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[package_name] = module
+        spec.loader.exec_module(module)
+        for part in ("solution", "cases", "checks"):
+            importlib.import_module(f"{package_name}.{part}")
+    return Assignment(folder.name, folder, settings, rubric, sys.modules[package_name])

@@ -1,0 +1,162 @@
+"""The sandboxed child: loads the student's code, then serves the grader's calls.
+
+Run as `python -I child.py --fds R,W` inside the submission's scratch copy, beside wire.py. It never sees expected
+values: the grader sends inputs, and a graded function that the grader puts in place of another (the reference
+callee) runs in the grader, reached back through the same pipe.
+"""
+import argparse
+import os
+import sys
+import traceback
+
+# The runtime folder is on the path only while the child's own modules load, so that a student's
+# wire.py or loader.py is theirs.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loader  # noqa: E402
+import wire  # noqa: E402
+
+del sys.path[0], sys.modules["loader"], sys.modules["wire"]
+
+
+class Channel:
+    def __init__(self, read_fd, write_fd):
+        self.read_fd, self.write_fd = read_fd, write_fd
+
+    def send(self, message):
+        data = wire.pack(message)
+        while data:
+            data = data[os.write(self.write_fd, data):]
+
+    def receive(self):
+        length = wire.unpack_length(self._exactly(wire.HEADER_BYTES))
+        import json
+        return json.loads(self._exactly(length))
+
+    def _exactly(self, n):
+        chunks = []
+        while n:
+            chunk = os.read(self.read_fd, min(n, 2**20))
+            if not chunk:
+                raise SystemExit(0)
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+
+class Kept:
+    """Objects that can't cross to the grader, kept here under an id the grader can pass back."""
+
+    def __init__(self):
+        self.objects = {}
+
+    def keep(self, obj):
+        self.objects[id(obj)] = obj
+        return id(obj)
+
+    def resolve(self, key):
+        if key not in self.objects:
+            raise wire.WireError(f"unknown handle {key}")
+        return self.objects[key]
+
+
+def describe_error(exc, work):
+    """The exception as the student should read it: type, message and the last line of their own code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_student_file(f.filename, work)]
+    where = frames[-1] if frames else None
+    lines = traceback.format_exception_only(type(exc), exc)
+    return {
+        "type": type(exc).__name__,
+        "message": "".join(lines).strip()[-2000:],
+        "file": os.path.basename(where.filename) if where else None,
+        "line": where.lineno if where else None,
+        "code": (where.line or "").strip()[:200] if where else None,
+        "traceback": "".join(traceback.format_list(frames))[-4000:],
+    }
+
+
+def _is_student_file(filename, work):
+    return filename.startswith(work) or filename.startswith("<cell")
+
+
+class Child:
+    def __init__(self, channel, work):
+        self.channel, self.work, self.kept = channel, work, Kept()
+        self.namespace = None
+
+    def serve(self):
+        while True:
+            request = self.channel.receive()
+            op = request.get("op")
+            if op == "load":
+                self.channel.send(self.load(request))
+            elif op == "call":
+                self.channel.send(self.call(request))
+            else:
+                self.channel.send({"op": "protocol_error", "message": f"unknown op {op!r}"})
+
+    def load(self, request):
+        self.namespace, report = loader.load(request, self.work, self.channel, describe_error)
+        names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("_"))
+        return {"op": "loaded", "functions": names, **report}
+
+    def call(self, request):
+        name = request["function"]
+        if self.namespace is None or not callable(self.namespace.get(name)):
+            return {"op": "missing", "function": name}
+        saved = {n: self.namespace[n] for n in request.get("substitute", []) if n in self.namespace}
+        for callee in request.get("substitute", []):
+            self.namespace[callee] = self._remote(callee)
+        try:
+            args = wire.decode(request["args"], self.kept.resolve)
+            kwargs = wire.decode(request["kwargs"], self.kept.resolve)
+            value = self.namespace[name](*args, **kwargs)
+        except BaseException as exc:  # the student's SystemExit and KeyboardInterrupt are reported too
+            return {"op": "raised", "error": describe_error(exc, self.work)}
+        finally:
+            self.namespace.update(saved)
+            for callee in set(request.get("substitute", [])) - set(saved):
+                self.namespace.pop(callee, None)
+            _flush()
+        try:
+            return {"op": "return", "value": wire.encode(value, self.kept.keep)}
+        except (wire.WireError, RecursionError, MemoryError) as exc:
+            return {"op": "unsendable", "message": str(exc)[:500]}
+
+    def _remote(self, callee):
+        """A stand-in for a graded callee: the grader answers it with the reference."""
+        channel, kept = self.channel, self.kept
+
+        def remote(*args, **kwargs):
+            channel.send({"op": "callback", "function": callee,
+                          "args": wire.encode(args, kept.keep), "kwargs": wire.encode(kwargs, kept.keep)})
+            answer = channel.receive()
+            if answer.get("op") != "callback_return":
+                raise RuntimeError(answer.get("message", f"{callee} failed"))
+            return wire.decode(answer["value"], kept.resolve)
+
+        remote.__name__ = callee
+        return remote
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fds", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--provided", default=None)
+    options = parser.parse_args()
+    read_fd, write_fd = (int(n) for n in options.fds.split(","))
+    sys.path[:0] = [options.work] + ([options.provided] if options.provided else [])
+    os.chdir(options.work)
+    Child(Channel(read_fd, write_fd), os.path.realpath(options.work)).serve()
+
+
+if __name__ == "__main__":
+    main()

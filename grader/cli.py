@@ -1,0 +1,90 @@
+"""The command line: a thin layer over grade, fixtures and report."""
+import argparse
+import sys
+from pathlib import Path
+
+from . import assignment as assignments
+from . import fixtures, report
+from .grade import grade
+from .intake import UsageError
+from .report import terminal
+from .sandbox import Limits
+
+
+def _limits(options):
+    return Limits(call_seconds=options.call_timeout, load_seconds=options.load_timeout,
+                  cell_seconds=options.cell_timeout, memory_mb=options.memory_mb)
+
+
+def cmd_grade(options):
+    chosen = assignments.find(options.assignment)
+    limits = _limits(options)
+    several = len(options.paths) > 1
+    for path in options.paths:
+        if not Path(path).exists():
+            raise UsageError(f"no such submission: {path!r}")
+    for path in options.paths:
+        graded = grade(path, chosen, limits, public_only=options.public)
+        name = graded.submission.name
+        if several or not options.out:
+            out = Path(options.out or "reports") / name
+        else:
+            out = Path(options.out)
+        document = report.build(graded, chosen, limits)
+        report.write(document, out)
+        print(terminal.render(document, out))
+    return 0
+
+
+def cmd_fixtures(options):
+    chosen = assignments.find(options.assignment)
+    manifest = fixtures.generate(chosen, chosen.fixtures)
+    print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
+    return 0
+
+
+def cmd_check_fixtures(options):
+    chosen = assignments.find(options.assignment)
+    drift = fixtures.check(chosen, chosen.fixtures)
+    for line in drift:
+        print(line)
+    if drift:
+        print(f"{len(drift)} drift(s): if the change is intended, run `make fixtures` and commit the result")
+        return 1
+    print(f"fixtures of {chosen.name!r} match their recipes")
+    return 0
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="python -m grader", description="Grade numpy deep-learning assignments.")
+    verbs = top.add_subparsers(dest="verb", required=True)
+    g = verbs.add_parser("grade", help="grade submissions (.py files)")
+    g.add_argument("paths", nargs="+", help="submission files")
+    g.add_argument("--out", help="report folder (with several submissions: the folder that holds one per name);"
+                                 " default reports/<name>")
+    g.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
+    g.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per function call")
+    g.add_argument("--load-timeout", type=float, default=Limits.load_seconds, help="seconds to load a submission")
+    g.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per notebook cell")
+    g.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of the sandbox")
+    g.set_defaults(run=cmd_grade)
+    for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
+                            ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
+        p = verbs.add_parser(verb, help=text)
+        p.set_defaults(run=run)
+    for p in verbs.choices.values():
+        p.add_argument("--assignment", help="the assignment folder under reference/ (default: the only one)")
+    return top
+
+
+def main(argv=None):
+    options = parser().parse_args(argv)
+    try:
+        return options.run(options)
+    except UsageError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

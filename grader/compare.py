@@ -1,0 +1,98 @@
+"""Comparing what a student's function returned with what was expected, and saying exactly what differs."""
+import numpy as np
+
+from .wire import Handle
+
+
+def _shape(value):
+    return np.shape(value) if isinstance(value, (np.ndarray, int, float, complex, bool)) else None
+
+
+def _kind(value):
+    if isinstance(value, (list, tuple)):
+        return "sequence"
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, Handle):
+        return "object"
+    if isinstance(value, (np.ndarray, int, float, complex)) and not isinstance(value, bool):
+        return "number"
+    return type(value).__name__
+
+
+def differences(name, expected, got, rtol, atol, values=True):
+    """Lines describing the first way `got` differs from `expected` (empty if it doesn't).
+
+    With values=False only the structure is compared: containers, keys, lengths and shapes.
+    """
+    kind = _kind(expected)
+    if _kind(got) != kind:
+        return [f"{name} is {_describe(got)}; expected {_describe(expected)}"]
+    if kind == "sequence":
+        if len(got) != len(expected):
+            return [f"{name} has {len(got)} items; expected {len(expected)}"]
+        for i, (e, g) in enumerate(zip(expected, got)):
+            lines = differences(f"{name}[{i}]", e, g, rtol, atol, values)
+            if lines:
+                return lines
+        return []
+    if kind == "dict":
+        missing = [k for k in expected if k not in got]
+        if missing:
+            return [f"{name} has no key {missing[0]!r}; it has {sorted(map(str, got))}"]
+        for key in expected:
+            lines = differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
+            if lines:
+                return lines
+        return []
+    if kind == "number":
+        return _array_differences(name, np.asarray(expected), np.asarray(got), rtol, atol, values)
+    return [] if got == expected else [f"{name} is {got!r}; expected {expected!r}"]
+
+
+def _array_differences(name, expected, got, rtol, atol, values):
+    if got.shape != expected.shape:
+        hint = _shape_hint(expected.shape, got.shape)
+        return [f"{name} has shape {got.shape}; expected {expected.shape}" + (f" ({hint})" if hint else "")]
+    if not values:
+        return []
+    expected, got = expected.astype(np.float64), got.astype(np.complex128 if got.dtype.kind == "c" else np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(got - expected)
+        bad = ~(error <= atol + rtol * np.abs(expected))
+    if not bad.any():
+        return []
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    index = "".join(f"[{i}]" for i in first)
+    finite = np.where(np.isfinite(error), error, np.inf)
+    relative = finite / np.maximum(np.abs(expected), np.finfo(float).tiny)
+    return [
+        f"{name} differs in {int(bad.sum())} of {bad.size} entries",
+        f"first at {name}{index}: expected {expected[first]:.8g}, got {_number(got[first])}",
+        f"largest absolute error {finite.max():.3g}, largest relative error {relative.max():.3g}"
+        f" (allowed: {atol:g} + {rtol:g} * |expected|)",
+    ]
+
+
+def _number(value):
+    return f"{value:.8g}" if np.isrealobj(value) else str(value)
+
+
+def _shape_hint(expected, got):
+    if len(expected) == len(got) + 1 and 1 in expected and tuple(n for n in expected if n != 1) == got:
+        return "a squeeze(), or a sum without keepdims=True?"
+    if len(expected) == 2 and got == expected[::-1]:
+        return "transposed?"
+    return ""
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    if isinstance(value, Handle):
+        return repr(value)
+    return f"{value!r}" if len(repr(value)) < 60 else type(value).__name__

@@ -1,0 +1,127 @@
+"""Fixtures: the inputs and expected outputs of every recipe, written by the reference and never edited by hand.
+
+Each recipe becomes `fixtures/<assignment>/<visibility>/<function>/<name>.json`, readable JSON in which every float
+keeps all its digits. `manifest.json` records what made each file and a hash of every array in it, so that
+`check` can regenerate everything into a temporary folder and name each array that drifted.
+"""
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    function: str
+    name: str
+    visibility: str
+    describe: str
+    args: tuple
+    expected: object
+
+
+def to_json(value):
+    if isinstance(value, np.ndarray):
+        return {"$array": value.tolist(), "dtype": value.dtype.name, "shape": list(value.shape)}
+    if isinstance(value, tuple):
+        return {"$tuple": [to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {"$dict": {k: to_json(v) for k, v in value.items()}}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def from_json(data):
+    if isinstance(data, list):
+        return [from_json(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "$array" in data:
+        return np.array(data["$array"], dtype=data["dtype"]).reshape(data["shape"])
+    if "$tuple" in data:
+        return tuple(from_json(v) for v in data["$tuple"])
+    return {k: from_json(v) for k, v in data["$dict"].items()}
+
+
+def array_hashes(value, path=""):
+    """{path: sha256} of every array inside `value`; the path reads like Python indexing."""
+    if isinstance(value, np.ndarray):
+        digest = hashlib.sha256(f"{value.dtype.str}{value.shape}".encode() + value.tobytes()).hexdigest()
+        return {path: digest}
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    out = {}
+    for key, item in items:
+        out.update(array_hashes(item, f"{path}[{key!r}]"))
+    return out
+
+
+def generate(assignment, folder):
+    """Write every recipe's fixture and the manifest into `folder` (replacing what was there)."""
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    manifest = {"assignment": assignment.name, "made_by": "make fixtures (python -m grader fixtures)",
+                "numpy": np.__version__, "files": {}}
+    for recipe in assignment.package.cases.recipes():
+        args = recipe.make()
+        expected = getattr(assignment.solution, recipe.function)(*args)
+        relative = f"{recipe.visibility}/{recipe.function}/{recipe.name}.json"
+        record = {"function": recipe.function, "name": recipe.name, "visibility": recipe.visibility,
+                  "describe": recipe.describe, "args": to_json(args), "expected": to_json(expected)}
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(json.dumps(record, indent=1) + "\n")
+        manifest["files"][relative] = {"recipe": recipe.describe, "function": recipe.function, "seed": recipe.seed,
+                                       "arrays": array_hashes({"args": args, "expected": expected})}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    return manifest
+
+
+def load(folder, visibility):
+    """{function: [Fixture, ...]} for one visibility; an empty dict when that part isn't there (a student's copy)."""
+    out = {}
+    for path in sorted((Path(folder) / visibility).glob("*/*.json")):
+        record = json.loads(path.read_text())
+        out.setdefault(record["function"], []).append(Fixture(
+            record["function"], record["name"], visibility, record["describe"],
+            tuple(from_json(record["args"])), from_json(record["expected"])))
+    return out
+
+
+def check(assignment, folder):
+    """Lines naming every drift between the fixtures in `folder` and a fresh regeneration (empty: none)."""
+    folder = Path(folder)
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        return [f"{folder}: no {MANIFEST}; run `make fixtures`"]
+    recorded = json.loads(manifest_path.read_text())
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = generate(assignment, Path(scratch) / assignment.name)
+    drift = []
+    if recorded.get("numpy") != fresh["numpy"]:
+        drift.append(f"note: fixtures were made with numpy {recorded.get('numpy')}, this is {fresh['numpy']}")
+    for relative in sorted(set(recorded["files"]) | set(fresh["files"])):
+        old, new = recorded["files"].get(relative), fresh["files"].get(relative)
+        if old is None or new is None:
+            drift.append(f"{relative}: {'new recipe, not in the manifest' if old is None else 'no recipe makes it'}")
+            continue
+        for array in sorted(set(old["arrays"]) | set(new["arrays"])):
+            if old["arrays"].get(array) != new["arrays"].get(array):
+                drift.append(f"{relative}: {array} drifted (recipe {new['recipe']})")
+        on_disk = folder / relative
+        if not on_disk.is_file():
+            drift.append(f"{relative}: missing on disk")
+            continue
+        record = json.loads(on_disk.read_text())
+        actual = array_hashes({"args": tuple(from_json(record["args"])), "expected": from_json(record["expected"])})
+        for array in sorted(a for a in new["arrays"] if actual.get(a) != new["arrays"][a]):
+            drift.append(f"{relative}: {array} on disk differs from what the recipe makes (edited by hand?)")
+    return [line for line in drift if not line.startswith("note:")] and drift

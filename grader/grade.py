@@ -1,0 +1,130 @@
+"""Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import fixtures, intake
+from .program import Dead, Program
+from .sandbox import CallTimeout, ChildDied, Limits, Missing, Raised, Unsendable
+from .suite import Check, Failure
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    function: str | None
+    description: str
+    points: float
+    max_points: float
+    status: str  # passed, failed, error, timeout, skipped
+    message: str
+    optional: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Graded:
+    submission: intake.Submission
+    results: list
+    load_error: dict | None
+    output: list
+    restarts: int
+
+
+class Context:
+    """What a check works with: the student's program, the fixtures, the reference and the tolerance."""
+
+    def __init__(self, assignment, program, public_only=False):
+        self.assignment, self.program = assignment, program
+        self.settings = assignment.settings
+        self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
+        self.public = fixtures.load(assignment.fixtures, "public")
+        self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
+        self.graded = [f for f in assignment.rubric if f != "submission"]
+
+    def call(self, function, *args, **kwargs):
+        """Call the student's function with the reference in place of every other graded function."""
+        reference = {name: getattr(self.assignment.solution, name) for name in self.graded if name != function}
+        return self.program.call(function, *args, substitute=reference, **kwargs)
+
+
+def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=None):
+    scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
+    program = None
+    try:
+        submission = intake.take_in(source, scratch)
+        program = Program(scratch, submission, limits, assignment.provided)
+        loaded = program.load()
+        context = Context(assignment, program, public_only)
+        results = run_checks(assignment, context, loaded.error)
+        return Graded(submission, results, loaded.error, program.output(), program.restarts)
+    finally:
+        if program is not None:
+            program.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_checks(assignment, context, load_error):
+    loads = Check("submission.loads", None, "the submission loads without an error", lambda _: None)
+    results, status = [], {}
+    for check in [loads, *assignment.suite.checks.values()]:
+        points, optional = assignment.points(check)
+        started = time.monotonic()
+        outcome, message = _verdict(check, context, load_error, status)
+        status[check.id] = outcome
+        earned = points if outcome == "passed" else 0.0
+        results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
+                              optional, round(time.monotonic() - started, 3)))
+    return results
+
+
+def _verdict(check, context, load_error, status):
+    """(status, message) of one check, never raising."""
+    program, function = context.program, check.function
+    if load_error and function is None:
+        return "error", describe_load_error(load_error)
+    if load_error:
+        return "skipped", "not graded: the submission did not load"
+    waiting = [d for d in check.depends if status.get(d) != "passed"]
+    if waiting:
+        return "skipped", f"not run: it waits on {waiting[0]}, which did not pass"
+    if function in program.dead:
+        return "skipped", f"not called again: {program.dead[function][1]}"
+    try:
+        check.run(context)
+        return "passed", ""
+    except Failure as failure:
+        if function in program.dead:  # it hung or crashed inside a property test
+            return program.dead[function]
+        return "failed", str(failure)
+    except CallTimeout:
+        return program.dead[function]
+    except (Dead, ChildDied):
+        return program.dead.get(function, ("error", "the sandbox failed"))
+    except Raised as raised:
+        return "error", describe_raised(function, raised.error)
+    except Missing as missing:
+        return "failed", f"{missing} is not defined in the submission"
+    except Unsendable as exc:
+        return "failed", f"{function} returned a value the grader can't accept: {exc}"
+    except Exception:  # a bug in a check must not stop the grading of the other checks
+        traceback.print_exc(file=sys.stderr)
+        return "error", f"internal error in check {check.id}; the instructor has the details"
+
+
+def describe_load_error(error):
+    where = f" (line {error['line']} of {error['file']}: {error['code']})" if error.get("line") else ""
+    return f"the submission did not load: {error.get('message', 'an error')}{where}"
+
+
+def describe_raised(function, error):
+    where = f" at line {error['line']} of {error['file']}: {error['code']}" if error.get("line") else ""
+    return f"{function} raised {error.get('message', 'an error')}{where}"
+
+
+def as_dict(result):
+    return asdict(result)

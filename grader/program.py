@@ -1,0 +1,100 @@
+"""The student's program as the checks see it: loaded once in a sandbox, called by name, restarted after a hang.
+
+A function that hangs or kills its sandbox is recorded as dead and never called again; the next call to another
+function starts a fresh sandbox and loads the submission again.
+"""
+from dataclasses import dataclass, field
+
+from . import wire
+from .sandbox import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
+
+
+class Dead(Exception):
+    """The function hung or crashed its sandbox earlier, so it is not called again."""
+
+
+@dataclass
+class Loaded:
+    error: dict | None = None
+    functions: list = field(default_factory=list)
+    cells: list = field(default_factory=list)
+
+
+class Program:
+    def __init__(self, scratch, submission, limits, provided=None):
+        self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
+        self.sandbox = None
+        self.loaded = None
+        self.dead = {}  # function -> (status, why it is not called again)
+        self.restarts = 0
+
+    def load(self):
+        """Start a sandbox and load the submission into it; the first load's report is kept."""
+        self.sandbox = Sandbox(self.scratch, self.limits, self.provided)
+        self.sandbox.start()
+        request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry}
+        try:
+            answer = self.sandbox.request(request, self.limits.load_seconds)
+        except CallTimeout:
+            answer = {"error": {"type": "Timeout", "message":
+                                f"loading the submission took longer than {self.limits.load_seconds:g} s"}}
+        except ChildDied as exc:
+            answer = {"error": {"type": "Exit", "message": f"loading the submission failed: {exc}"}}
+        loaded = Loaded(answer.get("error"), answer.get("functions", []), answer.get("cells", []))
+        if self.loaded is None:
+            self.loaded = loaded
+        return loaded
+
+    def call(self, function, *args, substitute=None, **kwargs):
+        """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins."""
+        if function in self.dead:
+            raise Dead(self.dead[function][1])
+        if self.sandbox is None or not self.sandbox.alive:
+            self.restarts += 1
+            self.load()
+        substitute = substitute or {}
+        request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
+                   "substitute": sorted(substitute)}
+        try:
+            answer = self.sandbox.request(request, self.limits.call_seconds,
+                                          lambda message, _: self._callback(message, substitute))
+        except CallTimeout:
+            self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
+            raise
+        except ChildDied as exc:
+            self.dead[function] = ("error", f"{function} ended its sandbox: {exc}")
+            raise
+        op = answer.get("op")
+        if op == "return":
+            try:
+                return wire.decode(answer["value"])
+            except wire.WireError as exc:
+                raise Unsendable(str(exc)) from None
+        if op == "raised":
+            raise Raised(answer["error"])
+        if op == "missing":
+            raise Missing(function)
+        if op == "unsendable":
+            raise Unsendable(answer.get("message", ""))
+        self.sandbox.stop()
+        raise ChildDied(f"the sandbox answered {op!r}")
+
+    def _callback(self, message, substitute):
+        """Answer a graded callee that the child reached back for; False ends the wait for the call."""
+        if message.get("op") != "callback":
+            return False
+        stand_in = substitute.get(message.get("function"))
+        try:
+            args, kwargs = wire.decode(message["args"]), wire.decode(message["kwargs"])
+            reply = {"op": "callback_return", "value": wire.encode(stand_in(*args, **kwargs))}
+        except Exception as exc:  # the student's call to the callee was wrong: tell their code, as numpy would
+            reply = {"op": "callback_raised", "message": f"{message.get('function')}: {type(exc).__name__}: {exc}"}
+        self.sandbox.send(reply)
+        return True
+
+    def close(self):
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    def output(self):
+        return self.sandbox.output() if self.sandbox else ["", ""]

@@ -1,0 +1,28 @@
+"""Running a hypothesis property against student code, derandomized, and reporting the smallest failing example."""
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+
+from .sandbox import Raised
+from .suite import Failure
+
+
+def check_property(strategy, test, max_examples):
+    """Run `test(example)` over examples from `strategy`; raise Failure naming the smallest failing example.
+
+    Derandomized and without an example database, so one submission always gets the same verdict.
+    """
+    tried = []
+
+    @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+              phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck), print_blob=False,
+              verbosity=Verbosity.quiet)
+    @given(strategy)
+    def run(example):
+        tried.append(example)
+        test(example)
+
+    try:
+        run()
+    except Failure as failure:
+        raise Failure(f"fails for {tried[-1]!r}", *failure.lines) from None
+    except Raised as raised:
+        raise Failure(f"fails for {tried[-1]!r}", f"raised {raised}") from None

@@ -1,0 +1,50 @@
+"""report.json is the contract; every other output (Markdown, terminal) is rendered from its dictionary."""
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+SCHEMA_VERSION = "1.0"
+SCHEMA = Path(__file__).with_name("schema.json")
+GRADER_VERSION = "0.1.0"
+
+
+def build(graded, assignment, limits, isolation="process"):
+    checks = [asdict(r) for r in graded.results]
+    required = [c for c in checks if not c["optional"]]
+    functions = {}
+    for check in checks:
+        if check["function"] is None:
+            continue
+        entry = functions.setdefault(check["function"], {"score": 0.0, "max_score": 0.0,
+                                                         "optional": check["optional"]})
+        entry["score"] = round(entry["score"] + check["points"], 4)
+        entry["max_score"] = round(entry["max_score"] + check["max_points"], 4)
+    stdout, stderr = graded.output
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "grader_version": GRADER_VERSION,
+        "assignment": assignment.name,
+        "submission": graded.submission.name,
+        "kind": graded.submission.kind,
+        "score": round(sum(c["points"] for c in checks), 4),
+        "max_score": round(sum(c["max_points"] for c in required), 4),
+        "extra_credit_max": round(sum(c["max_points"] for c in checks if c["optional"]), 4),
+        "isolation": isolation,
+        "loaded": graded.load_error is None,
+        "functions": functions,
+        "checks": checks,
+        "notes": list(graded.submission.notes),
+        "output": {"stdout": stdout, "stderr": stderr},
+        "limits": asdict(limits),
+        "tolerance": dict(assignment.settings["tolerance"]),
+    }
+
+
+def write(report, folder):
+    """Write report.json and report.md into `folder`; returns the folder."""
+    from .markdown import render
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+    (folder / "report.md").write_text(render(report))
+    return folder

@@ -1,0 +1,34 @@
+"""report.md: the score, a table by function, then what went wrong in each check that did not pass."""
+
+MARKS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱", "skipped": "⏭"}
+
+
+def render(report):
+    lines = [f"# {report['assignment']}: {report['submission']}", "",
+             f"**Score: {_n(report['score'])} / {_n(report['max_score'])}**"
+             + (f" (extra credit available: {_n(report['extra_credit_max'])})" if report["extra_credit_max"] else ""),
+             "", "| function | points | checks |", "| --- | --- | --- |"]
+    for name, entry in report["functions"].items():
+        marks = " ".join(f"{MARKS[c['status']]} {c['id'].split('.', 1)[1]}"
+                         for c in report["checks"] if c["function"] == name)
+        extra = " (extra credit)" if entry["optional"] else ""
+        lines.append(f"| `{name}`{extra} | {_n(entry['score'])} / {_n(entry['max_score'])} | {marks} |")
+    problems = [c for c in report["checks"] if c["status"] != "passed"]
+    if problems:
+        lines += ["", "## What to fix", ""]
+    for check in problems:
+        lines += [f"### {MARKS[check['status']]} `{check['id']}` ({check['status']}, "
+                  f"{_n(check['points'])} / {_n(check['max_points'])})", "", check["description"], "",
+                  "```", check["message"], "```", ""]
+    for note in report["notes"]:
+        lines.append(f"- note: {note}")
+    if report["output"]["stdout"].strip() or report["output"]["stderr"].strip():
+        lines += ["", "## What the submission printed", ""]
+        for stream in ("stdout", "stderr"):
+            if report["output"][stream].strip():
+                lines += [f"{stream}:", "```", report["output"][stream].rstrip()[-4000:], "```"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _n(x):
+    return f"{x:g}"

@@ -1,0 +1,22 @@
+"""A short table on the terminal: score, one line per function, the first line of each failure."""
+
+SYMBOLS = {"passed": ".", "failed": "F", "error": "E", "timeout": "T", "skipped": "s"}
+
+
+def render(report, folder=None):
+    width = max([len(name) for name in report["functions"]] + [8])
+    lines = [f"{report['submission']}: {report['score']:g} / {report['max_score']:g}"
+             + (f"  (extra credit up to {report['extra_credit_max']:g})" if report["extra_credit_max"] else "")]
+    if not report["loaded"]:
+        lines.append("  " + report["checks"][0]["message"].splitlines()[0])
+    for name, entry in report["functions"].items():
+        checks = [c for c in report["checks"] if c["function"] == name]
+        marks = "".join(SYMBOLS[c["status"]] for c in checks)
+        lines.append(f"  {name:<{width}}  {entry['score']:>4g} / {entry['max_score']:<4g} {marks}"
+                     + ("  extra credit" if entry["optional"] else ""))
+        for check in checks:
+            if check["status"] in ("failed", "error", "timeout") and check["message"]:
+                lines.append(f"  {'':<{width}}  {check['id'].split('.', 1)[1]}: {check['message'].splitlines()[0]}")
+    if folder:
+        lines.append(f"  report: {folder}/report.md")
+    return "\n".join(lines)

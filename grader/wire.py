@@ -1,0 +1,147 @@
+"""The values that cross between the grader and the sandboxed child.
+
+Messages are length-prefixed JSON. Arrays travel as dtype, shape and base64 bytes; tuples, dicts and handles are
+tagged objects. This file is copied into the sandbox, so it imports nothing from the grader. The grader decodes
+with `decode(..., trusted=False)`: every array is rebuilt as a plain ndarray of an allowed numeric dtype within the
+size caps, so nothing the child made (a subclass, an object with its own comparison methods) reaches a check.
+"""
+import base64
+import json
+import struct
+
+import numpy as np
+
+MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_ARRAY_ELEMENTS = 4 * 2**20
+MAX_DEPTH = 32
+MAX_STRING = 2**20
+ALLOWED_DTYPES = frozenset("|b1 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split())
+_HEADER = struct.Struct(">Q")
+
+
+class WireError(Exception):
+    """A message that breaks the protocol: too large, malformed, or holding a value that may not cross."""
+
+
+class Handle:
+    """An object that stays in the child; the grader can only pass it back."""
+
+    __slots__ = ("id", "kind")
+
+    def __init__(self, id, kind):
+        self.id, self.kind = id, kind
+
+    def __repr__(self):
+        return f"<{self.kind} object kept in the sandbox>"
+
+    def __eq__(self, other):
+        return isinstance(other, Handle) and other.id == self.id
+
+    def __hash__(self):
+        return hash(self.id)
+
+
+def encode(value, keep=None, depth=0):
+    """Turn a value into JSON-ready data. `keep(obj) -> id` stores what can't cross (child side only)."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+    kind = type(value)
+    if value is None or kind in (bool, str):
+        return value
+    if kind is int:
+        return value if abs(value) < 2**63 else float(value)
+    if kind is float:
+        return {"$float": repr(value)} if value != value or value in (float("inf"), float("-inf")) else value
+    if kind is complex:
+        return {"$complex": [repr(value.real), repr(value.imag)]}
+    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
+        return encode(np.asarray(value), keep, depth)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        if value.size > MAX_ARRAY_ELEMENTS:
+            raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
+        plain = np.asarray(value, dtype=value.dtype.newbyteorder("<"), order="C")
+        return {"$nd": [plain.dtype.str, list(plain.shape), base64.b64encode(plain.tobytes()).decode()]}
+    if kind in (list, tuple):
+        items = [encode(v, keep, depth + 1) for v in value]
+        return items if kind is list else {"$tuple": items}
+    if kind is dict and all(type(k) in (str, int) for k in value):
+        return {"$dict": [[k, encode(v, keep, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, Handle):
+        return {"$handle": [value.id, value.kind]}
+    if keep is None:
+        raise WireError(f"a value of type {kind.__name__} can't cross to the sandbox")
+    return {"$handle": [keep(value), kind.__name__[:80]]}
+
+
+def decode(data, resolve=None, depth=0):
+    """Rebuild a value from JSON data, validating everything. `resolve(id)` maps handles back (child side)."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+    if data is None or type(data) in (bool, int, float):
+        return data
+    if type(data) is str:
+        if len(data) > MAX_STRING:
+            raise WireError(f"string of {len(data)} characters is longer than {MAX_STRING}")
+        return data
+    if type(data) is list:
+        return [decode(v, resolve, depth + 1) for v in data]
+    if type(data) is not dict or len(data) != 1:
+        raise WireError(f"malformed value {str(data)[:80]!r}")
+    (tag, body), = data.items()
+    if tag == "$tuple" and type(body) is list:
+        return tuple(decode(v, resolve, depth + 1) for v in body)
+    if tag == "$dict" and type(body) is list:
+        return {_key(pair): decode(pair[1], resolve, depth + 1) for pair in body}
+    if tag == "$float" and body in ("nan", "inf", "-inf"):
+        return float(body)
+    if tag == "$complex" and type(body) is list and len(body) == 2:
+        return complex(float(body[0]), float(body[1]))
+    if tag == "$nd":
+        return _array(body)
+    if tag == "$handle" and type(body) is list and len(body) == 2 and type(body[0]) is int:
+        return resolve(body[0]) if resolve else Handle(body[0], str(body[1])[:80])
+    raise WireError(f"malformed value with tag {tag!r}")
+
+
+def _key(pair):
+    if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
+        raise WireError(f"malformed dict entry {str(pair)[:80]!r}")
+    return pair[0]
+
+
+def _array(body):
+    if type(body) is not list or len(body) != 3 or type(body[2]) is not str:
+        raise WireError("malformed array")
+    dtype, shape, payload = body
+    if dtype not in ALLOWED_DTYPES:
+        raise WireError(f"arrays of dtype {dtype!r} may not cross")
+    if type(shape) is not list or len(shape) > MAX_DEPTH or any(type(n) is not int or n < 0 for n in shape):
+        raise WireError(f"malformed array shape {shape!r}")
+    size = 1
+    for n in shape:
+        size *= n
+    if size > MAX_ARRAY_ELEMENTS:
+        raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
+    raw = base64.b64decode(payload, validate=True)
+    dt = np.dtype(dtype)
+    if len(raw) != size * dt.itemsize:
+        raise WireError(f"array of shape {tuple(shape)} arrived with {len(raw)} bytes")
+    return np.frombuffer(raw, dtype=dt).reshape(tuple(shape)).astype(dt.newbyteorder("="))
+
+
+def pack(message):
+    """Bytes for one message: an 8-byte length then JSON."""
+    body = json.dumps(message, separators=(",", ":")).encode()
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise WireError(f"message of {len(body)} bytes is larger than {MAX_MESSAGE_BYTES}")
+    return _HEADER.pack(len(body)) + body
+
+
+def unpack_length(header):
+    (length,) = _HEADER.unpack(header)
+    if length > MAX_MESSAGE_BYTES:
+        raise WireError(f"message of {length} bytes is larger than {MAX_MESSAGE_BYTES}")
+    return length
+
+
+HEADER_BYTES = _HEADER.size
