@@ -86,7 +86,11 @@ class Sandbox:
         self.runtime.mkdir(exist_ok=True)
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), self.runtime / name)
-        self.provided = provided
+        self.provided = None
+        if provided is not None:  # a copy: the sandbox never sees the assignment's folder
+            self.provided = self.scratch / "provided"
+            if not self.provided.exists():
+                shutil.copytree(provided, self.provided, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
         self.process = None
         self._buffer = b""
 
