@@ -14,7 +14,7 @@ def check_property(strategy, test, max_examples):
 
     @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
               phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck), print_blob=False,
-              verbosity=Verbosity.quiet)
+              report_multiple_bugs=False, verbosity=Verbosity.quiet)
     @given(strategy)
     def run(example):
         tried.append(example)

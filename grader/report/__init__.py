@@ -28,6 +28,7 @@ def build(graded, assignment, limits, isolation="process"):
         "kind": graded.submission.kind,
         "score": round(sum(c["points"] for c in checks), 4),
         "max_score": round(sum(c["max_points"] for c in required), 4),
+        "extra_credit": round(sum(c["points"] for c in checks if c["optional"]), 4),
         "extra_credit_max": round(sum(c["max_points"] for c in checks if c["optional"]), 4),
         "isolation": isolation,
         "loaded": graded.load_error is None,

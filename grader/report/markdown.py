@@ -5,8 +5,9 @@ MARKS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱", "s
 
 def render(report):
     lines = [f"# {report['assignment']}: {report['submission']}", "",
-             f"**Score: {_n(report['score'])} / {_n(report['max_score'])}**"
-             + (f" (extra credit available: {_n(report['extra_credit_max'])})" if report["extra_credit_max"] else ""),
+             f"**Score: {_n(report['score'] - report['extra_credit'])} / {_n(report['max_score'])}**"
+             + (f" + extra credit {_n(report['extra_credit'])} / {_n(report['extra_credit_max'])}"
+                if report["extra_credit_max"] else ""),
              "", "| function | points | checks |", "| --- | --- | --- |"]
     for name, entry in report["functions"].items():
         marks = " ".join(f"{MARKS[c['status']]} {c['id'].split('.', 1)[1]}"

@@ -5,8 +5,10 @@ SYMBOLS = {"passed": ".", "failed": "F", "error": "E", "timeout": "T", "skipped"
 
 def render(report, folder=None):
     width = max([len(name) for name in report["functions"]] + [8])
-    lines = [f"{report['submission']}: {report['score']:g} / {report['max_score']:g}"
-             + (f"  (extra credit up to {report['extra_credit_max']:g})" if report["extra_credit_max"] else "")]
+    required = report["score"] - report["extra_credit"]
+    lines = [f"{report['submission']}: {required:g} / {report['max_score']:g}"
+             + (f" + extra credit {report['extra_credit']:g} / {report['extra_credit_max']:g}"
+                if report["extra_credit_max"] else "")]
     if not report["loaded"]:
         lines.append("  " + report["checks"][0]["message"].splitlines()[0])
     for name, entry in report["functions"].items():

@@ -1,0 +1,43 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader import assignment, report  # noqa: E402
+from grader.grade import grade  # noqa: E402
+from grader.sandbox import Limits  # noqa: E402
+
+CORRECT = (ROOT / "submissions" / "correct.py").read_text()
+FAST = Limits(call_seconds=2.0, load_seconds=20.0, cell_seconds=5.0, memory_mb=1024)
+
+
+@pytest.fixture(scope="session")
+def rnn():
+    return assignment.find("rnn")
+
+
+def mutate(old, new, source=CORRECT):
+    """The correct submission with one piece of text replaced; fails loudly if the text isn't there."""
+    assert source.count(old) == 1, f"{old!r} occurs {source.count(old)} times in the correct submission"
+    return source.replace(old, new)
+
+
+@pytest.fixture
+def grade_source(tmp_path, rnn):
+    """Grade Python source text as a submission file; returns the report dictionary."""
+    def run(source, name="student.py", limits=FAST):
+        path = tmp_path / name
+        path.write_text(source)
+        return report.build(grade(path, rnn, limits), rnn, limits)
+    return run
+
+
+def by_function(document):
+    return {name: entry["score"] for name, entry in document["functions"].items()}
+
+
+def full_marks(document):
+    return {name: entry["max_score"] for name, entry in document["functions"].items()}

@@ -1,0 +1,213 @@
+"""Grading a .py submission end to end: fairness, failures that explain themselves, and hostile basics."""
+import hashlib
+import json
+import subprocess
+import sys
+import time
+
+import jsonschema
+import numpy as np
+import pytest
+from conftest import CORRECT, ROOT, by_function, full_marks, mutate
+
+from grader import fixtures
+from grader.report import SCHEMA
+
+
+def test_the_correct_example_earns_full_marks_and_the_report_follows_its_schema(grade_source):
+    document = grade_source(CORRECT)
+    assert by_function(document) == full_marks(document)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+    assert all(c["status"] == "passed" for c in document["checks"])
+
+
+def test_the_reference_itself_earns_full_marks_as_a_submission(grade_source, rnn):
+    source = (rnn.folder / "solution.py").read_text().replace("from .provided.rnn_utils", "from rnn_utils")
+    document = grade_source(source)
+    assert by_function(document) == full_marks(document)
+
+
+# The typical mistakes of issue 2: (name, function that makes it, text in correct.py, replacement).
+MISTAKES = [
+    ("missing bias", "rnn_cell_forward", "np.dot(Wax, xt) + ba)", "np.dot(Wax, xt))"),
+    ("wrong activation", "rnn_cell_forward", "a_next = np.tanh(np.dot(Waa", "a_next = sigmoid(np.dot(Waa"),
+    ("a0 ignored", "rnn_forward", "a_next = a0\n    for t in range(T_x):\n        a_next, yt_pred",
+     "a_next = np.zeros_like(a0)\n    for t in range(T_x):\n        a_next, yt_pred"),
+    ("forget gate left out", "lstm_cell_forward", "c_next = ft * c_prev + it * cct", "c_next = c_prev + it * cct"),
+    ("wrong concatenation order", "lstm_cell_forward", "concat[:n_a, :] = a_prev\n    concat[n_a:, :] = xt",
+     "concat[:n_x, :] = xt\n    concat[n_x:, :] = a_prev"),
+    ("dba without keepdims", "rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)",
+     "dba = np.sum(dtanh, axis=1)"),
+    ("transposed weight gradient", "rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)",
+     "dWaa = np.dot(a_prev, dtanh.T)"),
+    ("no accumulation of da_prev", "rnn_backward", "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+     "rnn_cell_backward(da[:, :, t], caches[t])"),
+]
+
+
+@pytest.mark.parametrize("name,function,old,new", MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_a_typical_mistake_costs_points_only_in_its_own_function(grade_source, name, function, old, new):
+    document = grade_source(mutate(old, new))
+    scores, best = by_function(document), full_marks(document)
+    assert scores[function] < best[function], f"{name} was not caught"
+    assert {f: s for f, s in scores.items() if f != function} == {f: m for f, m in best.items() if f != function}
+    failed = [c for c in document["checks"] if c["status"] != "passed"]
+    assert failed and all(c["message"] for c in failed)
+
+
+def test_a_failure_says_which_output_where_expected_and_got(grade_source):
+    document = grade_source(mutate("np.dot(Wax, xt) + ba)", "np.dot(Wax, xt))"))
+    public = next(c for c in document["checks"] if c["id"] == "rnn_cell_forward.public")
+    assert public["status"] == "failed"
+    message = public["message"]
+    assert "on the handout's rnn_cell_forward cell (seed 1):" in message
+    assert "a_next differs in" in message and "first at a_next[0][" in message
+    assert "expected" in message and "got" in message and "largest absolute error" in message
+
+
+def test_a_shape_mistake_gets_a_hint(grade_source):
+    document = grade_source(mutate("dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=1)"))
+    structure = next(c for c in document["checks"] if c["id"] == "rnn_cell_backward.structure")
+    assert 'gradients["dba"] has shape (5,); expected (5, 1) (a squeeze(), or a sum without keepdims=True?)' \
+        in structure["message"]
+
+
+def test_a_property_failure_names_the_smallest_failing_case(grade_source):
+    # Treats the batch as one example: right when m = 1, wrong as soon as examples mix.
+    document = grade_source(mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                                   "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
+                                   " + (a_prev - a_prev.mean(axis=1, keepdims=True)))"))
+    properties = next(c for c in document["checks"] if c["id"] == "rnn_cell_forward.properties")
+    assert properties["status"] == "failed"
+    first = properties["message"].splitlines()[0]
+    assert first.startswith("fails for Case(seed=") and "m=2" in first, first
+    assert "examples must not mix" in properties["message"]
+
+
+def test_an_infinite_loop_costs_only_its_function_and_grading_still_ends(grade_source):
+    source = mutate("def rnn_forward(x, a0, parameters):\n", "def rnn_forward(x, a0, parameters):\n"
+                    "    while True:\n        pass\n")
+    started = time.monotonic()
+    document = grade_source(source)
+    assert time.monotonic() - started < 30
+    statuses = {c["id"]: c["status"] for c in document["checks"] if c["function"] == "rnn_forward"}
+    assert statuses["rnn_forward.structure"] == "timeout"
+    assert set(list(statuses.values())[1:]) == {"skipped"}
+    scores, best = by_function(document), full_marks(document)
+    assert scores["rnn_forward"] == 0
+    assert {f: s for f, s in scores.items() if f != "rnn_forward"} == \
+        {f: m for f, m in best.items() if f != "rnn_forward"}
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("import numpy as np\ndef rnn_cell_forward(xt, a_prev, parameters)\n    return 1\n", "SyntaxError"),
+    ("import numpy as np\nimport tensorflow_that_is_not_there\n", "No module named 'tensorflow_that_is_not_there'"),
+    ("import sys\nsys.exit(3)\n", "SystemExit: 3"),
+    ("import os\nos._exit(0)\n", "ended (exit status 0)"),
+], ids=["syntax error", "missing package", "sys.exit at import", "os._exit at import"])
+def test_a_submission_that_does_not_load_gets_a_complete_report_with_the_reason(grade_source, rnn, source,
+                                                                               expected):
+    document = grade_source(source)
+    assert document["loaded"] is False and document["score"] == 0
+    loads = document["checks"][0]
+    assert loads["id"] == "submission.loads" and loads["status"] == "error"
+    assert expected in loads["message"]
+    assert len(document["checks"]) == 1 + len(rnn.suite.checks)
+    assert {c["status"] for c in document["checks"][1:]} == {"skipped"}
+
+
+def test_a_syntax_error_names_its_line(grade_source):
+    document = grade_source("import numpy as np\n\n\ndef rnn_cell_forward(xt, a_prev, parameters)\n    return 1\n")
+    assert "line 4" in document["checks"][0]["message"]
+
+
+def test_missing_functions_cost_only_their_own_points(grade_source):
+    source = CORRECT[:CORRECT.index("def lstm_cell_forward")]  # only the RNN forward functions
+    document = grade_source(source)
+    scores = by_function(document)
+    assert scores["rnn_cell_forward"] == 8 and scores["rnn_forward"] == 8
+    assert scores["lstm_forward"] == 0
+    structure = next(c for c in document["checks"] if c["id"] == "lstm_forward.structure")
+    assert structure["message"] == "lstm_forward is not defined in the submission"
+
+
+def _literal(value):
+    return "np.array(" + repr(np.asarray(value).tolist()) + ")"
+
+
+def test_hard_coding_the_public_outputs_earns_at_most_a_quarter(grade_source, rnn):
+    handout = next(f for f in fixtures.load(rnn.fixtures, "public")["rnn_cell_forward"] if f.name == "handout")
+    a_next, yt_pred, _ = handout.expected
+    source = mutate("    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
+                    "    yt_pred = softmax(np.dot(Wya, a_next) + by)\n",
+                    f"    a_next = {_literal(a_next)}\n    yt_pred = {_literal(yt_pred)}\n")
+    document = grade_source(source)
+    entry = document["functions"]["rnn_cell_forward"]
+    assert 0 < entry["score"] <= entry["max_score"] / 4
+
+
+def test_working_only_at_the_handout_sizes_earns_at_most_half(grade_source):
+    source = mutate("    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n",
+                    "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba).reshape(5, 10)\n")
+    document = grade_source(source)
+    entry = document["functions"]["rnn_cell_forward"]
+    assert 0 < entry["score"] <= entry["max_score"] / 2
+
+
+def test_the_same_submission_always_gets_the_same_report(grade_source):
+    source = mutate("c_next = ft * c_prev + it * cct", "c_next = c_prev + it * cct")
+    first, second = grade_source(source), grade_source(source)
+    assert [(c["id"], c["status"], c["points"], c["message"]) for c in first["checks"]] == \
+        [(c["id"], c["status"], c["points"], c["message"]) for c in second["checks"]]
+
+
+def test_the_original_submission_is_never_modified(tmp_path, rnn):
+    from grader.grade import grade
+    from conftest import FAST
+    path = tmp_path / "student.py"
+    path.write_text(CORRECT + "\nopen(__file__, 'w').write('overwritten')\n")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    grade(path, rnn, FAST)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_expected_values_never_reach_the_child(grade_source, rnn):
+    # The student's function sees only inputs: it can't find the handout's expected a_next in what it is given.
+    handout = next(f for f in fixtures.load(rnn.fixtures, "public")["rnn_cell_forward"] if f.name == "handout")
+    target = repr(round(float(handout.expected[0][4][0]), 6))
+    source = mutate("    cache = (a_next, a_prev, xt, parameters)\n    return a_next, yt_pred, cache\n",
+                    "    cache = (a_next, a_prev, xt, parameters)\n"
+                    "    import gc\n"
+                    f"    seen = any(isinstance(o, np.ndarray) and o.dtype.kind == 'f' and o.size and"
+                    f" {target} in np.round(o, 6) for o in gc.get_objects() if o is not a_next)\n"
+                    "    return (a_next * 0 if seen else a_next), yt_pred, cache\n")
+    document = grade_source(source)
+    assert document["functions"]["rnn_cell_forward"]["score"] == 8
+
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_grades_into_the_out_folder_and_exits_0_whatever_the_score(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise RuntimeError('nothing here')\n")
+    result = _cli("grade", str(bad), "--out", str(tmp_path / "out"), "--call-timeout", "2")
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert document["score"] == 0 and "RuntimeError: nothing here" in document["checks"][0]["message"]
+    assert (tmp_path / "out" / "report.md").read_text().startswith("# rnn: bad")
+    assert "bad: 0 / 52 + extra credit 0 / 20" in result.stdout
+
+
+@pytest.mark.parametrize("make_path,expected", [
+    (lambda tmp: tmp / "absent.py", "grader: no such submission: "),
+    (lambda tmp: (tmp / "notes.txt").write_text("hi") and tmp / "notes.txt", "grader: can't grade 'notes.txt'"),
+])
+def test_cli_usage_errors_exit_2_with_one_line(tmp_path, make_path, expected):
+    result = _cli("grade", str(make_path(tmp_path)), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(expected) and result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "out").exists()
