@@ -18,7 +18,13 @@ def render(report, folder=None):
                      + ("  extra credit" if entry["optional"] else ""))
         for check in checks:
             if check["status"] in ("failed", "error", "timeout") and check["message"]:
-                lines.append(f"  {'':<{width}}  {check['id'].split('.', 1)[1]}: {check['message'].splitlines()[0]}")
+                lines.append(f"  {'':<{width}}  {check['id'].split('.', 1)[1]}: {_summary(check['message'])}")
     if folder:
         lines.append(f"  report: {folder}/report.md")
     return "\n".join(lines)
+
+
+def _summary(message):
+    """The first line, and the next one too when the first only says where ("on the handout's case:")."""
+    lines = message.splitlines() or [""]
+    return " ".join(lines[:2]) if lines[0].endswith(":") else lines[0]
