@@ -40,6 +40,12 @@ class Assignment:
         return self.folder / folder if folder else None
 
     @property
+    def helpers(self):
+        """Names of the modules handed out with the assignment (a folder's file by that name is not its main one)."""
+        folder = self.provided
+        return tuple(sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")) if folder else ()
+
+    @property
     def fixtures(self):
         return ROOT / "fixtures" / self.name
 

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from . import assignment as assignments
-from . import fixtures, report
+from . import executed, fixtures, report
 from .grade import grade
 from .intake import UsageError
 from .report import terminal
@@ -32,6 +32,7 @@ def cmd_grade(options):
             out = Path(options.out)
         document = report.build(graded, chosen, limits)
         report.write(document, out)
+        executed.save(graded, out)  # a notebook's cells as they ran, beside the report
         print(terminal.render(document, out))
     return 0
 

@@ -33,6 +33,7 @@ class Graded:
     load_error: dict | None
     output: list
     restarts: int
+    cells: tuple = ()  # a notebook's cells as they ran (grader.cells.CellRun), in order
 
 
 class Context:
@@ -56,12 +57,14 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     program = None
     try:
-        submission = intake.take_in(source, scratch)
+        submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
+                                    assignment.helpers)
         program = Program(scratch, submission, limits, assignment.provided)
         loaded = program.load()
         context = Context(assignment, program, public_only)
         results = run_checks(assignment, context, loaded.error)
-        return Graded(submission, results, loaded.error, program.output(), program.restarts)
+        return Graded(submission, results, loaded.error, program.output(), program.restarts,
+                      tuple(program.loaded.cells))
     finally:
         if program is not None:
             program.close()

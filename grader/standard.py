@@ -51,4 +51,8 @@ def value_differences(outputs, layout, expected, got, rtol, atol):
     return []
 
 
-
+def differing(outputs, layout, expected, got, rtol, atol):
+    """Names of the outputs (outside the layout) whose values differ: what a diagnosis is about."""
+    have = dict(named(outputs, got))
+    return [name for name, value in named(outputs, expected)
+            if name not in layout and (name not in have or differences(name, value, have[name], rtol, atol))]

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 
 class Failure(Exception):
-    """A wrong answer. `lines` say what differs; the first line is the summary."""
+    """A wrong answer. `lines` say what differs; the first line is the summary. `diagnoses` are the ids of the
+    known mistakes that the answer matched (grader.diagnose)."""
 
-    def __init__(self, *lines):
+    def __init__(self, *lines, diagnoses=()):
         super().__init__(lines[0] if lines else "failed")
         self.lines = [str(line) for line in lines]
+        self.diagnoses = list(diagnoses)
 
     def __str__(self):
         return "\n".join(self.lines)

@@ -4,13 +4,15 @@ property tests; for every backward pass, a numeric gradient check. Points are in
 import numpy as np
 from hypothesis import strategies as st
 
+from grader.diagnose import diagnose
 from grader.gradcheck import BOUND, compare_gradient, numeric_gradient
 from grader.properties import check_property
-from grader.standard import named, structure_differences, value_differences
+from grader.standard import differing, named, structure_differences, value_differences
 from grader.suite import Failure, Suite
 
 from . import solution
 from .cases import FORWARD_OF, Case, arguments
+from .mistakes import catalogue
 
 # What each function returns, and which of its outputs is a documented cache layout.
 OUTPUTS = {
@@ -47,7 +49,19 @@ def _compare_on(context, function, fixtures, differ):
         got = context.call(function, *fixture.args)
         lines = differ(outputs, layout, fixture.expected, got, context.rtol, context.atol)
         if lines:
-            raise Failure(f"on {fixture.describe}:", *lines)
+            diagnosis = _diagnosis(context, function, fixture.args, fixture.expected, got)
+            raise diagnosis.explain(f"on {fixture.describe}:", *lines)
+
+
+def _diagnosis(context, function, args, expected, got):
+    """The known mistakes whose answer on `args` is the student's `got`, within the checks' tolerance."""
+    outputs, layout = OUTPUTS[function]
+    try:
+        wrong = differing(outputs, layout, expected, got, context.rtol, context.atol)
+    except Failure:  # not even the documented container: no value to diagnose
+        wrong = []
+    same = lambda answer: not value_differences(outputs, layout, answer, got, context.rtol, context.atol)
+    return diagnose(catalogue if getattr(context, "diagnose", True) else None, function, args, wrong, same)
 
 
 def _hidden(context, function, group):
@@ -71,18 +85,36 @@ def _register(function):
     check("hidden_shapes", "is right on other sizes (m = 1, n_a = 1, T_x = 1, ...)")(
         lambda context: _compare_on(context, function, _hidden(context, function, "shapes"), value_differences))
     check("properties", "agrees with the reference and keeps its invariants on generated cases")(
-        lambda context: check_property(sizes, lambda case: _properties(context, function, case),
-                                       context.settings["properties"]["max_examples"]))
+        lambda context: _diagnosing(context, function, lambda last: check_property(
+            sizes, lambda case: _properties(context, function, case, last),
+            context.settings["properties"]["max_examples"])))
     if function in GRADIENT_OF:
         check("gradcheck", "has gradients that match numeric gradients of sum(output * upstream)")(
-            lambda context: _gradcheck(context, function))
+            lambda context: _diagnosing(context, function, lambda last: _gradcheck(context, function, last)))
 
 
-def _properties(context, function, case):
+def _diagnosing(context, function, run):
+    """Run a check that records each answer in `last` as (args, got), and diagnose the last one if it fails.
+
+    A property test tries its smallest failing case last, so that is the case diagnosed."""
+    last = []
+    try:
+        run(last)
+    except Failure as failure:
+        if not last:
+            raise
+        args, got = last[-1]
+        expected = getattr(solution, function)(*args)
+        raise _diagnosis(context, function, args, expected, got).explain(*failure.lines) from None
+
+
+def _properties(context, function, case, last):
+    last.clear()
     args = arguments(function, case)
     got = context.call(function, *args)
     outputs, layout = OUTPUTS[function]
     expected = getattr(solution, function)(*args)
+    last.append((args, got))
     lines = structure_differences(outputs, (), expected, got, context.rtol, context.atol)
     if lines:
         raise Failure(*lines)
@@ -133,13 +165,14 @@ def _column(value, j):
     return value
 
 
-def _gradcheck(context, function):
+def _gradcheck(context, function, last):
     forward = getattr(solution, FORWARD_OF[function])
     inputs = arguments(FORWARD_OF[function], GRADCHECK_CASE)
     draw = np.random.default_rng(GRADCHECK_CASE.seed + 1).standard_normal
     out = forward(*inputs)
     upstream = [draw(out[0].shape)] + ([draw(out[1].shape)] if function == "lstm_cell_backward" else [])
     got = context.call(function, *upstream, out[-1])
+    last.append(((*upstream, out[-1]), got))
     if not isinstance(got, dict):
         raise Failure(f"returned {type(got).__name__}; expected a dict of gradients")
 
