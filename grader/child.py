@@ -91,6 +91,8 @@ class Child:
                 self.channel.send(self.load(request))
             elif op == "call":
                 self.channel.send(self.call(request))
+            elif op == "cell":  # a notebook's next code cell, run in the namespace that "load" made
+                self.channel.send(loader.run_cell(request, self.work, describe_error))
             else:
                 self.channel.send({"op": "protocol_error", "message": f"unknown op {op!r}"})
 

@@ -1,8 +1,26 @@
-"""Copies a submission into a scratch folder and decides what kind it is. The original is never touched."""
+"""Copies a submission into a scratch folder and decides what kind it is. The original is never touched.
+
+A submission is a .py module, an .ipynb notebook, a .py exported from a notebook by nbconvert (graded cell by
+cell, like the notebook it came from), or a folder: a student's workspace with the notebook, helper modules and
+data. In a folder, the file graded is chosen by this rule:
+  1. the notebooks (.ipynb) in it and its subfolders are the candidates, hidden folders (.ipynb_checkpoints, .git)
+     and __pycache__ left out; with no notebook, the .py files are, except those named like a helper handed out
+     with the assignment (rnn_utils.py);
+  2. a single candidate is the one;
+  3. else the candidate named as the assignment expects (`expected_names` in its assignment.toml, any case), the
+     one nearest the top of the folder if several are;
+  4. else the only candidate at the top-most level that has any;
+  5. else the folder is ambiguous, and the report names the candidates.
+Links that lead outside the folder are removed from the copy, not followed. A file that can't be graded (not a
+notebook nor a module, a notebook that isn't valid JSON, an ambiguous folder) still gets a complete report with
+zero points: `problem` says why.
+"""
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import notebook as notebooks
 
 
 class UsageError(Exception):
@@ -13,28 +31,115 @@ class UsageError(Exception):
 class Submission:
     name: str
     source: Path
-    kind: str  # module
+    kind: str  # module, notebook, or unreadable (then `problem` says why)
     entry: str  # the file to load, relative to scratch/work
     notes: list = field(default_factory=list)
+    notebook: object = None  # the nbformat notebook of a notebook submission
+    problem: str | None = None  # why it can't be graded at all
+
+    def cells(self):
+        return notebooks.code_cells(self.notebook) if self.notebook is not None else []
 
 
-KINDS = {".py": "module"}
+KINDS = {".py": "module", ".ipynb": "notebook"}
+LEFT_OUT = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", ".git")
 
 
-def take_in(source, scratch):
-    """Copy `source` (a file or a folder) into `scratch/work` and describe it."""
+def take_in(source, scratch, expected_names=(), helpers=()):
+    """Copy `source` (a file or a folder) into `scratch/work` and describe it.
+
+    `expected_names`: the stems a folder's main file is expected to have; `helpers`: module names handed out with
+    the assignment, never the main file."""
     source = Path(source)
     if not source.exists():
         raise UsageError(f"no such submission: {str(source)!r}")
     work = Path(scratch) / "work"
-    if source.is_dir():
-        raise UsageError(f"{str(source)!r} is a folder; this grader takes a .py file")
-    kind = KINDS.get(source.suffix.lower())
-    if kind is None:
-        raise UsageError(f"can't grade {source.name!r}: expected one of {', '.join(sorted(KINDS))}")
-    work.mkdir(parents=True)
-    shutil.copyfile(source, work / source.name)
-    return Submission(source.stem, source, kind, source.name)
+    name = source.resolve().name if source.is_dir() else source.stem
+    if not source.is_dir():
+        work.mkdir(parents=True)
+        shutil.copyfile(source, work / source.name)
+        return _describe(name, source, work, source.name, [])
+    notes = _copy_folder(source, work)
+    entry, problem = choose_main(work, expected_names, helpers)
+    if problem:
+        return Submission(name, source, "unreadable", "", notes, problem=problem)
+    return _describe(name, source, work, entry, notes)
+
+
+def _copy_folder(source, work):
+    notes = []
+    try:
+        shutil.copytree(source, work, symlinks=True, ignore=LEFT_OUT)
+    except shutil.Error as exc:  # a pipe, a socket, an unreadable file: the rest is copied
+        for _, _, why in exc.args[0][:5]:
+            notes.append(f"not copied: {why}")
+    return notes + refuse_outside_links(work)
+
+
+def _describe(name, source, work, entry, notes):
+    path = work / entry
+    suffix = path.suffix.lower()
+    if suffix == ".ipynb":
+        try:
+            notebook, more = notebooks.read(path)
+        except notebooks.NotANotebook as exc:
+            return Submission(name, source, "unreadable", entry, notes, problem=str(exc))
+        return Submission(name, source, "notebook", entry, notes + more, notebook)
+    if suffix == ".py":
+        text = path.read_bytes().decode("utf-8", "replace")
+        if notebooks.is_exported(text):
+            notes = notes + [f"{entry} was exported from a notebook (it has `# In[ ]:` markers), so its cells ran "
+                             "one by one, as in the notebook"]
+            return Submission(name, source, "notebook", entry, notes, notebooks.from_exported(text))
+        return Submission(name, source, "module", entry, notes)
+    return Submission(name, source, "unreadable", entry, notes, problem=(
+        f"{entry} is not a notebook (.ipynb) nor a Python module (.py), so there is nothing to run; "
+        "hand in the notebook you worked in"))
+
+
+def choose_main(work, expected_names=(), helpers=()):
+    """(entry relative to work, None), or (None, why there is no single file to grade)."""
+    notebooks_found = _files(work, ".ipynb")
+    helpers = {h.lower() for h in helpers}
+    candidates = notebooks_found or [p for p in _files(work, ".py") if p.stem.lower() not in helpers]
+    what = "notebook" if notebooks_found else "Python module"
+    if not candidates:
+        return None, "the folder holds no notebook (.ipynb) and no Python module (.py) to grade"
+    chosen = _choose(candidates, {n.lower() for n in expected_names})
+    if chosen is not None:
+        return str(chosen), None
+    names = ", ".join(str(p) for p in candidates[:10]) + (", ..." if len(candidates) > 10 else "")
+    suffix = ".ipynb" if notebooks_found else ".py"
+    named = f"has the expected name ({expected_names[0]}{suffix}) or " if expected_names else ""
+    rename = f", or name the one to grade {expected_names[0]}{suffix}" if expected_names else ""
+    return None, (f"the grader can't tell which of the {len(candidates)} {what}s in the folder to grade ({names}): "
+                  f"no single one {named}lies alone at the top; hand in a folder with just one{rename}")
+
+
+def _choose(candidates, expected):
+    if len(candidates) == 1:
+        return candidates[0]
+    for group in ([p for p in candidates if p.stem.lower() in expected], candidates):
+        if group:
+            top = min(len(p.parts) for p in group)
+            shallowest = [p for p in group if len(p.parts) == top]
+            if len(shallowest) == 1:
+                return shallowest[0]
+            if group is not candidates:
+                return None  # several files carry the expected name at the same level
+    return None
+
+
+def _files(work, suffix):
+    """Files ending in `suffix` under work (relative paths, sorted), hidden folders and caches left out."""
+    found = []
+    for folder, dirs, files in os.walk(work):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            path = Path(folder, name)
+            if name.lower().endswith(suffix) and not name.startswith(".") and path.is_file():
+                found.append(path.relative_to(work))
+    return found
 
 
 def refuse_outside_links(work):

@@ -1,17 +1,50 @@
 """Loads the student's code inside the sandboxed child and returns the namespace its functions live in.
 
 Copied into the sandbox beside child.py and wire.py; imports nothing from the grader.
+
+A module is imported. A notebook is run cell by cell: the grader reads the notebook (nbformat) and sends each
+code cell's source as a plain string, one request per cell, and this file runs it in an in-process IPython
+`InteractiveShell`, the machinery inside every Jupyter Python kernel: the same input transformers (magics, `!`
+escapes, `get_ipython()` lines of an nbconvert export), the same display hook (`Out[n]`, `_`), display() and
+inline figures, tracebacks formatted as Jupyter shows them. Why not nbclient: it starts a real kernel per
+notebook (a second process, ZeroMQ sockets, about 1-2 s before the first cell runs), which would also have to be
+contained by the sandbox. What a kernel adds over its shell (comms for widgets, the stdin channel, the debugger)
+no graded notebook needs; and `input()` gets end-of-file at once because the child's standard input is /dev/null.
+The grader measures the two in benchmarks/notebook_speed.py.
+
+Each cell's outputs (streams, displays, results, errors) are collected here in the shape of nbformat outputs,
+bounded in size, and sent back as plain strings; the grader validates them and writes the executed notebook.
+A SIGINT from the grader (a cell past its time limit) raises KeyboardInterrupt in the running cell, like
+Jupyter's interrupt button; one that arrives after the cell has ended is ignored.
 """
+import base64
 import importlib.util
+import io
+import json
 import os
+import signal
 import sys
+import tempfile
+import time
+
+STREAM_CHARS = 100_000  # per cell and stream; the rest is counted, not kept
+DATA_CHARS = 2_000_000  # per display value (an inline figure is ~30 kB)
+OUTPUTS = 200  # per cell
+
+_shell = None  # the notebook's shell, made by the "load" request
 
 
 def load(request, work, channel, describe_error):
-    """Returns (namespace, report): report holds `error` (a load that failed) and, for notebooks, `cells`."""
+    """Returns (namespace, report): report holds `error`, a load that failed."""
     path = os.path.join(work, request["entry"])
+    folder = os.path.dirname(path)
+    if os.path.realpath(folder) != os.path.realpath(work):  # Jupyter runs a notebook in its own folder
+        sys.path.insert(0, folder)
+        os.chdir(folder)
     if request["kind"] == "module":
         return _load_module(path, work, describe_error)
+    if request["kind"] == "notebook":
+        return _start_shell(work, describe_error)
     raise ValueError(f"unknown kind {request['kind']!r}")
 
 
@@ -25,3 +58,188 @@ def _load_module(path, work, describe_error):
     except BaseException as exc:  # SystemExit at import is a load error like any other
         return module.__dict__, {"error": describe_error(exc, work)}
     return module.__dict__, {"error": None}
+
+
+def _start_shell(work, describe_error):
+    global _shell
+    try:
+        _shell = _make_shell()
+    except Exception as exc:  # IPython missing or broken: no cell can run
+        return {}, {"error": describe_error(exc, work)}
+    return _shell.user_ns, {"error": None}
+
+
+def run_cell(request, work, describe_error):
+    """Run one code cell; the answer holds its outputs and, if it raised, the error as the student reads it."""
+    number, source = int(request["number"]), str(request["source"])
+    outputs = _Outputs()
+    _Outputs.current = outputs
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Stream(outputs, "stdout"), _Stream(outputs, "stderr")
+    started, error = time.monotonic(), None
+    try:
+        with _Interruptible():
+            _shell.execution_count = number  # the cell's In [n] and the <cell n> in tracebacks
+            result = _shell.run_cell(source, store_history=True)
+        error = result.error_before_exec or result.error_in_exec
+    except KeyboardInterrupt as exc:  # the interrupt came between the cell's own statements
+        error = exc
+        outputs.error(type(exc), exc, ["KeyboardInterrupt: the cell was interrupted"])
+    finally:
+        sys.stdout, sys.stderr = saved
+        _Outputs.current = None
+    return {"op": "cell_done", "number": number, "seconds": round(time.monotonic() - started, 3),
+            "error": describe_error(error, work) if error is not None else None, "outputs": outputs.items}
+
+
+class _Interruptible:
+    """While a cell runs, SIGINT raises KeyboardInterrupt; before and after it, SIGINT is ignored.
+
+    The handler is set again before every cell, because a cell may have replaced it."""
+
+    running = False
+
+    def __enter__(self):
+        _Interruptible.running = True
+        signal.signal(signal.SIGINT, _on_interrupt)
+
+    def __exit__(self, *exc):
+        _Interruptible.running = False
+
+
+def _on_interrupt(signum, frame):
+    if _Interruptible.running:
+        raise KeyboardInterrupt
+
+
+class _Outputs:
+    """One cell's outputs, as nbformat output dictionaries of plain strings, bounded in size."""
+
+    current = None
+
+    def __init__(self):
+        self.items, self.cut = [], {}
+
+    def stream(self, name, text):
+        last = self.items[-1] if self.items else None
+        if last is None or last.get("name") != name:
+            if len(self.items) >= OUTPUTS:
+                return
+            last = {"output_type": "stream", "name": name, "text": ""}
+            self.items.append(last)
+        kept = sum(len(o["text"]) for o in self.items if o.get("name") == name)
+        room = max(0, STREAM_CHARS - kept)
+        last["text"] += text[:room]
+        if len(text) > room and not self.cut.get(name):
+            self.cut[name] = True
+            last["text"] += f"\n[... {name} cut at {STREAM_CHARS} characters]\n"
+
+    def display(self, output_type, data, metadata=None):
+        if len(self.items) >= OUTPUTS:
+            return
+        output = {"output_type": output_type, "data": _plain_data(data), "metadata": {}}
+        if output_type == "execute_result":
+            output["execution_count"] = _shell.execution_count
+        self.items.append(output)
+
+    def error(self, etype, evalue, lines):
+        self.items.append({"output_type": "error", "ename": getattr(etype, "__name__", str(etype))[:200],
+                           "evalue": str(evalue)[:2000], "traceback": [str(line)[:5000] for line in lines][-50:]})
+
+    def clear(self):
+        self.items.clear()
+
+
+def _plain_data(data):
+    """A display's MIME bundle as strings: images in base64, JSON as text; oversized values replaced by a note."""
+    plain = {}
+    for mime, value in (data or {}).items():
+        if isinstance(value, bytes):
+            value = base64.b64encode(value).decode("ascii") if mime.startswith("image/") else value.decode(
+                "utf-8", "replace")
+        elif not isinstance(value, str):
+            try:
+                value = json.dumps(value)
+            except (TypeError, ValueError):
+                value = str(value)
+        if len(value) > DATA_CHARS:
+            if mime != "text/plain":
+                continue
+            value = value[:DATA_CHARS] + "\n[... cut]"
+        plain[str(mime)] = value
+    return plain
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout or sys.stderr while a cell runs: what is written becomes the cell's stream output."""
+
+    encoding, errors = "utf-8", "replace"
+
+    def __init__(self, outputs, name):
+        self.outputs, self.name = outputs, name
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.outputs.stream(self.name, text)
+        return len(text)
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+
+def _make_shell():
+    """An InteractiveShell whose displays, results and tracebacks become the current cell's outputs."""
+    # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).
+    caches = tempfile.mkdtemp(prefix="notebook-")
+    os.environ.setdefault("IPYTHONDIR", os.path.join(caches, "ipython"))
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(caches, "matplotlib"))
+    # A Jupyter kernel's default: figures are shown inline, as PNG outputs, even without `%matplotlib inline`.
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    from IPython.core.compilerop import CachingCompiler
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class Compiler(CachingCompiler):
+        def get_code_name(self, raw_code, transformed_code, number):
+            return f"<cell {number}>"  # tracebacks and the grader's messages name the cell as In [n]
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+            if _Outputs.current is not None:
+                _Outputs.current.display("display_data", data, metadata)
+
+        def clear_output(self, wait=False):
+            if _Outputs.current is not None:
+                _Outputs.current.clear()
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            if _Outputs.current is not None:
+                _Outputs.current.display("execute_result", format_dict, md_dict)
+
+        def finish_displayhook(self):
+            self._is_active = False
+
+    class Shell(InteractiveShell):
+        compiler_class, displayhook_class, display_pub_class = Compiler, Hook, Publisher
+
+        def _showtraceback(self, etype, evalue, stb):
+            if _Outputs.current is not None:
+                _Outputs.current.error(etype, evalue, stb)
+
+        def enable_gui(self, gui=None):
+            pass  # no event loop here: `%matplotlib inline` figures come out through display()
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    return Shell.instance(config=config)

@@ -5,7 +5,7 @@ function starts a fresh sandbox and loads the submission again.
 """
 from dataclasses import dataclass, field
 
-from . import wire
+from . import cells, wire
 from .sandbox import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 
 
@@ -29,21 +29,43 @@ class Program:
         self.restarts = 0
 
     def load(self):
-        """Start a sandbox and load the submission into it; the first load's report is kept."""
-        self.sandbox = Sandbox(self.scratch, self.limits, self.provided)
-        self.sandbox.start()
+        """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
+        is kept. A reload runs a notebook again without the cells that hung or crashed the first time."""
+        if self.submission.problem:  # nothing can run; the report says why
+            loaded = Loaded({"type": "NotGradable", "message": self.submission.problem})
+        elif self.submission.kind == "notebook":
+            loaded = self._run_notebook()
+        else:
+            self.sandbox, error = self._start()
+            loaded = Loaded(error, self._functions)
+        if self.loaded is None:
+            self.loaded = loaded
+        return loaded
+
+    def _start(self):
+        """(a fresh sandbox that has answered the "load" request, its load error or None)."""
+        if self.sandbox is not None:
+            self.sandbox.stop()
+        sandbox = Sandbox(self.scratch, self.limits, self.provided)
+        sandbox.start()
         request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry}
         try:
-            answer = self.sandbox.request(request, self.limits.load_seconds)
+            answer = sandbox.request(request, self.limits.load_seconds)
         except CallTimeout:
             answer = {"error": {"type": "Timeout", "message":
                                 f"loading the submission took longer than {self.limits.load_seconds:g} s"}}
         except ChildDied as exc:
             answer = {"error": {"type": "Exit", "message": f"loading the submission failed: {exc}"}}
-        loaded = Loaded(answer.get("error"), answer.get("functions", []), answer.get("cells", []))
-        if self.loaded is None:
-            self.loaded = loaded
-        return loaded
+        self.sandbox, self._functions = sandbox, answer.get("functions", [])
+        return sandbox, answer.get("error")
+
+    def _run_notebook(self):
+        lost = {run.number for run in (self.loaded.cells if self.loaded else ()) if run.lost_process
+                or run.status == "timeout"}
+        runner = cells.Runner(self._start, self.limits)
+        error, runs = runner.run(self.submission.cells(), skip=lost)
+        self.sandbox = runner.sandbox
+        return Loaded(error, [], runs)
 
     def call(self, function, *args, substitute=None, **kwargs):
         """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins."""

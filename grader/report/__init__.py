@@ -34,11 +34,17 @@ def build(graded, assignment, limits, isolation="process"):
         "loaded": graded.load_error is None,
         "functions": functions,
         "checks": checks,
+        "cells": [cell_record(run) for run in getattr(graded, "cells", ()) if run.status != "ok"],
         "notes": list(graded.submission.notes),
         "output": {"stdout": stdout, "stderr": stderr},
         "limits": asdict(limits),
         "tolerance": dict(assignment.settings["tolerance"]),
     }
+
+
+def cell_record(run):
+    """A notebook cell that failed or timed out, as report.json lists it."""
+    return {"cell": run.number, "status": run.status, "message": run.message, "first_line": run.first_line}
 
 
 def write(report, folder):

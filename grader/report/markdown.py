@@ -21,6 +21,7 @@ def render(report):
         lines += [f"### {MARKS[check['status']]} `{check['id']}` ({check['status']}, "
                   f"{_n(check['points'])} / {_n(check['max_points'])})", "", check["description"], "",
                   "```", check["message"], "```", ""]
+    lines += _cells(report)
     for note in report["notes"]:
         lines.append(f"- note: {note}")
     if report["output"]["stdout"].strip() or report["output"]["stderr"].strip():
@@ -29,6 +30,24 @@ def render(report):
             if report["output"][stream].strip():
                 lines += [f"{stream}:", "```", report["output"][stream].rstrip()[-4000:], "```"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _cells(report):
+    """A notebook's cells that raised or timed out; executed.ipynb beside the report shows all their outputs."""
+    if report["kind"] != "notebook":
+        return []
+    lines = ["", "## Notebook cells that failed", ""]
+    if not report.get("cells"):
+        return lines[:2] + ["Every cell ran without an error. The executed notebook is executed.ipynb, beside this "
+                            "report.", ""]
+    lines += ["Each cell ran in order, as \"Restart & Run All\" would; those below raised or ran past their time "
+              "limit. Their outputs are in executed.ipynb, beside this report.", "",
+              "| cell | status | what happened | first line |", "| --- | --- | --- | --- |"]
+    for cell in report["cells"]:
+        first = cell["first_line"].replace("|", "\\|").replace("`", "'")
+        what = cell["message"].replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| In [{cell['cell']}] | {MARKS.get(cell['status'], '')} {cell['status']} | {what} | `{first}` |")
+    return lines + [""]
 
 
 def _n(x):

@@ -1,5 +1,6 @@
 """A short table on the terminal: score, one line per function, the first line of each failure."""
 
+CELLS_SHOWN = 6
 SYMBOLS = {"passed": ".", "failed": "F", "error": "E", "timeout": "T", "skipped": "s"}
 
 
@@ -19,8 +20,15 @@ def render(report, folder=None):
         for check in checks:
             if check["status"] in ("failed", "error", "timeout") and check["message"]:
                 lines.append(f"  {'':<{width}}  {check['id'].split('.', 1)[1]}: {_summary(check['message'])}")
+    cells = report.get("cells", [])  # a notebook's cells that raised or timed out
+    for cell in cells[:CELLS_SHOWN]:
+        lines.append(f"  cell In [{cell['cell']}] {cell['status']}: {cell['message'].splitlines()[0][:160]}")
+    if len(cells) > CELLS_SHOWN:
+        lines.append(f"  ... and {len(cells) - CELLS_SHOWN} more cells that failed (report.md lists them)")
     if folder:
         lines.append(f"  report: {folder}/report.md")
+        if report["kind"] == "notebook":
+            lines.append(f"  executed notebook: {folder}/executed.ipynb")
     return "\n".join(lines)
 
 
