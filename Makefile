@@ -9,7 +9,7 @@ ASSIGNMENT ?=
 
 .PHONY: setup grade test fixtures check-fixtures clean
 
-setup: $(READY)
+setup: $(READY) chromium
 
 $(READY): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,19 @@ $(READY): requirements.txt
 grade: setup
 	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*) $(if $(OUT),--out "$(OUT)") \
 		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
+# make grade-all SUBMISSIONS=dir [OUT=dir] [WORKERS=n] [FORCE=1]: every file or folder in dir is one student's
+# submission; reports, gradebook.csv and the class page index.html go into OUT (default reports/).
+grade-all: setup
+	@test -n "$(SUBMISSIONS)" || { echo "say which folder to grade: make grade-all SUBMISSIONS=dir [OUT=dir]"; exit 2; }
+	$(PY) -m grader grade-all "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
+# The class page is tested in headless Chromium (Debian package `chromium`), installed here when running as root.
+.PHONY: chromium grade-all
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; fi
 
 test: setup
 	$(PY) -m pytest -q

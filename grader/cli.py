@@ -37,6 +37,11 @@ def cmd_grade(options):
     return 0
 
 
+def cmd_grade_all(options):
+    from . import batch
+    return batch.run(options, assignments.find(options.assignment), _limits(options))
+
+
 def cmd_fixtures(options):
     chosen = assignments.find(options.assignment)
     manifest = fixtures.generate(chosen, chosen.fixtures)
@@ -69,6 +74,10 @@ def parser():
     g.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per notebook cell")
     g.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of the sandbox")
     g.set_defaults(run=cmd_grade)
+    b = verbs.add_parser("grade-all", help="grade a folder of submissions in parallel: reports, gradebook, class page")
+    from .batch import add_arguments
+    add_arguments(b)
+    b.set_defaults(run=cmd_grade_all)
     for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)

@@ -1,0 +1,362 @@
+"""Grading a whole class: every entry of a folder (a file or a folder) is one student's submission, named by it.
+
+Submissions are graded in parallel by worker processes (grader/worker.py), each submission in its own sandbox.
+This process is the only one that writes the output folder: a finished submission's files are put together in
+`OUT/.staging/` and moved into `OUT/<name>/` in one rename, so an interrupted batch leaves only complete
+reports. A submission is graded again only when its fingerprint changed: its content, the grader's version, the
+assignment and its fixtures, or the limits (`--force` grades everything again).
+"""
+import hashlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import intake, report
+from .grade import Graded, Result
+from .progress import Progress
+from .report import gradebook, gradescope, junit
+from .worker import Worker
+
+FINGERPRINT = "fingerprint.json"
+STAGING = ".staging"
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the folder of its outputs: OUT/<name>/
+    path: Path
+
+
+@dataclass(frozen=True)
+class Options:
+    workers: int = 0  # 0: one per core
+    force: bool = False
+    public_only: bool = False
+    submission_seconds: float = 600.0  # the batch's own limit on grading one submission, whatever happens
+    hidden_kinds: tuple = gradescope.HIDDEN_KINDS
+    hidden_visibility: str = gradescope.HIDDEN_VISIBILITY
+    progress_bar: bool | None = None  # None: a bar when standard error is a terminal
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    graded: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # did not load, or could not be graded
+    interrupted: bool = False
+    seconds: float = 0.0
+
+
+def cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def discover(folder, out=None):
+    """One Entry per file or folder in `folder` (hidden ones and the output folder left out), sorted by name.
+
+    A file is named by its stem (`alice.py` -> `alice`); when two entries share a stem, both keep their full name.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise intake.UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
+    out = Path(out).resolve() if out else None
+    paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out)
+    stems = [p.name if p.is_dir() else p.stem for p in paths]
+    return [Entry(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(paths, stems)]
+
+
+def content_hash(path):
+    """sha256 of a file's bytes, or of every file's relative path and bytes in a folder."""
+    path, digest = Path(path), hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink())
+    for file in files:
+        digest.update(str(file.relative_to(path) if file != path else file.name).encode() + b"\0")
+        digest.update(os.readlink(file).encode() if file.is_symlink() else file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def assignment_hash(assignment):
+    """sha256 of the assignment's folder (reference, checks, rubric) and its fixtures' manifest."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in assignment.folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(file.relative_to(assignment.folder)).encode() + b"\0" + file.read_bytes())
+    manifest = assignment.fixtures / "manifest.json"
+    digest.update(manifest.read_bytes() if manifest.is_file() else b"no fixtures")
+    return digest.hexdigest()
+
+
+def fingerprint(entry, assignment_digest, limits, public_only):
+    """What a report depends on; equal fingerprints mean the report on disk can be kept."""
+    return {"submission": content_hash(entry.path), "grader_version": report.GRADER_VERSION,
+            "assignment": assignment_digest, "limits": asdict(limits),
+            "public_only": public_only}
+
+
+def _unchanged(folder, key):
+    try:
+        return (folder / "report.json").is_file() and json.loads((folder / FINGERPRINT).read_text()) == key
+    except (OSError, ValueError):
+        return False
+
+
+def unfinished_report(entry, assignment, limits, status, message):
+    """The report of a submission whose grading did not finish: nothing counted, and `message` says why."""
+    kind = "folder" if entry.path.is_dir() else intake.KINDS.get(entry.path.suffix.lower(), "unknown")
+    submission = intake.Submission(entry.name, entry.path, kind, entry.path.name)
+    results = [Result("submission.loads", None, "the submission loads without an error", 0.0, 0.0, status,
+                      message, False, 0.0)]
+    for check in assignment.suite.checks.values():
+        points, optional = assignment.points(check)
+        results.append(Result(check.id, check.function, check.description, 0.0, points, "skipped",
+                              "not graded: the grading of this submission did not finish", optional, 0.0))
+    graded = Graded(submission=submission, results=results, load_error={"message": message},
+                    output=["", ""], restarts=0)
+    return report.build(graded, assignment, limits)
+
+
+def _write_atomic(path, text):
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def render_files(document, folder, options):
+    """The Gradescope and JUnit files of one submission, from its report."""
+    _write_atomic(folder / "results.json", json.dumps(
+        gradescope.render(document, options.hidden_kinds, options.hidden_visibility), indent=1) + "\n")
+    _write_atomic(folder / "junit.xml", junit.render(document))
+
+
+def _settle(entry, staging, final, document, seconds, key, options):
+    """Complete the staging folder of one submission and move it into place in one rename."""
+    document["submission"], document["seconds"] = entry.name, round(seconds, 3)
+    if (staging / "report.json").is_file():
+        (staging / "report.json").write_text(json.dumps(document, indent=1) + "\n")
+    else:
+        report.write(document, staging)
+    render_files(document, staging, options)
+    (staging / FINGERPRINT).write_text(json.dumps(key, indent=1) + "\n")
+    if final.exists():
+        retired = staging.with_name(staging.name + ".old")
+        os.rename(final, retired)
+        os.rename(staging, final)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, final)
+
+
+def _document(answer, staging, entry, assignment, limits):
+    """The report a worker wrote, or one that says why there is none."""
+    if answer["rc"] in (0, 1) and (staging / "report.json").is_file():  # 1: below a --fail-under
+        return json.loads((staging / "report.json").read_text())
+    said = answer["stderr"].strip()
+    if answer["rc"] == 2 and said:  # a UsageError: the submission is not something this grader takes
+        reason = said.splitlines()[-1].removeprefix("grader: ")
+        return unfinished_report(entry, assignment, limits, "error", f"the submission could not be graded: {reason}")
+    print(f"grader: internal error while grading {entry.name!r}:\n{said}", file=sys.stderr)
+    return unfinished_report(entry, assignment, limits, "error", "the grader failed on this submission (an "
+                             "internal error, not the submission's fault); the instructor has the details")
+
+
+def _argv(entry, staging, assignment, limits, options):
+    argv = ["grade", str(entry.path.resolve()), "--out", str(staging), "--assignment", assignment.name,
+            "--call-timeout", repr(limits.call_seconds), "--load-timeout", repr(limits.load_seconds),
+            "--cell-timeout", repr(limits.cell_seconds), "--memory-mb", str(limits.memory_mb)]
+    return argv + (["--public"] if options.public_only else [])
+
+
+class _Batch:
+    """One run over a class: a queue of entries, a few workers, and what finished."""
+
+    def __init__(self, jobs, out, assignment, limits, options, summary):
+        self.queue, self.out, self.assignment, self.limits, self.options = list(jobs), out, assignment, limits, options
+        self.summary = summary
+        self.progress = Progress(len(self.queue), bar=options.progress_bar)
+        self.interrupted = False
+
+    def run(self):
+        count = min(self.options.workers or cores(), len(self.queue))
+        workers = [Worker() for _ in range(count)]
+        try:
+            while (self.queue or any(w.job for w in workers)) and not self.interrupted:
+                for worker in workers:
+                    if worker.job is None and self.queue:
+                        self._dispatch(worker, self.queue.pop(0))
+                self._wait(workers)
+                workers = [self._expire(w) for w in workers]
+        finally:
+            for worker in workers:
+                worker.stop(grace=5) if worker.job else worker.close()
+            self.progress.close()
+
+    def _dispatch(self, worker, job):
+        entry, key = job
+        staging = self.out / STAGING / entry.name
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        worker.send(job, _argv(entry, staging, self.assignment, self.limits, self.options),
+                    self.options.submission_seconds)
+
+    def _wait(self, workers):
+        """Take in every answer that arrives within a second (then redraw the bar and look at the clock)."""
+        with selectors.DefaultSelector() as selector:
+            for worker in workers:
+                if worker.job:
+                    selector.register(worker, selectors.EVENT_READ)
+            if not selector.get_map():
+                return
+            for key, _ in selector.select(timeout=0.5):
+                worker = key.fileobj
+                job = worker.job
+                try:
+                    answer = worker.receive()
+                except EOFError as ended:
+                    self._finish(job, time.monotonic() - worker.started, None, f"{ended} while grading it")
+                    workers[workers.index(worker)] = Worker()
+                    continue
+                if answer is not None:
+                    self._finish(job, answer["seconds"], answer)
+        self.progress.draw()
+
+    def _expire(self, worker):
+        """A worker past its submission's deadline is stopped and replaced; the submission gets a timeout."""
+        if worker.job is None or time.monotonic() < worker.deadline:
+            return worker
+        job = worker.job
+        worker.stop(grace=3)
+        seconds = self.options.submission_seconds
+        self._finish(job, seconds, None, f"grading this submission took longer than the batch's limit of "
+                                         f"{seconds:g} s and was stopped; nothing was counted", "timeout")
+        return Worker()
+
+    def _finish(self, job, seconds, answer, why=None, status="error"):
+        entry, key = job
+        staging = self.out / STAGING / entry.name
+        if answer is not None:
+            document = _document(answer, staging, entry, self.assignment, self.limits)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+            document = unfinished_report(entry, self.assignment, self.limits, status, why)
+        staging.mkdir(parents=True, exist_ok=True)
+        _settle(entry, staging, self.out / entry.name, document, seconds, key, self.options)
+        self._tell(entry, document, seconds)
+
+    def _tell(self, entry, document, seconds):
+        if document["loaded"]:
+            line = f"{document['score']:g} / {document['max_score']:g} in {seconds:.1f} s"
+            self.summary.graded.append(entry.name)
+        else:
+            line = "not graded: " + document["checks"][0]["message"].splitlines()[0][:200]
+            self.summary.failed.append(entry.name)
+        self.progress.finished(entry.name, line, failed=not document["loaded"])
+
+
+def _on_interrupt(batch):
+    """Ctrl-C stops the batch between submissions instead of in the middle of writing one."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        if batch.interrupted:  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        batch.interrupted = True
+        print("\ninterrupted: stopping the submissions being graded; finished reports are kept", file=sys.stderr)
+    return signal.signal(signal.SIGINT, handler)
+
+
+def grade_all(folder, out, assignment, limits, options=Options()):
+    """Grade every submission in `folder` into `out`; returns a Summary."""
+    started = time.monotonic()
+    out = Path(out)
+    entries = discover(folder, out)
+    if not entries:
+        raise intake.UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / STAGING, ignore_errors=True)
+    digest = assignment_hash(assignment)
+    summary, jobs = Summary(total=len(entries)), []
+    for entry in entries:
+        key = fingerprint(entry, digest, limits, options.public_only)
+        if not options.force and _unchanged(out / entry.name, key):
+            summary.unchanged.append(entry.name)
+        else:
+            jobs.append((entry, key))
+    if jobs:
+        batch = _Batch(jobs, out, assignment, limits, options, summary)
+        previous = _on_interrupt(batch)
+        try:
+            batch.run()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        summary.interrupted = batch.interrupted
+    shutil.rmtree(out / STAGING, ignore_errors=True)
+    if not summary.interrupted:
+        write_class_files(entries, out, options)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def write_class_files(entries, out, options):
+    """gradebook.csv and index.html from every submission's report; each one's Gradescope and JUnit files again."""
+    from .report import classpage  # matplotlib: imported only when a class page is drawn
+    documents = []
+    for entry in entries:
+        folder = out / entry.name
+        document = json.loads((folder / "report.json").read_text())
+        render_files(document, folder, options)  # the rendering options may differ from the last run's
+        documents.append(document)
+    _write_atomic(out / "gradebook.csv", gradebook.render(documents))
+    _write_atomic(out / "index.html", classpage.render(documents))
+    return documents
+
+
+def add_arguments(parser):
+    """The options of `python -m grader grade-all` (the limits are the same as `grade`'s)."""
+    from .sandbox import Limits
+    parser.add_argument("folder", help="the folder of submissions: each file or folder in it is one student's")
+    parser.add_argument("--out", default="reports", help="where the reports go (default: reports)")
+    parser.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: one per core)")
+    parser.add_argument("--force", action="store_true", help="grade again even the submissions that did not change")
+    parser.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
+    parser.add_argument("--submission-timeout", type=float, default=Options.submission_seconds,
+                        help="seconds the batch allows for grading one submission, whatever happens")
+    parser.add_argument("--hidden-kinds", default=",".join(gradescope.HIDDEN_KINDS),
+                        help="comma-separated prefixes of the check kinds that are hidden on Gradescope")
+    parser.add_argument("--hidden-visibility", default=gradescope.HIDDEN_VISIBILITY, choices=gradescope.VISIBILITIES,
+                        help="Gradescope visibility of hidden checks (default: after_published)")
+    parser.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per function call")
+    parser.add_argument("--load-timeout", type=float, default=Limits.load_seconds, help="seconds to load a submission")
+    parser.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per notebook cell")
+    parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of each sandbox")
+
+
+def run(options, assignment, limits):
+    """`grade-all` from parsed options: grade, then say where everything is. Exit status 130 if interrupted."""
+    if options.workers < 0:
+        raise intake.UsageError(f"--workers must be 0 (one per core) or more, not {options.workers}")
+    chosen = Options(workers=options.workers, force=options.force, public_only=options.public,
+                     submission_seconds=options.submission_timeout,
+                     hidden_kinds=tuple(k.strip() for k in options.hidden_kinds.split(",") if k.strip()),
+                     hidden_visibility=options.hidden_visibility)
+    summary = grade_all(options.folder, options.out, assignment, limits, chosen)
+    out = Path(options.out)
+    done = len(summary.graded) + len(summary.failed)
+    print(f"graded {done} of {summary.total} submissions in {summary.seconds:.1f} s"
+          + (f" ({len(summary.unchanged)} unchanged since the last run, kept)" if summary.unchanged else "")
+          + (f"; {len(summary.failed)} did not load or could not be graded" if summary.failed else ""))
+    if summary.interrupted:
+        print(f"interrupted: {summary.total - len(summary.unchanged) - done} submissions are not graded yet; run the"
+              " same command again to grade only those")
+        return 130
+    print(f"gradebook: {out / 'gradebook.csv'}\nclass report: {out / 'index.html'}\nper student: {out}/<name>/")
+    return 0

@@ -1,0 +1,55 @@
+"""A JUnit XML file (the format CI systems read), from a report dictionary.
+
+One <testsuite> per submission and one <testcase> per check: classname `<assignment>.<function>`, name the
+check's kind. A wrong answer is a <failure>, code that raised or hung an <error>, a check that did not run
+<skipped>. Scores go into <properties>. What the submission printed goes into <system-out> and <system-err>.
+"""
+import re
+import xml.etree.ElementTree as ET
+
+# XML 1.0 can't hold most control characters, and students' output and messages may contain anything.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text):
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def render(report):
+    """The XML text of one report."""
+    checks = report["checks"]
+    counts = {status: sum(c["status"] == status for c in checks) for status in ("failed", "error", "timeout", "skipped")}
+    seconds = report.get("seconds", sum(c["seconds"] for c in checks))
+    suites = ET.Element("testsuites", name=clean(report["assignment"]), tests=str(len(checks)),
+                        failures=str(counts["failed"]), errors=str(counts["error"] + counts["timeout"]),
+                        skipped=str(counts["skipped"]), time=f"{seconds:.3f}")
+    suite = ET.SubElement(suites, "testsuite", name=clean(f"{report['assignment']}.{report['submission']}"),
+                          tests=str(len(checks)), failures=str(counts["failed"]),
+                          errors=str(counts["error"] + counts["timeout"]), skipped=str(counts["skipped"]),
+                          time=f"{seconds:.3f}")
+    properties = ET.SubElement(suite, "properties")
+    for name in ("score", "max_score", "extra_credit_max", "loaded", "grader_version"):
+        if name in report:
+            ET.SubElement(properties, "property", name=name, value=clean(report[name]))
+    for check in checks:
+        _testcase(suite, report["assignment"], check)
+    ET.SubElement(suite, "system-out").text = clean(report["output"]["stdout"])
+    ET.SubElement(suite, "system-err").text = clean(report["output"]["stderr"])
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _testcase(suite, assignment, check):
+    function, kind = check["id"].rsplit(".", 1) if "." in check["id"] else (check["id"], check["id"])
+    case = ET.SubElement(suite, "testcase", classname=clean(f"{assignment}.{function}"), name=clean(kind),
+                         time=f"{check['seconds']:.3f}")
+    status, message = check["status"], clean(check["message"])
+    summary = message.splitlines()[0] if message else status
+    if status == "failed":
+        ET.SubElement(case, "failure", message=summary, type="WrongAnswer").text = message
+    elif status in ("error", "timeout"):
+        ET.SubElement(case, "error", message=summary, type="Timeout" if status == "timeout" else "Error").text = message
+    elif status == "skipped":
+        ET.SubElement(case, "skipped", message=summary)
+    points = f"{check['points']:g} / {check['max_points']:g} points" + (" (extra credit)" if check["optional"] else "")
+    ET.SubElement(case, "system-out").text = clean(f"{check['description']}: {points}")

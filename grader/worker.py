@@ -1,0 +1,118 @@
+"""A long-lived grading process for batches: it grades one submission per request, exactly as `grade` would.
+
+The batch keeps a few of these busy at once. Each one imports numpy, hypothesis and the assignment once and then
+runs `python -m grader grade PATH --out FOLDER ...` in-process for every request, so a class pays the start-up
+cost once per worker, not once per student. Student code never runs here: `grade` starts its own sandbox child.
+
+Requests and answers are one JSON object per line on the worker's standard input and a private copy of its
+standard output; the real file descriptor 1 is pointed at /dev/null so nothing else can corrupt the answers.
+"""
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# BLAS threads would fight the other workers and the sandboxes for the same cores.
+SINGLE_THREADED = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def serve(requests, answers):
+    """Answer each request line {"argv": [...]} with {"rc", "seconds", "stderr"} until the input ends."""
+    from . import cli  # the heavy imports happen once, here
+    for line in requests:
+        argv = json.loads(line)["argv"]
+        said = io.StringIO()
+        started = time.monotonic()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
+                rc = cli.main(argv)
+        except Exception:  # a grader bug on one submission must not end the worker
+            rc = -1
+            said.write(traceback.format_exc())
+        answer = {"rc": rc, "seconds": round(time.monotonic() - started, 3), "stderr": said.getvalue()[-20000:]}
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+def main():
+    answers = os.fdopen(os.dup(1), "w")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        serve(sys.stdin, answers)
+    except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
+        return 130
+    return 0
+
+
+class Worker:
+    """The batch's handle on one worker process."""
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.worker"], cwd=ROOT, env={**os.environ, **SINGLE_THREADED},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+        self._buffer = b""
+        self.job = None  # what it is grading now
+        self.deadline = None
+
+    def fileno(self):
+        return self.process.stdout.fileno()
+
+    def send(self, job, argv, seconds):
+        self.job, self.started = job, time.monotonic()
+        self.deadline = self.started + seconds
+        self.process.stdin.write((json.dumps({"argv": argv}) + "\n").encode())
+        self.process.stdin.flush()
+
+    def receive(self):
+        """The answer once a whole line has arrived; None while incomplete; raises EOFError if the worker ended."""
+        chunk = os.read(self.fileno(), 65536)
+        if not chunk:
+            raise EOFError(self._ended())
+        self._buffer += chunk
+        if b"\n" not in self._buffer:
+            return None
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        self.job, self.deadline = None, None
+        return json.loads(line)
+
+    def _ended(self):
+        code = self.process.wait()
+        if code < 0:
+            return f"the grader's worker process was killed by {signal.Signals(-code).name}"
+        return f"the grader's worker process ended with exit status {code}"
+
+    def stop(self, grace=5.0):
+        """Interrupt the grading (so `grade` stops its sandbox and removes its scratch), then make sure it ends."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def close(self):
+        """Ask an idle worker to finish by ending its input."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.stop()
+        self.process.stdout.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
