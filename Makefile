@@ -21,6 +21,12 @@ grade: setup
 	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*) $(if $(OUT),--out "$(OUT)") \
 		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
+# make check [SUBMISSION=path] [FAIL_UNDER=percent]: only the public checks, as a student's repository runs them
+# (no reference solution or hidden fixtures needed); exit 1 below FAIL_UNDER percent of the required points.
+check: setup
+	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*) --public $(if $(OUT),--out "$(OUT)") \
+		$(if $(FAIL_UNDER),--fail-under $(FAIL_UNDER)) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
 # make grade-all SUBMISSIONS=dir [OUT=dir] [WORKERS=n] [FORCE=1]: every file or folder in dir is one student's
 # submission; reports, gradebook.csv and the class page index.html go into OUT (default reports/).
 grade-all: setup
@@ -29,7 +35,7 @@ grade-all: setup
 		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # The class page is tested in headless Chromium (Debian package `chromium`), installed here when running as root.
-.PHONY: chromium grade-all
+.PHONY: chromium grade-all check
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; fi

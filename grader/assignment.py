@@ -6,6 +6,10 @@ Folder layout (see reference/rnn/):
   solution.py      the reference functions
   cases.py         `recipes()`: the seeded inputs the fixtures are made from
   checks.py        `suite`: the checks, registered with grader.suite.Suite
+
+A student's copy of the assignment (`python -m grader init-student-repo`) holds only the public part: settings,
+rubric, checks and provided helpers, no solution.py, cases.py or hidden fixtures (DESIGN.md: secrets). It is loaded
+with `public_only=True`, and only the checks whose kind `[student] public_checks` in assignment.toml names run.
 """
 import importlib.util
 import sys
@@ -25,10 +29,12 @@ class Assignment:
     settings: dict
     rubric: dict
     package: object
+    public_only: bool = False
 
     @property
     def solution(self):
-        return self.package.solution
+        """The reference module; None in a student's copy, which has only the public part."""
+        return getattr(self.package, "solution", None)
 
     @property
     def suite(self):
@@ -49,6 +55,18 @@ class Assignment:
     def fixtures(self):
         return ROOT / "fixtures" / self.name
 
+    @property
+    def public_kinds(self):
+        """The kinds of check (`structure`, `public`, ...) that need neither the reference nor hidden fixtures."""
+        return tuple(self.settings.get("student", {}).get("public_checks", ()))
+
+    def checks(self, public_only=False):
+        """The checks to run, in order; with `public_only`, those whose kind is in `public_kinds`."""
+        checks = list(self.suite.checks.values())
+        if public_only:
+            checks = [c for c in checks if c.id.rsplit(".", 1)[-1] in self.public_kinds]
+        return checks
+
     def points(self, check):
         """(points, optional) of a check, from the rubric's table for its function."""
         table = self.rubric.get(check.function or "submission", {})
@@ -60,21 +78,26 @@ class Assignment:
         return float(table[kind]), bool(table.get("optional", False))
 
 
-def find(name=None):
+def find(name=None, public_only=False):
     """The assignment folder `reference/<name>`; with no name, the only one there is."""
     folders = sorted(p.parent for p in (ROOT / "reference").glob("*/assignment.toml"))
     if name is None:
         if len(folders) != 1:
             raise UsageError(f"say which assignment to grade with --assignment: {[f.name for f in folders]}")
-        return load(folders[0])
+        return load(folders[0], public_only)
     folder = ROOT / "reference" / name
     if not (folder / "assignment.toml").is_file():
         raise UsageError(f"no assignment {name!r}; there are {[f.name for f in folders]}")
-    return load(folder)
+    return load(folder, public_only)
 
 
-def load(folder):
+def load(folder, public_only=False):
+    """Load an assignment folder; `public_only` accepts a student's copy, which has no reference solution."""
     folder = Path(folder)
+    if not (folder / "solution.py").is_file() and not public_only:
+        raise UsageError(f"{folder / 'solution.py'} is missing: this copy of {folder.name!r} holds only the public"
+                         " checks (a student's repository?); run them with --public, or grade where the reference"
+                         " solution is")
     with open(folder / "assignment.toml", "rb") as f:
         settings = tomllib.load(f)
     with open(folder / "rubric.toml", "rb") as f:
@@ -86,6 +109,7 @@ def load(folder):
         module = importlib.util.module_from_spec(spec)
         sys.modules[package_name] = module
         spec.loader.exec_module(module)
-        for part in ("solution", "cases", "checks"):
-            importlib.import_module(f"{package_name}.{part}")
-    return Assignment(folder.name, folder, settings, rubric, sys.modules[package_name])
+    # checks.py imports the reference and the recipes only where a non-public check needs them.
+    for part in ("checks",) if public_only else ("solution", "cases", "checks"):
+        importlib.import_module(f"{package_name}.{part}")
+    return Assignment(folder.name, folder, settings, rubric, sys.modules[package_name], public_only)

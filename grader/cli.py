@@ -1,5 +1,6 @@
 """The command line: a thin layer over grade, fixtures and report."""
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from . import assignment as assignments
 from . import executed, fixtures, report
 from .grade import grade
 from .intake import UsageError
-from .report import terminal
+from .report import github, terminal
 from .sandbox import Limits
 
 
@@ -17,8 +18,12 @@ def _limits(options):
 
 
 def cmd_grade(options):
-    chosen = assignments.find(options.assignment)
+    chosen = assignments.find(options.assignment, public_only=options.public)
     limits = _limits(options)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.github else None
+    if options.github and not summary:
+        raise UsageError("--github writes the job summary to $GITHUB_STEP_SUMMARY, which is not set here")
+    below = []
     several = len(options.paths) > 1
     for path in options.paths:
         if not Path(path).exists():
@@ -34,7 +39,21 @@ def cmd_grade(options):
         report.write(document, out)
         executed.save(graded, out)  # a notebook's cells as they ran, beside the report
         print(terminal.render(document, out))
-    return 0
+        if options.github:
+            print("\n".join(github.annotations(document, path)))
+            github.write_summary(document, summary)
+        if options.fail_under is not None and _percent(document) < options.fail_under:
+            below.append(f"{name}: {_percent(document):.4g}% is below --fail-under {options.fail_under:g}%")
+    for line in below:
+        print(line, file=sys.stderr)
+    return 1 if below else 0
+
+
+def _percent(document):
+    """The points earned on required checks, as a percentage of those available in this run. Extra credit does
+    not count: it could make up for a required function that fails, and the threshold is about those."""
+    required = document["score"] - document["extra_credit"]
+    return 100.0 * required / document["max_score"] if document["max_score"] else 100.0
 
 
 def cmd_grade_all(options):
@@ -68,7 +87,12 @@ def parser():
     g.add_argument("paths", nargs="+", help="submission files")
     g.add_argument("--out", help="report folder (with several submissions: the folder that holds one per name);"
                                  " default reports/<name>")
-    g.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
+    g.add_argument("--public", action="store_true", help="run only the public checks: no reference solution or"
+                   " hidden fixtures needed (a student's repository)")
+    g.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit with status 1 when a score is below"
+                   " PERCENT of the required points of this run (extra credit not counted)")
+    g.add_argument("--github", action="store_true", help="in GitHub Actions: append report.md to the job summary"
+                   " and print ::error annotations")
     g.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per function call")
     g.add_argument("--load-timeout", type=float, default=Limits.load_seconds, help="seconds to load a submission")
     g.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per notebook cell")

@@ -1,4 +1,5 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
+import json
 import shutil
 import sys
 import tempfile
@@ -40,7 +41,7 @@ class Context:
     """What a check works with: the student's program, the fixtures, the reference and the tolerance."""
 
     def __init__(self, assignment, program, public_only=False):
-        self.assignment, self.program = assignment, program
+        self.assignment, self.program, self.public_only = assignment, program, public_only
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = fixtures.load(assignment.fixtures, "public")
@@ -48,17 +49,25 @@ class Context:
         self.graded = [f for f in assignment.rubric if f != "submission"]
 
     def call(self, function, *args, **kwargs):
-        """Call the student's function with the reference in place of every other graded function."""
-        reference = {name: getattr(self.assignment.solution, name) for name in self.graded if name != function}
+        """Call the student's function with the reference in place of every other graded function; the public
+        checks use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE)."""
+        reference = {} if self.public_only else {
+            name: getattr(self.assignment.solution, name) for name in self.graded if name != function}
         return self.program.call(function, *args, substitute=reference, **kwargs)
 
 
 def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=None):
+    """Grade one submission. `public_only`: only the checks a student may run (assignment.public_kinds), with
+    the student's own callees and no diagnosis, so that the report is the same in a student's repository."""
+    if not public_only:
+        require_fixtures(assignment)
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     program = None
     try:
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
                                     assignment.helpers)
+        if public_only:
+            submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         program = Program(scratch, submission, limits, assignment.provided)
         loaded = program.load()
         context = Context(assignment, program, public_only)
@@ -71,10 +80,25 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+PUBLIC_NOTE = ("public checks only ({kinds}): the other checks, on hidden cases among them, run when the"
+               " instructor grades. A function that calls another graded function used your own version of it"
+               " here, so one bug can fail several functions.")
+
+
+def require_fixtures(assignment):
+    """Full grading needs every hidden fixture that the manifest lists; say so before any grading starts."""
+    manifest = assignment.fixtures / fixtures.MANIFEST
+    listed = json.loads(manifest.read_text())["files"] if manifest.is_file() else {}
+    missing = [name for name in listed if not (assignment.fixtures / name).is_file()]
+    if not manifest.is_file() or missing:
+        what = f"no {manifest}" if not manifest.is_file() else f"{len(missing)} fixtures are missing ({missing[0]}, ...)"
+        raise intake.UsageError(f"{what}: run `make fixtures`, or grade with --public to run only the public checks")
+
+
 def run_checks(assignment, context, load_error):
     loads = Check("submission.loads", None, "the submission loads without an error", lambda _: None)
     results, status = [], {}
-    for check in [loads, *assignment.suite.checks.values()]:
+    for check in [loads, *assignment.checks(context.public_only)]:
         points, optional = assignment.points(check)
         started = time.monotonic()
         outcome, message = _verdict(check, context, load_error, status)

@@ -1,6 +1,8 @@
 """The RNN assignment's checks. For every function: structure, the handout's values, hidden values and sizes,
 property tests; for every backward pass, a numeric gradient check. Points are in rubric.toml.
 """
+from pathlib import Path
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -10,9 +12,15 @@ from grader.properties import check_property
 from grader.standard import differing, named, structure_differences, value_differences
 from grader.suite import Failure, Suite
 
-from . import solution
-from .cases import FORWARD_OF, Case, arguments
-from .mistakes import catalogue
+# A student's copy of the assignment has no reference, recipes or known mistakes (DESIGN.md: secrets): only the
+# public checks run there (assignment.toml, [student]), and they use none of them.
+REFERENCE = (Path(__file__).parent / "solution.py").is_file()
+if REFERENCE:
+    from . import solution
+    from .cases import FORWARD_OF, Case, arguments
+    from .mistakes import catalogue
+else:
+    catalogue = None
 
 # What each function returns, and which of its outputs is a documented cache layout.
 OUTPUTS = {
@@ -35,10 +43,10 @@ GRADIENT_OF = {
     "lstm_cell_backward": {"dxt": (0,), "da_prev": (1,), "dc_prev": (2,), **_LSTM_WEIGHTS},
     "lstm_backward": {"dx": (0,), "da0": (1,), **{k: (2, v[1]) for k, v in _LSTM_WEIGHTS.items()}},
 }
-GRADCHECK_CASE = Case(seed=4001, n_x=2, n_a=3, n_y=2, m=2, T_x=3)
+GRADCHECK_CASE = Case(seed=4001, n_x=2, n_a=3, n_y=2, m=2, T_x=3) if REFERENCE else None
 
 sizes = st.builds(Case, seed=st.integers(0, 2**31 - 1), n_x=st.integers(1, 4), n_a=st.integers(1, 5),
-                  n_y=st.integers(1, 3), m=st.integers(1, 4), T_x=st.integers(1, 4))
+                  n_y=st.integers(1, 3), m=st.integers(1, 4), T_x=st.integers(1, 4)) if REFERENCE else None
 
 suite = Suite("rnn")
 
