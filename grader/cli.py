@@ -61,6 +61,24 @@ def cmd_grade_all(options):
     return batch.run(options, assignments.find(options.assignment), _limits(options))
 
 
+def cmd_init_student_repo(options):
+    from . import student_repo
+    chosen = assignments.find(options.assignment)
+    written = student_repo.init(options.directory, chosen, options.submission, options.fail_under, options.starter)
+    print(f"wrote {len(written)} files into {options.directory}: a repository whose every push runs the public"
+          " checks (GitHub Actions); push it to GitHub, or use it as the template of a GitHub Classroom assignment")
+    return 0
+
+
+def cmd_export(options):
+    from . import export
+    chosen = assignments.find(options.assignment)
+    names = export.gradescope(chosen, options.out)
+    print(f"wrote {options.out} ({len(names)} files, hidden fixtures and reference included): upload it as the"
+          " autograder of a Gradescope programming assignment (base image Ubuntu 22.04 or newer)")
+    return 0
+
+
 def cmd_fixtures(options):
     chosen = assignments.find(options.assignment)
     manifest = fixtures.generate(chosen, chosen.fixtures)
@@ -102,6 +120,19 @@ def parser():
     from .batch import add_arguments
     add_arguments(b)
     b.set_defaults(run=cmd_grade_all)
+    s = verbs.add_parser("init-student-repo", help="write a student repository that runs the public checks on"
+                         " every push (GitHub Actions)")
+    s.add_argument("directory", help="a new or empty folder")
+    s.add_argument("--submission", help="the file the student works in, relative to the repository"
+                   " (default: [student] submission in assignment.toml)")
+    s.add_argument("--fail-under", type=float, metavar="PERCENT", help="the job fails below this percentage of the"
+                   " required public points (default: [student] fail_under in assignment.toml)")
+    s.add_argument("--starter", help="a file to put in the repository as the submission to fill in")
+    s.set_defaults(run=cmd_init_student_repo)
+    e = verbs.add_parser("export", help="build an autograder bundle for a course platform")
+    e.add_argument("platform", choices=["gradescope"], help="where the bundle runs")
+    e.add_argument("--out", default="autograder.zip", help="the zip to write (default: autograder.zip)")
+    e.set_defaults(run=cmd_export)
     for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)

@@ -1,0 +1,69 @@
+"""What runs on Gradescope's machine for each submission: grade /autograder/submission, write results.json.
+
+Gradescope's autograder specification: the bundle is unzipped into /autograder/source, the student's files are in
+/autograder/submission, run_autograder runs from /autograder, and /autograder/results/results.json is what
+Gradescope reads. AUTOGRADER_ROOT moves that tree (a test lays one out in a temporary folder).
+
+The submission folder is graded as a folder (grader.intake picks the file to grade in it, or says why it can't).
+results.json is always written: when grading fails, it holds zero points and what went wrong; the traceback goes
+to standard output, which Gradescope shows the instructor only. The full grade runs, hidden checks included.
+"""
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import assignment as assignments
+from . import report
+from .grade import grade
+from .report import gradescope, terminal
+from .sandbox import Limits
+
+
+def main():
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    started = time.monotonic()
+    try:
+        results = _grade(root / "submission")
+    except Unusable as exc:  # the student can act on the message
+        results = failed(f"This submission could not be graded: {exc}")
+    except Exception as exc:  # a bug or a broken bundle: the instructor has the traceback
+        traceback.print_exc(file=sys.stdout)
+        results = failed(f"The autograder failed while grading this submission ({type(exc).__name__}; the"
+                         " instructor sees the details). Please tell your instructor.")
+    results.setdefault("execution_time", round(time.monotonic() - started, 3))
+    write(results, root / "results" / "results.json")
+    return 0
+
+
+class Unusable(Exception):
+    """A submission with nothing to grade in it."""
+
+
+def _grade(submission):
+    chosen = assignments.find()
+    if not submission.is_dir() or not any(submission.iterdir()):
+        raise Unusable("the submission is empty: upload your notebook or module")
+    limits = Limits()
+    document = report.build(grade(submission, chosen, limits), chosen, limits)
+    print(terminal.render(document))
+    return gradescope.render(document)
+
+
+def failed(message):
+    """results.json for a submission that could not be graded: zero points, and why."""
+    return {"score": 0, "output": message, "output_format": "text", "stdout_visibility": "hidden", "tests": []}
+
+
+def write(results, path):
+    """Write results.json whole or not at all (Gradescope must never read half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(results, indent=1) + "\n")
+    os.replace(partial, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""`export gradescope`: the autograder bundle that Gradescope runs on each submission.
+
+The zip holds, at its root (Gradescope's "Autograder Specifications" want setup.sh and run_autograder there):
+  setup.sh          run once when Gradescope builds the image: a venv with the pinned requirements
+  run_autograder    run per submission: python -m grader.autograder, and a results.json even if that fails
+  requirements.txt  the pinned dependencies it needs to grade (runtime_requirements)
+  grader/           the engine
+  reference/<name>/ the whole assignment: reference solution, recipes, checks, rubric, provided helpers
+  fixtures/<name>/  every fixture, hidden ones included, and the manifest
+The bundle stays on Gradescope's side: students never see /autograder/source.
+"""
+import os
+import re
+import tomllib
+import zipfile
+from pathlib import Path
+
+from .assignment import ROOT
+from .grade import require_fixtures
+
+TEMPLATES = Path(__file__).with_name("templates") / "gradescope"
+EXECUTABLE = 0o755
+LEFT_OUT = ("__pycache__", ".pyc", ".partial")
+# A fixed date for every entry, so that the same sources always make the same bytes.
+DATE = (2020, 1, 1, 0, 0, 0)
+
+
+def gradescope(assignment, out):
+    """Write the bundle to `out`; returns the names of its entries."""
+    require_fixtures(assignment)
+    files = [(TEMPLATES / "setup.sh", "setup.sh", EXECUTABLE),
+             (TEMPLATES / "run_autograder", "run_autograder", EXECUTABLE),
+             (runtime_requirements(), "requirements.txt", 0o644)]
+    for folder in (Path(__file__).parent, assignment.folder, assignment.fixtures):
+        files += [(path, path.relative_to(ROOT).as_posix(), 0o644) for path in _tree(folder)]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path, name, mode in files:
+            entry = zipfile.ZipInfo(name, DATE)
+            entry.external_attr = (0o100000 | mode) << 16  # a regular file with these permissions
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(entry, path.encode() if isinstance(path, str) else path.read_bytes())
+    os.replace(partial, out)
+    return [name for _, name, _ in files]
+
+
+def runtime_requirements():
+    """requirements.txt for a copy of the grader that only grades: pyproject.toml's dependencies (not the test
+    tools), each at the version requirements.txt pins."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        needed = tomllib.load(f)["project"]["dependencies"]
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            pins[_name(line)] = line.strip()
+    lines = ["# What the grader needs to grade: pyproject.toml's dependencies, pinned as in its requirements.txt."]
+    return "\n".join(lines + [pins.get(_name(d), d) for d in needed]) + "\n"
+
+
+def _name(requirement):
+    return re.split(r"[<>=!~;\[ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _tree(folder):
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(part.endswith(LEFT_OUT) or part.startswith(".") for part in p.relative_to(ROOT).parts))
