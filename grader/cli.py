@@ -101,8 +101,8 @@ def cmd_check_fixtures(options):
 def parser():
     top = argparse.ArgumentParser(prog="python -m grader", description="Grade numpy deep-learning assignments.")
     verbs = top.add_subparsers(dest="verb", required=True)
-    g = verbs.add_parser("grade", help="grade submissions (.py files)")
-    g.add_argument("paths", nargs="+", help="submission files")
+    g = verbs.add_parser("grade", help="grade submissions: .py modules, .ipynb notebooks, or folders")
+    g.add_argument("paths", nargs="+", help="submission files or folders (a student's workspace)")
     g.add_argument("--out", help="report folder (with several submissions: the folder that holds one per name);"
                                  " default reports/<name>")
     g.add_argument("--public", action="store_true", help="run only the public checks: no reference solution or"
