@@ -194,9 +194,12 @@ class _Stream(io.TextIOBase):
 def _make_shell():
     """An InteractiveShell whose displays, results and tracebacks become the current cell's outputs."""
     # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).
-    caches = tempfile.mkdtemp(prefix="notebook-")
-    os.environ.setdefault("IPYTHONDIR", os.path.join(caches, "ipython"))
-    os.environ.setdefault("MPLCONFIGDIR", os.path.join(caches, "matplotlib"))
+    try:
+        caches = tempfile.mkdtemp(prefix="notebook-")
+        os.environ.setdefault("IPYTHONDIR", os.path.join(caches, "ipython"))
+        os.environ.setdefault("MPLCONFIGDIR", os.path.join(caches, "matplotlib"))
+    except OSError:  # no writable temporary folder: both fall back to places of their own
+        pass
     # A Jupyter kernel's default: figures are shown inline, as PNG outputs, even without `%matplotlib inline`.
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     from IPython.core.compilerop import CachingCompiler
