@@ -168,9 +168,9 @@ def _document(answer, staging, entry, assignment, limits):
 
 
 def _argv(entry, staging, assignment, limits, options):
+    from .limits import as_arguments
     argv = ["grade", str(entry.path.resolve()), "--out", str(staging), "--assignment", assignment.name,
-            "--call-timeout", repr(limits.call_seconds), "--load-timeout", repr(limits.load_seconds),
-            "--cell-timeout", repr(limits.cell_seconds), "--memory-mb", str(limits.memory_mb)]
+            *as_arguments(limits)]
     return argv + (["--public"] if options.public_only else [])
 
 
@@ -322,7 +322,7 @@ def write_class_files(entries, out, options):
 
 def add_arguments(parser):
     """The options of `python -m grader grade-all` (the limits are the same as `grade`'s)."""
-    from .sandbox import Limits
+    from .limits import add_arguments as add_limit_arguments
     parser.add_argument("folder", help="the folder of submissions: each file or folder in it is one student's")
     parser.add_argument("--out", default="reports", help="where the reports go (default: reports)")
     parser.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: one per core)")
@@ -334,10 +334,7 @@ def add_arguments(parser):
                         help="comma-separated prefixes of the check kinds that are hidden on Gradescope")
     parser.add_argument("--hidden-visibility", default=gradescope.HIDDEN_VISIBILITY, choices=gradescope.VISIBILITIES,
                         help="Gradescope visibility of hidden checks (default: after_published)")
-    parser.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per function call")
-    parser.add_argument("--load-timeout", type=float, default=Limits.load_seconds, help="seconds to load a submission")
-    parser.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per notebook cell")
-    parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of each sandbox")
+    add_limit_arguments(parser)  # the same limits as `grade`'s
 
 
 def run(options, assignment, limits):

@@ -148,12 +148,30 @@ def _flush():
             pass
 
 
+def confine(processes, user):
+    """Before any student code: cap the processes of the sandbox's user, and become that user (see isolation.py).
+
+    Dropping from uid 0 to `user` also drops the CAP_SETUID and CAP_SETGID the sandbox started with."""
+    import resource
+    if processes is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+    if user is not None:
+        os.setgroups([])
+        os.setgid(user)
+        os.setuid(user)
+        if os.getuid() != user or os.geteuid() != user:
+            raise SystemExit(f"the sandbox could not become uid {user}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fds", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--provided", default=None)
+    parser.add_argument("--processes", type=int, default=None)
+    parser.add_argument("--user", type=int, default=None)
     options = parser.parse_args()
+    confine(options.processes, options.user)
     read_fd, write_fd = (int(n) for n in options.fds.split(","))
     sys.path[:0] = [options.work] + ([options.provided] if options.provided else [])
     os.chdir(options.work)

@@ -9,12 +9,8 @@ from . import executed, fixtures, report
 from .grade import grade
 from .intake import UsageError
 from .report import github, terminal
-from .sandbox import Limits
-
-
-def _limits(options):
-    return Limits(call_seconds=options.call_timeout, load_seconds=options.load_timeout,
-                  cell_seconds=options.cell_timeout, memory_mb=options.memory_mb)
+from .limits import add_arguments as add_limit_arguments
+from .limits import from_options as _limits
 
 
 def cmd_grade(options):
@@ -111,10 +107,7 @@ def parser():
                    " PERCENT of the required points of this run (extra credit not counted)")
     g.add_argument("--github", action="store_true", help="in GitHub Actions: append report.md to the job summary"
                    " and print ::error annotations")
-    g.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per function call")
-    g.add_argument("--load-timeout", type=float, default=Limits.load_seconds, help="seconds to load a submission")
-    g.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, help="seconds per notebook cell")
-    g.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit of the sandbox")
+    add_limit_arguments(g)
     g.set_defaults(run=cmd_grade)
     b = verbs.add_parser("grade-all", help="grade a folder of submissions in parallel: reports, gradebook, class page")
     from .batch import add_arguments

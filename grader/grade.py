@@ -35,6 +35,7 @@ class Graded:
     output: list
     restarts: int
     cells: tuple = ()  # a notebook's cells as they ran (grader.cells.CellRun), in order
+    isolation: str = "none"  # how the student's code was isolated: bubblewrap, process, or none (it never ran)
 
 
 class Context:
@@ -73,7 +74,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         context = Context(assignment, program, public_only)
         results = run_checks(assignment, context, loaded.error)
         return Graded(submission, results, loaded.error, program.output(), program.restarts,
-                      tuple(program.loaded.cells))
+                      tuple(program.loaded.cells), program.isolation or "none")
     finally:
         if program is not None:
             program.close()

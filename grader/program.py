@@ -27,6 +27,7 @@ class Program:
         self.loaded = None
         self.dead = {}  # function -> (status, why it is not called again)
         self.restarts = 0
+        self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -47,6 +48,7 @@ class Program:
         if self.sandbox is not None:
             self.sandbox.stop()
         sandbox = Sandbox(self.scratch, self.limits, self.provided)
+        self.isolation = sandbox.isolation
         sandbox.start()
         request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry}
         try:

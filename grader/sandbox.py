@@ -1,9 +1,12 @@
 """Starts the child that runs student code, talks to it, and stops it with everything it started.
 
-The child is a separate Python process in its own session, with resource limits, no standard input, and its
-standard output and error drained into bounded buffers. Only `wire`-encoded messages come back, and they are
-decoded with validation. A call that runs past its time limit kills the child's whole process group.
+The child runs in bubblewrap where it works (isolation.py says what it sees), else under a reaper process with
+process-level limits only; `Sandbox.isolation` names which, and the report says so. Either way it has resource
+limits (Limits), no standard input, and its standard output and error are drained into bounded buffers. Only
+`wire`-encoded messages come back, and they are decoded with validation. A call that runs past its time limit
+stops the child: SIGTERM, then SIGKILL after `grace_seconds`, and every process it started dies with it.
 """
+import functools
 import json
 import os
 import resource
@@ -12,26 +15,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from . import isolation as isolations
 from . import wire
+from .isolation import BUBBLEWRAP, PROCESS
+from .limits import Limits  # noqa: F401  (the rest of the grader imports Limits from here)
 
-RUNTIME_FILES = ("child.py", "loader.py", "wire.py")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Time, memory and output limits for one submission; each has a command-line setting."""
-
-    call_seconds: float = 5.0
-    load_seconds: float = 60.0
-    cell_seconds: float = 30.0
-    memory_mb: int = 2048
-    output_bytes: int = 64 * 1024
-    file_mb: int = 64
+RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py")
+START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
+REAPER_SECONDS = 2.0  # for the reaper to kill what the child left, after grace_seconds
 
 
 class CallTimeout(Exception):
@@ -77,11 +73,54 @@ class _Drain(threading.Thread):
         return text + (f"\n[... {cut} more bytes not kept]" if cut > 0 else "")
 
 
+def choose_isolation(requested):
+    """The isolation to use for `requested` (Limits.isolation): bubblewrap where its self-test passes."""
+    if requested == PROCESS:
+        return PROCESS
+    problem = bubblewrap_problem()
+    if problem is None:
+        return BUBBLEWRAP
+    if requested == BUBBLEWRAP:
+        from .intake import UsageError
+        raise UsageError(f"--isolation bubblewrap: {problem}")
+    _warn_once(f"grader: {problem}; each submission runs with process-level limits only (\"isolation\": "
+               "\"process\" in its report): it can read what this user can and reach the network")
+    return PROCESS
+
+
+@functools.cache
+def _warn_once(message):
+    print(message, file=sys.stderr)
+
+
+@functools.cache
+def bubblewrap_problem():
+    """None if bubblewrap works here, else why not: a module that checks it can't see the project is loaded."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
+    with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
+        (Path(scratch) / "work").mkdir()
+        (Path(scratch) / "work" / "probe.py").write_text(
+            f"import os\nassert not os.path.exists({str(Path(__file__).parent)!r}), 'the grader is visible'\n")
+        sandbox = Sandbox(scratch, Limits(isolation=BUBBLEWRAP), isolation=BUBBLEWRAP)
+        try:
+            sandbox.start()
+            answer = sandbox.request({"op": "load", "kind": "module", "entry": "probe.py"}, START_SECONDS)
+        except (ChildDied, CallTimeout, OSError) as exc:
+            return f"bubblewrap does not work here: {exc or type(exc).__name__}"
+        finally:
+            sandbox.stop()
+    if answer.get("op") != "loaded" or answer.get("error"):
+        return f"bubblewrap's self-test failed: {(answer.get('error') or {}).get('message', answer)}"
+    return None
+
+
 class Sandbox:
     """One child process running one submission copy in `scratch/work`."""
 
-    def __init__(self, scratch: Path, limits: Limits, provided: Path | None = None):
+    def __init__(self, scratch, limits: Limits, provided: Path | None = None, isolation=None):
         self.scratch, self.limits = Path(scratch), limits
+        self.isolation = isolation or choose_isolation(limits.isolation)
         self.runtime = self.scratch / "runtime"
         self.runtime.mkdir(exist_ok=True)
         for name in RUNTIME_FILES:
@@ -92,38 +131,88 @@ class Sandbox:
             if not self.provided.exists():
                 shutil.copytree(provided, self.provided, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
         self.process = None
+        self.inner = None  # the host pid whose process group is the child's (bubblewrap: the namespace's init)
+        self.drains = []
+        self.outputs = ["", ""]
         self._buffer = b""
 
     def start(self):
         to_child, from_grader = os.pipe()
         to_grader, from_child = os.pipe()
-        command = [sys.executable, "-I", str(self.runtime / "child.py"), "--fds", f"{to_child},{from_child}",
-                   "--work", str(self.scratch / "work")]
-        if self.provided:
-            command += ["--provided", str(self.provided)]
+        self._write_fd, self._read_fd = from_grader, to_grader
+        inside = isolations.layout(self.isolation, self.scratch)
+        child = [sys.executable, "-I", inside.path("runtime/child.py"), "--fds", f"{to_child},{from_child}",
+                 "--work", inside.path("work")] + (["--provided", inside.path("provided")] if self.provided else [])
+        try:
+            if self.isolation == BUBBLEWRAP:
+                self._start_bubblewrap(child, (to_child, from_child))
+            else:
+                self._start_process(child, (to_child, from_child))
+        finally:
+            os.close(to_child)
+            os.close(from_child)
+
+    def _popen(self, command, fds):
         self.process = subprocess.Popen(
             command, cwd=self.scratch / "work", env=self._environment(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(to_child, from_child),
-            start_new_session=True, preexec_fn=self._apply_limits)
-        os.close(to_child)
-        os.close(from_child)
-        self._write_fd, self._read_fd = from_grader, to_grader
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=fds, start_new_session=True,
+            preexec_fn=self._apply_limits)
         self.drains = [_Drain(self.process.stdout, self.limits.output_bytes),
                        _Drain(self.process.stderr, self.limits.output_bytes)]
         for drain in self.drains:
             drain.start()
 
+    def _start_process(self, child, fds):
+        reaper = [sys.executable, "-I", str(self.runtime / "reaper.py"), str(self.limits.grace_seconds), "--"]
+        self._popen(reaper + child, fds)
+        self.inner = self.process.pid
+
+    def _start_bubblewrap(self, child, fds):
+        """bwrap, then (as root) the uid maps once it says its child's pid; the child runs after that."""
+        info_r, info_w = os.pipe()
+        block_r, block_w = os.pipe()
+        root = isolations.as_root()
+        if root:
+            isolations.give_work_to_sandbox(self.scratch / "work")
+            child = child + ["--user", str(isolations.SANDBOX_UID)]
+        child += ["--processes", str(self.limits.processes)]
+        try:
+            command = isolations.bubblewrap_command(self.scratch, self.limits, info_w, block_r, self.provided)
+            self._popen(command + child, (*fds, info_w, block_r))
+            os.close(info_w)
+            info_w = None
+            self.inner = self._child_pid(info_r)
+            if root:
+                isolations.write_id_maps(self.inner)
+                os.write(block_w, b"1")
+        finally:
+            for fd in (info_r, info_w, block_r, block_w):
+                if fd is not None:
+                    os.close(fd)
+
+    def _child_pid(self, info_r):
+        text, deadline = b"", time.monotonic() + START_SECONDS
+        while not text.rstrip().endswith(b"}"):
+            ready, _, _ = select.select([info_r], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(info_r, 4096) if ready else b""
+            if not chunk:
+                raise ChildDied(self._death())
+            text += chunk
+        return int(json.loads(text)["child-pid"])
+
     def _environment(self):
         threads = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.scratch / "work"),
+        home = isolations.layout(self.isolation, self.scratch).path("work")
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
                 "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", **threads}
 
     def _apply_limits(self):
-        memory = self.limits.memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        size = self.limits.file_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        """In the new process before it runs bwrap or the reaper; everything they start inherits these."""
+        limits = self.limits
+        for kind, value in ((resource.RLIMIT_AS, limits.memory_mb * 2**20),
+                            (resource.RLIMIT_FSIZE, limits.file_mb * 2**20), (resource.RLIMIT_CORE, 0)):
+            resource.setrlimit(kind, (value, value))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
 
     @property
     def alive(self):
@@ -153,10 +242,13 @@ class Sandbox:
         header = self._read(wire.HEADER_BYTES, deadline)
         try:
             length = wire.unpack_length(header)
-            return json.loads(self._read(length, deadline))
-        except (wire.WireError, ValueError) as exc:
+            answer = json.loads(self._read(length, deadline))
+            if type(answer) is not dict:
+                raise wire.WireError(f"a message of type {type(answer).__name__}")
+            return answer
+        except (wire.WireError, ValueError, RecursionError) as exc:
             self.stop()
-            raise ChildDied(f"the sandbox broke the protocol: {exc}") from None
+            raise ChildDied(f"the sandbox broke the protocol: {str(exc)[:300]}") from None
 
     def _read(self, n, deadline):
         while len(self._buffer) < n:
@@ -183,20 +275,25 @@ class Sandbox:
         said = f"; its last words: {last[0][:300]}" if last else ""
         if code is not None and code < 0:
             return f"the submission's process was killed by {signal.Signals(-code).name}{said}"
+        if code is not None and code > 128 and self.isolation == BUBBLEWRAP and code - 128 in _SIGNALS:
+            return f"the submission's process was killed by {signal.Signals(code - 128).name}{said}"
         return f"the submission's process ended (exit status {code}){said}"
 
     def interrupt(self):
+        """SIGINT to the child's process group (a notebook cell past its time)."""
         if self.alive:
-            os.killpg(self.process.pid, signal.SIGINT)
+            os.killpg(self.inner, signal.SIGINT)
 
     def stop(self):
-        """Kill the child and every process in its group, and close the pipes."""
+        """Stop the child and every process it started (SIGTERM, then SIGKILL), and close the pipes."""
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
+        self._signal(signal.SIGTERM)
+        try:  # the reaper sends SIGKILL itself after grace_seconds, then kills what the child left
+            self.process.wait(timeout=self.limits.grace_seconds + (REAPER_SECONDS if self.isolation == PROCESS else 0))
+        except subprocess.TimeoutExpired:
             pass
+        self._signal(signal.SIGKILL)
         self.process.wait()
         for fd in (self._write_fd, self._read_fd):
             try:
@@ -209,8 +306,24 @@ class Sandbox:
         self.process = None
         self._buffer = b""
 
+    def _signal(self, sig):
+        """SIGTERM: the child's process group. SIGKILL: bubblewrap's namespace init (which ends every process in
+        the namespace) and bwrap itself; in process isolation, the reaper's group, if the reaper failed."""
+        targets = [(os.killpg, self.inner)] if self.inner and sig != signal.SIGKILL else []
+        if sig == signal.SIGKILL:
+            targets = ([(os.kill, self.inner)] if self.isolation == BUBBLEWRAP and self.inner else []) + [
+                (os.killpg, self.process.pid)]
+        for send, pid in targets:
+            try:
+                send(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def output(self):
         """What the child printed so far (stdout, stderr), bounded."""
         if self.process is None:
-            return getattr(self, "outputs", ["", ""])
+            return self.outputs
         return [drain.text() for drain in self.drains]
+
+
+_SIGNALS = {int(s) for s in signal.Signals}

@@ -8,7 +8,7 @@ SCHEMA = Path(__file__).with_name("schema.json")
 GRADER_VERSION = "0.1.0"
 
 
-def build(graded, assignment, limits, isolation="process"):
+def build(graded, assignment, limits, isolation=None):
     checks = [asdict(r) for r in graded.results]
     required = [c for c in checks if not c["optional"]]
     functions = {}
@@ -30,7 +30,7 @@ def build(graded, assignment, limits, isolation="process"):
         "max_score": round(sum(c["max_points"] for c in required), 4),
         "extra_credit": round(sum(c["points"] for c in checks if c["optional"]), 4),
         "extra_credit_max": round(sum(c["max_points"] for c in checks if c["optional"]), 4),
-        "isolation": isolation,
+        "isolation": isolation or graded.isolation,
         "loaded": graded.load_error is None,
         "functions": functions,
         "checks": checks,

@@ -1,0 +1,70 @@
+"""The limits of one submission's sandbox, and the command-line options that set them (grade and grade-all)."""
+from dataclasses import dataclass, fields
+
+ISOLATIONS = ("auto", "bubblewrap", "process")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission's sandbox may use; each field has a command-line option (OPTIONS)."""
+
+    call_seconds: float = 5.0  # wall time of one function call
+    load_seconds: float = 60.0  # wall time to load a module (a notebook: to start its shell)
+    cell_seconds: float = 30.0  # wall time of one notebook cell, before it is interrupted
+    cpu_seconds: int = 600  # CPU time of one sandbox process over its whole life (then SIGXCPU, SIGKILL)
+    memory_mb: int = 2048  # address space of each process in the sandbox
+    file_mb: int = 64  # the largest file it may write; also the size of its private /tmp
+    processes: int = 64  # processes and threads at once, the sandbox's first process included (bubblewrap)
+    output_bytes: int = 64 * 1024  # kept of its standard output, and of its standard error; the rest is counted
+    grace_seconds: float = 1.0  # between SIGTERM (or a notebook's SIGINT) and SIGKILL when it is stopped
+    isolation: str = "auto"  # bubblewrap where it works (auto), bubblewrap or fail, or process-level only
+
+    def __post_init__(self):
+        if self.isolation not in ISOLATIONS:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {self.isolation!r}")
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name != "isolation" and not value > 0:
+                raise ValueError(f"{field.name} must be positive, not {value!r}")
+
+
+# (field, option, help); the type and the default come from Limits.
+OPTIONS = (
+    ("call_seconds", "--call-timeout", "seconds of wall time per function call"),
+    ("load_seconds", "--load-timeout", "seconds of wall time to load a submission"),
+    ("cell_seconds", "--cell-timeout", "seconds of wall time per notebook cell"),
+    ("cpu_seconds", "--cpu-seconds", "seconds of CPU time of each sandbox process"),
+    ("memory_mb", "--memory-mb", "memory (address space) of each sandbox process, in MB"),
+    ("file_mb", "--file-mb", "largest file the sandbox may write, and the size of its /tmp, in MB"),
+    ("processes", "--processes", "processes and threads the sandbox may run at once (bubblewrap only)"),
+    ("output_bytes", "--output-bytes", "bytes kept of the sandbox's stdout, and of its stderr"),
+    ("grace_seconds", "--kill-grace", "seconds between SIGTERM and SIGKILL when a sandbox is stopped"),
+    ("isolation", "--isolation", "auto: bubblewrap where it works, else process-level limits only"),
+)
+
+
+def add_arguments(parser):
+    """The limit options, on an argparse parser."""
+    defaults = Limits()
+    for name, option, text in OPTIONS:
+        value = getattr(defaults, name)
+        unit = name.rsplit("_", 1)[-1].upper() if "_" in name else "N"
+        extra = {"choices": ISOLATIONS} if name == "isolation" else {"type": type(value), "metavar": unit}
+        parser.add_argument(option, dest=name, default=value, help=f"{text} (default: {value})", **extra)
+
+
+def from_options(options):
+    """Limits from parsed options; a bad value is a one-line usage error."""
+    from .intake import UsageError
+    try:
+        return Limits(**{name: getattr(options, name) for name, _, _ in OPTIONS})
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def as_arguments(limits):
+    """The options that give `limits` again (a batch passes them to its workers)."""
+    argv = []
+    for name, option, _ in OPTIONS:
+        argv += [option, str(getattr(limits, name))]
+    return argv
