@@ -9,7 +9,7 @@ ASSIGNMENT ?=
 
 .PHONY: setup grade test fixtures check-fixtures clean
 
-setup: $(READY) chromium
+setup: $(READY) chromium bubblewrap
 
 $(READY): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ grade-all: setup
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; fi
+
+# Student code runs in bubblewrap (Debian package `bubblewrap`) where it works, installed here when running as root;
+# without it the sandbox falls back to process-level limits, and every report says "isolation": "process".
+.PHONY: bubblewrap
+bubblewrap:
+	@if ! command -v bwrap >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap; fi
 
 test: setup
 	$(PY) -m pytest -q
