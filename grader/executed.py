@@ -7,8 +7,6 @@ are marked with an error output and `metadata.grader`, so they stand out in Jupy
 import copy
 from pathlib import Path
 
-import nbformat
-
 NAME = "executed.ipynb"
 TEXT_CHARS = 20_000  # per stream, result, or error output
 IMAGE_CHARS = 1_500_000  # base64 characters of one image
@@ -19,6 +17,7 @@ MIME_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/p
 
 def clean_outputs(raw):
     """The child's outputs of one cell as nbformat output nodes; anything malformed is left out."""
+    import nbformat  # only notebooks need it; a module's grading does not pay for the import
     outputs = []
     for item in raw if isinstance(raw, list) else []:
         output = _clean(item) if isinstance(item, dict) else None
@@ -31,6 +30,7 @@ def clean_outputs(raw):
 
 
 def _clean(item):
+    import nbformat
     kind = item.get("output_type")
     if kind == "stream" and item.get("name") in ("stdout", "stderr"):
         return nbformat.v4.new_output("stream", name=item["name"], text=_text(item.get("text")))
@@ -66,6 +66,7 @@ def _value(mime, value):
 
 def build(notebook, runs):
     """A copy of `notebook` with the grader's run in it: `runs` are the CellRun records of its code cells."""
+    import nbformat
     executed = copy.deepcopy(notebook)
     by_index = {run.index: run for run in runs}
     for index, cell in enumerate(executed.cells):
@@ -90,6 +91,7 @@ def build(notebook, runs):
 
 def write(notebook, runs, folder):
     """Write the executed notebook into `folder`; returns its path."""
+    import nbformat
     path = Path(folder) / NAME
     executed = build(notebook, runs)
     nbformat.validator.normalize(executed)

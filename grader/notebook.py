@@ -7,8 +7,6 @@ import json
 import re
 from dataclasses import dataclass
 
-import nbformat
-
 # nbconvert's Python exporter writes `# In[3]:` (or `# In[ ]:`) above each code cell.
 EXPORTED_MARKER = re.compile(r"^# In\[[ 0-9]*\]:[ \t]*$", re.MULTILINE)
 
@@ -46,6 +44,7 @@ def read(path):
                            f"{exc.colno}: {exc.msg}); {again}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise NotANotebook(f"{name} is JSON but not a notebook: it has no list of cells; {again}")
+    import nbformat  # here, not at the top: grading a module need not pay for importing it
     invalid = {}
     try:
         notebook = nbformat.reads(text, as_version=4, capture_validation_error=invalid)
@@ -70,6 +69,7 @@ def is_exported(text):
 def from_exported(text):
     """The notebook a nbconvert-exported .py came from: a code cell per `# In[ ]:` marker, comments between
     cells as markdown cells."""
+    import nbformat
     parts = EXPORTED_MARKER.split(text)
     notebook = nbformat.v4.new_notebook()
     _add_markdown(notebook, _strip_header(parts[0]))
@@ -96,6 +96,7 @@ def _split_trailing_comments(part):
 
 
 def _add_markdown(notebook, comments):
+    import nbformat
     lines = [re.sub(r"^# ?", "", line) for line in comments.strip("\n").splitlines()]
     if any(line.strip() for line in lines):
         notebook.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines).strip("\n")))
