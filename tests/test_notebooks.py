@@ -164,6 +164,17 @@ def test_hanging_cells_are_stopped_and_the_cells_after_them_still_count(tmp_path
         assert ran.cells[index].outputs[-1].ename == "CellTimeout"
 
 
+def test_a_cell_that_ends_its_process_costs_only_that_cell(tmp_path, rnn):
+    path = write_notebook(tmp_path / "crash.ipynb", [
+        IMPORTS, FUNCTIONS["rnn_cell_forward"], "import os\nos._exit(3)", "import ctypes\nctypes.string_at(0)",
+        *[FUNCTIONS[name] for name in FUNCTIONS if name != "rnn_cell_forward"]])
+    graded, document = graded_report(path, rnn, HANGS)
+    assert by_function(document) == full_marks(document)
+    failed = cells_by_number(document)
+    assert sorted(failed) == [3, 4]
+    assert "ended (exit status 3)" in failed[3]["message"] and "SIGSEGV" in failed[4]["message"]
+
+
 def test_a_notebook_exported_to_python_runs_cell_by_cell(tmp_path, rnn):
     from nbconvert import PythonExporter
     sources = ["from public_tests import *", IMPORTS + "\n%matplotlib inline", "%%time\nx = 1", "!ls",
