@@ -67,7 +67,7 @@ class Runner:
             interrupted.set()
             try:
                 sandbox.interrupt()
-            except ProcessLookupError:  # it ended on its own meanwhile
+            except OSError:  # it ended meanwhile, or can't be signalled: the grace period then stops it
                 pass
 
         timer = threading.Timer(seconds, interrupt)
