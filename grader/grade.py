@@ -92,7 +92,7 @@ def require_fixtures(assignment):
     listed = json.loads(manifest.read_text())["files"] if manifest.is_file() else {}
     missing = [name for name in listed if not (assignment.fixtures / name).is_file()]
     if not manifest.is_file() or missing:
-        what = f"no {manifest}" if not manifest.is_file() else f"{len(missing)} fixtures are missing ({missing[0]}, ...)"
+        what = f"{len(missing)} fixtures are missing ({missing[0]}, ...)" if missing else f"no {manifest}"
         raise intake.UsageError(f"{what}: run `make fixtures`, or grade with --public to run only the public checks")
 
 

@@ -8,7 +8,7 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 # The grader needs Python 3.11 or newer: take the newest on the image, else install 3.11 from Ubuntu's packages.
 python=""
 for candidate in python3.13 python3.12 python3.11 python3; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     python="$candidate"
     break
   fi
@@ -18,9 +18,17 @@ if [ -z "$python" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y python3.11 python3.11-venv
   python=python3.11
 fi
-if ! "$python" -m venv --help >/dev/null 2>&1 || ! "$python" -c 'import ensurepip' 2>/dev/null; then
+if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then  # Ubuntu ships venv's pip apart
+  venv_package="$("$python" -c 'import sys; print(f"python3.{sys.version_info[1]}-venv")')"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "$("$python" -c 'import sys; print(f"python3.{sys.version_info[1]}-venv")')"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$venv_package"
+fi
+
+# Student code runs in bubblewrap where it works; without it the sandbox falls back to process-level limits, and
+# each report says which ("isolation").
+if ! command -v bwrap >/dev/null; then
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap) \
+    || echo "setup.sh: bubblewrap could not be installed; student code will run under process-level limits"
 fi
 
 "$python" -m venv "$ROOT/venv"
