@@ -41,6 +41,7 @@ def init(directory, assignment, submission=None, fail_under=None, starter=None):
     (grader / "requirements.txt").write_text(runtime_requirements())
     values = {"title": assignment.settings.get("title", assignment.name), "submission": submission,
               "fail_under": f"{fail_under:g}", "python": PYTHON, "checks": checks_table(assignment),
+              "threshold": _threshold(fail_under),
               "other_checks": ", ".join(_other_kinds(assignment)) or "none"}
     for template, target in (("grade.yml", ".github/workflows/grade.yml"), ("ci.sh", ".grader/ci.sh"),
                              ("README.md", "README.md"), ("Makefile", "Makefile"), ("gitignore", ".gitignore")):
@@ -60,6 +61,13 @@ def checks_table(assignment):
         extra = " (extra credit)" if optional else ""
         lines.append(f"| `{check.id}` | {check.description}{extra} | {points:g} |")
     return "\n".join(lines)
+
+
+def _threshold(fail_under):
+    if fail_under <= 0:
+        return "the job fails only when the checks can't run (a missing file, for instance)"
+    return (f"the job fails when your score is below {fail_under:g}% of the required public points (extra credit is"
+            " not counted there)")
 
 
 def _other_kinds(assignment):

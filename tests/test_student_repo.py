@@ -66,6 +66,7 @@ def test_the_repository_holds_the_public_part_and_no_secret(origin, rnn):
     assert {".github/workflows/grade.yml", ".grader/ci.sh", ".grader/reference/rnn/checks.py", "README.md",
             ".grader/reference/rnn/rubric.toml", ".grader/reference/rnn/provided/rnn_utils.py", "Makefile",
             ".grader/fixtures/rnn/public/rnn_cell_forward/handout.json", "rnn.py"} <= names
+    assert f"below {FAIL_UNDER}% of the required public points" in (origin / "README.md").read_text()
     assert not [n for n in names if n.rsplit("/", 1)[-1] in ("solution.py", "cases.py", "manifest.json")
                 or "/hidden/" in n or "/mistakes/" in n]
     secrets = [p for p in rnn.folder.rglob("*.py") if p.name != "checks.py" and "provided" not in p.parts
