@@ -21,7 +21,7 @@ case "${1:-check}" in
     # The grader runs from its own folder, so that no file of the repository can stand in for one of its modules.
     cd "$root/.grader"
     exec "$PYTHON" -m grader grade "$root/$SUBMISSION" --public --out "$root/.grader-report" \
-      --fail-under "$FAIL_UNDER" "${github[@]}"
+      --fail-under "$FAIL_UNDER" ${github[@]+"${github[@]}"}  # (macOS's bash 3 calls an empty array unbound)
     ;;
   *)
     echo "usage: bash .grader/ci.sh install|check" >&2
