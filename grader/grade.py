@@ -5,7 +5,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import fixtures, intake
@@ -25,6 +25,7 @@ class Result:
     message: str
     optional: bool
     seconds: float
+    diagnoses: list = field(default_factory=list)  # ids of the known mistakes the wrong answer matched
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class Graded:
 class Context:
     """What a check works with: the student's program, the fixtures, the reference and the tolerance."""
 
-    def __init__(self, assignment, program, public_only=False):
+    def __init__(self, assignment, program, public_only=False, diagnose=True):
         self.assignment, self.program, self.public_only = assignment, program, public_only
+        self.diagnose = diagnose  # name the known mistake a wrong answer matches (grader.diagnose)
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = fixtures.load(assignment.fixtures, "public")
@@ -57,11 +59,12 @@ class Context:
         return self.program.call(function, *args, substitute=reference, **kwargs)
 
 
-def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=None):
+def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=None, diagnose=True):
     """Grade one submission. `public_only`: only the checks a student may run (assignment.public_kinds), with
     the student's own callees and no diagnosis, so that the report is the same in a student's repository."""
     if not public_only:
         require_fixtures(assignment)
+    diagnose = diagnose and not public_only  # the catalogue of mistakes is made of the reference
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     program = None
     try:
@@ -71,7 +74,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         program = Program(scratch, submission, limits, assignment.provided)
         loaded = program.load()
-        context = Context(assignment, program, public_only)
+        context = Context(assignment, program, public_only, diagnose)
         results = run_checks(assignment, context, loaded.error)
         return Graded(submission, results, loaded.error, program.output(), program.restarts,
                       tuple(program.loaded.cells), program.isolation or "none")
@@ -102,16 +105,17 @@ def run_checks(assignment, context, load_error):
     for check in [loads, *assignment.checks(context.public_only)]:
         points, optional = assignment.points(check)
         started = time.monotonic()
-        outcome, message = _verdict(check, context, load_error, status)
+        diagnoses = []
+        outcome, message = _verdict(check, context, load_error, status, diagnoses)
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
-                              optional, round(time.monotonic() - started, 3)))
+                              optional, round(time.monotonic() - started, 3), diagnoses))
     return results
 
 
-def _verdict(check, context, load_error, status):
-    """(status, message) of one check, never raising."""
+def _verdict(check, context, load_error, status, diagnoses):
+    """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`."""
     program, function = context.program, check.function
     if load_error and function is None:
         return "error", describe_load_error(load_error)
@@ -128,6 +132,7 @@ def _verdict(check, context, load_error, status):
     except Failure as failure:
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]
+        diagnoses.extend(failure.diagnoses)
         return "failed", str(failure)
     except CallTimeout:
         return program.dead[function]
