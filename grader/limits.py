@@ -16,7 +16,7 @@ class Limits:
     file_mb: int = 64  # the largest file it may write; also the size of its private /tmp
     processes: int = 64  # processes and threads at once, the sandbox's first process included (bubblewrap)
     output_bytes: int = 64 * 1024  # kept of its standard output, and of its standard error; the rest is counted
-    grace_seconds: float = 1.0  # between SIGTERM (or a notebook's SIGINT) and SIGKILL when it is stopped
+    grace_seconds: float = 1.0  # between SIGTERM and SIGKILL when the sandbox is stopped
     isolation: str = "auto"  # bubblewrap where it works (auto), bubblewrap or fail, or process-level only
 
     def __post_init__(self):

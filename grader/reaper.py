@@ -94,7 +94,8 @@ def _end_like(status):
     code = os.waitstatus_to_exitcode(status) if status is not None else 1
     if code < 0:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, WAKE)
-        signal.signal(-code, signal.SIG_DFL)
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     sys.exit(code if code >= 0 else 128 - code)
 

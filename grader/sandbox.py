@@ -95,13 +95,12 @@ def _warn_once(message):
 
 @functools.cache
 def bubblewrap_problem():
-    """None if bubblewrap works here, else why not: a module that checks it can't see the project is loaded."""
+    """None if bubblewrap works here, else why not: a module that checks what it can't see is loaded in it."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         (Path(scratch) / "work").mkdir()
-        (Path(scratch) / "work" / "probe.py").write_text(
-            f"import os\nassert not os.path.exists({str(Path(__file__).parent)!r}), 'the grader is visible'\n")
+        (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parent)))
         sandbox = Sandbox(scratch, Limits(isolation=BUBBLEWRAP), isolation=BUBBLEWRAP)
         try:
             sandbox.start()
@@ -113,6 +112,14 @@ def bubblewrap_problem():
     if answer.get("op") != "loaded" or answer.get("error"):
         return f"bubblewrap's self-test failed: {(answer.get('error') or {}).get('message', answer)}"
     return None
+
+
+PROBE = """import os, socket
+assert not os.path.exists({grader!r}), "the grader's folder is visible"
+assert os.getpid() <= 3, "there is no PID namespace"
+assert [name for _, name in socket.if_nameindex()] == ["lo"], "a network interface is visible"
+assert os.getuid() != 0, "the child is root"
+"""
 
 
 class Sandbox:
@@ -226,6 +233,9 @@ class Sandbox:
             answer = self._receive(deadline)
             if on_message is None or not on_message(answer, deadline):
                 return answer
+            if time.monotonic() > deadline:  # callbacks answered by the grader count against the call's time
+                self.stop()
+                raise CallTimeout()
 
     def send(self, message):
         self._send(message)

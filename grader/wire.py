@@ -77,7 +77,11 @@ def decode(data, resolve=None, depth=0):
     """Rebuild a value from JSON data, validating everything. `resolve(id)` maps handles back (child side)."""
     if depth > MAX_DEPTH:
         raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-    if data is None or type(data) in (bool, int, float):
+    if data is None or type(data) in (bool, float):
+        return data
+    if type(data) is int:
+        if not -2**63 <= data < 2**63:
+            raise WireError(f"integer with {len(str(data))} digits is out of the int64 range")
         return data
     if type(data) is str:
         if len(data) > MAX_STRING:
