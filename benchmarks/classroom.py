@@ -1,9 +1,11 @@
 """A made-up class for batch tests and benchmarks: copies of submissions/correct.py, some with one bug injected,
 and a few hostile ones (an infinite loop at import, os._exit at import, a call that never returns, a syntax error).
 
-`build(folder, n)` writes n submissions named student_000.py ... and returns {name: what it is}. The mix is fixed
-by the index, so the same n always gives the same class.
+`build(folder, n)` writes n submissions named student_000.py ... and returns {name: what it is}; with
+`notebooks=True` each one is a course-style notebook instead (student_000.ipynb: the imports, then one cell per
+function). The mix is fixed by the index, so the same n always gives the same class.
 """
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,13 +57,31 @@ def submission(index):
     return "correct", CORRECT
 
 
-def build(folder, n):
+def cells(source):
+    """A module's text as notebook cells: what comes before the first function, then one cell per function."""
+    parts = [p.strip() for p in re.split(r"\n(?=def |if __name__)", source)]
+    return [p for p in parts if p and not p.startswith("if __name__")]
+
+
+def write_notebook(path, sources):
+    import nbformat  # only the notebook classes need it
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python", "file_extension": ".py"}})
+    nbformat.write(book, path)
+    return path
+
+
+def build(folder, n, notebooks=False):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     made = {}
     for index in range(n):
         what, text = submission(index)
         name = f"student_{index:03d}"
-        (folder / f"{name}.py").write_text(text)
+        if notebooks:
+            write_notebook(folder / f"{name}.ipynb", cells(text))
+        else:
+            (folder / f"{name}.py").write_text(text)
         made[name] = what
     return made

@@ -7,6 +7,7 @@ reports. A submission is graded again only when its fingerprint changed: its con
 assignment and its fixtures, or the limits (`--force` grades everything again).
 """
 import hashlib
+import importlib
 import json
 import os
 import selectors
@@ -291,6 +292,8 @@ def grade_all(folder, out, assignment, limits, options=Options()):
         else:
             jobs.append((entry, key))
     if jobs:
+        # matplotlib takes a second to import: do it while the workers grade, not after them.
+        threading.Thread(target=importlib.import_module, args=(".report.classpage", __package__), daemon=True).start()
         batch = _Batch(jobs, out, assignment, limits, options, summary)
         previous = _on_interrupt(batch)
         try:

@@ -10,6 +10,7 @@ from collections import Counter
 from html import escape
 from urllib.parse import quote
 
+from ..executed import NAME as EXECUTED
 from . import charts
 from .gradebook import functions, status
 
@@ -23,6 +24,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .full { background: #e8f5e9; } .zero { background: #ffebee; } .part { background: #fffde7; }
 pre { white-space: pre-wrap; margin: 0; font-size: 85%; max-width: 60em; }
 .facts span { display: inline-block; margin-right: 2em; } .muted { color: #777; }
+.wide { overflow-x: auto; }
 """
 
 
@@ -168,20 +170,22 @@ def _not_loaded(reports):
 def _students(reports):
     names = functions(reports)
     head = "".join(f"<th>{escape(n)}</th>" for n in names)
-    lines = [f"<h2>Students ({len(reports)})</h2>", '<table id="students"><tr><th>student</th><th>score</th>'
-             f"<th>of</th>{head}<th>status</th><th>seconds</th><th>files</th></tr>"]
+    lines = [f"<h2>Students ({len(reports)})</h2>", '<div class="wide"><table id="students"><tr><th>student</th>'
+             f"<th>score</th><th>of</th>{head}<th>status</th><th>seconds</th><th>files</th></tr>"]
     for report in reports:
         cells = []
         for name in names:
             entry = report["functions"].get(name, {"score": 0, "max_score": 0})
             rate = entry["score"] / entry["max_score"] if entry["max_score"] else 0
             cells.append(f"<td class='n {_shade(rate)}'>{entry['score']:g}</td>")
-        files = " ".join(_link(report, f, t) for f, t in (("report.json", "json"), ("results.json", "gradescope"),
-                                                            ("junit.xml", "junit"), ("", "folder")))
+        files = [("report.json", "json"), ("results.json", "gradescope"), ("junit.xml", "junit"), ("", "folder")]
+        if report["kind"] == "notebook":  # the executed notebook, written beside the report
+            files.insert(0, (EXECUTED, "notebook"))
+        files = " ".join(_link(report, f, t) for f, t in files)
         lines.append(f"<tr><td>{_link(report)}</td><td class='n'>{report['score']:g}</td>"
                      f"<td class='n'>{report['max_score']:g}</td>{''.join(cells)}<td>{status(report)}</td>"
                      f"<td class='n'>{report.get('seconds', 0):.1f}</td><td>{files}</td></tr>")
-    return "\n".join(lines) + "</table>"
+    return "\n".join(lines) + "</table></div>"
 
 
 def _shade(rate):
