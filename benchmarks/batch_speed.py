@@ -1,0 +1,77 @@
+"""Batch grading speed: a class of N notebooks (correct, buggy and hostile mixed) graded with 1 and 2 workers.
+
+Prints the submissions graded per minute with each and the speed-up (goal: at least 1.7 on a 2-core machine),
+and checks that both runs gave every student the same scores. Then, where Otter-Grader can be installed from PyPI
+into a throwaway virtual environment under /tmp (never the project's), it times `otter run` on the same
+notebooks with equivalent tests and prints the ratio; where it can't, it says why.
+
+Run: .venv/bin/python benchmarks/batch_speed.py [N] [--modules] [--no-otter]
+  N          students in the class (default 40)
+  --modules  .py submissions instead of notebooks
+  --no-otter skip the comparison with Otter-Grader
+"""
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import classroom  # noqa: E402
+
+# Short limits, the same for both runs: the hostile submissions cost their limits, not the defaults' minutes.
+LIMITS = ["--call-timeout", "2", "--load-timeout", "10", "--cell-timeout", "5"]
+
+
+def grade_all(folder, out, workers):
+    """Seconds `python -m grader grade-all` took, and {student: score}."""
+    command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(out), "--workers",
+               str(workers), "--force", *LIMITS]
+    started = time.perf_counter()
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if run.returncode != 0:
+        raise SystemExit(f"grade-all failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
+    with open(Path(out) / "gradebook.csv") as f:
+        return seconds, {row["student"]: row["score"] for row in csv.DictReader(f)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, nargs="?", default=40)
+    parser.add_argument("--modules", action="store_true")
+    parser.add_argument("--no-otter", action="store_true")
+    options = parser.parse_args()
+    kind = "modules" if options.modules else "notebooks"
+    print(f"{options.n} {kind}, {os.cpu_count()} cores, limits {' '.join(LIMITS)}")
+    with tempfile.TemporaryDirectory(prefix="batch-speed-") as scratch:
+        folder = Path(scratch) / "class"
+        made = classroom.build(folder, options.n, notebooks=not options.modules)
+        mix = {what: list(made.values()).count(what) for what in dict.fromkeys(made.values())}
+        print("class: " + ", ".join(f"{count} {what}" for what, count in mix.items()))
+        timings, scores = {}, {}
+        for workers in (1, 2):
+            timings[workers], scores[workers] = grade_all(folder, Path(scratch) / f"out{workers}", workers)
+            print(f"{workers} worker{'s' if workers > 1 else ' '}: {timings[workers]:6.1f} s   "
+                  f"{options.n / timings[workers] * 60:6.1f} submissions per minute")
+        speedup = timings[1] / timings[2]
+        print(f"speed-up at 2 workers: {speedup:.2f}x (goal: at least 1.7x on 2 cores)"
+              f"{'' if speedup >= 1.7 else '  BELOW THE GOAL'}")
+        print("same scores in both runs: " + ("yes" if scores[1] == scores[2] else
+                                              f"NO: {sorted(k for k in scores[1] if scores[1][k] != scores[2].get(k))}"))
+        if options.no_otter:
+            print("otter: skipped (--no-otter)")
+        elif options.modules:
+            print("otter: not compared on modules (`otter run` grades notebooks); run without --modules")
+        else:
+            from benchmarks import otter_compare
+            otter_compare.compare(folder, made, timings[1], Path(scratch) / "otter")
+
+
+if __name__ == "__main__":
+    main()
