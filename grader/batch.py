@@ -189,9 +189,15 @@ class _Batch:
         workers = [Worker() for _ in range(count)]
         try:
             while (self.queue or any(w.job for w in workers)) and not self.interrupted:
-                for worker in workers:
+                for i, worker in enumerate(workers):
                     if worker.job is None and self.queue:
-                        self._dispatch(worker, self.queue.pop(0))
+                        try:
+                            self._dispatch(worker, self.queue[0])
+                        except OSError:  # the idle worker died (out of memory, killed): a new one takes the job
+                            worker.stop(grace=0)
+                            workers[i] = Worker()
+                            continue
+                        self.queue.pop(0)
                 self._wait(workers)
                 workers = [self._expire(w) for w in workers]
         finally:
@@ -222,6 +228,7 @@ class _Batch:
                     answer = worker.receive()
                 except EOFError as ended:
                     self._finish(job, time.monotonic() - worker.started, None, f"{ended} while grading it")
+                    worker.stop(grace=0)
                     workers[workers.index(worker)] = Worker()
                     continue
                 if answer is not None:

@@ -11,9 +11,11 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -52,12 +54,28 @@ def main():
     return 0
 
 
+def _leftovers(root):
+    """Processes whose command line names `root`: sandboxes that a killed worker could not stop (Linux /proc)."""
+    found, marker = [], str(root).encode()
+    for pid in filter(str.isdigit, os.listdir("/proc") if os.path.isdir("/proc") else []):
+        with contextlib.suppress(OSError):
+            if marker in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+    return found
+
+
 class Worker:
-    """The batch's handle on one worker process."""
+    """The batch's handle on one worker process.
+
+    Each worker gets its own temporary folder (TMPDIR), so the scratch folders and sandboxes of its submissions
+    can be found and removed if the worker itself has to be killed before it could clean up after them.
+    """
 
     def __init__(self):
+        self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker"], cwd=ROOT, env={**os.environ, **SINGLE_THREADED},
+            [sys.executable, "-m", "grader.worker"], cwd=ROOT,
+            env={**os.environ, **SINGLE_THREADED, "TMPDIR": str(self.scratch)},
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
         self._buffer = b""
         self.job = None  # what it is grading now
@@ -67,10 +85,11 @@ class Worker:
         return self.process.stdout.fileno()
 
     def send(self, job, argv, seconds):
-        self.job, self.started = job, time.monotonic()
-        self.deadline = self.started + seconds
+        """Give the worker a submission; raises OSError if the worker is gone (the job is then not taken)."""
         self.process.stdin.write((json.dumps({"argv": argv}) + "\n").encode())
         self.process.stdin.flush()
+        self.job, self.started = job, time.monotonic()
+        self.deadline = self.started + seconds
 
     def receive(self):
         """The answer once a whole line has arrived; None while incomplete; raises EOFError if the worker ended."""
@@ -102,6 +121,14 @@ class Worker:
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
+        self._clean()
+
+    def _clean(self):
+        """Kill what is left of this worker's sandboxes and remove its temporary folder."""
+        for pid in _leftovers(self.scratch):
+            with contextlib.suppress(OSError):
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def close(self):
         """Ask an idle worker to finish by ending its input."""
@@ -112,6 +139,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.stop()
         self.process.stdout.close()
+        self._clean()
 
 
 if __name__ == "__main__":

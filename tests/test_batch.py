@@ -184,6 +184,47 @@ def _processes_mentioning(text):
     return found
 
 
+def _workers_under(scratch):
+    """Worker processes of a batch whose temporary folder is `scratch` (found by their TMPDIR)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if (b"grader.worker" in open(f"/proc/{pid}/cmdline", "rb").read()
+                    and f"TMPDIR={scratch}/".encode() in open(f"/proc/{pid}/environ", "rb").read()):
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_worker_killed_in_the_middle_costs_only_its_submission(tmp_path):
+    """SIGKILL to the worker while a sandbox loops at import: that submission is reported, the sandbox the worker
+    could not stop is killed, a new worker grades the rest."""
+    folder, scratch = tmp_path / "in", tmp_path / "scratch"
+    for path in (folder, scratch):
+        path.mkdir()
+    (folder / "a_loops.py").write_text("while True:\n    pass\n")
+    for name in ("b", "c"):
+        (folder / f"{name}.py").write_text(classroom.CORRECT)
+    command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(tmp_path / "out"),
+               "--workers", "1", *LIMITS]
+    batch = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 20
+    while not any(b"child.py" in open(f"/proc/{p}/cmdline", "rb").read() for p in _processes_mentioning(str(scratch))):
+        assert time.monotonic() < deadline and batch.poll() is None, "the sandbox never started"
+        time.sleep(0.05)
+    for pid in _workers_under(scratch):
+        os.kill(pid, signal.SIGKILL)
+    stdout, stderr = batch.communicate(timeout=120)
+    assert batch.returncode == 0, stderr[-3000:]
+    done = reports(tmp_path / "out")
+    assert "killed by SIGKILL while grading it" in done["a_loops"]["checks"][0]["message"]
+    assert {f: e["score"] for f, e in done["b"]["functions"].items()} == FULL == {
+        f: e["score"] for f, e in done["c"]["functions"].items()}
+    assert _processes_mentioning(str(scratch)) == [] and list(scratch.iterdir()) == []
+
+
 def test_ctrl_c_keeps_complete_reports_and_the_next_run_grades_the_rest(tmp_path):
     folder, out, scratch = tmp_path / "in", tmp_path / "out", tmp_path / "scratch"
     for path in (folder, scratch):
