@@ -2,15 +2,18 @@
 
 bubblewrap gives the child its own mount, PID, network, IPC and UTS namespaces. Its file system holds only the
 Python installation and its packages (read-only), the scratch folder's work (writable), runtime and provided
-(read-only) copies at SANDBOX, a private /tmp of bounded size, and a minimal /proc and /dev; it has no network at
-all, its own loopback aside. When the PID namespace's first process ends, the kernel kills every process in it,
-those that left the session included. With `--die-with-parent` this also happens if the grader dies.
+(read-only) copies at SANDBOX, a private /tmp of bounded size, and a minimal /proc and /dev, on a read-only root
+(else the folders bubblewrap makes there would be an unbounded tmpfs); it has no network at all, its own loopback
+aside. When the PID namespace's first process ends, the kernel kills every process in it, those that left the
+session included. With `--die-with-parent` this also happens if the grader dies.
 
 Run as root, bubblewrap would leave the child root on the host (uid 0 mapped into the sandbox), and the kernel
 never limits root's number of processes. So the grader writes the sandbox's uid and gid maps itself
 (`--userns-block-fd`): uid 0 maps to 0 for bubblewrap's own set-up, and SANDBOX_UID to the unprivileged
 HOST_UID. The child gets only CAP_SETUID and CAP_SETGID, and child.py drops to SANDBOX_UID before it reads any
-student code, which leaves it no capability at all.
+student code, which leaves it no capability at all. Where root may not map other users (root in a rootless
+container), bubblewrap maps root to SANDBOX_UID itself: the child has no capability, but its processes are not
+capped.
 
 Without bubblewrap, `reaper.py` starts the child and, when it ends, kills every process it left behind, including
 those that detached with setsid (it is their "subreaper"). It hides no file and blocks no network: that is the
@@ -46,9 +49,18 @@ def layout(isolation, scratch):
     return Layout(Path(scratch), SANDBOX if isolation == BUBBLEWRAP else str(Path(scratch)))
 
 
-def as_root():
-    """True when bubblewrap must be given an unprivileged uid by the grader (see the module's docstring)."""
-    return os.geteuid() == 0
+_SWITCH = {"user": True}  # False where root may not map other users (root in a rootless container)
+
+
+def switches_user():
+    """True when the grader runs as root and gives the sandbox an unprivileged uid (see the module's docstring)."""
+    return os.geteuid() == 0 and _SWITCH["user"]
+
+
+def without_user_switch():
+    """From now on, bubblewrap maps the grader's root to SANDBOX_UID itself: no capability, but root on the host,
+    so the kernel does not cap its processes."""
+    _SWITCH["user"] = False
 
 
 def python_folders():
@@ -83,9 +95,11 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
     command = ["bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
                "--cap-drop", "ALL", "--info-fd", str(info_fd)]
-    if as_root():
+    if switches_user():
         command += ["--userns-block-fd", str(block_fd), "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
                     "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    elif os.geteuid() == 0:
+        command += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
     ro = [(p, p) for p in python_folders()] + [(str(scratch / "runtime"), inside.path("runtime"))]
     if provided:
         ro.append((str(scratch / "provided"), inside.path("provided")))
@@ -101,7 +115,7 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
     for path in SYSTEM_FILES:
         command += ["--ro-bind-try", path, path]
     command += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.file_mb * 2**20), "--tmpfs", "/tmp",
-                "--chmod", "1777", "/tmp", "--chdir", inside.path("work"), "--"]
+                "--chmod", "1777", "/tmp", "--remount-ro", "/", "--chdir", inside.path("work"), "--"]
     return command
 
 

@@ -95,9 +95,22 @@ def _warn_once(message):
 
 @functools.cache
 def bubblewrap_problem():
-    """None if bubblewrap works here, else why not: a module that checks what it can't see is loaded in it."""
+    """None if bubblewrap works here, else why not: a module that checks what it can't see is loaded in it.
+
+    As root, bubblewrap is tried with the sandbox's own user first, then without (see isolation.py)."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
+    problem = _self_test()
+    if problem is not None and isolations.switches_user():
+        isolations.without_user_switch()
+        if _self_test() is None:
+            _warn_once(f"grader: {problem}; bubblewrap runs without its own user: the number of processes in the"
+                       " sandbox is not capped")
+            return None
+    return problem
+
+
+def _self_test():
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         (Path(scratch) / "work").mkdir()
         (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parent)))
@@ -178,7 +191,7 @@ class Sandbox:
         """bwrap, then (as root) the uid maps once it says its child's pid; the child runs after that."""
         info_r, info_w = os.pipe()
         block_r, block_w = os.pipe()
-        root = isolations.as_root()
+        root = isolations.switches_user()
         if root:
             isolations.give_work_to_sandbox(self.scratch / "work")
             child = child + ["--user", str(isolations.SANDBOX_UID)]
