@@ -80,7 +80,7 @@ class Attack:
             graded = grade(path, self.rnn, limits, scratch_root=self.scratch)
         finally:
             self.seconds = time.monotonic() - started
-            changed = _restore_changed(project)
+            changed = _restore_changed(project, self.mark)
         document = report.build(graded, self.rnn, limits)
         report.write(document, self.out)
         jsonschema.validate(document, json.loads(SCHEMA.read_text()))
@@ -104,17 +104,22 @@ class Attack:
 def _project_hashes():
     files = [ROOT / f for f in PROJECT_FILES] + sorted((ROOT / "reference").rglob("*.py")) + sorted(
         p for p in (ROOT / "fixtures").rglob("*") if p.is_file())
-    return {f: f.read_bytes() for f in files}
+    return {f: (f.read_bytes(), f.stat().st_mode) for f in files}
 
 
-def _restore_changed(saved):
-    """The project's files that differ from `saved`, put back as they were (a failed test must not leave damage)."""
+def _restore_changed(saved, mark):
+    """The project's files that the submission changed, put back as they were (a failed test must leave no damage).
+
+    What the hostile files write holds `mark`; a change without it is a teammate's edit, and is left alone."""
     changed = []
-    for path, data in saved.items():
-        if path.read_bytes() != data:
+    for path, (data, mode) in saved.items():
+        now = path.read_bytes()
+        if now != data and mark.encode() in now:
             changed.append(str(path.relative_to(ROOT)))
             path.write_bytes(data)
-        os.chmod(path, 0o644)
+        if path.stat().st_mode != mode:
+            changed.append(f"{path.relative_to(ROOT)} (mode)")
+            os.chmod(path, mode)
     return changed
 
 
@@ -285,17 +290,20 @@ def _verdicts(document):
     return [(c["id"], c["status"], c["points"]) for c in document["checks"]]
 
 
+CALM = limits(call_seconds=3.0)  # two gradings compared: no call may time out in one and not the other
+
+
 def test_monkeypatching_numpy_comparisons_does_not_help(attack):
-    patched = attack.grade("patches_numpy.py", PATCH=True)
-    plain = attack.grade("patches_numpy.py", PATCH=False)
+    patched = attack.grade("patches_numpy.py", CALM, PATCH=True)
+    plain = attack.grade("patches_numpy.py", CALM, PATCH=False)
     assert _verdicts(patched) == _verdicts(plain)
     assert by_function(patched)["rnn_cell_forward"] == 0
     assert [c["message"] for c in patched["checks"]] == [c["message"] for c in plain["checks"]]
 
 
 def test_objects_with_their_own_comparisons_or_reduce_do_not_help(attack):
-    lying = attack.grade("lying_objects.py", LIE=True)
-    plain = attack.grade("lying_objects.py", LIE=False)
+    lying = attack.grade("lying_objects.py", CALM, LIE=True)
+    plain = attack.grade("lying_objects.py", CALM, LIE=False)
     assert _verdicts(lying) == _verdicts(plain)
     assert by_function(lying)["rnn_cell_forward"] == by_function(lying)["rnn_forward"] == 0
     assert "Liar object kept in the sandbox" in first_check(lying, "rnn_cell_forward")["message"]
