@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from types import SimpleNamespace
 
 import jsonschema
@@ -92,7 +93,15 @@ def test_gradebook_has_one_row_per_student(graded):
         assert float(row["score"]) == document["score"]
         assert sum(float(row[f]) for f in FULL) == document["score"]
         assert row["status"] == ("graded" if document["loaded"] else "did not load")
-        assert float(row["seconds"]) == pytest.approx(document["seconds"], abs=0.05)
+        assert float(row["seconds"]) == pytest.approx(document["seconds"], abs=0.051)  # written with 1 decimal
+
+
+def test_the_class_page_counts_each_named_mistake_once_per_student(graded):
+    counts = Counter(m for r in graded.reports.values() for m in {d for c in r["checks"] for d in c["diagnoses"]})
+    assert len(counts) >= 4, f"the buggy submissions named only {dict(counts)}"
+    page = (graded.out / "index.html").read_text()
+    for mistake, students in counts.items():
+        assert f"<code>{mistake}</code></td><td class='n'>{students}</td>" in page
 
 
 GRADESCOPE_TOP = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
