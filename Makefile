@@ -7,9 +7,10 @@ SUBMISSION ?=
 OUT ?=
 ASSIGNMENT ?=
 
-.PHONY: setup grade test fixtures check-fixtures clean
+.PHONY: setup grade check grade-all test fixtures check-fixtures clean chromium bubblewrap
 
-setup: $(READY) chromium bubblewrap
+# What grading needs; the tests need Chromium too (see `test`).
+setup: $(READY) bubblewrap
 
 $(READY): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,19 +36,17 @@ grade-all: setup
 		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # The class page is tested in headless Chromium (Debian package `chromium`), installed here when running as root.
-.PHONY: chromium grade-all check
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; fi
 
 # Student code runs in bubblewrap (Debian package `bubblewrap`) where it works, installed here when running as root;
 # without it the sandbox falls back to process-level limits, and every report says "isolation": "process".
-.PHONY: bubblewrap
 bubblewrap:
 	@if ! command -v bwrap >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap; fi
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest -q
 
 fixtures: setup

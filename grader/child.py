@@ -5,6 +5,7 @@ values: the grader sends inputs, and a graded function that the grader puts in p
 callee) runs in the grader, reached back through the same pipe.
 """
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -29,7 +30,6 @@ class Channel:
 
     def receive(self):
         length = wire.unpack_length(self._exactly(wire.HEADER_BYTES))
-        import json
         return json.loads(self._exactly(length))
 
     def _exactly(self, n):
@@ -64,13 +64,21 @@ def describe_error(exc, work):
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _is_student_file(f.filename, work)]
     where = frames[-1] if frames else None
     lines = traceback.format_exception_only(type(exc), exc)
+
+    def relative(text):  # the scratch folder's name changes from run to run; the report must not
+        return text.replace(work + os.sep, "")
+
+    if isinstance(exc, SyntaxError) and exc.filename:  # no frame of theirs: the error is where it was parsed
+        return {"type": type(exc).__name__, "message": relative(lines[-1].strip()),
+                "file": os.path.basename(exc.filename), "line": exc.lineno, "code": (exc.text or "").strip()[:200],
+                "traceback": relative("".join(lines))[-4000:]}
     return {
         "type": type(exc).__name__,
-        "message": "".join(lines).strip()[-2000:],
+        "message": relative("".join(lines).strip())[-2000:],
         "file": os.path.basename(where.filename) if where else None,
         "line": where.lineno if where else None,
         "code": (where.line or "").strip()[:200] if where else None,
-        "traceback": "".join(traceback.format_list(frames))[-4000:],
+        "traceback": relative("".join(traceback.format_list(frames)))[-4000:],
     }
 
 

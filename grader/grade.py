@@ -5,7 +5,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fixtures, intake
@@ -158,6 +158,3 @@ def describe_raised(function, error):
     where = f" at line {error['line']} of {error['file']}: {error['code']}" if error.get("line") else ""
     return f"{function} raised {error.get('message', 'an error')}{where}"
 
-
-def as_dict(result):
-    return asdict(result)

@@ -103,6 +103,8 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
     ro = [(p, p) for p in python_folders()] + [(str(scratch / "runtime"), inside.path("runtime"))]
     if provided:
         ro.append((str(scratch / "provided"), inside.path("provided")))
+    # The private /tmp first: a Python or venv that lives under /tmp is then bound on top of it, not hidden by it.
+    command += ["--size", str(limits.file_mb * 2**20), "--tmpfs", "/tmp"]
     command += _parents([dest for _, dest in ro] + [inside.path("work")])
     for source, dest in ro:
         command += ["--ro-bind", source, dest]
@@ -114,8 +116,8 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
             command += ["--ro-bind", link, link]
     for path in SYSTEM_FILES:
         command += ["--ro-bind-try", path, path]
-    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.file_mb * 2**20), "--tmpfs", "/tmp",
-                "--chmod", "1777", "/tmp", "--remount-ro", "/", "--chdir", inside.path("work"), "--"]
+    command += ["--proc", "/proc", "--dev", "/dev", "--chmod", "1777", "/tmp", "--remount-ro", "/",
+                "--chdir", inside.path("work"), "--"]
     return command
 
 

@@ -241,7 +241,7 @@ class Sandbox:
     def request(self, message, seconds, on_message=None):
         """Send one request and return its final answer; `on_message` answers the child's callbacks."""
         deadline = time.monotonic() + seconds
-        self._send(message)
+        self.send(message)
         while True:
             answer = self._receive(deadline)
             if on_message is None or not on_message(answer, deadline):
@@ -251,9 +251,6 @@ class Sandbox:
                 raise CallTimeout()
 
     def send(self, message):
-        self._send(message)
-
-    def _send(self, message):
         data = wire.pack(message)
         try:
             while data:

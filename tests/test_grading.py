@@ -73,6 +73,20 @@ def test_a_shape_mistake_gets_a_hint(grade_source):
         in structure["message"]
 
 
+def test_a_cache_in_the_wrong_order_fails_structure_and_a_wrong_value_does_not(grade_source):
+    swapped = grade_source(mutate("cache = (a_next, a_prev, xt, parameters)",
+                                  "cache = (a_prev, a_next, xt, parameters)"))
+    checks = {c["id"]: c for c in swapped["checks"]}
+    assert checks["rnn_cell_forward.structure"]["status"] == "failed"
+    assert checks["rnn_cell_forward.structure"]["message"].startswith("on the handout's rnn_cell_forward cell (seed 1):"
+                                                                      "\ncache[0] should hold your a_next")
+    assert checks["rnn_cell_forward.public"]["status"] == "passed"
+    biasless = grade_source(mutate("np.dot(Wax, xt) + ba)", "np.dot(Wax, xt))"))
+    checks = {c["id"]: c for c in biasless["checks"]}
+    assert checks["rnn_cell_forward.structure"]["status"] == "passed"
+    assert checks["rnn_cell_forward.public"]["status"] == "failed"
+
+
 def test_a_property_failure_names_the_smallest_failing_case(grade_source):
     # Treats the batch as one example: right when m = 1, wrong as soon as examples mix.
     document = grade_source(mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",

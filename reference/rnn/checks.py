@@ -55,7 +55,7 @@ def _compare_on(context, function, fixtures, differ):
     outputs, layout = OUTPUTS[function]
     for fixture in fixtures:
         got = context.call(function, *fixture.args)
-        lines = differ(outputs, layout, fixture.expected, got, context.rtol, context.atol)
+        lines = differ(outputs, layout, fixture.expected, got, context.rtol, context.atol, fixture.args)
         if lines:
             diagnosis = _diagnosis(context, function, fixture.args, fixture.expected, got)
             raise diagnosis.explain(f"on {fixture.describe}:", *lines)
