@@ -293,11 +293,17 @@ def _verdicts(document):
 CALM = limits(call_seconds=3.0)  # two gradings compared: no call may time out in one and not the other
 
 
+def value_points(document, function):
+    """Points a function earned on its values: all but the structure check, which right shapes earn."""
+    return sum(c["points"] for c in document["checks"]
+               if c["function"] == function and not c["id"].endswith(".structure"))
+
+
 def test_monkeypatching_numpy_comparisons_does_not_help(attack):
     patched = attack.grade("patches_numpy.py", CALM, PATCH=True)
     plain = attack.grade("patches_numpy.py", CALM, PATCH=False)
     assert _verdicts(patched) == _verdicts(plain)
-    assert by_function(patched)["rnn_cell_forward"] == 0
+    assert value_points(patched, "rnn_cell_forward") == 0
     assert [c["message"] for c in patched["checks"]] == [c["message"] for c in plain["checks"]]
 
 
@@ -305,7 +311,7 @@ def test_objects_with_their_own_comparisons_or_reduce_do_not_help(attack):
     lying = attack.grade("lying_objects.py", CALM, LIE=True)
     plain = attack.grade("lying_objects.py", CALM, LIE=False)
     assert _verdicts(lying) == _verdicts(plain)
-    assert by_function(lying)["rnn_cell_forward"] == by_function(lying)["rnn_forward"] == 0
+    assert value_points(lying, "rnn_cell_forward") == value_points(lying, "rnn_forward") == 0
     assert "Liar object kept in the sandbox" in first_check(lying, "rnn_cell_forward")["message"]
     # the ndarray subclass crossed as its plain values, so it failed exactly as the plain values did
     assert first_check(lying, "rnn_forward")["message"] == first_check(plain, "rnn_forward")["message"]
@@ -406,8 +412,11 @@ def test_where_root_may_not_map_users_bubblewrap_still_hides_and_protects_everyt
     monkeypatch.setitem(isolations._SWITCH, "user", False)  # as in a rootless container
     document = attack.grade("writes_outside.py", limits(output_bytes=2**16))
     said = document["output"]["stdout"]
-    for path in (f"{ROOT}/grader/compare.py", f"{ROOT}/{attack.mark}", f"{ROOT}/reports/{attack.mark}"):
-        assert f"WRITE-FAILED {path}" in said, path
+    assert f"WRITE-FAILED {ROOT}/grader/compare.py" in said
+    for path in (f"{ROOT}/{attack.mark}", f"{ROOT}/reports/{attack.mark}"):
+        # with the project under /tmp, its path inside the sandbox is a folder of the private /tmp: a write there
+        # may succeed, but must not reach the project
+        assert f"WRITE-FAILED {path}" in said or not os.path.exists(path), path
     assert document["isolation"] == "bubblewrap"
 
 

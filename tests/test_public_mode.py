@@ -42,11 +42,13 @@ def test_public_mode_uses_the_students_own_callee_where_full_grading_uses_the_re
 
 def test_fail_under_is_a_percentage_of_the_required_points_of_the_run(tmp_path, capsys):
     path = tmp_path / "student.py"
-    path.write_text(mutate(*NO_BIAS))  # 8 of the 12 required public points, and the 4 of extra credit, don't count
+    # 10 of the 12 required public points (the public values of rnn_cell_forward and of rnn_forward, which calls
+    # it, are lost; their structure is right); the 4 of extra credit don't count
+    path.write_text(mutate(*NO_BIAS))
     argv = ["grade", str(path), "--public", "--out", str(tmp_path / "out"), "--call-timeout", "2"]
-    assert cli.main(argv + ["--fail-under", "60"]) == 0
-    assert cli.main(argv + ["--fail-under", "70"]) == 1
-    assert "student: 66.67% is below --fail-under 70%" in capsys.readouterr().err
+    assert cli.main(argv + ["--fail-under", "80"]) == 0
+    assert cli.main(argv + ["--fail-under", "90"]) == 1
+    assert "student: 83.33% is below --fail-under 90%" in capsys.readouterr().err
     assert cli.main(argv) == 0
 
 

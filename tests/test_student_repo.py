@@ -96,7 +96,7 @@ def test_a_failing_submission_fails_the_job_with_annotations_on_its_lines(origin
                for a in annotations)
     public = next(a for a in annotations if "title=rnn_cell_forward.public" in a)
     assert "%0Aa_next differs in 50 of 50 entries%0A" in public  # the message's lines, escaped onto one line
-    assert "**Score: 4 / 12**" in summary and "## What to fix" in summary and "rnn_cell_forward.public" in summary
+    assert "**Score: 6 / 12**" in summary and "## What to fix" in summary and "rnn_cell_forward.public" in summary
     assert f"is below --fail-under {FAIL_UNDER}%" in runs[-1].stderr
 
 

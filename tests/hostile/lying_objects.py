@@ -54,7 +54,7 @@ def rnn_cell_forward(xt, a_prev, parameters):
     n_y = parameters["Wya"].shape[0]
     if LIE:
         return Liar(), Liar(), Liar()
-    return _wrong((n_a, m)), _wrong((n_y, m)), (_wrong((n_a, m)), a_prev, xt, parameters)
+    return _wrong((n_a, m)), _wrong((n_y, m)), (_wrong((n_a, m)) + 1, a_prev, xt, parameters)  # nor the cache
 
 
 def rnn_forward(x, a0, parameters):
