@@ -4,10 +4,6 @@ import numpy as np
 from .wire import Handle
 
 
-def _shape(value):
-    return np.shape(value) if isinstance(value, (np.ndarray, int, float, complex, bool)) else None
-
-
 def _kind(value):
     if isinstance(value, (list, tuple)):
         return "sequence"
