@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import assignment, fixtures  # noqa: E402
-from grader.diagnose import diagnose  # noqa: E402
+from grader.checks.diagnose import diagnose  # noqa: E402
 from grader.grade import grade  # noqa: E402
-from grader.sandbox import Limits  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
 
 
 def time_gradings(rnn, paths, repeats):

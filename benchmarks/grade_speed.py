@@ -16,10 +16,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import assignment, intake  # noqa: E402
+from grader import assignment  # noqa: E402
 from grader.grade import grade  # noqa: E402
-from grader.program import Program  # noqa: E402
-from grader.sandbox import Limits  # noqa: E402
+from grader.sandbox import intake  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
+from grader.sandbox.program import Program  # noqa: E402
 
 
 def time_gradings(rnn, repeats):

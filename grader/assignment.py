@@ -5,7 +5,7 @@ Folder layout (see reference/rnn/):
   rubric.toml      points of every check, per function; `optional = true` marks extra credit
   solution.py      the reference functions
   cases.py         `recipes()`: the seeded inputs the fixtures are made from
-  checks.py        `suite`: the checks, registered with grader.suite.Suite
+  checks.py        `suite`: the checks, registered with grader.checks.suite.Suite
 
 A student's copy of the assignment (`python -m grader init-student-repo`) holds only the public part: settings,
 rubric, checks and provided helpers, no solution.py, cases.py or hidden fixtures (DESIGN.md: secrets). It is loaded
@@ -17,7 +17,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .intake import UsageError
+from .errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 

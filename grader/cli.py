@@ -5,12 +5,13 @@ import sys
 from pathlib import Path
 
 from . import assignment as assignments
-from . import executed, fixtures, report
-from .grade import grade
-from .intake import UsageError
+from . import fixtures
+from .api import grade_submission
+from .errors import UsageError
 from .report import github, terminal
-from .limits import add_arguments as add_limit_arguments
-from .limits import from_options as _limits
+from .sandbox.intake import submission_name
+from .sandbox.limits import add_arguments as add_limit_arguments
+from .sandbox.limits import from_options as _limits
 
 
 def cmd_grade(options):
@@ -25,15 +26,9 @@ def cmd_grade(options):
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
     for path in options.paths:
-        graded = grade(path, chosen, limits, public_only=options.public)
-        name = graded.submission.name
-        if several or not options.out:
-            out = Path(options.out or "reports") / name
-        else:
-            out = Path(options.out)
-        document = report.build(graded, chosen, limits)
-        report.write(document, out)
-        executed.save(graded, out)  # a notebook's cells as they ran, beside the report
+        name = submission_name(path)
+        out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
+        document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
         if options.github:
             print("\n".join(github.annotations(document, path)))
@@ -53,12 +48,12 @@ def _percent(document):
 
 
 def cmd_grade_all(options):
-    from . import batch
-    return batch.run(options, assignments.find(options.assignment), _limits(options))
+    from .batch import grade_all
+    return grade_all.run(options, assignments.find(options.assignment), _limits(options))
 
 
 def cmd_init_student_repo(options):
-    from . import student_repo
+    from .platforms import student_repo
     chosen = assignments.find(options.assignment)
     written = student_repo.init(options.directory, chosen, options.submission, options.fail_under, options.starter)
     print(f"wrote {len(written)} files into {options.directory}: a repository whose every push runs the public"
@@ -67,9 +62,9 @@ def cmd_init_student_repo(options):
 
 
 def cmd_export(options):
-    from . import export
+    from .platforms import gradescope
     chosen = assignments.find(options.assignment)
-    names = export.gradescope(chosen, options.out)
+    names = gradescope.gradescope(chosen, options.out)
     print(f"wrote {options.out} ({len(names)} files, hidden fixtures and reference included): upload it as the"
           " autograder of a Gradescope programming assignment (base image Ubuntu 22.04 or newer)")
     return 0
@@ -110,7 +105,7 @@ def parser():
     add_limit_arguments(g)
     g.set_defaults(run=cmd_grade)
     b = verbs.add_parser("grade-all", help="grade a folder of submissions in parallel: reports, gradebook, class page")
-    from .batch import add_arguments
+    from .batch.grade_all import add_arguments
     add_arguments(b)
     b.set_defaults(run=cmd_grade_all)
     s = verbs.add_parser("init-student-repo", help="write a student repository that runs the public checks on"

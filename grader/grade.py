@@ -8,10 +8,13 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fixtures, intake
-from .program import Dead, Program
-from .sandbox import CallTimeout, ChildDied, Limits, Missing, Raised, Unsendable
-from .suite import Check, Failure
+from . import fixtures
+from .checks.suite import Check, Failure
+from .errors import UsageError
+from .sandbox import intake
+from .sandbox.limits import Limits
+from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Unsendable
+from .sandbox.program import Dead, Program
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Graded:
     load_error: dict | None
     output: list
     restarts: int
-    cells: tuple = ()  # a notebook's cells as they ran (grader.cells.CellRun), in order
+    cells: tuple = ()  # a notebook's cells as they ran (grader.sandbox.cells.CellRun), in order
     isolation: str = "none"  # how the student's code was isolated: bubblewrap, process, or none (it never ran)
 
 
@@ -44,7 +47,7 @@ class Context:
 
     def __init__(self, assignment, program, public_only=False, diagnose=True):
         self.assignment, self.program, self.public_only = assignment, program, public_only
-        self.diagnose = diagnose  # name the known mistake a wrong answer matches (grader.diagnose)
+        self.diagnose = diagnose  # name the known mistake a wrong answer matches (grader.checks.diagnose)
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = fixtures.load(assignment.fixtures, "public")
@@ -96,7 +99,7 @@ def require_fixtures(assignment):
     missing = [name for name in listed if not (assignment.fixtures / name).is_file()]
     if not manifest.is_file() or missing:
         what = f"{len(missing)} fixtures are missing ({missing[0]}, ...)" if missing else f"no {manifest}"
-        raise intake.UsageError(f"{what}: run `make fixtures`, or grade with --public to run only the public checks")
+        raise UsageError(f"{what}: run `make fixtures`, or grade with --public to run only the public checks")
 
 
 def run_checks(assignment, context, load_error):

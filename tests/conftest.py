@@ -8,7 +8,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader import assignment, report  # noqa: E402
 from grader.grade import grade  # noqa: E402
-from grader.sandbox import Limits  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
 
 CORRECT = (ROOT / "submissions" / "correct.py").read_text()
 FAST = Limits(call_seconds=2.0, load_seconds=20.0, cell_seconds=5.0, memory_mb=1024)

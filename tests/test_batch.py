@@ -198,7 +198,7 @@ def _workers_under(scratch):
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if (b"grader.worker" in open(f"/proc/{pid}/cmdline", "rb").read()
+            if (b"grader.batch.worker" in open(f"/proc/{pid}/cmdline", "rb").read()
                     and f"TMPDIR={scratch}/".encode() in open(f"/proc/{pid}/environ", "rb").read()):
                 found.append(int(pid))
         except OSError:

@@ -10,12 +10,13 @@ import jsonschema
 import pytest
 
 from conftest import ROOT
-from grader import batch, report
+from grader import report
+from grader.batch import grade_all as batch
+from grader.batch.progress import Progress
 from grader.grade import Graded, Result
-from grader.intake import Submission
-from grader.progress import Progress
 from grader.report import classpage, gradebook, gradescope, junit
-from grader.sandbox import Limits
+from grader.sandbox.intake import Submission
+from grader.sandbox.limits import Limits
 
 SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import CORRECT, FAST, ROOT, by_function, full_marks
 
 from grader import report
-from grader.diagnose import Catalogue, diagnose
+from grader.checks.diagnose import Catalogue, diagnose
 from grader.grade import grade
 from grader.report import SCHEMA
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from conftest import CORRECT, ROOT, mutate
 
-from grader import export
+from grader.platforms import gradescope as export
 
 # Gradescope's "Autograder Specifications", output format: what our results.json may hold.
 RESULTS_SCHEMA = {
@@ -73,7 +73,7 @@ def test_the_bundle_has_what_gradescope_runs_and_every_secret_the_grade_needs(bu
         assert stat.S_IMODE(entries[script].external_attr >> 16) & 0o111, script
     hidden = [p.relative_to(ROOT).as_posix() for p in (rnn.fixtures / "hidden").rglob("*.json")]
     assert hidden and set(hidden) <= set(entries)
-    assert {"requirements.txt", "grader/autograder.py", "reference/rnn/solution.py", "reference/rnn/rubric.toml",
+    assert {"requirements.txt", "grader/platforms/autograder.py", "reference/rnn/solution.py", "reference/rnn/rubric.toml",
             "fixtures/rnn/manifest.json", "reference/rnn/provided/rnn_utils.py"} <= set(entries)
     assert not [name for name in entries if "__pycache__" in name or name.endswith(".pyc")]
     assert "numpy==" in requirements and "pytest" not in requirements  # what grading needs, not the tests

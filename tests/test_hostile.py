@@ -22,12 +22,15 @@ import numpy as np
 import pytest
 from conftest import CORRECT, ROOT, by_function, full_marks
 
-from grader import cli, intake, report, sandbox, wire
-from grader import isolation as isolations
-from grader import limits as limits_module
+from grader import cli, errors, report
 from grader.grade import grade
 from grader.report import SCHEMA
-from grader.sandbox import Limits, bubblewrap_problem
+from grader.sandbox import isolation as isolations
+from grader.sandbox import limits as limits_module
+from grader.sandbox import process as sandbox
+from grader.sandbox import wire
+from grader.sandbox.limits import Limits
+from grader.sandbox.process import bubblewrap_problem
 
 HOSTILE = ROOT / "tests" / "hostile"
 SHORT = Limits(call_seconds=1.0, load_seconds=5.0, cell_seconds=2.0, cpu_seconds=30, memory_mb=512, file_mb=8,
@@ -38,7 +41,7 @@ BOTH = [pytest.param("bubblewrap", marks=needs_bubblewrap), "process"]
 BUBBLEWRAP = [pytest.param("bubblewrap", marks=needs_bubblewrap)]  # the same code path in process isolation
 BEST = "bubblewrap" if PROBLEM is None else "process"  # for what holds in both
 # The project's files that hostile code tries to change; with reference/ and fixtures/, they must stay as they are.
-PROJECT_FILES = ["grader/compare.py", "Makefile"]
+PROJECT_FILES = ["grader/checks/compare.py", "Makefile"]
 OTHER_REPORT = '{"score": 3, "note": "another student\'s report"}\n'
 
 
@@ -371,7 +374,7 @@ def test_the_reference_the_fixtures_and_the_reports_are_out_of_sight(attack):
     document = attack.grade("reads_secrets.py")
     said = document["output"]["stdout"]
     for target in ("reference/rnn/solution.py", "fixtures/rnn/manifest.json", "fixtures/rnn/hidden",
-                   "grader/wire.py"):
+                   "grader/sandbox/wire.py"):
         assert f"READ-FAILED {ROOT}/{target}" in said, said
     assert f"READ-FAILED {attack.out}" in said and "READ-FAILED /etc/shadow" in said
     seen = [line for line in said.splitlines() if line.startswith(f"READ-OK {ROOT}:")]
@@ -388,7 +391,7 @@ def test_writing_outside_the_scratch_folder_changes_nothing(attack):
     wrote = [line for line in said.splitlines() if "-OK " in line and not line.split()[1].startswith(
         ("/tmp/", "/sandbox/work/"))]
     assert wrote == [], wrote
-    for path in (f"{ROOT}/{attack.mark}", f"{ROOT}/reports/{attack.mark}", f"{ROOT}/grader/compare.py",
+    for path in (f"{ROOT}/{attack.mark}", f"{ROOT}/reports/{attack.mark}", f"{ROOT}/grader/checks/compare.py",
                  f"{ROOT}/reference/rnn/solution.py", f"{ROOT}/fixtures/rnn/manifest.json", f"/root/{attack.mark}"):
         assert f"WRITE-FAILED {path}" in said, path
     assert "raised RuntimeError: nothing written" in first_check(document, "rnn_cell_forward")["message"]
@@ -412,7 +415,7 @@ def test_where_root_may_not_map_users_bubblewrap_still_hides_and_protects_everyt
     monkeypatch.setitem(isolations._SWITCH, "user", False)  # as in a rootless container
     document = attack.grade("writes_outside.py", limits(output_bytes=2**16))
     said = document["output"]["stdout"]
-    assert f"WRITE-FAILED {ROOT}/grader/compare.py" in said
+    assert f"WRITE-FAILED {ROOT}/grader/checks/compare.py" in said
     for path in (f"{ROOT}/{attack.mark}", f"{ROOT}/reports/{attack.mark}"):
         # with the project under /tmp, its path inside the sandbox is a folder of the private /tmp: a write there
         # may succeed, but must not reach the project
@@ -511,7 +514,7 @@ def test_without_bubblewrap_grading_falls_back_to_process_isolation_and_says_so(
     sandbox.bubblewrap_problem.cache_clear()
     sandbox._warn_once.cache_clear()
     try:
-        with pytest.raises(intake.UsageError, match="bubblewrap is not installed"):
+        with pytest.raises(errors.UsageError, match="bubblewrap is not installed"):
             sandbox.choose_isolation("bubblewrap")
         document = attack.grade("exit_at_import_sys.py", limits("auto"))
     finally:

@@ -13,10 +13,11 @@ import nbformat
 import pytest
 from conftest import CORRECT, ROOT, by_function, full_marks
 
-from grader import executed, intake, notebook, report
+from grader import report
 from grader.grade import grade
 from grader.report import SCHEMA
-from grader.sandbox import Limits
+from grader.sandbox import executed, intake, notebook
+from grader.sandbox.limits import Limits
 
 # Hanging cells are stopped after 2 s; a cell importing matplotlib needs more on a busy machine.
 HANGS = Limits(call_seconds=2.0, load_seconds=20.0, cell_seconds=2.0, memory_mb=1024)

@@ -8,7 +8,7 @@ from conftest import CORRECT, FAST, mutate
 from grader import assignment as assignments
 from grader import cli, report
 from grader.grade import grade, require_fixtures
-from grader.intake import UsageError
+from grader.errors import UsageError
 from grader.report import github
 
 NO_BIAS = ("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",

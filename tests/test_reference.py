@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grader import fixtures
-from grader.gradcheck import compare_gradient, numeric_gradient
+from grader.checks.gradcheck import compare_gradient, numeric_gradient
 
 # Seed 002's tables, as printed: (function, expression on the outputs, printed value).
 TABLES = [

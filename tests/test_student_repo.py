@@ -10,8 +10,8 @@ import pytest
 import yaml
 from conftest import CORRECT, mutate
 
-from grader import student_repo
-from grader.intake import UsageError
+from grader.errors import UsageError
+from grader.platforms import student_repo
 
 FAIL_UNDER = 75
 # Wrong values in rnn_cell_forward (no bias), and an error raised in rnn_cell_backward (a transpose left out).

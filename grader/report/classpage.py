@@ -10,7 +10,7 @@ from collections import Counter
 from html import escape
 from urllib.parse import quote
 
-from ..executed import NAME as EXECUTED
+from ..sandbox.executed import NAME as EXECUTED
 from . import charts
 from .gradebook import functions, status
 

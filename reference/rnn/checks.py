@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.diagnose import diagnose
-from grader.gradcheck import BOUND, compare_gradient, numeric_gradient
-from grader.properties import check_property
-from grader.standard import differing, named, structure_differences, value_differences
-from grader.suite import Failure, Suite
+from grader.checks.diagnose import diagnose
+from grader.checks.gradcheck import BOUND, compare_gradient, numeric_gradient
+from grader.checks.properties import check_property
+from grader.checks.standard import differing, named, structure_differences, value_differences
+from grader.checks.suite import Failure, Suite
 
 # A student's copy of the assignment has no reference, recipes or known mistakes (DESIGN.md: secrets): only the
 # public checks run there (assignment.toml, [student]), and they use none of them.

@@ -4,7 +4,7 @@ import os
 
 REPO, OUT = "@REPO@", "@OUT@"
 TARGETS = [f"{REPO}/reference/rnn/solution.py", f"{REPO}/fixtures/rnn/manifest.json", f"{REPO}/fixtures/rnn/hidden",
-           f"{REPO}/grader/wire.py", f"{REPO}", OUT, f"{OUT}/../other-student/report.json", "/root", "/etc/shadow",
+           f"{REPO}/grader/sandbox/wire.py", f"{REPO}", OUT, f"{OUT}/../other-student/report.json", "/root", "/etc/shadow",
            "/proc/1/environ"]
 
 for target in TARGETS:

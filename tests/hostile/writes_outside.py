@@ -6,7 +6,7 @@ REPO, OUT, MARK = "@REPO@", "@OUT@", "@MARK@"
 FORGED = '{"score": 1000, "max_score": 52}\n'
 NEW = [f"{OUT}/report.json", f"{OUT}/{MARK}", f"{OUT}/../other-student/report.json", f"{REPO}/{MARK}",
        f"{REPO}/reports/{MARK}", f"/tmp/{MARK}", os.path.expanduser(f"~/{MARK}"), f"/root/{MARK}"]
-CHANGED = [f"{REPO}/grader/compare.py", f"{REPO}/reference/rnn/solution.py", f"{REPO}/fixtures/rnn/manifest.json",
+CHANGED = [f"{REPO}/grader/checks/compare.py", f"{REPO}/reference/rnn/solution.py", f"{REPO}/fixtures/rnn/manifest.json",
            f"{REPO}/Makefile"]
 
 

@@ -4,7 +4,7 @@ Mistakes in a backward pass that calls the cell use the reference cell, as the s
 """
 import numpy as np
 
-from grader.diagnose import Catalogue
+from grader.checks.diagnose import Catalogue
 
 from .. import solution
 from ..provided.rnn_utils import sigmoid

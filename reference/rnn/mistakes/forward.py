@@ -4,7 +4,7 @@ Mistakes in a forward pass that calls the cell use the reference cell, as the st
 """
 import numpy as np
 
-from grader.diagnose import Catalogue
+from grader.checks.diagnose import Catalogue
 
 from .. import solution
 from ..provided.rnn_utils import sigmoid, softmax

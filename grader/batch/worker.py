@@ -1,8 +1,8 @@
 """A long-lived grading process for batches: it grades one submission per request, exactly as `grade` would.
 
 The batch keeps a few of these busy at once. Each one imports numpy, hypothesis and the assignment once and then
-runs `python -m grader grade PATH --out FOLDER ...` in-process for every request, so a class pays the start-up
-cost once per worker, not once per student. Student code never runs here: `grade` starts its own sandbox child.
+calls `grader.api.grade_submission` for every request, so a class pays the start-up cost once per worker, not once
+per student. Student code never runs here: grading starts its own sandbox child.
 
 Requests and answers are one JSON object per line on the worker's standard input and a private copy of its
 standard output; the real file descriptor 1 is pointed at /dev/null so nothing else can corrupt the answers.
@@ -18,29 +18,50 @@ import sys
 import tempfile
 import time
 import traceback
+from dataclasses import asdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # BLAS threads would fight the other workers and the sandboxes for the same cores.
 SINGLE_THREADED = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def serve(requests, answers):
-    """Answer each request line {"argv": [...]} with {"rc", "seconds", "stderr"} until the input ends."""
-    from . import cli  # the heavy imports happen once, here
+    """Answer each request line (a submission, see `request`) with {"rc", "seconds", "stderr"} until the input
+    ends: rc 0 when its report is written, 2 when it can't be graded (stderr says why), -1 on a grader bug."""
     for line in requests:
-        argv = json.loads(line)["argv"]
         said = io.StringIO()
         started = time.monotonic()
         try:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
-                rc = cli.main(argv)
+                rc = _grade(json.loads(line), said)
         except Exception:  # a grader bug on one submission must not end the worker
             rc = -1
             said.write(traceback.format_exc())
         answer = {"rc": rc, "seconds": round(time.monotonic() - started, 3), "stderr": said.getvalue()[-20000:]}
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
+
+
+def request(source, out, assignment, limits, public_only):
+    """The request that grades `source` into the folder `out`, as a JSON-serializable dict."""
+    return {"source": str(source), "out": str(out), "assignment": assignment.name, "limits": asdict(limits),
+            "public_only": public_only}
+
+
+def _grade(request, said):
+    from .. import assignment as assignments  # the heavy imports happen once, at the first request
+    from ..api import grade_submission
+    from ..errors import UsageError
+    from ..sandbox.limits import Limits
+    try:
+        chosen = assignments.find(request["assignment"], public_only=request["public_only"])
+        grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),
+                         public_only=request["public_only"])
+    except UsageError as exc:
+        print(f"grader: {exc}", file=said)
+        return 2
+    return 0
 
 
 def main():
@@ -74,7 +95,7 @@ class Worker:
     def __init__(self):
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker"], cwd=ROOT,
+            [sys.executable, "-m", "grader.batch.worker"], cwd=ROOT,
             env={**os.environ, **SINGLE_THREADED, "TMPDIR": str(self.scratch)},
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
         self._buffer = b""
@@ -84,9 +105,10 @@ class Worker:
     def fileno(self):
         return self.process.stdout.fileno()
 
-    def send(self, job, argv, seconds):
-        """Give the worker a submission; raises OSError if the worker is gone (the job is then not taken)."""
-        self.process.stdin.write((json.dumps({"argv": argv}) + "\n").encode())
+    def send(self, job, request, seconds):
+        """Give the worker a submission (a `request`); raises OSError if the worker is gone (the job is then not
+        taken)."""
+        self.process.stdin.write((json.dumps(request) + "\n").encode())
         self.process.stdin.flush()
         self.job, self.started = job, time.monotonic()
         self.deadline = self.started + seconds

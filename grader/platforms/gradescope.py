@@ -2,7 +2,7 @@
 
 The zip holds, at its root (Gradescope's "Autograder Specifications" want setup.sh and run_autograder there):
   setup.sh          run once when Gradescope builds the image: a venv with the pinned requirements
-  run_autograder    run per submission: python -m grader.autograder, and a results.json even if that fails
+  run_autograder    run per submission: python -m grader.platforms.autograder, and a results.json even if that fails
   requirements.txt  the pinned dependencies it needs to grade (runtime_requirements)
   grader/           the engine
   reference/<name>/ the whole assignment: reference solution, recipes, checks, rubric, provided helpers
@@ -15,8 +15,8 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from .assignment import ROOT
-from .grade import require_fixtures
+from ..assignment import ROOT
+from ..grade import require_fixtures
 
 TEMPLATES = Path(__file__).with_name("templates") / "gradescope"
 EXECUTABLE = 0o755
@@ -31,7 +31,7 @@ def gradescope(assignment, out):
     files = [(TEMPLATES / "setup.sh", "setup.sh", EXECUTABLE),
              (TEMPLATES / "run_autograder", "run_autograder", EXECUTABLE),
              (runtime_requirements(), "requirements.txt", 0o644)]
-    for folder in (Path(__file__).parent, assignment.folder, assignment.fixtures):
+    for folder in (ROOT / "grader", assignment.folder, assignment.fixtures):
         files += [(path, path.relative_to(ROOT).as_posix(), 0o644) for path in _tree(folder)]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

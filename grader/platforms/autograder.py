@@ -4,8 +4,8 @@ Gradescope's autograder specification: the bundle is unzipped into /autograder/s
 /autograder/submission, run_autograder runs from /autograder, and /autograder/results/results.json is what
 Gradescope reads. AUTOGRADER_ROOT moves that tree (a test lays one out in a temporary folder).
 
-The submission folder is graded as a folder (grader.intake picks the file to grade in it, or says why it can't).
-results.json is always written: when grading fails, it holds zero points and what went wrong; the traceback goes
+The submission folder is graded as a folder (grader.sandbox.intake picks the file to grade in it, or says why it
+can't). results.json is always written: when grading fails, it holds zero points and what went wrong; the traceback goes
 to standard output, which Gradescope shows the instructor only. The full grade runs, hidden checks included.
 """
 import json
@@ -15,11 +15,9 @@ import time
 import traceback
 from pathlib import Path
 
-from . import assignment as assignments
-from . import report
-from .grade import grade
-from .report import gradescope, terminal
-from .sandbox import Limits
+from .. import assignment as assignments
+from ..api import grade_submission
+from ..report import gradescope, terminal
 
 
 def main():
@@ -46,8 +44,7 @@ def _grade(submission):
     chosen = assignments.find()
     if not submission.is_dir() or not any(submission.iterdir()):
         raise Unusable("the submission is empty: upload your notebook or module")
-    limits = Limits()
-    document = report.build(grade(submission, chosen, limits), chosen, limits)
+    document = grade_submission(submission, chosen)
     print(terminal.render(document))
     return gradescope.render(document)
 

@@ -1,6 +1,6 @@
 """Grading a whole class: every entry of a folder (a file or a folder) is one student's submission, named by it.
 
-Submissions are graded in parallel by worker processes (grader/worker.py), each submission in its own sandbox.
+Submissions are graded in parallel by worker processes (grader/batch/worker.py), each submission in its own sandbox.
 This process is the only one that writes the output folder: a finished submission's files are put together in
 `OUT/.staging/` and moved into `OUT/<name>/` in one rename, so an interrupted batch leaves only complete
 reports. A submission is graded again only when its fingerprint changed: its content, the grader's version, the
@@ -19,11 +19,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import intake, report
-from .grade import Graded, Result
+from .. import report
+from ..errors import UsageError
+from ..grade import Graded, Result
+from ..report import gradebook, gradescope, junit
+from ..sandbox import intake
 from .progress import Progress
-from .report import gradebook, gradescope, junit
-from .worker import Worker
+from .worker import Worker, request
 
 FINGERPRINT = "fingerprint.json"
 STAGING = ".staging"
@@ -67,7 +69,7 @@ def discover(folder, out=None):
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise intake.UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
+        raise UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
     out = Path(out).resolve() if out else None
     paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out)
     stems = [p.name if p.is_dir() else p.stem for p in paths]
@@ -168,13 +170,6 @@ def _document(answer, staging, entry, assignment, limits):
                              "internal error, not the submission's fault); the instructor has the details")
 
 
-def _argv(entry, staging, assignment, limits, options):
-    from .limits import as_arguments
-    argv = ["grade", str(entry.path.resolve()), "--out", str(staging), "--assignment", assignment.name,
-            *as_arguments(limits)]
-    return argv + (["--public"] if options.public_only else [])
-
-
 class _Batch:
     """One run over a class: a queue of entries, a few workers, and what finished."""
 
@@ -210,8 +205,8 @@ class _Batch:
         staging = self.out / STAGING / entry.name
         shutil.rmtree(staging, ignore_errors=True)
         staging.parent.mkdir(parents=True, exist_ok=True)
-        worker.send(job, _argv(entry, staging, self.assignment, self.limits, self.options),
-                    self.options.submission_seconds)
+        work = request(entry.path.resolve(), staging, self.assignment, self.limits, self.options.public_only)
+        worker.send(job, work, self.options.submission_seconds)
 
     def _wait(self, workers):
         """Take in every answer that arrives within a second (then redraw the bar and look at the clock)."""
@@ -287,7 +282,7 @@ def grade_all(folder, out, assignment, limits, options=Options()):
     out = Path(out)
     entries = discover(folder, out)
     if not entries:
-        raise intake.UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
+        raise UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / STAGING, ignore_errors=True)
     digest = assignment_hash(assignment)
@@ -300,7 +295,7 @@ def grade_all(folder, out, assignment, limits, options=Options()):
             jobs.append((entry, key))
     if jobs:
         # matplotlib takes a second to import: do it while the workers grade, not after them.
-        threading.Thread(target=importlib.import_module, args=(".report.classpage", __package__), daemon=True).start()
+        threading.Thread(target=importlib.import_module, args=("grader.report.classpage",), daemon=True).start()
         batch = _Batch(jobs, out, assignment, limits, options, summary)
         previous = _on_interrupt(batch)
         try:
@@ -318,7 +313,7 @@ def grade_all(folder, out, assignment, limits, options=Options()):
 
 def write_class_files(entries, out, options):
     """gradebook.csv and index.html from every submission's report; each one's Gradescope and JUnit files again."""
-    from .report import classpage  # matplotlib: imported only when a class page is drawn
+    from ..report import classpage  # matplotlib: imported only when a class page is drawn
     documents = []
     for entry in entries:
         folder = out / entry.name
@@ -332,7 +327,7 @@ def write_class_files(entries, out, options):
 
 def add_arguments(parser):
     """The options of `python -m grader grade-all` (the limits are the same as `grade`'s)."""
-    from .limits import add_arguments as add_limit_arguments
+    from ..sandbox.limits import add_arguments as add_limit_arguments
     parser.add_argument("folder", help="the folder of submissions: each file or folder in it is one student's")
     parser.add_argument("--out", default="reports", help="where the reports go (default: reports)")
     parser.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: one per core)")
@@ -350,7 +345,7 @@ def add_arguments(parser):
 def run(options, assignment, limits):
     """`grade-all` from parsed options: grade, then say where everything is. Exit status 130 if interrupted."""
     if options.workers < 0:
-        raise intake.UsageError(f"--workers must be 0 (one per core) or more, not {options.workers}")
+        raise UsageError(f"--workers must be 0 (one per core) or more, not {options.workers}")
     chosen = Options(workers=options.workers, force=options.force, public_only=options.public,
                      submission_seconds=options.submission_timeout,
                      hidden_kinds=tuple(k.strip() for k in options.hidden_kinds.split(",") if k.strip()),

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import isolation as isolations
 from . import wire
 from .isolation import BUBBLEWRAP, PROCESS
-from .limits import Limits  # noqa: F401  (the rest of the grader imports Limits from here)
+from .limits import Limits
 
 RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
@@ -81,7 +81,7 @@ def choose_isolation(requested):
     if problem is None:
         return BUBBLEWRAP
     if requested == BUBBLEWRAP:
-        from .intake import UsageError
+        from ..errors import UsageError
         raise UsageError(f"--isolation bubblewrap: {problem}")
     _warn_once(f"grader: {problem}; each submission runs with process-level limits only (\"isolation\": "
                "\"process\" in its report): it can read what this user can and reach the network")
@@ -113,7 +113,7 @@ def bubblewrap_problem():
 def _self_test():
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         (Path(scratch) / "work").mkdir()
-        (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parent)))
+        (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parents[1])))
         sandbox = Sandbox(scratch, Limits(isolation=BUBBLEWRAP), isolation=BUBBLEWRAP)
         try:
             sandbox.start()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 class Failure(Exception):
     """A wrong answer. `lines` say what differs; the first line is the summary. `diagnoses` are the ids of the
-    known mistakes that the answer matched (grader.diagnose)."""
+    known mistakes that the answer matched (grader.checks.diagnose)."""
 
     def __init__(self, *lines, diagnoses=()):
         super().__init__(lines[0] if lines else "failed")

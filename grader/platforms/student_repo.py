@@ -13,8 +13,8 @@ Never the reference solution, the case recipes, the known mistakes, the hidden f
 import shutil
 from pathlib import Path
 
-from .export import runtime_requirements
-from .intake import UsageError
+from .gradescope import runtime_requirements
+from ..errors import UsageError
 
 TEMPLATES = Path(__file__).with_name("templates") / "student"
 # The files of an assignment folder that the public checks need; everything else stays with the instructor.
@@ -80,7 +80,7 @@ def _other_kinds(assignment):
 
 
 def _copy_engine(target):
-    shutil.copytree(Path(__file__).parent, target, ignore=IGNORED)
+    shutil.copytree(Path(__file__).parents[1], target, ignore=IGNORED)
 
 
 def _copy_assignment(assignment, target):

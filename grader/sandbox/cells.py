@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from . import executed
-from .sandbox import CallTimeout, ChildDied
+from .process import CallTimeout, ChildDied
 
 GRACE_SECONDS = 2.0
 

@@ -20,11 +20,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UsageError
 from . import notebook as notebooks
-
-
-class UsageError(Exception):
-    """Bad input from the person running the grader: one line that says what to do."""
 
 
 @dataclass
@@ -45,6 +42,12 @@ KINDS = {".py": "module", ".ipynb": "notebook"}
 LEFT_OUT = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", ".git")
 
 
+def submission_name(source):
+    """What a submission's report is named by: a folder's name, a file's stem."""
+    source = Path(source)
+    return source.resolve().name if source.is_dir() else source.stem
+
+
 def take_in(source, scratch, expected_names=(), helpers=()):
     """Copy `source` (a file or a folder) into `scratch/work` and describe it.
 
@@ -54,7 +57,7 @@ def take_in(source, scratch, expected_names=(), helpers=()):
     if not source.exists():
         raise UsageError(f"no such submission: {str(source)!r}")
     work = Path(scratch) / "work"
-    name = source.resolve().name if source.is_dir() else source.stem
+    name = submission_name(source)
     if not source.is_dir():
         work.mkdir(parents=True)
         shutil.copyfile(source, work / source.name)

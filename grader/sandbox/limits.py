@@ -55,7 +55,7 @@ def add_arguments(parser):
 
 def from_options(options):
     """Limits from parsed options; a bad value is a one-line usage error."""
-    from .intake import UsageError
+    from ..errors import UsageError
     try:
         return Limits(**{name: getattr(options, name) for name, _, _ in OPTIONS})
     except ValueError as exc:

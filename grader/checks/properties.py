@@ -1,7 +1,7 @@
 """Running a hypothesis property against student code, derandomized, and reporting the smallest failing example."""
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
-from .sandbox import Raised
+from ..sandbox.process import Raised
 from .suite import Failure
 
 

@@ -31,7 +31,7 @@ HOST_UID = 65534  # what SANDBOX_UID is on the host then: nobody
 SYSTEM = ("/usr",)  # read-only; the merged-/usr links (/bin -> usr/bin, ...) are recreated as links
 LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/alternatives")  # the dynamic loader's cache; python3 -> alternatives
-PROJECT = Path(__file__).resolve().parent.parent  # never visible in the sandbox: grader, reference, fixtures
+PROJECT = Path(__file__).resolve().parents[2]  # never visible in the sandbox: grader, reference, fixtures
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ function starts a fresh sandbox and loads the submission again.
 from dataclasses import dataclass, field
 
 from . import cells, wire
-from .sandbox import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
+from .process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 
 
 class Dead(Exception):

@@ -1,7 +1,7 @@
 """Comparing what a student's function returned with what was expected, and saying exactly what differs."""
 import numpy as np
 
-from .wire import Handle
+from ..sandbox.wire import Handle
 
 
 def _kind(value):

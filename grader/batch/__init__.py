@@ -1,0 +1,3 @@
+"""`grade-all`: a class graded in parallel by long-lived worker processes (grade_all, worker) with a progress bar.
+Each worker grades through grader.api; nothing here imports the command line.
+"""

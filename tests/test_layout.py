@@ -1,0 +1,121 @@
+"""The architecture points one way: no import cycle in grader/, nothing imports the command line, and each package
+imports only what the README's Layout section allows. Imports are read with ast; nothing is run."""
+import ast
+from pathlib import Path
+
+GRADER = Path(__file__).resolve().parent.parent / "grader"
+
+# What each part may import from the rest of grader/ (README, "Layout"); a part is a package or a top module.
+ALLOWED = {
+    "errors": set(),
+    "sandbox": {"errors"},
+    "checks": {"errors", "sandbox"},
+    "fixtures": set(),
+    "assignment": {"errors"},
+    "report": {"sandbox"},
+    "grade": {"errors", "sandbox", "checks", "fixtures"},
+    "api": {"grade", "report", "sandbox"},
+    "batch": {"api", "assignment", "errors", "grade", "report", "sandbox"},
+    "platforms": {"api", "assignment", "errors", "grade", "report"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "sandbox"},
+    "__main__": {"cli"},
+}
+
+
+def modules():
+    """{dotted name: path} of every module in grader/."""
+    found = {}
+    for path in GRADER.rglob("*.py"):
+        parts = ["grader", *path.relative_to(GRADER).with_suffix("").parts]
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def imports(name, path, known):
+    """The grader modules that module `name` imports (relative imports resolved)."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    targets = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            stem = ".".join(base + ([node.module] if node.module else []))
+            candidates = [stem] + [f"{stem}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for candidate in candidates:
+            while candidate and candidate not in known:
+                candidate = candidate.rpartition(".")[0]
+            if candidate and candidate != name and not name.startswith(candidate + "."):
+                targets.add(candidate)
+    return targets
+
+
+def graph():
+    known = modules()
+    return {name: imports(name, path, known) for name, path in known.items()}
+
+
+def part(name):
+    return name.split(".")[1] if name.count(".") else name
+
+
+def cycles(edges):
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in edges:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_there_is_no_import_cycle_in_grader():
+    assert cycles(graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_nothing_imports_the_command_line():
+    importers = [name for name, targets in graph().items() if "grader.cli" in targets]
+    assert importers == ["grader.__main__"]
+
+
+def test_each_part_imports_only_what_the_layout_allows():
+    wrong = []
+    for name, targets in graph().items():
+        own = part(name)
+        assert own in ALLOWED or name == "grader", f"{name} is in no part of the README's Layout section"
+        for target in targets:
+            if part(target) != own and target != "grader" and part(target) not in ALLOWED.get(own, set()):
+                wrong.append(f"{name} imports {target}")
+    assert wrong == []
+
+
+def test_at_most_ten_modules_sit_directly_in_grader():
+    top = [p.name for p in GRADER.glob("*.py")]
+    assert len(top) <= 10, top
