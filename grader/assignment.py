@@ -1,7 +1,8 @@
 """An assignment is a folder: reference solution, case recipes, checks, rubric and settings. The engine reads it here.
 
 Folder layout (see reference/rnn/):
-  assignment.toml  title, tolerances, property-test sizes, the helpers handed out with it
+  assignment.toml  title, tolerances, property-test sizes, the helpers handed out with it, and `[calls]`: which
+                   graded functions each graded function calls by design (the reference stands in for those only)
   rubric.toml      points of every check, per function; `optional = true` marks extra credit
   solution.py      the reference functions
   cases.py         `recipes()`: the seeded inputs the fixtures are made from
@@ -60,6 +61,11 @@ class Assignment:
         """The kinds of check (`structure`, `public`, ...) that need neither the reference nor hidden fixtures."""
         return tuple(self.settings.get("student", {}).get("public_checks", ()))
 
+    @property
+    def calls(self):
+        """{function: callees}: the graded functions that each one calls by design (assignment.toml, [calls])."""
+        return {function: tuple(callees) for function, callees in self.settings.get("calls", {}).items()}
+
     def checks(self, public_only=False):
         """The checks to run, in order; with `public_only`, those whose kind is in `public_kinds`."""
         checks = list(self.suite.checks.values())
@@ -112,4 +118,21 @@ def load(folder, public_only=False):
     # checks.py imports the reference and the recipes only where a non-public check needs them.
     for part in ("checks",) if public_only else ("solution", "cases", "checks"):
         importlib.import_module(f"{package_name}.{part}")
-    return Assignment(folder.name, folder, settings, rubric, sys.modules[package_name], public_only)
+    assignment = Assignment(folder.name, folder, settings, rubric, sys.modules[package_name], public_only)
+    check_calls(assignment)
+    return assignment
+
+
+def check_calls(assignment):
+    """[calls] names graded functions only, and every callee is graded before its caller: a callee's answers reach
+    the sandbox (from the reference, through the caller) only once the callee's own checks are done."""
+    order = [check.function for check in assignment.suite.checks.values()]
+    where = f"assignment.toml of {assignment.name!r}, [calls]"
+    for function, callees in assignment.calls.items():
+        for name in (function, *callees):
+            if name not in order:
+                raise UsageError(f"{where}: {name!r} is not a graded function; those are {sorted(set(order))}")
+        for callee in callees:
+            if len(order) - order[::-1].index(callee) > order.index(function):
+                raise UsageError(f"{where}: {function!r} calls {callee!r}, so every check of {callee!r} must come"
+                                 f" before those of {function!r} in checks.py")

@@ -52,13 +52,13 @@ class Context:
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = fixtures.load(assignment.fixtures, "public")
         self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
-        self.graded = [f for f in assignment.rubric if f != "submission"]
 
     def call(self, function, *args, **kwargs):
-        """Call the student's function with the reference in place of every other graded function; the public
-        checks use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE)."""
+        """Call the student's function with the reference in place of the graded functions it calls by design
+        (assignment.calls) and of no other, so that it earns only what its own code computes. The public checks
+        use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE)."""
         reference = {} if self.public_only else {
-            name: getattr(self.assignment.solution, name) for name in self.graded if name != function}
+            name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
         return self.program.call(function, *args, substitute=reference, **kwargs)
 
 
