@@ -62,6 +62,11 @@ class Assignment:
         return tuple(self.settings.get("student", {}).get("public_checks", ()))
 
     @property
+    def functions(self):
+        """The names of the graded functions, in the rubric's order."""
+        return [name for name in self.rubric if name != "submission"]
+
+    @property
     def calls(self):
         """{function: callees}: the graded functions that each one calls by design (assignment.toml, [calls])."""
         return {function: tuple(callees) for function, callees in self.settings.get("calls", {}).items()}

@@ -40,6 +40,7 @@ class Graded:
     restarts: int
     cells: tuple = ()  # a notebook's cells as they ran (grader.sandbox.cells.CellRun), in order
     isolation: str = "none"  # how the student's code was isolated: bubblewrap, process, or none (it never ran)
+    sources: dict = field(default_factory=dict)  # a program split across modules: {function: module graded}
 
 
 class Context:
@@ -72,15 +73,17 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     program = None
     try:
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
-                                    assignment.helpers)
+                                    assignment.helpers, graded=assignment.functions)
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         program = Program(scratch, submission, limits, assignment.provided)
         loaded = program.load()
+        if submission.kind == "modules" and not loaded.error:
+            submission.notes.extend(program.choose_sources(assignment.functions))
         context = Context(assignment, program, public_only, diagnose)
         results = run_checks(assignment, context, loaded.error)
         return Graded(submission, results, loaded.error, program.output(), program.restarts,
-                      tuple(program.loaded.cells), program.isolation or "none")
+                      tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
     finally:
         if program is not None:
             program.close()

@@ -36,6 +36,7 @@ def build(graded, assignment, limits, isolation=None):
         "checks": checks,
         "cells": [cell_record(run) for run in getattr(graded, "cells", ()) if run.status != "ok"],
         "notes": list(graded.submission.notes),
+        "sources": dict(graded.sources),
         "output": {"stdout": stdout, "stderr": stderr},
         "limits": asdict(limits),
         "tolerance": dict(assignment.settings["tolerance"]),

@@ -13,6 +13,8 @@ def render(report):
         marks = " ".join(f"{MARKS[c['status']]} {c['id'].split('.', 1)[1]}"
                          for c in report["checks"] if c["function"] == name)
         extra = " (extra credit)" if entry["optional"] else ""
+        if report.get("sources", {}).get(name):
+            extra += f" from {report['sources'][name]}"
         lines.append(f"| `{name}`{extra} | {_n(entry['score'])} / {_n(entry['max_score'])} | {marks} |")
     problems = [c for c in report["checks"] if c["status"] != "passed"]
     if problems:

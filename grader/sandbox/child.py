@@ -5,6 +5,8 @@ values: the grader sends inputs, and a graded function that the grader puts in p
 callee) runs in the grader, reached back through the same pipe.
 """
 import argparse
+import hashlib
+import inspect
 import json
 import os
 import sys
@@ -90,6 +92,7 @@ class Child:
     def __init__(self, channel, work):
         self.channel, self.work, self.kept = channel, work, Kept()
         self.namespace = None
+        self.modules = {}  # a program split across modules: {module: its namespace}
 
     def serve(self):
         while True:
@@ -106,26 +109,45 @@ class Child:
 
     def load(self, request):
         self.namespace, report = loader.load(request, self.work, self.channel, describe_error)
+        self.modules = report.pop("modules", {})
         names = sorted(k for k, v in self.namespace.items() if callable(v) and not k.startswith("_"))
-        return {"op": "loaded", "functions": names, **report}
+        definitions = {name: found for name in names if (found := self._definitions(name))}
+        return {"op": "loaded", "functions": names, "definitions": definitions, **report}
+
+    def _definitions(self, name):
+        """{module: digest of the source} of the modules of a split program whose own code defines `name` (a
+        star-imported copy is not a definition)."""
+        found = {}
+        for module, namespace in self.modules.items():
+            value = namespace.get(name)
+            code = getattr(value, "__code__", None)
+            file = namespace.get("__file__")
+            if code is not None and file and os.path.realpath(code.co_filename) == os.path.realpath(file):
+                try:
+                    text = inspect.getsource(value).encode()
+                except (OSError, TypeError):
+                    text = code.co_code
+                found[module] = hashlib.sha256(text).hexdigest()[:16]
+        return found
 
     def call(self, request):
         name = request["function"]
-        if self.namespace is None or not callable(self.namespace.get(name)):
+        namespace = self.modules.get(request.get("module"), self.namespace)
+        if namespace is None or not callable(namespace.get(name)):
             return {"op": "missing", "function": name}
-        saved = {n: self.namespace[n] for n in request.get("substitute", []) if n in self.namespace}
+        saved = {n: namespace[n] for n in request.get("substitute", []) if n in namespace}
         for callee in request.get("substitute", []):
-            self.namespace[callee] = self._remote(callee)
+            namespace[callee] = self._remote(callee)
         try:
             args = wire.decode(request["args"], self.kept.resolve)
             kwargs = wire.decode(request["kwargs"], self.kept.resolve)
-            value = self.namespace[name](*args, **kwargs)
+            value = namespace[name](*args, **kwargs)
         except BaseException as exc:  # the student's SystemExit and KeyboardInterrupt are reported too
             return {"op": "raised", "error": describe_error(exc, self.work)}
         finally:
-            self.namespace.update(saved)
+            namespace.update(saved)
             for callee in set(request.get("substitute", [])) - set(saved):
-                self.namespace.pop(callee, None)
+                namespace.pop(callee, None)
             _flush()
         try:
             return {"op": "return", "value": wire.encode(value, self.kept.keep)}

@@ -10,11 +10,16 @@ data. In a folder, the file graded is chosen by this rule:
   3. else the candidate named as the assignment expects (`expected_names` in its assignment.toml, any case), the
      one nearest the top of the folder if several are;
   4. else the only candidate at the top-most level that has any;
-  5. else the folder is ambiguous, and the report names the candidates.
+  5. else, if the candidates are modules that share the graded functions out between them, no one of them
+     defining all the others do (rnn_forward.py and rnn_backward.py, the second star-importing the first), they are
+     one program: every one is loaded, and each graded function is graded where the student defined it (see
+     choose_definition). Two complete copies side by side are not a split program: they stay ambiguous (6);
+  6. else the folder is ambiguous, and the report names the candidates.
 Links that lead outside the folder are removed from the copy, not followed. A file that can't be graded (not a
 notebook nor a module, a notebook that isn't valid JSON, an ambiguous folder) still gets a complete report with
 zero points: `problem` says why.
 """
+import ast
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -28,11 +33,12 @@ from . import notebook as notebooks
 class Submission:
     name: str
     source: Path
-    kind: str  # module, notebook, or unreadable (then `problem` says why)
-    entry: str  # the file to load, relative to scratch/work
+    kind: str  # module, modules (a program split across files), notebook, or unreadable (`problem` says why)
+    entry: str  # the file to load, relative to scratch/work ("" for modules)
     notes: list = field(default_factory=list)
     notebook: object = None  # the nbformat notebook of a notebook submission
     problem: str | None = None  # why it can't be graded at all
+    entries: tuple = ()  # the modules of a program split across files, relative to scratch/work
 
     def cells(self):
         return notebooks.code_cells(self.notebook) if self.notebook is not None else []
@@ -48,11 +54,11 @@ def submission_name(source):
     return source.resolve().name if source.is_dir() else source.stem
 
 
-def take_in(source, scratch, expected_names=(), helpers=()):
+def take_in(source, scratch, expected_names=(), helpers=(), graded=()):
     """Copy `source` (a file or a folder) into `scratch/work` and describe it.
 
     `expected_names`: the stems a folder's main file is expected to have; `helpers`: module names handed out with
-    the assignment, never the main file."""
+    the assignment, never the main file; `graded`: the names of the graded functions (for a split program)."""
     source = Path(source)
     if not source.exists():
         raise UsageError(f"no such submission: {str(source)!r}")
@@ -64,6 +70,12 @@ def take_in(source, scratch, expected_names=(), helpers=()):
         return _describe(name, source, work, source.name, [])
     notes = _copy_folder(source, work)
     entry, problem = choose_main(work, expected_names, helpers)
+    split = split_program(work, helpers, graded) if problem else []
+    if split:
+        listed = ", ".join(split[:10]) + (", ..." if len(split) > 10 else "")
+        notes.append(f"the folder holds {len(split)} modules and no single main one ({listed}): they were loaded as"
+                     " one program, and each function was graded where it is defined")
+        return Submission(name, source, "modules", "", notes, entries=tuple(split))
     if problem:
         return Submission(name, source, "unreadable", "", notes, problem=problem)
     return _describe(name, source, work, entry, notes)
@@ -117,6 +129,53 @@ def choose_main(work, expected_names=(), helpers=()):
     rename = f", or name the one to grade {expected_names[0]}{suffix}" if expected_names else ""
     return None, (f"the grader can't tell which of the {len(candidates)} {what}s in the folder to grade ({names}): "
                   f"no single one {named}lies alone at the top; hand in a folder with just one{rename}")
+
+
+def split_program(work, helpers=(), graded=()):
+    """The modules of a folder with no notebook whose modules share the graded functions out between them, none
+    defining all that the others define (read with ast: nothing runs here); else []."""
+    if _files(work, ".ipynb"):
+        return []
+    helpers = {h.lower() for h in helpers}
+    modules = [p for p in _files(work, ".py") if p.stem.lower() not in helpers]
+    defined = [_top_level_functions(work / p) & set(graded) for p in modules]
+    everything = set().union(*defined)
+    if sum(1 for names in defined if names) < 2 or any(names == everything for names in defined):
+        return []
+    return [str(p) for p in modules]
+
+
+def _top_level_functions(path):
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError, OSError):  # it still loads with the others, and its error is reported then
+        return set()
+    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def choose_definition(function, definitions):
+    """(module, note or None): which of the modules that define `function` is graded, from {module: digest of its
+    source}. One definition, or the same text in each, needs no note. Otherwise the module whose file name shares
+    the longest run of characters with the function's name (`rnn_forward.py` for rnn_cell_forward), then the first
+    in alphabetical order; the note says which one and why."""
+    modules = sorted(definitions)
+    chosen = max(modules, key=lambda module: (_common_run(Path(module).stem.lower(), function.lower()),
+                                              -modules.index(module)))
+    if len(set(definitions.values())) == 1:
+        return chosen, None
+    return chosen, (f"{function} has different definitions in {', '.join(modules)}: the one in {chosen} was graded,"
+                    " as its file name is nearest the function's name; keep one definition per function")
+
+
+def _common_run(a, b):
+    """Length of the longest run of characters that `a` and `b` share."""
+    best, previous = 0, [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else 0)
+        best, previous = max(best, max(current)), current
+    return best
 
 
 def _choose(candidates, expected):

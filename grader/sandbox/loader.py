@@ -35,7 +35,10 @@ _shell = None  # the notebook's shell, made by the "load" request
 
 
 def load(request, work, channel, describe_error):
-    """Returns (namespace, report): report holds `error`, a load that failed."""
+    """Returns (namespace, report): report holds `error`, a load that failed. A program split across modules
+    returns the namespaces of all its modules merged, and report's `modules`: {module: namespace}."""
+    if request["kind"] == "modules":
+        return _load_modules(request["entries"], work, describe_error)
     path = os.path.join(work, request["entry"])
     folder = os.path.dirname(path)
     if os.path.realpath(folder) != os.path.realpath(work):  # Jupyter runs a notebook in its own folder
@@ -58,6 +61,30 @@ def _load_module(path, work, describe_error):
     except BaseException as exc:  # SystemExit at import is a load error like any other
         return module.__dict__, {"error": describe_error(exc, work)}
     return module.__dict__, {"error": None}
+
+
+def _load_modules(entries, work, describe_error):
+    """Import every module of a split program by name, so that `from rnn_forward import *` in one finds the other
+    (imported once). A module that raises keeps what it defined before; the load fails only if all of them raise."""
+    for folder in dict.fromkeys(os.path.dirname(os.path.join(work, e)) for e in entries):
+        if folder not in sys.path:
+            sys.path.insert(1, folder)
+    merged, modules, errors = {}, {}, {}
+    for entry in entries:
+        path = os.path.realpath(os.path.join(work, entry))
+        name = os.path.splitext(os.path.basename(path))[0]
+        module = sys.modules.get(name)
+        if module is None or os.path.realpath(getattr(module, "__file__", "") or "") != path:
+            namespace, report = _load_module(path, work, describe_error)
+        else:  # another module imported it already
+            namespace, report = module.__dict__, {"error": None}
+        modules[entry] = namespace
+        merged.update(namespace)
+        if report["error"]:
+            errors[entry] = report["error"]
+    failed = len(errors) == len(entries)
+    return merged, {"error": next(iter(errors.values())) if failed else None, "modules": modules,
+                    "module_errors": errors}
 
 
 def _start_shell(work, describe_error):

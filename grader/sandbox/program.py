@@ -6,6 +6,7 @@ function starts a fresh sandbox and loads the submission again.
 from dataclasses import dataclass, field
 
 from . import cells, wire
+from .intake import choose_definition
 from .process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 
 
@@ -18,6 +19,8 @@ class Loaded:
     error: dict | None = None
     functions: list = field(default_factory=list)
     cells: list = field(default_factory=list)
+    definitions: dict = field(default_factory=dict)  # split program: {function: {module: digest of its source}}
+    module_errors: dict = field(default_factory=dict)  # split program: {module: the error that stopped its import}
 
 
 class Program:
@@ -28,6 +31,7 @@ class Program:
         self.dead = {}  # function -> (status, why it is not called again)
         self.restarts = 0
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
+        self.sources = {}  # split program: {function: the module whose definition is graded}
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -38,7 +42,8 @@ class Program:
             loaded = self._run_notebook()
         else:
             self.sandbox, error = self._start()
-            loaded = Loaded(error, self._functions)
+            definitions, module_errors = self._split_program(self._answer)
+            loaded = Loaded(error, self._functions, definitions=definitions, module_errors=module_errors)
         if self.loaded is None:
             self.loaded = loaded
         return loaded
@@ -50,7 +55,8 @@ class Program:
         sandbox = Sandbox(self.scratch, self.limits, self.provided)
         self.isolation = sandbox.isolation
         sandbox.start()
-        request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry}
+        request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry,
+                   "entries": list(self.submission.entries)}
         try:
             answer = sandbox.request(request, self.limits.load_seconds)
         except CallTimeout:
@@ -58,8 +64,32 @@ class Program:
                                 f"loading the submission took longer than {self.limits.load_seconds:g} s"}}
         except ChildDied as exc:
             answer = {"error": {"type": "Exit", "message": f"loading the submission failed: {exc}"}}
-        self.sandbox, self._functions = sandbox, answer.get("functions", [])
+        self.sandbox, self._functions, self._answer = sandbox, answer.get("functions", []), answer
         return sandbox, answer.get("error")
+
+    def _split_program(self, answer):
+        """(definitions, module_errors) of the child's answer, keeping only well-formed entries about the
+        submission's own modules: the child is not trusted."""
+        modules = set(self.submission.entries)
+        definitions, errors = answer.get("definitions"), answer.get("module_errors")
+        definitions = {function: {m: str(digest) for m, digest in found.items() if m in modules}
+                       for function, found in (definitions if isinstance(definitions, dict) else {}).items()
+                       if isinstance(function, str) and isinstance(found, dict)}
+        errors = {m: e for m, e in (errors if isinstance(errors, dict) else {}).items()
+                  if m in modules and isinstance(e, dict)}
+        return {f: found for f, found in definitions.items() if found}, errors
+
+    def choose_sources(self, functions):
+        """For a program split across modules: pick the definition of each of `functions` that is graded (see
+        intake.choose_definition); returns the notes that say why, where there was a choice to make."""
+        notes = [f"{module} stopped with {str(error.get('message') or 'an error').splitlines()[-1]}"
+                 + (f" at line {error['line']}" if error.get("line") else "") + "; what it defined before that was graded"
+                 for module, error in self.loaded.module_errors.items()]
+        for function in functions:
+            if self.loaded.definitions.get(function):
+                self.sources[function], note = choose_definition(function, self.loaded.definitions[function])
+                notes += [note] if note else []
+        return notes
 
     def _run_notebook(self):
         lost = {run.number for run in (self.loaded.cells if self.loaded else ()) if run.lost_process
@@ -78,10 +108,10 @@ class Program:
             self.load()
         substitute = substitute or {}
         request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
-                   "substitute": sorted(substitute)}
+                   "substitute": sorted(substitute), "module": self.sources.get(function)}
         try:
             answer = self.sandbox.request(request, self.limits.call_seconds,
-                                          lambda message, _: self._callback(message, substitute))
+                                          lambda message, _: self._callback(message, function, substitute))
         except CallTimeout:
             self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
             raise
@@ -103,11 +133,21 @@ class Program:
         self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, substitute):
-        """Answer a graded callee that the child reached back for; False ends the wait for the call."""
+    def _callback(self, message, function, substitute):
+        """Answer a graded callee that the child reached back for; False ends the wait for the call.
+
+        Only the stand-ins of this call answer: a stand-in kept from an earlier call, or a message forged for any
+        other name, is refused, so a function under grading can't borrow another function's reference answers."""
         if message.get("op") != "callback":
             return False
-        stand_in = substitute.get(message.get("function"))
+        callee = message.get("function")
+        stand_in = substitute.get(callee) if isinstance(callee, str) else None
+        if stand_in is None:
+            allowed = ", ".join(sorted(substitute)) or "none"
+            self.sandbox.send({"op": "callback_raised", "message": (
+                f"{str(callee)[:80]} is not answered by the grader while {function} is graded (it answers only"
+                f" the functions that {function} calls by design: {allowed})")})
+            return True
         try:
             args, kwargs = wire.decode(message["args"]), wire.decode(message["kwargs"])
             reply = {"op": "callback_return", "value": wire.encode(stand_in(*args, **kwargs))}
