@@ -31,8 +31,13 @@ def render(report):
     for name in ("score", "max_score", "extra_credit_max", "loaded", "grader_version"):
         if name in report:
             ET.SubElement(properties, "property", name=name, value=clean(report[name]))
+    for name in ("score", "max_score", "pending"):  # with the items people grade
+        if "total" in report:
+            ET.SubElement(properties, "property", name=f"total_{name}", value=clean(report["total"][name]))
     for check in checks:
         _testcase(suite, report["assignment"], check)
+    for item in report.get("manual", {}).get("items", []):
+        _manual_testcase(suite, report["assignment"], item)
     ET.SubElement(suite, "system-out").text = clean(report["output"]["stdout"])
     ET.SubElement(suite, "system-err").text = clean(report["output"]["stderr"])
     ET.indent(suites)
@@ -53,3 +58,16 @@ def _testcase(suite, assignment, check):
         ET.SubElement(case, "skipped", message=summary)
     points = f"{check['points']:g} / {check['max_points']:g} points" + (" (extra credit)" if check["optional"] else "")
     ET.SubElement(case, "system-out").text = clean(f"{check['description']}: {points}")
+
+
+def _manual_testcase(suite, assignment, item):
+    """An item people grade: skipped while pending (not a failure), a failure below full points once graded."""
+    case = ET.SubElement(suite, "testcase", classname=clean(f"{assignment}.manual"), name=clean(item["id"]),
+                         time="0.000")
+    if item["status"] == "pending":
+        ET.SubElement(case, "skipped", message="pending: graded by a person, not yet")
+        return
+    points = f"{item['points']:g} / {item['max_points']:g} points, graded by {item.get('grader') or 'someone'}"
+    if item["points"] < item["max_points"]:
+        ET.SubElement(case, "failure", message=clean(points), type="ManualGrade").text = clean(item.get("comment", ""))
+    ET.SubElement(case, "system-out").text = clean(f"{item['title']}: {points}")
