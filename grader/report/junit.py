@@ -33,7 +33,7 @@ def render(report):
             ET.SubElement(properties, "property", name=name, value=clean(report[name]))
     for name in ("score", "max_score", "pending"):  # with the items people grade
         if "total" in report:
-            ET.SubElement(properties, "property", name=f"total_{name}", value=clean(report["total"][name]))
+            ET.SubElement(properties, "property", name=f"total_{name}", value=f"{report['total'][name]:g}")
     for check in checks:
         _testcase(suite, report["assignment"], check)
     for item in report.get("manual", {}).get("items", []):
