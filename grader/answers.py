@@ -63,6 +63,28 @@ def locate(item, submission, out):
     return missing("no answer found: " + "; ".join(looked))
 
 
+def not_run(items, submission, graded_functions=()):
+    """Indices of the code cells of the items with `run = false`, found as `locate` finds them, less any cell that
+    defines one of `graded_functions` (the automatic checks need it)."""
+    notebook = getattr(submission, "notebook", None)
+    if notebook is None:
+        return set()
+    cells, held = list(notebook.cells), set()
+    defines = re.compile(r"^\s*def\s+(" + "|".join(map(re.escape, graded_functions)) + r")\s*\(", re.MULTILINE) \
+        if graded_functions else None
+    for item in items:
+        if item.get("run", True):
+            continue
+        chosen = [i for i, cell in enumerate(cells) if item.get("tag") and _tagged(cell, item["tag"])]
+        for heading in item.get("heading", []) if not chosen else []:
+            chosen, _ = under_heading(cells, heading)
+            if chosen:
+                break
+        held |= {i for i in chosen if cells[i].get("cell_type") == "code"
+                 and not (defines and defines.search(_join(cells[i].get("source", ""))))}
+    return held
+
+
 def _tagged(cell, tag):
     metadata = cell.get("metadata", {})
     return tag in (metadata.get("tags") or []) or bool(metadata.get(tag))

@@ -13,7 +13,7 @@ ALLOWED = {
     "fixtures": set(),
     "assignment": {"errors"},
     "report": {"sandbox"},
-    "grade": {"errors", "sandbox", "checks", "fixtures"},
+    "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
     "answers": set(),
     "api": {"answers", "grade", "report", "sandbox"},
     "review": {"errors", "report"},

@@ -58,8 +58,7 @@ def test_a_tag_wins_over_a_heading_and_a_missing_answer_says_where_the_grader_lo
     missing = found["sentiment_bonus"]["answer"]
     assert not missing["found"] and missing["cells"] == []
     assert missing["message"] == ("no answer found: no cell is tagged 'bonus'; no markdown heading holds 'sentiment "
-                                  "analysis'; no markdown heading holds 'bonus'; no file named bonus.md or report.md"
-                                  " in the submission")
+                                  "analysis'; no file named bonus.md or report.md in the submission")
 
 
 def test_a_folder_answers_with_its_report_file_and_a_pdf_is_copied_beside_the_report(tmp_path, rnn):
@@ -78,6 +77,15 @@ def test_a_folder_answers_with_its_report_file_and_a_pdf_is_copied_beside_the_re
     copied = answers.extract(items, module, tmp_path / "out")[0]["answer"]["file"]
     assert copied["copy"] == "answer-vanishing_gradients.pdf"
     assert (tmp_path / "out" / copied["copy"]).read_bytes() == b"%PDF-1.4 made up"
+
+
+def test_the_cells_of_an_item_not_to_run_are_held_back_but_never_a_graded_function(tmp_path, rnn):
+    made = submission(tmp_path, notebook())
+    cells = made.notebook.cells
+    assert [cells[i].source.split()[0] for i in sorted(answers.not_run(rnn.manual, made))] == ["from", "history"]
+    cells[5].source += "\ndef rnn_forward(x, a0, parameters):\n    return None"
+    assert [cells[i].source.split()[0] for i in answers.not_run(rnn.manual, made, ["rnn_forward"])] == ["from"]
+    assert answers.not_run([dict(i, run=True) for i in rnn.manual], made) == set()
 
 
 def test_manual_toml_mistakes_are_named(tmp_path):

@@ -54,6 +54,16 @@ def test_grading_again_keeps_every_manual_score(graded_class, rnn):
     assert not bonus["found"] and "no markdown heading holds 'sentiment analysis'" in bonus["message"]
 
 
+def test_the_bonus_cells_were_shown_not_run(graded_class):
+    out = graded_class / "out"
+    amy = json.loads((out / "amy" / "report.json").read_text())
+    assert amy["cells"] == [] and amy["score"] - amy["extra_credit"] == amy["max_score"]  # no NameError from model.fit: it did not run
+    assert any("2 cells were not run" in note for note in amy["notes"])
+    executed = json.loads((out / "amy" / "executed.ipynb").read_text())
+    held = [c for c in executed["cells"] if c["cell_type"] == "code" and "imdb" in "".join(c["source"])]
+    assert held[0]["metadata"]["grader"] == {"status": "not run"} and held[0]["outputs"] == []
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

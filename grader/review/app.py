@@ -5,6 +5,7 @@ templates (templates/), so everything a student wrote is escaped. A save names t
 made from (store.Conflict when someone saved in between), then the student's report files and gradebook.csv are
 written again; the class page is drawn again on "publish".
 """
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,14 +17,37 @@ from ..report import gradebook, manual
 from . import publish, store
 
 
-def items_of(out):
-    """{item id: item record} over the class (the first report that lists an item gives its title and rubric),
-    and the students, sorted."""
-    items, names = {}, publish.students(out)
-    for name in names:
-        for item in publish.read(out, name).get("manual", {}).get("items", []):
-            items.setdefault(item["id"], {k: item[k] for k in ("id", "title", "max_points", "optional", "rubric")})
-    return items, names
+class Reports:
+    """The class's reports, each read again only when its report.json changed on disk (a save, a grade-all): a
+    page must not parse every student's answers, plots included, on each request."""
+
+    def __init__(self, out):
+        self.out, self.cache = Path(out), {}
+
+    def names(self):
+        return publish.students(self.out)
+
+    def get(self, name):
+        path = self.out / name / "report.json"
+        stat = path.stat()
+        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = self.cache.get(name)
+        if cached is None or cached[0] != key:
+            cached = self.cache[name] = (key, json.loads(path.read_text()))
+        return cached[1]
+
+    def items(self):
+        """{item id: item} over the class (the first report that lists an item gives its title and rubric),
+        and the students' names, sorted."""
+        items, names = {}, self.names()
+        for name in names:
+            for item in self.get(name).get("manual", {}).get("items", []):
+                items.setdefault(item["id"], {k: item[k] for k in ("id", "title", "max_points", "optional",
+                                                                    "rubric")})
+        return items, names
+
+    def item(self, name, item_id):
+        return next((i for i in self.get(name).get("manual", {}).get("items", []) if i["id"] == item_id), None)
 
 
 def create_app(out, grader=""):
@@ -32,6 +56,7 @@ def create_app(out, grader=""):
         raise UsageError(f"{str(out)!r} holds no reports (<name>/report.json): run grade-all into it first")
     app = Flask(__name__)
     app.config["OUT"], app.config["GRADER"] = out, grader
+    reports = Reports(out)
 
     @app.before_request
     def same_origin():
@@ -49,7 +74,7 @@ def create_app(out, grader=""):
 
     @app.get("/")
     def index():
-        items, names = items_of(out)
+        items, names = reports.items()
         scores = store.load(out)
         rows = [(item, sum(i in scores.get(n, {}) for n in names),
                  next((n for n in names if i not in scores.get(n, {})), names[0])) for i, item in items.items()]
@@ -58,11 +83,10 @@ def create_app(out, grader=""):
 
     @app.get("/grade/<item_id>/<name>")
     def grade(item_id, name, message="", status=200, draft=None):
-        items, names = items_of(out)
+        items, names = reports.items()
         if item_id not in items or name not in names:
             abort(404)
-        item = next((i for i in publish.read(out, name).get("manual", {}).get("items", []) if i["id"] == item_id),
-                    None)
+        item = reports.item(name, item_id)
         saved = store.get(out, name, item_id)
         at = names.index(name)
         page = render_template(
@@ -73,7 +97,7 @@ def create_app(out, grader=""):
 
     @app.post("/grade/<item_id>/<name>")
     def save(item_id, name):
-        items, names = items_of(out)
+        items, names = reports.items()
         if item_id not in items or name not in names:
             abort(404)
         item = items[item_id]
@@ -87,7 +111,7 @@ def create_app(out, grader=""):
                     "and save to replace it.")
             return grade(item_id, name, text, 409)
         publish.student(out, name, store.load(out).get(name, {}))
-        _gradebook(out)
+        publish.write_atomic(out / "gradebook.csv", gradebook.render([reports.get(n) for n in names]))
         at = names.index(name)
         target = names[at + 1] if request.form.get("go") == "next" and at + 1 < len(names) else name
         response = make_response(redirect(url_for("grade", item_id=item_id, name=target)))
@@ -134,11 +158,6 @@ def import_scores(out, text, grader=""):
     count = store.import_csv(out, text, known, grader)
     publish.publish(out, class_page=False)
     return count
-
-
-def _gradebook(out):
-    documents = [publish.read(out, name) for name in publish.students(out)]
-    publish.write_atomic(Path(out) / "gradebook.csv", gradebook.render(documents))
 
 
 def serve(out, port=8000, grader=""):
