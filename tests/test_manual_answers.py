@@ -156,3 +156,46 @@ def test_a_csv_roundtrips_and_a_bad_row_imports_nothing(tmp_path):
         with pytest.raises(UsageError, match=why):
             store.import_csv(tmp_path, f"student,item,points\nbob,essay,1\n{bad}\n", known)
     assert "essay" not in store.load(tmp_path)["bob"]  # the good row before the bad one was not saved either
+
+
+def made_up_class(tmp_path):
+    out = tmp_path / "out"
+    for name in ("amy", "bob"):
+        from grader.report import write
+        write(made_up(name), out / name)
+    (out / "amy" / "secret.txt").write_text("not for the browser")
+    return out
+
+
+def test_the_review_app_refuses_other_sites_and_unknown_names(tmp_path):
+    from grader.review.app import create_app
+    out = made_up_class(tmp_path)
+    client = create_app(out, "ta1").test_client()
+    page = client.get("/grade/essay/amy")
+    assert page.status_code == 200 and b"no answer found: made up" in page.data
+    refused = client.post("/grade/essay/amy", data={"rubric": ["0"], "go": "stay"}, headers={"Origin": "http://evil.test"})
+    assert refused.status_code == 403 and store.load(out) == {}
+    saved = client.post("/grade/essay/amy", data={"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next"},
+                        headers={"Origin": "http://localhost"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/grade/essay/bob")
+    assert store.get(out, "amy", "essay")["points"] == 4 and store.get(out, "amy", "essay")["grader"] == "ta1"
+    assert b"&lt;script&gt;x&lt;/script&gt;" in client.get("/grade/essay/amy").data  # escaped by the template
+    assert client.get("/grade/essay/zed").status_code == 404 and client.get("/grade/quiz/amy").status_code == 404
+    assert client.get("/files/amy/secret.txt").status_code == 404
+    assert client.get("/export.csv").data.decode().splitlines()[1].startswith("amy,essay,4,0;1,<script>x</script>,ta1,")
+
+
+def test_the_review_command_says_what_is_wrong(tmp_path):
+    import subprocess
+    import sys
+    empty = subprocess.run([sys.executable, "-m", "grader", "review", str(tmp_path)], cwd=ROOT, capture_output=True,
+                           text=True)
+    assert empty.returncode == 2 and "holds no reports (<name>/report.json): run grade-all into it first" in empty.stderr
+    out = made_up_class(tmp_path)
+    (tmp_path / "sheet.csv").write_text("student,item,points\nbob,essay,2\n")
+    done = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--import", str(tmp_path / "sheet.csv"),
+                           "--export", str(tmp_path / "back.csv")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,,,")
+    assert json.loads((out / "bob" / "report.json").read_text())["total"]["score"] == 4
+    assert "bob,2,2,0,2,2,pending,4,6,1," in (out / "gradebook.csv").read_text()

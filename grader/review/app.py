@@ -7,6 +7,7 @@ written again; the class page is drawn again on "publish".
 """
 import json
 import os
+import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -163,5 +164,10 @@ def import_scores(out, text, grader=""):
 def serve(out, port=8000, grader=""):
     """Serve the app on 127.0.0.1 only: the reports hold students' work."""
     app = create_app(out, grader or os.environ.get("USER", ""))
+    with socket.socket() as probe:  # say which port is taken, rather than a server's traceback
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise UsageError(f"can't serve on 127.0.0.1:{port} ({exc.strerror}); choose another with --port") from None
     print(f"review: http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
     app.run(host="127.0.0.1", port=port, threaded=True)
