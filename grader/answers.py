@@ -169,7 +169,8 @@ def _cut(text):
 def _numbers(word, text):
     """Each number (a fraction or a percentage) that follows `word` within a few characters, as a fraction."""
     found = []
-    pattern = re.compile(rf"(?i)\b(?:val_|test_)?(?:{word})\b[^0-9\n]{{0,30}}?(?P<value>\d+(?:\.\d+)?)\s*(?P<percent>%?)")
+    pattern = re.compile(rf"(?i)\b(?:val_|test_)?(?:{word})\b[^0-9\n]{{0,30}}?"
+                         r"(?P<value>\d+(?:\.\d+)?)\s*(?P<percent>%?)")
     for match in pattern.finditer(text):
         value = float(match.group("value"))
         value = value / 100 if match.group("percent") or value > 1 else value

@@ -104,7 +104,8 @@ ITEMS = [{"id": "essay", "title": "Essay", "points": 4, "optional": False, "tag"
 
 
 def made_up(name):
-    made = document(name, [check("submission.loads", points=0, max_points=0), check("f.public", max_points=2, points=2)])
+    made = document(name, [check("submission.loads", points=0, max_points=0),
+                           check("f.public", max_points=2, points=2)])
     made["manual"] = {"items": answers.unanswered(ITEMS, "no answer found: made up")}
     return manual.totals(made)
 
@@ -119,7 +120,8 @@ def test_pending_items_are_not_zero_and_graded_ones_count_everywhere():
     assert graded["total"] == {"score": 5, "max_score": 6, "extra_credit_max": 5, "pending": 1}
     rows = gradebook.render([pending, graded]).splitlines()
     assert rows[0].endswith("f,essay,bonus,total,total_max,pending,status,seconds")
-    assert rows[1].startswith("amy,2,2,0,2,pending,pending,2,6,2,") and rows[2].startswith("bob,2,2,0,2,3,pending,5,6,1,")
+    assert rows[1].startswith("amy,2,2,0,2,pending,pending,2,6,2,")
+    assert rows[2].startswith("bob,2,2,0,2,3,pending,5,6,1,")
     tests = {t["name"].split(":")[0]: t for t in gradescope.render(graded)["tests"]}
     assert gradescope.render(graded)["score"] == 5 and tests["manual.essay"]["score"] == 3
     assert tests["manual.essay"]["output"] == "+3 right\ngood" and "score" not in tests["manual.bonus"]
@@ -173,7 +175,8 @@ def test_the_review_app_refuses_other_sites_and_unknown_names(tmp_path):
     client = create_app(out, "ta1").test_client()
     page = client.get("/grade/essay/amy")
     assert page.status_code == 200 and b"no answer found: made up" in page.data
-    refused = client.post("/grade/essay/amy", data={"rubric": ["0"], "go": "stay"}, headers={"Origin": "http://evil.test"})
+    refused = client.post("/grade/essay/amy", data={"rubric": ["0"], "go": "stay"},
+                          headers={"Origin": "http://evil.test"})
     assert refused.status_code == 403 and store.load(out) == {}
     saved = client.post("/grade/essay/amy", data={"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next"},
                         headers={"Origin": "http://localhost"})
@@ -190,7 +193,8 @@ def test_the_review_command_says_what_is_wrong(tmp_path):
     import sys
     empty = subprocess.run([sys.executable, "-m", "grader", "review", str(tmp_path)], cwd=ROOT, capture_output=True,
                            text=True)
-    assert empty.returncode == 2 and "holds no reports (<name>/report.json): run grade-all into it first" in empty.stderr
+    assert empty.returncode == 2
+    assert "holds no reports (<name>/report.json): run grade-all into it first" in empty.stderr
     out = made_up_class(tmp_path)
     (tmp_path / "sheet.csv").write_text("student,item,points\nbob,essay,2\n")
     done = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--import", str(tmp_path / "sheet.csv"),

@@ -102,7 +102,8 @@ def create_app(out, grader=""):
         if item_id not in items or name not in names:
             abort(404)
         item = items[item_id]
-        picked = sorted({int(i) for i in request.form.getlist("rubric") if i.isdigit() and int(i) < len(item["rubric"])})
+        picked = sorted({int(i) for i in request.form.getlist("rubric")
+                         if i.isdigit() and int(i) < len(item["rubric"])})
         points = manual.rubric_points(item, picked)
         try:
             store.save(out, name, item_id, points, picked, request.form.get("comment", "").strip(), who(),
