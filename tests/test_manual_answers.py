@@ -203,3 +203,33 @@ def test_the_review_command_says_what_is_wrong(tmp_path):
     assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,,,")
     assert json.loads((out / "bob" / "report.json").read_text())["total"]["score"] == 4
     assert "bob,2,2,0,2,2,pending,4,6,1," in (out / "gradebook.csv").read_text()
+
+
+def test_two_servers_saving_at_once_leave_every_score_in_the_reports_and_the_gradebook(tmp_path):
+    import threading
+    from grader.review.app import create_app
+    out = made_up_class(tmp_path)
+    failures = []
+
+    def grade(grader, item, rubric):
+        client = create_app(out, grader).test_client()  # a server of its own on the same folder
+        for _ in range(8):
+            for name in ("amy", "bob"):
+                version = (store.get(out, name, item) or {}).get("version", 0)
+                answer = client.post(f"/grade/{item}/{name}", data={"rubric": rubric, "version": version})
+                if answer.status_code != 302:
+                    failures.append(answer.status_code)
+
+    threads = [threading.Thread(target=grade, args=("ta1", "essay", ["0"])),
+               threading.Thread(target=grade, args=("ta2", "bonus", []))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    for name in ("amy", "bob"):
+        items = {i["id"]: i for i in json.loads((out / name / "report.json").read_text())["manual"]["items"]}
+        assert (items["essay"]["points"], items["essay"]["grader"]) == (3, "ta1")
+        assert (items["bonus"]["points"], items["bonus"]["grader"]) == (0, "ta2")
+    assert [row.split(",")[5:10] for row in (out / "gradebook.csv").read_text().splitlines()[1:]] == \
+        [["3", "0", "5", "6", "0"]] * 2

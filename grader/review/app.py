@@ -112,8 +112,9 @@ def create_app(out, grader=""):
             text = (f"not saved: {conflict}, after you opened this page. Their score is shown below; pick again "
                     "and save to replace it.")
             return grade(item_id, name, text, 409)
-        publish.student(out, name, store.load(out).get(name, {}))
-        publish.write_atomic(out / "gradebook.csv", gradebook.render([reports.get(n) for n in names]))
+        with publish.locked(out):  # the scores as saved now, and every report as written now
+            publish.student(out, name, store.load(out).get(name, {}))
+            publish.write_atomic(out / "gradebook.csv", gradebook.render([reports.get(n) for n in names]))
         at = names.index(name)
         target = names[at + 1] if request.form.get("go") == "next" and at + 1 < len(names) else name
         response = make_response(redirect(url_for("grade", item_id=item_id, name=target)))

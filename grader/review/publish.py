@@ -4,6 +4,8 @@ Each student's report.json (and report.md, results.json, junit.xml) gets the sco
 gradebook.csv and, when asked, the class page index.html. grade-all calls this after grading, so grading the
 automatic part again keeps every manual score; the review app calls it after each save.
 """
+import contextlib
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -28,6 +30,18 @@ def write_atomic(path, text):
     os.replace(temporary, path)
 
 
+@contextlib.contextmanager
+def locked(out):
+    """One writer of a class's files at a time, across processes (two review servers, a grade-all): the last
+    writer reads every report after the others' writes, so gradebook.csv never misses a saved score."""
+    with open(Path(out) / ".manual.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def student(out, name, scores, hidden_kinds=gradescope.HIDDEN_KINDS,
             hidden_visibility=gradescope.HIDDEN_VISIBILITY):
     """Merge `scores` ({item: record}) into one student's report and write its files again; returns the report."""
@@ -46,12 +60,13 @@ def publish(out, names=None, class_page=True, hidden_kinds=gradescope.HIDDEN_KIN
             hidden_visibility=gradescope.HIDDEN_VISIBILITY):
     """Every student's files with the saved scores merged, gradebook.csv, and index.html when `class_page`."""
     out = Path(out)
-    scores = store.load(out)
-    documents = [student(out, name, scores.get(name, {}), hidden_kinds, hidden_visibility)
-                 for name in (students(out) if names is None else names)]
-    write_atomic(out / "gradebook.csv", gradebook.render(documents))
-    if class_page:
-        from ..report import classpage  # matplotlib: only when the page is drawn
-        write_atomic(out / "index.html", classpage.render(documents))
+    with locked(out):
+        scores = store.load(out)
+        documents = [student(out, name, scores.get(name, {}), hidden_kinds, hidden_visibility)
+                     for name in (students(out) if names is None else names)]
+        write_atomic(out / "gradebook.csv", gradebook.render(documents))
+        if class_page:
+            from ..report import classpage  # matplotlib: only when the page is drawn
+            write_atomic(out / "index.html", classpage.render(documents))
     return documents
 
