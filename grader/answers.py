@@ -59,7 +59,8 @@ def locate(item, submission, out):
             return _file_answer(item, found, out)
         looked.append(f"no file named {' or '.join(item['file'])} in the submission")
     if not cells and submission.kind != "notebook":
-        looked.insert(0, f"the submission is a {submission.kind}, with no notebook cells")
+        looked.insert(0, "the submission has no notebook cells" + (" (a module)" if submission.kind == "module"
+                                                                   else ""))
     return missing("no answer found: " + "; ".join(looked))
 
 
