@@ -15,6 +15,7 @@ from grader.review import store
 from grader.sandbox import notebook as notebooks
 from manual_notebooks import notebook
 from test_batch_outputs import check, document
+from test_gradescope_export import RESULTS_SCHEMA
 
 SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
 
@@ -124,7 +125,9 @@ def test_pending_items_are_not_zero_and_graded_ones_count_everywhere():
     assert rows[2].startswith("bob,2,2,0,2,3,pending,5,6,1,")
     tests = {t["name"].split(":")[0]: t for t in gradescope.render(graded)["tests"]}
     assert gradescope.render(graded)["score"] == 5 and tests["manual.essay"]["score"] == 3
-    assert tests["manual.essay"]["output"] == "+3 right\ngood" and "score" not in tests["manual.bonus"]
+    assert tests["manual.essay"]["output"] == "+3 right\ngood" and "manual.bonus" not in tests
+    assert "  Bonus: pending / 5 (extra credit)" in gradescope.render(graded)["output"]
+    jsonschema.validate(gradescope.render(graded), RESULTS_SCHEMA)
     xml = junit.render(graded)
     assert '<testcase classname="demo.manual" name="bonus"' in xml and 'message="pending: graded by a person' in xml
     assert 'name="total_score" value="5"' in xml and 'type="ManualGrade"' in xml
