@@ -7,7 +7,7 @@ SUBMISSION ?=
 OUT ?=
 ASSIGNMENT ?=
 
-.PHONY: setup grade check grade-all test fixtures check-fixtures clean chromium bubblewrap
+.PHONY: setup grade check grade-all review test fixtures check-fixtures clean chromium bubblewrap
 
 # What grading needs; the tests need Chromium too (see `test`).
 setup: $(READY) bubblewrap
@@ -35,10 +35,17 @@ grade-all: setup
 	$(PY) -m grader grade-all "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) \
 		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
-# The class page is tested in headless Chromium (Debian package `chromium`), installed here when running as root.
+# make review OUT=dir [PORT=n]: the web app where people grade the manual items of a class graded into dir.
+review: setup
+	@test -n "$(OUT)" || { echo "say which class to review: make review OUT=reports [PORT=8000]"; exit 2; }
+	$(PY) -m grader review "$(OUT)" $(if $(PORT),--port $(PORT))
+
+# The class page and the review app are tested in headless Chromium (Debian packages `chromium` and
+# `chromium-driver`, which Selenium drives), installed here when running as root.
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; fi
+	@if { ! command -v chromium || ! command -v chromedriver; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null 2>&1; then apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q chromium chromium-driver fonts-dejavu-core; fi
 
 # Student code runs in bubblewrap (Debian package `bubblewrap`) where it works, installed here when running as root;
 # without it the sandbox falls back to process-level limits, and every report says "isolation": "process".

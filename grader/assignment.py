@@ -7,6 +7,7 @@ Folder layout (see reference/rnn/):
   solution.py      the reference functions
   cases.py         `recipes()`: the seeded inputs the fixtures are made from
   checks.py        `suite`: the checks, registered with grader.checks.suite.Suite
+  manual.toml      (optional) the items that people grade with a rubric: written answers, reports, a bonus
 
 A student's copy of the assignment (`python -m grader init-student-repo`) holds only the public part: settings,
 rubric, checks and provided helpers, no solution.py, cases.py or hidden fixtures (DESIGN.md: secrets). It is loaded
@@ -70,6 +71,11 @@ class Assignment:
     def calls(self):
         """{function: callees}: the graded functions that each one calls by design (assignment.toml, [calls])."""
         return {function: tuple(callees) for function, callees in self.settings.get("calls", {}).items()}
+
+    @property
+    def manual(self):
+        """The items people grade (manual.toml), checked; an empty tuple when the assignment has none."""
+        return manual_items(self.folder, self.name)
 
     def checks(self, public_only=False):
         """The checks to run, in order; with `public_only`, those whose kind is in `public_kinds`."""
@@ -141,3 +147,34 @@ def check_calls(assignment):
             if len(order) - order[::-1].index(callee) > order.index(function):
                 raise UsageError(f"{where}: {function!r} calls {callee!r}, so every check of {callee!r} must come"
                                  f" before those of {function!r} in checks.py")
+
+
+LOCATORS = ("tag", "heading", "file")
+
+
+def manual_items(folder, name):
+    """The [[items]] of `folder/manual.toml` as dictionaries, each with its rubric; a mistake names item and key."""
+    path = Path(folder) / "manual.toml"
+    if not path.is_file():
+        return ()
+    with open(path, "rb") as f:
+        items = tomllib.load(f).get("items", [])
+    seen = set()
+    for number, item in enumerate(items, 1):
+        where = f"manual.toml of {name!r}, item {number} ({item.get('id', 'no id')!r})"
+        if not isinstance(item.get("id"), str) or not item["id"].isidentifier() or item["id"] in seen:
+            raise UsageError(f"{where}: `id` must be a unique name of letters, digits and _")
+        seen.add(item["id"])
+        if not isinstance(item.get("points"), (int, float)) or item["points"] <= 0:
+            raise UsageError(f"{where}: `points` must be a positive number, not {item.get('points')!r}")
+        if not any(key in item for key in LOCATORS):
+            raise UsageError(f"{where}: say where the answer is with one of {', '.join(LOCATORS)}")
+        for rubric in item.setdefault("rubric", []):
+            if not isinstance(rubric.get("points"), (int, float)) or not rubric.get("text"):
+                raise UsageError(f"{where}: each [[items.rubric]] needs `points` (a number) and `text`")
+        item.setdefault("title", item["id"])
+        item["optional"] = bool(item.get("optional", False))
+        for key in ("file", "heading"):  # one name or several
+            if isinstance(item.get(key), str):
+                item[key] = [item[key]]
+    return tuple(items)

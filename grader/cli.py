@@ -70,6 +70,32 @@ def cmd_export(options):
     return 0
 
 
+def cmd_review(options):
+    """The review web app on a class's output folder; or, with --export/--import/--publish, that and no server."""
+    from pathlib import Path as _Path
+    from .review import publish, store
+    out = _Path(options.out)
+    if not publish.students(out):
+        raise UsageError(f"{options.out!r} holds no reports (<name>/report.json): run grade-all into it first")
+    if options.import_csv:
+        from .review.app import import_scores
+        if not _Path(options.import_csv).is_file():
+            raise UsageError(f"no such CSV file: {options.import_csv!r}")
+        count = import_scores(out, _Path(options.import_csv).read_text(encoding="utf-8-sig"), options.grader or "")
+        print(f"imported {count} scores into {out / store.NAME}; reports and gradebook.csv updated")
+    if options.export:
+        _Path(options.export).write_text(store.export_csv(out))
+        print(f"wrote the saved scores to {options.export}")
+    if options.publish:
+        publish.publish(out, class_page=True)
+        print(f"merged the saved scores into the reports; wrote {out / 'gradebook.csv'} and {out / 'index.html'}")
+    if options.import_csv or options.export or options.publish:
+        return 0
+    from .review.app import serve
+    serve(out, options.port, options.grader)
+    return 0
+
+
 def cmd_fixtures(options):
     chosen = assignments.find(options.assignment)
     manifest = fixtures.generate(chosen, chosen.fixtures)
@@ -121,6 +147,16 @@ def parser():
     e.add_argument("platform", choices=["gradescope"], help="where the bundle runs")
     e.add_argument("--out", default="autograder.zip", help="the zip to write (default: autograder.zip)")
     e.set_defaults(run=cmd_export)
+    r = verbs.add_parser("review", help="grade the items people grade (written answers, the bonus) in a browser")
+    r.add_argument("out", help="a class's output folder (the --out of grade-all)")
+    r.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
+    r.add_argument("--grader", help="the name saved with each score (default: $USER; the page can change it)")
+    r.add_argument("--export", metavar="CSV", help="write the saved scores to this CSV file, and serve nothing")
+    r.add_argument("--import", dest="import_csv", metavar="CSV", help="save the scores of this CSV file (columns"
+                   " student, item, points, rubric_items, comment, grader), and serve nothing")
+    r.add_argument("--publish", action="store_true", help="merge the saved scores into every report, gradebook.csv"
+                   " and index.html, and serve nothing")
+    r.set_defaults(run=cmd_review)
     for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)

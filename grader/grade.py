@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fixtures
+from . import answers, fixtures
 from .checks.suite import Check, Failure
 from .errors import UsageError
 from .sandbox import intake
@@ -76,6 +76,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
                                     assignment.helpers, graded=assignment.functions)
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
+        hold_back(assignment, submission)
         program = Program(scratch, submission, limits, assignment.provided)
         loaded = program.load()
         if submission.kind == "modules" and not loaded.error:
@@ -93,6 +94,16 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
 PUBLIC_NOTE = ("public checks only ({kinds}): the other checks, on hidden cases among them, run when the"
                " instructor grades. A function that calls another graded function used your own version of it"
                " here, so one bug can fail several functions.")
+
+
+def hold_back(assignment, submission):
+    """The code cells of the items people grade with `run = false` (a Keras model's training, say) are shown as
+    handed in and not run again; a cell that defines a graded function still runs."""
+    held = answers.not_run(assignment.manual, submission, set(assignment.functions))
+    if held:
+        submission.not_run = frozenset(held)
+        submission.notes.append(f"{len(held)} cells were not run: they are answers that a person grades "
+                                "(manual.toml, run = false), shown as handed in")
 
 
 def require_fixtures(assignment):

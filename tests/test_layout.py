@@ -13,11 +13,13 @@ ALLOWED = {
     "fixtures": set(),
     "assignment": {"errors"},
     "report": {"sandbox"},
-    "grade": {"errors", "sandbox", "checks", "fixtures"},
-    "api": {"grade", "report", "sandbox"},
-    "batch": {"api", "assignment", "errors", "grade", "report", "sandbox"},
+    "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
+    "answers": set(),
+    "api": {"answers", "grade", "report", "sandbox"},
+    "review": {"errors", "report"},
+    "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox"},
     "platforms": {"api", "assignment", "errors", "grade", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "sandbox"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "review", "sandbox"},
     "__main__": {"cli"},
 }
 

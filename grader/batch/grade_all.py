@@ -19,10 +19,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import report
+from .. import answers, report
 from ..errors import UsageError
 from ..grade import Graded, Result
-from ..report import gradebook, gradescope, junit
+from ..report import gradescope, junit
 from ..sandbox import intake
 from .progress import Progress
 from .worker import Worker, request
@@ -123,7 +123,7 @@ def unfinished_report(entry, assignment, limits, status, message):
                               "not graded: the grading of this submission did not finish", optional, 0.0))
     graded = Graded(submission=submission, results=results, load_error={"message": message},
                     output=["", ""], restarts=0)
-    return report.build(graded, assignment, limits)
+    return report.build(graded, assignment, limits, manual=answers.unanswered(assignment.manual, message))
 
 
 def _write_atomic(path, text):
@@ -312,17 +312,11 @@ def grade_all(folder, out, assignment, limits, options=Options()):
 
 
 def write_class_files(entries, out, options):
-    """gradebook.csv and index.html from every submission's report; each one's Gradescope and JUnit files again."""
-    from ..report import classpage  # matplotlib: imported only when a class page is drawn
-    documents = []
-    for entry in entries:
-        folder = out / entry.name
-        document = json.loads((folder / "report.json").read_text())
-        render_files(document, folder, options)  # the rendering options may differ from the last run's
-        documents.append(document)
-    _write_atomic(out / "gradebook.csv", gradebook.render(documents))
-    _write_atomic(out / "index.html", classpage.render(documents))
-    return documents
+    """Each submission's files with the manual scores saved so far merged in (grading again never loses one),
+    gradebook.csv and index.html, all from the reports."""
+    from ..review import publish
+    return publish.publish(out, [entry.name for entry in entries], class_page=True,
+                           hidden_kinds=options.hidden_kinds, hidden_visibility=options.hidden_visibility)
 
 
 def add_arguments(parser):

@@ -8,7 +8,8 @@ SCHEMA = Path(__file__).with_name("schema.json")
 GRADER_VERSION = "0.1.0"
 
 
-def build(graded, assignment, limits, isolation=None):
+def build(graded, assignment, limits, isolation=None, manual=None):
+    """report.json's content; `manual`: the records of the items people grade (grader.answers), all pending."""
     checks = [asdict(r) for r in graded.results]
     required = [c for c in checks if not c["optional"]]
     functions = {}
@@ -20,7 +21,7 @@ def build(graded, assignment, limits, isolation=None):
         entry["score"] = round(entry["score"] + check["points"], 4)
         entry["max_score"] = round(entry["max_score"] + check["max_points"], 4)
     stdout, stderr = graded.output
-    return {
+    document = {
         "schema_version": SCHEMA_VERSION,
         "grader_version": GRADER_VERSION,
         "assignment": assignment.name,
@@ -41,6 +42,11 @@ def build(graded, assignment, limits, isolation=None):
         "limits": asdict(limits),
         "tolerance": dict(assignment.settings["tolerance"]),
     }
+    if manual:
+        from .manual import totals
+        document["manual"] = {"items": list(manual)}
+        totals(document)
+    return document
 
 
 def cell_record(run):

@@ -1,18 +1,24 @@
 """index.html: the class report an instructor opens after a batch, from the students' report dictionaries.
 
-Score histogram, pass rate of every check, the mistakes the grader recognized, the slowest submissions, the ones
-that did not load, and a table of every student with links to their files. One self-contained page: the plots
-are PNG images embedded in it, there is no script, and it reads nothing but the reports.
+Score histogram, pass rate of every check, the items people grade (graded, pending), the mistakes the grader
+recognized, the slowest submissions, the ones that did not load, and a table of every student with links to their
+files. One self-contained page: the plots are PNG images embedded in it, there is no script, and it reads nothing
+but the reports. The HTML is the Jinja2 template templates/classpage.html, one block per section; this module
+gathers what each section shows.
 """
 import base64
+import html
 import statistics
 from collections import Counter
-from html import escape
 from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from ..sandbox.executed import NAME as EXECUTED
 from . import charts
 from .gradebook import functions, status
+from .manual import total
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; padding: 0 1em; }
@@ -28,43 +34,55 @@ pre { white-space: pre-wrap; margin: 0; font-size: 85%; max-width: 60em; }
 """
 
 
+def _escape(value):
+    """html.escape's entities (&quot; for a quote), which the page has always used, marked safe for Jinja2."""
+    return Markup(html.escape(str(value)))
+
+
+def _link(report, file="report.md", text=None):
+    return Markup(f'<a href="{quote(report["submission"])}/{file}">{_escape(text or report["submission"])}</a>')
+
+
+TEMPLATES = Environment(loader=PackageLoader("grader.report", "templates"), autoescape=select_autoescape(["html"]),
+                        keep_trailing_newline=True)
+TEMPLATES.filters["h"] = _escape
+TEMPLATES.globals["link"] = _link
+
+
 def render(reports):
     """The HTML text of the class page."""
     reports = sorted(reports, key=lambda r: r["submission"])
     title = f"{reports[0]['assignment']}: class report" if reports else "class report"
-    body = [f"<h1>{escape(title)}</h1>", _facts(reports), _figures(reports), _checks(reports),
-            _diagnoses(reports), _slowest(reports), _not_loaded(reports), _students(reports)]
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+    students, has_diagnoses, diagnoses = _diagnoses(reports)
+    return TEMPLATES.get_template("classpage.html").render(
+        title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
+        checks=_checks(reports), manual=_manual(reports), has_diagnoses=has_diagnoses, diagnoses=diagnoses,
+        slowest=_slowest(reports), failed=_not_loaded(reports), names=functions(reports),
+        students=_students(reports))
 
 
 def _facts(reports):
     scores = [r["score"] for r in reports]
     top = max((r["max_score"] for r in reports), default=0)
     full = sum(r["score"] - r.get("extra_credit", 0) >= r["max_score"] for r in reports)
-    facts = [("submissions", len(reports)), ("maximum", f"{top:g}"),
-             ("mean", f"{statistics.fmean(scores):.1f}" if scores else "-"),
-             ("median", f"{statistics.median(scores):g}" if scores else "-"), ("full marks", full),
-             ("did not load", sum(not r["loaded"] for r in reports))]
-    return '<p class="facts">' + "".join(f"<span><b>{escape(k)}</b>: {v}</span>" for k, v in facts) + "</p>"
-
-
-def _img(png, alt, ident):
-    data = base64.b64encode(png).decode()
-    return f'<img id="{ident}" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    return [("submissions", len(reports)), ("maximum", f"{top:g}"),
+            ("mean", f"{statistics.fmean(scores):.1f}" if scores else "-"),
+            ("median", f"{statistics.median(scores):g}" if scores else "-"), ("full marks", full),
+            ("did not load", sum(not r["loaded"] for r in reports))]
 
 
 def _figures(reports):
+    """(base64 PNG, alt text, id) of each plot; none without submissions."""
     if not reports:
-        return "<p>No submissions.</p>"
+        return []
     max_score = max(r["max_score"] for r in reports)
     top = max(max(r["max_score"] + r["extra_credit_max"] for r in reports), max(r["score"] for r in reports), 1)
     rows, columns, rates = _grid(reports)
-    images = [_img(charts.score_histogram([r["score"] for r in reports], max_score, top), "score histogram",
-                   "score-histogram"),
-              _img(charts.pass_rate_grid(rows, columns, rates), "pass rate of each check", "pass-rates"),
-              _img(charts.time_histogram([r.get("seconds", 0) for r in reports]), "grading time", "grading-time")]
-    return '<h2>Plots</h2><div class="figures">' + "".join(images) + "</div>"
+    plots = [(charts.score_histogram([r["score"] for r in reports], max_score, top), "score histogram",
+              "score-histogram"),
+             (charts.pass_rate_grid(rows, columns, rates), "pass rate of each check", "pass-rates"),
+             (charts.time_histogram([r.get("seconds", 0) for r in reports]), "grading time", "grading-time")]
+    return [(base64.b64encode(png).decode(), alt, ident) for png, alt, ident in plots]
 
 
 def _check_ids(reports):
@@ -93,21 +111,32 @@ def _grid(reports):
 
 
 def _checks(reports):
-    lines = ["<h2>Pass rate of each check</h2>", '<table id="checks"><tr><th>check</th><th>what it checks</th>'
-             "<th>passed</th><th>rate</th><th>most common problem</th></tr>"]
+    rows = []
     for check_id, check in _check_ids(reports).items():
         passed = _passed(reports, check_id)
         problems = Counter(c["message"].splitlines()[0] for r in reports for c in r["checks"]
                            if c["id"] == check_id and c["status"] not in ("passed", "skipped") and c["message"])
-        common = ""
-        if problems:
-            text, count = problems.most_common(1)[0]
-            common = f"{escape(text[:160])} <span class='muted'>({count})</span>"
         rate = passed / len(reports)
-        lines.append(f"<tr><td><code>{escape(check_id)}</code></td><td>{escape(check['description'])}</td>"
-                     f"<td class='n'>{passed} / {len(reports)}</td><td class='n {_shade(rate)}'>{rate:.0%}</td>"
-                     f"<td>{common}</td></tr>")
-    return "\n".join(lines) + "</table>"
+        rows.append({"id": check_id, "description": check["description"], "passed": passed, "rate": rate,
+                     "shade": _shade(rate), "common": problems.most_common(1)[0] if problems else None})
+    return rows
+
+
+def _manual(reports):
+    """Per item people grade: how many students are graded, their mean, how many are pending."""
+    rows = {}
+    for report in reports:
+        for item in report.get("manual", {}).get("items", []):
+            row = rows.setdefault(item["id"], {"title": item["title"], "optional": item["optional"],
+                                               "max_points": item["max_points"], "points": [], "pending": 0})
+            if item["status"] == "graded":
+                row["points"].append(item["points"])
+            else:
+                row["pending"] += 1
+    for row in rows.values():
+        row["graded"] = len(row["points"])
+        row["mean"] = f"{statistics.fmean(row['points']):.3g}" if row["points"] else "-"
+    return list(rows.values())
 
 
 def _diagnosis_key(diagnosis):
@@ -117,10 +146,9 @@ def _diagnosis_key(diagnosis):
 
 
 def _diagnoses(reports):
-    """How many students made each recognized mistake (from the `diagnoses` of the check records)."""
-    head = "<h2>Diagnosed mistakes</h2>"
-    if not any("diagnoses" in c for r in reports for c in r["checks"]):
-        return head + "<p class='muted'>These reports name no mistakes (no check record has diagnoses).</p>"
+    """How many students made each recognized mistake (from the `diagnoses` of the check records):
+    (students per mistake, whether any record has diagnoses, [(mistake, students, checks it was seen in)])."""
+    has = any("diagnoses" in c for r in reports for c in r["checks"])
     students, where = Counter(), {}
     for report in reports:
         seen = set()
@@ -130,62 +158,37 @@ def _diagnoses(reports):
                 seen.add(key)
                 where.setdefault(key, set()).add(check["id"])
         students.update(seen)
-    if not students:
-        return head + "<p>No known mistake was recognized in any submission.</p>"
-    lines = [head, '<table id="diagnoses"><tr><th>mistake</th><th>students</th><th>seen in</th></tr>']
-    for key, count in students.most_common():
-        checks = ", ".join(f"<code>{escape(c)}</code>" for c in sorted(where[key]))
-        lines.append(f"<tr><td><code>{escape(key)}</code></td><td class='n'>{count}</td><td>{checks}</td></tr>")
-    return "\n".join(lines) + "</table>"
-
-
-def _link(report, file="report.md", text=None):
-    return f'<a href="{quote(report["submission"])}/{file}">{escape(text or report["submission"])}</a>'
+    return students, has, [(key, count, sorted(where[key])) for key, count in students.most_common()]
 
 
 def _slowest(reports, count=10):
-    lines = ["<h2>Slowest submissions</h2>", '<table id="slowest"><tr><th>student</th><th>seconds</th>'
-             "<th>slowest check</th></tr>"]
-    for report in sorted(reports, key=lambda r: (-r.get("seconds", 0), r["submission"]))[:count]:
-        check = max(report["checks"], key=lambda c: c["seconds"], default=None)
-        slowest = f"<code>{escape(check['id'])}</code> ({check['seconds']:.2f} s, {check['status']})" if check else ""
-        lines.append(f"<tr><td>{_link(report)}</td><td class='n'>{report.get('seconds', 0):.1f}</td>"
-                     f"<td>{slowest}</td></tr>")
-    return "\n".join(lines) + "</table>"
+    chosen = sorted(reports, key=lambda r: (-r.get("seconds", 0), r["submission"]))[:count]
+    return [(report, max(report["checks"], key=lambda c: c["seconds"], default=None)) for report in chosen]
 
 
 def _not_loaded(reports):
-    failed = [r for r in reports if not r["loaded"]]
-    head = f"<h2>Submissions that failed to load ({len(failed)})</h2>"
-    if not failed:
-        return head + "<p>Every submission loaded.</p>"
-    lines = [head, '<table id="not-loaded"><tr><th>student</th><th>status</th><th>why</th></tr>']
-    for report in failed:
-        message = report["checks"][0]["message"] if report["checks"] else ""
-        lines.append(f"<tr><td>{_link(report)}</td><td>{status(report)}</td><td><pre>{escape(message[:1500])}</pre>"
-                     "</td></tr>")
-    return "\n".join(lines) + "</table>"
+    return [(report, status(report), report["checks"][0]["message"] if report["checks"] else "")
+            for report in reports if not report["loaded"]]
 
 
 def _students(reports):
     names = functions(reports)
-    head = "".join(f"<th>{escape(n)}</th>" for n in names)
-    lines = [f"<h2>Students ({len(reports)})</h2>", '<div class="wide"><table id="students"><tr><th>student</th>'
-             f"<th>score</th><th>of</th>{head}<th>status</th><th>seconds</th><th>files</th></tr>"]
+    rows = []
     for report in reports:
         cells = []
         for name in names:
             entry = report["functions"].get(name, {"score": 0, "max_score": 0})
             rate = entry["score"] / entry["max_score"] if entry["max_score"] else 0
-            cells.append(f"<td class='n {_shade(rate)}'>{entry['score']:g}</td>")
+            cells.append((entry["score"], _shade(rate)))
         files = [("report.json", "json"), ("results.json", "gradescope"), ("junit.xml", "junit"), ("", "folder")]
         if report["kind"] == "notebook":  # the executed notebook, written beside the report
             files.insert(0, (EXECUTED, "notebook"))
-        files = " ".join(_link(report, f, t) for f, t in files)
-        lines.append(f"<tr><td>{_link(report)}</td><td class='n'>{report['score']:g}</td>"
-                     f"<td class='n'>{report['max_score']:g}</td>{''.join(cells)}<td>{status(report)}</td>"
-                     f"<td class='n'>{report.get('seconds', 0):.1f}</td><td>{files}</td></tr>")
-    return "\n".join(lines) + "</table></div>"
+        score, top, pending = total(report)
+        manual = report.get("manual")
+        rows.append({"report": report, "cells": cells, "files": files, "status": status(report),
+                     "manual": (f"{manual['score']:g}" + (f" ({pending} pending)" if pending else "")) if manual
+                     else "", "total": f"{score:g} / {top:g}"})
+    return rows
 
 
 def _shade(rate):

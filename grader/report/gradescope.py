@@ -22,8 +22,11 @@ def render(report, hidden_kinds=HIDDEN_KINDS, hidden_visibility=HIDDEN_VISIBILIT
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"Gradescope visibility {hidden_visibility!r} is not one of {', '.join(VISIBILITIES)}")
     tests = [_test(check, hidden_kinds, hidden_visibility) for check in report["checks"]]
+    # A graded manual item is a test; a pending one is not (a test needs a score, and pending is not zero): the
+    # summary in `output` lists it as pending.
+    tests += [_manual_test(item) for item in report.get("manual", {}).get("items", []) if item["status"] == "graded"]
     return {
-        "score": report["score"],
+        "score": report.get("total", report)["score"],  # graded manual items included; pending ones add nothing
         "execution_time": round(report.get("seconds", sum(c["seconds"] for c in report["checks"])), 3),
         "output": _summary(report),
         "output_format": "text",
@@ -54,6 +57,17 @@ def _test(check, hidden_kinds, hidden_visibility):
     return test
 
 
+def _manual_test(item):
+    """A graded manual item as a test: its points, the rubric items picked and the comment."""
+    name = f"manual.{item['id']}: {item['title']}" + (" (extra credit)" if item["optional"] else "")
+    picked = [item["rubric"][i] for i in item.get("rubric_items", []) if i < len(item["rubric"])]
+    lines = [f"{r['points']:+g} {r['text']}" for r in picked] + ([item["comment"]] if item.get("comment") else [])
+    return {"name": name, "score": item["points"], "max_score": item["max_points"],
+            "status": "passed" if item["points"] >= item["max_points"] else "failed",
+            "visibility": "after_published", "output": "\n".join(lines) or "graded",
+            "tags": ["manual", item["id"]]}
+
+
 def _summary(report):
     lines = [f"{report['assignment']}: {report['score']:g} / {report['max_score']:g} points"
              + (f" (extra credit available: {report['extra_credit_max']:g})" if report["extra_credit_max"] else "")]
@@ -62,6 +76,10 @@ def _summary(report):
     for name, entry in report["functions"].items():
         lines.append(f"  {name}: {entry['score']:g} / {entry['max_score']:g}"
                      + (" (extra credit)" if entry["optional"] else ""))
+    for item in report.get("manual", {}).get("items", []):
+        points = "pending" if item["status"] == "pending" else f"{item['points']:g}"
+        lines.append(f"  {item['title']}: {points} / {item['max_points']:g}" + (" (extra credit)" if item["optional"]
+                                                                             else ""))
     lines += [f"note: {note}" for note in report["notes"]]
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ def render(report):
                   f"{_n(check['points'])} / {_n(check['max_points'])})", "", check["description"], "",
                   "```", check["message"], "```", ""]
     lines += _cells(report)
+    lines += _manual(report)
     for note in report["notes"]:
         lines.append(f"- note: {note}")
     if report["output"]["stdout"].strip() or report["output"]["stderr"].strip():
@@ -50,6 +51,30 @@ def _cells(report):
         what = cell["message"].replace("|", "\\|").replace("\n", " ")
         lines.append(f"| In [{cell['cell']}] | {MARKS.get(cell['status'], '')} {cell['status']} | {what} | `{first}` |")
     return lines + [""]
+
+
+def _manual(report):
+    """The items people grade: their points (or pending), the rubric items picked, the comment, and where the
+    answer was found in the submission, or that it was not."""
+    items = report.get("manual", {}).get("items", [])
+    if not items:
+        return []
+    lines = ["", "## Graded by a person", ""]
+    for item in items:
+        points = "pending" if item["status"] == "pending" else f"{_n(item['points'])} / {_n(item['max_points'])}"
+        extra = " (extra credit)" if item["optional"] else ""
+        lines += [f"### {item['title']}{extra}: {points}", ""]
+        answer = item["answer"]
+        lines.append(f"Answer: {answer['where']}." if answer["found"] else f"No answer: {answer['message']}.")
+        for index in item.get("rubric_items", []):
+            rubric = item["rubric"][index]
+            lines.append(f"- {rubric['points']:+g} {rubric['text']}")
+        if item.get("comment"):
+            lines += ["", item["comment"]]
+        if item.get("grader"):
+            lines += ["", f"graded by {item['grader']} at {item.get('graded_at', '')}"]
+        lines.append("")
+    return lines
 
 
 def _n(x):

@@ -25,6 +25,10 @@ def render(report, folder=None):
         lines.append(f"  cell In [{cell['cell']}] {cell['status']}: {cell['message'].splitlines()[0][:160]}")
     if len(cells) > CELLS_SHOWN:
         lines.append(f"  ... and {len(cells) - CELLS_SHOWN} more cells that failed (report.md lists them)")
+    for item in report.get("manual", {}).get("items", []):  # graded by people, in the review app
+        points = "pending" if item["status"] == "pending" else f"{item['points']:g}"
+        found = "" if item["answer"]["found"] else "  (no answer found)"
+        lines.append(f"  {item['id']:<{width}}  {points:>4} / {item['max_points']:<4g} by a person{found}")
     if folder:
         lines.append(f"  report: {folder}/report.md")
         if report["kind"] == "notebook":

@@ -39,6 +39,7 @@ class Submission:
     notebook: object = None  # the nbformat notebook of a notebook submission
     problem: str | None = None  # why it can't be graded at all
     entries: tuple = ()  # the modules of a program split across files, relative to scratch/work
+    not_run: frozenset = frozenset()  # indices of notebook cells that are shown to people, never run (manual.toml)
 
     def cells(self):
         return notebooks.code_cells(self.notebook) if self.notebook is not None else []

@@ -95,7 +95,8 @@ class Program:
         lost = {run.number for run in (self.loaded.cells if self.loaded else ()) if run.lost_process
                 or run.status == "timeout"}
         runner = cells.Runner(self._start, self.limits)
-        error, runs = runner.run(self.submission.cells(), skip=lost)
+        held = {cell.number for cell in self.submission.cells() if cell.index in self.submission.not_run}
+        error, runs = runner.run(self.submission.cells(), skip=lost | held)
         self.sandbox = runner.sandbox
         return Loaded(error, [], runs)
 

@@ -1,0 +1,238 @@
+"""The answers people grade, taken from submissions as handed in (grader.answers), and their scores in SQLite
+(grader.review.store) merged into the reports (grader.report.manual). No grading runs here, so each case is quick."""
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import jsonschema
+import pytest
+
+from conftest import ROOT
+from grader import answers
+from grader.errors import UsageError
+from grader.report import gradebook, gradescope, junit, manual
+from grader.review import store
+from grader.sandbox import notebook as notebooks
+from manual_notebooks import notebook
+from test_batch_outputs import check, document
+from test_gradescope_export import RESULTS_SCHEMA
+
+SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
+
+
+def submission(tmp_path, text, name="amy.ipynb"):
+    path = tmp_path / name
+    path.write_text(text)
+    read, _ = notebooks.read(path)
+    return SimpleNamespace(notebook=read, source=path, kind="notebook")
+
+
+def by_id(records):
+    return {r["id"]: r for r in records}
+
+
+def test_the_bonus_shows_code_outputs_plot_and_the_accuracies_beside_the_claims(tmp_path, rnn):
+    found = by_id(answers.extract(rnn.manual, submission(tmp_path, notebook())))
+    bonus = found["sentiment_bonus"]["answer"]
+    assert bonus["found"] and bonus["where"] == "the cells under the heading '6 BONUS: Sentiment Analysis'"
+    code = [c for c in bonus["cells"] if c["type"] == "code"]
+    assert "imdb.load_data" in code[0]["source"] and "model.fit" in code[1]["source"]
+    assert "val_accuracy: 0.8604" in code[1]["outputs"][0]["text"] and code[1]["outputs"][1]["image"]
+    assert bonus["numbers"]["outputs"] == [0.6644, 0.7902, 0.9071, 0.8604, 0.8521]
+    assert bonus["numbers"]["claimed"] == [0.86, 0.79] and bonus["numbers"]["unmatched"] == []
+    assert "## 7 Notes" not in json.dumps(bonus)  # the next heading of the same level ends the answer
+    written = found["vanishing_gradients"]["answer"]
+    assert written["where"] == "the cells under the heading 'Why do gradients vanish?'"
+    assert "diag(1 - a^2) Waa" in written["cells"][0]["source"]
+    assert found["vanishing_gradients"]["status"] == "pending" and found["vanishing_gradients"]["points"] is None
+
+
+def test_a_claim_that_no_output_shows_is_named(tmp_path, rnn):
+    made = notebook(claims="my best LSTM accuracy was 95%, the SimpleRNN accuracy 0.79")
+    numbers = by_id(answers.extract(rnn.manual, submission(tmp_path, made)))["sentiment_bonus"]["answer"]["numbers"]
+    assert numbers["claimed"] == [0.95, 0.79] and numbers["unmatched"] == [0.95]
+
+
+def test_a_tag_wins_over_a_heading_and_a_missing_answer_says_where_the_grader_looked(tmp_path, rnn):
+    found = by_id(answers.extract(rnn.manual, submission(tmp_path, notebook(bonus=False, tagged=True))))
+    assert found["vanishing_gradients"]["answer"]["where"] == "the cells tagged 'vanishing_gradients'"
+    missing = found["sentiment_bonus"]["answer"]
+    assert not missing["found"] and missing["cells"] == []
+    assert missing["message"] == ("no answer found: no cell is tagged 'bonus'; no markdown heading holds 'sentiment "
+                                  "analysis'; no file named bonus.md or report.md in the submission")
+
+
+def test_a_folder_answers_with_its_report_file_and_a_pdf_is_copied_beside_the_report(tmp_path, rnn):
+    folder = tmp_path / "cat"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "REPORT.md").write_text("# Report\nBPTT sums dW over every step; the product of Jacobians"
+                                               " shrinks.\nBest accuracy: 84.1%\n")
+    (folder / "bonus.pdf").write_bytes(b"%PDF-1.4 made up")
+    module = SimpleNamespace(notebook=None, source=folder, kind="module")
+    found = by_id(answers.extract(rnn.manual, module, tmp_path / "out"))
+    written = found["vanishing_gradients"]["answer"]
+    assert written["where"] == "the file docs/REPORT.md" and "product of Jacobians" in written["file"]["text"]
+    bonus = found["sentiment_bonus"]["answer"]  # bonus.md is not there: report.md, its second name, is
+    assert bonus["file"]["name"] == "docs/REPORT.md" and bonus["numbers"]["unmatched"] == [0.841]
+    items = [dict(i, file=["bonus.pdf"], tag=None, heading=[]) for i in rnn.manual]
+    copied = answers.extract(items, module, tmp_path / "out")[0]["answer"]["file"]
+    assert copied["copy"] == "answer-vanishing_gradients.pdf"
+    assert (tmp_path / "out" / copied["copy"]).read_bytes() == b"%PDF-1.4 made up"
+
+
+def test_the_cells_of_an_item_not_to_run_are_held_back_but_never_a_graded_function(tmp_path, rnn):
+    made = submission(tmp_path, notebook())
+    cells = made.notebook.cells
+    assert [cells[i].source.split()[0] for i in sorted(answers.not_run(rnn.manual, made))] == ["from", "history"]
+    cells[5].source += "\ndef rnn_forward(x, a0, parameters):\n    return None"
+    assert [cells[i].source.split()[0] for i in answers.not_run(rnn.manual, made, ["rnn_forward"])] == ["from"]
+    assert answers.not_run([dict(i, run=True) for i in rnn.manual], made) == set()
+
+
+def test_manual_toml_mistakes_are_named(tmp_path):
+    from grader.assignment import manual_items
+    (tmp_path / "manual.toml").write_text('[[items]]\nid = "essay"\npoints = 3\n')
+    with pytest.raises(UsageError, match="item 1 .'essay'.: say where the answer is with one of tag, heading, file"):
+        manual_items(tmp_path, "demo")
+    (tmp_path / "manual.toml").write_text('[[items]]\nid = "essay"\npoints = 0\ntag = "x"\n')
+    with pytest.raises(UsageError, match="`points` must be a positive number, not 0"):
+        manual_items(tmp_path, "demo")
+
+
+ITEMS = [{"id": "essay", "title": "Essay", "points": 4, "optional": False, "tag": "essay",
+          "rubric": [{"points": 3, "text": "right"}, {"points": 1, "text": "clear"}, {"points": -2, "text": "late"}]},
+         {"id": "bonus", "title": "Bonus", "points": 5, "optional": True, "tag": "bonus", "rubric": []}]
+
+
+def made_up(name):
+    made = document(name, [check("submission.loads", points=0, max_points=0),
+                           check("f.public", max_points=2, points=2)])
+    made["manual"] = {"items": answers.unanswered(ITEMS, "no answer found: made up")}
+    return manual.totals(made)
+
+
+def test_pending_items_are_not_zero_and_graded_ones_count_everywhere():
+    pending = made_up("amy")
+    jsonschema.validate(pending, SCHEMA)
+    assert pending["total"] == {"score": 2, "max_score": 6, "extra_credit_max": 5, "pending": 2}
+    graded = manual.apply(made_up("bob"), {"essay": {"points": 3, "rubric_items": [0], "comment": "good",
+                                                     "grader": "ta1", "graded_at": "2026-12-02T01:00:00+00:00"}})
+    jsonschema.validate(graded, SCHEMA)
+    assert graded["total"] == {"score": 5, "max_score": 6, "extra_credit_max": 5, "pending": 1}
+    rows = gradebook.render([pending, graded]).splitlines()
+    assert rows[0].endswith("f,essay,bonus,total,total_max,pending,status,seconds")
+    assert rows[1].startswith("amy,2,2,0,2,pending,pending,2,6,2,")
+    assert rows[2].startswith("bob,2,2,0,2,3,pending,5,6,1,")
+    tests = {t["name"].split(":")[0]: t for t in gradescope.render(graded)["tests"]}
+    assert gradescope.render(graded)["score"] == 5 and tests["manual.essay"]["score"] == 3
+    assert tests["manual.essay"]["output"] == "+3 right\ngood" and "manual.bonus" not in tests
+    assert "  Bonus: pending / 5 (extra credit)" in gradescope.render(graded)["output"]
+    jsonschema.validate(gradescope.render(graded), RESULTS_SCHEMA)
+    xml = junit.render(graded)
+    assert '<testcase classname="demo.manual" name="bonus"' in xml and 'message="pending: graded by a person' in xml
+    assert 'name="total_score" value="5"' in xml and 'type="ManualGrade"' in xml
+    assert manual.rubric_points(ITEMS_AS_RECORDS["essay"], [0, 1]) == 4
+    assert manual.rubric_points(ITEMS_AS_RECORDS["essay"], [2]) == 0  # never below zero
+
+
+ITEMS_AS_RECORDS = {r["id"]: r for r in answers.unanswered(ITEMS, "")}
+
+
+def test_two_graders_never_overwrite_each_other_unseen(tmp_path):
+    assert store.save(tmp_path, "amy", "essay", 3, [0], "", "ta1", version=0) == 1
+    with pytest.raises(store.Conflict, match="ta1 saved this score at") as conflict:
+        store.save(tmp_path, "amy", "essay", 1, [1], "", "ta2", version=0)  # opened before ta1 saved
+    assert conflict.value.current["points"] == 3 and store.get(tmp_path, "amy", "essay")["grader"] == "ta1"
+    assert store.save(tmp_path, "amy", "essay", 1, [1], "", "ta2", version=1) == 2  # after seeing ta1's score
+    assert store.load(tmp_path)["amy"]["essay"]["rubric_items"] == [1]
+
+
+def test_a_csv_roundtrips_and_a_bad_row_imports_nothing(tmp_path):
+    known = {"amy": {"essay": 4.0, "bonus": 5.0}, "bob": {"essay": 4.0, "bonus": 5.0}}
+    text = "student,item,points,rubric_items,comment\namy,essay,4,0;1,fine\nbob,bonus,2.5,,\n"
+    assert store.import_csv(tmp_path, text, known, grader="sheet") == 2
+    exported = store.export_csv(tmp_path).splitlines()
+    assert exported[0] == "student,item,points,rubric_items,comment,grader,graded_at"
+    assert exported[1].startswith("amy,essay,4,0;1,fine,sheet,") and exported[2].startswith("bob,bonus,2.5,,,sheet,")
+    for bad, why in (("amy,essay,5", "line 3 of the CSV: 5 points is outside 0..4 for 'essay'"),
+                     ("zed,essay,1", "line 3 of the CSV: no student 'zed'"),
+                     ("amy,quiz,1", "line 3 of the CSV: no item 'quiz'; the items are bonus, essay"),
+                     ("amy,essay,lots", "points 'lots' is not a number")):
+        with pytest.raises(UsageError, match=why):
+            store.import_csv(tmp_path, f"student,item,points\nbob,essay,1\n{bad}\n", known)
+    assert "essay" not in store.load(tmp_path)["bob"]  # the good row before the bad one was not saved either
+
+
+def made_up_class(tmp_path):
+    out = tmp_path / "out"
+    for name in ("amy", "bob"):
+        from grader.report import write
+        write(made_up(name), out / name)
+    (out / "amy" / "secret.txt").write_text("not for the browser")
+    return out
+
+
+def test_the_review_app_refuses_other_sites_and_unknown_names(tmp_path):
+    from grader.review.app import create_app
+    out = made_up_class(tmp_path)
+    client = create_app(out, "ta1").test_client()
+    page = client.get("/grade/essay/amy")
+    assert page.status_code == 200 and b"no answer found: made up" in page.data
+    refused = client.post("/grade/essay/amy", data={"rubric": ["0"], "go": "stay"},
+                          headers={"Origin": "http://evil.test"})
+    assert refused.status_code == 403 and store.load(out) == {}
+    saved = client.post("/grade/essay/amy", data={"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next"},
+                        headers={"Origin": "http://localhost"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/grade/essay/bob")
+    assert store.get(out, "amy", "essay")["points"] == 4 and store.get(out, "amy", "essay")["grader"] == "ta1"
+    assert b"&lt;script&gt;x&lt;/script&gt;" in client.get("/grade/essay/amy").data  # escaped by the template
+    assert client.get("/grade/essay/zed").status_code == 404 and client.get("/grade/quiz/amy").status_code == 404
+    assert client.get("/files/amy/secret.txt").status_code == 404
+    assert client.get("/export.csv").data.decode().splitlines()[1].startswith("amy,essay,4,0;1,<script>x</script>,ta1,")
+
+
+def test_the_review_command_says_what_is_wrong(tmp_path):
+    import subprocess
+    import sys
+    empty = subprocess.run([sys.executable, "-m", "grader", "review", str(tmp_path)], cwd=ROOT, capture_output=True,
+                           text=True)
+    assert empty.returncode == 2
+    assert "holds no reports (<name>/report.json): run grade-all into it first" in empty.stderr
+    out = made_up_class(tmp_path)
+    (tmp_path / "sheet.csv").write_text("student,item,points\nbob,essay,2\n")
+    done = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--import", str(tmp_path / "sheet.csv"),
+                           "--export", str(tmp_path / "back.csv")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,,,")
+    assert json.loads((out / "bob" / "report.json").read_text())["total"]["score"] == 4
+    assert "bob,2,2,0,2,2,pending,4,6,1," in (out / "gradebook.csv").read_text()
+
+
+def test_two_servers_saving_at_once_leave_every_score_in_the_reports_and_the_gradebook(tmp_path):
+    import threading
+    from grader.review.app import create_app
+    out = made_up_class(tmp_path)
+    failures = []
+
+    def grade(grader, item, rubric):
+        client = create_app(out, grader).test_client()  # a server of its own on the same folder
+        for _ in range(8):
+            for name in ("amy", "bob"):
+                version = (store.get(out, name, item) or {}).get("version", 0)
+                answer = client.post(f"/grade/{item}/{name}", data={"rubric": rubric, "version": version})
+                if answer.status_code != 302:
+                    failures.append(answer.status_code)
+
+    threads = [threading.Thread(target=grade, args=("ta1", "essay", ["0"])),
+               threading.Thread(target=grade, args=("ta2", "bonus", []))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    for name in ("amy", "bob"):
+        items = {i["id"]: i for i in json.loads((out / name / "report.json").read_text())["manual"]["items"]}
+        assert (items["essay"]["points"], items["essay"]["grader"]) == (3, "ta1")
+        assert (items["bonus"]["points"], items["bonus"]["grader"]) == (0, "ta2")
+    assert [row.split(",")[5:10] for row in (out / "gradebook.csv").read_text().splitlines()[1:]] == \
+        [["3", "0", "5", "6", "0"]] * 2
