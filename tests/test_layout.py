@@ -16,8 +16,9 @@ ALLOWED = {
     "grade": {"errors", "sandbox", "checks", "fixtures"},
     "api": {"grade", "report", "sandbox"},
     "batch": {"api", "assignment", "errors", "grade", "report", "sandbox"},
-    "platforms": {"api", "assignment", "errors", "grade", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "sandbox"},
+    "handout": {"errors", "fixtures"},
+    "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "sandbox"},
     "__main__": {"cli"},
 }
 

@@ -1,0 +1,148 @@
+"""What an assignment folder declares for its handout, gathered in one frozen `Handout`.
+
+Read from the folder (all optional but the reference solution and the public fixtures):
+  handout.md    the instructions; `<!-- function: NAME -->` on a line of its own starts the text shown before
+                NAME's stub, and the text before the first marker opens the handout
+  handout.toml  `notebook`, `template` (file names), `setup` (the imports cell; default: the reference's imports),
+                and per graded function `[functions.NAME]`: `outputs` (names of what it returns), `show` (the
+                table's expressions on them: names, [index], .shape, len()) and `doc` (the stub's docstring)
+  manual.toml   items graded by people; each gets an answer cell (skipped when the file is absent)
+Undeclared, a function's outputs are the names its reference returns and its table shows each array's shape.
+"""
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import fixtures
+from ..errors import UsageError
+from . import source
+
+MARKER = re.compile(r"^<!--\s*function:\s*(\w+)\s*-->\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # the expression, as the cell evaluates it and the table names it
+    value: str  # the expected value as shown(): what a right answer prints
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    describe: str
+    record: dict  # the public fixture's arguments, as its file writes them
+    rows: tuple
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    code: str  # the stub
+    text: str  # the instructions before it
+    outputs: tuple
+    cases: tuple
+
+
+@dataclass(frozen=True)
+class Handout:
+    assignment: str
+    title: str
+    intro: str
+    setup: str
+    functions: tuple
+    manual: tuple  # (id, prompt, points) of the items graded by people
+    notebook: str
+    template: str
+    helpers: tuple  # paths of the provided helper modules
+
+
+def read(assignment, fixtures_folder=None):
+    """The handout of `assignment`, its tables filled from the public fixtures in `fixtures_folder`."""
+    folder = assignment.folder
+    declared = _toml(folder / "handout.toml")
+    solution = folder / "solution.py"
+    if not solution.is_file():
+        raise UsageError(f"{solution} is missing: the handout's stubs are made from the reference solution")
+    public = fixtures.load(fixtures_folder or assignment.fixtures, "public")
+    intro, texts = _instructions(folder / declared.get("instructions", "handout.md"))
+    signatures = source.signatures(solution)
+    graded = list(dict.fromkeys(c.function for c in assignment.suite.checks.values() if c.function))
+    for name in [*texts, *graded]:
+        if name not in signatures or name not in graded:
+            raise UsageError(f"{folder.name}: {name!r} is in the handout but is not a graded function of"
+                             f" solution.py; the graded functions are {graded}")
+    order = [*texts, *(name for name in graded if name not in texts)]
+    tables = declared.get("functions", {})
+    functions = tuple(_function(signatures[name], texts.get(name, ""), tables.get(name, {}),
+                                public.get(name, []), folder) for name in order)
+    provided = assignment.provided
+    setup = declared.get("setup") or "\n".join(source.student_imports(solution, provided and provided.name))
+    student = assignment.settings.get("student", {})
+    return Handout(assignment.name, assignment.settings.get("title", assignment.name), intro, setup.strip(),
+                   functions, _manual(folder / "manual.toml"), declared.get("notebook", f"{assignment.name}.ipynb"),
+                   declared.get("template", student.get("submission", f"{assignment.name}.py")),
+                   tuple(sorted(provided.glob("*.py"))) if provided else ())
+
+
+def _toml(path):
+    if not path.is_file():
+        return {}
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: {exc}; fix the file and run the handout again") from None
+
+
+def _instructions(path):
+    """(opening text, {function: text before its stub}) from the instructions file, if there is one."""
+    if not path.is_file():
+        return "", {}
+    parts = MARKER.split(path.read_text())
+    return parts[0].strip(), {name: text.strip() for name, text in zip(parts[1::2], parts[2::2])}
+
+
+def _function(signature, text, declared, public, folder):
+    where = f"{folder / 'handout.toml'}, [functions.{signature.name}]"
+    outputs = tuple(declared.get("outputs", ())) or signature.returns or ("result",)
+    doc = declared.get("doc", signature.doc)
+    cases = tuple(_case(fixture, outputs, declared.get("show"), where) for fixture in public)
+    return Function(signature.name, source.stub(signature.name, signature.arguments, doc), text, outputs, cases)
+
+
+def _case(fixture, outputs, show, where):
+    from .values import evaluate, shown
+    expected = fixture.expected
+    if len(outputs) > 1 and (not isinstance(expected, tuple) or len(expected) != len(outputs)):
+        raise UsageError(f"{where}: outputs {list(outputs)} but {fixture.function} returns"
+                         f" {len(expected) if isinstance(expected, tuple) else 1} value(s)")
+    names = dict(zip(outputs, expected)) if len(outputs) > 1 else {outputs[0]: expected}
+    labels = show if show is not None else _default_show(names)
+    rows = tuple(Row(label, shown(evaluate(label, names, where))) for label in labels)
+    record = {"function": fixture.function, "name": fixture.name, "describe": fixture.describe,
+              "args": fixtures.to_json(fixture.args)}
+    return Case(fixture.name, fixture.describe, record, rows)
+
+
+def _default_show(names):
+    """With no table declared: the shape of every array the function returns, and of every array in a dict."""
+    labels = []
+    for name, value in names.items():
+        if hasattr(value, "shape"):
+            labels.append(f"{name}.shape")
+        elif isinstance(value, dict):
+            labels += [f"{name}[{key!r}].shape" for key, item in value.items() if hasattr(item, "shape")]
+    return labels
+
+
+def _manual(path):
+    """(id, prompt, points) of each item of manual.toml: `[[items]]` with id and prompt, or one table per item."""
+    data = _toml(path)
+    items = data.get("items") if isinstance(data.get("items"), list) else [
+        {"id": key, **value} for key, value in data.items() if isinstance(value, dict)]
+    out = []
+    for item in items:
+        prompt = item.get("prompt") or item.get("question") or item.get("description") or item.get("title") or ""
+        out.append((str(item.get("id", f"item{len(out) + 1}")), str(prompt).strip(), item.get("points")))
+    return tuple(out)
