@@ -21,6 +21,8 @@ from grader import assignment as assignments
 from grader import fixtures, handout, report
 from grader.grade import grade
 from grader.handout import spec
+from grader.handout.writer import notebook
+from grader.report import markdown
 from grader.platforms import gradescope, student_repo
 
 NOTEBOOK = "Building_a_Recurrent_Neural_Network_Step_by_Step.ipynb"
@@ -145,6 +147,9 @@ def test_the_stubs_grade_to_zero_with_one_message_per_function(made, rnn):
             assert first["message"].startswith(f"{function} is not written yet: it raises NotImplementedError")
             assert {c["status"] for c in rest} == {"skipped"}
             assert {c["message"] for c in rest} == {f"not run: {function} is not written yet (see {first['id']})"}
+        # report.md: for each function, its error and one section for the checks skipped because of it
+        sections = re.findall(r"^### (.*)$", markdown.render(document), re.MULTILINE)
+        assert len(sections) == 2 * len(by_function), sections
 
 
 def test_a_stub_that_returns_none_is_said_once_too(tmp_path, rnn):
@@ -300,7 +305,7 @@ def test_manual_items_get_answer_cells(made, rnn, tmp_path):
                                           "points = 5\n")
     items = spec._manual(tmp_path / "manual.toml")
     assert items == (("sentiment", "Report your best accuracy.", 5),)
-    nb = handout.write.__globals__["notebook"](replace(spec.read(rnn), manual=items))
+    nb = notebook(replace(spec.read(rnn), manual=items))
     answers = [c for c in nb.cells if c.metadata.get("grader", {}).get("manual") == "sentiment"]
     assert len(answers) == 1 and answers[0].cell_type == "markdown"
     assert "**sentiment** (5 points): Report your best accuracy." in "".join(c.source for c in nb.cells)

@@ -5,10 +5,10 @@ public fixtures (so that they can't drift from what the public checks compare wi
   spec     what the folder declares (handout.md, handout.toml, manual.toml) and the tables' values
   source   signatures, docstrings and imports read from the reference with ast; the stubs
   values   how a value is shown, and the helpers copied into the handout
-  write    the notebook, the template, the public cases and the helpers, into one folder
+  writer   the notebook, the template, the public cases and the helpers, into one folder
 """
 from .spec import read
-from .write import write
+from .writer import write
 
 
 def build(assignment, folder, fixtures_folder=None):

@@ -3,7 +3,8 @@
 Read from the folder (all optional but the reference solution and the public fixtures):
   handout.md    the instructions; `<!-- function: NAME -->` on a line of its own starts the text shown before
                 NAME's stub, and the text before the first marker opens the handout
-  handout.toml  `notebook`, `template` (file names), `setup` (the imports cell; default: the reference's imports),
+  handout.toml  `notebook`, `template` (file names; default: the first of assignment.toml's expected_names, and
+                [student] submission), `setup` (the imports cell; default: the reference's imports),
                 and per graded function `[functions.NAME]`: `outputs` (names of what it returns), `show` (the
                 table's expressions on them: names, [index], .shape, len()) and `doc` (the stub's docstring)
   manual.toml   items graded by people; each gets an answer cell (skipped when the file is absent)
@@ -17,6 +18,7 @@ from pathlib import Path
 from .. import fixtures
 from ..errors import UsageError
 from . import source
+from .values import evaluate, shown
 
 MARKER = re.compile(r"^<!--\s*function:\s*(\w+)\s*-->\s*$", re.MULTILINE)
 
@@ -68,10 +70,13 @@ def read(assignment, fixtures_folder=None):
     intro, texts = _instructions(folder / declared.get("instructions", "handout.md"))
     signatures = source.signatures(solution)
     graded = list(dict.fromkeys(c.function for c in assignment.suite.checks.values() if c.function))
-    for name in [*texts, *graded]:
-        if name not in signatures or name not in graded:
-            raise UsageError(f"{folder.name}: {name!r} is in the handout but is not a graded function of"
-                             f" solution.py; the graded functions are {graded}")
+    for name in texts:
+        if name not in graded:
+            raise UsageError(f"{folder / 'handout.md'}: {name!r} is not a graded function; those are {graded}")
+    for name in graded:
+        if name not in signatures:
+            raise UsageError(f"{solution} has no function {name!r}, which checks.py grades: the handout's stub"
+                             " is made from it")
     order = [*texts, *(name for name in graded if name not in texts)]
     tables = declared.get("functions", {})
     functions = tuple(_function(signatures[name], texts.get(name, ""), tables.get(name, {}),
@@ -80,9 +85,15 @@ def read(assignment, fixtures_folder=None):
     setup = declared.get("setup") or "\n".join(source.student_imports(solution, provided and provided.name))
     student = assignment.settings.get("student", {})
     return Handout(assignment.name, assignment.settings.get("title", assignment.name), intro, setup.strip(),
-                   functions, _manual(folder / "manual.toml"), declared.get("notebook", f"{assignment.name}.ipynb"),
+                   functions, _manual(folder / "manual.toml"), declared.get("notebook", _notebook_name(assignment)),
                    declared.get("template", student.get("submission", f"{assignment.name}.py")),
                    tuple(sorted(provided.glob("*.py"))) if provided else ())
+
+
+def _notebook_name(assignment):
+    """The first name the grader looks for in a folder (assignment.toml, expected_names), else the folder's."""
+    names = assignment.settings.get("expected_names") or [assignment.name]
+    return f"{names[0]}.ipynb"
 
 
 def _toml(path):
@@ -112,7 +123,6 @@ def _function(signature, text, declared, public, folder):
 
 
 def _case(fixture, outputs, show, where):
-    from .values import evaluate, shown
     expected = fixture.expected
     if len(outputs) > 1 and (not isinstance(expected, tuple) or len(expected) != len(outputs)):
         raise UsageError(f"{where}: outputs {list(outputs)} but {fixture.function} returns"
