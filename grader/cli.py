@@ -76,7 +76,10 @@ def cmd_handout(options):
     for name in chosen:
         assignment = assignments.find(name)
         folder = Path(options.out or "handouts") / assignment.name
-        written = handout.build(assignment, folder)
+        made = handout.read(assignment)
+        written = handout.write(made, folder)
+        for note in made.notes:
+            print(f"note: {note}", file=sys.stderr)
         print(f"wrote the handout of {assignment.name!r} into {folder} ({len(written)} files): hand out the whole"
               " folder (the notebook, the .py template, public_cases/ and the helpers)")
     return 0

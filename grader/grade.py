@@ -1,5 +1,6 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -143,7 +144,8 @@ def _own_stub(function, error, assignment):
     if error.get("type") != STUB_ERROR:
         return False
     graded = {check.function for check in assignment.suite.checks.values()} - {function}
-    return not any(f"{other} is not written yet" in error.get("message", "") for other in graded)
+    message = error.get("message", "")
+    return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
 def _verdict(check, context, load_error, status, diagnoses):

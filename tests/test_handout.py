@@ -20,7 +20,7 @@ from conftest import FAST, ROOT
 from grader import assignment as assignments
 from grader import fixtures, handout, report
 from grader.grade import grade
-from grader.handout import spec
+from grader.handout import source, spec
 from grader.handout.writer import notebook
 from grader.report import markdown
 from grader.platforms import gradescope, student_repo
@@ -245,6 +245,12 @@ def affine_forward(x, w, b):
     out = x @ w + b
     cache = (x, w, b)
     return out, cache
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx, dw, db = dout @ w.T, x.T @ dout, dout.sum(axis=0)
+    return dx, dw, db
 '''
 
 TOY_CASES = '''
@@ -276,28 +282,80 @@ TOY_CHECKS = '''
 from grader.checks.suite import Suite
 
 suite = Suite("toy")
-suite.check("affine_forward.public", "affine_forward", description="affine_forward on the example")(
-    lambda context: None)
+for name in ("affine_forward", "affine_backward"):
+    suite.check(f"{name}.public", name, description=f"{name} on the example")(lambda context: None)
 '''
 
+# A backward case as an assignment may keep it: the forward's arguments and the upstream gradient, and an
+# expected dict with both passes (the backward is called with the cache of the student's own forward).
+TOY_BACKWARD = {"call": "affine_backward(args[3], affine_forward(*args[:3])[1])", "expected": "backward",
+                "outputs": ["dx", "dw", "db"], "show": ["dx.shape", "dw[0]", "db"]}
 
-def test_a_second_assignment_gets_its_handout_from_the_same_code_with_nothing_declared(tmp_path):
+
+def _toy(tmp_path):
     folder = tmp_path / "toy_layers"
     folder.mkdir()
     for name, text in (("__init__.py", ""), ("solution.py", TOY_SOLUTION), ("cases.py", TOY_CASES),
-                       ("checks.py", TOY_CHECKS), ("rubric.toml", "[affine_forward]\npublic = 1\n"),
+                       ("checks.py", TOY_CHECKS), ("rubric.toml", "[affine_forward]\npublic = 1\n"
+                                                                  "[affine_backward]\npublic = 1\n"),
                        ("assignment.toml", 'title = "Layers"\n[tolerance]\nrtol = 1e-5\natol = 1e-6\n')):
         (folder / name).write_text(textwrap.dedent(text))
     toy = assignments.load(folder)
     fixtures.generate(toy, tmp_path / "fixtures")
-    handout.build(toy, tmp_path / "out", tmp_path / "fixtures")
+    x, w, b = toy.package.cases._case()
+    dout = np.random.default_rng(1).standard_normal((2, 4))
+    out, cache = toy.solution.affine_forward(x, w, b)
+    record = {"function": "affine_backward", "name": "example", "visibility": "public", "describe": "the example",
+              "args": fixtures.to_json((x, w, b, dout)),
+              "expected": fixtures.to_json({"forward": (out,), "backward": toy.solution.affine_backward(dout, cache)})}
+    (tmp_path / "fixtures" / "public" / "affine_backward").mkdir()
+    (tmp_path / "fixtures" / "public" / "affine_backward" / "example.json").write_text(json.dumps(record))
+    return toy
+
+
+def test_a_second_assignment_gets_its_handout_from_the_same_code(tmp_path):
+    toy = _toy(tmp_path)
+    made = spec.read(toy, tmp_path / "fixtures")  # nothing declared: the reference and the fixtures only
+    handout.write(made, tmp_path / "out")
     nb = nbformat.read(tmp_path / "out" / "toy_layers.ipynb", as_version=4)
     source = "".join(c.source for c in nb.cells)
     assert "def affine_forward(x, w, b):\n    \"\"\"An affine layer" in source
     assert "import numpy as np" in source
-    assert "out, cache = affine_forward(*handout_case('affine_forward', 'example'))" in source
+    assert "args = handout_case('affine_forward', 'example')\nout, cache = affine_forward(*args)" in source
     assert tables(tmp_path / "out" / "toy_layers.ipynb") == {("affine_forward", "out.shape"): "(2, 4)"}
-    assert (tmp_path / "out" / "toy_layers.py").is_file()
+    # affine_backward's case is not a plain call: no table, and a note that says what to declare
+    assert len(made.notes) == 1 and "outputs ['dx', 'dw', 'db'], but the public case 'example' expects 1" in \
+        made.notes[0] and "declare `call` and `expected`" in made.notes[0]
+    assert "No expected-output table for the example" in source and "affine_backward(*args)" not in source
+
+    (toy.folder / "handout.toml").write_text("[functions.affine_backward]\n" + "".join(
+        f"{key} = {json.dumps(value)}\n" for key, value in TOY_BACKWARD.items()))
+    made = spec.read(toy, tmp_path / "fixtures")
+    assert made.notes == ()
+    handout.write(made, tmp_path / "declared")
+    rows = tables(tmp_path / "declared" / "toy_layers.ipynb")
+    assert rows[("affine_backward", "dx.shape")] == "(2, 3)" and len(rows[("affine_backward", "dw[0]")].strip("[]").split()) == 4
+    # the reference's bodies pasted into the template print the tables, through the declared call
+    template = tmp_path / "declared" / "toy_layers.py"
+    template.write_text(fill(template.read_text(), reference_bodies(toy)))
+    run = subprocess.run([sys.executable, template.name], cwd=template.parent, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    printed = [line.split(" = ", 1) for line in run.stdout.splitlines() if " = " in line]
+    assert printed == [[label, value] for (_, label), value in rows.items()]
+
+
+def test_a_graded_class_gets_its_methods_as_stubs(tmp_path):
+    path = tmp_path / "solution.py"
+    path.write_text('class Model(object):\n    """A tiny model."""\n\n    def __init__(self, n):\n        self.n = n\n\n'
+                    '    def loss(self, x, y=None):\n        """The loss."""\n        return 0.0\n')
+    signature = source.signatures(path)["Model"]
+    code = source.class_stub(signature, signature.doc)
+    namespace = {}
+    exec(compile(code, "stub", "exec"), namespace)  # the stub is valid Python, and each method says what it is
+    with pytest.raises(NotImplementedError, match=r"^Model.loss is not written yet$"):
+        namespace["Model"].loss(None, 1)
+    assert code.startswith('class Model(object):\n    """A tiny model."""\n\n    def __init__(self, n):')
 
 
 def test_manual_items_get_answer_cells(made, rnn, tmp_path):

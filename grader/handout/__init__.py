@@ -8,7 +8,7 @@ public fixtures (so that they can't drift from what the public checks compare wi
   writer   the notebook, the template, the public cases and the helpers, into one folder
 """
 from .spec import read
-from .writer import write
+from .writer import copy_helper, write
 
 
 def build(assignment, folder, fixtures_folder=None):

@@ -7,30 +7,50 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Signature:
     name: str
-    arguments: str  # as written in the def: "xt, a_prev, parameters"
+    arguments: str  # as written in the def: "xt, a_prev, parameters"; a class: its bases
     doc: str | None
-    returns: tuple  # names of the returned values where the return statement names them; () when it doesn't
+    returns: tuple  # names of the returned values (`out1` where the return statement has no name); ()
+    methods: tuple = ()  # a class's methods, as Signatures
+    is_class: bool = False
+    positional: tuple = (0, 0)  # (least, most) positional arguments it accepts; most -1: any number
+
+    def accepts(self, count):
+        least, most = self.positional
+        return self.is_class or (least <= count and (most < 0 or count <= most))
 
 
 def signatures(path):
-    """{name: Signature} of the top-level functions of the Python file at `path`."""
+    """{name: Signature} of the top-level functions and classes of the Python file at `path`."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
-            found[node.name] = Signature(node.name, ast.unparse(node.args), ast.get_docstring(node),
-                                         _returned_names(node))
+            found[node.name] = _signature(node)
+        elif isinstance(node, ast.ClassDef):
+            methods = tuple(_signature(n) for n in node.body if isinstance(n, ast.FunctionDef))
+            bases = ", ".join(ast.unparse(b) for b in node.bases)
+            found[node.name] = Signature(node.name, bases, ast.get_docstring(node), (), methods, True)
     return found
 
 
+def _signature(node):
+    arguments = node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    most = -1 if arguments.vararg else len(positional)
+    return Signature(node.name, ast.unparse(arguments), ast.get_docstring(node), _returned_names(node),
+                     positional=(len(positional) - len(arguments.defaults), most))
+
+
 def _returned_names(function):
-    last = [n for n in ast.walk(function) if isinstance(n, ast.Return) and n.value is not None]
-    if not last:
+    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return) and n.value is not None]
+    if not returns:
         return ()
-    value = last[-1].value
+    value = returns[-1].value
     items = value.elts if isinstance(value, ast.Tuple) else [value]
     names = [item.id if isinstance(item, ast.Name) else None for item in items]
-    return tuple(names) if all(names) else ()
+    if not any(names):
+        return () if len(items) == 1 else tuple(f"out{i}" for i in range(1, len(items) + 1))
+    return tuple(name or f"out{i}" for i, name in enumerate(names, 1))
 
 
 def student_imports(path, provided):
@@ -52,14 +72,31 @@ def student_imports(path, provided):
 def stub(name, arguments, doc):
     """A graded function as the student gets it: its signature and docstring, and a body that says it is
     not written yet (the grader reports that once per function, not as an error per check)."""
-    lines = [f"def {name}({arguments}):"]
-    if doc:
-        body = doc.strip("\n").replace('"""', r'\"\"\"').splitlines()
-        lines.append(f'    """{body[0].strip()}')
-        lines += [f"    {line}".rstrip() for line in _dedent(body[1:])]
-        lines.append('    """')
+    lines = [f"def {name}({arguments}):", *_docstring(doc)]
     lines += [STUB_MARK, f'    raise NotImplementedError("{name} is not written yet")']
     return "\n".join(lines)
+
+
+def class_stub(signature, doc):
+    """A graded class: its docstring, and every method as a stub (its message names the class)."""
+    lines = [f"class {signature.name}" + (f"({signature.arguments})" if signature.arguments else "") + ":",
+             *_docstring(doc)]
+    for method in signature.methods:
+        code = stub(method.name, method.arguments, method.doc).replace(
+            f'"{method.name} is not written yet"', f'"{signature.name}.{method.name} is not written yet"')
+        lines += [""] + ["    " + line if line else "" for line in code.splitlines()]
+    if not signature.methods:
+        lines.append("    pass")
+    return "\n".join(lines)
+
+
+def _docstring(doc):
+    if not doc:
+        return []
+    body = doc.strip("\n").replace('"""', r'\"\"\"').splitlines()
+    if len(body) == 1:
+        return [f'    """{body[0].strip()}"""']
+    return [f'    """{body[0].strip()}', *(f"    {line}".rstrip() for line in _dedent(body[1:])), '    """']
 
 
 STUB_MARK = "    # YOUR CODE HERE"

@@ -6,7 +6,9 @@ Read from the folder (all optional but the reference solution and the public fix
   handout.toml  `notebook`, `template` (file names; default: the first of assignment.toml's expected_names, and
                 [student] submission), `setup` (the imports cell; default: the reference's imports),
                 and per graded function `[functions.NAME]`: `outputs` (names of what it returns), `show` (the
-                table's expressions on them: names, [index], .shape, len()) and `doc` (the stub's docstring)
+                table's expressions on them: names, [index], .shape, len()), `doc` (the stub's docstring),
+                `call` (what the case cell runs, an expression on `args`, the case's arguments; default
+                `NAME(*args)`) and `expected` (the key of the fixture's expected dict that the table shows)
   manual.toml   items graded by people; each gets an answer cell (skipped when the file is absent)
 Undeclared, a function's outputs are the names its reference returns and its table shows each array's shape.
 """
@@ -35,6 +37,8 @@ class Case:
     describe: str
     record: dict  # the public fixture's arguments, as its file writes them
     rows: tuple
+    call: str | None  # what the cell evaluates, on `args`: "f(*args)" unless handout.toml says; None: no cell
+    targets: tuple  # the names the cell assigns the call's result to
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ class Handout:
     manual: tuple  # (id, prompt, points) of the items graded by people
     notebook: str
     template: str
-    helpers: tuple  # paths of the provided helper modules
+    helpers: tuple  # the provided helpers: modules and packages of the provided folder
+    notes: tuple = ()  # what the handout could not make from the folder, for the instructor
 
 
 def read(assignment, fixtures_folder=None):
@@ -79,15 +84,24 @@ def read(assignment, fixtures_folder=None):
                              " is made from it")
     order = [*texts, *(name for name in graded if name not in texts)]
     tables = declared.get("functions", {})
-    functions = tuple(_function(signatures[name], texts.get(name, ""), tables.get(name, {}),
-                                public.get(name, []), folder) for name in order)
+    made = [_function(signatures[name], texts.get(name, ""), tables.get(name, {}), public.get(name, []), folder)
+            for name in order]
+    functions, notes = tuple(f for f, _ in made), tuple(note for _, n in made for note in n)
     provided = assignment.provided
     setup = declared.get("setup") or "\n".join(source.student_imports(solution, provided and provided.name))
     student = assignment.settings.get("student", {})
     return Handout(assignment.name, assignment.settings.get("title", assignment.name), intro, setup.strip(),
                    functions, _manual(folder / "manual.toml"), declared.get("notebook", _notebook_name(assignment)),
                    declared.get("template", student.get("submission", f"{assignment.name}.py")),
-                   tuple(sorted(provided.glob("*.py"))) if provided else ())
+                   _helpers(provided), notes)
+
+
+def _helpers(provided):
+    """The modules and packages in the provided folder (its own __init__.py, caches and hidden files left out)."""
+    if provided is None or not provided.is_dir():
+        return ()
+    return tuple(sorted(p for p in provided.iterdir() if p.name != "__init__.py" and p.name != "__pycache__"
+                        and not p.name.startswith(".") and (p.suffix == ".py" or p.is_dir())))
 
 
 def _notebook_name(assignment):
@@ -116,23 +130,48 @@ def _instructions(path):
 
 def _function(signature, text, declared, public, folder):
     where = f"{folder / 'handout.toml'}, [functions.{signature.name}]"
-    outputs = tuple(declared.get("outputs", ())) or signature.returns or ("result",)
+    outputs = tuple(declared.get("outputs", ())) or signature.returns or (
+        signature.name.lower() if signature.is_class else "result",)
     doc = declared.get("doc", signature.doc)
-    cases = tuple(_case(fixture, outputs, declared.get("show"), where) for fixture in public)
-    return Function(signature.name, source.stub(signature.name, signature.arguments, doc), text, outputs, cases)
+    cases, notes = [], []
+    for fixture in public:
+        case, note = _case(fixture, outputs, declared, where, signature)
+        cases.append(case)
+        notes += [note] if note else []
+    code = (source.class_stub(signature, doc) if signature.is_class
+            else source.stub(signature.name, signature.arguments, doc))
+    return Function(signature.name, code, text, outputs, tuple(cases)), notes
 
 
-def _case(fixture, outputs, show, where):
-    expected = fixture.expected
-    if len(outputs) > 1 and (not isinstance(expected, tuple) or len(expected) != len(outputs)):
-        raise UsageError(f"{where}: outputs {list(outputs)} but {fixture.function} returns"
-                         f" {len(expected) if isinstance(expected, tuple) else 1} value(s)")
-    names = dict(zip(outputs, expected)) if len(outputs) > 1 else {outputs[0]: expected}
-    labels = show if show is not None else _default_show(names)
-    rows = tuple(Row(label, shown(evaluate(label, names, where))) for label in labels)
+def _case(fixture, outputs, declared, where, signature):
+    """One public case: the call its cell makes and its table's rows, with a note when the rows can't be made
+    from what the assignment declares (the cell then only runs the call, and the table says so)."""
+    expected, key = fixture.expected, declared.get("expected")
+    if key is not None:
+        if not isinstance(expected, dict) or key not in expected:
+            raise UsageError(f"{where}: expected = {key!r}, but the public fixture {fixture.name!r} of"
+                             f" {fixture.function} holds {sorted(expected) if isinstance(expected, dict) else 'no dict'}")
+        expected = expected[key]
+    count = len(expected) if isinstance(expected, tuple) else 1
+    call = declared.get("call", f"{fixture.function}(*args)")
     record = {"function": fixture.function, "name": fixture.name, "describe": fixture.describe,
               "args": fixtures.to_json(fixture.args)}
-    return Case(fixture.name, fixture.describe, record, rows)
+    problem = None
+    if len(outputs) > 1 and count != len(outputs):
+        problem = f"outputs {list(outputs)}, but the public case {fixture.name!r} expects {count} value(s)"
+        if "outputs" in declared:
+            raise UsageError(f"{where}: {problem}")
+    elif "call" not in declared and not signature.accepts(len(fixture.args)):
+        problem = f"the public case {fixture.name!r} has {len(fixture.args)} arguments, not the function's"
+    if problem:  # no cell that would fail for the student: the public checks still compare this case
+        note = f"{where}: {problem}: the handout has no cell or table for it; declare `call` and `expected` there"
+        return Case(fixture.name, fixture.describe, record, (), None, ()), note
+    if len(outputs) == 1 and isinstance(expected, tuple) and len(expected) == 1:
+        expected = expected[0]  # one value, kept in a tuple by the fixture's maker
+    names = dict(zip(outputs, expected)) if len(outputs) > 1 else {outputs[0]: expected}
+    labels = declared["show"] if "show" in declared else _default_show(names)
+    rows = tuple(Row(label, shown(evaluate(label, names, where))) for label in labels)
+    return Case(fixture.name, fixture.describe, record, rows, call, outputs), None
 
 
 def _default_show(names):

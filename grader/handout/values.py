@@ -65,7 +65,11 @@ def evaluate(expression, names, where):
         tree = ast.parse(expression, mode="eval").body
     except SyntaxError as exc:
         raise UsageError(f"{where}: {expression!r} is not an expression ({exc.msg})") from None
-    return _value(tree, names, f"{where}: {expression!r}")
+    try:
+        return _value(tree, names, f"{where}: {expression!r}")
+    except (AttributeError, IndexError, KeyError, TypeError) as exc:
+        raise UsageError(f"{where}: {expression!r} can't be read on the public case's outputs"
+                         f" ({type(exc).__name__}: {exc})") from None
 
 
 def _value(node, names, where):

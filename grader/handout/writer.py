@@ -32,10 +32,20 @@ def write(handout, folder):
         for case in function.cases:
             written.append(_write(cases / function.name / f"{case.name}.json", json.dumps(case.record) + "\n"))
     for helper in handout.helpers:
-        if helper.name != "__init__.py":
-            shutil.copyfile(helper, folder / helper.name)
-            written.append(folder / helper.name)
+        written += copy_helper(helper, folder)
     return written
+
+
+def copy_helper(helper, folder):
+    """Copy a provided module or package into `folder`; returns the files written."""
+    target = Path(folder) / helper.name
+    if helper.is_dir():
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(helper, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+        return sorted(p for p in target.rglob("*") if p.is_file())
+    shutil.copyfile(helper, target)
+    return [target]
 
 
 def _write(path, text):
@@ -51,13 +61,14 @@ def helper_source():
 
 def case_lines(function, case):
     """The code that runs `function` on one public case and prints each row of its table."""
-    target = ", ".join(function.outputs)
-    lines = [f"{target} = {function.name}(*handout_case({function.name!r}, {case.name!r}))"]
+    lines = [f"args = handout_case({function.name!r}, {case.name!r})", f"{', '.join(case.targets)} = {case.call}"]
     return lines + [f"show({row.label!r}, {row.label})" for row in case.rows]
 
 
 def table(case):
     """The expected-output table of one case, in Markdown."""
+    if not case.rows:
+        return f"No expected-output table for {case.describe}: the grader's public checks compare it."
     lines = [f"**Expected output** ({case.describe}):", "", "| | |", "| --- | --- |"]
     lines += [f"| `{row.label}` | `{row.value}` |" for row in case.rows]
     return "\n".join(lines)
@@ -77,8 +88,9 @@ def notebook(handout):
         cells.append(nbformat.v4.new_markdown_cell(function.text or f"## `{function.name}`"))
         cells.append(_tagged(nbformat.v4.new_code_cell(function.code), function=function.name))
         for case in function.cases:
-            cells.append(_tagged(nbformat.v4.new_code_cell("\n".join(case_lines(function, case))),
-                                 case=f"{function.name}/{case.name}"))
+            if case.call is not None:
+                cells.append(_tagged(nbformat.v4.new_code_cell("\n".join(case_lines(function, case))),
+                                     case=f"{function.name}/{case.name}"))
             cells.append(nbformat.v4.new_markdown_cell(table(case)))
     if handout.manual:
         cells.append(nbformat.v4.new_markdown_cell("## Written answers\n\nWrite each answer in the cell under"
@@ -112,10 +124,10 @@ def template(handout):
              + helper_source()]
     main = ['if __name__ == "__main__":']
     for function in handout.functions:
-        for case in function.cases:
+        for case in (case for case in function.cases if case.call is not None):
             main.append(f"    print({f'{function.name} on {case.describe}:'!r})")
             lines = case_lines(function, case)
-            main.append(f"    {lines[0]}")
-            for row, line in zip(case.rows, lines[1:]):
+            main += [f"    {lines[0]}", f"    {lines[1]}"]
+            for row, line in zip(case.rows, lines[2:]):
                 main += [f"    # expected {row.value}", f"    {line}"]
     return "\n\n\n".join(parts) + "\n\n\n" + "\n".join(main) + "\n"

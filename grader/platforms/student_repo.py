@@ -68,8 +68,7 @@ def _starter_from_handout(assignment, directory, submission):
         shutil.copyfile(Path(scratch) / made.template, directory / submission)
         shutil.copytree(Path(scratch) / "public_cases", (directory / submission).parent / "public_cases")
         for helper in made.helpers:
-            if helper.name != "__init__.py":
-                shutil.copyfile(helper, (directory / submission).parent / helper.name)
+            handout.copy_helper(helper, (directory / submission).parent)
 
 
 def checks_table(assignment):
