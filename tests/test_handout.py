@@ -121,6 +121,11 @@ def test_the_handout_folder_holds_a_valid_notebook_the_template_the_cases_and_th
     assert "Written answers" not in "".join(c.source for c in nb.cells)  # no manual.toml, no answer cells
     case = json.loads((made / "public_cases" / "rnn_backward" / "handout.json").read_text())
     assert "expected" not in case and case["args"]
+    # only the public cases: nothing of the hidden fixtures reaches the handout
+    shipped = {p.relative_to(made / "public_cases").with_suffix("").as_posix()
+               for p in (made / "public_cases").rglob("*.json")}
+    public = fixtures.load(rnn.fixtures, "public")
+    assert shipped == {f"{f.function}/{f.name}" for cases in public.values() for f in cases}
 
 
 def test_the_tables_show_all_23_published_values_to_the_printed_digits(made):

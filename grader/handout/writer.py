@@ -69,7 +69,7 @@ def table(case):
     """The expected-output table of one case, in Markdown."""
     if not case.rows:
         return f"No expected-output table for {case.describe}: the grader's public checks compare it."
-    lines = [f"**Expected output** ({case.describe}):", "", "| | |", "| --- | --- |"]
+    lines = [f"**Expected output**, on {case.describe}:", "", "| | |", "| --- | --- |"]
     lines += [f"| `{row.label}` | `{row.value}` |" for row in case.rows]
     return "\n".join(lines)
 
