@@ -216,6 +216,9 @@ def test_a_student_fills_in_the_notebook_and_passes_the_public_checks(made, rnn,
                       for o in c.get("outputs", []))
     expected = "".join(f"{label} = {value}\n" for (_, label), value in tables(made / NOTEBOOK).items())
     assert printed == expected
+    # and the instructor's full grading gives the same notebook every point, extra credit included
+    full = report.build(grade(work, rnn, FAST), rnn, FAST)
+    assert full["score"] == full["max_score"] + full["extra_credit_max"] == 52 + 20
 
 
 def test_changing_a_recipe_changes_the_tables_and_check_fixtures_names_the_drift(rnn, tmp_path):
