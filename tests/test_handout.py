@@ -342,7 +342,8 @@ def test_a_second_assignment_gets_its_handout_from_the_same_code(tmp_path):
     assert made.notes == ()
     handout.write(made, tmp_path / "declared")
     rows = tables(tmp_path / "declared" / "toy_layers.ipynb")
-    assert rows[("affine_backward", "dx.shape")] == "(2, 3)" and len(rows[("affine_backward", "dw[0]")].strip("[]").split()) == 4
+    assert rows[("affine_backward", "dx.shape")] == "(2, 3)"
+    assert len(rows[("affine_backward", "dw[0]")].strip("[]").split()) == 4
     # the reference's bodies pasted into the template print the tables, through the declared call
     template = tmp_path / "declared" / "toy_layers.py"
     template.write_text(fill(template.read_text(), reference_bodies(toy)))
@@ -355,8 +356,8 @@ def test_a_second_assignment_gets_its_handout_from_the_same_code(tmp_path):
 
 def test_a_graded_class_gets_its_methods_as_stubs(tmp_path):
     path = tmp_path / "solution.py"
-    path.write_text('class Model(object):\n    """A tiny model."""\n\n    def __init__(self, n):\n        self.n = n\n\n'
-                    '    def loss(self, x, y=None):\n        """The loss."""\n        return 0.0\n')
+    path.write_text('class Model(object):\n    """A tiny model."""\n\n    def __init__(self, n):\n'
+                    '        self.n = n\n\n    def loss(self, x, y=None):\n        """The loss."""\n        return 0.0\n')
     signature = source.signatures(path)["Model"]
     code = source.class_stub(signature, signature.doc)
     namespace = {}
@@ -366,15 +367,35 @@ def test_a_graded_class_gets_its_methods_as_stubs(tmp_path):
     assert code.startswith('class Model(object):\n    """A tiny model."""\n\n    def __init__(self, n):')
 
 
-def test_manual_items_get_answer_cells(made, rnn, tmp_path):
-    (tmp_path / "manual.toml").write_text('[[items]]\nid = "sentiment"\nprompt = "Report your best accuracy."\n'
-                                          "points = 5\n")
+def test_manual_items_get_answer_cells_with_their_tags(rnn, tmp_path):
+    (tmp_path / "manual.toml").write_text(textwrap.dedent('''
+        [[items]]
+        id = "why_vanish"
+        title = "Written: why gradients vanish through many steps"
+        points = 4
+        tag = "why_vanish"
+
+        [[items.rubric]]
+        points = 4
+        text = "the product of Jacobians"
+
+        [[items]]
+        id = "bonus"
+        title = "Bonus: a sentiment model"
+        points = 10
+        optional = true
+        '''))
     items = spec._manual(tmp_path / "manual.toml")
-    assert items == (("sentiment", "Report your best accuracy.", 5),)
+    assert [(i.id, i.points, i.optional, i.tag) for i in items] == [("why_vanish", 4, False, "why_vanish"),
+                                                                    ("bonus", 10, True, "bonus")]
     nb = notebook(replace(spec.read(rnn), manual=items))
-    answers = [c for c in nb.cells if c.metadata.get("grader", {}).get("manual") == "sentiment"]
-    assert len(answers) == 1 and answers[0].cell_type == "markdown"
-    assert "**sentiment** (5 points): Report your best accuracy." in "".join(c.source for c in nb.cells)
+    answers = [c for c in nb.cells if "manual" in c.metadata.get("grader", {})]
+    assert [(c.cell_type, c.metadata["tags"], c.source) for c in answers] == [
+        ("markdown", ["why_vanish"], "YOUR ANSWER HERE"), ("markdown", ["bonus"], "YOUR ANSWER HERE")]
+    text = "".join(c.source for c in nb.cells)
+    assert "### Written: why gradients vanish through many steps (4 points)" in text
+    assert "### Bonus: a sentiment model (10 points, extra credit)" in text
+    nbformat.validate(nb)
 
 
 def test_a_table_expression_outside_names_indexing_shape_and_len_is_refused(rnn, tmp_path):

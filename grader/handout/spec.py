@@ -9,7 +9,8 @@ Read from the folder (all optional but the reference solution and the public fix
                 table's expressions on them: names, [index], .shape, len()), `doc` (the stub's docstring),
                 `call` (what the case cell runs, an expression on `args`, the case's arguments; default
                 `NAME(*args)`) and `expected` (the key of the fixture's expected dict that the table shows)
-  manual.toml   items graded by people; each gets an answer cell (skipped when the file is absent)
+  manual.toml   items graded by people (id, title or prompt, points, optional, tag); each gets a heading and
+                an answer cell with the item's tag (none when the file is absent)
 Undeclared, a function's outputs are the names its reference returns and its table shows each array's shape.
 """
 import re
@@ -51,13 +52,22 @@ class Function:
 
 
 @dataclass(frozen=True)
+class ManualItem:
+    id: str
+    prompt: str
+    points: float | None
+    optional: bool
+    tag: str  # the answer cell's tag, where the grader of manual items looks first (manual.toml `tag`)
+
+
+@dataclass(frozen=True)
 class Handout:
     assignment: str
     title: str
     intro: str
     setup: str
     functions: tuple
-    manual: tuple  # (id, prompt, points) of the items graded by people
+    manual: tuple  # ManualItems: the items graded by people
     notebook: str
     template: str
     helpers: tuple  # the provided helpers: modules and packages of the provided folder
@@ -149,8 +159,9 @@ def _case(fixture, outputs, declared, where, signature):
     expected, key = fixture.expected, declared.get("expected")
     if key is not None:
         if not isinstance(expected, dict) or key not in expected:
+            holds = sorted(expected) if isinstance(expected, dict) else "no dict"
             raise UsageError(f"{where}: expected = {key!r}, but the public fixture {fixture.name!r} of"
-                             f" {fixture.function} holds {sorted(expected) if isinstance(expected, dict) else 'no dict'}")
+                             f" {fixture.function} holds {holds}")
         expected = expected[key]
     count = len(expected) if isinstance(expected, tuple) else 1
     call = declared.get("call", f"{fixture.function}(*args)")
@@ -186,12 +197,15 @@ def _default_show(names):
 
 
 def _manual(path):
-    """(id, prompt, points) of each item of manual.toml: `[[items]]` with id and prompt, or one table per item."""
+    """The items of manual.toml (`[[items]]`, or one table per item) as ManualItems."""
     data = _toml(path)
     items = data.get("items") if isinstance(data.get("items"), list) else [
         {"id": key, **value} for key, value in data.items() if isinstance(value, dict)]
     out = []
-    for item in items:
-        prompt = item.get("prompt") or item.get("question") or item.get("description") or item.get("title") or ""
-        out.append((str(item.get("id", f"item{len(out) + 1}")), str(prompt).strip(), item.get("points")))
+    for number, item in enumerate(items, 1):
+        ident = str(item.get("id", f"item{number}"))
+        prompt = item.get("prompt") or item.get("title") or item.get("question") or item.get("description") or ""
+        points = item.get("points") if isinstance(item.get("points"), (int, float)) else None
+        out.append(ManualItem(ident, str(prompt).strip(), points, bool(item.get("optional", False)),
+                              str(item.get("tag") or ident)))
     return tuple(out)

@@ -95,10 +95,13 @@ def notebook(handout):
     if handout.manual:
         cells.append(nbformat.v4.new_markdown_cell("## Written answers\n\nWrite each answer in the cell under"
                                                    " its question; these are graded by people."))
-    for item, prompt, points in handout.manual:
-        worth = f" ({points:g} points)" if isinstance(points, (int, float)) else ""
-        cells.append(nbformat.v4.new_markdown_cell(f"**{item}**{worth}: {prompt}"))
-        cells.append(_tagged(nbformat.v4.new_markdown_cell(YOUR_ANSWER), manual=item))
+    for item in handout.manual:
+        worth = f"{item.points:g} points" if item.points is not None else ""
+        worth += (", extra credit" if worth else "extra credit") if item.optional else ""
+        cells.append(nbformat.v4.new_markdown_cell(f"### {item.prompt or item.id}" + (f" ({worth})" if worth else "")))
+        answer = _tagged(nbformat.v4.new_markdown_cell(YOUR_ANSWER), manual=item.id)
+        answer.metadata["tags"] = [item.tag]
+        cells.append(answer)
     cells.append(nbformat.v4.new_markdown_cell(
         "## Check your work\n\nThe public checks compare your functions with these tables, as the grader"
         f" will: `python -m grader grade --public {handout.notebook}`. Other checks, on other inputs and sizes,"
