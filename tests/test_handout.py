@@ -300,8 +300,9 @@ TOY_BACKWARD = {"call": "affine_backward(args[3], affine_forward(*args[:3])[1])"
                 "outputs": ["dx", "dw", "db"], "show": ["dx.shape", "dw[0]", "db"]}
 
 
-def _toy(tmp_path):
-    folder = tmp_path / "toy_layers"
+def _toy(tmp_path, name="toy_layers"):
+    """A small assignment folder; each test its own name, since a loaded assignment's modules stay loaded."""
+    folder = tmp_path / name
     folder.mkdir()
     for name, text in (("__init__.py", ""), ("solution.py", TOY_SOLUTION), ("cases.py", TOY_CASES),
                        ("checks.py", TOY_CHECKS), ("rubric.toml", "[affine_forward]\npublic = 1\n"
@@ -354,10 +355,30 @@ def test_a_second_assignment_gets_its_handout_from_the_same_code(tmp_path):
     assert printed == [[label, value] for (_, label), value in rows.items()]
 
 
+def test_a_name_that_is_not_graded_or_missing_fixtures_are_refused_with_where(tmp_path):
+    from grader.errors import UsageError
+    toy = _toy(tmp_path, "toy_refused")
+    (toy.folder / "handout.toml").write_text("[functions.affine_fwd]\nshow = []\n")
+    with pytest.raises(UsageError, match=r"handout.toml: 'affine_fwd' is not a graded function; those are"):
+        spec.read(toy, tmp_path / "fixtures")
+    (toy.folder / "handout.toml").unlink()
+    with pytest.raises(UsageError, match="no public fixtures in .*run `make fixtures` first"):
+        spec.read(toy, tmp_path / "nowhere")
+
+
 def test_a_graded_class_gets_its_methods_as_stubs(tmp_path):
     path = tmp_path / "solution.py"
-    path.write_text('class Model(object):\n    """A tiny model."""\n\n    def __init__(self, n):\n'
-                    '        self.n = n\n\n    def loss(self, x, y=None):\n        """The loss."""\n        return 0.0\n')
+    path.write_text(textwrap.dedent('''
+        class Model(object):
+            """A tiny model."""
+
+            def __init__(self, n):
+                self.n = n
+
+            def loss(self, x, y=None):
+                """The loss."""
+                return 0.0
+        '''))
     signature = source.signatures(path)["Model"]
     code = source.class_stub(signature, signature.doc)
     namespace = {}

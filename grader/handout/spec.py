@@ -82,18 +82,21 @@ def read(assignment, fixtures_folder=None):
     if not solution.is_file():
         raise UsageError(f"{solution} is missing: the handout's stubs are made from the reference solution")
     public = fixtures.load(fixtures_folder or assignment.fixtures, "public")
+    if not public:
+        raise UsageError(f"no public fixtures in {fixtures_folder or assignment.fixtures}: the handout's tables are"
+                         " made from them; run `make fixtures` first")
     intro, texts = _instructions(folder / declared.get("instructions", "handout.md"))
     signatures = source.signatures(solution)
     graded = list(dict.fromkeys(c.function for c in assignment.suite.checks.values() if c.function))
-    for name in texts:
+    tables = declared.get("functions", {})
+    for name, where in [*((n, "handout.md") for n in texts), *((n, "handout.toml") for n in tables)]:
         if name not in graded:
-            raise UsageError(f"{folder / 'handout.md'}: {name!r} is not a graded function; those are {graded}")
+            raise UsageError(f"{folder / where}: {name!r} is not a graded function; those are {graded}")
     for name in graded:
         if name not in signatures:
             raise UsageError(f"{solution} has no function {name!r}, which checks.py grades: the handout's stub"
                              " is made from it")
     order = [*texts, *(name for name in graded if name not in texts)]
-    tables = declared.get("functions", {})
     made = [_function(signatures[name], texts.get(name, ""), tables.get(name, {}), public.get(name, []), folder)
             for name in order]
     functions, notes = tuple(f for f, _ in made), tuple(note for _, n in made for note in n)
