@@ -7,7 +7,7 @@ SUBMISSION ?=
 OUT ?=
 ASSIGNMENT ?=
 
-.PHONY: setup grade check grade-all review test fixtures check-fixtures clean chromium bubblewrap
+.PHONY: setup grade check grade-all review test fixtures check-fixtures handout clean chromium bubblewrap
 
 # What grading needs; the tests need Chromium too (see `test`).
 setup: $(READY) bubblewrap
@@ -62,5 +62,10 @@ fixtures: setup
 check-fixtures: setup
 	$(PY) -m grader check-fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
+# make handout [ASSIGNMENT=name] [OUT=dir]: the student's notebook, .py template, public cases and helpers,
+# made from the assignment folder and its public fixtures, into OUT/<assignment>/ (default handouts/).
+handout: setup
+	$(PY) -m grader handout $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(OUT),--out "$(OUT)")
+
 clean:
-	rm -rf $(VENV) reports
+	rm -rf $(VENV) reports handouts

@@ -95,6 +95,11 @@ class Assignment:
         return float(table[kind]), bool(table.get("optional", False))
 
 
+def names():
+    """The assignments under reference/, by folder name."""
+    return sorted(p.parent.name for p in (ROOT / "reference").glob("*/assignment.toml"))
+
+
 def find(name=None, public_only=False):
     """The assignment folder `reference/<name>`; with no name, the only one there is."""
     folders = sorted(p.parent for p in (ROOT / "reference").glob("*/assignment.toml"))

@@ -93,6 +93,18 @@ def cmd_review(options):
         return 0
     from .review.app import serve
     serve(out, options.port, options.grader)
+def cmd_handout(options):
+    from . import handout
+    chosen = [options.assignment] if options.assignment else assignments.names()
+    for name in chosen:
+        assignment = assignments.find(name)
+        folder = Path(options.out or "handouts") / assignment.name
+        made = handout.read(assignment)
+        written = handout.write(made, folder)
+        for note in made.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"wrote the handout of {assignment.name!r} into {folder} ({len(written)} files): hand out the whole"
+              " folder (the notebook, the .py template, public_cases/ and the helpers)")
     return 0
 
 
@@ -157,12 +169,17 @@ def parser():
     r.add_argument("--publish", action="store_true", help="merge the saved scores into every report, gradebook.csv"
                    " and index.html, and serve nothing")
     r.set_defaults(run=cmd_review)
+    h = verbs.add_parser("handout", help="write the student's handout of every assignment (or of --assignment):"
+                         " notebook, .py template, public cases, helpers")
+    h.add_argument("--out", help="the folder that gets one handout folder per assignment (default: handouts/)")
+    h.set_defaults(run=cmd_handout)
     for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)
         p.set_defaults(run=run)
     for p in verbs.choices.values():
-        p.add_argument("--assignment", help="the assignment folder under reference/ (default: the only one)")
+        p.add_argument("--assignment", help="the assignment folder under reference/ (default: the only one;"
+                       " for handout, every one)")
     return top
 
 

@@ -1,5 +1,6 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -60,7 +61,18 @@ class Context:
         use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE)."""
         reference = {} if self.public_only else {
             name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
-        return self.program.call(function, *args, substitute=reference, **kwargs)
+        got = self.program.call(function, *args, substitute=reference, **kwargs)
+        if got is None:
+            raise NothingReturned(function)
+        return got
+
+
+class NothingReturned(Exception):
+    """A graded function returned None: a stub, or a `return` left out. Said once per function (run_checks)."""
+
+
+# The body a handout's stub has (grader.handout): the report says once that the function is not written yet.
+STUB_ERROR = "NotImplementedError"
 
 
 def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=None, diagnose=True):
@@ -118,17 +130,36 @@ def require_fixtures(assignment):
 
 def run_checks(assignment, context, load_error):
     loads = Check("submission.loads", None, "the submission loads without an error", lambda _: None)
-    results, status = [], {}
+    results, status, unwritten = [], {}, {}
     for check in [loads, *assignment.checks(context.public_only)]:
         points, optional = assignment.points(check)
         started = time.monotonic()
         diagnoses = []
-        outcome, message = _verdict(check, context, load_error, status, diagnoses)
+        if check.function in unwritten:  # one message per unwritten function, not one per check
+            outcome, message = "skipped", (f"not run: {check.function} is not written yet"
+                                           f" (see {unwritten[check.function]})")
+        else:
+            outcome, message = _verdict(check, context, load_error, status, diagnoses)
+            if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
+                unwritten[check.function] = check.id
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
                               optional, round(time.monotonic() - started, 3), diagnoses))
     return results
+
+
+UNWRITTEN = "{function} is not written yet: "
+
+
+def _own_stub(function, error, assignment):
+    """The function raised NotImplementedError itself, not through the stub of another graded function it calls
+    (that one's message names it: see grader.handout.source.stub)."""
+    if error.get("type") != STUB_ERROR:
+        return False
+    graded = {check.function for check in assignment.suite.checks.values()} - {function}
+    message = error.get("message", "")
+    return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
 def _verdict(check, context, load_error, status, diagnoses):
@@ -155,7 +186,13 @@ def _verdict(check, context, load_error, status, diagnoses):
         return program.dead[function]
     except (Dead, ChildDied):
         return program.dead.get(function, ("error", "the sandbox failed"))
+    except NothingReturned as nothing:
+        return "failed", (UNWRITTEN.format(function=nothing) + "it returned None, as a stub does; write its body"
+                          " (or is a `return` missing?)")
     except Raised as raised:
+        if _own_stub(function, raised.error, context.assignment):
+            return "error", (UNWRITTEN.format(function=function) + "it raises NotImplementedError, as the"
+                             " handout's stub does; write its body in place of that `raise`, under # YOUR CODE HERE")
         return "error", describe_raised(function, raised.error)
     except Missing as missing:
         return "failed", f"{missing} is not defined in the submission"

@@ -18,8 +18,9 @@ ALLOWED = {
     "api": {"answers", "grade", "report", "sandbox"},
     "review": {"errors", "report"},
     "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox"},
-    "platforms": {"api", "assignment", "errors", "grade", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "review", "sandbox"},
+    "handout": {"errors", "fixtures"},
+    "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox"},
     "__main__": {"cli"},
 }
 

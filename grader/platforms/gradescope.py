@@ -7,14 +7,17 @@ The zip holds, at its root (Gradescope's "Autograder Specifications" want setup.
   grader/           the engine
   reference/<name>/ the whole assignment: reference solution, recipes, checks, rubric, provided helpers
   fixtures/<name>/  every fixture, hidden ones included, and the manifest
+  handout/<name>/   the student's handout (grader.handout), for the instructor to post: it is not used to grade
 The bundle stays on Gradescope's side: students never see /autograder/source.
 """
 import os
 import re
+import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
 
+from .. import handout
 from ..assignment import ROOT
 from ..grade import require_fixtures
 
@@ -33,6 +36,11 @@ def gradescope(assignment, out):
              (runtime_requirements(), "requirements.txt", 0o644)]
     for folder in (ROOT / "grader", assignment.folder, assignment.fixtures):
         files += [(path, path.relative_to(ROOT).as_posix(), 0o644) for path in _tree(folder)]
+    with tempfile.TemporaryDirectory() as scratch:
+        made = Path(scratch)
+        handout.build(assignment, made)
+        files += [(path.read_bytes(), f"handout/{assignment.name}/{path.relative_to(made).as_posix()}", 0o644)
+                  for path in sorted(made.rglob("*")) if path.is_file()]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
@@ -41,7 +49,8 @@ def gradescope(assignment, out):
             entry = zipfile.ZipInfo(name, DATE)
             entry.external_attr = (0o100000 | mode) << 16  # a regular file with these permissions
             entry.compress_type = zipfile.ZIP_DEFLATED
-            bundle.writestr(entry, path.encode() if isinstance(path, str) else path.read_bytes())
+            bundle.writestr(entry, path if isinstance(path, bytes) else path.encode() if isinstance(path, str)
+                            else path.read_bytes())
     os.replace(partial, out)
     return [name for _, name, _ in files]
 

@@ -6,14 +6,18 @@ What it holds (DESIGN.md: secrets decides what it must not):
   .grader/reference/<name>/     the assignment's public part: settings, rubric, checks, provided helpers
   .grader/fixtures/<name>/public/   the public fixtures (the handout's cases)
   .grader/requirements.txt, .grader/ci.sh   what the job installs, and its steps
-  README.md, Makefile (`make check`), .gitignore, and the starter file when one is given
+  README.md, Makefile (`make check`), .gitignore
+  the starter: the file given, else the handout's .py template (grader.handout), with its public_cases/ and the
+  provided helpers beside it, so that `python <submission>` prints the handout's tables
 Never the reference solution, the case recipes, the known mistakes, the hidden fixtures or the fixture manifest
 (it names the hidden cases): the assignment's files are copied from a list of what the public checks need.
 """
 import shutil
+import tempfile
 from pathlib import Path
 
 from .gradescope import runtime_requirements
+from .. import handout
 from ..errors import UsageError
 
 TEMPLATES = Path(__file__).with_name("templates") / "student"
@@ -47,10 +51,24 @@ def init(directory, assignment, submission=None, fail_under=None, starter=None):
                              ("README.md", "README.md"), ("Makefile", "Makefile"), ("gitignore", ".gitignore")):
         _render(TEMPLATES / template, directory / target, values)
     (grader / "ci.sh").chmod(0o755)
+    (directory / submission).parent.mkdir(parents=True, exist_ok=True)
     if starter is not None:
-        (directory / submission).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(starter, directory / submission)
+    else:
+        _starter_from_handout(assignment, directory, submission)
     return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+
+
+def _starter_from_handout(assignment, directory, submission):
+    """The handout's .py template as the submission, its public cases and helpers beside it (not the notebook:
+    the repository grades the one file)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        made = handout.read(assignment)
+        handout.write(made, scratch)
+        shutil.copyfile(Path(scratch) / made.template, directory / submission)
+        shutil.copytree(Path(scratch) / "public_cases", (directory / submission).parent / "public_cases")
+        for helper in made.helpers:
+            handout.copy_helper(helper, (directory / submission).parent)
 
 
 def checks_table(assignment):

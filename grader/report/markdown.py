@@ -19,7 +19,13 @@ def render(report):
     problems = [c for c in report["checks"] if c["status"] != "passed"]
     if problems:
         lines += ["", "## What to fix", ""]
-    for check in problems:
+    for group in _grouped(problems):
+        check = group[0]
+        if len(group) > 1:  # checks skipped for one reason: one section, not one per check
+            kinds = ", ".join(c["id"].split(".", 1)[1] for c in group)
+            lines += [f"### {MARKS['skipped']} `{check['function']}`: {kinds} (skipped, 0 / "
+                      f"{_n(sum(c['max_points'] for c in group))})", "", "```", check["message"], "```", ""]
+            continue
         lines += [f"### {MARKS[check['status']]} `{check['id']}` ({check['status']}, "
                   f"{_n(check['points'])} / {_n(check['max_points'])})", "", check["description"], "",
                   "```", check["message"], "```", ""]
@@ -33,6 +39,19 @@ def render(report):
             if report["output"][stream].strip():
                 lines += [f"{stream}:", "```", report["output"][stream].rstrip()[-4000:], "```"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _grouped(problems):
+    """The checks in order, consecutive skipped checks of one function with the same message in one group."""
+    groups = []
+    for check in problems:
+        last = groups[-1][0] if groups else None
+        if (last and check["status"] == last["status"] == "skipped" and check["function"] == last["function"]
+                and check["message"] == last["message"]):
+            groups[-1].append(check)
+        else:
+            groups.append([check])
+    return groups
 
 
 def _cells(report):
