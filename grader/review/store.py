@@ -6,6 +6,7 @@ sees the first one's score and decides. Every change happens in a transaction (B
 automatic part again never touches this file, and the scores are merged into the reports after it.
 """
 import csv
+import fcntl
 import io
 import json
 import sqlite3
@@ -38,9 +39,20 @@ def now():
 def connect(out):
     connection = sqlite3.connect(Path(out) / NAME, timeout=10, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")  # readers don't wait for a writer
-    connection.execute(SCHEMA)
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        _create(out, connection)
     return connection
+
+
+def _create(out, connection):
+    """WAL (readers don't wait for a writer) and the table, set up once. Switching the journal mode fails at once,
+    without waiting, while another connection holds a lock, so the connections that find the file new take turns
+    (a lock file of their own: publish holds .manual.lock while it connects)."""
+    with open(Path(out) / f".{NAME}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        connection.execute(SCHEMA)
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # last: WAL means the table is there
+            connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _record(row):
