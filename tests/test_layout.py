@@ -15,9 +15,10 @@ ALLOWED = {
     "report": {"sandbox"},
     "grade": {"errors", "sandbox", "checks", "fixtures"},
     "api": {"grade", "report", "sandbox"},
-    "batch": {"api", "assignment", "errors", "grade", "report", "sandbox"},
+    "similarity": {"errors", "sandbox"},
+    "batch": {"api", "assignment", "errors", "grade", "report", "sandbox", "similarity"},
     "platforms": {"api", "assignment", "errors", "grade", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "sandbox"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "platforms", "report", "sandbox", "similarity"},
     "__main__": {"cli"},
 }
 

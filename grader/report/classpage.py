@@ -13,6 +13,7 @@ from urllib.parse import quote
 from ..sandbox.executed import NAME as EXECUTED
 from . import charts
 from .gradebook import functions, status
+from .similarity_section import section as similarity_section
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; padding: 0 1em; }
@@ -34,6 +35,7 @@ def render(reports):
     title = f"{reports[0]['assignment']}: class report" if reports else "class report"
     body = [f"<h1>{escape(title)}</h1>", _facts(reports), _figures(reports), _checks(reports),
             _diagnoses(reports), _slowest(reports), _not_loaded(reports), _students(reports)]
+    body.insert(-1, similarity_section(reports))  # flagged pairs of similar code (grader/report/similarity_section.py)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
 
