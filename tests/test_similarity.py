@@ -183,3 +183,24 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
     grade_all = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(folder), "--public",
                                 "--similarity"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert grade_all.returncode == 2 and "instructor" in grade_all.stderr
+
+
+def test_grade_all_runs_the_check_at_the_end_and_the_class_page_links_it(tmp_path):
+    folder = write_class(tmp_path / "class", {"alice.py": TEXTBOOK, "bob.py": copies.renamed(),
+                                              "carol.ipynb": copies.reordered()})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(out), "--workers", "2",
+               "--call-timeout", "2", "--load-timeout", "10", "--cell-timeout", "5", "--similarity"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "similarity.html (1 pairs flagged)" in result.stdout
+    alice = json.loads((out / "alice" / "report.json").read_text())
+    assert alice["similarity"]["neighbours"][0]["other"] == "bob" and alice["score"] > 0
+    page = (out / "index.html").read_text()
+    assert 'href="similarity.html"' in page and "<td>alice</td><td>bob</td>" in page
+    for name in ("alice", "bob", "carol"):
+        results = (out / name / "results.json").read_text()
+        assert "similarity" not in results and "neighbours" not in results
+    again = similarity(out)  # on the grade-all output: code is read from executed.ipynb, a .py's is not kept
+    assert again.returncode == 0 and "alice: its report folder keeps no code" in again.stderr
+    assert "compared 1 submissions" in again.stdout

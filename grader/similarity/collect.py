@@ -16,6 +16,7 @@ from .fingerprint import all_kgrams, fingerprints, tokens
 from .score import Document, solved
 
 SUFFIXES = (".py", ".ipynb")
+PARALLEL_FROM = 64  # files from which reading is spread over processes
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,26 @@ def document(name, origin, path, setting):
     return Document(name, origin, kept, str(path), {f: code[f].code for f in kept})
 
 
-def archive(folder, setting):
-    """One Document per .py or .ipynb file under the archive folder, named `archive:<its path in the folder>`."""
+def documents(items, setting, workers=None):
+    """The Documents of [(name, origin, path)], in order; read by `workers` processes when there are many (files
+    are only read and parsed there, never run)."""
+    workers = workers or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
+    if workers < 2 or len(items) < PARALLEL_FROM:
+        return [document(name, origin, path, setting) for name, origin, path in items]
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_document, [(item, setting) for item in items], chunksize=16))
+
+
+def _document(job):
+    (name, origin, path), setting = job
+    return document(name, origin, path, setting)
+
+
+def archive_items(folder):
+    """[(name, "archive", path)] of the known solutions: each .py or .ipynb file under the folder, named
+    `archive:<its path in the folder>`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"--archive {str(folder)!r} is not a folder; give a folder of known solutions (.py, .ipynb)")
-    return [document(f"archive:{file.relative_to(folder)}", "archive", file, setting) for file in files(folder)]
+    return [(f"archive:{file.relative_to(folder)}", "archive", file) for file in files(folder)]

@@ -7,7 +7,6 @@ through another helper), but not itself a graded function: a copy whose loop bod
 same code under the graded function's name.
 """
 import ast
-import copy
 import json
 import re
 from dataclasses import dataclass
@@ -54,13 +53,16 @@ def cells(path):
 
 
 def definitions(texts):
-    """{name: FunctionDef} of the top-level functions of the cells; the last definition of a name wins."""
+    """{name: FunctionDef} of the top-level functions of the cells, docstrings and prints taken out; the last
+    definition of a name wins."""
     found = {}
     for text in texts:
         for tree in _parse(MAGIC.sub("", text)):
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found[node.name] = node
+    for node in found.values():
+        node.body = _clean(node.body) or [ast.Pass()]
     return found
 
 
@@ -99,30 +101,28 @@ def code_of(name, defs, graded):
             if called in defs and called not in graded and called not in order:
                 order.append(called)
                 todo.append((called, depth + 1))
-    return "\n".join(ast.unparse(_clean(defs[n])) for n in order)
+    return "\n".join(ast.unparse(defs[n]) for n in order)
 
 
 def _called(node):
     return [n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
 
 
-class _Cleaner(ast.NodeTransformer):
-    """Docstrings, bare strings and print() calls carry no logic of the student's: they are left out."""
-
-    def visit_Expr(self, node):
-        value = node.value
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            return None
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
-            return None
-        return node
-
-    def generic_visit(self, node):
-        super().generic_visit(node)
-        if isinstance(getattr(node, "body", None), list) and not node.body:  # a def that held only a docstring
-            node.body = [ast.Pass()]
-        return node
-
-
-def _clean(node):
-    return ast.fix_missing_locations(_Cleaner().visit(copy.deepcopy(node)))
+def _clean(body):
+    """A statement list without docstrings, bare strings and print() calls (no logic of the student's), nested
+    blocks cleaned too; a block left empty gets `pass`. Only statements are visited, so it is cheap."""
+    kept = []
+    for node in body:
+        if isinstance(node, ast.Expr) and (
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "print"):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                setattr(node, field, _clean(inner) or [ast.Pass()])
+        for handler in getattr(node, "handlers", []):
+            handler.body = _clean(handler.body) or [ast.Pass()]
+        kept.append(node)
+    return kept

@@ -4,10 +4,11 @@ Tokens: the code as ast.unparse wrote it (so layout, comments and quotes are alr
 that is not an attribute, a keyword or a builtin replaced by `V`: renaming variables, parameters or helpers changes
 nothing, while the calls a student chose (`.dot`, `.tanh`, `.sum`) and the operators (`@`, `*`) stay. Fingerprints:
 hashes of every K tokens in a row, winnowed with copydetect's `winnow` (window W, so that any match of K + W - 1
-tokens or more shares at least one fingerprint). Hashes are blake2b of the tokens, the same in every process
-(Python's own hash() of a string is not).
+tokens or more shares at least one fingerprint). Each token is hashed with blake2b and a k-gram's hash is a
+polynomial of its tokens' hashes: the same in every process (Python's own hash() of a string is not).
 """
 import builtins
+import functools
 import hashlib
 import io
 import keyword
@@ -56,13 +57,21 @@ def _line_starts(code):
 
 
 def kgram_hashes(words, k=K):
-    """One 63-bit hash per position: the hash of words[i:i + k]."""
-    return np.array([_hash(words[i:i + k]) for i in range(len(words) - k + 1)], dtype=np.int64)
+    """One 63-bit hash per position: a polynomial hash of the k tokens' own hashes (uint64 arithmetic wraps)."""
+    count = len(words) - k + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromiter((_token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            hashes = hashes * np.uint64(1099511628211) + ids[j:j + count]
+    return (hashes >> np.uint64(1)).astype(np.int64)
 
 
-def _hash(words):
-    digest = hashlib.blake2b("\x1f".join(words).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 1
+@functools.lru_cache(maxsize=65536)
+def _token_hash(word):
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
 
 
 def fingerprints(words, boilerplate=frozenset(), k=K, window=W):

@@ -54,14 +54,12 @@ def compare(class_entries, assignment, archive=None, starter=None):
     """The Comparison of a class (and an archive folder, if given), the starter code taken out."""
     chosen = collect.starter_folder(assignment, starter)
     setting = collect.setting(assignment, starter)
-    students, notes = [], []
-    for name, path in class_entries:
-        if path is None:
-            notes.append(f"{name}: its report folder keeps no code (a .py submission); run the check on the folder"
-                         " of submissions to include it")
-            continue
-        students.append(collect.document(name, "class", path, setting))
-    known = collect.archive(archive, setting) if archive is not None else []
+    notes = [f"{name}: its report folder keeps no code (a .py submission); run the check on the folder of"
+             " submissions to include it" for name, path in class_entries if path is None]
+    items = [(name, "class", path) for name, path in class_entries if path is not None]
+    known_items = collect.archive_items(archive) if archive is not None else []
+    read = collect.documents(items + known_items, setting)
+    students, known = read[:len(items)], read[len(items):]
     pairs = score.all_pairs(students, known)
     documents = {d.name: d for d in (*students, *known)}
     unsolved = [d.name for d in students if not d.functions]
