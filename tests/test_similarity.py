@@ -204,3 +204,19 @@ def test_grade_all_runs_the_check_at_the_end_and_the_class_page_links_it(tmp_pat
     again = similarity(out)  # on the grade-all output: code is read from executed.ipynb, a .py's is not kept
     assert again.returncode == 0 and "alice: its report folder keeps no code" in again.stderr
     assert "compared 1 submissions" in again.stdout
+
+
+def test_files_that_do_not_parse_or_lead_outside_the_folder_are_not_read(tmp_path, rnn):
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text(TEXTBOOK)
+    linked = tmp_path / "class" / "mallory"
+    linked.mkdir(parents=True)
+    (linked / "rnn.py").symlink_to(outside)
+    deep = "def rnn_cell_forward(xt, a_prev, parameters):\n    return " + "(" * 3000 + "xt" + ")" * 3000 + "\n"
+    half = TEXTBOOK.replace("def rnn_forward(x, a0, parameters):", "def rnn_forward(x, a0, parameters)", 1)
+    write_class(tmp_path / "class", {"deep.py": deep, "half.py": half, "alice.py": TEXTBOOK})
+    comparison = run.run(run.entries(tmp_path / "class"), tmp_path / "out", rnn)
+    assert {"mallory", "deep"} <= set(comparison.unsolved)
+    half_doc = comparison.documents["half"]
+    assert "rnn_forward" not in half_doc.functions and "rnn_backward" in half_doc.functions
+    assert comparison.pairs[0].flagged and {comparison.pairs[0].a, comparison.pairs[0].b} == {"alice", "half"}

@@ -33,7 +33,10 @@ def source_file(path, expected_names=(), helpers=()):
     if not path.is_dir():
         return path
     entry, _ = intake.choose_main(path, expected_names, helpers)
-    return path / entry if entry else None
+    if not entry:
+        return None
+    file = (path / entry).resolve()  # a link that leads out of the student's folder is not followed
+    return file if file.is_relative_to(path.resolve()) else None
 
 
 def cells(path):
@@ -70,14 +73,14 @@ def _parse(text):
     """The module of a cell; when it does not parse, each top-level block that does (a module with one bad cell)."""
     try:
         return [ast.parse(text)]
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     blocks = re.split(r"\n(?=\S)", text)
     trees = []
     for block in blocks:
         try:
             trees.append(ast.parse(block))
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return trees
 
@@ -88,7 +91,13 @@ def graded_code(path, graded, expected_names=(), helpers=()):
     if file is None or not file.is_file():
         return {}
     defs = definitions(cells(file))
-    return {name: Function(name, code_of(name, defs, set(graded))) for name in graded if name in defs}
+    found = {}
+    for name in graded:
+        try:
+            found[name] = Function(name, code_of(name, defs, set(graded))) if name in defs else None
+        except RecursionError:  # nesting too deep to write back out: nothing to compare
+            found[name] = None
+    return {name: function for name, function in found.items() if function is not None}
 
 
 def code_of(name, defs, graded):
