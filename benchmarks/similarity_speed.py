@@ -83,7 +83,7 @@ def measure(rnn, count, seed=0):
         students, known = read[:len(items)], read[len(items):]
         read = time.perf_counter() - started
         started = time.perf_counter()
-        pairs = score.all_pairs(students, known)
+        pairs = score.all_pairs(students, known, workers=collect.cores())
         compared = time.perf_counter() - started
         total_pairs = count * (count - 1) // 2 + count * 2 * count
         return read, compared, total_pairs, sum(p.flagged for p in pairs)

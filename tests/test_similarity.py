@@ -220,3 +220,35 @@ def test_files_that_do_not_parse_or_lead_outside_the_folder_are_not_read(tmp_pat
     half_doc = comparison.documents["half"]
     assert "rnn_forward" not in half_doc.functions and "rnn_backward" in half_doc.functions
     assert comparison.pairs[0].flagged and {comparison.pairs[0].a, comparison.pairs[0].b} == {"alice", "half"}
+
+
+def test_pairs_shared_among_processes_are_the_pairs_of_one_process():
+    import random
+    rng = random.Random(3)
+    common = [rng.getrandbits(60) for _ in range(40)]
+
+    def made(name, origin):
+        return score.Document(name, origin, {f: frozenset(rng.sample(common, 12) + [rng.getrandbits(60)
+                                                                                   for _ in range(20)])
+                                             for f in ("f", "g", "h")})
+    students = [made(f"s{i}", "class") for i in range(score.PARALLEL_FROM + 20)]
+    archive = [made(f"archive:k{i}", "archive") for i in range(30)]
+    assert score.all_pairs(students, archive, workers=2) == score.all_pairs(students, archive, workers=1)
+
+
+def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():
+    from grader.report import classpage
+    from grader.report.similarity_section import section
+
+    def measured(name, other, flagged):
+        document = _report(name)
+        document["similarity"] = {"threshold": 0.6, "own_code": 90, "compared": ["rnn_cell_forward"],
+                                  "flagged": flagged, "neighbours": [{"other": other, "origin": "class",
+                                                                      "score": 0.9 if flagged else 0.2,
+                                                                      "flagged": flagged, "functions": {}}]}
+        return document
+    reports = [measured("<i>ann", "bo", True), measured("bo", "<i>ann", True), measured("cy", "bo", False)]
+    html = section(reports)
+    assert html.count("<tr><td>") == 1 and "&lt;i&gt;ann" in html and "<i>ann" not in html
+    assert 'href="similarity.html"' in html and "1 flagged pairs" in html
+    assert section([_report("x")]) == "" and html in classpage.render(reports)

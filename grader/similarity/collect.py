@@ -84,12 +84,16 @@ def document(name, origin, path, setting):
 def documents(items, setting, workers=None):
     """The Documents of [(name, origin, path)], in order; read by `workers` processes when there are many (files
     are only read and parsed there, never run)."""
-    workers = workers or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
+    workers = workers or cores()
     if workers < 2 or len(items) < PARALLEL_FROM:
         return [document(name, origin, path, setting) for name, origin, path in items]
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(_document, [(item, setting) for item in items], chunksize=16))
+
+
+def cores():
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
 
 
 def _document(job):

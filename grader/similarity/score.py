@@ -20,6 +20,7 @@ MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (st
 EVIDENCE_FULL = 50  # own fingerprints compared (sum over functions) for a pair's score to count in full
 THRESHOLD = 0.6  # a pair at or above this score is flagged (README: "Similarity")
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
+PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.15  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 
 
@@ -82,19 +83,40 @@ def _scaled(shares, weights):
     return raw * min(1.0, evidence / EVIDENCE_FULL), raw
 
 
-def all_pairs(students, archive=()):
+def all_pairs(students, archive=(), workers=1):
     """Every pair of students and every student with every known solution, ranked by score (highest first);
-    pairs below KEEP are dropped."""
+    pairs below KEEP are dropped. With `workers` > 1 the students' rows are shared among that many processes."""
+    rows = [i for i, a in enumerate(students) if a.functions]
+    if workers > 1 and len(rows) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+        chunks = [rows[k::workers * 4] for k in range(workers * 4)]  # interleaved: long and short rows mixed
+        with ProcessPoolExecutor(workers, initializer=_share, initargs=(students, archive)) as pool:
+            found = [pair for part in pool.map(_rows, chunks) for pair in part]
+    else:
+        found = _rows(rows, students, archive)
+    return sorted(found, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
+
+
+_SHARED = {}
+
+
+def _share(students, archive):
+    _SHARED["documents"] = (students, archive)
+
+
+def _rows(rows, students=None, archive=None):
+    """The kept pairs of some students (by index) with the students after them and with the archive."""
+    if students is None:
+        students, archive = _SHARED["documents"]
     found = []
-    for i, a in enumerate(students):
-        if not a.functions:
-            continue
+    for i in rows:
+        a = students[i]
         for b in (*students[i + 1:], *archive):
             if b.functions and a.functions.keys() & b.functions.keys():
                 pair = compare(a, b)
                 if pair is not None and pair.score >= KEEP:
                     found.append(pair)
-    return sorted(found, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
+    return found
 
 
 def nearest(pairs, count=3):
