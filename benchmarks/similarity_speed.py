@@ -1,8 +1,9 @@
 """How long the similarity check takes on a class of N against an archive of 2N known solutions, and how it grows.
 
 Makes a synthetic class: each submission takes each graded function from one of the five styles of
-tests/similarity_styles.py, with its identifiers renamed and statements of its own (other calls, other constants)
-put in at random places, so that most pairs are independent; one submission in ten is a disguised copy of another
+tests/similarity_styles.py, with its identifiers renamed and a statement of its own (other calls, other constants)
+after each statement of the style's, so that most pairs are not copies (but two students who took a function from
+the same style still share its loops, which is why more pairs flag than were copied); one submission in ten is a disguised copy of another
 (renamed, re-commented) and one known solution in twenty is copied by a student. Then times reading the files
 (extraction and fingerprints) and comparing the pairs, for several sizes, and fits the growth exponent of each part
 (time ~ N^k: 1 for reading, 2 for the pairs).
@@ -47,8 +48,8 @@ def student(rng):
     parts = ["import numpy as np", "from rnn_utils import *"]
     for function in STYLE_FUNCTIONS["textbook"]:
         node = ast.parse(ast.unparse(STYLE_FUNCTIONS[rng.choice(list(STYLES))][function])).body[0]
-        for _ in range(rng.randint(3, 6)):
-            node.body.insert(rng.randint(0, len(node.body) - 1), noise(rng))
+        for at in range(len(node.body) - 1, 0, -1):  # a statement of its own after each of the style's
+            node.body.insert(at, noise(rng))
         parts.append(ast.unparse(node))
     names = {"a_next": f"a_{rng.randint(0, 99)}", "parameters": rng.choice(["params", "p", "parameters"])}
     return rename("\n\n\n".join(parts), names)

@@ -252,3 +252,26 @@ def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():
     assert html.count("<tr><td>") == 1 and "&lt;i&gt;ann" in html and "<i>ann" not in html
     assert 'href="similarity.html"' in html and "1 flagged pairs" in html
     assert section([_report("x")]) == "" and html in classpage.render(reports)
+
+
+VERSION_B = '''    shapes_seen = {}
+    for key, value in list(locals().items()):
+        shapes_seen[key] = getattr(value, "shape", None)
+'''
+
+
+def in_version_b(text):
+    """A file of another version of the handout: every function starts with lines that version hands out."""
+    return re.sub(r"^(def \w+\(.*\):\n)", lambda m: m.group(1) + VERSION_B, text, flags=re.M)
+
+
+def test_the_code_taken_out_follows_each_submissions_version_of_the_handout(tmp_path, rnn):
+    starters = write_class(tmp_path / "starter", {"2021.py": STARTER, "2019.py": in_version_b(STARTER)})
+    folder = write_class(tmp_path / "class", {"ann.py": in_version_b(STYLES["matmul"]),
+                                              "bo.py": in_version_b(STYLES["verbose"]), "cy.py": TEXTBOOK})
+    both = run.run(run.entries(folder), tmp_path / "both", rnn, starter=starters)
+    one = run.run(run.entries(folder), tmp_path / "one", rnn, starter=starters / "2021.py")
+    with_both, with_one = (pair_scores(c).get(frozenset(("ann", "bo"))) for c in (both, one))
+    assert with_one.score > 0.2, with_one  # the 2019 lines taken for the students' own code make them alike
+    assert with_both is None or with_both.score < with_one.score / 2, with_both
+    assert not any(p.flagged for p in both.pairs)
