@@ -11,6 +11,7 @@ Run: .venv/bin/python benchmarks/similarity_speed.py [N ...]      (default: 50 1
 """
 import ast
 import math
+import os
 import random
 import shutil
 import sys
@@ -78,6 +79,7 @@ def measure(rnn, count, seed=0):
     try:
         make_class(folder, count, 2 * count, random.Random(seed))
         setting = collect.setting(rnn)
+        cpu = _cpu()
         started = time.perf_counter()
         items = [(n, "class", p) for n, p in run.entries(folder / "class")]
         read = collect.documents(items + collect.archive_items(folder / "archive"), setting)
@@ -87,19 +89,29 @@ def measure(rnn, count, seed=0):
         pairs = score.all_pairs(students, known, workers=collect.cores())
         compared = time.perf_counter() - started
         total_pairs = count * (count - 1) // 2 + count * 2 * count
-        return read, compared, total_pairs, sum(p.flagged for p in pairs)
+        return read, compared, _cpu() - cpu, total_pairs, sum(p.flagged for p in pairs)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _cpu():
+    """CPU seconds of this process and of its finished children (the pools' workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def main(sizes):
     rnn = assignment.find()
     rows = []
-    print(f"{'N':>5} {'archive':>7} {'pairs':>9} {'read s':>8} {'compare s':>9} {'total s':>8} {'flagged':>7}")
+    print(f"cores: {collect.cores()}; wall-clock seconds, and CPU seconds of all processes (on a busy machine the"
+          " CPU time is the steadier figure)")
+    print(f"{'N':>5} {'archive':>7} {'pairs':>9} {'read s':>8} {'compare s':>9} {'total s':>8} {'cpu s':>7}"
+          f" {'flagged':>7}")
     for count in sizes:
-        read, compared, pairs, flagged = measure(rnn, count)
+        read, compared, cpu, pairs, flagged = measure(rnn, count)
         rows.append((count, read, compared))
-        print(f"{count:5d} {2 * count:7d} {pairs:9d} {read:8.1f} {compared:9.1f} {read + compared:8.1f} {flagged:7d}")
+        print(f"{count:5d} {2 * count:7d} {pairs:9d} {read:8.1f} {compared:9.1f} {read + compared:8.1f} {cpu:7.1f}"
+              f" {flagged:7d}")
     if len(rows) >= 2:
         (n0, r0, c0), (n1, r1, c1) = rows[0], rows[-1]
         grow = math.log(n1 / n0)

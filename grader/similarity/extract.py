@@ -49,7 +49,7 @@ def cells(path):
             return []
         found = data.get("cells", []) if isinstance(data, dict) else []
         texts = [c.get("source", "") for c in found if isinstance(c, dict) and c.get("cell_type") == "code"]
-        return ["".join(t) if isinstance(t, list) else str(t) for t in texts]
+        return ["".join(map(str, t)) if isinstance(t, list) else str(t) for t in texts]
     if EXPORTED.search(raw):
         return EXPORTED.split(raw)
     return [raw]
