@@ -62,7 +62,10 @@ def cmd_similarity(options):
     if not reports and folder.is_dir() and out.resolve() == folder.resolve():
         raise UsageError(f"--out {str(out)!r} is the folder of submissions, which the check does not write into;"
                          " give another folder")
-    comparison = run.run(run.entries(options.folder, out), out, chosen, options.archive, options.starter)
+    found = run.entries(folder, out)
+    if not found:
+        raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")
+    comparison = run.run(found, out, chosen, options.archive, options.starter)
     for note in comparison.notes:
         print(f"note: {note}", file=sys.stderr)
     if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
