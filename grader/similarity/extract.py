@@ -64,8 +64,11 @@ def definitions(texts):
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found[node.name] = node
-    for node in found.values():
-        node.body = _clean(node.body) or [ast.Pass()]
+    for name, node in list(found.items()):
+        try:
+            node.body = _clean(node.body) or [ast.Pass()]
+        except RecursionError:  # blocks nested too deep to walk: nothing to compare
+            del found[name]
     return found
 
 
@@ -101,6 +104,7 @@ def graded_code(path, graded, expected_names=(), helpers=()):
 
 
 def code_of(name, defs, graded):
+    """The code of function `name` followed by that of the helpers it calls (not graded ones), breadth first."""
     order, todo = [name], [(name, 0)]
     while todo:
         current, depth = todo.pop(0)
