@@ -310,13 +310,24 @@ def grade_all(folder, out, assignment, limits, options=Options()):
         summary.interrupted = batch.interrupted
     shutil.rmtree(out / STAGING, ignore_errors=True)
     if not summary.interrupted and options.similarity:
-        from ..similarity import run as similarity  # after the reports: it writes their `similarity` field
-        summary.similarity = similarity.run([(e.name, e.path) for e in entries], out, assignment, options.archive,
-                                            options.starter)
+        summary.similarity = _similarity(entries, out, assignment, options)
     if not summary.interrupted:
         write_class_files(entries, out, options)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _similarity(entries, out, assignment, options):
+    """The similarity check on the class, after its reports (it writes their `similarity` field). It is an
+    addition: if it fails, the batch's own files are still written, and the message says how to run it again."""
+    from ..similarity import run as similarity
+    try:
+        return similarity.run([(e.name, e.path) for e in entries], out, assignment, options.archive, options.starter)
+    except Exception as exc:  # noqa: BLE001 - any failure of the optional step must not cost the gradebook
+        print(f"grader: the similarity check failed ({type(exc).__name__}: {exc}); the reports and the gradebook"
+              " are complete; run `python -m grader similarity` on the folder of submissions to try again",
+              file=sys.stderr)
+        return None
 
 
 def write_class_files(entries, out, options):
