@@ -1,5 +1,6 @@
 """The command line: a thin layer over grade, fixtures and report."""
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -50,6 +51,32 @@ def _percent(document):
 def cmd_grade_all(options):
     from .batch import grade_all
     return grade_all.run(options, assignments.find(options.assignment), _limits(options))
+
+
+def cmd_similarity(options):
+    from .similarity import run
+    chosen = assignments.find(options.assignment)
+    folder = Path(options.folder)
+    reports = folder.is_dir() and run.is_report_folder(folder)
+    out = Path(options.out) if options.out else folder if reports else Path("reports")
+    if not reports and folder.is_dir() and out.resolve() == folder.resolve():
+        raise UsageError(f"--out {str(out)!r} is the folder of submissions, which the check does not write into;"
+                         " give another folder")
+    found = run.entries(folder, out)
+    if not found:
+        raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")
+    comparison = run.run(found, out, chosen, options.archive, options.starter)
+    for note in comparison.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
+        from .report import classpage
+        documents = [json.loads(p.read_text()) for p in sorted(out.glob("*/report.json"))]
+        (out / "index.html").write_text(classpage.render(documents))
+    flagged = sum(p.flagged for p in comparison.pairs)
+    print(f"compared {comparison.students} submissions with each other and with {comparison.archive} known"
+          f" solutions: {flagged} pairs flagged\nsimilarity: {out / 'similarity.html'} (ranked pairs:"
+          f" {out / 'similarity.json'})")
+    return 0
 
 
 def cmd_init_student_repo(options):
@@ -146,6 +173,16 @@ def parser():
     from .batch.grade_all import add_arguments
     add_arguments(b)
     b.set_defaults(run=cmd_grade_all)
+    m = verbs.add_parser("similarity", help="compare the graded code of a class, pair by pair and with known"
+                         " solutions, the handout's code taken out (for the instructor; changes no score)")
+    m.add_argument("folder", help="the folder of submissions, or a grade-all output folder")
+    m.add_argument("--archive", help="a folder of known solutions (.py, .ipynb) to compare each submission with")
+    m.add_argument("--starter", help="the handout's code to take out, a file or a folder (default: the"
+                   " assignment's starter folder)")
+    m.add_argument("--out", help="where similarity.json and similarity.html go (default: FOLDER for a grade-all"
+                   " output, else reports); report.json files found there get the instructor-only `similarity`"
+                   " field")
+    m.set_defaults(run=cmd_similarity)
     s = verbs.add_parser("init-student-repo", help="write a student repository that runs the public checks on"
                          " every push (GitHub Actions)")
     s.add_argument("directory", help="a new or empty folder")

@@ -17,10 +17,12 @@ ALLOWED = {
     "answers": set(),
     "api": {"answers", "grade", "report", "sandbox"},
     "review": {"errors", "report"},
-    "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox"},
+    "similarity": {"errors", "sandbox"},
+    "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox", "similarity"},
     "handout": {"errors", "fixtures"},
     "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox",
+            "similarity"},
     "__main__": {"cli"},
 }
 

@@ -46,6 +46,9 @@ class Options:
     hidden_kinds: tuple = gradescope.HIDDEN_KINDS
     hidden_visibility: str = gradescope.HIDDEN_VISIBILITY
     progress_bar: bool | None = None  # None: a bar when standard error is a terminal
+    similarity: bool = False  # compare the class's code at the end (grader/similarity/), for the instructor
+    archive: str | None = None  # known solutions to compare with
+    starter: str | None = None  # the handout's code to take out (default: the assignment's)
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Summary:
     failed: list = field(default_factory=list)  # did not load, or could not be graded
     interrupted: bool = False
     seconds: float = 0.0
+    similarity: object = None  # the similarity check's Comparison, when it ran
 
 
 def cores():
@@ -305,10 +309,25 @@ def grade_all(folder, out, assignment, limits, options=Options()):
                 signal.signal(signal.SIGINT, previous)
         summary.interrupted = batch.interrupted
     shutil.rmtree(out / STAGING, ignore_errors=True)
+    if not summary.interrupted and options.similarity:
+        summary.similarity = _similarity(entries, out, assignment, options)
     if not summary.interrupted:
         write_class_files(entries, out, options)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _similarity(entries, out, assignment, options):
+    """The similarity check on the class, after its reports (it writes their `similarity` field). It is an
+    addition: if it fails, the batch's own files are still written, and the message says how to run it again."""
+    from ..similarity import run as similarity
+    try:
+        return similarity.run([(e.name, e.path) for e in entries], out, assignment, options.archive, options.starter)
+    except Exception as exc:  # noqa: BLE001 - any failure of the optional step must not cost the gradebook
+        print(f"grader: the similarity check failed ({type(exc).__name__}: {exc}); the reports and the gradebook"
+              " are complete; run `python -m grader similarity` on the folder of submissions to try again",
+              file=sys.stderr)
+        return None
 
 
 def write_class_files(entries, out, options):
@@ -333,6 +352,11 @@ def add_arguments(parser):
                         help="comma-separated prefixes of the check kinds that are hidden on Gradescope")
     parser.add_argument("--hidden-visibility", default=gradescope.HIDDEN_VISIBILITY, choices=gradescope.VISIBILITIES,
                         help="Gradescope visibility of hidden checks (default: after_published)")
+    parser.add_argument("--similarity", action="store_true", help="at the end, compare the class's graded code"
+                        " pair by pair (and with --archive): similarity.html, for the instructor; changes no score")
+    parser.add_argument("--archive", help="with --similarity: a folder of known solutions (.py, .ipynb)")
+    parser.add_argument("--starter", help="with --similarity: the handout's code to take out (default: the"
+                        " assignment's starter folder)")
     add_limit_arguments(parser)  # the same limits as `grade`'s
 
 
@@ -340,10 +364,18 @@ def run(options, assignment, limits):
     """`grade-all` from parsed options: grade, then say where everything is. Exit status 130 if interrupted."""
     if options.workers < 0:
         raise UsageError(f"--workers must be 0 (one per core) or more, not {options.workers}")
+    if options.similarity and options.public:
+        raise UsageError("--similarity is for the instructor and does not run with --public (the students' checks)")
+    if (options.archive or options.starter) and not options.similarity:
+        raise UsageError("--archive and --starter go with --similarity; add it to compare the class's code")
+    for flag, given in (("--archive", options.archive), ("--starter", options.starter)):
+        if given and not Path(given).exists():  # said before the batch, not after an hour of grading
+            raise UsageError(f"{flag} {given!r} does not exist; give a folder of .py or .ipynb files")
     chosen = Options(workers=options.workers, force=options.force, public_only=options.public,
                      submission_seconds=options.submission_timeout,
                      hidden_kinds=tuple(k.strip() for k in options.hidden_kinds.split(",") if k.strip()),
-                     hidden_visibility=options.hidden_visibility)
+                     hidden_visibility=options.hidden_visibility, similarity=options.similarity,
+                     archive=options.archive, starter=options.starter)
     summary = grade_all(options.folder, options.out, assignment, limits, chosen)
     out = Path(options.out)
     done = len(summary.graded) + len(summary.failed)
@@ -355,4 +387,7 @@ def run(options, assignment, limits):
               " same command again to grade only those")
         return 130
     print(f"gradebook: {out / 'gradebook.csv'}\nclass report: {out / 'index.html'}\nper student: {out}/<name>/")
+    if summary.similarity is not None:
+        flagged = sum(p.flagged for p in summary.similarity.pairs)
+        print(f"similarity: {out / 'similarity.html'} ({flagged} pairs flagged)")
     return 0

@@ -19,6 +19,7 @@ from ..sandbox.executed import NAME as EXECUTED
 from . import charts
 from .gradebook import functions, status
 from .manual import total
+from .similarity_section import flagged_pairs
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; padding: 0 1em; }
@@ -58,7 +59,7 @@ def render(reports):
         title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
         checks=_checks(reports), manual=_manual(reports), has_diagnoses=has_diagnoses, diagnoses=diagnoses,
         slowest=_slowest(reports), failed=_not_loaded(reports), names=functions(reports),
-        students=_students(reports))
+        similarity=flagged_pairs(reports), students=_students(reports))
 
 
 def _facts(reports):

@@ -1,0 +1,110 @@
+"""What is compared: the class's submissions, the archive's known solutions, and the starter code taken out of both.
+
+The graded functions are those the assignment's rubric lists. The starter code is every function of every file in
+the starter folder (the assignment's `starter` setting, or one the instructor gives): each version of the handout
+can be a file there, and the code of all of them is taken out, so a submission on any version loses its own
+handout's code. Taken out means: every K tokens in a row of the starter's normalized code is removed from each
+submission's fingerprints.
+"""
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from . import extract
+from .fingerprint import all_kgrams, fingerprints, tokens
+from .score import Document, solved
+
+SUFFIXES = (".py", ".ipynb")
+PARALLEL_FROM = 64  # files from which reading is spread over processes
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What the extraction of one file needs from the assignment."""
+    graded: tuple
+    expected_names: tuple = ()
+    helpers: tuple = ()
+    boilerplate: frozenset = frozenset()
+
+
+def graded_functions(assignment):
+    """The graded functions, in the rubric's order."""
+    return tuple(name for name, table in assignment.rubric.items() if isinstance(table, dict) and name != "submission")
+
+
+def starter_folder(assignment, given=None):
+    """The starter code to take out: `given` (a file or folder), else the assignment's `starter` setting."""
+    if given is not None:
+        if not Path(given).exists():
+            raise UsageError(f"no such starter file or folder: {str(given)!r}; give the handout's code (.py or"
+                             " .ipynb files), or leave --starter out to use the assignment's")
+        return Path(given)
+    name = assignment.settings.get("starter")
+    return assignment.folder / name if name else None
+
+
+def files(folder):
+    """The .py and .ipynb files under `folder` (or the file itself), hidden folders and checkpoints left out."""
+    folder = Path(folder)
+    if folder.is_file():
+        return [folder]
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        found += [Path(root, n) for n in sorted(names) if n.lower().endswith(SUFFIXES) and not n.startswith(".")]
+    return found
+
+
+def boilerplate(starter):
+    """Every k-gram hash of the starter's functions (all versions in the folder)."""
+    hashes = set()
+    for file in files(starter) if starter is not None else []:
+        defs = extract.definitions(extract.cells(file))
+        for name in defs:
+            code = extract.code_of(name, defs, set(defs) - {name})
+            hashes |= all_kgrams(tokens(code).words)
+    return frozenset(hashes)
+
+
+def setting(assignment, starter=None):
+    chosen = starter_folder(assignment, starter)
+    return Setting(graded_functions(assignment), tuple(assignment.settings.get("expected_names", ())),
+                   assignment.helpers, boilerplate(chosen))
+
+
+def document(name, origin, path, setting):
+    """The Document of one file or folder: the own fingerprints of each graded function it solved, and its code."""
+    code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
+    own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
+    kept = solved(own)
+    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept})
+
+
+def documents(items, setting, workers=None):
+    """The Documents of [(name, origin, path)], in order; read by `workers` processes when there are many (files
+    are only read and parsed there, never run)."""
+    workers = workers or cores()
+    if workers < 2 or len(items) < PARALLEL_FROM:
+        return [document(name, origin, path, setting) for name, origin, path in items]
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_document, [(item, setting) for item in items], chunksize=16))
+
+
+def cores():
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+
+
+def _document(job):
+    (name, origin, path), setting = job
+    return document(name, origin, path, setting)
+
+
+def archive_items(folder):
+    """[(name, "archive", path)] of the known solutions: each .py or .ipynb file under the folder, named
+    `archive:<its path in the folder>`."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"--archive {str(folder)!r} is not a folder; give a folder of known solutions (.py, .ipynb)")
+    return [(f"archive:{file.relative_to(folder)}", "archive", file) for file in files(folder)]

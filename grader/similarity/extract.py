@@ -1,0 +1,141 @@
+"""The graded code of one file: each graded function's own definition and the helpers it calls, read with ast.
+
+Nothing is run or imported: a notebook is read as JSON, each code cell parsed on its own (IPython's `%` and `!`
+lines blanked first), so a cell that does not parse costs only itself, and the last definition of a name wins, as
+in a "Restart & Run All". A helper is a function the student defined and a graded function calls (directly or
+through another helper), but not itself a graded function: a copy whose loop body was moved into a helper keeps the
+same code under the graded function's name.
+"""
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..sandbox import intake
+
+MAGIC = re.compile(r"^[ \t]*[%!].*$", re.MULTILINE)
+# nbconvert's Python exporter writes `# In[3]:` above each code cell (as grader/sandbox/notebook.py reads it).
+EXPORTED = re.compile(r"^# In\[[ 0-9]*\]:[ \t]*$", re.MULTILINE)
+HELPER_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Function:
+    """A graded function's code as compared: its definition, then each helper's, docstrings and prints left out."""
+    name: str
+    code: str
+
+
+def source_file(path, expected_names=(), helpers=()):
+    """The file whose code is compared for a submission (a folder's main file chosen as grading chooses it)."""
+    path = Path(path)
+    if not path.is_dir():
+        return path
+    entry, _ = intake.choose_main(path, expected_names, helpers)
+    if not entry:
+        return None
+    file = (path / entry).resolve()  # a link that leads out of the student's folder is not followed
+    return file if file.is_relative_to(path.resolve()) else None
+
+
+def cells(path):
+    """The code cells of a notebook, an exported .py or a module (one cell), as text, in order."""
+    raw = path.read_bytes().decode("utf-8", "replace")
+    if path.suffix.lower() == ".ipynb":
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return []
+        found = data.get("cells", []) if isinstance(data, dict) else []
+        texts = [c.get("source", "") for c in found if isinstance(c, dict) and c.get("cell_type") == "code"]
+        return ["".join(map(str, t)) if isinstance(t, list) else str(t) for t in texts]
+    if EXPORTED.search(raw):
+        return EXPORTED.split(raw)
+    return [raw]
+
+
+def definitions(texts):
+    """{name: FunctionDef} of the top-level functions of the cells, docstrings and prints taken out; the last
+    definition of a name wins."""
+    found = {}
+    for text in texts:
+        for tree in _parse(MAGIC.sub("", text)):
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found[node.name] = node
+    for name, node in list(found.items()):
+        try:
+            node.body = _clean(node.body) or [ast.Pass()]
+        except RecursionError:  # blocks nested too deep to walk: nothing to compare
+            del found[name]
+    return found
+
+
+def _parse(text):
+    """The module of a cell; when it does not parse, each top-level block that does (a module with one bad cell)."""
+    try:
+        return [ast.parse(text)]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    blocks = re.split(r"\n(?=\S)", text)
+    trees = []
+    for block in blocks:
+        try:
+            trees.append(ast.parse(block))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return trees
+
+
+def graded_code(path, graded, expected_names=(), helpers=()):
+    """{function: Function} for the graded functions that `path` defines (a missing one is left out)."""
+    file = source_file(path, expected_names, helpers)
+    if file is None or not file.is_file():
+        return {}
+    defs = definitions(cells(file))
+    found = {}
+    for name in graded:
+        try:
+            found[name] = Function(name, code_of(name, defs, set(graded))) if name in defs else None
+        except RecursionError:  # nesting too deep to write back out: nothing to compare
+            found[name] = None
+    return {name: function for name, function in found.items() if function is not None}
+
+
+def code_of(name, defs, graded):
+    """The code of function `name` followed by that of the helpers it calls (not graded ones), breadth first."""
+    order, todo = [name], [(name, 0)]
+    while todo:
+        current, depth = todo.pop(0)
+        if depth >= HELPER_DEPTH:
+            continue
+        for called in _called(defs[current]):
+            if called in defs and called not in graded and called not in order:
+                order.append(called)
+                todo.append((called, depth + 1))
+    return "\n".join(ast.unparse(defs[n]) for n in order)
+
+
+def _called(node):
+    return [n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+
+
+def _clean(body):
+    """A statement list without docstrings, bare strings and print() calls (no logic of the student's), nested
+    blocks cleaned too; a block left empty gets `pass`. Only statements are visited, so it is cheap."""
+    kept = []
+    for node in body:
+        if isinstance(node, ast.Expr) and (
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "print"):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                setattr(node, field, _clean(inner) or [ast.Pass()])
+        for handler in getattr(node, "handlers", []):
+            handler.body = _clean(handler.body) or [ast.Pass()]
+        kept.append(node)
+    return kept

@@ -1,0 +1,70 @@
+"""similarity.json, similarity.html and one side-by-side page per pair shown, rendered with Jinja2 templates
+(grader/similarity/templates/). The pages are for the instructor only."""
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import fingerprint, score
+from .highlight import segments
+
+JSON = "similarity.json"
+HTML = "similarity.html"
+VIEWS = "similarity"  # the folder of the side-by-side pages
+SHOWN_BELOW = 20  # pairs below the threshold listed on the page, for a sense of scale
+ENVIRONMENT = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                          autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+
+
+def records(pairs):
+    """The ranked pairs as similarity.json lists them; the flagged ones and the closest others get a view."""
+    shown = {id(p) for p in pairs if p.flagged} | {id(p) for p in [p for p in pairs if not p.flagged][:SHOWN_BELOW]}
+    found = []
+    for rank, pair in enumerate(pairs, 1):
+        record = {"rank": rank, **asdict(pair), "flagged": pair.flagged}
+        record["view"] = f"{VIEWS}/pair-{rank:04d}.html" if id(pair) in shown else None
+        found.append(record)
+    return found
+
+
+def write(out, comparison):
+    """Write the three outputs of a comparison (grader/similarity/run.py's Comparison) into `out`."""
+    out = Path(out)
+    rows = records(comparison.pairs)
+    settings = {"threshold": score.THRESHOLD, "part": score.PART, "evidence_full": score.EVIDENCE_FULL,
+                "min_solved": score.MIN_SOLVED, "kgram": fingerprint.K, "window": fingerprint.W}
+    document = {"settings": settings, "starter": comparison.starter, "students": comparison.students,
+                "archive": comparison.archive, "unsolved": comparison.unsolved, "pairs": rows}
+    _write(out / JSON, json.dumps(document, indent=1) + "\n")
+    views = out / VIEWS
+    views.mkdir(parents=True, exist_ok=True)
+    for old in views.glob("pair-*.html"):
+        old.unlink()
+    for row in rows:
+        if row["view"]:
+            _write(out / row["view"], _pair_page(row, comparison))
+    page = ENVIRONMENT.get_template(HTML).render(
+        title=f"{comparison.assignment}: similarity", threshold=score.THRESHOLD, starter=comparison.starter,
+        students=comparison.students, archive=comparison.archive, unsolved=comparison.unsolved,
+        flagged=[r for r in rows if r["flagged"]], below=[r for r in rows if not r["flagged"]][:SHOWN_BELOW])
+    _write(out / HTML, page)
+    return document
+
+
+def _pair_page(row, comparison):
+    a, b = comparison.documents[row["a"]], comparison.documents[row["b"]]
+    functions = []
+    for name, share in row["functions"].items():
+        left = segments(a.code[name], b.code[name], comparison.boilerplate)
+        right = segments(b.code[name], a.code[name], comparison.boilerplate)
+        functions.append({"name": name, "share": share, "left": left, "right": right})
+    return ENVIRONMENT.get_template("pair.html").render(title=f"{row['a']} and {row['b']}", pair=row,
+                                                        functions=functions, threshold=score.THRESHOLD)
+
+
+def _write(path, text):
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)

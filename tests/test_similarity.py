@@ -1,0 +1,277 @@
+"""The similarity check (grader/similarity/): disguised copies rank above every pair of independent solutions, the
+handout's starter code and nearly empty submissions never flag, each report gets an instructor-only field that no
+student-facing output shows, and the pages render. Solutions and copies: tests/similarity_styles.py and
+tests/similarity_copies.py, written for these tests."""
+import itertools
+import json
+import re
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+import similarity_copies as copies
+from conftest import ROOT
+from grader.report import gradescope, markdown, terminal
+from grader.similarity import run, score
+from similarity_styles import STYLES, TEXTBOOK
+
+STARTER = (ROOT / "reference" / "rnn" / "starter" / "handout.py").read_text()
+SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
+
+
+def write_class(folder, files):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory, rnn):
+    """Five independent solutions and six disguised copies of them, compared as one class."""
+    base = tmp_path_factory.mktemp("similarity")
+    files = {f"{name}.py": text for name, text in STYLES.items()}
+    files.update({f"copy_{name}{suffix}": make() for name, suffix, make, _ in copies.COPIES})
+    folder = write_class(base / "class", files)
+    comparison = run.run(run.entries(folder), base / "out", rnn)
+    return comparison, base / "out"
+
+
+def pair_scores(comparison):
+    return {frozenset((p.a, p.b)): p for p in comparison.pairs}
+
+
+def test_every_disguised_copy_ranks_above_every_pair_of_independent_solutions(compared):
+    comparison, _ = compared
+    pairs = pair_scores(comparison)
+    copied = {name: pairs[frozenset((f"copy_{name}", source))] for name, _, _, source in copies.COPIES}
+    independent = [pairs.get(frozenset(two)) for two in itertools.combinations(STYLES, 2)]
+    highest = max((p.score for p in independent if p), default=0.0)
+    assert all(p.flagged for p in copied.values()), {n: p.score for n, p in copied.items()}
+    lowest = min(copied.values(), key=lambda p: p.score)
+    assert lowest.score > highest, f"copy {lowest.a} scores {lowest.score}, an independent pair {highest}"
+    assert not any(p and p.flagged for p in independent)
+    ranks = {frozenset((p.a, p.b)): rank for rank, p in enumerate(comparison.pairs)}
+    worst_copy = max(ranks[frozenset((p.a, p.b))] for p in copied.values())
+    best_independent = min((ranks[frozenset((p.a, p.b))] for p in independent if p), default=len(ranks))
+    assert worst_copy < best_independent
+
+
+def test_two_pasted_functions_are_found_in_those_functions(compared):
+    comparison, _ = compared
+    pair = pair_scores(comparison)[frozenset(("copy_two_pasted", "textbook"))]
+    assert pair.functions["rnn_cell_backward"] == 1.0 and pair.functions["rnn_backward"] == 1.0
+    assert pair.raw < score.THRESHOLD <= pair.score  # the whole-file mean alone would have missed it
+
+
+def test_the_starter_code_alone_and_nearly_empty_submissions_never_flag(tmp_path, rnn):
+    one_line = STARTER.replace("    a_next = None\n", "    a_next = np.tanh(np.dot(Wax, xt) + np.dot(Waa, a_prev) + ba)\n", 1)
+    two_lines = one_line.replace("    yt_pred = None\n", "    yt_pred = softmax(np.dot(Wya, a_next) + by)\n", 1)
+    bits = two_lines.replace("    dba = None\n", "    dba = np.sum(dtanh, axis=1, keepdims=True)\n", 1)
+    notebook = copies.notebook(copies.blocks(STARTER))
+    files = {"starter_a.py": STARTER, "starter_b.py": STARTER, "starter_nb.ipynb": notebook,
+             "one_line.py": one_line, "two_lines_a.py": two_lines, "two_lines_b.py": two_lines, "bits.py": bits,
+             "textbook.py": TEXTBOOK, "empty.py": "", "broken.ipynb": "{not json"}
+    comparison = run.run(run.entries(write_class(tmp_path / "class", files)), tmp_path / "out", rnn)
+    assert {"starter_a", "starter_b", "starter_nb", "empty", "broken"} <= set(comparison.unsolved)
+    assert not [p for p in comparison.pairs if p.flagged], [(p.a, p.b, p.score) for p in comparison.pairs]
+    assert not [p for p in comparison.pairs if "starter" in p.a + p.b]
+
+
+def test_a_copy_of_a_known_solution_in_the_archive_is_flagged_and_named(tmp_path, rnn):
+    archive = write_class(tmp_path / "archive" / "2019", {"public_solution.ipynb": copies.notebook(
+        copies.blocks(STYLES["matmul"]))})
+    folder = write_class(tmp_path / "class", {"alice.py": copies.rename(STYLES["matmul"], {"cache_list": "cl",
+                                                                                          "steps": "T"}),
+                                              "bob.py": STYLES["verbose"]})
+    comparison = run.run(run.entries(folder), tmp_path / "out", rnn, archive=tmp_path / "archive")
+    top = comparison.pairs[0]
+    assert (top.a, top.b, top.origin, top.flagged) == ("alice", "archive:2019/public_solution.ipynb", "archive", True)
+    assert not any(p.flagged for p in comparison.pairs if "bob" in (p.a, p.b))
+
+
+def test_each_report_gets_its_neighbours_and_keeps_its_score(tmp_path, rnn):
+    folder = write_class(tmp_path / "class", {"alice.py": TEXTBOOK, "bob.py": copies.renamed(),
+                                              "carol.py": STYLES["helpers"]})
+    out = tmp_path / "out"
+    for name in ("alice", "bob", "carol"):  # reports as grade-all leaves them, trimmed to what matters here
+        (out / name).mkdir(parents=True)
+        (out / name / "report.json").write_text(json.dumps(_report(name)))
+    run.run(run.entries(folder), out, rnn)
+    reports = {n: json.loads((out / n / "report.json").read_text()) for n in ("alice", "bob", "carol")}
+    near = reports["alice"]["similarity"]["neighbours"][0]
+    assert (near["other"], near["origin"], near["flagged"]) == ("bob", "class", True)
+    assert reports["alice"]["similarity"]["flagged"] and not reports["carol"]["similarity"]["flagged"]
+    for name, document in reports.items():
+        jsonschema.validate(document, SCHEMA)
+        assert {k: v for k, v in document.items() if k != "similarity"} == _report(name)
+
+
+def _report(name):
+    """A minimal valid report.json of a graded submission."""
+    check = {"id": "rnn_cell_forward.public", "function": "rnn_cell_forward", "description": "values",
+             "points": 1.0, "max_points": 1.0, "status": "passed", "message": "", "optional": False,
+             "seconds": 0.1, "diagnoses": []}
+    return {"schema_version": "1.0", "grader_version": "0.1.0", "assignment": "rnn", "submission": name,
+            "kind": "module", "score": 1.0, "max_score": 1.0, "extra_credit": 0.0, "extra_credit_max": 0.0,
+            "isolation": "process", "loaded": True, "seconds": 1.0,
+            "functions": {"rnn_cell_forward": {"score": 1.0, "max_score": 1.0, "optional": False}},
+            "checks": [check], "cells": [], "notes": [], "output": {"stdout": "", "stderr": ""}, "limits": {},
+            "tolerance": {"rtol": 1e-5, "atol": 1e-6}}
+
+
+def test_no_student_facing_output_shows_the_similarity_field():
+    document = _report("alice")
+    document["similarity"] = {"threshold": 0.6, "own_code": 100, "compared": ["rnn_cell_forward"], "flagged": True,
+                              "neighbours": [{"other": "mallory_secret", "origin": "class", "score": 0.97,
+                                              "flagged": True, "functions": {"rnn_cell_forward": 1.0}}]}
+    jsonschema.validate(document, SCHEMA)
+    for text in (json.dumps(gradescope.render(document)), markdown.render(document),
+                 terminal.render(document, ROOT)):
+        assert "mallory_secret" not in text and "similarity" not in text.lower()
+
+
+def test_the_pages_list_the_flagged_pairs_and_mark_the_matching_code(compared):
+    comparison, out = compared
+    page = (out / "similarity.html").read_text()
+    data = json.loads((out / "similarity.json").read_text())
+    flagged = [p for p in data["pairs"] if p["flagged"]]
+    assert len(flagged) == sum(p.flagged for p in comparison.pairs) >= len(copies.COPIES)
+    assert page.count('class="flag"') == len(flagged) and "{{" not in page
+    view = out / flagged[0]["view"]
+    text = view.read_text()
+    assert "<mark>" in text and flagged[0]["a"] in text and flagged[0]["b"] in text
+    independent = next(p for p in data["pairs"] if not p["flagged"] and p["view"])
+    shown = (out / independent["view"]).read_text()
+    assert marked_share(text) > 0.7 and marked_share(shown) < 0.5, (marked_share(text), marked_share(shown))
+
+
+def marked_share(page):
+    """The share of the code shown on a side-by-side page that is marked as matching."""
+    code = "".join(re.findall(r"<pre>(.*?)</pre>", page, re.S))
+    marked = "".join(re.findall(r"<mark>(.*?)</mark>", code, re.S))
+    return len("".join(marked.split())) / len("".join(re.sub("</?mark>", "", code).split()))
+
+
+def test_names_and_code_are_escaped_on_the_pages(tmp_path, rnn):
+    hostile = TEXTBOOK.replace("# compute next activation", "# </pre><script>alert(1)</script>")
+    hostile = hostile.replace('a_next = np.tanh(', 'tag = "<script>"\n    a_next = np.tanh(', 1)
+    folder = write_class(tmp_path / "class", {"<b>eve.py": hostile, "frank.py": copies.renamed()})
+    run.run(run.entries(folder), tmp_path / "out", rnn)
+    pages = [(tmp_path / "out" / "similarity.html").read_text()]
+    pages += [p.read_text() for p in (tmp_path / "out" / "similarity").glob("*.html")]
+    assert all("<script>alert" not in p and "<b>eve" not in p and '"<script>"' not in p for p in pages)
+    assert any("&lt;b&gt;eve" in p for p in pages)
+
+
+def similarity(*args):
+    return subprocess.run([sys.executable, "-m", "grader", "similarity", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
+    missing = similarity(tmp_path / "nowhere")
+    folder = write_class(tmp_path / "class", {"a.py": TEXTBOOK})
+    into_itself = similarity(folder, "--out", folder)
+    no_archive = similarity(folder, "--out", tmp_path / "out", "--archive", tmp_path / "none")
+    for result, words in ((missing, "is not a folder"), (into_itself, "does not write into"),
+                          (no_archive, "--archive")):
+        assert result.returncode == 2 and words in result.stderr and len(result.stderr.splitlines()) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["a.py"]
+    grade_all = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(folder), "--public",
+                                "--similarity"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert grade_all.returncode == 2 and "instructor" in grade_all.stderr
+
+
+def test_grade_all_runs_the_check_at_the_end_and_the_class_page_links_it(tmp_path):
+    folder = write_class(tmp_path / "class", {"alice.py": TEXTBOOK, "bob.py": copies.renamed(),
+                                              "carol.ipynb": copies.reordered()})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(out), "--workers", "2",
+               "--call-timeout", "2", "--load-timeout", "10", "--cell-timeout", "5", "--similarity"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "similarity.html (1 pairs flagged)" in result.stdout
+    alice = json.loads((out / "alice" / "report.json").read_text())
+    assert alice["similarity"]["neighbours"][0]["other"] == "bob" and alice["score"] > 0
+    page = (out / "index.html").read_text()
+    assert 'href="similarity.html"' in page and "<td>alice</td><td>bob</td>" in page
+    for name in ("alice", "bob", "carol"):
+        results = (out / name / "results.json").read_text()
+        assert "similarity" not in results and "neighbours" not in results
+    again = similarity(out)  # on the grade-all output: code is read from executed.ipynb, a .py's is not kept
+    assert again.returncode == 0 and "alice: its report folder keeps no code" in again.stderr
+    assert "compared 1 submissions" in again.stdout
+
+
+def test_files_that_do_not_parse_or_lead_outside_the_folder_are_not_read(tmp_path, rnn):
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text(TEXTBOOK)
+    linked = tmp_path / "class" / "mallory"
+    linked.mkdir(parents=True)
+    (linked / "rnn.py").symlink_to(outside)
+    deep = "def rnn_cell_forward(xt, a_prev, parameters):\n    return " + "(" * 3000 + "xt" + ")" * 3000 + "\n"
+    half = TEXTBOOK.replace("def rnn_forward(x, a0, parameters):", "def rnn_forward(x, a0, parameters)", 1)
+    write_class(tmp_path / "class", {"deep.py": deep, "half.py": half, "alice.py": TEXTBOOK})
+    comparison = run.run(run.entries(tmp_path / "class"), tmp_path / "out", rnn)
+    assert {"mallory", "deep"} <= set(comparison.unsolved)
+    half_doc = comparison.documents["half"]
+    assert "rnn_forward" not in half_doc.functions and "rnn_backward" in half_doc.functions
+    assert comparison.pairs[0].flagged and {comparison.pairs[0].a, comparison.pairs[0].b} == {"alice", "half"}
+
+
+def test_pairs_shared_among_processes_are_the_pairs_of_one_process():
+    import random
+    rng = random.Random(3)
+    common = [rng.getrandbits(60) for _ in range(40)]
+
+    def made(name, origin):
+        return score.Document(name, origin, {f: frozenset(rng.sample(common, 12) + [rng.getrandbits(60)
+                                                                                   for _ in range(20)])
+                                             for f in ("f", "g", "h")})
+    students = [made(f"s{i}", "class") for i in range(score.PARALLEL_FROM + 20)]
+    archive = [made(f"archive:k{i}", "archive") for i in range(30)]
+    assert score.all_pairs(students, archive, workers=2) == score.all_pairs(students, archive, workers=1)
+
+
+def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():
+    from grader.report import classpage
+    from grader.report.similarity_section import section
+
+    def measured(name, other, flagged):
+        document = _report(name)
+        document["similarity"] = {"threshold": 0.6, "own_code": 90, "compared": ["rnn_cell_forward"],
+                                  "flagged": flagged, "neighbours": [{"other": other, "origin": "class",
+                                                                      "score": 0.9 if flagged else 0.2,
+                                                                      "flagged": flagged, "functions": {}}]}
+        return document
+    reports = [measured("<i>ann", "bo", True), measured("bo", "<i>ann", True), measured("cy", "bo", False)]
+    html = section(reports)
+    assert html.count("<tr><td>") == 1 and "&lt;i&gt;ann" in html and "<i>ann" not in html
+    assert 'href="similarity.html"' in html and "1 flagged pairs" in html
+    assert section([_report("x")]) == "" and html in classpage.render(reports)
+
+
+VERSION_B = '''    shapes_seen = {}
+    for key, value in list(locals().items()):
+        shapes_seen[key] = getattr(value, "shape", None)
+'''
+
+
+def in_version_b(text):
+    """A file of another version of the handout: every function starts with lines that version hands out."""
+    return re.sub(r"^(def \w+\(.*\):\n)", lambda m: m.group(1) + VERSION_B, text, flags=re.M)
+
+
+def test_the_code_taken_out_follows_each_submissions_version_of_the_handout(tmp_path, rnn):
+    starters = write_class(tmp_path / "starter", {"2021.py": STARTER, "2019.py": in_version_b(STARTER)})
+    folder = write_class(tmp_path / "class", {"ann.py": in_version_b(STYLES["matmul"]),
+                                              "bo.py": in_version_b(STYLES["verbose"]), "cy.py": TEXTBOOK})
+    both = run.run(run.entries(folder), tmp_path / "both", rnn, starter=starters)
+    one = run.run(run.entries(folder), tmp_path / "one", rnn, starter=starters / "2021.py")
+    with_both, with_one = (pair_scores(c).get(frozenset(("ann", "bo"))) for c in (both, one))
+    assert with_one.score > 0.2, with_one  # the 2019 lines taken for the students' own code make them alike
+    assert with_both is None or with_both.score < with_one.score / 2, with_both
+    assert not any(p.flagged for p in both.pairs)
