@@ -118,7 +118,10 @@ def test_the_handout_folder_holds_a_valid_notebook_the_template_the_cases_and_th
     assert stubs[0].source.startswith("def rnn_cell_forward(xt, a_prev, parameters):")
     assert "# YOUR CODE HERE" in stubs[0].source and "a_prev -- the hidden state" in stubs[0].source
     assert "a⟨t⟩ = tanh(Waa a⟨t-1⟩ + Wax x⟨t⟩ + ba)" in "".join(c.source for c in nb.cells)
-    assert "Written answers" not in "".join(c.source for c in nb.cells)  # no manual.toml, no answer cells
+    # an answer cell for each item people grade (manual.toml), tagged where the grading of those items looks first
+    answers = {c.metadata["grader"]["manual"]: c.metadata.get("tags") for c in nb.cells
+               if "manual" in c.metadata.get("grader", {})}
+    assert answers == {item["id"]: [item.get("tag", item["id"])] for item in rnn.manual}
     case = json.loads((made / "public_cases" / "rnn_backward" / "handout.json").read_text())
     assert "expected" not in case and case["args"]
     # only the public cases: nothing of the hidden fixtures reaches the handout
