@@ -64,18 +64,14 @@ def manifest_hash(assignment):
 
 
 def pack(path):
-    """(kind, bytes) of a submission: a file's bytes, or a folder as a tar archive. Links that lead outside the
-    folder are left out, as intake would remove them from the grader's copy."""
+    """(kind, bytes) of a submission: a file's bytes, or a folder as a tar archive. Links travel as links, never
+    followed: the worker's intake removes those that lead outside the folder and notes it, as it does here."""
     path = Path(path)
     if not path.is_dir():
         return "file", path.read_bytes()
-    buffer, root = io.BytesIO(), path.resolve()
+    buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for item in sorted(path.rglob("*")):
-            if item.is_symlink():
-                target = (item.parent / os.readlink(item)).resolve()
-                if not target.is_relative_to(root) or os.path.isabs(os.readlink(item)):
-                    continue
+        for item in sorted(path.rglob("*")):  # rglob does not descend into linked folders
             archive.add(item, arcname=str(item.relative_to(path)), recursive=False)
     return "folder", buffer.getvalue()
 
@@ -116,7 +112,8 @@ def _unpack(spec, folder):
         return target
     target.mkdir()
     with tarfile.open(fileobj=io.BytesIO(spec["payload"]), mode="r:gz") as archive:
-        archive.extractall(target, filter="data")
+        # "tar": nothing is written outside `target` (nor through a link), but links to outside are kept as links
+        archive.extractall(target, filter="tar")
     return target
 
 
