@@ -19,12 +19,15 @@ from conftest import FAST, ROOT
 distributed = pytest.importorskip("distributed")
 
 from grader.batch import cluster, grade_all  # noqa: E402
+from grader.sandbox.process import bubblewrap_problem  # noqa: E402
 
 LIMITS = ["--call-timeout", "2", "--load-timeout", "4", "--cell-timeout", "5", "--memory-mb", "1024"]
 DASK = Path(sys.executable).parent / "dask"
 # The class: correct, buggy, hostile (never returns; kills whatever it can), a notebook that isn't JSON, a folder.
+# kill -1 reaches only the sandbox's own processes in bubblewrap; without it, an os._exit of the sandbox instead.
+KILLER = "kill_everything.py" if bubblewrap_problem() is None else "exit_in_function.py"
 CLASS = {"alice.py": "submissions/correct.py", "bob.py": "submissions/mistake_missing_bias.py",
-         "carol.py": "tests/hostile/infinite_loop.py", "dave.py": "tests/hostile/kill_everything.py",
+         "carol.py": "tests/hostile/infinite_loop.py", "dave.py": f"tests/hostile/{KILLER}",
          "erin.ipynb": "tests/hostile/broken.ipynb"}
 TIMING = {"seconds"}
 
@@ -204,6 +207,44 @@ def test_a_worker_with_other_fixtures_refuses_to_grade(dask_cluster, tmp_path, m
     message = document["checks"][0]["message"]
     assert "other fixtures for 'rnn'" in message and "000000000000" in message and "restart" in message, message
     assert not (tmp_path / "out" / "alice" / "fingerprint.json").exists()  # graded again once the worker is fixed
+
+
+def test_the_batch_limit_on_one_submission_holds_on_the_cluster(dask_cluster, tmp_path, rnn):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "hostile" / "infinite_loop.py", folder / "carol.py")
+    options = grade_all.Options(scheduler=str(dask_cluster.file), progress_bar=False, submission_seconds=1.5)
+    started = time.monotonic()
+    grade_all.grade_all(folder, tmp_path / "out", rnn, FAST, options)
+    assert time.monotonic() - started < 20
+    document = json.loads((tmp_path / "out" / "carol" / "report.json").read_text())
+    assert document["checks"][0]["status"] == "timeout" and document["seconds"] == 1.5
+    assert "longer than the batch's limit of 1.5 s" in document["checks"][0]["message"]
+
+
+def test_a_submission_that_kills_its_worker_twice_is_reported_not_retried(dask_cluster):
+    """The scheduler (told by grade-all's connection) gives a task whose worker died one more try, then gives up;
+    the batch reports that instead of waiting. os._exit stands in for a submission that ends its Dask worker."""
+    client = dask_cluster.client
+    cluster.connect(str(dask_cluster.file)).close()
+    assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures) == 1
+    entry = grade_all.Entry("mallory", Path("mallory.py"))
+    pool = cluster.Pool(client)
+    pool.futures[client.submit(os._exit, 1, key="grade-mallory", pure=False)] = (entry, None)
+    deadline, done = time.monotonic() + 90, []
+    while not done and time.monotonic() < deadline:
+        done = pool.finished(lambda job: None)
+    assert done, "the task of a worker-killing submission never ended"
+    assert "lost 2 times" in done[0].why and done[0].keep and done[0].answer is None
+    client.wait_for_workers(2, timeout=60)  # the nannies start new workers
+
+
+def test_a_grading_process_that_dies_is_tried_once_more(monkeypatch, rnn):
+    calls = []
+    monkeypatch.setattr(cluster, "_grade_here", lambda spec, source, out: calls.append(1) or {"lost": "killed"})
+    spec = cluster.task(grade_all.Entry("alice", ROOT / "submissions" / "correct.py"), rnn,
+                        cluster.manifest_hash(rnn), FAST, False, 60.0)
+    assert cluster.grade_remote(spec)["lost"] == "killed" and len(calls) == 2
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error_before_grading(tmp_path):

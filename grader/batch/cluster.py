@@ -124,8 +124,17 @@ def _collect(out):
 
 # ---- on the Dask worker -----------------------------------------------------------------------------------------
 
-_local = threading.local()  # each Dask worker thread keeps its own grading process
-_started = []
+_idle = []  # grading processes of this Dask worker waiting for a task (one per thread at most)
+_lock = threading.Lock()
+
+
+def warm(dask_worker=None):
+    """Start this Dask worker's grading processes before the first tasks arrive (their imports take seconds);
+    run on every worker by `client.run` when a batch starts."""
+    from .worker import Worker
+    wanted = getattr(getattr(dask_worker, "state", None), "nthreads", 1)
+    with _lock:
+        _idle.extend(Worker() for _ in range(wanted - len(_idle)))
 
 
 def grade_remote(spec):
@@ -156,52 +165,42 @@ def _grade_here(spec, source, out):
     from types import SimpleNamespace
 
     from ..sandbox.limits import Limits
-    from .worker import request
+    from .worker import Worker, request
     work = request(source, out, SimpleNamespace(name=spec["assignment"]), Limits(**spec["limits"]),
                    spec["public_only"])
-    worker = _grading_process()
+    with _lock:
+        worker = _idle.pop() if _idle else Worker()
     try:
         worker.send("task", work, spec["seconds"])
     except OSError:  # it ended while idle: a fresh one takes the task
-        _drop(worker, 0)
-        worker = _grading_process()
+        worker.stop(grace=0)
+        worker = Worker()
         worker.send("task", work, spec["seconds"])
     while True:
         if time.monotonic() > worker.deadline:
-            _drop(worker, 3)
+            worker.stop(grace=3)
             return {"timeout": True}
         if _cancelled():  # the batch was interrupted (Ctrl-C): stop grading instead of finishing unseen work
-            _drop(worker, 3)
+            worker.stop(grace=3)
             return {"cancelled": True}
         if select.select([worker], [], [], 0.5)[0]:
             try:
                 answer = worker.receive()
             except EOFError as ended:
-                _drop(worker, 0)
+                worker.stop(grace=0)
                 return {"lost": str(ended)}
             if answer is not None:
+                with _lock:
+                    _idle.append(worker)
                 return answer
-
-
-def _grading_process():
-    from .worker import Worker
-    if getattr(_local, "worker", None) is None:
-        _local.worker = Worker()
-        _started.append(_local.worker)
-    return _local.worker
-
-
-def _drop(worker, grace):
-    worker.stop(grace=grace)
-    _local.worker = None
-    if worker in _started:
-        _started.remove(worker)
 
 
 @atexit.register
 def _close_all():
-    for worker in list(_started):
-        worker.stop(grace=3) if worker.job else worker.close()
+    with _lock:
+        for worker in _idle:
+            worker.close()
+        _idle.clear()
 
 
 def _cancelled():
@@ -234,6 +233,7 @@ class Pool:
 
     def __init__(self, client):
         self.client, self.futures = client, {}
+        client.run(warm, wait=False, on_error="ignore")  # a worker that fails here still takes tasks
 
     def room(self):
         threads = sum(self.client.nthreads().values())
