@@ -5,8 +5,8 @@ its name, the limits and the hash of the assignment's fixture manifest, and retu
 A Dask worker needs only the installed grader and the assignment: the task refuses to grade when the worker's
 manifest (or grader version) differs from the batch's, and says so in that submission's report.
 
-On the worker, the task hands the submission to a long-lived grading process (worker.py's `Worker`, one per Dask
-worker thread), exactly as the local batch does: that process starts the sandbox, the batch's time limit is
+On the worker, the task hands the submission to a long-lived grading process (worker.py's `Worker`; a Dask worker
+keeps one per thread, started when a batch begins), exactly as the local batch does: that process starts the sandbox, the batch's time limit is
 enforced there, and a submission that kills its grading process is tried once more in a fresh one. The machine
 that runs grade-all writes every output folder (grade_all.py: staging, then one rename).
 """
@@ -233,7 +233,7 @@ class Pool:
 
     def __init__(self, client):
         self.client, self.futures = client, {}
-        client.run(warm, wait=False, on_error="ignore")  # a worker that fails here still takes tasks
+        client.run(warm, on_error="ignore")  # a worker that fails here still takes tasks
 
     def room(self):
         threads = sum(self.client.nthreads().values())

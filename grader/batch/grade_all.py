@@ -255,6 +255,9 @@ class _Batch:
         """The same queue, graded by a Dask cluster's workers: each task carries its submission and brings back
         its files, which are staged and settled here as a local worker's would be."""
         pool, digest = cluster.Pool(self.client), cluster.manifest_hash(self.assignment)
+        if not self.client.nthreads():
+            print(f"grader: the Dask scheduler at {self.options.scheduler!r} has no workers yet; the batch waits "
+                  "for one (start it with: make dask-worker SCHEDULER=ADDRESS)", file=sys.stderr)
         staging_of = lambda job: self.out / STAGING / job[0].name  # noqa: E731
         try:
             while (self.queue or pool.futures) and not self.interrupted:
