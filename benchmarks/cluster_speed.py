@@ -45,7 +45,7 @@ def start_cluster():
     os.environ["PYTHONPATH"] = str(ROOT)  # the worker processes import the grader, as `make dask-worker` does
     started = time.perf_counter()
     local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                         dashboard_address=None)
+                         dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0")
     return local, time.perf_counter() - started
 
 

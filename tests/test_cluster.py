@@ -30,6 +30,8 @@ CLASS = {"alice.py": "submissions/correct.py", "bob.py": "submissions/mistake_mi
          "carol.py": "tests/hostile/infinite_loop.py", "dave.py": f"tests/hostile/{KILLER}",
          "erin.ipynb": "tests/hostile/broken.ipynb"}
 TIMING = {"seconds"}
+# Without a dashboard, Dask still serves its HTTP endpoints (metrics, health): on 127.0.0.1 too, on any free port.
+LOOPBACK_ONLY = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]
 
 
 def _start(command, log, env):
@@ -80,11 +82,11 @@ def dask_cluster(tmp_path_factory):
     schedfile = base / "scheduler.json"
     processes = []
     try:
-        processes.append(_start([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+        processes.append(_start([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", *LOOPBACK_ONLY,
                                  "--scheduler-file", str(schedfile)], open(base / "scheduler.log", "w"), env))
         for i in range(2):
             processes.append(_start([str(DASK), "worker", "--scheduler-file", str(schedfile), "--host", "127.0.0.1",
-                                     "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                                     "--nworkers", "1", "--nthreads", "1", *LOOPBACK_ONLY],
                                     open(base / f"worker{i}.log", "w"), env))
         deadline = time.monotonic() + 60
         while not schedfile.is_file() and time.monotonic() < deadline:
