@@ -197,6 +197,33 @@ def test_a_worker_killed_mid_batch_costs_only_a_retry(dask_cluster, tmp_path):
     assert all(r["loaded"] and r["score"] >= r["max_score"] for r in reports.values())
 
 
+def test_ctrl_c_keeps_finished_reports_and_the_next_run_grades_the_rest(dask_cluster, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(5):
+        shutil.copy(ROOT / "submissions" / "correct.py", folder / f"student{i}.py")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(out), *LIMITS,
+               "--scheduler", str(dask_cluster.file)]
+    batch = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not list(out.glob("*/report.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        batch.send_signal(signal.SIGINT)
+        stdout, _ = batch.communicate(timeout=60)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait()
+    assert batch.returncode == 130 and "run the same command again" in stdout
+    kept = sorted(p.parent.name for p in out.glob("*/fingerprint.json"))
+    assert 1 <= len(kept) < 5 and not (out / ".staging").exists()
+    assert sorted(p.parent.name for p in out.glob("*/report.json")) == kept  # only complete folders
+    again = _grade_all(folder, out, "--scheduler", str(dask_cluster.file))
+    assert f"graded {5 - len(kept)} of 5 submissions" in again.stdout and f"{len(kept)} unchanged" in again.stdout
+
+
 def test_a_worker_with_other_fixtures_refuses_to_grade(dask_cluster, tmp_path, monkeypatch, rnn):
     folder = tmp_path / "class"
     folder.mkdir()
