@@ -6,8 +6,10 @@ READY := $(VENV)/.ready
 SUBMISSION ?=
 OUT ?=
 ASSIGNMENT ?=
+SCHEDULER ?=
 
-.PHONY: setup grade check grade-all review test fixtures check-fixtures handout clean chromium bubblewrap
+.PHONY: setup grade check grade-all review dask-scheduler dask-worker test fixtures check-fixtures handout clean \
+	chromium bubblewrap
 
 # What grading needs; the tests need Chromium too (see `test`).
 setup: $(READY) bubblewrap
@@ -33,7 +35,18 @@ check: setup
 grade-all: setup
 	@test -n "$(SUBMISSIONS)" || { echo "say which folder to grade: make grade-all SUBMISSIONS=dir [OUT=dir]"; exit 2; }
 	$(PY) -m grader grade-all "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) \
-		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
+
+# A Dask cluster for `make grade-all SCHEDULER=tcp://HOST:8786`: the scheduler on one machine, a worker on each
+# machine that grades (one submission at a time per thread: one per core by default), each from its own checkout of
+# this repository with the same fixtures. Both import the grader from the checkout; DASK_ARGS passes more options
+# (--host, --port, --nthreads, --scheduler-file ...).
+dask-scheduler: setup
+	PYTHONPATH="$(CURDIR)" $(VENV)/bin/dask scheduler --no-dashboard $(DASK_ARGS)
+
+dask-worker: setup
+	@test -n "$(SCHEDULER)" || { echo "say which scheduler to join: make dask-worker SCHEDULER=tcp://HOST:8786"; exit 2; }
+	cd "$(CURDIR)" && PYTHONPATH="$(CURDIR)" $(VENV)/bin/dask worker "$(SCHEDULER)" --no-dashboard $(DASK_ARGS)
 
 # make review OUT=dir [PORT=n]: the web app where people grade the manual items of a class graded into dir.
 review: setup

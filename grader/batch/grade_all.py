@@ -24,6 +24,7 @@ from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit
 from ..sandbox import intake
+from . import cluster
 from .progress import Progress
 from .worker import Worker, request
 
@@ -49,6 +50,7 @@ class Options:
     similarity: bool = False  # compare the class's code at the end (grader/similarity/), for the instructor
     archive: str | None = None  # known solutions to compare with
     starter: str | None = None  # the handout's code to take out (default: the assignment's)
+    scheduler: str | None = None  # a Dask scheduler's address (or scheduler file): grade on that cluster
 
 
 @dataclass
@@ -151,7 +153,8 @@ def _settle(entry, staging, final, document, seconds, key, options):
     else:
         report.write(document, staging)
     render_files(document, staging, options)
-    (staging / FINGERPRINT).write_text(json.dumps(key, indent=1) + "\n")
+    if key is not None:  # without one, the next run grades it again
+        (staging / FINGERPRINT).write_text(json.dumps(key, indent=1) + "\n")
     if final.exists():
         retired = staging.with_name(staging.name + ".old")
         os.rename(final, retired)
@@ -174,16 +177,24 @@ def _document(answer, staging, entry, assignment, limits):
                              "internal error, not the submission's fault); the instructor has the details")
 
 
-class _Batch:
-    """One run over a class: a queue of entries, a few workers, and what finished."""
+def _too_long(seconds):
+    return f"grading this submission took longer than the batch's limit of {seconds:g} s and was stopped; nothing " \
+        "was counted"
 
-    def __init__(self, jobs, out, assignment, limits, options, summary):
+
+class _Batch:
+    """One run over a class: a queue of entries, a few workers (local processes, or a Dask cluster's), and what
+    finished."""
+
+    def __init__(self, jobs, out, assignment, limits, options, summary, client=None):
         self.queue, self.out, self.assignment, self.limits, self.options = list(jobs), out, assignment, limits, options
-        self.summary = summary
+        self.summary, self.client = summary, client
         self.progress = Progress(len(self.queue), bar=options.progress_bar)
         self.interrupted = False
 
     def run(self):
+        if self.client is not None:
+            return self._run_on_cluster()
         count = min(self.options.workers or cores(), len(self.queue))
         workers = [Worker() for _ in range(count)]
         try:
@@ -241,11 +252,35 @@ class _Batch:
         job = worker.job
         worker.stop(grace=3)
         seconds = self.options.submission_seconds
-        self._finish(job, seconds, None, f"grading this submission took longer than the batch's limit of "
-                                         f"{seconds:g} s and was stopped; nothing was counted", "timeout")
+        self._finish(job, seconds, None, _too_long(seconds), "timeout")
         return Worker()
 
-    def _finish(self, job, seconds, answer, why=None, status="error"):
+    def _run_on_cluster(self):
+        """The same queue, graded by a Dask cluster's workers: each task carries its submission and brings back
+        its files, which are staged and settled here as a local worker's would be."""
+        pool, digest = cluster.Pool(self.client), cluster.manifest_hash(self.assignment)
+        if not self.client.nthreads():
+            print(f"grader: the Dask scheduler at {self.options.scheduler!r} has no workers yet; the batch waits "
+                  "for one (start it with: make dask-worker SCHEDULER=ADDRESS)", file=sys.stderr)
+        staging_of = lambda job: self.out / STAGING / job[0].name  # noqa: E731
+        try:
+            while (self.queue or pool.futures) and not self.interrupted:
+                while self.queue and pool.room() and not self.interrupted:
+                    job = self.queue.pop(0)
+                    shutil.rmtree(staging_of(job), ignore_errors=True)
+                    pool.submit(job, cluster.task(job[0], self.assignment, digest, self.limits,
+                                                  self.options.public_only, self.options.submission_seconds))
+                for done in pool.finished(staging_of):
+                    seconds, why = done.seconds, done.why
+                    if done.status == "timeout":
+                        seconds, why = self.options.submission_seconds, _too_long(self.options.submission_seconds)
+                    self._finish(done.job, seconds, done.answer, why, done.status, done.keep)
+                self.progress.draw()
+        finally:
+            pool.cancel()
+            self.progress.close()
+
+    def _finish(self, job, seconds, answer, why=None, status="error", keep=True):
         entry, key = job
         staging = self.out / STAGING / entry.name
         if answer is not None:
@@ -254,7 +289,7 @@ class _Batch:
             shutil.rmtree(staging, ignore_errors=True)
             document = unfinished_report(entry, self.assignment, self.limits, status, why)
         staging.mkdir(parents=True, exist_ok=True)
-        _settle(entry, staging, self.out / entry.name, document, seconds, key, self.options)
+        _settle(entry, staging, self.out / entry.name, document, seconds, key if keep else None, self.options)
         self._tell(entry, document, seconds)
 
     def _tell(self, entry, document, seconds):
@@ -281,12 +316,22 @@ def _on_interrupt(batch):
 
 
 def grade_all(folder, out, assignment, limits, options=Options()):
-    """Grade every submission in `folder` into `out`; returns a Summary."""
+    """Grade every submission in `folder` into `out` (on the Dask cluster of `options.scheduler` if given);
+    returns a Summary."""
     started = time.monotonic()
     out = Path(out)
     entries = discover(folder, out)
     if not entries:
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
+    client = cluster.connect(options.scheduler) if options.scheduler else None  # fails before anything is graded
+    try:
+        return _grade_all(entries, out, assignment, limits, options, client, started)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _grade_all(entries, out, assignment, limits, options, client, started):
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / STAGING, ignore_errors=True)
     digest = assignment_hash(assignment)
@@ -300,7 +345,7 @@ def grade_all(folder, out, assignment, limits, options=Options()):
     if jobs:
         # matplotlib takes a second to import: do it while the workers grade, not after them.
         threading.Thread(target=importlib.import_module, args=("grader.report.classpage",), daemon=True).start()
-        batch = _Batch(jobs, out, assignment, limits, options, summary)
+        batch = _Batch(jobs, out, assignment, limits, options, summary, client)
         previous = _on_interrupt(batch)
         try:
             batch.run()
@@ -344,6 +389,9 @@ def add_arguments(parser):
     parser.add_argument("folder", help="the folder of submissions: each file or folder in it is one student's")
     parser.add_argument("--out", default="reports", help="where the reports go (default: reports)")
     parser.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="grade on the Dask cluster of this scheduler (tcp://HOST:8786, or the JSON file of "
+                             "`dask scheduler --scheduler-file`); --workers is then the cluster's")
     parser.add_argument("--force", action="store_true", help="grade again even the submissions that did not change")
     parser.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
     parser.add_argument("--submission-timeout", type=float, default=Options.submission_seconds,
@@ -375,7 +423,7 @@ def run(options, assignment, limits):
                      submission_seconds=options.submission_timeout,
                      hidden_kinds=tuple(k.strip() for k in options.hidden_kinds.split(",") if k.strip()),
                      hidden_visibility=options.hidden_visibility, similarity=options.similarity,
-                     archive=options.archive, starter=options.starter)
+                     archive=options.archive, starter=options.starter, scheduler=options.scheduler)
     summary = grade_all(options.folder, options.out, assignment, limits, chosen)
     out = Path(options.out)
     done = len(summary.graded) + len(summary.failed)

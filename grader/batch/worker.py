@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import asdict
@@ -68,11 +69,26 @@ def main():
     answers = os.fdopen(os.dup(1), "w")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    orphaned = threading.Event()
+    threading.Thread(target=_watch_parent, args=(os.getppid(), orphaned), daemon=True).start()
     try:
         serve(sys.stdin, answers)
     except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
+        if orphaned.is_set() and Path(tempfile.gettempdir()).name.startswith("grader-worker-"):
+            shutil.rmtree(tempfile.gettempdir(), ignore_errors=True)  # nobody else is left to remove it
         return 130
     return 0
+
+
+def _watch_parent(parent, orphaned):
+    """A batch or Dask worker killed outright leaves this process behind: stop grading as Ctrl-C would (so the
+    sandbox is stopped and the scratch removed) instead of finishing a submission nobody will read."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    orphaned.set()
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
+    os._exit(130)
 
 
 def _leftovers(root):
