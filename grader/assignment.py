@@ -66,6 +66,12 @@ class Assignment:
         """{function: callees}: the graded functions that each one calls by design (assignment.toml, [calls])."""
         return {function: tuple(callees) for function, callees in self.settings.get("calls", {}).items()}
 
+    @property
+    def pairs(self):
+        """{backward: forward}: the backward function that takes the cache (last output) of a forward function
+        (assignment.toml, [backward.NAME] forward = ...); a reference stand-in's cache then stays in the grader."""
+        return {name: table["forward"] for name, table in self.settings.get("backward", {}).items()}
+
     def checks(self, public_only=False):
         """The checks to run, in order; with `public_only`, those whose kind is in `public_kinds`."""
         checks = list(self.suite.checks.values())

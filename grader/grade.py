@@ -29,6 +29,7 @@ class Result:
     optional: bool
     seconds: float
     diagnoses: list = field(default_factory=list)  # ids of the known mistakes the wrong answer matched
+    series: dict = field(default_factory=dict)  # {name: [numbers]} a check recorded, such as a loss history
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,22 @@ class Context:
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = fixtures.load(assignment.fixtures, "public")
         self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
+        self.series = {}  # what the running check recorded (record()); moved into its Result
 
-    def call(self, function, *args, **kwargs):
+    def call(self, function, *args, keep=None, target=None, method=None, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
         (assignment.calls) and of no other, so that it earns only what its own code computes. The public checks
-        use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE)."""
+        use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE).
+
+        `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it)."""
         reference = {} if self.public_only else {
             name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
-        return self.program.call(function, *args, substitute=reference, **kwargs)
+        return self.program.call(function, *args, substitute=reference, pairs=self.assignment.pairs, keep=keep,
+                                 target=target, method=method, **kwargs)
+
+    def record(self, name, values):
+        """Keep a series of numbers (a loss history) with the running check's result, for the reports' plots."""
+        self.series[name] = [float(v) for v in values]
 
 
 def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=None, diagnose=True):
@@ -75,7 +84,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
                                     assignment.helpers)
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
-        program = Program(scratch, submission, limits, assignment.provided)
+        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"))
         loaded = program.load()
         context = Context(assignment, program, public_only, diagnose)
         results = run_checks(assignment, context, loaded.error)
@@ -109,11 +118,12 @@ def run_checks(assignment, context, load_error):
         points, optional = assignment.points(check)
         started = time.monotonic()
         diagnoses = []
+        context.series = {}
         outcome, message = _verdict(check, context, load_error, status, diagnoses)
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
-                              optional, round(time.monotonic() - started, 3), diagnoses))
+                              optional, round(time.monotonic() - started, 3), diagnoses, context.series))
     return results
 
 
@@ -130,8 +140,8 @@ def _verdict(check, context, load_error, status, diagnoses):
     if function in program.dead:
         return "skipped", f"not called again: {program.dead[function][1]}"
     try:
-        check.run(context)
-        return "passed", ""
+        note = check.run(context)  # a check that passes may say how it judged (a string), or return None
+        return "passed", note if isinstance(note, str) else ""
     except Failure as failure:
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]

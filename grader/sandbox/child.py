@@ -114,12 +114,13 @@ class Child:
         if self.namespace is None or not callable(self.namespace.get(name)):
             return {"op": "missing", "function": name}
         saved = {n: self.namespace[n] for n in request.get("substitute", []) if n in self.namespace}
+        pairs = request.get("pairs", {})
         for callee in request.get("substitute", []):
-            self.namespace[callee] = self._remote(callee)
+            self.namespace[callee] = self._remote(callee, callee in pairs.values(), callee in pairs)
         try:
             args = wire.decode(request["args"], self.kept.resolve)
             kwargs = wire.decode(request["kwargs"], self.kept.resolve)
-            value = self.namespace[name](*args, **kwargs)
+            value = self._target(request, name)(*args, **kwargs)
         except BaseException as exc:  # the student's SystemExit and KeyboardInterrupt are reported too
             return {"op": "raised", "error": describe_error(exc, self.work)}
         finally:
@@ -128,24 +129,64 @@ class Child:
                 self.namespace.pop(callee, None)
             _flush()
         try:
-            return {"op": "return", "value": wire.encode(value, self.kept.keep)}
+            return {"op": "return", "value": self._encode(value, request.get("keep"))}
         except (wire.WireError, RecursionError, MemoryError) as exc:
             return {"op": "unsendable", "message": str(exc)[:500]}
 
-    def _remote(self, callee):
-        """A stand-in for a graded callee: the grader answers it with the reference."""
+    def _target(self, request, name):
+        """The function called: `name` in the namespace, or a method (a dotted path) of an object kept here."""
+        if request.get("target") is None:
+            return self.namespace[name]
+        target = self.kept.resolve(request["target"])
+        for part in str(request.get("method", "")).split("."):
+            target = getattr(target, part)
+        return target
+
+    def _encode(self, value, keep):
+        """`keep`: "all" keeps the whole value here (an object to call methods of), "last" its last item (the
+        cache a forward function returns), so that the grader can pass it back exactly as the student made it."""
+        if keep == "all":
+            return {"$handle": [self.kept.keep(value), type(value).__name__[:80]]}
+        if keep == "last" and type(value) in (tuple, list) and value:
+            items = [wire.encode(v, self.kept.keep) for v in value[:-1]]
+            items.append({"$handle": [self.kept.keep(value[-1]), type(value[-1]).__name__[:80]]})
+            return {"$tuple": items}
+        return wire.encode(value, self.kept.keep)
+
+    def _remote(self, callee, makes_cache=False, takes_cache=False):
+        """A stand-in for a graded callee: the grader answers it with the reference. The cache that a stand-in
+        forward returns is an opaque token (the reference's cache stays in the grader); a stand-in backward given
+        such a token sends it back, so that the grader answers with the reference's gradients at those inputs."""
         channel, kept = self.channel, self.kept
 
         def remote(*args, **kwargs):
-            channel.send({"op": "callback", "function": callee,
-                          "args": wire.encode(args, kept.keep), "kwargs": wire.encode(kwargs, kept.keep)})
+            message = {"op": "callback", "function": callee}
+            if takes_cache and args and isinstance(args[-1], CacheToken):
+                message["token"], args = args[-1].token, args[:-1]
+            message.update(args=wire.encode(args, kept.keep), kwargs=wire.encode(kwargs, kept.keep))
+            channel.send(message)
             answer = channel.receive()
             if answer.get("op") != "callback_return":
                 raise RuntimeError(answer.get("message", f"{callee} failed"))
-            return wire.decode(answer["value"], kept.resolve)
+            value = wire.decode(answer["value"], kept.resolve)
+            if makes_cache and "token" in answer and type(value) is tuple:
+                value = (*value, CacheToken(callee, answer["token"]))
+            return value
 
         remote.__name__ = callee
         return remote
+
+
+class CacheToken:
+    """The cache of a reference stand-in's step: only a token; the grader keeps the reference's own cache."""
+
+    __slots__ = ("made_by", "token")
+
+    def __init__(self, made_by, token):
+        self.made_by, self.token = made_by, token
+
+    def __repr__(self):
+        return f"<cache of {self.made_by}, kept by the grader>"
 
 
 def _flush():

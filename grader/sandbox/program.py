@@ -21,13 +21,15 @@ class Loaded:
 
 
 class Program:
-    def __init__(self, scratch, submission, limits, provided=None):
+    def __init__(self, scratch, submission, limits, provided=None, package=None):
         self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
+        self.package = package  # the provided package a lone module is loaded into (see loader._load_module)
         self.sandbox = None
         self.loaded = None
         self.dead = {}  # function -> (status, why it is not called again)
         self.restarts = 0
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
+        self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -50,7 +52,8 @@ class Program:
         sandbox = Sandbox(self.scratch, self.limits, self.provided)
         self.isolation = sandbox.isolation
         sandbox.start()
-        request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry}
+        request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry,
+                   "package": self.package}
         try:
             answer = sandbox.request(request, self.limits.load_seconds)
         except CallTimeout:
@@ -69,19 +72,26 @@ class Program:
         self.sandbox = runner.sandbox
         return Loaded(error, [], runs)
 
-    def call(self, function, *args, substitute=None, **kwargs):
-        """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins."""
+    def call(self, function, *args, substitute=None, pairs=None, keep=None, target=None, method=None, **kwargs):
+        """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins.
+
+        `pairs` ({backward: forward}, among the substitutes): the forward's cache (its last output) stays here and
+        the child gets a token for it, which the stand-in backward turns back into that cache. `keep` ("all" or
+        "last"): the value, or its last item, stays in the child as a handle. `target` (a handle) and `method` (a
+        dotted name): call that method of an object kept in the child; `function` then names what is graded."""
         if function in self.dead:
             raise Dead(self.dead[function][1])
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
         substitute = substitute or {}
+        pairs = {b: f for b, f in (pairs or {}).items() if b in substitute and f in substitute}
         request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
-                   "substitute": sorted(substitute)}
+                   "substitute": sorted(substitute), "pairs": pairs, "keep": keep,
+                   "target": target.id if target is not None else None, "method": method}
         try:
             answer = self.sandbox.request(request, self.limits.call_seconds,
-                                          lambda message, _: self._callback(message, substitute))
+                                          lambda message, _: self._callback(message, substitute, pairs))
         except CallTimeout:
             self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
             raise
@@ -103,14 +113,22 @@ class Program:
         self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, substitute):
+    def _callback(self, message, substitute, pairs):
         """Answer a graded callee that the child reached back for; False ends the wait for the call."""
         if message.get("op") != "callback":
             return False
-        stand_in = substitute.get(message.get("function"))
+        name = message.get("function")
+        stand_in = substitute.get(name)
         try:
             args, kwargs = wire.decode(message["args"]), wire.decode(message["kwargs"])
-            reply = {"op": "callback_return", "value": wire.encode(stand_in(*args, **kwargs))}
+            if "token" in message:  # a stand-in backward given the token of a stand-in forward's cache
+                args = (*args, self.caches[message["token"]])
+            value = stand_in(*args, **kwargs)
+            reply = {"op": "callback_return"}
+            if name in pairs.values():  # the cache stays here; the child gets its token
+                token = len(self.caches) + 1
+                self.caches[token], value, reply["token"] = value[-1], tuple(value[:-1]), token
+            reply["value"] = wire.encode(value)
         except Exception as exc:  # the student's call to the callee was wrong: tell their code, as numpy would
             reply = {"op": "callback_raised", "message": f"{message.get('function')}: {type(exc).__name__}: {exc}"}
         self.sandbox.send(reply)

@@ -1,0 +1,116 @@
+"""Backward functions judged on the caches their student's own forward functions made.
+
+Where each student chooses their own cache layout (CS231n), a backward function can only be given the cache that
+the same student's forward made. That cache stays in the sandbox (a handle), and the backward gets it back:
+  - when the student's forward is right on those inputs, the backward's gradients are compared with the expected
+    ones (the reference's);
+  - when it is wrong, the backward is not failed for that: its gradients are compared with numeric gradients of
+    sum(output * upstream) through the student's own forward, called in the sandbox, so a backward that is right
+    for its forward keeps its points.
+The note a passing check returns says which of the two was done; a failure's first line says it too.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare import differences
+from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from .suite import Failure
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A backward function and the forward whose cache (its last output) it takes after the upstream gradients.
+
+    `outputs` names the backward's return values; `gradients[k]` is the forward argument (by position) that
+    output k is the gradient of."""
+
+    forward: str
+    backward: str
+    outputs: tuple
+    gradients: tuple
+
+
+def pairs(settings):
+    """{backward: Pair} from an assignment's `[backward.NAME]` tables."""
+    return {name: Pair(t["forward"], name, tuple(t["outputs"]), tuple(t["gradients"]))
+            for name, t in settings.get("backward", {}).items()}
+
+
+def judge(context, pair, forward_args, upstream, expected, describe):
+    """Check `pair.backward` on the cache the student's `pair.forward` made from `forward_args`.
+
+    `expected`: {"forward": the forward's outputs without the cache, "backward": the gradients}. Returns a note
+    saying how the backward was judged; raises Failure."""
+    made = context.call(pair.forward, *forward_args, keep="last")
+    count = len(expected["forward"])
+    if not isinstance(made, tuple) or len(made) != count + 1:
+        raise Failure(f"on {describe}: {pair.forward} returned {_what(made)}; expected a tuple of {count + 1}"
+                      f" (its outputs, then the cache), so {pair.backward} could not be given a cache")
+    outputs, cache = made[:-1], made[-1]
+    forward_right = not any(differences(f"{pair.forward} output {i}", e, g, context.rtol, context.atol)
+                            for i, (e, g) in enumerate(zip(expected["forward"], outputs)))
+    got = _tuple(context.call(pair.backward, *upstream, cache))
+    lines = _shapes(pair, expected["backward"], got)
+    if lines:
+        raise Failure(f"on {describe}:", *lines)
+    if forward_right:
+        lines = _values(pair, expected["backward"], got, context)
+        if lines:
+            failure = Failure(f"on {describe}, given the cache your {pair.forward} made (it is right on these"
+                              " inputs):", *lines)
+            failure.got = got  # what to diagnose: these gradients are comparable with the reference's
+            raise failure
+        return f"compared with the reference on the cache your {pair.forward} made"
+    _numerically(context, pair, forward_args, upstream, got, describe)
+    return (f"your {pair.forward} differs from the reference, so the gradients were checked numerically"
+            f" against it instead")
+
+
+def _numerically(context, pair, forward_args, upstream, got, describe):
+    """Gradients of sum(output * upstream) through the student's own forward, entry by entry, in the sandbox."""
+    inputs = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a for a in forward_args]
+
+    def loss():
+        made = context.call(pair.forward, *inputs, keep="last")
+        return sum(float(np.sum(np.asarray(o, dtype=np.float64) * u)) for o, u in zip(made[:-1], upstream))
+
+    for name, position, analytic in zip(pair.outputs, pair.gradients, got):
+        if position is None or not isinstance(inputs[position], np.ndarray) or inputs[position].dtype.kind != "f":
+            continue
+        result = compare_gradient(name, numeric_gradient(loss, inputs[position]), analytic)
+        if not result.ok:
+            index = "".join(f"[{i}]" for i in result.worst_index)
+            raise Failure(f"on {describe}: your {pair.forward} differs from the reference, so {pair.backward} was"
+                          f" checked numerically against it, and {name} fails that check",
+                          f"relative error {result.max_rel_error:.3g} at {name}{index} (allowed {BOUND:g}):"
+                          f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+
+
+def _tuple(value):
+    """A backward with one output (dW) may return it alone or as a 1-tuple."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _shapes(pair, expected, got):
+    if len(got) != len(expected):
+        return [f"{pair.backward} returned {len(got)} values; expected {len(expected)}: ({', '.join(pair.outputs)})"]
+    for name, e, g in zip(pair.outputs, expected, got):
+        lines = differences(name, e, g, 0, 0, values=False)
+        if lines:
+            return lines
+    return []
+
+
+def _values(pair, expected, got, context):
+    for name, e, g in zip(pair.outputs, expected, got):
+        lines = differences(name, e, g, context.rtol, context.atol)
+        if lines:
+            return lines
+    return []
+
+
+def _what(value):
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
