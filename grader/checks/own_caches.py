@@ -4,9 +4,10 @@ Where each student chooses their own cache layout (CS231n), a backward function 
 the same student's forward made. That cache stays in the sandbox (a handle), and the backward gets it back:
   - when the student's forward is right on those inputs, the backward's gradients are compared with the expected
     ones (the reference's);
-  - when it is wrong, the backward is not failed for that: its gradients are compared with numeric gradients of
-    sum(output * upstream) through the student's own forward, called in the sandbox, so a backward that is right
-    for its forward keeps its points.
+  - when it is wrong, the backward is not failed for that: it passes if its gradients are the reference's all the
+    same, and otherwise they are compared with numeric gradients of sum(output * upstream) through the student's
+    own forward, called in the sandbox, so a backward that is right for its forward keeps its points (a gradient
+    of an input that forward ignores is not judged).
 The note a passing check returns says which of the two was done; a failure's first line says it too.
 """
 from dataclasses import dataclass
@@ -54,17 +55,21 @@ def judge(context, pair, forward_args, upstream, expected, describe):
     lines = _shapes(pair, expected["backward"], got)
     if lines:
         raise Failure(f"on {describe}:", *lines)
+    lines = _values(pair, expected["backward"], got, context)
+    if forward_right and lines:
+        failure = Failure(f"on {describe}, given the cache your {pair.forward} made (it is right on these inputs):",
+                          *lines)
+        failure.got = got  # what to diagnose: these gradients are comparable with the reference's
+        raise failure
     if forward_right:
-        lines = _values(pair, expected["backward"], got, context)
-        if lines:
-            failure = Failure(f"on {describe}, given the cache your {pair.forward} made (it is right on these"
-                              " inputs):", *lines)
-            failure.got = got  # what to diagnose: these gradients are comparable with the reference's
-            raise failure
         return f"compared with the reference on the cache your {pair.forward} made"
-    _numerically(context, pair, forward_args, upstream, got, describe)
-    return (f"your {pair.forward} differs from the reference, so the gradients were checked numerically"
-            f" against it instead")
+    if not lines:  # right for the intended forward, whatever the student's forward computes
+        return (f"your {pair.forward} differs from the reference, but these gradients, made from its cache, are the"
+                f" reference's")
+    skipped = _numerically(context, pair, forward_args, upstream, got, describe)
+    return (f"your {pair.forward} differs from the reference, so the gradients were checked numerically against"
+            f" it instead" + (f" ({', '.join(skipped)} not judged: your {pair.forward} doesn't depend on that input)"
+                              if skipped else ""))
 
 
 def _numerically(context, pair, forward_args, upstream, got, describe):
@@ -75,16 +80,22 @@ def _numerically(context, pair, forward_args, upstream, got, describe):
         made = context.call(pair.forward, *inputs, keep="last")
         return sum(float(np.sum(np.asarray(o, dtype=np.float64) * u)) for o, u in zip(made[:-1], upstream))
 
+    skipped = []
     for name, position, analytic in zip(pair.outputs, pair.gradients, got):
         if position is None or not isinstance(inputs[position], np.ndarray) or inputs[position].dtype.kind != "f":
             continue
-        result = compare_gradient(name, numeric_gradient(loss, inputs[position]), analytic)
+        numeric = numeric_gradient(loss, inputs[position])
+        if not numeric.any():  # the forward ignores this input: its gradient is not defined by that forward
+            skipped.append(name)
+            continue
+        result = compare_gradient(name, numeric, analytic)
         if not result.ok:
             index = "".join(f"[{i}]" for i in result.worst_index)
             raise Failure(f"on {describe}: your {pair.forward} differs from the reference, so {pair.backward} was"
                           f" checked numerically against it, and {name} fails that check",
                           f"relative error {result.max_rel_error:.3g} at {name}{index} (allowed {BOUND:g}):"
                           f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+    return skipped
 
 
 def _tuple(value):
