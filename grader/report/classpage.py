@@ -11,7 +11,7 @@ from html import escape
 from urllib.parse import quote
 
 from ..sandbox.executed import NAME as EXECUTED
-from . import charts
+from . import charts, history
 from .gradebook import functions, status
 
 STYLE = """
@@ -32,7 +32,8 @@ def render(reports):
     """The HTML text of the class page."""
     reports = sorted(reports, key=lambda r: r["submission"])
     title = f"{reports[0]['assignment']}: class report" if reports else "class report"
-    body = [f"<h1>{escape(title)}</h1>", _facts(reports), _figures(reports), _checks(reports),
+    body = [f"<h1>{escape(title)}</h1>", _facts(reports), _figures(reports), history.class_section(reports),
+            _checks(reports),
             _diagnoses(reports), _slowest(reports), _not_loaded(reports), _students(reports)]
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -117,7 +117,8 @@ def _data(count, T=6, D=None):
 
 
 def _reference_params(sizes, seed):
-    return {k: v.copy() for k, v in solution.SentimentRNN(**sizes, seed=seed).params.items()}
+    model = solution.SentimentRNN(**sizes, weight_scale=SETTINGS["model"]["weight_scale"], seed=seed)
+    return {k: v.copy() for k, v in model.params.items()}
 
 
 def _reference_loss(params, X, y):
