@@ -164,7 +164,15 @@ def _verdict(check, context, load_error, status, diagnoses):
 
 def describe_load_error(error):
     where = f" (line {error['line']} of {error['file']}: {error['code']})" if error.get("line") else ""
-    return f"the submission did not load: {error.get('message', 'an error')}{where}"
+    python2 = any(sign in str(error.get("message", "")) for sign in PYTHON2_SIGNS)
+    return (f"the submission did not load: {error.get('message', 'an error')}{where}"
+            + (": this looks like Python 2 code, and the grader runs Python 3 (print(...) is a function)"
+               if python2 else ""))
+
+
+# What Python 3 says about the commonest Python 2 statements (print, exec, `except E, e`, backquotes, 0777).
+PYTHON2_SIGNS = ("Missing parentheses in call to 'print'", "Missing parentheses in call to 'exec'",
+                 "multiple exception types must be parenthesized", "leading zeros in decimal integer literals")
 
 
 def describe_raised(function, error):

@@ -113,25 +113,42 @@ class Child:
         name = request["function"]
         if self.namespace is None or not callable(self.namespace.get(name)):
             return {"op": "missing", "function": name}
-        saved = {n: self.namespace[n] for n in request.get("substitute", []) if n in self.namespace}
-        pairs = request.get("pairs", {})
-        for callee in request.get("substitute", []):
-            self.namespace[callee] = self._remote(callee, callee in pairs.values(), callee in pairs)
+        substitute, pairs = request.get("substitute", []), request.get("pairs", {})
+        remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs) for callee in substitute}
+        saved = []
         try:
+            target = self._target(request, name)
+            # The callees are replaced where the graded code looks them up: the submission's namespace, and the
+            # module the function was defined in when it was imported from another file (a notebook's
+            # `from cs231n.layers import *`), where only the names that module has are replaced.
+            for space in self._namespaces(target):
+                names = substitute if space is self.namespace else [n for n in substitute if n in space]
+                saved.append((space, names, {n: space[n] for n in names if n in space}))
+                space.update({n: remotes[n] for n in names})
             args = wire.decode(request["args"], self.kept.resolve)
             kwargs = wire.decode(request["kwargs"], self.kept.resolve)
-            value = self._target(request, name)(*args, **kwargs)
+            value = target(*args, **kwargs)
         except BaseException as exc:  # the student's SystemExit and KeyboardInterrupt are reported too
             return {"op": "raised", "error": describe_error(exc, self.work)}
         finally:
-            self.namespace.update(saved)
-            for callee in set(request.get("substitute", [])) - set(saved):
-                self.namespace.pop(callee, None)
+            for space, names, before in saved:
+                space.update(before)
+                for callee in set(names) - set(before):
+                    space.pop(callee, None)
             _flush()
         try:
             return {"op": "return", "value": self._encode(value, request.get("keep"))}
         except (wire.WireError, RecursionError, MemoryError) as exc:
             return {"op": "unsendable", "message": str(exc)[:500]}
+
+    def _namespaces(self, target):
+        """The submission's namespace, and the globals of the module `target` (a function or method) comes from."""
+        spaces = [self.namespace]
+        code = getattr(target, "__func__", target)
+        module_globals = getattr(code, "__globals__", None) if callable(code) else None
+        if type(module_globals) is dict and module_globals is not self.namespace:
+            spaces.append(module_globals)
+        return spaces
 
     def _target(self, request, name):
         """The function called: `name` in the namespace, or a method (a dotted path) of an object kept here."""
