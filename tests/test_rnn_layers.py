@@ -284,3 +284,11 @@ def test_a_diverging_learning_rate_fails_the_training_check(layers, monkeypatch)
     assert training["status"] == "failed", training
     assert "diverged" in training["message"] or "is needed" in training["message"], training["message"]
     assert _lost(document) == {"SentimentRNN": 3}
+
+
+def test_a_backward_given_the_students_own_step_caches_calls_their_own_step(layers):
+    """rnn_forward writes its steps out, so its caches are its own: the reference can't read them, and the
+    student's own rnn_step_backward answers rnn_backward's calls (the reference does when the caches are tokens)."""
+    document = _grade(layers, ROOT / "tests" / "layers" / "steps_written_out.py")
+    assert {name: f["score"] for name, f in document["functions"].items() if f["score"]} == {
+        "rnn_step_forward": 5, "rnn_step_backward": 5, "rnn_forward": 5, "rnn_backward": 5}

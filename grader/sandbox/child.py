@@ -114,7 +114,8 @@ class Child:
         if self.namespace is None or not callable(self.namespace.get(name)):
             return {"op": "missing", "function": name}
         substitute, pairs = request.get("substitute", []), request.get("pairs", {})
-        remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs) for callee in substitute}
+        remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs, self.namespace.get(callee))
+                   for callee in substitute}
         saved = []
         try:
             target = self._target(request, name)
@@ -170,16 +171,20 @@ class Child:
             return {"$tuple": items}
         return wire.encode(value, self.kept.keep)
 
-    def _remote(self, callee, makes_cache=False, takes_cache=False):
+    def _remote(self, callee, makes_cache=False, takes_cache=False, own=None):
         """A stand-in for a graded callee: the grader answers it with the reference. The cache that a stand-in
         forward returns is an opaque token (the reference's cache stays in the grader); a stand-in backward given
-        such a token sends it back, so that the grader answers with the reference's gradients at those inputs."""
+        such a token sends it back, so that the grader answers with the reference's gradients at those inputs.
+        Given a cache of the student's own making instead (their forward did the step itself), it is the student's
+        own function (`own`) that answers: the reference can't read a student's cache."""
         channel, kept = self.channel, self.kept
 
         def remote(*args, **kwargs):
             message = {"op": "callback", "function": callee}
             if takes_cache and args and isinstance(args[-1], CacheToken):
                 message["token"], args = args[-1].token, args[:-1]
+            elif takes_cache and callable(own):
+                return own(*args, **kwargs)
             message.update(args=wire.encode(args, kept.keep), kwargs=wire.encode(kwargs, kept.keep))
             channel.send(message)
             answer = channel.receive()
