@@ -292,3 +292,47 @@ def test_a_backward_given_the_students_own_step_caches_calls_their_own_step(laye
     document = _grade(layers, ROOT / "tests" / "layers" / "steps_written_out.py")
     assert {name: f["score"] for name, f in document["functions"].items() if f["score"]} == {
         "rnn_step_forward": 5, "rnn_step_backward": 5, "rnn_forward": 5, "rnn_backward": 5}
+
+
+# --- the reference, its fixtures and its catalogue (in the grader's process, no sandbox) ---------------------------
+
+def test_the_fixtures_match_their_recipes(layers):
+    from grader import fixtures
+    assert fixtures.check(layers, layers.fixtures) == []
+
+
+def test_the_reference_backwards_match_numeric_gradients_of_the_reference_forwards(layers):
+    import numpy as np
+    from grader.checks.gradcheck import compare_gradient, numeric_gradient
+    from grader.checks.own_caches import pairs
+    cases = layers.package.cases
+    for backward, pair in pairs(layers.settings).items():
+        forward = getattr(layers.solution, pair.forward)
+        args = [np.array(a) for a in cases.forward_arguments(pair.forward, cases.Case(seed=5, N=2, T=3, D=3, H=2))]
+        out = forward(*args)
+        upstream = [np.random.default_rng(6).standard_normal(o.shape) for o in out[:-1]]
+        grads = getattr(layers.solution, backward)(*upstream, out[-1])
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        loss = lambda: sum(float(np.sum(o * u)) for o, u in zip(forward(*args)[:-1], upstream))
+        for name, position, analytic in zip(pair.outputs, pair.gradients, grads):
+            result = compare_gradient(name, numeric_gradient(loss, args[position]), analytic)
+            assert result.ok, (backward, name, result)
+
+
+def test_every_known_mistake_differs_from_the_reference_on_the_public_case(layers):
+    """Else the catalogue could name a mistake for an answer that is right."""
+    import copy
+
+    import numpy as np
+    catalogue, cases = layers.package.mistakes.catalogue, layers.package.cases
+    assert len(catalogue) == 11
+    for mistake in catalogue.mistakes.values():
+        args = cases.arguments(mistake.function, cases.PUBLIC)
+        if mistake.function in cases.FORWARD_OF:  # a backward variant takes the reference forward's cache
+            forward = cases.FORWARD_OF[mistake.function]
+            count = len(cases.forward_arguments(forward, cases.PUBLIC))
+            args = (*args[count:], getattr(layers.solution, forward)(*args[:count])[-1])
+        ours = getattr(layers.solution, mistake.function)(*copy.deepcopy(args))
+        theirs = mistake.variant(*copy.deepcopy(args))
+        ours, theirs = (v if isinstance(v, tuple) else (v,) for v in (ours, theirs))
+        assert not all(np.allclose(o, t) for o, t in zip(ours, theirs) if isinstance(o, np.ndarray)), mistake.id
