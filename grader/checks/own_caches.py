@@ -1,6 +1,6 @@
 """Backward functions judged on the caches their student's own forward functions made.
 
-Where each student chooses their own cache layout (CS231n), a backward function can only be given the cache that
+Where each student chooses their own cache layout, a backward function can only be given the cache that
 the same student's forward made. That cache stays in the sandbox (a handle), and the backward gets it back:
   - when the student's forward is right on those inputs, the backward's gradients are compared with the expected
     ones (the reference's);

@@ -121,7 +121,7 @@ class Child:
             target = self._target(request, name)
             # The callees are replaced where the graded code looks them up: the submission's namespace, and the
             # module the function was defined in when it was imported from another file (a notebook's
-            # `from cs231n.layers import *`), where only the names that module has are replaced.
+            # `from package.module import *`), where only the names that module has are replaced.
             for space in self._namespaces(target):
                 names = substitute if space is self.namespace else [n for n in substitute if n in space]
                 saved.append((space, names, {n: space[n] for n in names if n in space}))

@@ -4,6 +4,7 @@ gradients against the reference, a gradient check through the student's own mode
 run of seed 001, section 6. Points are in rubric.toml.
 """
 import functools
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,6 @@ if REFERENCE:
     from .provided.cs231n.sentiment_data import make_sentiment_data
 else:
     catalogue = None
-
-import tomllib  # noqa: E402
 
 SETTINGS = tomllib.loads((Path(__file__).parent / "assignment.toml").read_text())
 PAIRS = own_caches.pairs(SETTINGS)
