@@ -336,3 +336,16 @@ def test_every_known_mistake_differs_from_the_reference_on_the_public_case(layer
         theirs = mistake.variant(*copy.deepcopy(args))
         ours, theirs = (v if isinstance(v, tuple) else (v,) for v in (ours, theirs))
         assert not all(np.allclose(o, t) for o, t in zip(ours, theirs) if isinstance(o, np.ndarray)), mistake.id
+
+
+def test_the_class_page_plots_every_students_loss_history(correct_report):
+    from grader.report import classpage
+    document, _ = correct_report
+    other = json.loads(json.dumps(document))
+    other["submission"] = "zoe"
+    page = classpage.render([document, other])
+    assert page.count('id="history-SentimentRNN.training"') == 1 and "<h2>Loss histories</h2>" in page
+    without = [json.loads(json.dumps(document))]
+    for check in without[0]["checks"]:
+        check.pop("series", None)
+    assert "Loss histories" not in classpage.render(without)

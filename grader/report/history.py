@@ -39,7 +39,7 @@ def class_plot(check_id, histories):
     axes = figure.add_subplot()
     for values in histories.values():
         axes.plot(range(1, len(values) + 1), values, color=BLUE, alpha=0.4, linewidth=1)
-    _label(axes, f"{check_id}: {len(histories)} students")
+    _label(axes, f"{check_id}: {len(histories)} student{'s' if len(histories) != 1 else ''}")
     return _png(figure)
 
 
