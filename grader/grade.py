@@ -55,13 +55,14 @@ class Context:
         self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
 
-    def call(self, function, *args, keep=None, target=None, method=None, **kwargs):
+    def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
         (assignment.calls) and of no other, so that it earns only what its own code computes. The public checks
         use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE).
 
-        `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it)."""
-        reference = {} if self.public_only else {
+        `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
+        `own`: with the student's own callees (grader.checks.own_caches, when the stand-ins' caches can't serve)."""
+        reference = {} if self.public_only or own else {
             name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
         return self.program.call(function, *args, substitute=reference, pairs=self.assignment.pairs, keep=keep,
                                  target=target, method=method, **kwargs)

@@ -349,3 +349,10 @@ def test_the_class_page_plots_every_students_loss_history(correct_report):
     for check in without[0]["checks"]:
         check.pop("series", None)
     assert "Loss histories" not in classpage.render(without)
+
+
+def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_students_own_steps(layers):
+    document = _grade(layers, ROOT / "tests" / "layers" / "steps_read_in_backward.py")
+    assert document["functions"]["rnn_backward"]["score"] == 5
+    message = _check(document, "rnn_backward.public")["message"]
+    assert "your own rnn_step_backward and rnn_step_forward were used" in message, message

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sandbox.process import Raised
 from .compare import differences
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
 from .suite import Failure
@@ -42,8 +43,25 @@ def judge(context, pair, forward_args, upstream, expected, describe):
     """Check `pair.backward` on the cache the student's `pair.forward` made from `forward_args`.
 
     `expected`: {"forward": the forward's outputs without the cache, "backward": the gradients}. Returns a note
-    saying how the backward was judged; raises Failure."""
-    made = context.call(pair.forward, *forward_args, keep="last")
+    saying how the backward was judged; raises Failure.
+
+    Where the reference stands in for the functions these two call, the caches its stand-ins make are tokens (see
+    grader/sandbox/child.py). A backward that raises on them (it reads the step caches itself) is judged again
+    with the student's own callees, whose caches it can read."""
+    try:
+        return _judge(context, pair, forward_args, upstream, expected, describe, own=False)
+    except Raised:
+        callees = sorted({*context.assignment.calls.get(pair.forward, ()), *context.assignment.calls.get(
+            pair.backward, ())})
+        if not callees or context.public_only:
+            raise
+    note = _judge(context, pair, forward_args, upstream, expected, describe, own=True)
+    return (f"{note}; your own {' and '.join(callees)} were used, as your {pair.backward} raised on the caches"
+            f" of the reference's stand-ins (tokens it can't read)")
+
+
+def _judge(context, pair, forward_args, upstream, expected, describe, own):
+    made = context.call(pair.forward, *forward_args, keep="last", own=own)
     count = len(expected["forward"])
     if not isinstance(made, tuple) or len(made) != count + 1:
         raise Failure(f"on {describe}: {pair.forward} returned {_what(made)}; expected a tuple of {count + 1}"
@@ -51,7 +69,7 @@ def judge(context, pair, forward_args, upstream, expected, describe):
     outputs, cache = made[:-1], made[-1]
     forward_right = not any(differences(f"{pair.forward} output {i}", e, g, context.rtol, context.atol)
                             for i, (e, g) in enumerate(zip(expected["forward"], outputs)))
-    got = _tuple(context.call(pair.backward, *upstream, cache))
+    got = _tuple(context.call(pair.backward, *upstream, cache, own=own))
     lines = _shapes(pair, expected["backward"], got)
     if lines:
         raise Failure(f"on {describe}:", *lines)
@@ -66,20 +84,20 @@ def judge(context, pair, forward_args, upstream, expected, describe):
     if not lines:  # right for the intended forward, whatever the student's forward computes
         return (f"your {pair.forward} differs from the reference, but these gradients, made from its cache, are the"
                 f" reference's")
-    skipped = _numerically(context, pair, forward_args, upstream, got, describe)
+    skipped = _numerically(context, pair, forward_args, upstream, got, describe, own)
     return (f"your {pair.forward} differs from the reference, so the gradients were checked numerically against"
             f" it instead" + (f" ({', '.join(skipped)} not judged: your {pair.forward} doesn't depend on that input)"
                               if skipped else ""))
 
 
-def _numerically(context, pair, forward_args, upstream, got, describe):
+def _numerically(context, pair, forward_args, upstream, got, describe, own=False):
     """Gradients of sum(output * upstream) through the student's own forward, called in the sandbox. Each gradient
     is first checked along two seeded random directions (four calls, whatever its size); only one that fails is
     then differenced entry by entry, to say where. Returns the names of the gradients not judged."""
     inputs = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a for a in forward_args]
 
     def loss():
-        made = context.call(pair.forward, *inputs, keep="last")
+        made = context.call(pair.forward, *inputs, keep="last", own=own)
         return sum(float(np.sum(np.asarray(o, dtype=np.float64) * u)) for o, u in zip(made[:-1], upstream))
 
     skipped, draw = [], np.random.default_rng(0).standard_normal

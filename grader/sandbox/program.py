@@ -85,7 +85,9 @@ class Program:
             self.restarts += 1
             self.load()
         substitute = substitute or {}
-        pairs = {b: f for b, f in (pairs or {}).items() if b in substitute and f in substitute}
+        # A stand-in forward's cache stays here (the child gets a token) even when its backward isn't a stand-in
+        # in this call: the reference's intermediate values never reach the sandbox.
+        pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
                    "substitute": sorted(substitute), "pairs": pairs, "keep": keep,
                    "target": target.id if target is not None else None, "method": method}
