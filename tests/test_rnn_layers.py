@@ -192,7 +192,8 @@ MISTAKES = {
                                              "rnn_step_backward.tanh_derivative_of_preactivation"),
     "layers_mistake_gates_order.py": ({"lstm_step_forward": 3}, "lstm_step_forward.gates_in_wrong_order"),
     "layers_mistake_reshape_mixes_axes.py": ({"rnn_forward": 5}, "rnn_forward.reshape_mixes_n_and_t"),
-    "layers_mistake_sum_instead_of_mean.py": ({"temporal_average_forward": 3}, None),
+    "layers_mistake_sum_instead_of_mean.py": ({"temporal_average_forward": 3},
+                                              "temporal_average_forward.sum_instead_of_mean"),
 }
 # Grading one submission per example would take a minute: mistakes in different functions share one.
 GROUPS = {"a": ["layers_mistake_weights_not_summed.py", "layers_mistake_index_assignment.py",
@@ -325,7 +326,7 @@ def test_every_known_mistake_differs_from_the_reference_on_the_public_case(layer
 
     import numpy as np
     catalogue, cases = layers.package.mistakes.catalogue, layers.package.cases
-    assert len(catalogue) == 11
+    assert len(catalogue) == 12
     for mistake in catalogue.mistakes.values():
         args = cases.arguments(mistake.function, cases.PUBLIC)
         if mistake.function in cases.FORWARD_OF:  # a backward variant takes the reference forward's cache

@@ -124,3 +124,9 @@ def _(x, prev_h, prev_c, Wx, Wh, b):
     next_c = f * prev_c + i * g
     next_h = o * np.tanh(next_c)
     return next_h, next_c, (x, prev_h, prev_c, Wx, Wh, i, f, o, g, next_c)
+
+
+@mistake("temporal_average_forward", "sum_instead_of_mean", "the steps are summed instead of averaged",
+         "the layer's output is the mean over the T steps, x.mean(axis=1): the sum divided by T")
+def _(x):
+    return x.sum(axis=1), x.shape  # mistake
