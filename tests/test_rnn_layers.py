@@ -357,3 +357,28 @@ def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_student
     assert document["functions"]["rnn_backward"]["score"] == 5
     message = _check(document, "rnn_backward.public")["message"]
     assert "your own rnn_step_backward and rnn_step_forward were used" in message, message
+
+
+# --- where courses run: public mode, a student's repository, Gradescope ---------------------------------------------
+
+def test_public_mode_runs_the_public_checks_on_the_students_own_caches(layers):
+    document = grade_submission(EXAMPLES / "layers_mistake_index_assignment.py", assignment.find(
+        "rnn_layers", public_only=True), None, LIMITS, public_only=True)
+    assert {c["id"].rsplit(".", 1)[1] for c in document["checks"] if c["function"]} == {"public"}
+    assert _lost(document) == {"word_embedding_backward": 1}
+    assert document["max_score"] == 8
+
+
+def test_a_student_repository_and_a_gradescope_bundle_grade_it(layers, tmp_path):
+    from grader.platforms import gradescope, student_repo
+    from test_gradescope_export import run_autograder
+    student_repo.init(tmp_path / "repo", layers, starter=EXAMPLES / "layers_correct.py")
+    assert not (tmp_path / "repo" / ".grader" / "reference" / "rnn_layers" / "solution.py").exists()
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "../rnn_layers.py", "--public", "--out",
+                           str(tmp_path / "out")], cwd=tmp_path / "repo" / ".grader", capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "rnn_layers: 8 / 8 + extra credit 4 / 4" in done.stdout, done.stderr
+    bundle = tmp_path / "autograder.zip"
+    gradescope.gradescope(layers, bundle)
+    results, _ = run_autograder(tmp_path / "gs", bundle, {"rnn_layers.py": (EXAMPLES / "layers_correct.py").read_text()})
+    assert results["score"] == 52
