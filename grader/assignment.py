@@ -77,6 +77,12 @@ class Assignment:
         """The items people grade (manual.toml), checked; an empty tuple when the assignment has none."""
         return manual_items(self.folder, self.name)
 
+    @property
+    def pairs(self):
+        """{backward: forward}: the backward function that takes the cache (last output) of a forward function
+        (assignment.toml, [backward.NAME] forward = ...); a reference stand-in's cache then stays in the grader."""
+        return {name: table["forward"] for name, table in self.settings.get("backward", {}).items()}
+
     def checks(self, public_only=False):
         """The checks to run, in order; with `public_only`, those whose kind is in `public_kinds`."""
         checks = list(self.suite.checks.values())
@@ -95,22 +101,24 @@ class Assignment:
         return float(table[kind]), bool(table.get("optional", False))
 
 
-def names():
-    """The assignments under reference/, by folder name."""
-    return sorted(p.parent.name for p in (ROOT / "reference").glob("*/assignment.toml"))
-
-
-def find(name=None, public_only=False):
-    """The assignment folder `reference/<name>`; with no name, the only one there is."""
+def find(name=None, public_only=False, submissions=()):
+    """The assignment folder `reference/<name>`; with no name, the only one there is, or else the one whose graded
+    functions the `submissions` define (grader.detect)."""
     folders = sorted(p.parent for p in (ROOT / "reference").glob("*/assignment.toml"))
-    if name is None:
-        if len(folders) != 1:
-            raise UsageError(f"say which assignment to grade with --assignment: {[f.name for f in folders]}")
+    if name is None and len(folders) == 1:
         return load(folders[0], public_only)
+    if name is None:
+        from .detect import choose
+        return load(ROOT / "reference" / choose(folders, submissions), public_only)
     folder = ROOT / "reference" / name
     if not (folder / "assignment.toml").is_file():
         raise UsageError(f"no assignment {name!r}; there are {[f.name for f in folders]}")
     return load(folder, public_only)
+
+
+def names():
+    """The assignments there are: the folders under reference/ with an assignment.toml."""
+    return [p.parent.name for p in sorted((ROOT / "reference").glob("*/assignment.toml"))]
 
 
 def load(folder, public_only=False):

@@ -16,7 +16,6 @@ from .sandbox.limits import from_options as _limits
 
 
 def cmd_grade(options):
-    chosen = assignments.find(options.assignment, public_only=options.public)
     limits = _limits(options)
     summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.github else None
     if options.github and not summary:
@@ -27,6 +26,7 @@ def cmd_grade(options):
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
     for path in options.paths:
+        chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
         name = submission_name(path)
         out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
@@ -50,7 +50,8 @@ def _percent(document):
 
 def cmd_grade_all(options):
     from .batch import grade_all
-    return grade_all.run(options, assignments.find(options.assignment), _limits(options))
+    chosen = assignments.find(options.assignment, submissions=[options.folder])
+    return grade_all.run(options, chosen, _limits(options))
 
 
 def cmd_similarity(options):
@@ -136,22 +137,32 @@ def cmd_handout(options):
 
 
 def cmd_fixtures(options):
-    chosen = assignments.find(options.assignment)
-    manifest = fixtures.generate(chosen, chosen.fixtures)
-    print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
+    for chosen in _each(options):
+        manifest = fixtures.generate(chosen, chosen.fixtures)
+        print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
     return 0
 
 
 def cmd_check_fixtures(options):
-    chosen = assignments.find(options.assignment)
-    drift = fixtures.check(chosen, chosen.fixtures)
-    for line in drift:
-        print(line)
-    if drift:
-        print(f"{len(drift)} drift(s): if the change is intended, run `make fixtures` and commit the result")
-        return 1
-    print(f"fixtures of {chosen.name!r} match their recipes")
-    return 0
+    status = 0
+    for chosen in _each(options):
+        drift = fixtures.check(chosen, chosen.fixtures)
+        for line in drift:
+            print(line)
+        if drift:
+            print(f"{len(drift)} drift(s) in {chosen.name!r}: if the change is intended, run `make fixtures` and"
+                  " commit the result")
+            status = 1
+        else:
+            print(f"fixtures of {chosen.name!r} match their recipes")
+    return status
+
+
+def _each(options):
+    """The assignment --assignment names; without it, every one (fixtures are made and checked for all)."""
+    if options.assignment:
+        return [assignments.find(options.assignment)]
+    return [assignments.find(name) for name in assignments.names()]
 
 
 def parser():
@@ -215,8 +226,8 @@ def parser():
         p = verbs.add_parser(verb, help=text)
         p.set_defaults(run=run)
     for p in verbs.choices.values():
-        p.add_argument("--assignment", help="the assignment folder under reference/ (default: the only one;"
-                       " for handout, every one)")
+        p.add_argument("--assignment", help="the assignment folder under reference/ (default: the one whose graded"
+                       " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
     return top
 
 

@@ -30,6 +30,7 @@ class Result:
     optional: bool
     seconds: float
     diagnoses: list = field(default_factory=list)  # ids of the known mistakes the wrong answer matched
+    series: dict = field(default_factory=dict)  # {name: [numbers]} a check recorded, such as a loss history
 
 
 @dataclass(frozen=True)
@@ -54,17 +55,26 @@ class Context:
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = fixtures.load(assignment.fixtures, "public")
         self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
+        self.series = {}  # what the running check recorded (record()); moved into its Result
 
-    def call(self, function, *args, **kwargs):
+    def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
         (assignment.calls) and of no other, so that it earns only what its own code computes. The public checks
-        use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE)."""
-        reference = {} if self.public_only else {
+        use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE).
+
+        `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
+        `own`: with the student's own callees (grader.checks.own_caches, when the stand-ins' caches can't serve)."""
+        reference = {} if self.public_only or own else {
             name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
-        got = self.program.call(function, *args, substitute=reference, **kwargs)
-        if got is None:
+        got = self.program.call(function, *args, substitute=reference, pairs=self.assignment.pairs, keep=keep,
+                                target=target, method=method, **kwargs)
+        if got is None and target is None:  # a method (an update in place, say) may return None
             raise NothingReturned(function)
         return got
+
+    def record(self, name, values):
+        """Keep a series of numbers (a loss history) with the running check's result, for the reports' plots."""
+        self.series[name] = [float(v) for v in values]
 
 
 class NothingReturned(Exception):
@@ -89,7 +99,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
-        program = Program(scratch, submission, limits, assignment.provided)
+        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"))
         loaded = program.load()
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
@@ -135,6 +145,7 @@ def run_checks(assignment, context, load_error):
         points, optional = assignment.points(check)
         started = time.monotonic()
         diagnoses = []
+        context.series = {}
         if check.function in unwritten:  # one message per unwritten function, not one per check
             outcome, message = "skipped", (f"not run: {check.function} is not written yet"
                                            f" (see {unwritten[check.function]})")
@@ -145,7 +156,7 @@ def run_checks(assignment, context, load_error):
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
-                              optional, round(time.monotonic() - started, 3), diagnoses))
+                              optional, round(time.monotonic() - started, 3), diagnoses, context.series))
     return results
 
 
@@ -175,8 +186,8 @@ def _verdict(check, context, load_error, status, diagnoses):
     if function in program.dead:
         return "skipped", f"not called again: {program.dead[function][1]}"
     try:
-        check.run(context)
-        return "passed", ""
+        note = check.run(context)  # a check that passes may say how it judged (a string), or return None
+        return "passed", note if isinstance(note, str) else ""
     except Failure as failure:
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]
@@ -205,7 +216,15 @@ def _verdict(check, context, load_error, status, diagnoses):
 
 def describe_load_error(error):
     where = f" (line {error['line']} of {error['file']}: {error['code']})" if error.get("line") else ""
-    return f"the submission did not load: {error.get('message', 'an error')}{where}"
+    python2 = any(sign in str(error.get("message", "")) for sign in PYTHON2_SIGNS)
+    return (f"the submission did not load: {error.get('message', 'an error')}{where}"
+            + (": this looks like Python 2 code, and the grader runs Python 3 (print(...) is a function)"
+               if python2 else ""))
+
+
+# What Python 3 says about the commonest Python 2 statements (print, exec, `except E, e`, backquotes, 0777).
+PYTHON2_SIGNS = ("Missing parentheses in call to 'print'", "Missing parentheses in call to 'exec'",
+                 "multiple exception types must be parenthesized", "leading zeros in decimal integer literals")
 
 
 def describe_raised(function, error):

@@ -208,7 +208,7 @@ def _cli(*args, cwd=ROOT):
 def test_cli_grades_into_the_out_folder_and_exits_0_whatever_the_score(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("raise RuntimeError('nothing here')\n")
-    result = _cli("grade", str(bad), "--out", str(tmp_path / "out"), "--call-timeout", "2")
+    result = _cli("grade", str(bad), "--out", str(tmp_path / "out"), "--call-timeout", "2", "--assignment", "rnn")
     assert result.returncode == 0, result.stderr
     document = json.loads((tmp_path / "out" / "report.json").read_text())
     assert document["score"] == 0 and "RuntimeError: nothing here" in document["checks"][0]["message"]

@@ -10,7 +10,7 @@ GRADER_VERSION = "0.1.0"
 
 def build(graded, assignment, limits, isolation=None, manual=None):
     """report.json's content; `manual`: the records of the items people grade (grader.answers), all pending."""
-    checks = [asdict(r) for r in graded.results]
+    checks = [_check(r) for r in graded.results]
     required = [c for c in checks if not c["optional"]]
     functions = {}
     for check in checks:
@@ -49,6 +49,14 @@ def build(graded, assignment, limits, isolation=None, manual=None):
     return document
 
 
+def _check(result):
+    """A check's record; `series` (a loss history) only where the check recorded one."""
+    record = asdict(result)
+    if not record.get("series"):
+        record.pop("series", None)
+    return record
+
+
 def cell_record(run):
     """A notebook cell that failed or timed out, as report.json lists it."""
     return {"cell": run.number, "status": run.status, "message": run.message, "first_line": run.first_line}
@@ -61,4 +69,6 @@ def write(report, folder):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     (folder / "report.md").write_text(render(report))
+    from .history import write as write_plots
+    write_plots(report, folder)  # the plots report.md links to
     return folder

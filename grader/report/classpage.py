@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ..sandbox.executed import NAME as EXECUTED
-from . import charts
+from . import charts, history
 from .gradebook import functions, status
 from .manual import total
 from .similarity_section import flagged_pairs
@@ -57,8 +57,8 @@ def render(reports):
     students, has_diagnoses, diagnoses = _diagnoses(reports)
     return TEMPLATES.get_template("classpage.html").render(
         title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
-        checks=_checks(reports), manual=_manual(reports), has_diagnoses=has_diagnoses, diagnoses=diagnoses,
-        slowest=_slowest(reports), failed=_not_loaded(reports), names=functions(reports),
+        histories=history.class_plots(reports), checks=_checks(reports), manual=_manual(reports),
+        has_diagnoses=has_diagnoses, diagnoses=diagnoses, slowest=_slowest(reports), failed=_not_loaded(reports), names=functions(reports),
         similarity=flagged_pairs(reports), students=_students(reports))
 
 

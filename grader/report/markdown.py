@@ -1,4 +1,5 @@
 """report.md: the score, a table by function, then what went wrong in each check that did not pass."""
+from .history import markdown, with_series
 
 MARKS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱", "skipped": "⏭"}
 
@@ -16,6 +17,7 @@ def render(report):
         if report.get("sources", {}).get(name):
             extra += f" from {report['sources'][name]}"
         lines.append(f"| `{name}`{extra} | {_n(entry['score'])} / {_n(entry['max_score'])} | {marks} |")
+    lines += _histories(report)
     problems = [c for c in report["checks"] if c["status"] != "passed"]
     if problems:
         lines += ["", "## What to fix", ""]
@@ -52,6 +54,15 @@ def _grouped(problems):
         else:
             groups.append([check])
     return groups
+
+
+def _histories(report):
+    """Checks that recorded a series (a training run's losses): their plot, written beside this file."""
+    lines = []
+    for check in with_series(report):
+        lines += ["", f"### `{check['id']}` ({check['status']})", "", check["message"] or check["description"], ""]
+        lines += markdown(check)
+    return lines
 
 
 def _cells(report):

@@ -135,39 +135,103 @@ class Child:
         namespace = self.modules.get(request.get("module"), self.namespace)
         if namespace is None or not callable(namespace.get(name)):
             return {"op": "missing", "function": name}
-        saved = {n: namespace[n] for n in request.get("substitute", []) if n in namespace}
-        for callee in request.get("substitute", []):
-            namespace[callee] = self._remote(callee)
+        substitute, pairs = request.get("substitute", []), request.get("pairs", {})
+        remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs, namespace.get(callee))
+                   for callee in substitute}
+        saved = []
         try:
+            target = self._target(request, name, namespace)
+            # The callees are replaced where the graded code looks them up: the submission's namespace, and the
+            # module the function was defined in when it was imported from another file (a notebook's
+            # `from package.module import *`), where only the names that module has are replaced.
+            for space in self._namespaces(target, namespace):
+                names = substitute if space is namespace else [n for n in substitute if n in space]
+                saved.append((space, names, {n: space[n] for n in names if n in space}))
+                space.update({n: remotes[n] for n in names})
             args = wire.decode(request["args"], self.kept.resolve)
             kwargs = wire.decode(request["kwargs"], self.kept.resolve)
-            value = namespace[name](*args, **kwargs)
+            value = target(*args, **kwargs)
         except BaseException as exc:  # the student's SystemExit and KeyboardInterrupt are reported too
             return {"op": "raised", "error": describe_error(exc, self.work)}
         finally:
-            namespace.update(saved)
-            for callee in set(request.get("substitute", [])) - set(saved):
-                namespace.pop(callee, None)
+            for space, names, before in saved:
+                space.update(before)
+                for callee in set(names) - set(before):
+                    space.pop(callee, None)
             _flush()
         try:
-            return {"op": "return", "value": wire.encode(value, self.kept.keep)}
+            return {"op": "return", "value": self._encode(value, request.get("keep"))}
         except (wire.WireError, RecursionError, MemoryError) as exc:
             return {"op": "unsendable", "message": str(exc)[:500]}
 
-    def _remote(self, callee):
-        """A stand-in for a graded callee: the grader answers it with the reference."""
+    def _namespaces(self, target, namespace):
+        """`namespace` (the submission's, or the module of a split program the function is graded from), and the
+        globals of the module `target` (a function or method) comes from."""
+        spaces = [namespace]
+        code = getattr(target, "__func__", target)
+        module_globals = getattr(code, "__globals__", None) if callable(code) else None
+        if type(module_globals) is dict and module_globals is not namespace:
+            spaces.append(module_globals)
+        return spaces
+
+    def _target(self, request, name, namespace):
+        """The function called: `name` in `namespace`, or a method (a dotted path) of an object kept here."""
+        if request.get("target") is None:
+            return namespace[name]
+        target = self.kept.resolve(request["target"])
+        for part in str(request.get("method", "")).split("."):
+            target = getattr(target, part)
+        return target
+
+    def _encode(self, value, keep):
+        """`keep`: "all" keeps the whole value here (an object to call methods of), "last" its last item (the
+        cache a forward function returns), so that the grader can pass it back exactly as the student made it."""
+        if keep == "all":
+            return {"$handle": [self.kept.keep(value), type(value).__name__[:80]]}
+        if keep == "last" and type(value) in (tuple, list) and value:
+            items = [wire.encode(v, self.kept.keep) for v in value[:-1]]
+            items.append({"$handle": [self.kept.keep(value[-1]), type(value[-1]).__name__[:80]]})
+            return {"$tuple": items}
+        return wire.encode(value, self.kept.keep)
+
+    def _remote(self, callee, makes_cache=False, takes_cache=False, own=None):
+        """A stand-in for a graded callee: the grader answers it with the reference. The cache that a stand-in
+        forward returns is an opaque token (the reference's cache stays in the grader); a stand-in backward given
+        such a token sends it back, so that the grader answers with the reference's gradients at those inputs.
+        Given a cache of the student's own making instead (their forward did the step itself), it is the student's
+        own function (`own`) that answers: the reference can't read a student's cache."""
         channel, kept = self.channel, self.kept
 
         def remote(*args, **kwargs):
-            channel.send({"op": "callback", "function": callee,
-                          "args": wire.encode(args, kept.keep), "kwargs": wire.encode(kwargs, kept.keep)})
+            message = {"op": "callback", "function": callee}
+            if takes_cache and args and isinstance(args[-1], CacheToken):
+                message["token"], args = args[-1].token, args[:-1]
+            elif takes_cache and callable(own):
+                return own(*args, **kwargs)
+            message.update(args=wire.encode(args, kept.keep), kwargs=wire.encode(kwargs, kept.keep))
+            channel.send(message)
             answer = channel.receive()
             if answer.get("op") != "callback_return":
                 raise RuntimeError(answer.get("message", f"{callee} failed"))
-            return wire.decode(answer["value"], kept.resolve)
+            value = wire.decode(answer["value"], kept.resolve)
+            if makes_cache and "token" in answer and type(value) is tuple:
+                value = (*value, CacheToken(callee, answer["token"]))
+            return value
 
         remote.__name__ = callee
         return remote
+
+
+class CacheToken:
+    """The cache of a reference stand-in's step: only a token; the grader keeps the reference's own cache."""
+
+    __slots__ = ("made_by", "token")
+
+    def __init__(self, made_by, token):
+        self.made_by, self.token = made_by, token
+
+    def __repr__(self):
+        return f"<cache of {self.made_by}, kept by the grader>"
 
 
 def _flush():

@@ -45,16 +45,32 @@ def load(request, work, channel, describe_error):
         sys.path.insert(0, folder)
         os.chdir(folder)
     if request["kind"] == "module":
-        return _load_module(path, work, describe_error)
+        return _load_module(path, work, describe_error, request.get("package"))
     if request["kind"] == "notebook":
         return _start_shell(work, describe_error)
     raise ValueError(f"unknown kind {request['kind']!r}")
 
 
-def _load_module(path, work, describe_error):
+def _load_module(path, work, describe_error, package=None):
+    """A module inside a package folder (pkg/module.py beside an __init__.py) is imported as part of it; a
+    lone module, as part of the package the assignment hands out (`package`), if there is one, so that its
+    relative imports (`from .layers import *`) find the provided modules, as they would in the course's tree."""
     name = os.path.splitext(os.path.basename(path))[0]
+    folder = os.path.dirname(path)
+    if os.path.isfile(os.path.join(folder, "__init__.py")):
+        package = os.path.basename(folder)
+        sys.path.insert(0, os.path.dirname(folder))
+        sys.modules.pop(package, None)
+    if package:
+        try:
+            importlib.import_module(package)
+            name = f"{package}.{name}"
+        except ImportError:  # no such package here: a plain module
+            package = None
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    if package:
+        module.__package__ = package
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)

@@ -24,14 +24,16 @@ class Loaded:
 
 
 class Program:
-    def __init__(self, scratch, submission, limits, provided=None):
+    def __init__(self, scratch, submission, limits, provided=None, package=None):
         self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
+        self.package = package  # the provided package a lone module is loaded into (see loader._load_module)
         self.sandbox = None
         self.loaded = None
         self.dead = {}  # function -> (status, why it is not called again)
         self.restarts = 0
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
+        self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -56,7 +58,7 @@ class Program:
         self.isolation = sandbox.isolation
         sandbox.start()
         request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry,
-                   "entries": list(self.submission.entries)}
+                   "entries": list(self.submission.entries), "package": self.package}
         try:
             answer = sandbox.request(request, self.limits.load_seconds)
         except CallTimeout:
@@ -100,19 +102,28 @@ class Program:
         self.sandbox = runner.sandbox
         return Loaded(error, [], runs)
 
-    def call(self, function, *args, substitute=None, **kwargs):
-        """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins."""
+    def call(self, function, *args, substitute=None, pairs=None, keep=None, target=None, method=None, **kwargs):
+        """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins.
+
+        `pairs` ({backward: forward}, among the substitutes): the forward's cache (its last output) stays here and
+        the child gets a token for it, which the stand-in backward turns back into that cache. `keep` ("all" or
+        "last"): the value, or its last item, stays in the child as a handle. `target` (a handle) and `method` (a
+        dotted name): call that method of an object kept in the child; `function` then names what is graded."""
         if function in self.dead:
             raise Dead(self.dead[function][1])
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
         substitute = substitute or {}
+        # A stand-in forward's cache stays here (the child gets a token) even when its backward isn't a stand-in
+        # in this call: the reference's intermediate values never reach the sandbox.
+        pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
-                   "substitute": sorted(substitute), "module": self.sources.get(function)}
+                   "substitute": sorted(substitute), "module": self.sources.get(function), "pairs": pairs, "keep": keep,
+                   "target": target.id if target is not None else None, "method": method}
         try:
             answer = self.sandbox.request(request, self.limits.call_seconds,
-                                          lambda message, _: self._callback(message, function, substitute))
+                                          lambda message, _: self._callback(message, function, substitute, pairs))
         except CallTimeout:
             self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
             raise
@@ -134,24 +145,32 @@ class Program:
         self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, function, substitute):
+    def _callback(self, message, function, substitute, pairs):
         """Answer a graded callee that the child reached back for; False ends the wait for the call.
 
         Only the stand-ins of this call answer: a stand-in kept from an earlier call, or a message forged for any
-        other name, is refused, so a function under grading can't borrow another function's reference answers."""
+        other name, is refused, so a function under grading can't borrow another function's reference answers.
+        The cache of a stand-in forward (a callee in `pairs`' values) stays here; the child gets a token for it."""
         if message.get("op") != "callback":
             return False
-        callee = message.get("function")
-        stand_in = substitute.get(callee) if isinstance(callee, str) else None
+        name = message.get("function")
+        stand_in = substitute.get(name) if isinstance(name, str) else None
         if stand_in is None:
             allowed = ", ".join(sorted(substitute)) or "none"
             self.sandbox.send({"op": "callback_raised", "message": (
-                f"{str(callee)[:80]} is not answered by the grader while {function} is graded (it answers only"
+                f"{str(name)[:80]} is not answered by the grader while {function} is graded (it answers only"
                 f" the functions that {function} calls by design: {allowed})")})
             return True
         try:
             args, kwargs = wire.decode(message["args"]), wire.decode(message["kwargs"])
-            reply = {"op": "callback_return", "value": wire.encode(stand_in(*args, **kwargs))}
+            if "token" in message:  # a stand-in backward given the token of a stand-in forward's cache
+                args = (*args, self.caches[message["token"]])
+            value = stand_in(*args, **kwargs)
+            reply = {"op": "callback_return"}
+            if name in pairs.values():  # the cache stays here; the child gets its token
+                token = len(self.caches) + 1
+                self.caches[token], value, reply["token"] = value[-1], tuple(value[:-1]), token
+            reply["value"] = wire.encode(value)
         except Exception as exc:  # the student's call to the callee was wrong: tell their code, as numpy would
             reply = {"op": "callback_raised", "message": f"{message.get('function')}: {type(exc).__name__}: {exc}"}
         self.sandbox.send(reply)

@@ -1,0 +1,167 @@
+"""Backward functions judged on the caches their student's own forward functions made.
+
+Where each student chooses their own cache layout, a backward function can only be given the cache that
+the same student's forward made. That cache stays in the sandbox (a handle), and the backward gets it back:
+  - when the student's forward is right on those inputs, the backward's gradients are compared with the expected
+    ones (the reference's);
+  - when it is wrong, the backward is not failed for that: it passes if its gradients are the reference's all the
+    same, and otherwise they are compared with numeric gradients of sum(output * upstream) through the student's
+    own forward, called in the sandbox, so a backward that is right for its forward keeps its points (a gradient
+    of an input that forward ignores is not judged).
+The note a passing check returns says which of the two was done; a failure's first line says it too.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..sandbox.process import Raised
+from .compare import differences
+from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from .suite import Failure
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A backward function and the forward whose cache (its last output) it takes after the upstream gradients.
+
+    `outputs` names the backward's return values; `gradients[k]` is the forward argument (by position) that
+    output k is the gradient of."""
+
+    forward: str
+    backward: str
+    outputs: tuple
+    gradients: tuple
+
+
+def pairs(settings):
+    """{backward: Pair} from an assignment's `[backward.NAME]` tables."""
+    return {name: Pair(t["forward"], name, tuple(t["outputs"]), tuple(t["gradients"]))
+            for name, t in settings.get("backward", {}).items()}
+
+
+def judge(context, pair, forward_args, upstream, expected, describe):
+    """Check `pair.backward` on the cache the student's `pair.forward` made from `forward_args`.
+
+    `expected`: {"forward": the forward's outputs without the cache, "backward": the gradients}. Returns a note
+    saying how the backward was judged; raises Failure.
+
+    Where the reference stands in for the functions these two call, the caches its stand-ins make are tokens (see
+    grader/sandbox/child.py). A backward that raises on them (it reads the step caches itself) is judged again
+    with the student's own callees, whose caches it can read."""
+    try:
+        return _judge(context, pair, forward_args, upstream, expected, describe, own=False)
+    except Raised:
+        callees = sorted({*context.assignment.calls.get(pair.forward, ()), *context.assignment.calls.get(
+            pair.backward, ())})
+        if not callees or context.public_only:
+            raise
+    note = _judge(context, pair, forward_args, upstream, expected, describe, own=True)
+    return (f"{note}; your own {' and '.join(callees)} were used, as your {pair.backward} raised on the caches"
+            f" of the reference's stand-ins (tokens it can't read)")
+
+
+def _judge(context, pair, forward_args, upstream, expected, describe, own):
+    made = context.call(pair.forward, *forward_args, keep="last", own=own)
+    count = len(expected["forward"])
+    if not isinstance(made, tuple) or len(made) != count + 1:
+        raise Failure(f"on {describe}: {pair.forward} returned {_what(made)}; expected a tuple of {count + 1}"
+                      f" (its outputs, then the cache), so {pair.backward} could not be given a cache")
+    outputs, cache = made[:-1], made[-1]
+    forward_right = not any(differences(f"{pair.forward} output {i}", e, g, context.rtol, context.atol)
+                            for i, (e, g) in enumerate(zip(expected["forward"], outputs)))
+    got = _tuple(context.call(pair.backward, *upstream, cache, own=own))
+    lines = _shapes(pair, expected["backward"], got)
+    if lines:
+        raise Failure(f"on {describe}:", *lines)
+    lines = _values(pair, expected["backward"], got, context)
+    if forward_right and lines:
+        failure = Failure(f"on {describe}, given the cache your {pair.forward} made (it is right on these inputs):",
+                          *lines)
+        failure.got = got  # what to diagnose: these gradients are comparable with the reference's
+        raise failure
+    if forward_right:
+        return f"compared with the reference on the cache your {pair.forward} made"
+    if not lines:  # right for the intended forward, whatever the student's forward computes
+        return (f"your {pair.forward} differs from the reference, but these gradients, made from its cache, are the"
+                f" reference's")
+    skipped = _numerically(context, pair, forward_args, upstream, got, describe, own)
+    return (f"your {pair.forward} differs from the reference, so the gradients were checked numerically against"
+            f" it instead" + (f" ({', '.join(skipped)} not judged: your {pair.forward} doesn't depend on that input)"
+                              if skipped else ""))
+
+
+def _numerically(context, pair, forward_args, upstream, got, describe, own=False):
+    """Gradients of sum(output * upstream) through the student's own forward, called in the sandbox. Each gradient
+    is first checked along two seeded random directions (four calls, whatever its size); only one that fails is
+    then differenced entry by entry, to say where. Returns the names of the gradients not judged."""
+    inputs = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a for a in forward_args]
+
+    def loss():
+        made = context.call(pair.forward, *inputs, keep="last", own=own)
+        return sum(float(np.sum(np.asarray(o, dtype=np.float64) * u)) for o, u in zip(made[:-1], upstream))
+
+    skipped, draw = [], np.random.default_rng(0).standard_normal
+    for name, position, analytic in zip(pair.outputs, pair.gradients, got):
+        if position is None or not isinstance(inputs[position], np.ndarray) or inputs[position].dtype.kind != "f":
+            continue
+        variable, analytic = inputs[position], np.asarray(analytic, dtype=np.float64)
+        directions = [draw(variable.shape) for _ in range(2)]
+        slopes = [_slope(loss, variable, v) for v in directions]
+        if not any(slopes) and analytic.any() and not numeric_gradient(loss, variable).any():
+            skipped.append(name)  # the forward ignores this input: its gradient is not defined by that forward
+            continue
+        if all(_close(slope, float(np.sum(analytic * v))) for slope, v in zip(slopes, directions)):
+            continue
+        result = compare_gradient(name, numeric_gradient(loss, variable), analytic)
+        index = "".join(f"[{i}]" for i in result.worst_index)
+        raise Failure(f"on {describe}: your {pair.forward} differs from the reference, so {pair.backward} was"
+                      f" checked numerically against it, and {name} fails that check",
+                      f"relative error {result.max_rel_error:.3g} at {name}{index} (allowed {BOUND:g}):"
+                      f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+    return skipped
+
+
+def _slope(loss, variable, direction, step=1e-5):
+    """The derivative of loss() along `direction`, by centred differences; `variable` is restored."""
+    saved = variable.copy()
+    try:
+        variable += step * direction
+        up = loss()
+        variable[...] = saved - step * direction
+        down = loss()
+    finally:
+        variable[...] = saved
+    return (up - down) / (2 * step)
+
+
+def _close(numeric, analytic):
+    return abs(numeric - analytic) <= BOUND * max(abs(numeric) + abs(analytic), 1e-6)
+
+
+def _tuple(value):
+    """A backward with one output (dW) may return it alone or as a 1-tuple."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _shapes(pair, expected, got):
+    if len(got) != len(expected):
+        return [f"{pair.backward} returned {len(got)} values; expected {len(expected)}: ({', '.join(pair.outputs)})"]
+    for name, e, g in zip(pair.outputs, expected, got):
+        lines = differences(name, e, g, 0, 0, values=False)
+        if lines:
+            return lines
+    return []
+
+
+def _values(pair, expected, got, context):
+    for name, e, g in zip(pair.outputs, expected, got):
+        lines = differences(name, e, g, context.rtol, context.atol)
+        if lines:
+            return lines
+    return []
+
+
+def _what(value):
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"

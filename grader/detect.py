@@ -1,0 +1,76 @@
+"""Which assignment a submission is for, read from its code (parsed with ast, never run): the assignment whose
+graded functions and classes (the tables of its rubric.toml) it defines the most of.
+
+A notebook's cells are parsed one by one (a cell with magics that doesn't parse is read line by line for `def` and
+`class`); a folder's .py files and notebooks all count; a file that doesn't parse as Python 3 (Python 2, say) is
+read the same way, so that it still reaches the grader, whose report says why it doesn't load.
+"""
+import ast
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+from .errors import UsageError
+
+_DEFINITION = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+MAX_FILES = 500  # a folder with more files than this is read only in part
+
+
+def choose(folders, submissions):
+    """The name of the assignment folder among `folders` that the submissions' code is for; says which on
+    standard error. Raises UsageError when none or several fit equally."""
+    names = set()
+    for submission in submissions:
+        names |= defined_names(Path(submission))
+    counts = {folder.name: len(graded(folder) & names) for folder in folders}
+    best = max(counts.values(), default=0)
+    fits = [name for name, count in counts.items() if count == best]
+    shown = ", ".join(f"{name} ({count})" for name, count in counts.items())
+    if best == 0 or len(fits) > 1:
+        what = "none" if best == 0 else "as many"
+        raise UsageError(f"the submission defines {what} of the graded functions of each assignment ({shown}):"
+                         f" say which with --assignment NAME")
+    print(f"grader: grading as assignment {fits[0]!r}: the submission defines {best} of its graded functions"
+          f" (by assignment: {shown}); --assignment NAME chooses another", file=sys.stderr)
+    return fits[0]
+
+
+def graded(folder):
+    """The functions and classes an assignment grades: the tables of its rubric."""
+    with open(Path(folder) / "rubric.toml", "rb") as f:
+        return {name for name, table in tomllib.load(f).items() if isinstance(table, dict)} - {"submission"}
+
+
+def defined_names(path):
+    """Names of the functions and classes defined in a .py, a notebook, or a folder of them."""
+    if path.is_dir():
+        files = [p for p in sorted(path.rglob("*")) if p.suffix in (".py", ".ipynb") and p.is_file()
+                 and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(path).parts)]
+        return set().union(set(), *(defined_names(p) for p in files[:MAX_FILES]))
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return set()
+    if path.suffix == ".ipynb":
+        return set().union(set(), *(_names(cell) for cell in _cells(text)))
+    return _names(text)
+
+
+def _cells(text):
+    try:
+        cells = json.loads(text).get("cells", [])
+    except (ValueError, AttributeError):
+        return []
+    sources = (c.get("source", "") for c in cells if isinstance(c, dict) and c.get("cell_type") == "code")
+    return ["".join(s) if isinstance(s, list) else str(s) for s in sources]
+
+
+def _names(source):
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set(_DEFINITION.findall(source))
+    return {node.name for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}

@@ -1,0 +1,82 @@
+"""Loss histories: the series a check recorded (report.json: a check's optional `series`), drawn as PNG plots.
+
+One plot per check beside report.md (`<check id>.png`, linked from it), and on the class page one plot per check
+with every student's history, so an instructor sees at a glance whose training fell like the others' and whose
+did not. Figures are made with matplotlib's `Figure` (no pyplot state), like charts.py.
+"""
+import base64
+from html import escape
+
+from . import charts  # noqa: F401 -- selects the Agg backend before Figure is used
+from .charts import _png
+from matplotlib.figure import Figure  # noqa: E402
+
+BLUE, GREY = "#1565c0", "#9e9e9e"
+
+
+def file_name(check):
+    """The plot's file beside report.md, named by the check."""
+    return f"{check['id']}.png"
+
+
+def with_series(report):
+    return [c for c in report["checks"] if c.get("series")]
+
+
+def plot(check):
+    """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors)."""
+    figure = Figure(figsize=(6, 3))
+    axes = figure.add_subplot()
+    for name, values in check["series"].items():
+        axes.plot(range(1, len(values) + 1), values, color=BLUE, label=name)
+    _label(axes, check["id"])
+    return _png(figure)
+
+
+def class_plot(check_id, histories):
+    """PNG bytes: one line per student ({student: values}) for one check."""
+    figure = Figure(figsize=(7, 3.2))
+    axes = figure.add_subplot()
+    for values in histories.values():
+        axes.plot(range(1, len(values) + 1), values, color=BLUE, alpha=0.4, linewidth=1)
+    _label(axes, f"{check_id}: {len(histories)} student{'s' if len(histories) != 1 else ''}")
+    return _png(figure)
+
+
+def _label(axes, title):
+    axes.set_xlabel("iteration")
+    axes.set_ylabel("loss")
+    if all(line.get_ydata().size and min(line.get_ydata()) > 0 for line in axes.get_lines()):
+        axes.set_yscale("log")
+    axes.set_title(title, fontsize=10)
+    axes.grid(True, color=GREY, alpha=0.3)
+
+
+def write(report, folder):
+    """Write each check's plot into `folder`, beside report.md; returns the files written."""
+    written = []
+    for check in with_series(report):
+        path = folder / file_name(check)
+        path.write_bytes(plot(check))
+        written.append(path)
+    return written
+
+
+def markdown(check):
+    """The lines report.md shows for a check with a series: the plot, and the first and last values."""
+    lines = []
+    for name, values in check["series"].items():
+        if values:
+            lines.append(f"{name}: {values[0]:.4g} at iteration 1, {values[-1]:.4g} at iteration {len(values)}")
+    return lines + ["", f"![{escape(check['id'])}]({file_name(check)})", ""]
+
+
+def class_plots(reports):
+    """[(check id, alt text, base64 PNG)] of the class page's loss histories: one plot per check that recorded a
+    series, every student's line on it; empty when no check recorded one."""
+    ids = {}
+    for report in reports:
+        for check in with_series(report):
+            for values in check["series"].values():
+                ids.setdefault(check["id"], {})[report["submission"]] = values
+    return [(i, f"{i} of every student", base64.b64encode(class_plot(i, h)).decode()) for i, h in sorted(ids.items())]
