@@ -107,6 +107,8 @@ def find(name=None, public_only=False, submissions=()):
     folders = sorted(p.parent for p in (ROOT / "reference").glob("*/assignment.toml"))
     if name is None and len(folders) == 1:
         return load(folders[0], public_only)
+    if name is None and not submissions:
+        raise UsageError(f"say which assignment with --assignment NAME: there are {[f.name for f in folders]}")
     if name is None:
         from .detect import choose
         return load(ROOT / "reference" / choose(folders, submissions), public_only)

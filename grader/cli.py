@@ -55,14 +55,19 @@ def cmd_grade_all(options):
 
 
 def cmd_similarity(options):
-    from .similarity import run
-    chosen = assignments.find(options.assignment)
+    from .similarity import collect, run
     folder = Path(options.folder)
-    reports = folder.is_dir() and run.is_report_folder(folder)
+    if not folder.is_dir():
+        raise UsageError(f"{str(folder)!r} is not a folder; give the folder of submissions or a grade-all output")
+    reports = run.is_report_folder(folder)
     out = Path(options.out) if options.out else folder if reports else Path("reports")
-    if not reports and folder.is_dir() and out.resolve() == folder.resolve():
+    if not reports and out.resolve() == folder.resolve():
         raise UsageError(f"--out {str(out)!r} is the folder of submissions, which the check does not write into;"
                          " give another folder")
+    if options.archive is not None:
+        collect.check_archive(options.archive)  # before the assignment is chosen, which says so on stderr
+    chosen = assignments.find(options.assignment or (run.graded_assignment(folder) if reports else None),
+                              submissions=[folder])
     found = run.entries(folder, out)
     if not found:
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")

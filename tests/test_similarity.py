@@ -5,6 +5,7 @@ tests/similarity_copies.py, written for these tests."""
 import itertools
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -201,9 +202,13 @@ def test_grade_all_runs_the_check_at_the_end_and_the_class_page_links_it(tmp_pat
     for name in ("alice", "bob", "carol"):
         results = (out / name / "results.json").read_text()
         assert "similarity" not in results and "neighbours" not in results
-    again = similarity(out)  # on the grade-all output: code is read from executed.ipynb, a .py's is not kept
-    assert again.returncode == 0 and "alice: its report folder keeps no code" in again.stderr
-    assert "compared 1 submissions" in again.stdout
+    again = similarity(out)  # on the grade-all output: code is read from the folder it was graded from
+    assert again.returncode == 0 and "compared 3 submissions" in again.stdout, again.stderr
+    assert json.loads((out / "alice" / "report.json").read_text())["similarity"]["neighbours"][0]["other"] == "bob"
+    shutil.rmtree(folder)  # that folder gone: only a notebook's executed.ipynb keeps its code
+    gone = similarity(out)
+    assert gone.returncode == 0 and "alice: its report folder keeps no code" in gone.stderr
+    assert "compared 1 submissions" in gone.stdout
 
 
 def test_files_that_do_not_parse_or_lead_outside_the_folder_are_not_read(tmp_path, rnn):
@@ -238,7 +243,7 @@ def test_pairs_shared_among_processes_are_the_pairs_of_one_process():
 
 def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():
     from grader.report import classpage
-    from grader.report.similarity_section import section
+    from grader.report.similarity_section import flagged_pairs
 
     def measured(name, other, flagged):
         document = _report(name)
@@ -248,10 +253,11 @@ def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():
                                                                       "flagged": flagged, "functions": {}}]}
         return document
     reports = [measured("<i>ann", "bo", True), measured("bo", "<i>ann", True), measured("cy", "bo", False)]
-    html = section(reports)
+    page = classpage.render(reports)
+    html = page[page.index("<h2>Similar code"):page.index("<h2>Students")]
     assert html.count("<tr><td>") == 1 and "&lt;i&gt;ann" in html and "<i>ann" not in html
     assert 'href="similarity.html"' in html and "1 flagged pairs" in html
-    assert section([_report("x")]) == "" and html in classpage.render(reports)
+    assert flagged_pairs([_report("x")]) is None and "Similar code" not in classpage.render([_report("x")])
 
 
 VERSION_B = '''    shapes_seen = {}

@@ -30,6 +30,7 @@ from .worker import Worker, request
 
 FINGERPRINT = "fingerprint.json"
 STAGING = ".staging"
+BATCH = "batch.json"  # which folder of submissions the output folder was graded from (the similarity check reads it)
 
 
 @dataclass(frozen=True)
@@ -325,14 +326,15 @@ def grade_all(folder, out, assignment, limits, options=Options()):
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
     client = cluster.connect(options.scheduler) if options.scheduler else None  # fails before anything is graded
     try:
-        return _grade_all(entries, out, assignment, limits, options, client, started)
+        return _grade_all(folder, entries, out, assignment, limits, options, client, started)
     finally:
         if client is not None:
             client.close()
 
 
-def _grade_all(entries, out, assignment, limits, options, client, started):
+def _grade_all(folder, entries, out, assignment, limits, options, client, started):
     out.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out / BATCH, json.dumps({"submissions": str(Path(folder).resolve())}, indent=1) + "\n")
     shutil.rmtree(out / STAGING, ignore_errors=True)
     digest = assignment_hash(assignment)
     summary, jobs = Summary(total=len(entries)), []

@@ -101,10 +101,15 @@ def _document(job):
     return document(name, origin, path, setting)
 
 
-def archive_items(folder):
-    """[(name, "archive", path)] of the known solutions: each .py or .ipynb file under the folder, named
-    `archive:<its path in the folder>`."""
+def check_archive(folder):
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"--archive {str(folder)!r} is not a folder; give a folder of known solutions (.py, .ipynb)")
+    return folder
+
+
+def archive_items(folder):
+    """[(name, "archive", path)] of the known solutions: each .py or .ipynb file under the folder, named
+    `archive:<its path in the folder>`."""
+    folder = check_archive(folder)
     return [(f"archive:{file.relative_to(folder)}", "archive", file) for file in files(folder)]

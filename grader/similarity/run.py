@@ -2,7 +2,8 @@
 solutions, write similarity.json and similarity.html, and list each submission's nearest others in its report.json.
 
 The class is a folder of submissions (each file or folder one student's, named as grade-all names them) or a
-grade-all output folder, where each student's code is read from the executed.ipynb kept beside the report. Nothing
+grade-all output folder: its students' code is read from the folder of submissions it was graded from (batch.json
+names it), or, where that folder is gone, from the executed.ipynb kept beside each notebook's report. Nothing
 is run: files are read as text and parsed with ast. Similarity never changes a score: the only field it writes into
 a report.json is `similarity`, which no student-facing rendering shows.
 """
@@ -44,18 +45,42 @@ def entries(folder, out=None):
     out = Path(out).resolve() if out else None
     paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out)
     if is_report_folder(folder):
-        return [(p.name, p / EXECUTED if (p / EXECUTED).is_file() else None)
-                for p in paths if (p / "report.json").is_file()]
+        graded = [p for p in paths if (p / "report.json").is_file()]
+        source = _graded_from(folder)
+        if source is not None:
+            found = dict(entries(source))
+            return [(p.name, found.get(p.name)) for p in graded]
+        return [(p.name, p / EXECUTED if (p / EXECUTED).is_file() else None) for p in graded]
     stems = [p.name if p.is_dir() else p.stem for p in paths]
     return [(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(paths, stems)]
+
+
+def graded_assignment(folder):
+    """The assignment a grade-all output folder was graded as (its reports say), or None."""
+    for report in sorted(Path(folder).glob("*/report.json")):
+        try:
+            return json.loads(report.read_text())["assignment"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def _graded_from(folder):
+    """The folder of submissions that grade-all graded into `folder` (its batch.json), if it is still there."""
+    try:
+        source = Path(json.loads((Path(folder) / "batch.json").read_text())["submissions"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return source if source.is_dir() and not is_report_folder(source) else None
 
 
 def compare(class_entries, assignment, archive=None, starter=None):
     """The Comparison of a class (and an archive folder, if given), the starter code taken out."""
     chosen = collect.starter_folder(assignment, starter)
     setting = collect.setting(assignment, starter)
-    notes = [f"{name}: its report folder keeps no code (a .py submission); run the check on the folder of"
-             " submissions to include it" for name, path in class_entries if path is None]
+    notes = [f"{name}: its report folder keeps no code (a .py submission) and the folder it was graded from is"
+             " gone; run the check on the folder of submissions to include it"
+             for name, path in class_entries if path is None]
     items = [(name, "class", path) for name, path in class_entries if path is not None]
     known_items = collect.archive_items(archive) if archive is not None else []
     read = collect.documents(items + known_items, setting)
