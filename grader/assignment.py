@@ -1,6 +1,6 @@
 """An assignment is a folder: reference solution, case recipes, checks, rubric and settings. The engine reads it here.
 
-Folder layout (see reference/rnn/):
+Folder layout (see reference/<name>/):
   assignment.toml  title, tolerances, property-test sizes, the helpers handed out with it, and `[calls]`: which
                    graded functions each graded function calls by design (the reference stands in for those only)
   rubric.toml      points of every check, per function; `optional = true` marks extra credit

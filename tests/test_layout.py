@@ -125,3 +125,18 @@ def test_each_part_imports_only_what_the_layout_allows():
 def test_at_most_ten_modules_sit_directly_in_grader():
     top = [p.name for p in GRADER.glob("*.py")]
     assert len(top) <= 10, top
+
+
+def test_the_engine_names_no_assignment_and_none_of_its_graded_functions():
+    import re
+    import tomllib
+    names = set()
+    for settings in (GRADER.parent / "reference").glob("*/assignment.toml"):
+        names.add(settings.parent.name)
+        with open(settings.parent / "rubric.toml", "rb") as f:
+            names |= {name for name, table in tomllib.load(f).items() if isinstance(table, dict)} - {"submission"}
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    found = [f"{path.relative_to(GRADER)}: {match[0]}" for path in GRADER.rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts
+             for match in [pattern.search(path.read_text(errors="replace"))] if match]
+    assert names and found == []

@@ -1,4 +1,5 @@
-"""Numeric gradients by centred differences, CS231n-style, returning a result instead of printing."""
+"""Numeric gradients by centred differences, as course gradient checks compute them, returning a result instead of
+printing."""
 from dataclasses import dataclass
 
 import numpy as np

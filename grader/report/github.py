@@ -13,7 +13,7 @@ from pathlib import Path
 from .markdown import render as markdown
 
 PROBLEMS = ("failed", "error", "timeout")
-# "... at line 12 of rnn.py: code" (a call that raised) or "(line 3 of rnn.py: code)" (a load that failed)
+# "... at line 12 of student.py: code" (a call that raised) or "(line 3 of student.py: code)" (a load that failed)
 _RAISED_AT = re.compile(r"\bline (\d+) of ([^:\s]+):")
 
 

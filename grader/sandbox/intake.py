@@ -5,13 +5,13 @@ cell, like the notebook it came from), or a folder: a student's workspace with t
 data. In a folder, the file graded is chosen by this rule:
   1. the notebooks (.ipynb) in it and its subfolders are the candidates, hidden folders (.ipynb_checkpoints, .git)
      and __pycache__ left out; with no notebook, the .py files are, except those named like a helper handed out
-     with the assignment (rnn_utils.py);
+     with the assignment (its provided/ folder);
   2. a single candidate is the one;
   3. else the candidate named as the assignment expects (`expected_names` in its assignment.toml, any case), the
      one nearest the top of the folder if several are;
   4. else the only candidate at the top-most level that has any;
   5. else, if the candidates are modules that share the graded functions out between them, no one of them
-     defining all the others do (rnn_forward.py and rnn_backward.py, the second star-importing the first), they are
+     defining all the others do (forward.py and backward.py, the second star-importing the first), they are
      one program: every one is loaded, and each graded function is graded where the student defined it (see
      choose_definition). Two complete copies side by side are not a split program: they stay ambiguous (6);
   6. else the folder is ambiguous, and the report names the candidates.
@@ -157,7 +157,7 @@ def _top_level_functions(path):
 def choose_definition(function, definitions):
     """(module, note or None): which of the modules that define `function` is graded, from {module: digest of its
     source}. One definition, or the same text in each, needs no note. Otherwise the module whose file name shares
-    the longest run of characters with the function's name (`rnn_forward.py` for rnn_cell_forward), then the first
+    the longest run of characters with the function's name (`forward.py` for cell_forward), then the first
     in alphabetical order; the note says which one and why."""
     modules = sorted(definitions)
     chosen = max(modules, key=lambda module: (_common_run(Path(module).stem.lower(), function.lower()),

@@ -80,7 +80,7 @@ def _load_module(path, work, describe_error, package=None):
 
 
 def _load_modules(entries, work, describe_error):
-    """Import every module of a split program by name, so that `from rnn_forward import *` in one finds the other
+    """Import every module of a split program by name, so that `from forward import *` in one finds the other
     (imported once). A module that raises keeps what it defined before; the load fails only if all of them raise."""
     for folder in dict.fromkeys(os.path.dirname(os.path.join(work, e)) for e in entries):
         if folder not in sys.path:
