@@ -283,7 +283,7 @@ def test_an_unreachable_scheduler_is_a_one_line_error_before_grading(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
     shutil.copy(ROOT / "submissions" / "correct.py", folder / "alice.py")
-    run = _grade_all(folder, tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}")
+    run = _grade_all(folder, tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}", "--assignment", "rnn")
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and f"no Dask scheduler answered at 'tcp://127.0.0.1:{port}'" in run.stderr
     assert not (tmp_path / "out").exists()
