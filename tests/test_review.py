@@ -108,6 +108,20 @@ def browser():
     driver.quit()
 
 
+def shows(browser, element_id, expected):
+    """Wait until the element's text holds `expected`: after a click that loads a page, the old page's element
+    may still be the one found, and go stale under the test's feet."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def text(driver):
+        return expected in driver.find_element(By.ID, element_id).text
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+        text, f"#{element_id} never showed {expected!r}")
+    return browser.find_element(By.ID, element_id).text
+
+
 def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, server, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -125,16 +139,17 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     body.send_keys("3")
     assert find(By.ID, "points").text == "8"
     body.send_keys(Keys.ENTER)
-    assert find(By.ID, "student").text == "bob" and find(By.ID, "done").text == "1 / 2"
+    assert shows(browser, "student", "bob") == "bob" and find(By.ID, "done").text == "1 / 2"
     assert find(By.ID, "missing").text.startswith("No answer: no answer found: no cell is tagged 'bonus'")
     find(By.ID, "rubric-4").click()  # a penalty alone: never below zero
     find(By.ID, "comment").send_keys("no bonus cells in the notebook")
     find(By.ID, "save-stay").click()
-    assert find(By.ID, "points").text == "0" and "graded by ta2" in find(By.ID, "graded-by").text
+    assert shows(browser, "graded-by", "graded by ta2") and find(By.ID, "points").text == "0"
     browser.refresh()
     assert find(By.CSS_SELECTOR, "#rubric-4 input").is_selected()
     assert find(By.ID, "comment").get_attribute("value") == "no bonus cells in the notebook"
     find(By.ID, "previous").click()
+    shows(browser, "student", "amy")
     assert [box.is_selected() for box in browser.find_elements(By.CSS_SELECTOR, "input[name=rubric]")] == \
         [True, True, True, False, False]
     rows = gradebook_rows(out)
@@ -147,7 +162,7 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     browser.get(server + "/")
     find(By.CSS_SELECTOR, "#import input[type=file]").send_keys(str(sheet))
     find(By.CSS_SELECTOR, "#import button").click()
-    assert find(By.ID, "message").text == "imported 1 scores"
+    assert shows(browser, "message", "imported") == "imported 1 scores"
     assert find(By.ID, "progress-vanishing_gradients").text == "2 / 2"
     rows = gradebook_rows(out)
     assert rows["amy"]["vanishing_gradients"] == "4" and rows["amy"]["pending"] == "0"
@@ -155,7 +170,7 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     graded = {i["id"]: i for i in report["manual"]["items"]}
     assert graded["vanishing_gradients"]["grader"] == "ta3" and graded["sentiment_bonus"]["grader"] == "ta2"
     find(By.ID, "publish").click()
-    assert "index.html written" in find(By.ID, "message").text
+    shows(browser, "message", "index.html written")
     page = (out / "index.html").read_text()
     assert 'id="manual"' in page and "<td class='n'>2 / 2</td><td class='n'>4 / 10</td>" in page
 
@@ -167,5 +182,5 @@ def test_a_save_from_a_stale_page_is_refused_and_shows_the_other_graders_score(g
     store.save(graded_class / "out", "bob", "vanishing_gradients", 1, [2], "", "ta9", saved["version"])
     browser.find_element(By.ID, "rubric-0").click()  # this page still has the version before ta9's save
     browser.find_element(By.ID, "save-stay").click()
-    assert "not saved: ta9 saved this score" in browser.find_element(By.ID, "message").text
+    shows(browser, "message", "not saved: ta9 saved this score")
     assert store.get(graded_class / "out", "bob", "vanishing_gradients")["grader"] == "ta9"
