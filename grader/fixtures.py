@@ -17,6 +17,19 @@ MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """How an assignment's cases.py says what one fixture is made of: `recipes()` returns a list of these."""
+
+    function: str
+    name: str
+    visibility: str  # public or hidden
+    seed: int
+    make: object  # () -> tuple of arguments
+    describe: str
+    expect: object = None  # (*args) -> expected; default: the reference function called on the arguments
+
+
+@dataclass(frozen=True)
 class Fixture:
     function: str
     name: str
@@ -73,7 +86,7 @@ def generate(assignment, folder):
                 "numpy": np.__version__, "files": {}}
     for recipe in assignment.package.cases.recipes():
         args = recipe.make()
-        expect = getattr(recipe, "expect", None) or getattr(assignment.solution, recipe.function)
+        expect = recipe.expect or getattr(assignment.solution, recipe.function)
         expected = expect(*args)
         relative = f"{recipe.visibility}/{recipe.function}/{recipe.name}.json"
         record = {"function": recipe.function, "name": recipe.name, "visibility": recipe.visibility,

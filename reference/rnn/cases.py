@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from grader.fixtures import Recipe
+
 from . import solution
 
 FORWARD_OF = {"rnn_cell_backward": "rnn_cell_forward", "rnn_backward": "rnn_forward",
@@ -27,15 +29,6 @@ class Case:
     m: int = 10
     T_x: int = 4
 
-
-@dataclass(frozen=True)
-class Recipe:
-    function: str
-    name: str
-    visibility: str
-    seed: int
-    make: object  # () -> tuple of arguments
-    describe: str
 
 
 def _rnn_parameters(draw, n_x, n_a, n_y):

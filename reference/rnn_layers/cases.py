@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.fixtures import Recipe
+
 from . import solution
 
 BACKWARD = tomllib.loads(Path(__file__).with_name("assignment.toml").read_text())["backward"]
@@ -27,16 +29,6 @@ class Case:
     H: int = 6
     V: int = 7
 
-
-@dataclass(frozen=True)
-class Recipe:
-    function: str
-    name: str
-    visibility: str
-    seed: int
-    make: object  # () -> tuple of arguments
-    describe: str
-    expect: object = None  # (*args) -> expected; default: the reference function called on the arguments
 
 
 def forward_arguments(function, case):
