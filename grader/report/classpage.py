@@ -66,7 +66,9 @@ def _facts(reports):
     scores = [r["score"] for r in reports]
     top = max((r["max_score"] for r in reports), default=0)
     full = sum(r["score"] - r.get("extra_credit", 0) >= r["max_score"] for r in reports)
-    return [("submissions", len(reports)), ("maximum", f"{top:g}"),
+    extra = max((r.get("extra_credit_max", 0) for r in reports), default=0)
+    return [("submissions", len(reports)),
+            ("points available", f"{top:g}" + (f" + {extra:g} extra credit" if extra else "")),
             ("mean", f"{statistics.fmean(scores):.1f}" if scores else "-"),
             ("median", f"{statistics.median(scores):g}" if scores else "-"), ("full marks", full),
             ("did not load", sum(not r["loaded"] for r in reports))]
