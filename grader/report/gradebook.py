@@ -2,9 +2,10 @@
 
 With items that people grade (report.json's `manual`), each item gets a column (its points, or `pending` while
 nobody has graded it: not a zero) and `total`/`total_max`/`pending` add them to the automatic part."""
-import csv
+
 import io
 
+from . import spreadsheet
 from .manual import total
 
 
@@ -43,7 +44,7 @@ def render(reports):
     """The CSV text; rows sorted by student name, numbers as plain decimals."""
     names = functions(reports)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out)
     items = manual_items(reports)
     totals = ["total", "total_max", "pending"] if items else []
     writer.writerow(["student", "score", "max_score", "extra_credit", *names, *items, *totals, "status", "seconds"])

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import UsageError
+from ..report import spreadsheet
 
 NAME = "manual.sqlite"
 COLUMNS = ["student", "item", "points", "rubric_items", "comment", "grader", "graded_at"]
@@ -104,7 +105,7 @@ def save(out, student, item, points, rubric_items=(), comment="", grader="", ver
 def export_csv(out):
     """Every saved score as CSV text, one row per (student, item); rubric items as indices joined by ';'."""
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    writer = spreadsheet.writer(text)
     writer.writerow(COLUMNS)
     for student, items in sorted(load(out).items()):
         for item, record in sorted(items.items()):
@@ -153,5 +154,5 @@ def _row(number, row, known, grader):
     if not 0 <= points <= known[student][item]:
         raise UsageError(f"{where}: {points:g} points is outside 0..{known[student][item]:g} for {item!r}")
     picked = [int(i) for i in (row.get("rubric_items") or "").replace(",", ";").split(";") if i.strip().isdigit()]
-    return (student, item, points, json.dumps(sorted(picked)), row.get("comment") or "",
+    return (student, item, points, json.dumps(sorted(picked)), spreadsheet.unquoted(row.get("comment") or ""),
             (row.get("grader") or grader).strip(), (row.get("graded_at") or "").strip() or now())
