@@ -19,12 +19,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import answers, report
+from .. import answers, extras, report
 from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit
 from ..sandbox import intake
 from . import cluster
+from .options import SUBMISSION_SECONDS
+from .options import add_arguments  # noqa: F401 -- the verb's options, kept importable from here
 from .progress import Progress
 from .worker import Worker, request
 
@@ -44,7 +46,7 @@ class Options:
     workers: int = 0  # 0: one per core
     force: bool = False
     public_only: bool = False
-    submission_seconds: float = 600.0  # the batch's own limit on grading one submission, whatever happens
+    submission_seconds: float = SUBMISSION_SECONDS
     hidden_kinds: tuple = gradescope.HIDDEN_KINDS
     hidden_visibility: str = gradescope.HIDDEN_VISIBILITY
     progress_bar: bool | None = None  # None: a bar when standard error is a terminal
@@ -346,7 +348,8 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             jobs.append((entry, key))
     if jobs:
         # matplotlib takes a second to import: do it while the workers grade, not after them.
-        threading.Thread(target=importlib.import_module, args=("grader.report.classpage",), daemon=True).start()
+        page = "grader.report.charts" if extras.installed("plots") else "grader.report.classpage"
+        threading.Thread(target=importlib.import_module, args=(page,), daemon=True).start()
         batch = _Batch(jobs, out, assignment, limits, options, summary, client)
         previous = _on_interrupt(batch)
         try:
@@ -383,31 +386,6 @@ def write_class_files(entries, out, options):
     from ..review import publish
     return publish.publish(out, [entry.name for entry in entries], class_page=True,
                            hidden_kinds=options.hidden_kinds, hidden_visibility=options.hidden_visibility)
-
-
-def add_arguments(parser):
-    """The options of `python -m grader grade-all` (the limits are the same as `grade`'s)."""
-    from ..sandbox.limits import add_arguments as add_limit_arguments
-    parser.add_argument("folder", help="the folder of submissions: each file or folder in it is one student's")
-    parser.add_argument("--out", default="reports", help="where the reports go (default: reports)")
-    parser.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: one per core)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                        help="grade on the Dask cluster of this scheduler (tcp://HOST:8786, or the JSON file of "
-                             "`dask scheduler --scheduler-file`); --workers is then the cluster's")
-    parser.add_argument("--force", action="store_true", help="grade again even the submissions that did not change")
-    parser.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
-    parser.add_argument("--submission-timeout", type=float, default=Options.submission_seconds,
-                        help="seconds the batch allows for grading one submission, whatever happens")
-    parser.add_argument("--hidden-kinds", default=",".join(gradescope.HIDDEN_KINDS),
-                        help="comma-separated prefixes of the check kinds that are hidden on Gradescope")
-    parser.add_argument("--hidden-visibility", default=gradescope.HIDDEN_VISIBILITY, choices=gradescope.VISIBILITIES,
-                        help="Gradescope visibility of hidden checks (default: after_published)")
-    parser.add_argument("--similarity", action="store_true", help="at the end, compare the class's graded code"
-                        " pair by pair (and with --archive): similarity.html, for the instructor; changes no score")
-    parser.add_argument("--archive", help="with --similarity: a folder of known solutions (.py, .ipynb)")
-    parser.add_argument("--starter", help="with --similarity: the handout's code to take out (default: the"
-                        " assignment's starter folder)")
-    add_limit_arguments(parser)  # the same limits as `grade`'s
 
 
 def run(options, assignment, limits):
