@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit
 from ..sandbox import intake
-from . import cluster
+from . import cluster, preflight
 from .options import SUBMISSION_SECONDS
 from .options import add_arguments  # noqa: F401 -- the verb's options, kept importable from here
 from .progress import Progress
@@ -54,6 +54,7 @@ class Options:
     archive: str | None = None  # known solutions to compare with
     starter: str | None = None  # the handout's code to take out (default: the assignment's)
     scheduler: str | None = None  # a Dask scheduler's address (or scheduler file): grade on that cluster
+    wait_seconds: float = preflight.WAIT_SECONDS  # for a first Dask worker to join a scheduler that has none
 
 
 @dataclass
@@ -261,10 +262,8 @@ class _Batch:
     def _run_on_cluster(self):
         """The same queue, graded by a Dask cluster's workers: each task carries its submission and brings back
         its files, which are staged and settled here as a local worker's would be."""
-        pool, digest = cluster.Pool(self.client), cluster.manifest_hash(self.assignment)
-        if not self.client.nthreads():
-            print(f"grader: the Dask scheduler at {self.options.scheduler!r} has no workers yet; the batch waits "
-                  "for one (start it with: make dask-worker SCHEDULER=ADDRESS)", file=sys.stderr)
+        pool = cluster.Pool(self.client, self.options.scheduler, self.limits.isolation)
+        digest = self.client.here["manifest"]
         staging_of = lambda job: self.out / STAGING / job[0].name  # noqa: E731
         try:
             while (self.queue or pool.futures) and not self.interrupted:
@@ -328,7 +327,9 @@ def grade_all(folder, out, assignment, limits, options=Options()):
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
     client = cluster.connect(options.scheduler) if options.scheduler else None  # fails before anything is graded
     try:
-        return _grade_all(folder, entries, out, assignment, limits, options, client, started)
+        checked = None if client is None else preflight.before_grading(  # before anything is graded or written
+            client, assignment, options.public_only, limits.isolation, options.scheduler, options.wait_seconds)
+        return _grade_all(folder, entries, out, assignment, limits, options, checked, started)
     finally:
         if client is not None:
             client.close()
@@ -403,7 +404,8 @@ def run(options, assignment, limits):
                      submission_seconds=options.submission_timeout,
                      hidden_kinds=tuple(k.strip() for k in options.hidden_kinds.split(",") if k.strip()),
                      hidden_visibility=options.hidden_visibility, similarity=options.similarity,
-                     archive=options.archive, starter=options.starter, scheduler=options.scheduler)
+                     archive=options.archive, starter=options.starter, scheduler=options.scheduler,
+                     wait_seconds=options.wait_workers)
     summary = grade_all(options.folder, options.out, assignment, limits, chosen)
     out = Path(options.out)
     done = len(summary.graded) + len(summary.failed)

@@ -13,6 +13,8 @@ def add_arguments(parser):
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="grade on the Dask cluster of this scheduler (tcp://HOST:8786, or the JSON file of "
                              "`dask scheduler --scheduler-file`); --workers is then the cluster's")
+    parser.add_argument("--wait-workers", type=float, default=10.0, metavar="SECONDS",
+                        help="with --scheduler: how long to wait for a first worker to join (default: 10)")
     parser.add_argument("--force", action="store_true", help="grade again even the submissions that did not change")
     parser.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
     parser.add_argument("--submission-timeout", type=float, default=SUBMISSION_SECONDS,
