@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import course
+from .install import course
 from .errors import UsageError
 
 

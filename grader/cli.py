@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import course, extras
+from .install import course, extras
 from .errors import UsageError
 from .sandbox.limits import add_arguments as add_limit_arguments
 from .sandbox.limits import from_options as _limits
@@ -191,7 +191,7 @@ def _each(options):
 
 
 def cmd_doctor(options):
-    from . import doctor
+    from .install import doctor
     return doctor.run(options.scheduler, options.assignment)
 
 

@@ -11,7 +11,6 @@ enforced there, and a submission that kills its grading process is tried once mo
 that runs grade-all writes every output folder (grade_all.py: staging, then one rename).
 """
 import atexit
-import hashlib
 import io
 import os
 import select
@@ -25,8 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..extras import install_hint
+from ..install.extras import install_hint
 from . import preflight
+from .preflight import manifest_hash
 
 CONNECT_SECONDS = 5.0
 # A Dask worker lost while grading a submission: the scheduler gives the submission to another worker once; if
@@ -55,12 +55,6 @@ def connect(address, seconds=CONNECT_SECONDS):
     except Exception:
         pass  # an older scheduler: its own allowed-failures setting applies
     return client
-
-
-def manifest_hash(assignment):
-    """sha256 of the assignment's fixture manifest, which holds the hash of every fixture array."""
-    manifest = Path(assignment.fixtures) / "manifest.json"
-    return hashlib.sha256(manifest.read_bytes() if manifest.is_file() else b"no fixtures").hexdigest()
 
 
 def pack(path):

@@ -19,7 +19,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import answers, extras, report
+from .. import answers, report
+from ..install import extras
 from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit

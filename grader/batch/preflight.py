@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..extras import install_hint
+from ..install.extras import install_hint
 
 WAIT_SECONDS = 10.0  # how long a scheduler with no worker yet is given for a first one to join
 GRADER = Path(__file__).resolve().parents[1]
@@ -32,6 +32,12 @@ def code_hash():
     return digest.hexdigest()
 
 
+def manifest_hash(assignment):
+    """sha256 of the assignment's fixture manifest, which holds the hash of every fixture array."""
+    manifest = Path(assignment.fixtures) / "manifest.json"
+    return hashlib.sha256(manifest.read_bytes() if manifest.is_file() else b"no fixtures").hexdigest()
+
+
 def isolation():
     """(how this machine would isolate student code, why not bubblewrap): ("bubblewrap", None) or ("process", why)."""
     from ..sandbox.process import bubblewrap_problem
@@ -42,8 +48,8 @@ def isolation():
 def describe(assignment_name, public_only):
     """What this machine (a Dask worker, or the one that runs grade-all) would grade with."""
     from .. import assignment as assignments
-    from .. import course, report
-    from .cluster import manifest_hash
+    from .. import report
+    from ..install import course
     kind, why = isolation()
     facts = {"version": report.GRADER_VERSION, "code": code_hash(), "isolation": kind, "isolation_why": why,
              "host": socket.gethostname(), "python": sys.executable, "cwd": os.getcwd()}
@@ -129,7 +135,6 @@ def check(client, here, scheduler, addresses=None, isolation_requested="auto", o
 def expected(assignment, public_only):
     """What every worker must match: this machine's grader and the assignment's fixtures as loaded here."""
     from .. import report
-    from .cluster import manifest_hash
     return {"version": report.GRADER_VERSION, "code": code_hash(), "manifest": manifest_hash(assignment),
             "assignment": assignment.name, "public_only": public_only}
 

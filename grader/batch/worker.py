@@ -109,7 +109,7 @@ class Worker:
     """
 
     def __init__(self):
-        from .. import course
+        from ..install import course
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
         where = course.located()  # the worker runs from ROOT, so it is told where the course is
         self.process = subprocess.Popen(

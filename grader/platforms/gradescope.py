@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from .. import handout
-from ..course import CHECKOUT
+from ..install.course import CHECKOUT
 from ..grade import require_fixtures
 
 TEMPLATES = Path(__file__).with_name("templates") / "gradescope"
@@ -68,7 +68,9 @@ def runtime_requirements():
         said = "pyproject.toml's dependencies, pinned as in its requirements.txt"
     else:
         from importlib import metadata
-        needed = [r for r in metadata.requires("rnn-grader") or () if "extra ==" not in r]
+
+        from ..install.extras import package
+        needed = [r for r in metadata.requires(package()) or () if "extra ==" not in r]
         pins = {_name(r): f"{_name(r)}=={metadata.version(_name(r))}" for r in needed}
         said = "the installed grader's dependencies, at the versions installed where the bundle was made"
     lines = [f"# What the grader needs to grade: {said}."]

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from .. import extras
+from ..install import extras
 from ..sandbox.executed import NAME as EXECUTED
 from . import history
 from .gradebook import functions, status

@@ -7,7 +7,7 @@ did not. Figures are made with matplotlib's `Figure` (no pyplot state), like cha
 import base64
 from html import escape
 
-from .. import extras
+from ..install import extras
 
 # matplotlib (the `plots` extra) is imported where a plot is drawn: grading a module that records no series, or a
 # student's repository, does without it.

@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import course
+from ..install import course
 
 BUBBLEWRAP, PROCESS = "bubblewrap", "process"
 SANDBOX = "/sandbox"  # where the scratch folder's work, runtime and provided copies appear inside bubblewrap

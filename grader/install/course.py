@@ -3,16 +3,16 @@
 
 In order: `--course DIR` (the command line sets $GRADER_COURSE from it), $GRADER_COURSE, the current folder when it
 holds a `reference/` folder, else the checkout the grader was loaded from (a clone of this repository, installed
-editable or run with `python -m grader`). An installed grader (`pip install rnn-grader`) is run from the course's
+editable or run with `python -m grader`). An installed grader (`pip install` of this package) is run from the course's
 folder, or told where it is.
 """
 import os
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 ENV = "GRADER_COURSE"
-CHECKOUT = Path(__file__).resolve().parent.parent  # the repository, when grader/ is run from a clone
+CHECKOUT = Path(__file__).resolve().parents[2]  # the repository, when grader/ is run from a clone
 
 
 def root():

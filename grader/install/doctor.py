@@ -11,10 +11,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from ..errors import UsageError
 from . import course, extras
-from .errors import UsageError
 
-PACKAGE = extras.PACKAGE
 OK, LACKS = "ok", "MISSING"
 
 
@@ -40,7 +39,7 @@ def run(scheduler=None, only=None):
 def _requirements():
     """{name: requirement} of the core, from the installed package's metadata (or pyproject.toml in a checkout)."""
     try:
-        listed = metadata.requires(PACKAGE) or []
+        listed = metadata.requires(extras.package()) or []
     except metadata.PackageNotFoundError:
         import tomllib
         with open(course.CHECKOUT / "pyproject.toml", "rb") as f:
@@ -56,11 +55,11 @@ def _at_least(version, requirement):
 
 
 def _python():
-    from . import report
-    from .batch.preflight import code_hash
+    from .. import report
+    from ..batch.preflight import code_hash
     here = ".".join(map(str, sys.version_info[:3]))
     fine = sys.version_info >= (3, 11, 4)
-    return ([f"grader {report.GRADER_VERSION} (code {code_hash()[:12]}) in {Path(__file__).parent}",
+    return ([f"grader {report.GRADER_VERSION} (code {code_hash()[:12]}) in {Path(__file__).parents[1]}",
              f"python {here} ({sys.executable}): {OK if fine else LACKS + ', needs 3.11.4 or newer'}"],
             [] if fine else ["Python 3.11.4 or newer"])
 
@@ -88,7 +87,7 @@ def _extras():
 
 
 def _sandbox():
-    from .batch.preflight import isolation
+    from ..batch.preflight import isolation
     kind, why = isolation()
     if kind == "bubblewrap":
         return ["sandbox: bubblewrap starts here (user namespaces work): student code runs isolated"], []
@@ -110,7 +109,7 @@ def _course(only):
         root = course.root()
     except UsageError as exc:
         return [f"course: {LACKS}: {exc}"], ["no course here"]
-    from . import assignment as assignments
+    from .. import assignment as assignments
     names = [only] if only else assignments.names()
     lines, fatal = [f"course: {root}"], []
     for name in names:
@@ -129,7 +128,7 @@ def _course(only):
 
 def fixtures_state(chosen):
     """None when every fixture the manifest lists is on disk with the arrays it records; else what is wrong."""
-    from . import fixtures
+    from .. import fixtures
     manifest = chosen.fixtures / fixtures.MANIFEST
     if not manifest.is_file():
         return f"{LACKS}: no {manifest}: run `make fixtures`"
@@ -154,8 +153,8 @@ def _cluster(scheduler, only):
     """Each worker's view, as grade-all's pre-flight check sees it."""
     if not extras.installed("cluster"):
         return [f"cluster: {LACKS}: {extras.install_hint('cluster')}"], ["the cluster extra"]
-    from . import assignment as assignments
-    from .batch import cluster, preflight
+    from .. import assignment as assignments
+    from ..batch import cluster, preflight
     try:
         client = cluster.connect(scheduler)
     except UsageError as exc:

@@ -1,10 +1,9 @@
 """The optional parts of the package (pyproject.toml's extras) and what each needs: a verb that needs a missing
 one says which to install, in one line, instead of a traceback."""
+import functools
 import importlib.util
 
-from .errors import UsageError
-
-PACKAGE = "rnn-grader"
+from ..errors import UsageError
 # extra: (the modules it brings, what it is for)
 EXTRAS = {
     "plots": (("matplotlib",), "the plots of the class page and of report.md's loss histories"),
@@ -23,8 +22,25 @@ def installed(extra):
     return not missing(extra)
 
 
+@functools.cache
+def package():
+    """The name pip knows the grader by: the installed distribution that holds grader/, else pyproject.toml's."""
+    from importlib import metadata
+    names = metadata.packages_distributions().get("grader")
+    if names:
+        return names[0]
+    import tomllib
+
+    from .course import CHECKOUT
+    try:
+        with open(CHECKOUT / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["name"]
+    except (OSError, KeyError, ValueError):
+        return "the grader's package"
+
+
 def install_hint(extra):
-    return f'pip install "{PACKAGE}[{extra}]"'
+    return f'pip install "{package()}[{extra}]"'
 
 
 def require(extra, what):
