@@ -146,3 +146,10 @@ def test_pip_install_into_a_fresh_venv_gives_a_working_grader(tmp_path):
     assert bundle.returncode == 0 and (course / "autograder.zip").is_file(), bundle.stderr
     doctor = run("doctor")
     assert doctor.returncode == 0 and "plots: no" in doctor.stdout, doctor.stdout + doctor.stderr
+
+
+def test_a_student_repository_and_a_gradescope_bundle_install_only_the_core():
+    from grader.platforms.gradescope import runtime_requirements
+    names = {line.split("==")[0] for line in runtime_requirements().splitlines() if "==" in line}
+    assert {"numpy", "hypothesis", "jsonschema", "nbformat", "ipython"} <= names
+    assert not names & {"matplotlib", "flask", "dask", "distributed", "copydetect", "pytest", "selenium"}, names
