@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from .install import course, extras
 from .errors import UsageError
+from .install import course, extras
 from .sandbox.limits import add_arguments as add_limit_arguments
 from .sandbox.limits import from_options as _limits
 

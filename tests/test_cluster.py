@@ -170,6 +170,15 @@ def test_a_class_graded_on_the_cluster_gets_the_local_reports(dask_cluster, loca
     assert "graded 0 of 6 submissions" in again.stdout and "6 unchanged" in again.stdout
 
 
+def test_doctor_lists_each_worker_of_a_scheduler(dask_cluster):
+    run = subprocess.run([sys.executable, "-m", "grader", "doctor", "--scheduler", str(dask_cluster.file),
+                          "--assignment", "rnn"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"cluster: {dask_cluster.file}: 2 worker(s), checked for 'rnn'" in run.stdout
+    workers = [line for line in run.stdout.splitlines() if line.startswith("  tcp://127.0.0.1:")]
+    assert len(workers) == 2 and all(": ok (grader " in line and "same code and fixtures" in line for line in workers)
+
+
 def _busy_worker(client, deadline):
     """The address of a worker that is grading something, as soon as one is."""
     while time.monotonic() < deadline:
@@ -389,6 +398,10 @@ def test_no_worker_then_a_worker_without_the_grader_stop_the_batch_before_it_wri
     _one_line_and_nothing_written(run, out, "the Dask worker tcp://127.0.0.1:", "can't import the grader",
                                   "No module named 'grader'", str(tmp_path / "venv" / "bin" / "python"),
                                   'pip install "rnn-grader[cluster]"')
+    doctor = subprocess.run([sys.executable, "-m", "grader", "doctor", "--scheduler", str(small_cluster.file),
+                             "--assignment", "rnn"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert doctor.returncode == 1 and "can't import the grader" in doctor.stdout, doctor.stdout + doctor.stderr
+    assert "grading does not work here: a Dask worker differs" in doctor.stdout
 
 
 def test_a_worker_with_other_fixtures_stops_the_batch_and_one_joining_later_gets_no_work(small_cluster, tmp_path):
