@@ -38,6 +38,7 @@ def manifest_hash(assignment):
     return hashlib.sha256(manifest.read_bytes() if manifest.is_file() else b"no fixtures").hexdigest()
 
 
+@functools.cache  # a sandbox's self-test takes a second: once per process (a Dask worker answers many batches)
 def isolation():
     """(how this machine would isolate student code, why not bubblewrap): ("bubblewrap", None) or ("process", why)."""
     from ..sandbox.process import bubblewrap_problem
