@@ -128,6 +128,9 @@ def test_pip_install_into_a_fresh_venv_gives_a_working_grader(tmp_path):
     assert graded.returncode == 0, graded.stderr
     document = json.loads((course / "one" / "report.json").read_text())
     assert document["score"] >= document["max_score"] > 0
+    from grader.sandbox.process import bubblewrap_problem
+    if bubblewrap_problem() is None:  # installed where the sandbox binds the environment: its code is hidden there
+        assert document["isolation"] == "bubblewrap", graded.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     lost = run("grade", str(course / "class" / "alice.py"), cwd=elsewhere)
