@@ -330,6 +330,8 @@ def grade_all(folder, out, assignment, limits, options=Options()):
     try:
         checked = None if client is None else preflight.before_grading(  # before anything is graded or written
             client, assignment, options.public_only, limits.isolation, options.scheduler, options.wait_seconds)
+        if checked is not None:
+            print(preflight.summary(checked), file=sys.stderr)
         return _grade_all(folder, entries, out, assignment, limits, options, checked, started)
     finally:
         if client is not None:

@@ -162,3 +162,12 @@ def before_grading(client, assignment, public_only, isolation_requested, schedul
         more = f" (and {len(problems) - 1} more worker(s) with a problem)" if len(problems) > 1 else ""
         raise UsageError(problems[0] + more)
     return Checked(client, here, good)
+
+
+def summary(checked):
+    """One line on the workers that passed, for the person running the batch."""
+    isolations = sorted({facts["isolation"] for facts in checked.workers.values()})
+    here = checked.here
+    return (f"cluster: {len(checked.workers)} Dask worker(s) checked: grader {here['version']} (code"
+            f" {here['code'][:12]}), the fixtures of {here['assignment']!r} (manifest {here['manifest'][:12]}),"
+            f" isolation {' and '.join(isolations)}")
