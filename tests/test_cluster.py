@@ -432,3 +432,26 @@ def test_a_worker_with_other_fixtures_stops_the_batch_and_one_joining_later_gets
     run = _grade_all(folder, tmp_path / "again", "--scheduler", str(small_cluster.file), "--assignment", "rnn")  # now it is there at start
     _one_line_and_nothing_written(run, tmp_path / "again", "other fixtures for 'rnn'", str(tmp_path / "other"),
                                   "restart the worker")
+
+
+def test_each_mismatch_is_one_line_naming_the_worker_and_the_fix():
+    here = {"version": "0.1.0", "code": "a" * 64, "manifest": "b" * 64, "assignment": "rnn", "public_only": False}
+    same = {**here, "isolation": "bubblewrap", "isolation_why": None, "course": "/srv/course", "cwd": "/srv/course",
+            "host": "w1", "python": "/env/bin/python"}
+    address = "tcp://10.0.0.7:40123"
+    assert preflight.mismatch(address, same, here, "tcp://h:8786") is None
+    cases = {"code": ({"code": "c" * 64}, "install the same grader on every worker"),
+             "manifest": ({"manifest": "d" * 64}, "other fixtures for 'rnn' (manifest sha256 dddddddddddd in"
+                                                    " /srv/course, this machine's bbbbbbbbbbbb)"),
+             "import": ({"import_error": "ModuleNotFoundError: No module named 'grader'"},
+                        "can't import the grader (ModuleNotFoundError"),
+             "course": ({"problem": "no course in '/'"}, "can't grade the assignment (no course in '/')")}
+    for name, (change, said) in cases.items():
+        line = preflight.mismatch(address, {**same, **change}, here, "tcp://h:8786")
+        assert line and address in line and said in line and "\n" not in line, (name, line)
+    lacking = {**same, "isolation": "process", "isolation_why": "bubblewrap is not installed"}
+    assert preflight.isolation_mismatch(address, lacking, "auto", {"process"}) is None  # all alike: allowed
+    assert preflight.isolation_mismatch(address, lacking, "process", {"bubblewrap"}) is None
+    for requested, others in (("auto", {"bubblewrap", "process"}), ("bubblewrap", {"process"})):
+        line = preflight.isolation_mismatch(address, lacking, requested, others)
+        assert address in line and "bubblewrap is not installed" in line and "--isolation process" in line
