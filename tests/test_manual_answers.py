@@ -1,6 +1,7 @@
 """The answers people grade, taken from submissions as handed in (grader.answers), and their scores in SQLite
 (grader.review.store) merged into the reports (grader.report.manual). No grading runs here, so each case is quick."""
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -125,7 +126,8 @@ def test_pending_items_are_not_zero_and_graded_ones_count_everywhere():
     assert rows[2].startswith("bob,2,2,0,2,3,pending,5,6,1,")
     tests = {t["name"].split(":")[0]: t for t in gradescope.render(graded)["tests"]}
     assert gradescope.render(graded)["score"] == 5 and tests["manual.essay"]["score"] == 3
-    assert tests["manual.essay"]["output"] == "+3 right\ngood" and "manual.bonus" not in tests
+    assert tests["manual.essay"]["output"] == "3 / 4 points (partial credit)\n+3 right\ngood"
+    assert tests["manual.essay"]["status"] == "passed" and "manual.bonus" not in tests  # 3/4 is not a failure
     assert "  Bonus: pending / 5 (extra credit)" in gradescope.render(graded)["output"]
     jsonschema.validate(gradescope.render(graded), RESULTS_SCHEMA)
     xml = junit.render(graded)
@@ -147,20 +149,46 @@ def test_two_graders_never_overwrite_each_other_unseen(tmp_path):
     assert store.load(tmp_path)["amy"]["essay"]["rubric_items"] == [1]
 
 
+RUBRIC = [{"points": 3.0, "text": "right"}, {"points": 1.0, "text": "clear"}, {"points": -2.0, "text": "late"}]
+
+
 def test_a_csv_roundtrips_and_a_bad_row_imports_nothing(tmp_path):
-    known = {"amy": {"essay": 4.0, "bonus": 5.0}, "bob": {"essay": 4.0, "bonus": 5.0}}
+    known = {name: {"essay": (4.0, RUBRIC), "bonus": (5.0, [])} for name in ("amy", "bob")}
     text = "student,item,points,rubric_items,comment\namy,essay,4,0;1,fine\nbob,bonus,2.5,,\n"
     assert store.import_csv(tmp_path, text, known, grader="sheet") == 2
     exported = store.export_csv(tmp_path).splitlines()
-    assert exported[0] == "student,item,points,rubric_items,comment,grader,graded_at"
-    assert exported[1].startswith("amy,essay,4,0;1,fine,sheet,") and exported[2].startswith("bob,bonus,2.5,,,sheet,")
-    for bad, why in (("amy,essay,5", "line 3 of the CSV: 5 points is outside 0..4 for 'essay'"),
-                     ("zed,essay,1", "line 3 of the CSV: no student 'zed'"),
-                     ("amy,quiz,1", "line 3 of the CSV: no item 'quiz'; the items are bonus, essay"),
-                     ("amy,essay,lots", "points 'lots' is not a number")):
+    assert exported[0] == "student,item,points,rubric_items,adjustment,adjustment_reason,comment,grader,graded_at,version"
+    assert exported[1].startswith("amy,essay,4,0;1,0,,fine,sheet,") and exported[1].endswith(",1")
+    assert exported[2].startswith("bob,bonus,2.5,,2.5,imported without rubric items,,sheet,")
+    for bad, why in (("amy,essay,5", "line 3: 5 points is outside 0..4 for 'essay'"),
+                     ("zed,essay,1", "line 3: no student 'zed'"),
+                     ("amy,quiz,1", "line 3: no item 'quiz'; the items are bonus, essay"),
+                     ("amy,essay,lots", "points 'lots' is not a number"),
+                     ("amy,essay,nan", "points 'nan' is not a number"),
+                     ("amy,essay,1,9;17", "line 3: 'essay' has no rubric item '9'; its items are 0..2"),
+                     ("amy,essay,4,0", "line 3: points 4 disagree with rubric items 0 and adjustment \\+0, which make 3")):
         with pytest.raises(UsageError, match=why):
-            store.import_csv(tmp_path, f"student,item,points\nbob,essay,1\n{bad}\n", known)
+            store.import_csv(tmp_path, f"student,item,points,rubric_items\nbob,essay,1,1\n{bad}\n", known)
     assert "essay" not in store.load(tmp_path)["bob"]  # the good row before the bad one was not saved either
+
+
+def test_an_import_counts_lines_refuses_stale_rows_and_names_every_bad_one(tmp_path):
+    known = {name: {"essay": (4.0, RUBRIC), "bonus": (5.0, [])} for name in ("amy", "bob")}
+    store.import_csv(tmp_path, "student,item,points,rubric_items\namy,essay,3,0\n", known, grader="ta1")
+    exported = store.export_csv(tmp_path)  # version 1
+    store.save(tmp_path, "amy", "essay", 4, [0, 1], "looked again", "ta2", version=1)  # saved after the export
+    edited = exported.replace(",0,,,ta1,", ",0,,\"two\nlines\",ta1,") + "bob,essay,9,,\n"
+    with pytest.raises(UsageError) as refused:
+        store.import_csv(tmp_path, edited, known)
+    message = str(refused.value)
+    # The comment spans lines 2-3, so bob's row is on line 4 of the file (the CSV's third record).
+    assert "line 4: 9 points is outside 0..4" in message
+    assert "line 2: amy/essay was saved again (version 2, by ta2" in message and "after this row's version 1" in message
+    assert store.get(tmp_path, "amy", "essay")["comment"] == "looked again"
+    again = store.export_csv(tmp_path).replace("looked again", "'=HYPERLINK(\"http://evil\")")
+    assert store.import_csv(tmp_path, again, known) == 1  # the current version: replaces it
+    assert store.get(tmp_path, "amy", "essay")["comment"] == '=HYPERLINK("http://evil")'
+    assert ',"\'=HYPERLINK(' in store.export_csv(tmp_path)  # neutralized again on the way out
 
 
 def made_up_class(tmp_path):
@@ -172,23 +200,44 @@ def made_up_class(tmp_path):
     return out
 
 
+def form_token(client, url):
+    page = client.get(url).data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def post(client, url, data, origin="http://localhost", page=None, **headers):
+    """A post as the app's own page makes it: its form token, and the Origin header a browser adds."""
+    data = {"csrf_token": form_token(client, page or url), **data}
+    return client.post(url, data=data, headers={"Origin": origin, **headers} if origin else headers)
+
+
 def test_the_review_app_refuses_other_sites_and_unknown_names(tmp_path):
     from grader.review.app import create_app
     out = made_up_class(tmp_path)
     client = create_app(out, "ta1").test_client()
     page = client.get("/grade/essay/amy")
     assert page.status_code == 200 and b"no answer found: made up" in page.data
-    refused = client.post("/grade/essay/amy", data={"rubric": ["0"], "go": "stay"},
-                          headers={"Origin": "http://evil.test"})
-    assert refused.status_code == 403 and store.load(out) == {}
-    saved = client.post("/grade/essay/amy", data={"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next"},
-                        headers={"Origin": "http://localhost"})
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    for origin, headers in (("http://evil.test", {}), (None, {}), (None, {"Referer": "http://evil.test/x"}),
+                            ("null", {})):
+        refused = post(client, "/grade/essay/amy", {"rubric": ["0"], "go": "stay"}, origin, **headers)
+        assert refused.status_code == 403, (origin, headers)
+    no_token = client.post("/grade/essay/amy", data={"rubric": ["0"]}, headers={"Origin": "http://localhost"})
+    assert no_token.status_code == 400 and b"CSRF token is missing" in no_token.data
+    rebound = client.get("/export.csv", headers={"Host": "evil.example:8000"})
+    assert rebound.status_code == 400 and store.load(out) == {}
+    referer_only = post(client, "/grade/essay/amy", {"rubric": ["0"], "go": "stay"}, None,
+                        Referer="http://localhost/grade/essay/amy")
+    assert referer_only.status_code == 302
+    saved = post(client, "/grade/essay/amy", {"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next",
+                                              "version": "1"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/grade/essay/bob")
     assert store.get(out, "amy", "essay")["points"] == 4 and store.get(out, "amy", "essay")["grader"] == "ta1"
     assert b"&lt;script&gt;x&lt;/script&gt;" in client.get("/grade/essay/amy").data  # escaped by the template
+    assert post(client, "/grade/essay/amy", {"rubric": ["7"], "version": "2"}).status_code == 400  # no item 8
     assert client.get("/grade/essay/zed").status_code == 404 and client.get("/grade/quiz/amy").status_code == 404
-    assert client.get("/files/amy/secret.txt").status_code == 404
-    assert client.get("/export.csv").data.decode().splitlines()[1].startswith("amy,essay,4,0;1,<script>x</script>,ta1,")
+    assert client.get("/files/essay/amy/secret.txt").status_code == 404
+    assert client.get("/export.csv").data.decode().splitlines()[1].startswith("amy,essay,4,0;1,0,,<script>x</script>,ta1,")
 
 
 def test_the_review_command_says_what_is_wrong(tmp_path):
@@ -203,7 +252,7 @@ def test_the_review_command_says_what_is_wrong(tmp_path):
     done = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--import", str(tmp_path / "sheet.csv"),
                            "--export", str(tmp_path / "back.csv")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,,,")
+    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,2,imported without")
     assert json.loads((out / "bob" / "report.json").read_text())["total"]["score"] == 4
     assert "bob,2,2,0,2,2,pending,4,6,1," in (out / "gradebook.csv").read_text()
 
@@ -219,7 +268,7 @@ def test_two_servers_saving_at_once_leave_every_score_in_the_reports_and_the_gra
         for _ in range(8):
             for name in ("amy", "bob"):
                 version = (store.get(out, name, item) or {}).get("version", 0)
-                answer = client.post(f"/grade/{item}/{name}", data={"rubric": rubric, "version": version})
+                answer = post(client, f"/grade/{item}/{name}", {"rubric": rubric, "version": version})
                 if answer.status_code != 302:
                     failures.append(answer.status_code)
 
