@@ -144,11 +144,16 @@ def _answer(item, cells, chosen, where):
     answer = {"found": True, "where": where, "message": "", "cells": taken, "file": None, "numbers": None}
     if item.get("numbers"):
         answer["numbers"] = compare_numbers(item["numbers"], taken)
-    if not any(PLACEHOLDER.sub("", cell["source"]).strip() or cell["outputs"] for cell in taken):
+    if not any(_written(cell) or cell["outputs"] for cell in taken):
         untouched = any(PLACEHOLDER.search(cell["source"]) for cell in taken)
         answer.update(found=False, message=f"no answer: {where} " + (
             "still hold the handout's placeholder (YOUR ANSWER HERE)" if untouched else "are empty"))
     return answer
+
+
+def _written(cell):
+    """What the student wrote in a cell: its text less the headings (the question) and the placeholder."""
+    return PLACEHOLDER.sub("", HEADING.sub("", cell["source"]) if cell["type"] == "markdown" else cell["source"]).strip()
 
 
 def _cell(cell, index):

@@ -63,6 +63,38 @@ def test_a_tag_wins_over_a_heading_and_a_missing_answer_says_where_the_grader_lo
                                   "analysis'; no file named bonus.md or report.md in the submission")
 
 
+def test_an_empty_answer_or_the_untouched_placeholder_is_no_answer(tmp_path, rnn):
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+    for text, why in (("", "are empty"), ("   \n", "are empty"),
+                      ("YOUR ANSWER HERE", "still hold the handout's placeholder (YOUR ANSWER HERE)")):
+        cell = new_markdown_cell(text)
+        cell.metadata["tags"] = ["vanishing_gradients"]
+        made = nbformat.writes(new_notebook(cells=[new_markdown_cell("## Why do gradients vanish?"), cell]))
+        answer = by_id(answers.extract(rnn.manual, submission(tmp_path, made)))["vanishing_gradients"]["answer"]
+        assert not answer["found"] and answer["message"] == f"no answer: the cells tagged 'vanishing_gradients' {why}"
+    # The tagged cell left as handed out, the answer written in a cell of its own under the heading: found.
+    cell = new_markdown_cell("YOUR ANSWER HERE")
+    cell.metadata["tags"] = ["vanishing_gradients"]
+    made = nbformat.writes(new_notebook(cells=[new_markdown_cell("## Why do gradients vanish?"), cell,
+                                               new_markdown_cell("The Jacobians multiply and shrink.")]))
+    answer = by_id(answers.extract(rnn.manual, submission(tmp_path, made)))["vanishing_gradients"]["answer"]
+    assert answer["found"] and answer["where"] == "the cells under the heading 'Why do gradients vanish?'"
+
+
+def test_outputs_of_every_image_type_and_attachments_are_kept(tmp_path, rnn):
+    from manual_notebooks import written_notebook
+    answer = by_id(answers.extract(rnn.manual, submission(tmp_path, written_notebook())))["vanishing_gradients"]
+    cells = answer["answer"]["cells"]
+    assert cells[0]["attachments"]["grad_norm.png"]["mime"] == "image/png"
+    outputs = cells[1]["outputs"]
+    assert [o.get("mime") for o in outputs] == ["image/png", "image/jpeg", "image/svg+xml", "image/gif", None]
+    assert outputs[4]["html"].startswith("<table")
+    import base64
+    assert base64.b64decode(outputs[2]["image"]).lstrip().startswith(b"<?xml")
+    jsonschema.validate(answer, SCHEMA["properties"]["manual"]["properties"]["items"]["items"])
+
+
 def test_a_folder_answers_with_its_report_file_and_a_pdf_is_copied_beside_the_report(tmp_path, rnn):
     folder = tmp_path / "cat"
     (folder / "docs").mkdir(parents=True)
