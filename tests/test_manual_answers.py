@@ -317,3 +317,31 @@ def test_two_servers_saving_at_once_leave_every_score_in_the_reports_and_the_gra
         assert (items["bonus"]["points"], items["bonus"]["grader"]) == (0, "ta2")
     assert [row.split(",")[5:10] for row in (out / "gradebook.csv").read_text().splitlines()[1:]] == \
         [["3", "0", "5", "6", "0"]] * 2
+
+
+def test_accounts_hash_passwords_sessions_expire_and_only_accounts_serve_beyond_loopback(tmp_path):
+    import time
+    from grader.review.app import create_app, serve
+    out = made_up_class(tmp_path)
+    with pytest.raises(UsageError, match="needs graders' accounts"):
+        serve(out, 0, host="10.0.0.5")
+    with pytest.raises(UsageError, match="needs graders' accounts"):
+        serve(out, 0, public_url="https://grading.example.edu")
+    with pytest.raises(UsageError, match="at least 8 characters"):
+        store.add_grader(out, "ta1", "short")
+    with pytest.raises(UsageError, match="a grader's name is letters"):
+        store.add_grader(out, "<b>ta</b>", "long enough")
+    store.add_grader(out, "ta1", "long enough")
+    assert store.check_password(out, "ta1", "long enough") and not store.check_password(out, "ta1", "long enougH")
+    with pytest.raises(UsageError, match="--public-url"):
+        serve(out, 0, host="0.0.0.0")
+    client = create_app(out, "", session_hours=1.5 / 3600).test_client()
+    assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")
+    token = form_token(client, "/login")
+    logged = client.post("/login", data={"csrf_token": token, "name": "ta1", "password": "long enough",
+                                         "next": "/grade/essay/amy"}, headers={"Origin": "http://localhost"})
+    assert logged.status_code == 302 and logged.headers["Location"] == "/grade/essay/amy"
+    assert post(client, "/grade/essay/amy", {"rubric": ["1"]}).status_code == 302
+    assert store.get(out, "amy", "essay")["grader"] == "ta1"
+    time.sleep(2)  # past the session's 1.5 seconds
+    assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")

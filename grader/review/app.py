@@ -71,7 +71,7 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
     app.jinja_env.globals.update(render=render)
 
     def page(template, status=200, **values):
-        return render_template(template, grader=g.get("grader"), accounts=bool(store.graders(out)),
+        return render_template(template, grader=g.get("grader"), accounts=g.get("accounts"),
                                message=values.pop("message", request.args.get("message", "")), **values), status
 
     def find(item_id, key):
@@ -87,8 +87,8 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
 
     @app.errorhandler(CSRFError)
     def stale_form(error):
-        return page("index.html", 400, rows=[], students=0, anonymous=False,
-                    message=f"refused: {error.description} Reload the page and submit again.")
+        return page("base.html", 400, message=f"refused: {error.description} Go back, reload the page (your"
+                    " picks are lost: note them first) and submit again.")
 
     @app.get("/highlight.css")
     def highlight_css():

@@ -32,8 +32,8 @@ def install(app, hosts, origins):
             abort(400, "this server answers only to the address it serves on")  # a rebound DNS name, say
         if request.method == "POST" and not _same_origin(allowed_origins):
             abort(403, "a post must come from this app's own pages")
-        g.grader = app.config["GRADER"]
-        if store.graders(app.config["OUT"]):  # accounts: every page but the login needs one
+        g.grader, g.accounts = app.config["GRADER"], bool(store.graders(app.config["OUT"]))
+        if g.accounts:  # accounts: every page but the login needs one
             g.grader = session.get("grader")
             if g.grader is None and request.endpoint not in OPEN:
                 return redirect(url_for("login", next=request.full_path if request.method == "GET" else "/"))
