@@ -17,8 +17,8 @@ MAX_IMAGES = 6  # images kept per answer
 MAX_IMAGE_BYTES = 400_000
 TEXT_FILES = (".md", ".txt", ".markdown", ".rst")
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.MULTILINE)
-# The text an answer cell holds before the student writes anything (the handout's and nbgrader's).
-PLACEHOLDER = re.compile(r"(?i)YOUR ANSWER HERE")
+# The text an answer cell holds before the student writes anything: the handout's and nbgrader's, CS231n's.
+PLACEHOLDER = re.compile(r"(?i)YOUR ANSWER HERE|\[?\*?FILL THIS IN\*?\]?")
 # Output types kept, most faithful first (as Jupyter picks one of an output's representations); images as base64.
 IMAGES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 
@@ -47,11 +47,12 @@ def missing(why):
 def locate(item, submission, out):
     notebook = getattr(submission, "notebook", None)
     cells = list(notebook.cells) if notebook is not None else []
-    looked, empty = [], None
-    found = [(chosen, f"the cells tagged {item['tag']!r}") for chosen in
-             [[i for i, cell in enumerate(cells) if _tagged(cell, item["tag"])]] if cells and item.get("tag")]
-    if found and not found[0][0]:
-        looked.append(f"no cell is tagged {item['tag']!r}")
+    looked, empty, found = [], None, []
+    if cells and item.get("tag"):
+        tagged = [i for i, cell in enumerate(cells) if _tagged(cell, item["tag"])]
+        found.append((tagged, f"the cells tagged {item['tag']!r}"))
+        if not tagged:
+            looked.append(f"no cell is tagged {item['tag']!r}")
     for heading in item.get("heading", []) if cells else []:
         chosen, title = under_heading(cells, heading)
         found.append((chosen, f"the cells under the heading {title!r}"))
