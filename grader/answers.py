@@ -147,7 +147,7 @@ def _answer(item, cells, chosen, where):
         answer["numbers"] = compare_numbers(item["numbers"], taken)
     if not any(_written(cell) or cell["outputs"] for cell in taken):
         untouched = any(PLACEHOLDER.search(cell["source"]) for cell in taken)
-        answer.update(found=False, message=f"no answer: {where} " + (
+        answer.update(found=False, message=f"nothing written: {where} " + (
             "still hold the handout's placeholder (YOUR ANSWER HERE)" if untouched else "are empty"))
     return answer
 

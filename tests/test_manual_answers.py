@@ -72,7 +72,8 @@ def test_an_empty_answer_or_the_untouched_placeholder_is_no_answer(tmp_path, rnn
         cell.metadata["tags"] = ["vanishing_gradients"]
         made = nbformat.writes(new_notebook(cells=[new_markdown_cell("## Why do gradients vanish?"), cell]))
         answer = by_id(answers.extract(rnn.manual, submission(tmp_path, made)))["vanishing_gradients"]["answer"]
-        assert not answer["found"] and answer["message"] == f"no answer: the cells tagged 'vanishing_gradients' {why}"
+        assert not answer["found"]
+        assert answer["message"] == f"nothing written: the cells tagged 'vanishing_gradients' {why}"
     # The tagged cell left as handed out, the answer written in a cell of its own under the heading: found.
     cell = new_markdown_cell("YOUR ANSWER HERE")
     cell.metadata["tags"] = ["vanishing_gradients"]
@@ -345,3 +346,13 @@ def test_accounts_hash_passwords_sessions_expire_and_only_accounts_serve_beyond_
     assert store.get(out, "amy", "essay")["grader"] == "ta1"
     time.sleep(2)  # past the session's 1.5 seconds
     assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")
+
+
+def test_a_score_naming_rubric_items_that_are_gone_publishes_without_them(tmp_path):
+    from grader.review import publish
+    out = made_up_class(tmp_path)
+    store.save(out, "amy", "essay", 4, [0, 9, 17], "from an older rubric", "ta1", adjustment=1, reason="clear")
+    publish.publish(out, class_page=False)  # no IndexError: the items that exist count, the adjustment too
+    essay = {i["id"]: i for i in json.loads((out / "amy" / "report.json").read_text())["manual"]["items"]}["essay"]
+    assert (essay["rubric_items"], essay["points"]) == ([0], 4)
+    assert "- +3 right\n- +1 clear" in (out / "amy" / "report.md").read_text()

