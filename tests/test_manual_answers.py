@@ -346,6 +346,9 @@ def test_accounts_hash_passwords_sessions_expire_and_only_accounts_serve_beyond_
     assert store.get(out, "amy", "essay")["grader"] == "ta1"
     time.sleep(2)  # past the session's 1.5 seconds
     assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")
+    guesses = [post(client, "/login", {"name": "ta1", "password": f"guess {n}"}).status_code for n in range(6)]
+    assert guesses == [401] * 5 + [429]  # five wrong passwords, then even the right one waits
+    assert post(client, "/login", {"name": "ta1", "password": "long enough"}).status_code == 429
 
 
 def test_a_score_naming_rubric_items_that_are_gone_publishes_without_them(tmp_path):

@@ -8,6 +8,7 @@ the student's report files and gradebook.csv are written again; the class page i
 A rubric item edited here changes every score that picked it (store.edit_rubric), and the reports with them.
 """
 import datetime
+import hashlib
 import json
 import os
 import secrets
@@ -63,11 +64,14 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
     if not publish.students(out):
         raise UsageError(f"{str(out)!r} holds no reports (<name>/report.json): run grade-all into it first")
     app = Flask(__name__)
+    # Cookies don't tell ports apart: each server's session cookie has a name of its own (two classes at once).
+    cookie = "review-" + hashlib.sha256(f"{out.resolve()}|{sorted(hosts)}".encode()).hexdigest()[:12]
     app.config.update(OUT=out, GRADER=grader, SECRET_KEY=secrets.token_hex(32), SESSION_COOKIE_SECURE=secure_cookies,
+                      SESSION_COOKIE_NAME=cookie,
                       PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=session_hours),
                       MAX_CONTENT_LENGTH=20_000_000)
     guard.install(app, hosts, origins)
-    reports = Reports(out)
+    reports, failures = Reports(out), guard.Failures()
     app.jinja_env.globals.update(render=render)
 
     def page(template, status=200, **values):
@@ -100,10 +104,14 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
         wanted = wanted if wanted.startswith("/") and not wanted.startswith("//") else "/"
         if request.method == "POST":
             name = request.form.get("name", "")
+            if failures.blocked(name):
+                return page("login.html", 429, next=wanted, message=f"{failures.LIMIT} wrong passwords for {name!r}:"
+                            f" try again in {failures.MINUTES} minutes")
             if store.check_password(out, name, request.form.get("password", "")):
                 session.clear()
                 session.permanent, session["grader"] = True, name
                 return redirect(wanted)
+            failures.add(name)
             return page("login.html", 401, next=wanted, message="wrong name or password")
         return page("login.html", next=wanted)
 
@@ -297,7 +305,7 @@ def addresses(host, port, public_url=None):
     """(Host headers, origins) the app answers to: the address it listens on, and the public URL a reverse proxy
     serves it under."""
     from urllib.parse import urlparse
-    names = ["127.0.0.1", "localhost"] if host in LOOPBACK else [host]
+    names = ["127.0.0.1", "localhost", "::1"] if host in LOOPBACK else [host]
     hosts = {f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names}
     origins = {f"http://{h}" for h in hosts}
     if public_url:

@@ -6,6 +6,8 @@ Policy that lets a page load nothing but the app's own script, styles and inline
 Flask-WTF's CSRFProtect checks the form token (a secret in the session, signed); the session cookie is
 SameSite=Strict, HttpOnly, and expires (PERMANENT_SESSION_LIFETIME).
 """
+import threading
+import time
 from urllib.parse import urlparse
 
 from flask import abort, g, redirect, request, session, url_for
@@ -59,3 +61,25 @@ def _same_origin(allowed):
         parsed = urlparse(referer)
         return f"{parsed.scheme}://{parsed.netloc}" in allowed
     return False
+
+
+class Failures:
+    """Wrong passwords per name: after LIMIT within MINUTES, that name can't log in until they are older (a
+    password guessed online stays slow to guess). Kept in memory: a restart forgets them."""
+    LIMIT, MINUTES = 5, 15
+
+    def __init__(self):
+        self.lock, self.times = threading.Lock(), {}
+
+    def _recent(self, name):
+        now = time.monotonic()
+        self.times[name] = [t for t in self.times.get(name, []) if now - t < self.MINUTES * 60]
+        return self.times[name]
+
+    def blocked(self, name):
+        with self.lock:
+            return len(self._recent(name)) >= self.LIMIT
+
+    def add(self, name):
+        with self.lock:
+            self._recent(name).append(time.monotonic())
