@@ -342,6 +342,11 @@ def test_accounts_hash_passwords_sessions_expire_and_only_accounts_serve_beyond_
     logged = client.post("/login", data={"csrf_token": token, "name": "ta1", "password": "long enough",
                                          "next": "/grade/essay/amy"}, headers={"Origin": "http://localhost"})
     assert logged.status_code == 302 and logged.headers["Location"] == "/grade/essay/amy"
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):  # no open redirect
+        again = post(client, "/login", {"name": "ta1", "password": "long enough", "next": elsewhere})
+        assert again.headers["Location"] == "/", elsewhere
+    edit = post(client, "/item/essay/rubric", {"position": "99", "points": "1", "text": "x"}, page="/item/essay")
+    assert edit.status_code == 302 and "not+changed" in edit.headers["Location"]
     assert post(client, "/grade/essay/amy", {"rubric": ["1"]}).status_code == 302
     assert store.get(out, "amy", "essay")["grader"] == "ta1"
     time.sleep(2)  # past the session's 1.5 seconds

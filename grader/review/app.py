@@ -101,7 +101,7 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
     @app.route("/login", methods=["GET", "POST"])
     def login():
         wanted = request.values.get("next", "/")
-        wanted = wanted if wanted.startswith("/") and not wanted.startswith("//") else "/"
+        wanted = wanted if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted else "/"
         if request.method == "POST":
             name = request.form.get("name", "")
             if failures.blocked(name):
@@ -168,7 +168,11 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
         if not text or points != points or abs(points) > 1000:
             return redirect(url_for("scores_table", item_id=item_id,
                                     message="not changed: a rubric item needs a text and points between -1000 and 1000"))
-        changed = store.edit_rubric(out, item_id, position, points, text, g.grader, item["rubric"], item["max_points"])
+        try:
+            changed = store.edit_rubric(out, item_id, position, points, text, g.grader, item["rubric"],
+                                        item["max_points"])
+        except UsageError as exc:
+            return redirect(url_for("scores_table", item_id=item_id, message=f"not changed: {exc}"))
         publish.publish(out, class_page=False)
         return redirect(url_for("scores_table", item_id=item_id,
                                 message=f"rubric item {position + 1} saved; {changed} scores changed with it"))
