@@ -52,10 +52,11 @@ dask-worker: setup
 	@test -n "$(SCHEDULER)" || { echo "say which scheduler to join: make dask-worker SCHEDULER=tcp://HOST:8786"; exit 2; }
 	cd "$(CURDIR)" && $(VENV)/bin/dask worker "$(SCHEDULER)" --no-dashboard $(DASK_ARGS)
 
-# make review OUT=dir [PORT=n]: the web app where people grade the manual items of a class graded into dir.
+# make review OUT=dir [PORT=n] [HOST=address]: the web app where people grade the manual items of a class graded
+# into dir (HOST other than 127.0.0.1 needs graders' accounts: python -m grader review dir --add-grader NAME).
 review: setup
 	@test -n "$(OUT)" || { echo "say which class to review: make review OUT=reports [PORT=8000]"; exit 2; }
-	$(VENV)/bin/grader review "$(OUT)" $(if $(PORT),--port $(PORT))
+	$(VENV)/bin/grader review "$(OUT)" $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 # The class page and the review app are tested in headless Chromium (Debian packages `chromium` and
 # `chromium-driver`, which Selenium drives), installed here when running as root.

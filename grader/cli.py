@@ -136,10 +136,26 @@ def cmd_review(options):
     if options.publish:
         publish.publish(out, class_page=True)
         print(f"merged the saved scores into the reports; wrote {out / 'gradebook.csv'} and {out / 'index.html'}")
-    if options.import_csv or options.export or options.publish:
+    if options.add_grader:
+        store.add_grader(out, options.add_grader, _password(options.add_grader))
+        print(f"{options.add_grader} can log in to grade {out}; with accounts, the app asks every grader to log in")
+    if options.import_csv or options.export or options.publish or options.add_grader:
         return 0
     from .review.app import serve
-    serve(out, options.port, options.grader)
+    serve(out, options.port, options.grader, options.host, options.public_url, options.session_hours)
+
+
+def _password(name):
+    """A new grader's password: typed twice at a terminal, or the first line of standard input (never argv,
+    which other users of the machine can read)."""
+    import getpass
+    import sys
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise UsageError("the two passwords differ; nothing saved")
+    return password
 
 
 def cmd_handout(options):
@@ -241,8 +257,15 @@ def parser():
     e.set_defaults(run=cmd_export)
     r = verbs.add_parser("review", help="grade the items people grade (written answers, the bonus) in a browser")
     r.add_argument("out", help="a class's output folder (the --out of grade-all)")
-    r.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
-    r.add_argument("--grader", help="the name saved with each score (default: $USER; the page can change it)")
+    r.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    r.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this"
+                   " machine only); another needs graders' accounts (--add-grader)")
+    r.add_argument("--public-url", help="the URL browsers use when a reverse proxy (HTTPS) serves the app, e.g."
+                   " https://grading.example.edu; needs graders' accounts")
+    r.add_argument("--session-hours", type=float, default=8.0, help="a grader's login lasts this long (default: 8)")
+    r.add_argument("--add-grader", metavar="NAME", help="add (or give a new password to) a grader's account, the"
+                   " password read from the terminal or standard input, and serve nothing")
+    r.add_argument("--grader", help="without accounts, the name saved with each score (default: $USER)")
     r.add_argument("--export", metavar="CSV", help="write the saved scores to this CSV file, and serve nothing")
     r.add_argument("--import", dest="import_csv", metavar="CSV", help="save the scores of this CSV file (columns"
                    " student, item, points, rubric_items, comment, grader), and serve nothing")
