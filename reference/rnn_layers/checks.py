@@ -1,7 +1,6 @@
-"""The CS231n-style RNN layers' checks. Every layer: the notebook's case, hidden values, hidden sizes; a backward
-layer on the cache its student's own forward made (grader.checks.own_caches). The sentiment model: its loss and
-gradients against the reference, a gradient check through the student's own model, and the small-data training
-run of seed 001, section 6. Points are in rubric.toml.
+"""The CS231n-style RNN layers' own checks: the sentiment model's loss and gradients against the reference, a
+gradient check through the student's own model, and the small-data training run of seed 001, section 6. The
+layers' checks are the engine's standard ones, made from assignment.toml's declarations. Points are in rubric.toml.
 """
 import functools
 import tomllib
@@ -9,9 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks import own_caches
 from grader.checks.compare import differences
-from grader.checks.diagnose import diagnose
 from grader.checks.gradcheck import BOUND, compare_gradient, numeric_gradient
 from grader.checks.suite import Failure, Suite
 from grader.checks.training import falls_enough, train
@@ -20,92 +17,17 @@ from grader.checks.training import falls_enough, train
 REFERENCE = (Path(__file__).parent / "solution.py").is_file()
 if REFERENCE:
     from . import solution
-    from .mistakes import catalogue
     from .provided.cs231n import optim
     from .provided.cs231n.sentiment_data import make_sentiment_data
-else:
-    catalogue = None
 
 SETTINGS = tomllib.loads((Path(__file__).parent / "assignment.toml").read_text())
-PAIRS = own_caches.pairs(SETTINGS)
-FORWARD_OUTPUTS = {"rnn_step_forward": ("next_h",), "rnn_forward": ("h",), "word_embedding_forward": ("out",),
-                   "temporal_average_forward": ("out",), "lstm_step_forward": ("next_h", "next_c"),
-                   "lstm_forward": ("h",)}
-ORDER = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "word_embedding_forward",
-         "word_embedding_backward", "temporal_average_forward", "temporal_average_backward")
-EXTRA = ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward")
 MODEL = SETTINGS["model"]["class"]
 
 suite = Suite("rnn_layers")
 
 
-def _fixtures(context, function, kind):
-    if kind == "public":
-        return context.public.get(function, [])
-    group = kind.split("_", 1)[1]
-    cases = [f for f in context.hidden.get(function, []) if f.name.startswith(group + "-")]
-    if not cases:
-        raise Failure("the hidden cases are not available in this copy of the grader")
-    return cases
-
-
-def _forward(context, function, kind):
-    names = FORWARD_OUTPUTS[function]
-    for fixture in _fixtures(context, function, kind):
-        got = context.call(function, *fixture.args)
-        if not isinstance(got, tuple) or len(got) != len(names) + 1:
-            raise Failure(f"on {fixture.describe}: {function} returned {_what(got)}; expected a tuple"
-                          f" ({', '.join(names)}, cache)")
-        expected = fixture.expected[:-1]
-        for name, e, g in zip(names, expected, got):
-            lines = differences(name, e, g, context.rtol, context.atol)
-            if lines:
-                matched = _diagnosis(context, function, fixture.args, names, expected, got)
-                raise matched.explain(f"on {fixture.describe}:", *lines)
-
-
-def _backward(context, function, kind):
-    pair = PAIRS[function]
-    notes = []
-    for fixture in _fixtures(context, function, kind):
-        count = len(fixture.expected["forward"])
-        forward_args, upstream = fixture.args[:-count], fixture.args[-count:]
-        try:
-            notes.append(own_caches.judge(context, pair, forward_args, upstream, fixture.expected,
-                                          fixture.describe))
-        except Failure as failure:
-            if not hasattr(failure, "got"):  # not a comparison with the reference: nothing to diagnose
-                raise
-            cache = getattr(solution, pair.forward)(*forward_args)[-1] if REFERENCE else None
-            matched = _diagnosis(context, function, (*upstream, cache), pair.outputs,
-                                 fixture.expected["backward"], failure.got)
-            raise matched.explain(*failure.lines) from None
-    return notes[-1] if notes else None
-
-
-def _diagnosis(context, function, args, names, expected, got):
-    """The known mistakes whose answer on `args` is the student's, within the checks' tolerance."""
-    rtol, atol = context.rtol, context.atol
-    wrong = [n for n, e, g in zip(names, expected, got) if differences(n, e, g, rtol, atol)]
-
-    def same(answer):
-        answer = answer if isinstance(answer, tuple) else (answer,)
-        return not any(differences(n, a, g, rtol, atol) for n, a, g in zip(names, answer, got))
-    use = catalogue if getattr(context, "diagnose", True) and REFERENCE and args[-1] is not None else None
-    return diagnose(use, function, args, wrong, same)
-
-
 def _what(value):
     return f"a {type(value).__name__}" + (f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
-
-
-def _register(function):
-    body = _backward if function in PAIRS else _forward
-    texts = {"public": "is right on the notebook's case", "hidden_values": "is right on other draws",
-             "hidden_shapes": "is right at other sizes (N = 1, H = 1, T = 1, D = 1, ...)"}
-    for kind, text in texts.items():
-        suite.check(f"{function}.{kind}", function, description=f"{function} {text}")(
-            lambda context, kind=kind: body(context, function, kind))
 
 
 # --- the sentiment model ----------------------------------------------------------------------------------------
@@ -232,12 +154,3 @@ def model_training(context):
     falls_enough(first, true_last, len(run.history), first / last, settings["margin"])
     return (f"the loss fell from {first:.4g} to {true_last:.4g} in {len(run.history)} iterations"
             f" ({run.seconds:.2f} s); the reference's falls to {last:.4g}")
-
-
-for _function in ORDER:
-    _register(_function)
-# The model uses the graded layers, so its checks come after theirs (assignment.toml, [calls]).
-suite.checks = {**{k: v for k, v in suite.checks.items() if not k.startswith(MODEL)},
-                **{k: v for k, v in suite.checks.items() if k.startswith(MODEL)}}
-for _function in EXTRA:
-    _register(_function)
