@@ -119,6 +119,16 @@ def find(name=None, public_only=False, submissions=()):
     return load(folder, public_only)
 
 
+def folder_of(name_or_path):
+    """The folder of an assignment given by name (reference/NAME) or by path."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path
+    if (ROOT / "reference" / name_or_path / "assignment.toml").is_file():
+        return ROOT / "reference" / name_or_path
+    raise UsageError(f"no assignment folder {name_or_path!r}: give a folder's path or one of {names()}")
+
+
 def names():
     """The assignments there are: the folders under reference/ with an assignment.toml."""
     return [p.parent.name for p in sorted((ROOT / "reference").glob("*/assignment.toml"))]

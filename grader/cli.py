@@ -163,6 +163,21 @@ def cmd_check_fixtures(options):
     return status
 
 
+def cmd_check_assignment(options):
+    """Load an assignment folder as grading would, and say what it grades; nothing is graded."""
+    chosen = assignments.load(assignments.folder_of(options.name))
+    required = [c for c in chosen.checks() if not chosen.points(c)[1]]
+    extra = [c for c in chosen.checks() if chosen.points(c)[1]]
+    points = lambda checks: sum(chosen.points(c)[0] for c in checks)  # noqa: E731
+    manifest = chosen.fixtures / fixtures.MANIFEST
+    print(f"{chosen.folder}: the declarations are valid; {len(chosen.checks())} checks of"
+          f" {len({c.function for c in chosen.checks()})} functions, {points(required):g} points"
+          + (f" + {points(extra):g} of extra credit" if extra else "")
+          + ("" if manifest.is_file() else f"; no fixtures yet in {chosen.fixtures}: run `make fixtures"
+             f" ASSIGNMENT={chosen.name}`"))
+    return 0
+
+
 def _each(options):
     """The assignment --assignment names; without it, every one (fixtures are made and checked for all)."""
     if options.assignment:
@@ -230,7 +245,13 @@ def parser():
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)
         p.set_defaults(run=run)
+    c = verbs.add_parser("check-assignment", help="check an assignment folder's declarations (every file against"
+                         " its schema, names against the solution and the checks); grades nothing")
+    c.add_argument("name", help="an assignment's name (a folder of reference/) or the path of its folder")
+    c.set_defaults(run=cmd_check_assignment)
     for p in verbs.choices.values():
+        if p is c:
+            continue
         p.add_argument("--assignment", help="the assignment folder under reference/ (default: the one whose graded"
                        " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
     return top
