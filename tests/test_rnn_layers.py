@@ -149,11 +149,11 @@ def test_what_a_submission_does_not_define_costs_only_its_points(layers, tmp_pat
     start, end = CORRECT.index("def rnn_forward"), CORRECT.index("def sigmoid")
     path.write_text(CORRECT[:start] + CORRECT[end:].split("class SentimentRNN")[0])
     document = _grade(layers, path)
-    assert document["functions"]["rnn_step_forward"]["score"] == 5
-    assert document["functions"]["lstm_step_forward"]["score"] == 3
+    assert document["functions"]["rnn_step_forward"]["score"] == 6
+    assert document["functions"]["lstm_step_forward"]["score"] == 4
     missing = _check(document, "rnn_forward.public")
     assert missing["status"] == "failed" and "rnn_forward is not defined" in missing["message"]
-    assert document["score"] == 10 + 12
+    assert document["score"] == 12 + 16
 
 
 # --- the assignment is read from the code -------------------------------------------------------------------------
@@ -354,7 +354,7 @@ def test_the_class_page_plots_every_students_loss_history(correct_report):
 
 def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_students_own_steps(layers):
     document = _grade(layers, ROOT / "tests" / "layers" / "steps_read_in_backward.py")
-    assert document["functions"]["rnn_backward"]["score"] == 5
+    assert document["functions"]["rnn_backward"]["score"] == 6
     message = _check(document, "rnn_backward.public")["message"]
     assert "your own rnn_step_backward and rnn_step_forward were used" in message, message
 
