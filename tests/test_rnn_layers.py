@@ -356,7 +356,7 @@ def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_student
     document = _grade(layers, ROOT / "tests" / "layers" / "steps_read_in_backward.py")
     assert document["functions"]["rnn_backward"]["score"] == 6
     message = _check(document, "rnn_backward.public")["message"]
-    assert "your own rnn_step_backward and rnn_step_forward were used" in message, message
+    assert "your own rnn_step_forward made the step caches" in message, message
 
 
 # --- where courses run: public mode, a student's repository, Gradescope ---------------------------------------------
