@@ -178,6 +178,18 @@ def cmd_check_assignment(options):
     return 0
 
 
+def cmd_new(options):
+    from .authoring import scaffold
+    folder = assignments.ROOT / "reference" / options.name
+    if not options.name.isidentifier():
+        raise UsageError(f"{options.name!r} can't name an assignment: use letters, digits and _")
+    written = scaffold.write(folder, options.solution)
+    print(f"wrote {', '.join(written)} into {folder}")
+    print(f"next: fill in what cases.py marks FILL IN, then `make fixtures ASSIGNMENT={options.name}` and"
+          f" `python -m grader grade {folder / 'solution.py'} --assignment {options.name}` (full marks)")
+    return 0
+
+
 def _each(options):
     """The assignment --assignment names; without it, every one (fixtures are made and checked for all)."""
     if options.assignment:
@@ -249,8 +261,13 @@ def parser():
                          " its schema, names against the solution and the checks); grades nothing")
     c.add_argument("name", help="an assignment's name (a folder of reference/) or the path of its folder")
     c.set_defaults(run=cmd_check_assignment)
+    n = verbs.add_parser("new", help="scaffold a new assignment folder reference/NAME from its solution module")
+    n.add_argument("name", help="the new assignment's name (a folder of reference/)")
+    n.add_argument("--from", dest="solution", required=True, metavar="SOLUTION.py",
+                   help="the reference solution: its public functions are graded")
+    n.set_defaults(run=cmd_new)
     for p in verbs.choices.values():
-        if p is c:
+        if p in (c, n):
             continue
         p.add_argument("--assignment", help="the assignment folder under reference/ (default: the one whose graded"
                        " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
