@@ -25,9 +25,11 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    for path in options.paths:
+    names = [submission_name(path) for path in options.paths]
+    for path, name in zip(options.paths, names):
         chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
-        name = submission_name(path)
+        if names.count(name) > 1:  # submissions/correct.py and submissions/<assignment>/correct.py, say
+            name = f"{Path(path).resolve().parent.name}-{name}"
         out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
