@@ -52,7 +52,7 @@ def test_a_sequence_backward_reading_its_step_caches_gets_the_references_step_gr
     assert functions["rnn_step_backward"]["score"] == 0  # its own bug, counted once
     message = _check(document, "rnn_backward.public")["message"]
     assert "your own rnn_step_forward made the step caches" in message, message
-    assert "the reference's rnn_step_backward answered from each step's inputs" in message, message
+    assert "a call of rnn_step_backward on one of them is answered by the reference" in message, message
 
 
 def test_a_forward_that_raises_skips_its_backward_and_names_the_forwards_line(document):

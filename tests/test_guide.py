@@ -63,6 +63,13 @@ def test_the_guide_makes_an_assignment_that_grades_its_own_solution_at_full_mark
     handout = repository / "handouts" / "affine"
     assert (handout / "affine.ipynb").is_file() and (handout / "public_cases").is_dir()
     assert "relu_backward(*args[1:], relu_forward(*args[:1])[-1])" in (handout / "affine.py").read_text()
+    # without handout.toml, a backward's case (its forward's arguments, then dout) gets the documented note
+    (repository / "reference" / "affine" / "handout.toml").unlink()
+    done = subprocess.run(["python", "-m", "grader", "handout", "--assignment", "affine", "--out", "again"],
+                          cwd=repository, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and ("[functions.relu_backward]: the public case 'public' holds the arguments of"
+                                     " relu_forward and the upstream gradients") in done.stderr, done.stderr
+    assert "relu_backward(*args)" not in (repository / "again" / "affine" / "affine.py").read_text()
 
 
 def test_the_reference_updates_copies_of_the_arguments_in_place(tmp_path):

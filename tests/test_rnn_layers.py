@@ -279,7 +279,7 @@ def test_a_model_with_a_wrong_gradient_fails_its_checks_and_training(mistakes):
 
 
 def test_a_diverging_learning_rate_fails_the_training_check(layers, monkeypatch):
-    monkeypatch.setitem(layers.package.checks.SETTINGS["training"], "learning_rate", 50.0)
+    monkeypatch.setitem(layers.settings["training"], "learning_rate", 50.0)
     document = _grade(layers, EXAMPLES / "layers_correct.py")
     training = _check(document, "SentimentRNN.training")
     assert training["status"] == "failed", training

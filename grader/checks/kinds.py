@@ -19,7 +19,7 @@ import inspect
 import numpy as np
 from hypothesis import strategies as st
 
-from . import invariants, own_caches
+from . import invariants, model, own_caches
 from .diagnose import diagnose
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
 from .properties import check_property
@@ -54,12 +54,15 @@ class Standard:
     def __init__(self, settings, functions, solution=None, cases=None, catalogue=None):
         self.settings, self.functions = settings, functions
         self.solution, self.cases, self.catalogue = solution, cases, catalogue
+        self.model = model.ModelChecks(settings, solution, cases) if "model" in settings else None
         self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
 
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""
+        if self.model is not None and function == self.model.name:
+            return model.KINDS
         declared = self.functions.get(function)
         if declared is None:
             return ()
@@ -69,6 +72,10 @@ class Standard:
 
     def register(self, suite, function, kind):
         """Register the check `function.kind` in `suite`."""
+        if self.model is not None and function == self.model.name:
+            text = self.model.description(kind, self.settings["model"].get("descriptions", {}).get(kind))
+            suite.check(f"{function}.{kind}", function, description=text)(getattr(self.model, kind))
+            return
         declared = self.functions[function]
         text = self.settings.get("descriptions", {}).get(kind) or DESCRIPTIONS.get(kind) or _structure(declared)
         body = {"structure": self._structure, "public": self._values, "hidden_values": self._values,

@@ -70,8 +70,8 @@ def judge(context, pair, forward_args, upstream, expected, describe):
             raise
     note = _judge(context, pair, forward_args, upstream, expected, describe, own=True)
     return (f"{note}; your own {' and '.join(steps)} made the step caches, as your {pair.backward} reads them"
-            f" (the reference's stand-ins give tokens it can't read), and the reference's {' and '.join(answered)}"
-            f" answered from each step's inputs")
+            f" (the reference's stand-ins give tokens it can't read); a call of {' or '.join(answered)} on one of"
+            f" them is answered by the reference, from that step's inputs")
 
 
 def _judge(context, pair, forward_args, upstream, expected, describe, own):

@@ -13,6 +13,7 @@ import numpy as np
 from grader.fixtures import Recipe, expect_backward
 
 from . import solution
+from .provided.cs231n.sentiment_data import make_sentiment_data
 
 BACKWARD = tomllib.loads(Path(__file__).with_name("assignment.toml").read_text())["backward"]
 FORWARD_OF = {name: table["forward"] for name, table in BACKWARD.items()}
@@ -81,3 +82,9 @@ def recipes():
                 out.append(Recipe(function, name, visibility, case.seed,
                                   lambda f=function, c=case: arguments(f, c), describe, expect))
     return out
+
+
+def model_data(examples, sizes, T=6):
+    """The sentiment model's data (seed 001, section 6): `examples` generated sentences of T words of the model's
+    input size, with their labels (grader/checks/model.py)."""
+    return make_sentiment_data(num_examples=examples, T=T, D=sizes["input_dim"], seed=1)
