@@ -25,9 +25,16 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    names = [submission_name(path) for path in options.paths]
+    names, refused = [submission_name(path) for path in options.paths], []
     for path, name in zip(options.paths, names):
-        chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
+        try:
+            chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
+        except UsageError as exc:  # one broken assignment (or undecidable file) must not stop the others
+            if not several:
+                raise
+            refused.append(f"grader: {path}: not graded: {exc}")
+            print(refused[-1], file=sys.stderr)
+            continue
         if names.count(name) > 1:  # submissions/correct.py and submissions/<assignment>/correct.py, say
             name = f"{Path(path).resolve().parent.name}-{name}"
         out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
@@ -40,6 +47,9 @@ def cmd_grade(options):
             below.append(f"{name}: {_percent(document):.4g}% is below --fail-under {options.fail_under:g}%")
     for line in below:
         print(line, file=sys.stderr)
+    if refused:
+        print(f"grader: {len(refused)} of {len(options.paths)} submissions not graded (above)", file=sys.stderr)
+        return 2
     return 1 if below else 0
 
 

@@ -130,3 +130,14 @@ def test_a_notebook_that_is_not_json_is_named_before_the_assignment_question(tmp
     message = str(raised.value)
     assert message.startswith(f"{notebook} can't be read as a notebook"), message
     assert "--assignment NAME" in message and message.index("can't be read") < message.index("--assignment")
+
+
+def test_grading_several_goes_on_past_one_that_cant_be_graded(tmp_path):
+    notebook = tmp_path / "broken.ipynb"
+    notebook.write_text("not a notebook")
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", str(notebook),
+                           str(ROOT / "submissions" / "rnn_layers" / "layers_correct.py"), "--out", str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert f"grader: {notebook}: not graded: {notebook} can't be read as a notebook" in done.stderr, done.stderr
+    assert (tmp_path / "out" / "layers_correct" / "report.json").is_file()
