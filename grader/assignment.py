@@ -146,6 +146,9 @@ def load(folder, public_only=False):
         validate.read(folder, optional)
     text = (folder / "assignment.toml").read_text(errors="replace")
     validate.packages(folder, settings, text)
+    if not public_only and not (folder / "cases.py").is_file():
+        raise validate.DeclarationError(folder, "cases.py", None, "missing: its recipes() make the fixtures, and its"
+                                        " Case and arguments() the property tests' cases")
     package_name = f"_assignment_{folder.name}"
     if package_name not in sys.modules:
         spec = importlib.util.spec_from_file_location(package_name, folder / "__init__.py",
