@@ -83,8 +83,8 @@ BROKEN = {
         "lambda f=function, c=case: arguments(f, c), describe, None)",
         "broken/cases.py: recipes() rnn_step_backward/notebook: ", "needs `expect`"),
     "a package the course used that is not installed": (
-        "assignment.toml", 'title = "', 'packages = ["no-such-package-here"]\ntitle = "',
-        "broken/assignment.toml: packages (line 1): ", "add it to requirements.txt"),
+        "assignment.toml", 'packages = ["future"]', 'packages = ["future", "no-such-package-here"]',
+        "broken/assignment.toml: packages (line ", "'no-such-package-here' is not installed"),
 }
 
 
