@@ -155,7 +155,10 @@ def cmd_handout(options):
 
 def cmd_fixtures(options):
     for chosen in _each(options):
-        manifest = fixtures.generate(chosen, chosen.fixtures)
+        try:
+            manifest = fixtures.generate(chosen, chosen.fixtures)
+        except fixtures.RecipeError as exc:
+            raise UsageError(str(exc)) from None
         print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
     return 0
 

@@ -45,6 +45,10 @@ def expect_backward(solution, forward, backward):
     return expect
 
 
+class RecipeError(Exception):
+    """A recipe (cases.py) or the reference raised while a fixture was being made."""
+
+
 @dataclass(frozen=True)
 class Fixture:
     function: str
@@ -101,9 +105,13 @@ def generate(assignment, folder):
     manifest = {"assignment": assignment.name, "made_by": "make fixtures (python -m grader fixtures)",
                 "numpy": np.__version__, "files": {}}
     for recipe in assignment.package.cases.recipes():
-        args = recipe.make()
-        expect = recipe.expect or getattr(assignment.solution, recipe.function)
-        expected = expect(*copy.deepcopy(args))  # a copy: an update in place (a running mean) stays out of `args`
+        try:
+            args = recipe.make()
+            expect = recipe.expect or getattr(assignment.solution, recipe.function)
+            expected = expect(*copy.deepcopy(args))  # a copy: an update in place (a running mean) stays out of args
+        except Exception as exc:  # noqa: BLE001 -- the author's recipe or reference: say which one, and why
+            raise RecipeError(f"{assignment.name}: the recipe of {recipe.function} {recipe.name!r}"
+                              f" ({recipe.describe}) failed: {type(exc).__name__}: {exc}") from exc
         relative = f"{recipe.visibility}/{recipe.function}/{recipe.name}.json"
         record = {"function": recipe.function, "name": recipe.name, "visibility": recipe.visibility,
                   "describe": recipe.describe, "args": to_json(args), "expected": to_json(expected)}

@@ -88,3 +88,16 @@ def test_the_reference_updates_copies_of_the_arguments_in_place(tmp_path):
     fixture = fixtures.load(tmp_path / "bn", "public")["batchnorm_forward"][0]
     assert np.array_equal(fixture.args[1]["running_mean"], np.zeros(2))
     assert np.allclose(fixture.expected[1], [0.2, 0.3])
+
+
+def test_a_shape_the_docstrings_dont_give_is_named_when_fixtures_are_made(tmp_path):
+    from grader import assignment
+    from grader.authoring import scaffold
+    (tmp_path / "layers.py").write_text("def scale_forward(x, s):\n    return x * s, (x, s)\n")
+    folder = tmp_path / "scale_unfilled"
+    scaffold.write(folder, tmp_path / "layers.py")
+    assert "# FILL IN: x, s" in (folder / "cases.py").read_text()
+    with pytest.raises(fixtures.RecipeError) as raised:
+        fixtures.generate(assignment.load(folder), tmp_path / "fixtures")
+    assert "the recipe of scale_forward 'public'" in str(raised.value)
+    assert "FILL IN the shape of 'x' of scale_forward in ARGUMENTS" in str(raised.value)
