@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import answers, fixtures
-from .checks.suite import Check, Failure
+from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import intake
 from .sandbox.limits import Limits
@@ -63,11 +63,18 @@ class Context:
         use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE).
 
         `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
-        `own`: with the student's own callees (grader.checks.own_caches, when the stand-ins' caches can't serve)."""
-        reference = {} if self.public_only or own else {
-            name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
-        got = self.program.call(function, *args, substitute=reference, pairs=self.assignment.pairs, keep=keep,
-                                target=target, method=method, **kwargs)
+        `own` (grader.checks.own_caches, when a backward can't read the stand-ins' cache tokens): the student's own
+        step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
+        callees, pairs = self.assignment.calls.get(function, ()), self.assignment.pairs
+        if own:
+            callees = [name for name in callees if name in pairs]  # the step forwards are the student's
+        reference = {} if self.public_only else {
+            name: getattr(self.assignment.solution, name) for name in callees}
+        record = [] if self.public_only or not own else [
+            name for name in self.assignment.calls.get(function, ()) if name in pairs.values()]
+        replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
+        got = self.program.call(function, *args, substitute=reference, pairs=pairs, keep=keep, target=target,
+                                method=method, record=record, replay=replay, **kwargs)
         if got is None and target is None:  # a method (an update in place, say) may return None
             raise NothingReturned(function)
         return got
@@ -188,6 +195,8 @@ def _verdict(check, context, load_error, status, diagnoses):
     try:
         note = check.run(context)  # a check that passes may say how it judged (a string), or return None
         return "passed", note if isinstance(note, str) else ""
+    except Skip as skip:
+        return "skipped", str(skip)
     except Failure as failure:
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]

@@ -10,10 +10,11 @@ ALLOWED = {
     "errors": set(),
     "install": {"errors", "assignment", "batch", "fixtures", "report"},  # course, extras: errors only; doctor: more
     "sandbox": {"errors", "install"},
-    "checks": {"errors", "sandbox"},
+    "checks": {"errors", "sandbox", "fixtures"},
     "fixtures": set(),
     "detect": {"errors"},
-    "assignment": {"errors", "detect", "install"},
+    "authoring": {"errors", "checks", "fixtures"},
+    "assignment": {"errors", "detect", "checks", "fixtures", "authoring", "install"},
     "report": {"sandbox", "install"},
     "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
     "answers": set(),
@@ -24,8 +25,8 @@ ALLOWED = {
               "similarity"},
     "handout": {"errors", "fixtures"},
     "platforms": {"api", "assignment", "errors", "grade", "handout", "install", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "install", "platforms", "report", "review",
-            "sandbox", "similarity"},
+    "cli": {"api", "assignment", "authoring", "batch", "errors", "fixtures", "handout", "install", "platforms", "report",
+            "review", "sandbox", "similarity"},
     "__main__": {"cli"},
 }
 
