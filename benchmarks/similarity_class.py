@@ -14,9 +14,13 @@ DEVSET_FOLDER holds the real solutions (.py and .ipynb, as benchmarks/devset/bui
 - `made.json`: the seed, the assignment, the disguises of each copy, and the originals left out as duplicates.
 
 Independence of the originals: public repositories hold re-uploads of one another. Two originals are the same code
-when functions whose text is identical (comments and names included, blank lines and trailing spaces not) and that
-hold at least MIN_OWN_LINES lines no third original has cover half the smaller one's non-empty functions; one of
-them is left out (the later by name), and made.json says which.
+when, among the graded functions both solved, the code as the check reads it (names kept; comments, docstrings,
+prints and layout not) is identical in all but at most one function, and in MIN_SAME or more; each group of such
+originals keeps one (the first by name), and made.json says which were left out. (Originals identical in fewer
+functions stay: in a real class many students write most functions the same way, and that is what the check must
+not flag.) Two originals that hold the same text of a function, comments included, that no third original has and
+that has MIN_OWN_LINES lines or more that few others write, copied it from one another or from one source: that
+function counts as copied between them (a known copy in the labels, kind `partial:<function>`).
 
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
@@ -44,6 +48,7 @@ from grader.similarity import collect  # noqa: E402
 DISGUISES = ("rename", "comments", "reorder", "reformat", "insert", "helper")
 NOT_STUDENTS = {"starter", "handout"}
 MIN_OWN_LINES = 3
+MIN_SAME = 4
 NEW_NAMES = ["tmp", "val", "res", "out", "acc", "buf", "cur", "nxt", "prev_state", "grad", "step", "layer", "hid",
              "inp", "outp", "w", "v", "z", "s", "q", "r", "u", "alpha", "beta", "gamma", "delta", "kappa", "xx",
              "yy", "ww", "bb", "cc", "hh", "dd", "gg", "mm", "nn", "pp", "state", "memo", "store", "holder"]
@@ -406,22 +411,31 @@ def solved_functions(functions, common, least=MIN_OWN_LINES):
     return {name for name, lines in functions.items() if len(own_lines(lines, common.get(name, set()))) >= least}
 
 
-def duplicates(lines_of, common):
-    """[(kept, left out)] of originals that are the same code (see the module's docstring), in name order."""
-    names = sorted(lines_of)
+def duplicates(codes):
+    """[(kept, left out)] of originals that are the same code: among the functions both solved, the code (as the
+    check reads it: names kept, comments, docstrings and layout not) is identical in all but at most one, and in
+    at least MIN_SAME. Each group of such originals keeps its first by name."""
+    names = sorted(codes)
     parent = {n: n for n in names}
-    found = []
     for a, b in itertools.combinations(names, 2):
-        fa, fb = lines_of[a], lines_of[b]
-        solved_a, solved_b = solved_functions(fa, common), solved_functions(fb, common)
-        same = [f for f in solved_a & solved_b if fa[f] == fb[f]]
-        smaller = min(len(solved_a), len(solved_b))
-        if len(same) >= 2 and len(same) * 2 >= smaller:
+        both = codes[a].keys() & codes[b].keys()
+        same = sum(codes[a][f] == codes[b][f] for f in both)
+        if same >= MIN_SAME and same >= len(both) - 1:
             root_a, root_b = _root(parent, a), _root(parent, b)
-            if root_a != root_b:
-                parent[root_b] = root_a
-                found.append(b)
-    return [(_root(parent, b), b) for b in found]
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+    return [(_root(parent, n), n) for n in names if _root(parent, n) != n]
+
+
+def verbatim(lines_of, common, names):
+    """[(a, b, function)] where two originals hold the same text of a function (comments included, blank lines
+    not) that no third original has, with MIN_OWN_LINES lines or more that are not common: copied from one
+    another or from one source, whatever the rest of their files."""
+    holders = {}
+    for name in names:
+        for function, lines in lines_of[name].items():
+            if len(own_lines(lines, common.get(function, set()))) >= MIN_OWN_LINES:
+                holders.setdefault((function, tuple(lines)), []).append(name)
+    return sorted((*sorted(found), function) for (function, _), found in holders.items() if len(found) == 2)
 
 
 def _root(parent, name):
@@ -451,6 +465,11 @@ def starter_lines(folder, graded):
     return lines
 
 
+def _starter(folder):
+    found = [Path(folder) / sub for sub in sorted(NOT_STUDENTS) if (Path(folder) / sub).is_dir()]
+    return found[0] if found else None
+
+
 def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     """Write the labelled class into `out`; returns made.json's content."""
     rng = random.Random(seed)
@@ -464,12 +483,20 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
             print(f"{path}: left out, not readable ({exc})", file=sys.stderr)
     lines_of = {name: function_lines(doc, graded) for name, doc in docs.items()}
     common = common_lines(lines_of, starter_lines(folder, graded))
-    left_out = duplicates(lines_of, common)
+    setting = collect.setting(assignment, _starter(folder))
+    codes = {}
+    for name, path in paths.items():
+        document = collect.document(name, "class", path, setting)
+        codes[name] = document.code
+    left_out = duplicates(codes)
     for _, name in left_out:
         docs.pop(name, None)
     solved = {name: solved_functions(lines_of[name], common) for name in docs}
     origin = {name: {f: name for f in solved[name]} for name in docs}
     names = sorted(docs)
+    known = verbatim(lines_of, common, names)
+    for a, b, function in known:
+        origin[b][function] = origin[a].get(function, a)
     pasted = _paste_some(docs, names, solved, origin, rng, partial)
     made = _copy_some(docs, names, solved, origin, rng, copies, small, graded)
     _write(out, docs, made, origin)
@@ -478,7 +505,8 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
         f"{a}\t{b}\t{kind}\n" for (a, b), kind in sorted(labels.items())))
     record = {"assignment": assignment.name, "seed": seed, "originals": len(names), "copies": {
         n: {"source": s, "disguises": d} for n, (s, d, _) in made.items()}, "pasted": pasted,
-        "left_out_as_duplicates": [{"kept": a, "left_out": b} for a, b in left_out], "copy_pairs": len(labels),
+        "left_out_as_duplicates": [{"kept": a, "left_out": b} for a, b in left_out],
+        "verbatim_among_originals": [{"a": a, "b": b, "function": f} for a, b, f in known], "copy_pairs": len(labels),
         "documents": len(docs) + len(made)}
     (Path(out) / "made.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
@@ -555,7 +583,8 @@ def main():
     chosen = assignments.find(args.assignment or Path(args.devset).resolve().name)
     record = make(args.devset, args.out, chosen, args.seed, args.copies, args.partial, args.small)
     print(f"{args.out}: {record['documents']} documents ({record['originals']} originals, {len(record['copies'])}"
-          f" disguised copies, {len(record['pasted'])} with pasted functions), {record['copy_pairs']} copy pairs;"
+          f" disguised copies, {len(record['pasted'])} with pasted functions), {record['copy_pairs']} copy pairs"
+          f" ({len(record['verbatim_among_originals'])} functions verbatim between two originals);"
           f" {len(record['left_out_as_duplicates'])} originals left out as duplicates")
 
 

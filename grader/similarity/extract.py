@@ -122,14 +122,15 @@ def _called(node):
 
 
 def _clean(body):
-    """A statement list without docstrings, bare strings and print() calls (no logic of the student's), nested
-    blocks cleaned too; a block left empty gets `pass`. Only statements are visited, so it is cheap."""
+    """A statement list without docstrings, bare strings, print() calls and a template's placeholders (no logic of
+    the student's), nested blocks cleaned too; a block left empty gets `pass`. Only statements are visited, so it
+    is cheap."""
     kept = []
     for node in body:
         if isinstance(node, ast.Expr) and (
                 isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
                 or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
-                and node.value.func.id == "print"):
+                and node.value.func.id == "print") or placeholder(node):
             continue
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(node, field, None)
@@ -139,3 +140,18 @@ def _clean(body):
             handler.body = _clean(handler.body) or [ast.Pass()]
         kept.append(node)
     return kept
+
+
+def placeholder(node):
+    """True for what a handout leaves for the student to replace, in any version: `pass`, `x = None`,
+    `x, y = None, None`, `raise NotImplementedError`. A function left unsolved is then only its signature, the
+    handout's given lines and its `return`: unsolved functions of two files never count as shared solved code."""
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Raise):
+        raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+        return all(isinstance(v, ast.Constant) and v.value is None for v in values)
+    return False

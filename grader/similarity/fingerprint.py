@@ -13,6 +13,7 @@ import hashlib
 import io
 import keyword
 import tokenize
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,17 +36,33 @@ class Tokens:
 def tokens(code):
     """The normalized tokens of `code` (text that ast.unparse wrote, so it always tokenizes)."""
     starts = _line_starts(code)
-    words, spans, previous = [], [], None
+    found, previous = [], None
     for token in tokenize.generate_tokens(io.StringIO(code).readline):
         if token.type in DROP:
             continue
-        text = token.string
-        if token.type == tokenize.NAME and not keyword.iskeyword(text) and text not in KEEP and previous != ".":
+        name = token.type == tokenize.NAME and not keyword.iskeyword(token.string) and token.string not in KEEP \
+            and previous != "."
+        span = (starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1])
+        found.append((token.string, name, span))
+        previous = token.string
+    return Tokens(tuple(_canonical(found)), tuple(span for _, _, span in found))
+
+
+def _canonical(found):
+    """The words of the tokens, each identifier replaced by its place in order of first use: renaming is
+    consistent, so a renamed copy keeps its words, while the order in which a student combines the names (which
+    the handout's hints leave free) stays visible. An identifier written only once (a temporary inserted to
+    disguise a copy, say) is `V` and shifts no other's number."""
+    counts = Counter(text for text, name, _ in found if name)
+    numbers = {}
+    words = []
+    for text, name, _ in found:
+        if name and counts[text] > 1:
+            text = numbers.setdefault(text, f"V{len(numbers)}")
+        elif name:
             text = "V"
         words.append(text)
-        spans.append((starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]))
-        previous = token.string
-    return Tokens(tuple(words), tuple(spans))
+    return words
 
 
 def _line_starts(code):
