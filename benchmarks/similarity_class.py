@@ -18,9 +18,9 @@ when, among the graded functions both solved, the code as the check reads it (na
 prints and layout not) is identical in all but at most one function, and in MIN_SAME or more; each group of such
 originals keeps one (the first by name), and made.json says which were left out. (Originals identical in fewer
 functions stay: in a real class many students write most functions the same way, and that is what the check must
-not flag.) Two originals that hold the same text of a function, comments included, that no third original has and
-that has MIN_OWN_LINES lines or more that few others write, copied it from one another or from one source: that
-function counts as copied between them (a known copy in the labels, kind `partial:<function>`).
+not flag.) Two originals that hold the same text of a function, comments included, whose code (as the check reads it) no
+third original has, copied it from one another or from one source: that function counts as copied between them (a
+known copy in the labels, kind `partial:<function>`).
 
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
@@ -202,7 +202,7 @@ def reformat(text, rng):
 
 
 def insert_statements(text, rng, graded):
-    """Insert statements of one's own before some statements of the graded functions (shape checks, temporaries)."""
+    """Insert a statement or two of one's own (a shape check, a temporary) into about half the graded functions."""
     tree = _parse(text)
     if tree is None:
         return text
@@ -210,13 +210,14 @@ def insert_statements(text, rng, graded):
     spots = []
     for node in (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in graded):
         params = [a.arg for a in node.args.args] or ["None"]
-        for statement in ast.walk(node):
-            if isinstance(statement, ast.stmt) and statement is not node and rng.random() < 0.25:
+        statements = [s for s in ast.walk(node) if isinstance(s, ast.stmt) and s is not node]
+        if statements and rng.random() < 0.5:
+            for statement in rng.sample(statements, min(len(statements), rng.choice([1, 2]))):
                 spots.append((statement.lineno, rng.choice(params)))
     for line, name in sorted(set(spots), reverse=True):
         indent = re.match(r"[ \t]*", lines[line - 1]).group(0)
         made = rng.choice([f"_shape_{line} = np.shape({name})", f"assert {name} is not None",
-                           f"n_check = len(np.shape({name}))", f"debug = False"])
+                           f"n_check = len(np.shape({name}))", "debug = False"])
         candidate = lines[:line - 1] + [f"{indent}{made}\n"] + lines[line - 1:]
         if _parse("".join(candidate)) is not None:
             lines = candidate
@@ -426,14 +427,17 @@ def duplicates(codes):
     return [(_root(parent, n), n) for n in names if _root(parent, n) != n]
 
 
-def verbatim(lines_of, common, names):
+def verbatim(lines_of, codes, names):
     """[(a, b, function)] where two originals hold the same text of a function (comments included, blank lines
-    not) that no third original has, with MIN_OWN_LINES lines or more that are not common: copied from one
-    another or from one source, whatever the rest of their files."""
-    holders = {}
+    not), and no third original has its code (as the check reads it): a way of writing that function only these
+    two have, character for character, copied from one another or from one source."""
+    holders, versions = {}, Counter()
+    for name in names:
+        for function, code in codes[name].items():
+            versions[(function, code)] += 1
     for name in names:
         for function, lines in lines_of[name].items():
-            if len(own_lines(lines, common.get(function, set()))) >= MIN_OWN_LINES:
+            if function in codes[name] and versions[(function, codes[name][function])] == 2:
                 holders.setdefault((function, tuple(lines)), []).append(name)
     return sorted((*sorted(found), function) for (function, _), found in holders.items() if len(found) == 2)
 
@@ -494,7 +498,7 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     solved = {name: solved_functions(lines_of[name], common) for name in docs}
     origin = {name: {f: name for f in solved[name]} for name in docs}
     names = sorted(docs)
-    known = verbatim(lines_of, common, names)
+    known = verbatim(lines_of, codes, names)
     for a, b, function in known:
         origin[b][function] = origin[a].get(function, a)
     pasted = _paste_some(docs, names, solved, origin, rng, partial)
@@ -565,7 +569,7 @@ def _labels(origin):
     for a, b in itertools.combinations(sorted(origin), 2):
         shared = [f for f, who in origin[a].items() if origin[b].get(f) == who]
         if shared:
-            whole = len(shared) >= max(len(origin[a]), len(origin[b])) - 0
+            whole = len(shared) == len(origin[a]) == len(origin[b])
             labels[(a, b)] = "copy" if whole else f"partial:{','.join(sorted(shared))}"
     return labels
 

@@ -12,6 +12,7 @@ import sys
 import jsonschema
 import pytest
 
+import similarity_classmates as classmates
 import similarity_copies as copies
 from conftest import ROOT
 from grader.report import gradescope, markdown, terminal
@@ -58,6 +59,35 @@ def test_every_disguised_copy_ranks_above_every_pair_of_independent_solutions(co
     worst_copy = max(ranks[frozenset((p.a, p.b))] for p in copied.values())
     best_independent = min((ranks[frozenset((p.a, p.b))] for p in independent if p), default=len(ranks))
     assert worst_copy < best_independent
+
+
+@pytest.fixture(scope="module")
+def real_like(tmp_path_factory, rnn):
+    """Sixteen independent students who filled in the same handout the same hinted way (tests/
+    similarity_classmates.py), a renamed and re-commented copy of the one with the most ways of their own, and one of
+    the one who wrote the obvious way nearly everywhere."""
+    mates = classmates.classmates()
+    ranked = sorted(mates, key=lambda n: (-classmates.unusual(mates[n]), n))
+    files = {f"{name}.py": text for name, text in mates.items()}
+    files["copy_own.py"] = copies.recomment_text(copies.rename(mates[ranked[0]]))
+    files["copy_obvious.py"] = copies.rename(mates[ranked[-1]])
+    folder = write_class(tmp_path_factory.mktemp("real_like") / "class", files)
+    return run.compare(run.entries(folder), rnn), ranked
+
+
+def test_a_class_that_converged_on_the_hints_is_not_flagged_and_its_copies_stand_out(real_like):
+    """The figures docs/similarity.md quotes: a copy scores 1.0, independent students 0.47 at most."""
+    comparison, ranked = real_like
+    pairs = pair_scores(comparison)
+    own, obvious = pairs[frozenset(("copy_own", ranked[0]))], pairs[frozenset(("copy_obvious", ranked[-1]))]
+    independent = [p for p in comparison.pairs if not p.a.startswith("copy") and not p.b.startswith("copy")]
+    highest = max(p.score for p in independent)
+    assert own.score == 1.0 and own.flagged, own
+    assert not any(p.flagged for p in independent), [(p.a, p.b, p.score) for p in independent if p.flagged]
+    assert highest == pytest.approx(0.47, abs=0.01), highest
+    # A copy of code nearly every student writes is evidence of little: it is not flagged.
+    assert not obvious.flagged and obvious.raw == 1.0, obvious
+    assert [p for p in comparison.pairs if p.flagged] == [own]
 
 
 def test_two_pasted_functions_are_found_in_those_functions(compared):

@@ -22,6 +22,8 @@ from copydetect.utils import winnow
 K = 10  # tokens per k-gram: about one short statement (`V = V . tanh ( V @ V + V @`)
 W = 4  # winnowing window: any match of K + W - 1 = 13 tokens or more shows
 KEEP = set(dir(builtins))
+NAME = "\x00"  # marks an identifier among the tokens
+MODE = "window"
 DROP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER,
         tokenize.ENCODING}
 
@@ -34,35 +36,20 @@ class Tokens:
 
 
 def tokens(code):
-    """The normalized tokens of `code` (text that ast.unparse wrote, so it always tokenizes)."""
+    """The tokens of `code` (text that ast.unparse wrote, so it always tokenizes), each identifier that is not an
+    attribute, a keyword or a builtin marked as one (NAME + its text): `kgram_hashes` encodes them."""
     starts = _line_starts(code)
-    found, previous = [], None
+    words, spans, previous = [], [], None
     for token in tokenize.generate_tokens(io.StringIO(code).readline):
         if token.type in DROP:
             continue
-        name = token.type == tokenize.NAME and not keyword.iskeyword(token.string) and token.string not in KEEP \
-            and previous != "."
-        span = (starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1])
-        found.append((token.string, name, span))
-        previous = token.string
-    return Tokens(tuple(_canonical(found)), tuple(span for _, _, span in found))
-
-
-def _canonical(found):
-    """The words of the tokens, each identifier replaced by its place in order of first use: renaming is
-    consistent, so a renamed copy keeps its words, while the order in which a student combines the names (which
-    the handout's hints leave free) stays visible. An identifier written only once (a temporary inserted to
-    disguise a copy, say) is `V` and shifts no other's number."""
-    counts = Counter(text for text, name, _ in found if name)
-    numbers = {}
-    words = []
-    for text, name, _ in found:
-        if name and counts[text] > 1:
-            text = numbers.setdefault(text, f"V{len(numbers)}")
-        elif name:
-            text = "V"
+        text = token.string
+        if token.type == tokenize.NAME and not keyword.iskeyword(text) and text not in KEEP and previous != ".":
+            text = NAME + text
         words.append(text)
-    return words
+        spans.append((starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]))
+        previous = token.string
+    return Tokens(tuple(words), tuple(spans))
 
 
 def _line_starts(code):
@@ -74,16 +61,46 @@ def _line_starts(code):
 
 
 def kgram_hashes(words, k=K):
-    """One 63-bit hash per position: a polynomial hash of the k tokens' own hashes (uint64 arithmetic wraps)."""
+    """One 63-bit hash per position: a polynomial hash of the k tokens' own hashes (uint64 arithmetic wraps).
+    An identifier is encoded within its k-gram: "new here", or "the same as the one d tokens back" (Baker's
+    parameterized strings). Renaming (consistently) changes nothing; nor does moving code into a helper, or a
+    statement inserted elsewhere; what stays is which names a student combines where."""
     count = len(words) - k + 1
     if count <= 0:
         return np.zeros(0, dtype=np.int64)
+    if MODE == "anonymous":
+        words = ["V" if w.startswith(NAME) else w for w in words]
+    elif MODE == "numbered":
+        words = _numbered(words)
     ids = np.fromiter((_token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    named = np.fromiter((w.startswith(NAME) for w in words), dtype=bool, count=len(words))
+    back = _back(words, k)
+    codes = np.array([_token_hash(f"{NAME}{d}") for d in range(k + 1)], dtype=np.uint64)
     hashes = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
-            hashes = hashes * np.uint64(1099511628211) + ids[j:j + count]
+            here = back[j:j + count]
+            local = codes[np.where(here <= j, here, 0)]  # a name seen earlier in this k-gram, or new (0)
+            hashes = hashes * np.uint64(1099511628211) + np.where(named[j:j + count], local, ids[j:j + count])
     return (hashes >> np.uint64(1)).astype(np.int64)
+
+
+def _back(words, k):
+    """For each token, how many tokens back the same identifier was last (k + 1 if not within k, or not a name)."""
+    last, back = {}, np.full(len(words), k + 1, dtype=np.int64)
+    for i, word in enumerate(words):
+        if word.startswith(NAME):
+            if word in last and i - last[word] <= k:
+                back[i] = i - last[word]
+            last[word] = i
+    return back
+
+
+def _numbered(words):
+    counts = Counter(w for w in words if w.startswith(NAME))
+    numbers = {}
+    return [f"V{numbers.setdefault(w, len(numbers))}" if w.startswith(NAME) and counts[w] > 1
+            else "V" if w.startswith(NAME) else w for w in words]
 
 
 @functools.lru_cache(maxsize=65536)

@@ -72,16 +72,19 @@ def solved(functions):
     return {name: prints for name, prints in functions.items() if len(prints) >= MIN_SOLVED}
 
 
-def compare(a, b, rare=None):
+def compare(a, b, rare=None, masses=None):
     """The Pair of two documents, or None when they solved no function in common. `rare`: {fingerprint: weight}
-    (see `rarity`); without it every fingerprint weighs 1."""
+    (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: {function: its rare mass}},
+    computed once for all pairs (see `masses_of`)."""
     rare = rare or {}
+    mass_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
+    mass_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
     shares, shared, sizes = {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
         if theirs:
             shared[name] = _mass(mine & theirs, rare)
-            sizes[name] = min(_mass(mine, rare), _mass(theirs, rare))
+            sizes[name] = min(mass_a[name], mass_b[name])
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
     if not shares:
         return None
@@ -93,6 +96,11 @@ def compare(a, b, rare=None):
 
 def _mass(prints, rare):
     return sum(rare.get(h, 1.0) for h in prints)
+
+
+def masses_of(documents, rare):
+    """{document name: {function: the rare mass of its own fingerprints}}."""
+    return {d.name: {f: _mass(prints, rare) for f, prints in d.functions.items()} for d in documents}
 
 
 def _scaled(functions, shared, sizes):
@@ -109,34 +117,35 @@ def all_pairs(students, archive=(), workers=1, rare=None):
     pairs below KEEP are dropped. Rarity is counted over the students and the archive together (unless `rare`
     gives it). With `workers` > 1 the students' rows are shared among that many processes."""
     rare = rarity([*students, *archive]) if rare is None else rare
+    masses = masses_of([*students, *archive], rare)
     rows = [i for i, a in enumerate(students) if a.functions]
     if workers > 1 and len(rows) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
         chunks = [rows[k::workers * 4] for k in range(workers * 4)]  # interleaved: long and short rows mixed
-        with ProcessPoolExecutor(workers, initializer=_share, initargs=(students, archive, rare)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_share, initargs=(students, archive, rare, masses)) as pool:
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
-        found = _rows(rows, students, archive, rare)
+        found = _rows(rows, students, archive, rare, masses)
     return sorted(found, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
 _SHARED = {}
 
 
-def _share(students, archive, rare):
-    _SHARED["documents"] = (students, archive, rare)
+def _share(students, archive, rare, masses):
+    _SHARED["documents"] = (students, archive, rare, masses)
 
 
-def _rows(rows, students=None, archive=None, rare=None):
+def _rows(rows, students=None, archive=None, rare=None, masses=None):
     """The kept pairs of some students (by index) with the students after them and with the archive."""
     if students is None:
-        students, archive, rare = _SHARED["documents"]
+        students, archive, rare, masses = _SHARED["documents"]
     found = []
     for i in rows:
         a = students[i]
         for b in (*students[i + 1:], *archive):
             if b.functions and a.functions.keys() & b.functions.keys():
-                pair = compare(a, b, rare)
+                pair = compare(a, b, rare, masses)
                 if pair is not None and pair.score >= KEEP:
                     found.append(pair)
     return found
