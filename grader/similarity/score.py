@@ -24,7 +24,7 @@ MARKED = 0.25  # the side-by-side view marks shared code of this weight or more 
 THRESHOLD = 0.6  # a pair at or above this score is flagged (docs/similarity.md)
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
-KEEP = 0.15  # pairs below this score are not kept at all (nearest neighbours come from those above it)
+KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 
 
 @dataclass(frozen=True)
