@@ -311,3 +311,46 @@ def test_the_code_taken_out_follows_each_submissions_version_of_the_handout(tmp_
     assert with_one.score > 0.2, with_one  # the 2019 lines taken for the students' own code make them alike
     assert with_both is None or with_both.score < with_one.score / 2, with_both
     assert not any(p.flagged for p in both.pairs)
+
+
+TEMPLATE = '''
+import numpy as np
+
+
+def {name}(x, prev_h, Wx, Wh, b):
+    """{doc}"""
+    out, cache = None, None
+    # TODO: write the {name} step here; keep what the backward pass needs in cache.
+    pass
+    return out, cache
+'''
+SOLVED_STEP = '''
+import numpy as np
+
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    """One step of a vanilla RNN."""
+    next_h, cache = None, None
+    pre = x.dot(Wx) + prev_h.dot(Wh) + b
+    next_h = np.tanh(pre)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    pass
+    return next_h, cache
+'''
+
+
+def test_functions_left_as_the_template_never_count_as_shared_code(tmp_path):
+    """A file whose functions are all the unsolved template of its year, and two files that solved one function
+    and left the LSTM ones as the template: nothing is shared but the solved code."""
+    from grader import assignment
+    layers = assignment.find("rnn_layers")
+    unsolved = "".join(TEMPLATE.format(name=n, doc=f"{n} of the handout.") for n in
+                       ("rnn_step_forward", "lstm_step_forward", "lstm_forward", "word_embedding_forward"))
+    lstm = "".join(TEMPLATE.format(name=n, doc=f"{n} of the handout.") for n in ("lstm_step_forward", "lstm_forward"))
+    own = SOLVED_STEP.replace("x.dot(Wx) + prev_h.dot(Wh) + b", "prev_h @ Wh + x @ Wx + b")
+    folder = write_class(tmp_path / "class", {"template.py": unsolved, "ann.py": SOLVED_STEP + lstm,
+                                              "bo.py": own + lstm})
+    comparison = run.compare(run.entries(folder), layers)
+    assert comparison.unsolved == ["template"]
+    assert set(comparison.documents["ann"].functions) == {"rnn_step_forward"}
+    assert not any(p.flagged for p in comparison.pairs), comparison.pairs
