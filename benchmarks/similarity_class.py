@@ -18,9 +18,9 @@ when, among the graded functions both solved, the code as the check reads it (na
 prints and layout not) is identical in all but at most one function, and in MIN_SAME or more; each group of such
 originals keeps one (the first by name), and made.json says which were left out. (Originals identical in fewer
 functions stay: in a real class many students write most functions the same way, and that is what the check must
-not flag.) Two originals that hold the same text of a function, comments included, whose code (as the check reads it) no
-third original has, copied it from one another or from one source: that function counts as copied between them (a
-known copy in the labels, kind `partial:<function>`).
+not flag.) Two originals that hold the same code of two functions or more of MIN_LINES lines or more,
+every name kept, that no third original has even with its names changed, copied them from one another or from one
+source: those functions count as copied between them (a known copy in the labels, kind `partial:<functions>`).
 
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
@@ -43,12 +43,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import assignment as assignments  # noqa: E402
-from grader.similarity import collect  # noqa: E402
+from grader.similarity import collect, fingerprint  # noqa: E402
 
 DISGUISES = ("rename", "comments", "reorder", "reformat", "insert", "helper")
 NOT_STUDENTS = {"starter", "handout"}
 MIN_OWN_LINES = 3
 MIN_SAME = 4
+MIN_LINES = 5
 NEW_NAMES = ["tmp", "val", "res", "out", "acc", "buf", "cur", "nxt", "prev_state", "grad", "step", "layer", "hid",
              "inp", "outp", "w", "v", "z", "s", "q", "r", "u", "alpha", "beta", "gamma", "delta", "kappa", "xx",
              "yy", "ww", "bb", "cc", "hh", "dd", "gg", "mm", "nn", "pp", "state", "memo", "store", "holder"]
@@ -427,19 +428,26 @@ def duplicates(codes):
     return [(_root(parent, n), n) for n in names if _root(parent, n) != n]
 
 
-def verbatim(lines_of, codes, names):
-    """[(a, b, function)] where two originals hold the same text of a function (comments included, blank lines
-    not), and no third original has its code (as the check reads it): a way of writing that function only these
-    two have, character for character, copied from one another or from one source."""
-    holders, versions = {}, Counter()
+def verbatim(codes, names):
+    """[(a, b, function)] where two originals hold the same code of two functions or more, each of MIN_LINES lines or
+    more (as the check reads it, every name kept), that no third original has, even with its names changed: ways of
+    writing those functions only these two have, name for name, copied from one another or from one source. (One
+    such function alone can be chance: a function with several open choices has many versions.)"""
+    holders, shapes = {}, Counter()
     for name in names:
         for function, code in codes[name].items():
-            versions[(function, code)] += 1
-    for name in names:
-        for function, lines in lines_of[name].items():
-            if function in codes[name] and versions[(function, codes[name][function])] == 2:
-                holders.setdefault((function, tuple(lines)), []).append(name)
-    return sorted((*sorted(found), function) for (function, _), found in holders.items() if len(found) == 2)
+            shapes[(function, _shape(code))] += 1
+            if code.count("\n") + 1 >= MIN_LINES:
+                holders.setdefault((function, code), []).append(name)
+    found = sorted((*sorted(two), function) for (function, code), two in holders.items()
+                   if len(two) == 2 and shapes[(function, _shape(code))] == 2)
+    pairs = Counter((a, b) for a, b, _ in found)
+    return [(a, b, function) for a, b, function in found if pairs[(a, b)] >= 2]
+
+
+def _shape(code):
+    """The code with every identifier the same: what is left when names are changed."""
+    return " ".join("V" if w.startswith(fingerprint.NAME) else w for w in fingerprint.tokens(code).words)
 
 
 def _root(parent, name):
@@ -498,7 +506,7 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     solved = {name: solved_functions(lines_of[name], common) for name in docs}
     origin = {name: {f: name for f in solved[name]} for name in docs}
     names = sorted(docs)
-    known = verbatim(lines_of, codes, names)
+    known = verbatim(codes, names)
     for a, b, function in known:
         origin[b][function] = origin[a].get(function, a)
     pasted = _paste_some(docs, names, solved, origin, rng, partial)
