@@ -347,7 +347,10 @@ def test_functions_left_as_the_template_never_count_as_shared_code(tmp_path):
     unsolved = "".join(TEMPLATE.format(name=n, doc=f"{n} of the handout.") for n in
                        ("rnn_step_forward", "lstm_step_forward", "lstm_forward", "word_embedding_forward"))
     lstm = "".join(TEMPLATE.format(name=n, doc=f"{n} of the handout.") for n in ("lstm_step_forward", "lstm_forward"))
-    own = SOLVED_STEP.replace("x.dot(Wx) + prev_h.dot(Wh) + b", "prev_h @ Wh + x @ Wx + b")
+    own = SOLVED_STEP.replace("""    pre = x.dot(Wx) + prev_h.dot(Wh) + b
+    next_h = np.tanh(pre)
+    cache = (x, prev_h, Wx, Wh, next_h)""", """    next_h = np.tanh(prev_h @ Wh + x @ Wx + b)
+    cache = {"h": next_h, "x": x, "prev": prev_h, "weights": (Wx, Wh)}""")
     folder = write_class(tmp_path / "class", {"template.py": unsolved, "ann.py": SOLVED_STEP + lstm,
                                               "bo.py": own + lstm})
     comparison = run.compare(run.entries(folder), layers)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.6  # a pair at or above this score is flagged (docs/similarity.md)
+THRESHOLD = 0.5  # a pair at or above this score is flagged (docs/similarity.md: why 0.5)
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
