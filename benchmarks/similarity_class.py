@@ -130,7 +130,7 @@ def rename_locals(text, rng, share=0.8):
     for node in (n for n in tree.body if isinstance(n, ast.FunctionDef)):
         local = {a.arg for a in node.args.args + node.args.kwonlyargs}
         local |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        chosen = sorted(n for n in local if rng.random() < share and n not in ("self",))
+        chosen = [n for n in sorted(local) if rng.random() < share and n != "self"]
         names = {n: f"{rng.choice(NEW_NAMES)}_{rng.randint(1, 99)}" for n in chosen}
         edits += _name_edits(text, node.lineno, node.end_lineno, names)
     return _apply(text, edits)
