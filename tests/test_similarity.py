@@ -357,3 +357,20 @@ def test_functions_left_as_the_template_never_count_as_shared_code(tmp_path):
     assert comparison.unsolved == ["template"]
     assert set(comparison.documents["ann"].functions) == {"rnn_step_forward"}
     assert not any(p.flagged for p in comparison.pairs), comparison.pairs
+
+
+def test_the_side_by_side_view_marks_the_rare_code_and_not_what_everyone_writes(real_like):
+    from grader.similarity.highlight import segments
+    comparison, ranked = real_like
+    source, copy = comparison.documents[ranked[0]], comparison.documents["copy_own"]
+    text = classmates.classmates()[ranked[0]]
+    own_ways = [way for ways in classmates.RARE.values() for way in ways if way in text]
+    assert own_ways, "the source should have written something of its own"
+    marked, unmarked = "", ""
+    for function in source.code:
+        for piece, mark in segments(source.code[function], copy.code[function], comparison.boilerplate,
+                                    comparison.rare):
+            marked, unmarked = (marked + piece, unmarked) if mark else (marked, unmarked + piece)
+    squeeze = lambda s: "".join(s.split()).replace('"', "'")  # noqa: E731
+    assert any(squeeze(way) in squeeze(marked) for way in own_ways), (own_ways, marked)
+    assert "caches.append(cache)" in unmarked and "caches.append(cache)" not in marked

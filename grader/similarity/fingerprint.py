@@ -1,11 +1,13 @@
 """Normalized tokens and winnowed fingerprints of a function's code.
 
-Tokens: the code as ast.unparse wrote it (so layout, comments and quotes are already gone), with every identifier
-that is not an attribute, a keyword or a builtin replaced by `V`: renaming variables, parameters or helpers changes
-nothing, while the calls a student chose (`.dot`, `.tanh`, `.sum`) and the operators (`@`, `*`) stay. Fingerprints:
-hashes of every K tokens in a row, winnowed with copydetect's `winnow` (window W, so that any match of K + W - 1
-tokens or more shares at least one fingerprint). Each token is hashed with blake2b and a k-gram's hash is a
-polynomial of its tokens' hashes: the same in every process (Python's own hash() of a string is not).
+Tokens: the code as ast.unparse wrote it (so layout, comments and quotes are already gone). An identifier that is
+not an attribute, a keyword or a builtin is encoded within each k-gram as "new here" or "the same as the one d
+tokens back" (Baker's parameterized strings): renaming variables, parameters or helpers consistently changes
+nothing, nor does moving code into a helper or inserting a statement elsewhere, while the calls a student chose
+(`.dot`, `.tanh`, `.sum`), the operators (`@`, `*`) and which names are combined where stay. Fingerprints: hashes
+of every K tokens in a row, winnowed with copydetect's `winnow` (window W, so that any match of K + W - 1 tokens or
+more shares at least one fingerprint). Each token is hashed with blake2b and a k-gram's hash is a polynomial of its
+tokens' hashes: the same in every process (Python's own hash() of a string is not).
 """
 import builtins
 import functools
@@ -13,7 +15,6 @@ import hashlib
 import io
 import keyword
 import tokenize
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,6 @@ K = 10  # tokens per k-gram: about one short statement (`V = V . tanh ( V @ V + 
 W = 4  # winnowing window: any match of K + W - 1 = 13 tokens or more shows
 KEEP = set(dir(builtins))
 NAME = "\x00"  # marks an identifier among the tokens
-MODE = "window"
 DROP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER,
         tokenize.ENCODING}
 
@@ -68,10 +68,6 @@ def kgram_hashes(words, k=K):
     count = len(words) - k + 1
     if count <= 0:
         return np.zeros(0, dtype=np.int64)
-    if MODE == "anonymous":
-        words = ["V" if w.startswith(NAME) else w for w in words]
-    elif MODE == "numbered":
-        words = _numbered(words)
     ids = np.fromiter((_token_hash(w) for w in words), dtype=np.uint64, count=len(words))
     named = np.fromiter((w.startswith(NAME) for w in words), dtype=bool, count=len(words))
     back = _back(words, k)
@@ -94,13 +90,6 @@ def _back(words, k):
                 back[i] = i - last[word]
             last[word] = i
     return back
-
-
-def _numbered(words):
-    counts = Counter(w for w in words if w.startswith(NAME))
-    numbers = {}
-    return [f"V{numbers.setdefault(w, len(numbers))}" if w.startswith(NAME) and counts[w] > 1
-            else "V" if w.startswith(NAME) else w for w in words]
 
 
 @functools.lru_cache(maxsize=65536)
