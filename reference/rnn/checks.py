@@ -66,10 +66,11 @@ def _diagnosis(context, function, args, expected, got):
     outputs, layout = OUTPUTS[function]
     try:
         wrong = differing(outputs, layout, expected, got, context.rtol, context.atol)
+        values = {name: value for name, value in named(outputs, got) if name not in layout}
     except Failure:  # not even the documented container: no value to diagnose
-        wrong = []
+        wrong, values = [], None
     same = lambda answer: not value_differences(outputs, layout, answer, got, context.rtol, context.atol)
-    return diagnose(catalogue if getattr(context, "diagnose", True) else None, function, args, wrong, same)
+    return diagnose(catalogue if getattr(context, "diagnose", True) else None, function, args, wrong, same, values)
 
 
 def _hidden(context, function, group):

@@ -92,7 +92,7 @@ def _diagnosis(context, function, args, names, expected, got):
         answer = answer if isinstance(answer, tuple) else (answer,)
         return not any(differences(n, a, g, rtol, atol) for n, a, g in zip(names, answer, got))
     use = catalogue if getattr(context, "diagnose", True) and REFERENCE and args[-1] is not None else None
-    return diagnose(use, function, args, wrong, same)
+    return diagnose(use, function, args, wrong, same, dict(zip(names, got)))
 
 
 def _what(value):
