@@ -8,7 +8,7 @@ splitting a group:
     than float noise, so equal answers almost never fall on two sides of a grid line;
   - `probe` holds a few seeded random projections of the outputs and `scale` what bounds their difference when the
     answers are equal at the tolerance (|a - b| <= atol + rtol |b| entry by entry): two fingerprints of the same
-    inputs whose probes are that close are candidates for one group (`close`).
+    inputs whose probes are that close are merged into one group (grader/report/wrong_answers.py, `close`).
 The record is instructor-only: it is the `answer` of a check in report.json, and no student-facing output shows it.
 """
 import hashlib
@@ -34,15 +34,6 @@ def record(args, outputs, rtol, atol):
     directions = np.random.default_rng(flat.size).uniform(-1, 1, (PROBES, flat.size))
     return {"case": case, "fingerprint": fingerprint, "probe": [float(p) for p in directions @ flat],
             "scale": [float(flat.size * atol), float(rtol * np.abs(flat).sum())]}
-
-
-def close(a, b):
-    """True when two records of the same inputs may be one answer at the tolerance: every probe differs by no more
-    than equal answers' can. (A necessary condition; with the same fingerprint, it holds by construction.)"""
-    if a["case"] != b["case"] or len(a["probe"]) != len(b["probe"]):
-        return False
-    bound = a["scale"][0] + max(a["scale"][1], b["scale"][1])
-    return all(abs(x - y) <= bound * (1 + 1e-9) for x, y in zip(a["probe"], b["probe"]))
 
 
 def _leaves(value, path="out"):
