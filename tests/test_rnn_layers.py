@@ -382,3 +382,18 @@ def test_a_student_repository_and_a_gradescope_bundle_grade_it(layers, tmp_path)
     gradescope.gradescope(layers, bundle)
     results, _ = run_autograder(tmp_path / "gs", bundle, {"rnn_layers.py": (EXAMPLES / "layers_correct.py").read_text()})
     assert results["score"] == 52
+
+
+def test_a_backward_is_diagnosed_even_where_its_own_forward_is_wrong(layers, tmp_path):
+    """The step forward leaves out the bias; its backward squares the pre-activation it cached (1 - a**2). The
+    known mistake is tried on the reference's cache with this student's next_h in it, and named."""
+    source = _splice(["layers_mistake_tanh_preactivation.py"]).replace(
+        "a = np.dot(x, Wx) + np.dot(prev_h, Wh) + b\n", "a = np.dot(x, Wx) + np.dot(prev_h, Wh)\n", 1)
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    document = _grade(layers, path)
+    assert _check(document, "rnn_step_forward.public")["diagnoses"] == ["rnn_step_forward.bias_left_out"]
+    backward = _check(document, "rnn_step_backward.public")
+    assert backward["status"] == "failed" and "checked numerically against it" in backward["message"]
+    assert backward["diagnoses"] == ["rnn_step_backward.tanh_derivative_of_preactivation"], backward["message"]
+    assert backward["answer"]["fingerprint"]

@@ -74,13 +74,22 @@ def _backward(context, function, kind):
             notes.append(own_caches.judge(context, pair, forward_args, upstream, fixture.expected,
                                           fixture.describe))
         except Failure as failure:
-            if not hasattr(failure, "got"):  # not a comparison with the reference: nothing to diagnose
+            if not hasattr(failure, "got"):  # not a comparison of gradients: nothing to diagnose
                 raise
-            cache = getattr(solution, pair.forward)(*forward_args)[-1] if REFERENCE else None
+            cache = _reference_cache(pair, forward_args, getattr(failure, "forward_got", None))
             matched = _diagnosis(context, function, (*upstream, cache), pair.outputs,
                                  fixture.expected["backward"], failure.got)
             raise matched.explain(*failure.lines) from None
     return notes[-1] if notes else None
+
+
+def _reference_cache(pair, forward_args, forward_got):
+    """The reference forward's cache on these inputs; where the student's forward was wrong (`forward_got`, its
+    outputs), with those outputs in it, so a backward's variant reads what the student's backward read."""
+    if not REFERENCE:
+        return None
+    made = getattr(solution, pair.forward)(*forward_args)
+    return made[-1] if forward_got is None else own_caches.with_outputs(made[-1], made[:-1], forward_got)
 
 
 def _diagnosis(context, function, args, names, expected, got):
