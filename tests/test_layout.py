@@ -21,9 +21,10 @@ ALLOWED = {
     "similarity": {"errors", "sandbox"},
     "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox", "similarity"},
     "handout": {"errors", "fixtures"},
+    "mistakes": {"checks", "errors", "fixtures", "report"},
     "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox",
-            "similarity"},
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "mistakes", "platforms", "report", "review",
+            "sandbox", "similarity"},
     "__main__": {"cli"},
 }
 

@@ -139,6 +139,10 @@ for _function in ("rnn_backward", "lstm_backward"):
             "step t needs the da_prev that step t+1 computed, so the loop starts at the last step;"
             " look at the range of your loop")(
         lambda da, caches: _through_time(da, caches, order=iter))
+    mistake(_function, "loop_skips_first_step", "the backward loop stops before t = 0 (range(T_x - 1, 0, -1))",
+            "range(T_x - 1, 0, -1) ends at t = 1: the first step's dx, its share of the weight gradients and da0"
+            " need t = 0 too. reversed(range(T_x)) visits every step")(
+        lambda da, caches: _through_time(da, caches, order=lambda steps: reversed(steps[1:])))
     mistake(_function, "upstream_not_added", "the upstream da[:, :, t] is added only at the last step",
             "the loss reaches every hidden state a<t> directly: at each step, the gradient passed to"
             f" {_cell} includes da[:, :, t]")(
