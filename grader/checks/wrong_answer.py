@@ -21,7 +21,7 @@ FINER = 100  # grid steps per tolerance
 
 
 def record(args, outputs, rtol, atol):
-    """{"case", "fingerprint", "probe", "scale"} of the named `outputs` ({name: value}) a function returned on
+    """{"case", "fingerprint", "shapes", "probe", "scale"} of the named `outputs` ({name: value}) a function returned on
     `args`: JSON-ready, a few dozen bytes whatever the sizes."""
     case = _digest(_canonical(args, exact=True))
     leaves = list(_leaves(outputs))
@@ -32,7 +32,8 @@ def record(args, outputs, rtol, atol):
     flat = np.concatenate([np.nan_to_num(v.ravel(), nan=0.0, posinf=1e300, neginf=-1e300)
                            for _, v in leaves]) if leaves else np.zeros(0)
     directions = np.random.default_rng(flat.size).uniform(-1, 1, (PROBES, flat.size))
-    return {"case": case, "fingerprint": fingerprint, "probe": [float(p) for p in directions @ flat],
+    return {"case": case, "fingerprint": fingerprint, "shapes": _digest(repr(shapes).encode()),
+            "probe": [float(p) for p in directions @ flat],
             "scale": [float(flat.size * atol), float(rtol * np.abs(flat).sum())]}
 
 

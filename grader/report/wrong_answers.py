@@ -30,7 +30,7 @@ class Group:
 def close(a, b):
     """True when two answers on the same inputs may be equal at the tolerance: each probe differs by no more than
     the bound that equal answers' probes keep to (a necessary condition, so float noise never splits a group)."""
-    if a["case"] != b["case"] or len(a["probe"]) != len(b["probe"]):
+    if a["case"] != b["case"] or a.get("shapes") != b.get("shapes") or len(a["probe"]) != len(b["probe"]):
         return False
     bound = a["scale"][0] + max(a["scale"][1], b["scale"][1])
     return all(abs(x - y) <= bound * (1 + 1e-9) for x, y in zip(a["probe"], b["probe"]))
