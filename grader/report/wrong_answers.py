@@ -22,6 +22,11 @@ class Group:
     also: list = field(default_factory=list)  # [(another check of the function, students of this group there)]
 
     @property
+    def summary(self):
+        """What differs, on one line (the message's first difference)."""
+        return summary(self.record["message"])
+
+    @property
     def mistakes(self):
         """The known mistakes the group's answer matched (the same answer matches the same variants)."""
         return list(self.record.get("diagnoses") or [])
