@@ -148,3 +148,21 @@ def test_answers_equal_at_the_tolerance_but_not_on_the_grid_are_merged():
                for name, answer in (("amy", a), ("bob", b), ("cat", _answer(-values)))]
     [group] = wrong_answers.shared(reports)["f"]
     assert group.members == ["amy", "bob"]
+
+
+def test_the_mistakes_verb_gives_the_class_figures_and_the_groups_no_variant_explains(graded, tmp_path):
+    import subprocess
+    import sys
+    out, _ = graded
+    run = subprocess.run([sys.executable, "-m", "grader", "mistakes", str(out)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("7 submissions; value failures on the public case: 6, named 3;")
+    assert lines[1] == "wrong answers shared by two or more students: 2 groups (sizes: 3 x1, 2 x1), 1 named"
+    assert "    3  rnn_cell_forward.public: rnn_cell_forward.bias_left_out" in lines
+    assert "    2  rnn_cell_forward.public: NO VARIANT EXPLAINS IT" in lines
+    assert lines[-1] == "unnamed value failures on the public case, by check: rnn_cell_forward.public 3"
+    empty = subprocess.run([sys.executable, "-m", "grader", "mistakes", str(tmp_path)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 2 and "holds no reports" in empty.stderr
