@@ -326,7 +326,7 @@ def test_every_known_mistake_differs_from_the_reference_on_the_public_case(layer
 
     import numpy as np
     catalogue, cases = layers.package.mistakes.catalogue, layers.package.cases
-    assert len(catalogue) == 12
+    assert len(catalogue) == 23
     for mistake in catalogue.mistakes.values():
         args = cases.arguments(mistake.function, cases.PUBLIC)
         if mistake.function in cases.FORWARD_OF:  # a backward variant takes the reference forward's cache
@@ -397,3 +397,28 @@ def test_a_backward_is_diagnosed_even_where_its_own_forward_is_wrong(layers, tmp
     assert backward["status"] == "failed" and "checked numerically against it" in backward["message"]
     assert backward["diagnoses"] == ["rnn_step_backward.tanh_derivative_of_preactivation"], backward["message"]
     assert backward["answer"]["fingerprint"]
+
+
+# {mistake: [(text in layers_correct.py, what a student wrote instead)]}. The forwards are right here: a backward
+# whose forward is wrong gets that forward's step caches, which the reference's cache can't stand for.
+SEQUENCE_LOOPS = {
+    "rnn_backward.loop_forward": [("    for t in reversed(range(T)):\n        dx_t, dprev_h, dWx_t",
+                                   "    for t in range(T):\n        dx_t, dprev_h, dWx_t"),
+                                  ("dx_steps.insert(0, dx_t)", "dx_steps.append(dx_t)")],
+    "lstm_backward.loop_skips_first_step": [("    for t in reversed(range(T)):\n        dx_t, dprev_h, dprev_c",
+                                             "    for t in range(T - 1, 0, -1):\n        dx_t, dprev_h, dprev_c")],
+}
+
+
+def test_the_mistakes_of_sequence_loops_are_named(layers, tmp_path):
+    source = CORRECT
+    for changes in SEQUENCE_LOOPS.values():
+        for old, new in changes:
+            assert source.count(old) == 1, old
+            source = source.replace(old, new)
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    document = _grade(layers, path)
+    assert set(_lost(document)) == {mistake.split(".")[0] for mistake in SEQUENCE_LOOPS}
+    for mistake in SEQUENCE_LOOPS:
+        assert _check(document, mistake.split(".")[0] + ".public")["diagnoses"] == [mistake]
