@@ -20,7 +20,8 @@ def class_figures(out):
              f" named {sum(bool(c['diagnoses']) for c in public)}; on every check: {len(values)},"
              f" named {sum(bool(c['diagnoses']) for c in values)}"]
     if not values and not any("answer" in c for r in reports for c in r["checks"]):
-        lines.append("these reports record no wrong answers (graded in public mode, or by an older grader)")
+        lines.append("no check failed on values (or the reports come from public mode, or from a grader that did not"
+                     " record wrong answers)")
     shared = wrong_answers.shared(reports)
     groups = [g for found in shared.values() for g in found]
     sizes = Counter(len(g.members) for g in groups)
