@@ -129,7 +129,7 @@ def cmd_review(options):
 def cmd_mistakes(options):
     """With a grade-all output folder: how much of the class's wrong answers the catalogue names. Without one: each
     variant of the catalogue (of --assignment, else of every assignment) tried on its function's public case."""
-    from .mistakes import catalogue as known, class_figures
+    from .catalogue import class_figures, variants
     if options.out is not None:
         if not Path(options.out).is_dir():
             raise UsageError(f"{options.out!r} is not a folder; give the --out folder of a grade-all run")
@@ -141,7 +141,7 @@ def cmd_mistakes(options):
         if catalogue is None:
             print(f"{chosen.name}: no catalogue of known mistakes (mistakes/ in its folder)")
             continue
-        problems = known.check_catalogue(chosen, catalogue)
+        problems = variants.check_catalogue(chosen, catalogue)
         print("\n".join(problems) or f"{chosen.name}: each of the {len(catalogue)} known mistakes gives its own answer"
               " on the public case, different from the reference's")
         status = 1 if problems else status

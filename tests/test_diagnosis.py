@@ -262,14 +262,14 @@ def test_a_variant_never_changes_the_inputs_the_check_goes_on_with():
 # `python -m grader mistakes`: every variant of both catalogues is told apart on its public case.
 def test_every_variant_gives_its_own_answer_on_the_public_case():
     from grader import assignment
-    from grader.mistakes.catalogue import check_catalogue
+    from grader.catalogue.variants import check_catalogue
     for name in ("rnn", "rnn_layers"):
         chosen = assignment.find(name)
         assert check_catalogue(chosen, chosen.package.mistakes.catalogue) == [], name
 
 
 def test_a_variant_the_public_case_cannot_tell_apart_is_reported(rnn):
-    from grader.mistakes.catalogue import check_catalogue
+    from grader.catalogue.variants import check_catalogue
     solution = rnn.package.solution
     toy = Catalogue()
     toy.mistake("rnn_cell_forward", "same_as_reference", "nothing is wrong", "-")(solution.rnn_cell_forward)

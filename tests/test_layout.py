@@ -21,9 +21,9 @@ ALLOWED = {
     "similarity": {"errors", "sandbox"},
     "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox", "similarity"},
     "handout": {"errors", "fixtures"},
-    "mistakes": {"checks", "errors", "fixtures", "report"},
+    "catalogue": {"checks", "errors", "fixtures", "report"},
     "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "mistakes", "platforms", "report", "review",
+    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "catalogue", "platforms", "report", "review",
             "sandbox", "similarity"},
     "__main__": {"cli"},
 }
