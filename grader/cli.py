@@ -97,9 +97,9 @@ def cmd_similarity(options):
     for note in comparison.notes:
         print(f"note: {note}", file=sys.stderr)
     if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
-        from .report import classpage
+        from .report import classpage, code
         documents = [json.loads(p.read_text()) for p in sorted(out.glob("*/report.json"))]
-        (out / "index.html").write_text(classpage.render(documents))
+        (out / "index.html").write_text(classpage.render(documents, code.reader(out)))
     flagged = sum(p.flagged for p in comparison.pairs)
     print(f"compared {comparison.students} submissions with each other and with {comparison.archive} known"
           f" solutions: {flagged} pairs flagged\nsimilarity: {out / 'similarity.html'} (ranked pairs:"
@@ -168,6 +168,28 @@ def _password(name):
     if getpass.getpass("again: ") != password:
         raise UsageError("the two passwords differ; nothing saved")
     return password
+
+
+def cmd_mistakes(options):
+    """With a grade-all output folder: how much of the class's wrong answers the catalogue names. Without one: each
+    variant of the catalogue (of --assignment, else of every assignment) tried on its function's public case."""
+    from .catalogue import class_figures, variants
+    if options.out is not None:
+        if not Path(options.out).is_dir():
+            raise UsageError(f"{options.out!r} is not a folder; give the --out folder of a grade-all run")
+        print("\n".join(class_figures.class_figures(options.out)))
+        return 0
+    status = 0
+    for chosen in _each(options):
+        catalogue = getattr(getattr(chosen.package, "mistakes", None), "catalogue", None)
+        if catalogue is None:
+            print(f"{chosen.name}: no catalogue of known mistakes (mistakes/ in its folder)")
+            continue
+        problems = variants.check_catalogue(chosen, catalogue)
+        print("\n".join(problems) or f"{chosen.name}: each of the {len(catalogue)} known mistakes gives its own answer"
+              " on the public case, different from the reference's")
+        status = 1 if problems else status
+    return status
 
 
 def cmd_handout(options):
@@ -320,6 +342,10 @@ def parser():
                          " notebook, .py template, public cases, helpers")
     h.add_argument("--out", help="the folder that gets one handout folder per assignment (default: handouts/)")
     h.set_defaults(run=cmd_handout)
+    k = verbs.add_parser("mistakes", help="the known mistakes: each variant told apart on the public case; with a"
+                         " grade-all output folder, the wrong answers the catalogue names and the groups it doesn't")
+    k.add_argument("out", nargs="?", help="a class's output folder (the --out of grade-all)")
+    k.set_defaults(run=cmd_mistakes)
     for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)

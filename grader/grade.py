@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import answers, fixtures
+from .checks import wrong_answer
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import intake
@@ -31,6 +32,7 @@ class Result:
     seconds: float
     diagnoses: list = field(default_factory=list)  # ids of the known mistakes the wrong answer matched
     series: dict = field(default_factory=dict)  # {name: [numbers]} a check recorded, such as a loss history
+    answer: dict | None = None  # a wrong answer on values, for the class to compare (grader.checks.wrong_answer)
 
 
 @dataclass(frozen=True)
@@ -151,19 +153,20 @@ def run_checks(assignment, context, load_error):
     for check in [loads, *assignment.checks(context.public_only)]:
         points, optional = assignment.points(check)
         started = time.monotonic()
-        diagnoses = []
+        diagnoses, answer = [], {}
         context.series = {}
         if check.function in unwritten:  # one message per unwritten function, not one per check
             outcome, message = "skipped", (f"not run: {check.function} is not written yet"
                                            f" (see {unwritten[check.function]})")
         else:
-            outcome, message = _verdict(check, context, load_error, status, diagnoses)
+            outcome, message = _verdict(check, context, load_error, status, diagnoses, answer)
             if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
                 unwritten[check.function] = check.id
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
-                              optional, round(time.monotonic() - started, 3), diagnoses, context.series))
+                              optional, round(time.monotonic() - started, 3), diagnoses, context.series,
+                              answer or None))
     return results
 
 
@@ -180,8 +183,9 @@ def _own_stub(function, error, assignment):
     return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
-def _verdict(check, context, load_error, status, diagnoses):
-    """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`."""
+def _verdict(check, context, load_error, status, diagnoses, answer):
+    """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`, and its
+    wrong answer's record into `answer` (not in public mode: the record is the instructor's)."""
     program, function = context.program, check.function
     if load_error and function is None:
         return "error", describe_load_error(load_error)
@@ -201,6 +205,8 @@ def _verdict(check, context, load_error, status, diagnoses):
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]
         diagnoses.extend(failure.diagnoses)
+        if getattr(failure, "answer", ()) and not context.public_only:
+            answer.update(_answer_record(failure.answer, context))
         return "failed", str(failure)
     except CallTimeout:
         return program.dead[function]
@@ -221,6 +227,15 @@ def _verdict(check, context, load_error, status, diagnoses):
     except Exception:  # a bug in a check must not stop the grading of the other checks
         traceback.print_exc(file=sys.stderr)
         return "error", f"internal error in check {check.id}; the instructor has the details"
+
+
+def _answer_record(answer, context):
+    """The fingerprint of a wrong answer; none (and the grading goes on) if its values can't be read as numbers."""
+    try:
+        return wrong_answer.record(*answer, context.rtol, context.atol)
+    except Exception:  # noqa: BLE001 -- an odd value costs the class page one grouping, never the report
+        traceback.print_exc(file=sys.stderr)
+        return {}
 
 
 def describe_load_error(error):

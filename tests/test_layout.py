@@ -24,8 +24,9 @@ ALLOWED = {
     "batch": {"answers", "api", "assignment", "errors", "grade", "install", "report", "review", "sandbox",
               "similarity"},
     "handout": {"errors", "fixtures"},
+    "catalogue": {"checks", "errors", "fixtures", "report"},
     "platforms": {"api", "assignment", "errors", "grade", "handout", "install", "report"},
-    "cli": {"api", "assignment", "authoring", "batch", "errors", "fixtures", "handout", "install", "platforms", "report",
+    "cli": {"api", "assignment", "authoring", "batch", "catalogue", "errors", "fixtures", "handout", "install", "platforms", "report",
             "review", "sandbox", "similarity"},
     "__main__": {"cli"},
 }

@@ -326,7 +326,7 @@ def test_every_known_mistake_differs_from_the_reference_on_the_public_case(layer
 
     import numpy as np
     catalogue, cases = layers.package.mistakes.catalogue, layers.package.cases
-    assert len(catalogue) == 12
+    assert len(catalogue) == 23
     for mistake in catalogue.mistakes.values():
         args = cases.arguments(mistake.function, cases.PUBLIC)
         if mistake.function in cases.FORWARD_OF:  # a backward variant takes the reference forward's cache
@@ -382,3 +382,43 @@ def test_a_student_repository_and_a_gradescope_bundle_grade_it(layers, tmp_path)
     gradescope.gradescope(layers, bundle)
     results, _ = run_autograder(tmp_path / "gs", bundle, {"rnn_layers.py": (EXAMPLES / "layers_correct.py").read_text()})
     assert results["score"] == 64  # 48 points and 16 of extra credit
+
+
+def test_a_backward_is_diagnosed_even_where_its_own_forward_is_wrong(layers, tmp_path):
+    """The step forward leaves out the bias; its backward squares the pre-activation it cached (1 - a**2). The
+    known mistake is tried on the reference's cache with this student's next_h in it, and named."""
+    source = _splice(["layers_mistake_tanh_preactivation.py"]).replace(
+        "a = np.dot(x, Wx) + np.dot(prev_h, Wh) + b\n", "a = np.dot(x, Wx) + np.dot(prev_h, Wh)\n", 1)
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    document = _grade(layers, path)
+    assert _check(document, "rnn_step_forward.public")["diagnoses"] == ["rnn_step_forward.bias_left_out"]
+    backward = _check(document, "rnn_step_backward.public")
+    assert backward["status"] == "failed" and "checked numerically against it" in backward["message"]
+    assert backward["diagnoses"] == ["rnn_step_backward.tanh_derivative_of_preactivation"], backward["message"]
+    assert backward["answer"]["fingerprint"]
+
+
+# {mistake: [(text in layers_correct.py, what a student wrote instead)]}. The forwards are right here: a backward
+# whose forward is wrong gets that forward's step caches, which the reference's cache can't stand for.
+SEQUENCE_LOOPS = {
+    "rnn_backward.loop_forward": [("    for t in reversed(range(T)):\n        dx_t, dprev_h, dWx_t",
+                                   "    for t in range(T):\n        dx_t, dprev_h, dWx_t"),
+                                  ("dx_steps.insert(0, dx_t)", "dx_steps.append(dx_t)")],
+    "lstm_backward.loop_skips_first_step": [("    for t in reversed(range(T)):\n        dx_t, dprev_h, dprev_c",
+                                             "    for t in range(T - 1, 0, -1):\n        dx_t, dprev_h, dprev_c")],
+}
+
+
+def test_the_mistakes_of_sequence_loops_are_named(layers, tmp_path):
+    source = CORRECT
+    for changes in SEQUENCE_LOOPS.values():
+        for old, new in changes:
+            assert source.count(old) == 1, old
+            source = source.replace(old, new)
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    document = _grade(layers, path)
+    assert set(_lost(document)) == {mistake.split(".")[0] for mistake in SEQUENCE_LOOPS}
+    for mistake in SEQUENCE_LOOPS:
+        assert _check(document, mistake.split(".")[0] + ".public")["diagnoses"] == [mistake]

@@ -139,20 +139,29 @@ class Standard:
         except Failure as failure:
             if not hasattr(failure, "got"):  # not a comparison with the reference: nothing to diagnose
                 raise
-            cache = getattr(self.solution, pair.forward)(*copy.deepcopy(forward_args))[-1] if self.solution else None
+            cache = self._reference_cache(pair, forward_args, getattr(failure, "forward_got", None))
             diagnosis = self._diagnosis(context, declared, (*upstream, cache), expected["backward"], failure.got)
             raise diagnosis.explain(*failure.lines) from None
+
+    def _reference_cache(self, pair, forward_args, forward_got):
+        """The reference forward's cache on these inputs; where the student's forward was wrong (`forward_got`, its
+        outputs), with those outputs in it, so a backward's variant reads what the student's backward read."""
+        if not self.solution:
+            return None
+        made = getattr(self.solution, pair.forward)(*copy.deepcopy(forward_args))
+        return made[-1] if forward_got is None else own_caches.with_outputs(made[-1], made[:-1], forward_got)
 
     def _diagnosis(self, context, declared, args, expected, got):
         """The known mistakes whose answer on `args` is the student's `got`, within the checks' tolerance."""
         outputs, excluded, rtol, atol = declared.outputs, declared.excluded, context.rtol, context.atol
         try:
             wrong = differing(outputs, excluded, expected, got, rtol, atol)
+            values = {name: value for name, value in named(outputs, _as(outputs, got)) if name not in excluded}
         except Failure:  # not even the documented container: no value to diagnose
-            wrong = []
+            wrong, values = [], None
         same = lambda answer: not value_differences(outputs, excluded, _as(outputs, answer), got, rtol, atol)  # noqa
         usable = getattr(context, "diagnose", True) and self.solution is not None and args[-1] is not None
-        return diagnose(self.catalogue if usable else None, declared.name, args, wrong, same)
+        return diagnose(self.catalogue if usable else None, declared.name, args, wrong, same, values)
 
     # --- on generated cases ---------------------------------------------------------------------------------------
 

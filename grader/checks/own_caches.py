@@ -101,10 +101,30 @@ def _judge(context, pair, forward_args, upstream, expected, describe, own):
     if not lines:  # right for the intended forward, whatever the student's forward computes
         return (f"your {pair.forward} differs from the reference, but these gradients, made from its cache, are the"
                 f" reference's")
-    skipped = _numerically(context, pair, forward_args, upstream, got, describe, own)
+    try:
+        skipped = _numerically(context, pair, forward_args, upstream, got, describe, own)
+    except Failure as failure:  # what to diagnose: gradients made for this forward's (wrong) outputs
+        failure.got, failure.forward_got = got, outputs
+        raise
     return (f"your {pair.forward} differs from the reference, so the gradients were checked numerically against"
             f" it instead" + (f" ({', '.join(skipped)} not judged: your {pair.forward} doesn't depend on that input)"
                               if skipped else ""))
+
+
+def with_outputs(cache, expected, got):
+    """The reference's `cache` with the student's forward outputs `got` in place of the reference's (`expected`)
+    wherever it holds one whole: the cache the reference would have made for the student's forward outputs, in
+    the reference's layout, so a backward's known mistakes can be tried on it when the student's forward is
+    wrong. Entries that hold anything else (inputs, intermediate values) stay the reference's."""
+    if isinstance(cache, (list, tuple)):
+        return type(cache)(with_outputs(item, expected, got) for item in cache)
+    if isinstance(cache, dict):
+        return {key: with_outputs(item, expected, got) for key, item in cache.items()}
+    for e, g in zip(expected, got):
+        if isinstance(cache, np.ndarray) and isinstance(e, np.ndarray) and cache.shape == e.shape \
+                and np.array_equal(cache, e) and np.shape(g) == e.shape:
+            return np.array(g, dtype=np.float64)
+    return cache
 
 
 def _numerically(context, pair, forward_args, upstream, got, describe, own=False):

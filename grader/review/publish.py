@@ -74,7 +74,7 @@ def publish(out, names=None, class_page=True, hidden_kinds=gradescope.HIDDEN_KIN
                      for name in (students(out) if names is None else names)]
         write_atomic(out / "gradebook.csv", gradebook.render(documents))
         if class_page:
-            from ..report import classpage  # matplotlib: only when the page is drawn
-            write_atomic(out / "index.html", classpage.render(documents))
+            from ..report import classpage, code  # matplotlib: only when the page is drawn
+            write_atomic(out / "index.html", classpage.render(documents, code.reader(out)))
     return documents
 
