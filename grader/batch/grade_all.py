@@ -25,18 +25,13 @@ from ..grade import Graded, Result
 from ..report import gradescope, junit
 from ..sandbox import intake
 from . import cluster
+from .names import Entry, entries as named
 from .progress import Progress
 from .worker import Worker, request
 
 FINGERPRINT = "fingerprint.json"
 STAGING = ".staging"
 BATCH = "batch.json"  # which folder of submissions the output folder was graded from (the similarity check reads it)
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str  # the folder of its outputs: OUT/<name>/
-    path: Path
 
 
 @dataclass(frozen=True)
@@ -72,15 +67,14 @@ def cores():
 def discover(folder, out=None):
     """One Entry per file or folder in `folder` (hidden ones and the output folder left out), sorted by name.
 
-    A file is named by its stem (`alice.py` -> `alice`); when two entries share a stem, both keep their full name.
+    A file is shown by its stem (`alice.py` -> `alice`), or by its full name where the stem would be ambiguous; its
+    output folder is that name made safe and unique (grader/batch/names.py).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
     out = Path(out).resolve() if out else None
-    paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out)
-    stems = [p.name if p.is_dir() else p.stem for p in paths]
-    return [Entry(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(paths, stems)]
+    return named(sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out))
 
 
 def content_hash(path):
@@ -121,7 +115,7 @@ def _unchanged(folder, key):
 def unfinished_report(entry, assignment, limits, status, message):
     """The report of a submission whose grading did not finish: nothing counted, and `message` says why."""
     kind = "folder" if entry.path.is_dir() else intake.KINDS.get(entry.path.suffix.lower(), "unknown")
-    submission = intake.Submission(entry.name, entry.path, kind, entry.path.name)
+    submission = intake.Submission(entry.original, entry.path, kind, entry.path.name)
     results = [Result("submission.loads", None, "the submission loads without an error", 0.0, 0.0, status,
                       message, False, 0.0)]
     for check in assignment.suite.checks.values():
@@ -148,7 +142,7 @@ def render_files(document, folder, options):
 
 def _settle(entry, staging, final, document, seconds, key, options):
     """Complete the staging folder of one submission and move it into place in one rename."""
-    document["submission"], document["seconds"] = entry.name, round(seconds, 3)
+    document["submission"], document["folder"], document["seconds"] = entry.original, entry.name, round(seconds, 3)
     if (staging / "report.json").is_file():
         (staging / "report.json").write_text(json.dumps(document, indent=1) + "\n")
     else:
@@ -157,7 +151,7 @@ def _settle(entry, staging, final, document, seconds, key, options):
     if key is not None:  # without one, the next run grades it again
         (staging / FINGERPRINT).write_text(json.dumps(key, indent=1) + "\n")
     if final.exists():
-        retired = staging.with_name(staging.name + ".old")
+        retired = staging.with_name(f".{staging.name}.old")  # no folder name starts with a dot: no clash
         os.rename(final, retired)
         os.rename(staging, final)
         shutil.rmtree(retired, ignore_errors=True)

@@ -41,7 +41,8 @@ def _escape(value):
 
 
 def _link(report, file="report.md", text=None):
-    return Markup(f'<a href="{quote(report["submission"])}/{file}">{_escape(text or report["submission"])}</a>')
+    folder = report.get("folder", report["submission"])  # grade-all's folder of the report, named safely
+    return Markup(f'<a href="{quote(folder)}/{file}">{_escape(text or report["submission"])}</a>')
 
 
 TEMPLATES = Environment(loader=PackageLoader("grader.report", "templates"), autoescape=select_autoescape(["html"]),

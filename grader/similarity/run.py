@@ -51,8 +51,8 @@ def entries(folder, out=None):
             found = dict(entries(source))
             return [(p.name, found.get(p.name)) for p in graded]
         return [(p.name, p / EXECUTED if (p / EXECUTED).is_file() else None) for p in graded]
-    stems = [p.name if p.is_dir() else p.stem for p in paths]
-    return [(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(paths, stems)]
+    from ..batch.names import entries as named  # the folder names grade-all gives them
+    return [(entry.name, entry.path) for entry in named(paths)]
 
 
 def graded_assignment(folder):
