@@ -25,17 +25,21 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
+    from .batch.names import entries
+    folders = {e.path: e.name for e in entries(Path(p) for p in options.paths)}  # safe and unique, as grade-all's
     for path in options.paths:
         chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
         name = submission_name(path)
-        out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
+        out = Path(options.out or "reports") / folders[Path(path)] if several or not options.out \
+            else Path(options.out)
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
         if options.github:
             print("\n".join(github.annotations(document, path)))
             github.write_summary(document, summary)
         if options.fail_under is not None and _percent(document) < options.fail_under:
-            below.append(f"{name}: {_percent(document):.4g}% is below --fail-under {options.fail_under:g}%")
+            below.append(f"{terminal.printable(name)}: {_percent(document):.4g}% is below --fail-under "
+                         f"{options.fail_under:g}%")
     for line in below:
         print(line, file=sys.stderr)
     return 1 if below else 0
@@ -73,7 +77,7 @@ def cmd_similarity(options):
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")
     comparison = run.run(found, out, chosen, options.archive, options.starter)
     for note in comparison.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {terminal.printable(note)}", file=sys.stderr)
     if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
         from .report import classpage
         documents = [json.loads(p.read_text()) for p in sorted(out.glob("*/report.json"))]

@@ -23,6 +23,7 @@ from .. import answers, report
 from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit
+from ..report.terminal import printable
 from ..sandbox import intake
 from . import cluster
 from .names import Entry, entries as named
@@ -167,7 +168,7 @@ def _document(answer, staging, entry, assignment, limits):
     if answer["rc"] == 2 and said:  # a UsageError: the submission is not something this grader takes
         reason = said.splitlines()[-1].removeprefix("grader: ")
         return unfinished_report(entry, assignment, limits, "error", f"the submission could not be graded: {reason}")
-    print(f"grader: internal error while grading {entry.name!r}:\n{said}", file=sys.stderr)
+    print(f"grader: internal error while grading {entry.name!r}:\n{printable(said, lines=True)}", file=sys.stderr)
     return unfinished_report(entry, assignment, limits, "error", "the grader failed on this submission (an "
                              "internal error, not the submission's fault); the instructor has the details")
 

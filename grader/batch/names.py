@@ -56,7 +56,9 @@ def entries(paths):
     stems = [p.name if p.is_dir() else p.stem for p in paths]
     count = Counter(stems)
     shown = [s if count[s] == 1 and (s == f or s not in full) else f for s, f in zip(stems, full)]
-    folders = unique([safe(readable(s)) for s in shown], [os.fsencode(f) for f in full])
+    taken = Counter(full)  # one folder's entries differ by name; `grade` may be given alice.py from two folders
+    originals = [os.fsencode(f if taken[f] == 1 else str(p.resolve())) for f, p in zip(full, paths)]
+    folders = unique([safe(readable(s)) for s in shown], originals)
     return [Entry(folder, path, readable(s)) for folder, path, s in zip(folders, paths, shown)]
 
 

@@ -1,4 +1,8 @@
-"""A short table on the terminal: score, one line per function, the first line of each failure."""
+"""A short table on the terminal: score, one line per function, the first line of each failure.
+
+Every line printed goes through `printable`: a student's name, message or load error can't move the cursor, clear
+the screen, set the window title, ring the bell or overwrite a line.
+"""
 
 CELLS_SHOWN = 6
 SYMBOLS = {"passed": ".", "failed": "F", "error": "E", "timeout": "T", "skipped": "s"}
@@ -33,7 +37,14 @@ def render(report, folder=None):
         lines.append(f"  report: {folder}/report.md")
         if report["kind"] == "notebook":
             lines.append(f"  executed notebook: {folder}/executed.ipynb")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
+
+
+def printable(text, lines=False):
+    """`text` as a terminal should show it: every character that is not printable (escape sequences, carriage
+    return, backspace, BEL, bidirectional overrides, ...) written as its Python escape (`\\x1b`); line breaks too,
+    unless `lines`."""
+    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1] for c in str(text))
 
 
 def _summary(message):
