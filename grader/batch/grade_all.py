@@ -13,6 +13,7 @@ import os
 import selectors
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ from .worker import Worker, request
 
 FINGERPRINT = "fingerprint.json"
 STAGING = ".staging"
+HASHED_BYTES = 64 * 2**20  # read of one submission to tell whether it changed (past it: sizes and times)
 BATCH = "batch.json"  # which folder of submissions the output folder was graded from (the similarity check reads it)
 
 
@@ -78,15 +80,48 @@ def discover(folder, out=None):
     return named(sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out))
 
 
-def content_hash(path):
-    """sha256 of a file's bytes, or of every file's relative path and bytes in a folder."""
+def content_hash(path, budget=HASHED_BYTES):
+    """sha256 of a file's bytes, or of every file's relative path and bytes in a folder (a link: its target).
+
+    Files are read in chunks, `budget` bytes at most in all: a file past it counts by its size and modification
+    time instead, so a huge file can't stall the batch (hashing runs here, before any submission's time limit) and
+    a change to it is still seen."""
     path, digest = Path(path), hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink())
-    for file in files:
-        digest.update(str(file.relative_to(path) if file != path else file.name).encode() + b"\0")
-        digest.update(os.readlink(file).encode() if file.is_symlink() else file.read_bytes())
+    for file in _files(path):
+        digest.update(os.fsencode(file.relative_to(path) if file != path else file.name) + b"\0")
+        try:
+            if file.is_symlink():
+                digest.update(b"link " + os.fsencode(os.readlink(file)))
+            else:
+                budget -= _hash_file(digest, file, budget)
+        except OSError as exc:  # unreadable: the grading will say so; its hash changes when it becomes readable
+            digest.update(f"unreadable {exc.errno}".encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _files(path):
+    """The submission's files and links (not following links), sorted."""
+    if not path.is_dir():
+        return [path]
+    found = []
+    for folder, dirs, files in os.walk(path):
+        found += [Path(folder, name) for name in dirs + files if name in files or os.path.islink(Path(folder, name))]
+    return sorted(found)
+
+
+def _hash_file(digest, file, budget):
+    """Hash one regular file's bytes if they fit in `budget`, else its size and time; returns the bytes read."""
+    status = os.stat(file)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > budget:
+        digest.update(f"{stat.S_IFMT(status.st_mode)} {status.st_size} bytes, {status.st_mtime_ns} ns".encode())
+        return 0
+    read = 0
+    with open(file, "rb") as reading:
+        while chunk := reading.read(min(2**20, budget - read)):
+            digest.update(chunk)
+            read += len(chunk)
+    return read
 
 
 def assignment_hash(assignment):
