@@ -3,9 +3,10 @@ folder name in the output folder.
 
 The name for people is the file's stem (`alice.py` -> `alice`), or its whole name where a stem would be ambiguous
 (`alice.py` and `alice.ipynb`; `alice.py.py` beside `alice.py`). The folder name is that name made safe to create:
-no control or invisible characters, no path parts, no leading dot or dash, nothing a common file system refuses,
-at most MAX_BYTES bytes; never one of the class's own files (`class_files`); unique in the class even where file
-systems ignore case or Unicode normalization. Where it had to change (too long, or clashing with another), it ends
+no control or invisible characters, no path parts, no leading dot, dash or formula sign (`=`, `+`, `@`: the review
+app's CSV lists folder names), nothing a common file system refuses, at most MAX_BYTES bytes; never one of the
+class's own files (`class_files`); unique in the class even where file systems ignore case or Unicode
+normalization. Where it had to change (too long, or clashing with another), it ends
 in a short hash of the submission's own file name, so it is the same from run to run and a resumed batch finds its
 reports again.
 """
@@ -63,12 +64,12 @@ def entries(paths):
 
 
 def safe(name):
-    """`name` with every character that could do harm in a path or a terminal replaced by `_`, its leading dots
-    and dashes and its trailing dots and spaces too ('' becomes '_'); the length is not capped here."""
+    """`name` with every character that could do harm in a path or a terminal replaced by `_`, and its leading
+    dots, dashes and formula signs and trailing dots and spaces too ('' becomes '_'); the length is not capped."""
     text = unicodedata.normalize("NFC", name)
     text = "".join("_" if c in _REFUSED or unicodedata.category(c)[0] == "C"
                    or (unicodedata.category(c)[0] == "Z" and c != " ") else c for c in text)
-    stripped = text.lstrip(".-")
+    stripped = text.lstrip(".-=+@")  # hidden, an option, a spreadsheet formula (the review app's CSV lists folders)
     text = "_" * (len(text) != len(stripped)) + stripped
     return text.rstrip(". ") or "_"
 

@@ -7,16 +7,16 @@ through `writer`, which prefixes such a text cell with a single quote, shown by 
 """
 
 import csv
+import re
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # not float()'s: it takes "-inf", "-1_0"
+
+
 def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return _NUMBER.fullmatch(text) is not None
 
 
 def safe_cell(value):

@@ -5,6 +5,7 @@ the screen, set the window title, ring the bell or overwrite a line.
 """
 
 CELLS_SHOWN = 6
+LINE_CHARS = 300  # of a message shown on one line (report.md has it all)
 SYMBOLS = {"passed": ".", "failed": "F", "error": "E", "timeout": "T", "skipped": "s"}
 
 
@@ -15,7 +16,7 @@ def render(report, folder=None):
              + (f" + extra credit {report['extra_credit']:g} / {report['extra_credit_max']:g}"
                 if report["extra_credit_max"] else "")]
     if not report["loaded"]:
-        lines.append("  " + report["checks"][0]["message"].splitlines()[0])
+        lines.append("  " + (report["checks"][0]["message"].splitlines() or [""])[0][:LINE_CHARS])
     for name, entry in report["functions"].items():
         checks = [c for c in report["checks"] if c["function"] == name]
         marks = "".join(SYMBOLS[c["status"]] for c in checks)
@@ -50,4 +51,4 @@ def printable(text, lines=False):
 def _summary(message):
     """The first line, and the next one too when the first only says where ("on the handout's case:")."""
     lines = message.splitlines() or [""]
-    return " ".join(lines[:2]) if lines[0].endswith(":") else lines[0]
+    return (" ".join(lines[:2]) if lines[0].endswith(":") else lines[0])[:LINE_CHARS]

@@ -1,0 +1,241 @@
+"""A class whose students name and write what attacks the grader outside its sandbox, graded by `python -m grader
+grade-all` in a subprocess as an instructor runs it, then again with --force: names that collide, that are the
+class's own files, that are 243 characters long, that are spreadsheet formulas or terminal escape sequences;
+messages that close report.md's code blocks; an error formatter replaced to send megabytes; a report.md and a
+report.pdf larger than the caps; a zip bomb. Small caps (--answer-bytes, --message-chars, --report-bytes) keep it
+fast; docs/grading-a-class.md gives the real figures of the 1 GiB cases.
+"""
+import csv
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+
+import mistune
+import nbformat
+import pytest
+
+from benchmarks import classroom
+from conftest import ROOT
+from grader.batch import grade_all, names
+from grader.report import spreadsheet
+
+ANSWER_BYTES, MESSAGE_CHARS, REPORT_BYTES = 65_536, 2_000, 40_000
+CAPS = ["--answer-bytes", str(ANSWER_BYTES), "--message-chars", str(MESSAGE_CHARS), "--report-bytes",
+        str(REPORT_BYTES)]
+LIMITS = ["--call-timeout", "2", "--load-timeout", "6", "--cell-timeout", "5", "--memory-mb", "1024"]
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[H\r"
+FENCE_BREAK = "```\\n<script>alert(1)</script>\\n# Owned\\n`````"
+BUG = {what: (function, old, new) for what, function, old, new in classroom.BUGS}
+
+
+def buggy(what):
+    function, old, new = BUG[what]
+    return classroom.mutate(old, new)
+
+
+def raising(message):
+    """A module whose every graded function raises `message`."""
+    functions = ["rnn_cell_forward(xt, a_prev, parameters)", "rnn_forward(x, a0, parameters)",
+                 "lstm_cell_forward(xt, a_prev, c_prev, parameters)", "lstm_forward(x, a0, parameters)",
+                 "rnn_cell_backward(da_next, cache)", "rnn_backward(da, caches)",
+                 "lstm_cell_backward(da_next, dc_next, cache)", "lstm_backward(da, caches)"]
+    return "".join(f"def {f}:\n    raise ValueError({message!r})\n\n\n" for f in functions)
+
+
+def notebook(source, failing_cell):
+    cells = [nbformat.v4.new_code_cell(source), nbformat.v4.new_code_cell(failing_cell)]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
+
+
+def build(folder):
+    """The hostile class: {file name: (what it is, the function it breaks or None)}."""
+    folder.mkdir()
+    correct = classroom.CORRECT
+    files = {
+        "alice.py": ("correct", correct),
+        "alice.py.py": ("no bias in rnn_cell_forward", buggy("no bias in rnn_cell_forward")),
+        "alice.ipynb": ("forget gate ignored", notebook(buggy("forget gate ignored"),
+                                                        'raise ValueError("<img src=x onerror=alert(1)> | `x`")')),
+        "index.html.py": ("dba without keepdims", buggy("dba without keepdims")),
+        "gradebook.csv.py": ("a0 not used in rnn_forward", buggy("a0 not used in rnn_forward")),
+        "batch.json.py": ("load error", "raise ImportError('batch.json.py is not finished')\n"),
+        "similarity.json.py": ("gradients not summed over time", buggy("gradients not summed over time")),
+        "manual.sqlite.py": ("wrong tanh derivative", buggy("wrong tanh derivative")),
+        "n" * 240 + ".py": ("sigmoid for the candidate", buggy("sigmoid for the candidate")),
+        '=HYPERLINK("http:__evil.example","open").py': ("correct", correct),
+        "@SUM(1+1)*cmd.py": ("lstm_backward missing", buggy("lstm_backward missing")),
+        "+1+cmd.py": ("load error", "import os\nos._exit(3)\n"),
+        ESCAPES + "term.py": ("load error", f"raise RuntimeError({ESCAPES + 'at import'!r})\n"),
+        "fence.py": ("raises", raising(FENCE_BREAK.replace("\\n", "\n"))),
+        "huge.py": ("raises", (ROOT / "tests" / "hostile" / "huge_messages.py").read_text()),
+    }
+    for name, (_, text) in files.items():
+        (folder / name).write_text(text)
+    for name, answer, size in (("bigpdf", "report.pdf", 8 * ANSWER_BYTES), ("bigmd", "report.md", 0)):
+        (folder / name).mkdir()
+        (folder / name / "rnn.py").write_text("raise ImportError('only the written answer is handed in')\n")
+        if size:  # sparse: a large file that costs no disk
+            with open(folder / name / answer, "wb") as file:
+                file.truncate(size)
+        else:
+            (folder / name / answer).write_text("Gradients vanish because tanh saturates. " * 20_000)
+        files[name] = ("load error", None)  # quick to grade: the answer file is what matters here
+    with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("report.pdf", b"\0" * 50 * 2**20)  # 50 MiB of zeros in about 50 kB
+    files["bomb.zip"] = ("not gradable", None)
+    return {name: what for name, (what, _) in files.items()}
+
+
+def grade(folder, out, *options):
+    command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(out), "--workers", "2",
+               *LIMITS, *CAPS, *options]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile-class")
+    made = build(base / "class")
+    runs = [grade(base / "class", base / "out")]
+    first = _reports(base / "out")
+    runs.append(grade(base / "class", base / "out", "--force"))
+    return base / "class", base / "out", made, runs, first
+
+
+def _reports(out):
+    return {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/report.json")}
+
+
+def test_the_class_grades_twice_into_one_report_per_submission_with_its_own_score(graded):
+    folder, out, made, runs, first = graded
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert f"graded {len(made)} of {len(made)} submissions" in run.stdout
+    entries = grade_all.discover(folder, out)
+    assert len({e.name for e in entries}) == len(entries) == len(made)
+    reports = _reports(out)
+    assert sorted(reports) == sorted(e.name for e in entries) and reports.keys() == first.keys()
+    for entry in entries:
+        document = reports[entry.name]
+        key = json.loads((out / entry.name / "fingerprint.json").read_text())
+        assert key["submission"] == grade_all.content_hash(entry.path), entry.name  # its own submission's report
+        assert document["submission"] == entry.original and document["folder"] == entry.name
+        assert document["score"] == first[entry.name]["score"]
+        what = made[entry.path.name]
+        scores = {f: e["score"] for f, e in document["functions"].items()}
+        full = {f: e["max_score"] for f, e in document["functions"].items()}
+        if what == "correct":
+            assert document["loaded"] and scores == full, entry.original
+        elif what in BUG:
+            broken = BUG[what][0]
+            assert scores[broken] < full[broken] and {f: s for f, s in scores.items() if f != broken} == \
+                {f: s for f, s in full.items() if f != broken}, entry.original
+        else:
+            assert document["score"] == 0, entry.original
+    shown = {e.path.name: e for e in entries}
+    assert {shown[n].original for n in ("alice.py", "alice.py.py", "alice.ipynb")} == \
+        {"alice.py", "alice.py.py", "alice.ipynb"}
+    assert shown["index.html.py"].name != "index.html" and shown["gradebook.csv.py"].name != "gradebook.csv"
+    assert len(shown["n" * 240 + ".py"].name.encode()) <= names.MAX_BYTES
+    assert (out / "index.html").is_file() and (out / "gradebook.csv").is_file() and (out / "batch.json").is_file()
+    again = grade(folder, out)  # nothing changed: a resumed batch finds every report under the same name
+    assert again.returncode == 0 and f"({len(made)} unchanged since the last run, kept)" in again.stdout
+
+
+def test_no_output_file_is_over_the_caps(graded):
+    _, out, _, _, _ = graded
+    for path in out.glob("*/*"):
+        cap = ANSWER_BYTES if path.name.startswith("answer-") else REPORT_BYTES
+        assert path.stat().st_size <= cap, f"{path.relative_to(out)} holds {path.stat().st_size} bytes"
+    huge = _reports(out)["huge"]
+    assert any("--report-bytes" in note for note in huge["notes"])
+    assert all(len(c["message"]) <= MESSAGE_CHARS + 80 for c in huge["checks"])
+    answers = {name: _reports(out)[name]["manual"]["items"][0]["answer"] for name in ("bigpdf", "bigmd")}
+    assert answers["bigpdf"]["file"]["copy"] is None and "--answer-bytes" in answers["bigpdf"]["message"]
+    assert not list((out / "bigpdf").glob("answer-*"))
+    assert "only its first 65536 bytes were read" in answers["bigmd"]["message"]
+    assert "not a notebook" in _reports(out)["bomb"]["checks"][0]["message"]
+
+
+def test_no_cell_of_any_csv_is_a_formula(graded):
+    _, out, made, _, _ = graded
+    rows = list(csv.reader((out / "gradebook.csv").open()))
+    assert len(rows) == len(made) + 1
+    exported = out.parent / "scores.csv"  # the review app's CSV: a manual score saved for a hostile name
+    formula = next(e for e in grade_all.discover(out.parent / "class", out) if e.original.startswith("=HYPER"))
+    (out.parent / "import.csv").write_text(f"student,item,points,comment\n{formula.name},vanishing_gradients,3,"
+                                           "\"=cmd|' /C calc'!A0\"\n")
+    for command in (["--import", str(out.parent / "import.csv")], ["--export", str(exported)]):
+        run = subprocess.run([sys.executable, "-m", "grader", "review", str(out), *command], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    rows += list(csv.reader(exported.open())) + list(csv.reader((out / "gradebook.csv").open()))
+    cells = [cell for row in rows for cell in row]
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells) and "'=cmd|' /C calc'!A0" in cells
+    assert "'@SUM(1+1)*cmd" in cells and "'+1+cmd" in cells
+    for cell in cells:
+        assert not cell.startswith(spreadsheet._TRIGGERS) or re.fullmatch(r"-?\d+(\.\d+)?", cell), cell
+
+
+def test_report_md_and_the_class_page_show_student_text_as_text(graded):
+    _, out, _, _, _ = graded
+    render = mistune.create_markdown(escape=False, plugins=["table"])  # raw HTML on: the worst viewer
+    for path in out.glob("*/report.md"):
+        page = render(path.read_text())
+        assert "<script" not in page and "<img" not in page and "<h1>Owned" not in page, path
+    fence = render((out / "fence" / "report.md").read_text())
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fence
+    cells = render((out / "alice.ipynb" / "report.md").read_text())
+    assert "&lt;img src=x onerror=alert(1)&gt; | " in cells  # one table cell, its | escaped
+    index = (out / "index.html").read_text()
+    for document in _reports(out).values():
+        assert html.escape(document["submission"]) in index
+        assert f'href="{quote(document["folder"])}/report.md"' in index
+    assert "<script" not in index
+
+
+def test_the_terminal_gets_no_control_character(graded):
+    _, _, _, runs, _ = graded
+    for run in runs:
+        said = run.stdout + run.stderr
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", said), repr(re.findall(r".{20}[\x00-\x1f].{20}", said))
+        assert "\\x1b]0;owned\\x07" in run.stderr  # the name and the load error, shown as text
+
+
+def test_folder_names_are_safe_unique_and_stable():
+    paths = [Path(n) for n in ("alice.py", "alice.ipynb", "alice.py.py", "Index.HTML.py", "similarity",
+                               "x" * 250, "../up.py".replace("/", "\\"), "\x1b[2J.py", "-rf.py", "con.py",
+                               "e\u0301.py", "\u00e9.py", os.fsdecode(b"bad\xff.py"))]
+    made = names.entries(paths)
+    folders = [e.name for e in made]
+    assert len({names._key(f) for f in folders}) == len(folders)
+    assert not {names._key(f) for f in folders} & names.class_files()
+    for folder in folders:
+        assert len(folder.encode()) <= names.MAX_BYTES and folder == names.safe(folder)
+        assert not folder.startswith((".", "-", "=", "+", "@")) and "/" not in folder and "\\" not in folder
+        assert folder.isprintable()
+    assert folders[:3] == ["alice.py", "alice.ipynb", "alice.py.py"]
+    assert [e.name for e in names.entries(paths)] == folders  # the same from run to run
+    assert [e.name for e in names.entries(paths[:1])] == ["alice"]  # a stem alone keeps its plain name
+    assert made[-1].original == "bad\ufffd"
+
+
+def test_hashing_reads_a_bounded_part_of_a_huge_submission(tmp_path):
+    big = tmp_path / "big"
+    big.mkdir()
+    with open(big / "data.bin", "wb") as file:
+        file.truncate(2**30)  # sparse: 1 GiB that a whole read would take seconds to hash
+    (big / "rnn.py").write_text("x = 1\n")
+    first = grade_all.content_hash(big, budget=2**20)
+    (big / "rnn.py").write_text("x = 2\n")
+    assert grade_all.content_hash(big, budget=2**20) != first  # a change within the budget is seen
+    changed = grade_all.content_hash(big, budget=2**20)
+    with open(big / "data.bin", "r+b") as file:
+        file.truncate(2**30 + 1)  # and past it, by size and time
+    assert grade_all.content_hash(big, budget=2**20) != changed
