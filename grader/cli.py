@@ -72,7 +72,8 @@ def cmd_similarity(options):
         collect.check_archive(options.archive)  # before the assignment is chosen, which says so on stderr
     chosen = assignments.find(options.assignment or (run.graded_assignment(folder) if reports else None),
                               submissions=[folder])
-    found = run.entries(folder, out)
+    from .batch.names import entries as named  # the folders grade-all names, safe and unique
+    found = run.entries(folder, out, named=lambda paths: [(e.name, e.path) for e in named(paths)])
     if not found:
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")
     comparison = run.run(found, out, chosen, options.archive, options.starter)
