@@ -25,8 +25,8 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    from .batch.names import entries
-    folders = {e.path: e.name for e in entries(Path(p) for p in options.paths)}  # safe and unique, as grade-all's
+    from .batch.grade_all import entries
+    folders = {e.path: e.name for e in entries([Path(p) for p in options.paths])}  # safe, unique, as grade-all's
     for path in options.paths:
         chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
         name = submission_name(path)
@@ -72,7 +72,7 @@ def cmd_similarity(options):
         collect.check_archive(options.archive)  # before the assignment is chosen, which says so on stderr
     chosen = assignments.find(options.assignment or (run.graded_assignment(folder) if reports else None),
                               submissions=[folder])
-    from .batch.names import entries as named  # the folders grade-all names, safe and unique
+    from .batch.grade_all import entries as named  # the folders grade-all names, safe and unique
     found = run.entries(folder, out, named=lambda paths: [(e.name, e.path) for e in named(paths)])
     if not found:
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")

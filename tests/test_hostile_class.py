@@ -212,17 +212,18 @@ def test_folder_names_are_safe_unique_and_stable():
     paths = [Path(n) for n in ("alice.py", "alice.ipynb", "alice.py.py", "Index.HTML.py", "similarity",
                                "x" * 250, "../up.py".replace("/", "\\"), "\x1b[2J.py", "-rf.py", "con.py",
                                "e\u0301.py", "\u00e9.py", os.fsdecode(b"bad\xff.py"))]
-    made = names.entries(paths)
+    made = grade_all.entries(paths)
     folders = [e.name for e in made]
     assert len({names._key(f) for f in folders}) == len(folders)
-    assert not {names._key(f) for f in folders} & names.class_files()
+    assert {"index.html", "gradebook.csv", "manual.sqlite", "similarity", "batch.json"} <= grade_all.class_files()
+    assert not {names._key(f) for f in folders} & grade_all.class_files()
     for folder in folders:
         assert len(folder.encode()) <= names.MAX_BYTES and folder == names.safe(folder)
         assert not folder.startswith((".", "-", "=", "+", "@")) and "/" not in folder and "\\" not in folder
         assert folder.isprintable()
     assert folders[:3] == ["alice.py", "alice.ipynb", "alice.py.py"]
-    assert [e.name for e in names.entries(paths)] == folders  # the same from run to run
-    assert [e.name for e in names.entries(paths[:1])] == ["alice"]  # a stem alone keeps its plain name
+    assert [e.name for e in grade_all.entries(paths)] == folders  # the same from run to run
+    assert [e.name for e in grade_all.entries(paths[:1])] == ["alice"]  # a stem alone keeps its plain name
     assert made[-1].original == "bad\ufffd"
 
 

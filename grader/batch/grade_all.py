@@ -27,7 +27,8 @@ from ..report import gradescope, junit
 from ..report.terminal import printable
 from ..sandbox import intake
 from . import cluster
-from .names import Entry, entries as named
+from . import names
+from .names import Entry
 from .progress import Progress
 from .worker import Worker, request
 
@@ -71,13 +72,28 @@ def discover(folder, out=None):
     """One Entry per file or folder in `folder` (hidden ones and the output folder left out), sorted by name.
 
     A file is shown by its stem (`alice.py` -> `alice`), or by its full name where the stem would be ambiguous; its
-    output folder is that name made safe and unique (grader/batch/names.py).
+    output folder is that name made safe and unique (grader/batch/names.py), and never one of the class's files.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
     out = Path(out).resolve() if out else None
-    return named(sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out))
+    return entries(sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out))
+
+
+def entries(paths):
+    """The Entry of each submission in `paths`, its folder never named as one of the class's files."""
+    return names.entries(paths, class_files())
+
+
+def class_files():
+    """The names (case-folded) that the class's own files and folders take in an output folder, from the modules
+    that write them."""
+    from ..review import publish, store
+    from ..similarity import render
+    sqlite = [store.NAME + suffix for suffix in ("", "-journal", "-wal", "-shm")]
+    return frozenset(n.casefold() for n in (publish.GRADEBOOK, publish.CLASS_PAGE, publish.LOCK, BATCH, STAGING,
+                                            render.JSON, render.HTML, render.VIEWS, *sqlite))
 
 
 def content_hash(path, budget=HASHED_BYTES):

@@ -5,7 +5,7 @@ The name for people is the file's stem (`alice.py` -> `alice`), or its whole nam
 (`alice.py` and `alice.ipynb`; `alice.py.py` beside `alice.py`). The folder name is that name made safe to create:
 no control or invisible characters, no path parts, no leading dot, dash or formula sign (`=`, `+`, `@`: the review
 app's CSV lists folder names), nothing a common file system refuses, at most MAX_BYTES bytes; never one of the
-class's own files (`class_files`); unique in the class even where file systems ignore case or Unicode
+class's own files (`reserved`); unique in the class even where file systems ignore case or Unicode
 normalization. Where it had to change (too long, or clashing with another), it ends
 in a short hash of the submission's own file name, so it is the same from run to run and a resumed batch finds its
 reports again.
@@ -34,24 +34,14 @@ class Entry:
             object.__setattr__(self, "original", self.name)
 
 
-def class_files():
-    """The names (case-folded) of the files and folders that the class's own outputs take in an output folder,
-    from the modules that write them."""
-    from ..review import publish, store
-    from ..similarity import render
-    from . import grade_all
-    sqlite = [store.NAME + suffix for suffix in ("", "-journal", "-wal", "-shm")]
-    return frozenset(n.casefold() for n in (publish.GRADEBOOK, publish.CLASS_PAGE, publish.LOCK, grade_all.BATCH,
-                                            grade_all.STAGING, render.JSON, render.HTML, render.VIEWS, *sqlite))
-
-
 def readable(name):
     """A file name as text: bytes that are not UTF-8 (kept by Python as surrogates) become U+FFFD."""
     return os.fsencode(name).decode("utf-8", "replace")
 
 
-def entries(paths):
-    """An Entry for each of `paths` (the submissions of one class folder), in their order."""
+def entries(paths, reserved=frozenset()):
+    """An Entry for each of `paths` (the submissions of one class folder), in their order; no folder is named as
+    one of `reserved` (case-folded names: the class's own files, grade_all.class_files)."""
     paths = [Path(p) for p in paths]
     full = [p.name for p in paths]
     stems = [p.name if p.is_dir() else p.stem for p in paths]
@@ -59,7 +49,7 @@ def entries(paths):
     shown = [s if count[s] == 1 and (s == f or s not in full) else f for s, f in zip(stems, full)]
     taken = Counter(full)  # one folder's entries differ by name; `grade` may be given alice.py from two folders
     originals = [os.fsencode(f if taken[f] == 1 else str(p.resolve())) for f, p in zip(full, paths)]
-    folders = unique([safe(readable(s)) for s in shown], originals)
+    folders = unique([safe(readable(s)) for s in shown], originals, reserved)
     return [Entry(folder, path, readable(s)) for folder, path, s in zip(folders, paths, shown)]
 
 
@@ -84,12 +74,11 @@ def fit(base, digest=""):
     return cut + suffix
 
 
-def unique(bases, originals):
+def unique(bases, originals, reserved=frozenset()):
     """Folder names from safe `bases`, one per distinct original file name (bytes): a name too long, clashing with
-    another (case and Unicode normalization ignored) or with a class file gets a short hash of its original."""
+    another (case and Unicode normalization ignored) or with a `reserved` one gets a short hash of its original."""
     digests = [hashlib.sha256(o).hexdigest() for o in originals]
     names = [fit(b, d[:HASH] if len(b.encode()) > MAX_BYTES else "") for b, d in zip(bases, digests)]
-    reserved = class_files()
     for length in range(HASH, 65, HASH):
         keys = Counter(_key(n) for n in names)
         clashing = [i for i, n in enumerate(names) if keys[_key(n)] > 1 or _key(n) in reserved
