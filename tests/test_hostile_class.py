@@ -165,7 +165,7 @@ def test_no_output_file_is_over_the_caps(graded):
 
 def test_no_cell_of_any_csv_is_a_formula(graded):
     _, out, made, _, _ = graded
-    rows = list(csv.reader((out / "gradebook.csv").open()))
+    rows = list(csv.reader((out / "gradebook.csv").open(newline="")))
     assert len(rows) == len(made) + 1
     exported = out.parent / "scores.csv"  # the review app's CSV: a manual score saved for a hostile name
     formula = next(e for e in grade_all.discover(out.parent / "class", out) if e.original.startswith("=HYPER"))
@@ -175,8 +175,9 @@ def test_no_cell_of_any_csv_is_a_formula(graded):
         run = subprocess.run([sys.executable, "-m", "grader", "review", str(out), *command], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr
-    rows += list(csv.reader(exported.open())) + list(csv.reader((out / "gradebook.csv").open()))
+    rows += list(csv.reader(exported.open(newline=""))) + list(csv.reader((out / "gradebook.csv").open(newline="")))
     cells = [cell for row in rows for cell in row]
+    assert not any(re.search(r"[\x00-\x08\x0b-\x1f\x7f]", cell) for cell in cells)  # nothing a terminal plays
     assert any(cell.startswith("'=HYPERLINK") for cell in cells) and "'=cmd|' /C calc'!A0" in cells
     assert "'@SUM(1+1)*cmd" in cells and "'+1+cmd" in cells
     for cell in cells:
@@ -193,7 +194,7 @@ def test_report_md_and_the_class_page_show_student_text_as_text(graded):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fence
     cells = render((out / "alice.ipynb" / "report.md").read_text())
     assert "&lt;img src=x onerror=alert(1)&gt; | " in cells  # one table cell, its | escaped
-    index = (out / "index.html").read_text()
+    index = (out / "index.html").read_bytes().decode()  # as written: a carriage return stays one
     for document in _reports(out).values():
         assert html.escape(document["submission"]) in index
         assert f'href="{quote(document["folder"])}/report.md"' in index
