@@ -74,6 +74,7 @@ def build(folder):
         ESCAPES + "term.py": ("load error", f"raise RuntimeError({ESCAPES + 'at import'!r})\n"),
         "fence.py": ("raises", raising(FENCE_BREAK.replace("\\n", "\n"))),
         "huge.py": ("raises", (ROOT / "tests" / "hostile" / "huge_messages.py").read_text()),
+        os.fsdecode(b"not-utf8-\xff.py"): ("load error", "raise ImportError('a name that is not UTF-8')\n"),
     }
     for name, (_, text) in files.items():
         (folder / name).write_text(text)
@@ -169,8 +170,9 @@ def test_no_cell_of_any_csv_is_a_formula(graded):
     assert len(rows) == len(made) + 1
     exported = out.parent / "scores.csv"  # the review app's CSV: a manual score saved for a hostile name
     formula = next(e for e in grade_all.discover(out.parent / "class", out) if e.original.startswith("=HYPER"))
-    (out.parent / "import.csv").write_text(f"student,item,points,comment\n{formula.name},vanishing_gradients,3,"
-                                           "\"=cmd|' /C calc'!A0\"\n")
+    with open(out.parent / "import.csv", "w", newline="") as file:  # what a TA typed in a spreadsheet
+        csv.writer(file).writerows([["student", "item", "points", "comment"],
+                                    [formula.name, "vanishing_gradients", "3", "=cmd|' /C calc'!A0"]])
     for command in (["--import", str(out.parent / "import.csv")], ["--export", str(exported)]):
         run = subprocess.run([sys.executable, "-m", "grader", "review", str(out), *command], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
