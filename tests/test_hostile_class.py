@@ -243,3 +243,15 @@ def test_hashing_reads_a_bounded_part_of_a_huge_submission(tmp_path):
     with open(big / "data.bin", "r+b") as file:
         file.truncate(2**30 + 1)  # and past it, by size and time
     assert grade_all.content_hash(big, budget=2**20) != changed
+
+
+def test_the_executed_notebook_keeps_a_bounded_amount_of_output(monkeypatch):
+    from grader.sandbox import executed
+    from grader.sandbox.cells import CellRun
+    monkeypatch.setattr(executed, "OUTPUT_CHARS", 100_000)
+    cells = [nbformat.v4.new_code_cell(f"print('x' * 20_000)  # {i}") for i in range(30)]
+    flood = executed.clean_outputs([{"output_type": "stream", "name": "stdout", "text": "x" * 30_000}] * 3)
+    runs = [CellRun(i + 1, i, "ok", "", 0.1, flood) for i in range(30)]
+    built = executed.build(nbformat.v4.new_notebook(cells=cells), runs)
+    assert len(nbformat.writes(built)) < 200_000  # 30 cells of 60 000 characters each: 1.8 MB without the cap
+    assert "outputs left out" in built.cells[-1].outputs[0]["text"] and built.cells[0].outputs == list(flood)
