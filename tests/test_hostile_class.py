@@ -7,6 +7,7 @@ fast; docs/grading-a-class.md gives the real figures of the 1 GiB cases.
 """
 import csv
 import html
+import io
 import json
 import os
 import re
@@ -237,6 +238,12 @@ def test_hashing_reads_a_bounded_part_of_a_huge_submission(tmp_path):
         file.truncate(2**30)  # sparse: 1 GiB that a whole read would take seconds to hash
     (big / "rnn.py").write_text("x = 1\n")
     first = grade_all.content_hash(big, budget=2**20)
+    before = os.stat(big / "data.bin")
+    with open(big / "data.bin", "r+b") as file:  # a byte changed past the budget, its time put back: not read
+        file.seek(2**29)
+        file.write(b"!")
+    os.utime(big / "data.bin", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert grade_all.content_hash(big, budget=2**20) == first
     (big / "rnn.py").write_text("x = 2\n")
     assert grade_all.content_hash(big, budget=2**20) != first  # a change within the budget is seen
     changed = grade_all.content_hash(big, budget=2**20)
@@ -255,3 +262,59 @@ def test_the_executed_notebook_keeps_a_bounded_amount_of_output(monkeypatch):
     built = executed.build(nbformat.v4.new_notebook(cells=cells), runs)
     assert len(nbformat.writes(built)) < 200_000  # 30 cells of 60 000 characters each: 1.8 MB without the cap
     assert "outputs left out" in built.cells[-1].outputs[0]["text"] and built.cells[0].outputs == list(flood)
+
+
+def _made_up(name, message, cell_message="", stdout=""):
+    from grader import report
+    from grader.grade import Graded, Result
+    from grader.sandbox.cells import CellRun
+    from grader.sandbox.intake import Submission
+    from grader.sandbox.limits import Limits
+    from types import SimpleNamespace
+    checks = [Result("submission.loads", None, "loads", 0.0, 0.0, "passed", "", False, 0.1),
+              Result("f.public", "f", "f works", 0.0, 2.0, "error", message, False, 0.1)]
+    graded = Graded(submission=Submission(name, Path("x.ipynb"), "notebook", "x.ipynb"), results=checks,
+                    load_error=None, output=[stdout, ""], restarts=0,
+                    cells=[CellRun(3, 2, "error", cell_message, 0.1, (), first_line="x = '|`<b>'")])
+    limits = Limits(message_chars=MESSAGE_CHARS, report_bytes=REPORT_BYTES)
+    return report.build(graded, SimpleNamespace(name="demo", settings={"tolerance": {"rtol": 0, "atol": 0}}),
+                        limits)
+
+
+def test_report_md_keeps_every_hostile_text_inert():
+    from grader.report import markdown
+    document = _made_up("<script>x</script>\n# Owned", FENCE_BREAK.replace("\\n", "\n"),
+                        "<img src=x onerror=alert(1)> | two\nlines", stdout="````\n<script>y</script>")
+    page = mistune.create_markdown(escape=False, plugins=["table"])(markdown.render(document))
+    assert "<script" not in page and "<img" not in page and "<h1>Owned" not in page and "<h1>" in page
+    assert page.count("<pre>") == 2 and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<td>&lt;img src=x onerror=alert(1)&gt; | two lines</td>" in page
+
+
+def test_the_terminal_shows_control_characters_as_escapes():
+    from grader.report import terminal
+    document = _made_up(ESCAPES + "name", "raised " + ESCAPES, ESCAPES)
+    shown = terminal.render(document)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", shown) and "\\x1b]0;owned\\x07" in shown
+
+
+def test_a_report_stays_within_its_caps_whatever_the_messages():
+    document = _made_up("flood", "M" * 2**20, "C" * 2**20, stdout="S" * 2**20)
+    assert len(json.dumps(document, indent=1)) + 1 <= REPORT_BYTES
+    assert len(document["checks"][1]["message"]) <= MESSAGE_CHARS + 80 and document["cells"][0]["message"]
+    many = _made_up("many", "M" * 2**20)
+    many["checks"] = many["checks"] * 40
+    from grader.report import bounds
+    from grader.sandbox.limits import Limits
+    bounds.bound(many, Limits(message_chars=MESSAGE_CHARS, report_bytes=REPORT_BYTES))
+    assert bounds.size(many) <= REPORT_BYTES and "--report-bytes" in many["notes"][-1]
+
+
+def test_gradebook_cells_are_never_formulas():
+    from grader.report import gradebook
+    names_ = ['=HYPERLINK("http://evil","x")', "@SUM(1+1)*cmd", "+1+cmd", "-2+3", "\tx", "\r=1", "-inf", ESCAPES]
+    rows = list(csv.reader(io.StringIO(gradebook.render([_made_up(n, "m") for n in names_]), newline="")))
+    assert len(rows) == len(names_) + 1
+    assert sum(row[0].startswith("'") for row in rows[1:]) == len(names_) - 1  # all but the escapes' name
+    for row in rows[1:]:
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", row[0]), row[0]
