@@ -299,8 +299,10 @@ def test_the_terminal_shows_control_characters_as_escapes():
 
 
 def test_a_report_stays_within_its_caps_whatever_the_messages():
-    document = _made_up("flood", "M" * 2**20, "C" * 2**20, stdout="S" * 2**20)
+    from grader.report import junit, markdown
+    document = _made_up("flood", "<" * 2**20, "C" * 2**20, stdout="S" * 2**20)  # XML writes each < in 4 bytes
     assert len(json.dumps(document, indent=1)) + 1 <= REPORT_BYTES
+    assert len(junit.render(document).encode()) <= REPORT_BYTES >= len(markdown.render(document).encode())
     assert len(document["checks"][1]["message"]) <= MESSAGE_CHARS + 80 and document["cells"][0]["message"]
     many = _made_up("many", "M" * 2**20)
     many["checks"] = many["checks"] * 40

@@ -1,10 +1,11 @@
 """What a report keeps of what a submission sent: each message cut to `limits.message_chars`, what it printed to
-`limits.output_bytes`, at most LISTED notebook cells and notes, and report.json as a whole within
-`limits.report_bytes` (messages are cut shorter until it fits, then answer images and loss histories are left out).
+`limits.output_bytes`, at most LISTED notebook cells and notes, and each file of the report (report.json, report.md,
+results.json, junit.xml) within `limits.report_bytes` (messages are cut shorter until they fit, then answer images
+and loss histories are left out).
 
 It is applied when the report is built, in the grader's process, whatever the sandbox sent: a submission that
-replaces the sandbox's own error formatting and sends megabytes per check still gets reports of bounded size
-(report.md, results.json and junit.xml are rendered from report.json and are no larger). Every cut says so.
+replaces the sandbox's own error formatting and sends megabytes per check still gets reports of bounded size.
+Every cut says so.
 """
 import json
 
@@ -32,14 +33,19 @@ def bound(document, limits):
             document["output"][stream] = cut(document["output"][stream], chars)
     left_out = _drop_extras(document, limits.report_bytes)
     if chars < limits.message_chars or left_out:
-        document["notes"].append(f"the report came to more than {limits.report_bytes} bytes (--report-bytes): "
-                                 f"each message was cut to {chars} characters" + "".join(f", {x}" for x in left_out))
+        document["notes"].append(f"a file of the report came to more than {limits.report_bytes} bytes "
+                                 f"(--report-bytes): each message was cut to {chars} characters"
+                                 + "".join(f", {x}" for x in left_out))
     return document
 
 
 def size(document):
-    """Bytes of report.json as it is written."""
-    return len(json.dumps(document, indent=1)) + 1
+    """Bytes of the largest file rendered from `document`: report.json, report.md, results.json or junit.xml (XML
+    and Markdown escapes can make one larger than report.json)."""
+    from . import gradescope, junit, markdown
+    return max(len(text.encode()) for text in (json.dumps(document, indent=1) + "\n", markdown.render(document),
+                                               json.dumps(gradescope.render(document), indent=1) + "\n",
+                                               junit.render(document)))
 
 
 def _list_at_most(document, key, what):
