@@ -26,9 +26,8 @@ from ..grade import Graded, Result
 from ..report import gradescope, junit
 from ..report.terminal import printable
 from ..sandbox import intake
-from . import cluster
-from . import names
-from .names import Entry
+from . import cluster, names
+from .names import Entry  # noqa: F401 - grade_all.Entry, as before
 from .progress import Progress
 from .worker import Worker, request
 
