@@ -26,12 +26,14 @@ def bound(document, limits):
         document["output"][stream] = cut(document["output"][stream], limits.output_bytes)
     chars = limits.message_chars
     _cut_all(document, chars)
-    while size(document) > limits.report_bytes and chars > 100:
+    larger = size(document) > limits.report_bytes  # rendering every file takes milliseconds: once, as a rule
+    while larger and chars > 100:
         chars //= 4
         _cut_all(document, chars)
         for stream in ("stdout", "stderr"):
             document["output"][stream] = cut(document["output"][stream], chars)
-    left_out = _drop_extras(document, limits.report_bytes)
+        larger = size(document) > limits.report_bytes
+    left_out = _drop_extras(document, limits.report_bytes) if larger else []
     if chars < limits.message_chars or left_out:
         document["notes"].append(f"a file of the report came to more than {limits.report_bytes} bytes "
                                  f"(--report-bytes): each message was cut to {chars} characters"
