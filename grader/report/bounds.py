@@ -1,7 +1,7 @@
-"""What a report keeps of what a submission sent: each message cut to `limits.message_chars`, what it printed to
-`limits.output_bytes`, at most LISTED notebook cells and notes, and each file of the report (report.json, report.md,
-results.json, junit.xml) within `limits.report_bytes` (messages are cut shorter until they fit, then answer images
-and loss histories are left out).
+"""What a report keeps of what a submission sent: each message cut to `limits.message_chars`, at most LISTED
+notebook cells and notes, and each file of the report (report.json, report.md, results.json, junit.xml) within
+`limits.report_bytes` (messages and what it printed are cut shorter until they fit, then answer images and loss
+histories are left out).
 
 It is applied when the report is built, in the grader's process, whatever the sandbox sent: a submission that
 replaces the sandbox's own error formatting and sends megabytes per check still gets reports of bounded size.
@@ -22,9 +22,7 @@ def bound(document, limits):
     """Cut `document` (report.json's content) in place to the limits; returns it."""
     _list_at_most(document, "cells", "notebook cells that failed")
     _list_at_most(document, "notes", "notes")
-    for stream in ("stdout", "stderr"):
-        document["output"][stream] = cut(document["output"][stream], limits.output_bytes)
-    chars = limits.message_chars
+    chars = limits.message_chars  # (what it printed is already cut to --output-bytes as the grader reads it)
     _cut_all(document, chars)
     larger = size(document) > limits.report_bytes  # rendering every file takes milliseconds: once, as a rule
     while larger and chars > 100:
