@@ -320,3 +320,22 @@ def test_gradebook_cells_are_never_formulas():
     assert sum(row[0].startswith("'") for row in rows[1:]) == len(names_) - 1  # all but the escapes' name
     for row in rows[1:]:
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", row[0]), row[0]
+
+
+def test_answer_files_are_read_and_copied_only_up_to_the_cap(tmp_path):
+    from types import SimpleNamespace
+    from grader import answers
+    folder = tmp_path / "student"
+    folder.mkdir()
+    with open(folder / "report.pdf", "wb") as file:
+        file.truncate(ANSWER_BYTES + 1)
+    (folder / "report.md").write_text("accuracy 0.91 " * ANSWER_BYTES)  # 14 bytes a time: past the cap
+    submission = SimpleNamespace(source=folder, kind="folder", notebook=None)
+    pdf = answers.locate({"file": ["report.pdf"], "id": "q"}, submission, tmp_path / "out", ANSWER_BYTES)
+    assert pdf["file"]["copy"] is None and "not copied" in pdf["message"] and not (tmp_path / "out").exists()
+    text = answers.locate({"file": ["report.md"], "id": "q", "numbers": "accuracy"}, submission, None, ANSWER_BYTES)
+    assert "only its first 65536 bytes were read" in text["message"] and text["numbers"]["outputs"] == []
+    assert len(text["file"]["text"]) < answers.MAX_TEXT + 100
+    (folder / "report.pdf").write_bytes(b"%PDF small")
+    small = answers.locate({"file": ["report.pdf"], "id": "q"}, submission, tmp_path / "out", ANSWER_BYTES)
+    assert (tmp_path / "out" / small["file"]["copy"]).read_bytes() == b"%PDF small" and not small["message"]
