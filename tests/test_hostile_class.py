@@ -329,12 +329,12 @@ def test_answer_files_are_read_and_copied_only_up_to_the_cap(tmp_path):
     folder.mkdir()
     with open(folder / "report.pdf", "wb") as file:
         file.truncate(ANSWER_BYTES + 1)
-    (folder / "report.md").write_text("accuracy 0.91 " * ANSWER_BYTES)  # 14 bytes a time: past the cap
+    (folder / "report.md").write_text("Gradients vanish. " * (ANSWER_BYTES // 18 + 1) + "accuracy 0.91")
     submission = SimpleNamespace(source=folder, kind="folder", notebook=None)
     pdf = answers.locate({"file": ["report.pdf"], "id": "q"}, submission, tmp_path / "out", ANSWER_BYTES)
     assert pdf["file"]["copy"] is None and "not copied" in pdf["message"] and not (tmp_path / "out").exists()
     text = answers.locate({"file": ["report.md"], "id": "q", "numbers": "accuracy"}, submission, None, ANSWER_BYTES)
-    assert "only its first 65536 bytes were read" in text["message"] and text["numbers"]["outputs"] == []
+    assert "only its first 65536 bytes were read" in text["message"] and text["numbers"]["claimed"] == []
     assert len(text["file"]["text"]) < answers.MAX_TEXT + 100
     (folder / "report.pdf").write_bytes(b"%PDF small")
     small = answers.locate({"file": ["report.pdf"], "id": "q"}, submission, tmp_path / "out", ANSWER_BYTES)
