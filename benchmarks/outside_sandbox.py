@@ -42,7 +42,8 @@ def build(folder, size):
 
 def grade(checkout, folder, out):
     """(seconds, peak resident MB of the largest process, output bytes, largest output file and its bytes)."""
-    timing = Path(tempfile.mktemp(suffix=".time"))
+    with tempfile.NamedTemporaryFile(suffix=".time", delete=False) as file:
+        timing = Path(file.name)
     command = ["/usr/bin/time", "-f", "%M", "-o", str(timing), sys.executable, "-m", "grader", "grade-all",
                str(folder), "--out", str(out), *LIMITS]
     started = time.monotonic()
@@ -66,7 +67,7 @@ def main():
     try:
         build(base / "class", options.size)
         checkouts = ([("before", Path(options.before))] if options.before else []) + [("this", ROOT)]
-        print(f"class: pdf/ and md/ with a {options.size / 2**30:.2f} GiB answer file each, huge.py; 2 workers")
+        print(f"class: pdf/ and md/ with a {options.size / 2**20:.0f} MiB answer file each, huge.py; 2 workers")
         print(f"{'grader':<8} {'seconds':>8} {'peak MB':>8} {'output MB':>10}  largest output file")
         for label, checkout in checkouts:
             seconds, peak, total, largest, size = grade(checkout, base / "class", base / f"out-{label}")
