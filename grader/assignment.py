@@ -19,9 +19,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .install import course
 from .errors import UsageError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,8 @@ class Assignment:
 
     @property
     def fixtures(self):
-        return ROOT / "fixtures" / self.name
+        """fixtures/<name> in the course that holds this assignment's folder (reference/<name>)."""
+        return self.folder.parent.parent / "fixtures" / self.name
 
     @property
     def public_kinds(self):
@@ -104,15 +104,16 @@ class Assignment:
 def find(name=None, public_only=False, submissions=()):
     """The assignment folder `reference/<name>`; with no name, the only one there is, or else the one whose graded
     functions the `submissions` define (grader.detect)."""
-    folders = sorted(p.parent for p in (ROOT / "reference").glob("*/assignment.toml"))
+    reference = course.root() / "reference"
+    folders = sorted(p.parent for p in reference.glob("*/assignment.toml"))
     if name is None and len(folders) == 1:
         return load(folders[0], public_only)
     if name is None and not submissions:
         raise UsageError(f"say which assignment with --assignment NAME: there are {[f.name for f in folders]}")
     if name is None:
         from .detect import choose
-        return load(ROOT / "reference" / choose(folders, submissions), public_only)
-    folder = ROOT / "reference" / name
+        return load(reference / choose(folders, submissions), public_only)
+    folder = reference / name
     if not (folder / "assignment.toml").is_file():
         raise UsageError(f"no assignment {name!r}; there are {[f.name for f in folders]}")
     return load(folder, public_only)
@@ -120,7 +121,7 @@ def find(name=None, public_only=False, submissions=()):
 
 def names():
     """The assignments there are: the folders under reference/ with an assignment.toml."""
-    return [p.parent.name for p in sorted((ROOT / "reference").glob("*/assignment.toml"))]
+    return [p.parent.name for p in sorted((course.root() / "reference").glob("*/assignment.toml"))]
 
 
 def load(folder, public_only=False):

@@ -1,21 +1,24 @@
-"""The command line: a thin layer over grade, fixtures and report."""
+"""The command line: a thin layer over grade, fixtures and report.
+
+Each verb imports what it needs when it runs (numpy and the grading code for `grade`, Flask for `review`, Dask for
+`--scheduler`, matplotlib where a plot is drawn): `grader --help` loads none of them."""
 import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
-from . import assignment as assignments
-from . import fixtures
-from .api import grade_submission
 from .errors import UsageError
-from .report import github, terminal
-from .sandbox.intake import submission_name
+from .install import course, extras
 from .sandbox.limits import add_arguments as add_limit_arguments
 from .sandbox.limits import from_options as _limits
 
 
 def cmd_grade(options):
+    from . import assignment as assignments
+    from .api import grade_submission
+    from .report import github, terminal
+    from .sandbox.intake import submission_name
     limits = _limits(options)
     summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.github else None
     if options.github and not summary:
@@ -53,12 +56,19 @@ def _percent(document):
 
 
 def cmd_grade_all(options):
+    from . import assignment as assignments
     from .batch import grade_all
+    if options.scheduler:
+        extras.require("cluster", "--scheduler")
+    if options.similarity:
+        extras.require("similarity", "--similarity")
     chosen = assignments.find(options.assignment, submissions=[options.folder])
     return grade_all.run(options, chosen, _limits(options))
 
 
 def cmd_similarity(options):
+    extras.require("similarity", "the similarity check")
+    from . import assignment as assignments
     from .similarity import collect, run
     folder = Path(options.folder)
     if not folder.is_dir():
@@ -91,6 +101,7 @@ def cmd_similarity(options):
 
 
 def cmd_init_student_repo(options):
+    from . import assignment as assignments
     from .platforms import student_repo
     chosen = assignments.find(options.assignment)
     written = student_repo.init(options.directory, chosen, options.submission, options.fail_under, options.starter)
@@ -100,6 +111,7 @@ def cmd_init_student_repo(options):
 
 
 def cmd_export(options):
+    from . import assignment as assignments
     from .platforms import gradescope
     chosen = assignments.find(options.assignment)
     names = gradescope.gradescope(chosen, options.out)
@@ -112,6 +124,8 @@ def cmd_review(options):
     """The review web app on a class's output folder; or, with --export/--import/--publish, that and no server."""
     from pathlib import Path as _Path
     from .review import publish, store
+    if not (options.export or options.import_csv or options.publish):
+        extras.require("review", "the review app")
     out = _Path(options.out)
     if not publish.students(out):
         raise UsageError(f"{options.out!r} holds no reports (<name>/report.json): run grade-all into it first")
@@ -127,11 +141,30 @@ def cmd_review(options):
     if options.publish:
         publish.publish(out, class_page=True)
         print(f"merged the saved scores into the reports; wrote {out / 'gradebook.csv'} and {out / 'index.html'}")
-    if options.import_csv or options.export or options.publish:
+    if options.add_grader:
+        store.add_grader(out, options.add_grader, _password(options.add_grader))
+        print(f"{options.add_grader} can log in to grade {out}; with accounts, the app asks every grader to log in")
+    if options.import_csv or options.export or options.publish or options.add_grader:
         return 0
     from .review.app import serve
-    serve(out, options.port, options.grader)
+    serve(out, options.port, options.grader, options.host, options.public_url, options.session_hours)
+
+
+def _password(name):
+    """A new grader's password: typed twice at a terminal, or the first line of standard input (never argv,
+    which other users of the machine can read)."""
+    import getpass
+    import sys
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise UsageError("the two passwords differ; nothing saved")
+    return password
+
+
 def cmd_handout(options):
+    from . import assignment as assignments
     from . import handout
     chosen = [options.assignment] if options.assignment else assignments.names()
     for name in chosen:
@@ -147,6 +180,7 @@ def cmd_handout(options):
 
 
 def cmd_fixtures(options):
+    from . import fixtures
     for chosen in _each(options):
         manifest = fixtures.generate(chosen, chosen.fixtures)
         print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
@@ -154,6 +188,7 @@ def cmd_fixtures(options):
 
 
 def cmd_check_fixtures(options):
+    from . import fixtures
     status = 0
     for chosen in _each(options):
         drift = fixtures.check(chosen, chosen.fixtures)
@@ -170,13 +205,21 @@ def cmd_check_fixtures(options):
 
 def _each(options):
     """The assignment --assignment names; without it, every one (fixtures are made and checked for all)."""
+    from . import assignment as assignments
     if options.assignment:
         return [assignments.find(options.assignment)]
     return [assignments.find(name) for name in assignments.names()]
 
 
+def cmd_doctor(options):
+    from .install import doctor
+    return doctor.run(options.scheduler, options.assignment)
+
+
 def parser():
-    top = argparse.ArgumentParser(prog="python -m grader", description="Grade numpy deep-learning assignments.")
+    top = argparse.ArgumentParser(prog="grader", description="Grade numpy deep-learning assignments.")
+    top.add_argument("--course", metavar="DIR", help="the course folder, with reference/ (the assignments) and"
+                     f" fixtures/ (default: ${course.ENV}, else the current folder, else this grader's checkout)")
     verbs = top.add_subparsers(dest="verb", required=True)
     g = verbs.add_parser("grade", help="grade submissions: .py modules, .ipynb notebooks, or folders")
     g.add_argument("paths", nargs="+", help="submission files or folders (a student's workspace)")
@@ -191,7 +234,7 @@ def parser():
     add_limit_arguments(g)
     g.set_defaults(run=cmd_grade)
     b = verbs.add_parser("grade-all", help="grade a folder of submissions in parallel: reports, gradebook, class page")
-    from .batch.grade_all import add_arguments
+    from .batch.options import add_arguments
     add_arguments(b)
     b.set_defaults(run=cmd_grade_all)
     m = verbs.add_parser("similarity", help="compare the graded code of a class, pair by pair and with known"
@@ -219,8 +262,15 @@ def parser():
     e.set_defaults(run=cmd_export)
     r = verbs.add_parser("review", help="grade the items people grade (written answers, the bonus) in a browser")
     r.add_argument("out", help="a class's output folder (the --out of grade-all)")
-    r.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
-    r.add_argument("--grader", help="the name saved with each score (default: $USER; the page can change it)")
+    r.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    r.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this"
+                   " machine only); another needs graders' accounts (--add-grader)")
+    r.add_argument("--public-url", help="the URL browsers use when a reverse proxy (HTTPS) serves the app, e.g."
+                   " https://grading.example.edu; needs graders' accounts")
+    r.add_argument("--session-hours", type=float, default=8.0, help="a grader's login lasts this long (default: 8)")
+    r.add_argument("--add-grader", metavar="NAME", help="add (or give a new password to) a grader's account, the"
+                   " password read from the terminal or standard input, and serve nothing")
+    r.add_argument("--grader", help="without accounts, the name saved with each score (default: $USER)")
     r.add_argument("--export", metavar="CSV", help="write the saved scores to this CSV file, and serve nothing")
     r.add_argument("--import", dest="import_csv", metavar="CSV", help="save the scores of this CSV file (columns"
                    " student, item, points, rubric_items, comment, grader), and serve nothing")
@@ -235,14 +285,23 @@ def parser():
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)
         p.set_defaults(run=run)
+    d = verbs.add_parser("doctor", help="what this machine can do and lacks: Python, packages, sandbox, Chromium,"
+                         " assignments and fixtures; with --scheduler, each Dask worker's view")
+    d.add_argument("--scheduler", metavar="ADDRESS", help="also check the workers of this Dask scheduler"
+                   " (tcp://HOST:8786, or a --scheduler-file)")
+    d.set_defaults(run=cmd_doctor)
     for p in verbs.choices.values():
         p.add_argument("--assignment", help="the assignment folder under reference/ (default: the one whose graded"
                        " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
+        p.add_argument("--course", metavar="DIR", default=argparse.SUPPRESS, help="the course folder (reference/"
+                       " and fixtures/); as the option before the verb")
     return top
 
 
 def main(argv=None):
     options = parser().parse_args(argv)
+    if options.course:  # the environment carries it to the batch's worker processes too
+        os.environ[course.ENV] = str(Path(options.course).resolve())
     try:
         return options.run(options)
     except UsageError as exc:
@@ -250,5 +309,10 @@ def main(argv=None):
         return 2
 
 
-if __name__ == "__main__":
+def entry():
+    """The `grader` console script (pyproject.toml)."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

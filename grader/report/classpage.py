@@ -15,8 +15,9 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ..install import extras
 from ..sandbox.executed import NAME as EXECUTED
-from . import charts, history
+from . import history
 from .gradebook import functions, status
 from .manual import total
 from .similarity_section import flagged_pairs
@@ -58,6 +59,8 @@ def render(reports):
     students, has_diagnoses, diagnoses = _diagnoses(reports)
     return TEMPLATES.get_template("classpage.html").render(
         title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
+        no_plots=None if extras.installed("plots") else f"No plots: matplotlib is not installed where this page was"
+        f" made ({extras.install_hint('plots')}, then run grade-all again: nothing is graded twice).",
         histories=history.class_plots(reports), checks=_checks(reports), manual=_manual(reports),
         has_diagnoses=has_diagnoses, diagnoses=diagnoses, slowest=_slowest(reports), failed=_not_loaded(reports), names=functions(reports),
         similarity=flagged_pairs(reports), students=_students(reports))
@@ -76,9 +79,10 @@ def _facts(reports):
 
 
 def _figures(reports):
-    """(base64 PNG, alt text, id) of each plot; none without submissions."""
-    if not reports:
+    """(base64 PNG, alt text, id) of each plot; none without submissions, or without matplotlib."""
+    if not reports or not extras.installed("plots"):
         return []
+    from . import charts
     max_score = max(r["max_score"] for r in reports)
     top = max(max(r["max_score"] + r["extra_credit_max"] for r in reports), max(r["score"] for r in reports), 1)
     rows, columns, rates = _grid(reports)
