@@ -83,12 +83,13 @@ def cmd_similarity(options):
     chosen = assignments.find(options.assignment or (run.graded_assignment(folder) if reports else None),
                               submissions=[folder])
     from .batch.grade_all import entries as named  # the folders grade-all names, safe and unique
+    from .report.terminal import printable
     found = run.entries(folder, out, named=lambda paths: [(e.name, e.path) for e in named(paths)])
     if not found:
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")
     comparison = run.run(found, out, chosen, options.archive, options.starter)
     for note in comparison.notes:
-        print(f"note: {terminal.printable(note)}", file=sys.stderr)
+        print(f"note: {printable(note)}", file=sys.stderr)
     if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
         from .report import classpage
         documents = [json.loads(p.read_text()) for p in sorted(out.glob("*/report.json"))]
