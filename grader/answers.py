@@ -6,16 +6,19 @@ and plots as PNG images); nothing is run again, so a trained model's accuracy is
 For an item with `numbers`, the figures that follow that word in the outputs are listed beside the ones the text
 claims, and a claim that no output shows is named. A missing answer says where the grader looked; cells that are empty, or
 hold only the handout's placeholder, are no answer.
+
+An answer file is read, or copied beside the report, up to `answer_bytes` (Limits.answer_bytes): of a larger text
+only the beginning is read, a larger PDF or image is not copied, and the answer's message says what was left out.
 """
 import base64
 import re
-import shutil
 from pathlib import Path
 
 MAX_TEXT = 6000  # characters kept of one cell's source or output
 MAX_IMAGES = 6  # images kept per answer
 MAX_IMAGE_BYTES = 400_000
 TEXT_FILES = (".md", ".txt", ".markdown", ".rst")
+ANSWER_BYTES = 32 * 2**20  # the default of Limits.answer_bytes
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.MULTILINE)
 # The text an answer cell holds before the student writes anything: the handout's and nbgrader's, CS231n's.
 PLACEHOLDER = re.compile(r"(?i)YOUR ANSWER HERE|\[?\*?FILL THIS IN\*?\]?")
@@ -23,9 +26,10 @@ PLACEHOLDER = re.compile(r"(?i)YOUR ANSWER HERE|\[?\*?FILL THIS IN\*?\]?")
 IMAGES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 
 
-def extract(items, submission, out=None):
-    """The `manual` records of report.json for `items`, every one pending. `out`: where a PDF answer is copied."""
-    return [record(item, locate(item, submission, out)) for item in items]
+def extract(items, submission, out=None, answer_bytes=ANSWER_BYTES):
+    """The `manual` records of report.json for `items`, every one pending. `out`: where a PDF answer is copied;
+    `answer_bytes`: the most read of an answer file, or copied."""
+    return [record(item, locate(item, submission, out, answer_bytes)) for item in items]
 
 
 def unanswered(items, why):
@@ -44,7 +48,7 @@ def missing(why):
     return {"found": False, "where": "", "message": why, "cells": [], "file": None, "numbers": None}
 
 
-def locate(item, submission, out):
+def locate(item, submission, out, answer_bytes=ANSWER_BYTES):
     notebook = getattr(submission, "notebook", None)
     cells = list(notebook.cells) if notebook is not None else []
     looked, empty, found = [], None, []
@@ -68,7 +72,7 @@ def locate(item, submission, out):
     if item.get("file"):
         path = _find_file(Path(submission.source), item["file"])
         if path is not None:
-            return _file_answer(item, path, out)
+            return _file_answer(item, path, out, answer_bytes)
         looked.append(f"no file named {' or '.join(item['file'])} in the submission")
     if empty is not None:
         return empty
@@ -244,22 +248,46 @@ def _find_file(folder, names):
     return (folder, found[0]) if found else None
 
 
-def _file_answer(item, found, out):
+def _file_answer(item, found, out, answer_bytes):
     folder, path = found
     name = str(path.relative_to(folder))
     answer = {"found": True, "where": f"the file {name}", "message": "", "cells": [], "numbers": None,
               "file": {"name": name, "text": None, "copy": None}}
+    size = path.stat().st_size
+    over = (f"{name} is {size} bytes, more than the {answer_bytes} bytes an answer file may have (--answer-bytes)"
+            if size > answer_bytes else "")
     if path.suffix.lower() in TEXT_FILES:
-        text = path.read_bytes().decode("utf-8", "replace")
+        with open(path, "rb") as file:
+            text = file.read(answer_bytes).decode("utf-8", "replace")
         answer["file"]["text"] = _cut(text)
+        answer["message"] = over and f"{over}: only its first {answer_bytes} bytes were read"
         if item.get("numbers"):
             answer["numbers"] = compare_numbers(item["numbers"], [{"type": "markdown", "source": text,
                                                                   "outputs": []}])
+    elif over:
+        answer["message"] = f"{over}: it was not copied beside the report; open it in the submission"
     elif out is not None:  # a PDF or an image: a copy beside the report, for the reviewer's browser
-        copy = f"answer-{item['id']}{path.suffix.lower()}"
+        copy = f"answer-{item['id']}{path.suffix.lower()[:16]}"
         Path(out).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, Path(out) / copy)
+        if not _copy_at_most(path, Path(out) / copy, answer_bytes):
+            answer["message"] = f"{name} grew past {answer_bytes} bytes while it was copied: it was not copied"
+            return answer
         answer["file"]["copy"] = copy
     else:
         answer["message"] = f"{name} is not text; grade with --out to get a copy beside the report"
     return answer
+
+
+def _copy_at_most(source, target, limit):
+    """Copy `source` in chunks; False (and no copy) when it holds more than `limit` bytes."""
+    copied = 0
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        while chunk := reading.read(min(2**20, limit + 1 - copied)):
+            copied += len(chunk)
+            if copied > limit:
+                break
+            writing.write(chunk)
+    if copied > limit:
+        Path(target).unlink()
+        return False
+    return True

@@ -13,7 +13,8 @@ def grade_submission(source, assignment, out=None, limits=Limits(), public_only=
     manual item's answer that is not text, such as a PDF report)."""
     graded = grade(source, assignment, limits, public_only=public_only)
     # The answers people grade, read from the submission as handed in (nothing of it runs again).
-    manual = answers.extract(assignment.manual, graded.submission, out) if not public_only else None
+    manual = answers.extract(assignment.manual, graded.submission, out, limits.answer_bytes) if not public_only \
+        else None
     document = report.build(graded, assignment, limits, manual=manual)
     if out is not None:
         report.write(document, out)

@@ -28,26 +28,29 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    names, refused = [submission_name(path) for path in options.paths], []
-    for path, name in zip(options.paths, names):
+    from .batch.grade_all import entries
+    folders = {e.path: e.name for e in entries([Path(p) for p in options.paths])}  # safe, unique, as grade-all's
+    refused = []
+    for path in options.paths:
         try:
             chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
         except UsageError as exc:  # one broken assignment (or undecidable file) must not stop the others
             if not several:
                 raise
-            refused.append(f"grader: {path}: not graded: {exc}")
+            refused.append(f"grader: {terminal.printable(str(path))}: not graded: {exc}")
             print(refused[-1], file=sys.stderr)
             continue
-        if names.count(name) > 1:  # submissions/correct.py and submissions/<assignment>/correct.py, say
-            name = f"{Path(path).resolve().parent.name}-{name}"
-        out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
+        name = submission_name(path)
+        out = Path(options.out or "reports") / folders[Path(path)] if several or not options.out \
+            else Path(options.out)
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
         if options.github:
             print("\n".join(github.annotations(document, path)))
             github.write_summary(document, summary)
         if options.fail_under is not None and _percent(document) < options.fail_under:
-            below.append(f"{name}: {_percent(document):.4g}% is below --fail-under {options.fail_under:g}%")
+            below.append(f"{terminal.printable(name)}: {_percent(document):.4g}% is below --fail-under "
+                         f"{options.fail_under:g}%")
     for line in below:
         print(line, file=sys.stderr)
     if refused:
@@ -90,12 +93,14 @@ def cmd_similarity(options):
         collect.check_archive(options.archive)  # before the assignment is chosen, which says so on stderr
     chosen = assignments.find(options.assignment or (run.graded_assignment(folder) if reports else None),
                               submissions=[folder])
-    found = run.entries(folder, out)
+    from .batch.grade_all import entries as named  # the folders grade-all names, safe and unique
+    from .report.terminal import printable
+    found = run.entries(folder, out, named=lambda paths: [(e.name, e.path) for e in named(paths)])
     if not found:
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders) to compare")
     comparison = run.run(found, out, chosen, options.archive, options.starter)
     for note in comparison.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {printable(note)}", file=sys.stderr)
     if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
         from .report import classpage, code
         documents = [json.loads(p.read_text()) for p in sorted(out.glob("*/report.json"))]

@@ -13,6 +13,7 @@ import os
 import selectors
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -24,8 +25,10 @@ from ..install import extras
 from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit
+from ..report.terminal import printable
 from ..sandbox import intake
-from . import cluster, preflight
+from . import cluster, names, preflight
+from .names import Entry  # noqa: F401 - grade_all.Entry, as before
 from .options import SUBMISSION_SECONDS
 from .options import add_arguments  # noqa: F401 -- the verb's options, kept importable from here
 from .progress import Progress
@@ -33,13 +36,8 @@ from .worker import Worker, request
 
 FINGERPRINT = "fingerprint.json"
 STAGING = ".staging"
+HASHED_BYTES = 64 * 2**20  # read of one submission to tell whether it changed (past it: sizes and times)
 BATCH = "batch.json"  # which folder of submissions the output folder was graded from (the similarity check reads it)
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str  # the folder of its outputs: OUT/<name>/
-    path: Path
 
 
 @dataclass(frozen=True)
@@ -76,26 +74,73 @@ def cores():
 def discover(folder, out=None):
     """One Entry per file or folder in `folder` (hidden ones and the output folder left out), sorted by name.
 
-    A file is named by its stem (`alice.py` -> `alice`); when two entries share a stem, both keep their full name.
+    A file is shown by its stem (`alice.py` -> `alice`), or by its full name where the stem would be ambiguous; its
+    output folder is that name made safe and unique (grader/batch/names.py), and never one of the class's files.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
     out = Path(out).resolve() if out else None
-    paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out)
-    stems = [p.name if p.is_dir() else p.stem for p in paths]
-    return [Entry(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(paths, stems)]
+    return entries(sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out))
 
 
-def content_hash(path):
-    """sha256 of a file's bytes, or of every file's relative path and bytes in a folder."""
+def entries(paths):
+    """The Entry of each submission in `paths`, its folder never named as one of the class's files."""
+    return names.entries(paths, class_files())
+
+
+def class_files():
+    """The names (case-folded) that the class's own files and folders take in an output folder, from the modules
+    that write them."""
+    from ..review import publish, store
+    from ..similarity import render
+    sqlite = [store.NAME + suffix for suffix in ("", "-journal", "-wal", "-shm")]
+    return frozenset(n.casefold() for n in (publish.GRADEBOOK, publish.CLASS_PAGE, publish.LOCK, BATCH, STAGING,
+                                            render.JSON, render.HTML, render.VIEWS, *sqlite))
+
+
+def content_hash(path, budget=HASHED_BYTES):
+    """sha256 of a file's bytes, or of every file's relative path and bytes in a folder (a link: its target).
+
+    Files are read in chunks, `budget` bytes at most in all: a file past it counts by its size and modification
+    time instead, so a huge file can't stall the batch (hashing runs here, before any submission's time limit) and
+    a change to it is still seen."""
     path, digest = Path(path), hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink())
-    for file in files:
-        digest.update(str(file.relative_to(path) if file != path else file.name).encode() + b"\0")
-        digest.update(os.readlink(file).encode() if file.is_symlink() else file.read_bytes())
+    for file in _files(path):
+        digest.update(os.fsencode(file.relative_to(path) if file != path else file.name) + b"\0")
+        try:
+            if file.is_symlink():
+                digest.update(b"link " + os.fsencode(os.readlink(file)))
+            else:
+                budget -= _hash_file(digest, file, budget)
+        except OSError as exc:  # unreadable: the grading will say so; its hash changes when it becomes readable
+            digest.update(f"unreadable {exc.errno}".encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _files(path):
+    """The submission's files and links (not following links), sorted."""
+    if not path.is_dir():
+        return [path]
+    found = []
+    for folder, dirs, files in os.walk(path):
+        found += [Path(folder, name) for name in dirs + files if name in files or os.path.islink(Path(folder, name))]
+    return sorted(found)
+
+
+def _hash_file(digest, file, budget):
+    """Hash one regular file's bytes if they fit in `budget`, else its size and time; returns the bytes read."""
+    status = os.stat(file)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > budget:
+        digest.update(f"{stat.S_IFMT(status.st_mode)} {status.st_size} bytes, {status.st_mtime_ns} ns".encode())
+        return 0
+    read = 0
+    with open(file, "rb") as reading:
+        while chunk := reading.read(min(2**20, budget - read)):
+            digest.update(chunk)
+            read += len(chunk)
+    return read
 
 
 def assignment_hash(assignment):
@@ -125,7 +170,7 @@ def _unchanged(folder, key):
 def unfinished_report(entry, assignment, limits, status, message):
     """The report of a submission whose grading did not finish: nothing counted, and `message` says why."""
     kind = "folder" if entry.path.is_dir() else intake.KINDS.get(entry.path.suffix.lower(), "unknown")
-    submission = intake.Submission(entry.name, entry.path, kind, entry.path.name)
+    submission = intake.Submission(entry.original, entry.path, kind, entry.path.name)
     results = [Result("submission.loads", None, "the submission loads without an error", 0.0, 0.0, status,
                       message, False, 0.0)]
     for check in assignment.suite.checks.values():
@@ -152,7 +197,7 @@ def render_files(document, folder, options):
 
 def _settle(entry, staging, final, document, seconds, key, options):
     """Complete the staging folder of one submission and move it into place in one rename."""
-    document["submission"], document["seconds"] = entry.name, round(seconds, 3)
+    document["submission"], document["folder"], document["seconds"] = entry.original, entry.name, round(seconds, 3)
     if (staging / "report.json").is_file():
         (staging / "report.json").write_text(json.dumps(document, indent=1) + "\n")
     else:
@@ -161,7 +206,7 @@ def _settle(entry, staging, final, document, seconds, key, options):
     if key is not None:  # without one, the next run grades it again
         (staging / FINGERPRINT).write_text(json.dumps(key, indent=1) + "\n")
     if final.exists():
-        retired = staging.with_name(staging.name + ".old")
+        retired = staging.with_name(f".{staging.name}.old")  # no folder name starts with a dot: no clash
         os.rename(final, retired)
         os.rename(staging, final)
         shutil.rmtree(retired, ignore_errors=True)
@@ -177,7 +222,7 @@ def _document(answer, staging, entry, assignment, limits):
     if answer["rc"] == 2 and said:  # a UsageError: the submission is not something this grader takes
         reason = said.splitlines()[-1].removeprefix("grader: ")
         return unfinished_report(entry, assignment, limits, "error", f"the submission could not be graded: {reason}")
-    print(f"grader: internal error while grading {entry.name!r}:\n{said}", file=sys.stderr)
+    print(f"grader: internal error while grading {entry.name!r}:\n{printable(said, lines=True)}", file=sys.stderr)
     return unfinished_report(entry, assignment, limits, "error", "the grader failed on this submission (an "
                              "internal error, not the submission's fault); the instructor has the details")
 

@@ -2,6 +2,8 @@
 import sys
 import time
 
+from ..report.terminal import printable
+
 
 def _duration(seconds):
     seconds = int(round(seconds))
@@ -32,7 +34,7 @@ class Progress:
         if self.bar:
             self.draw()
         else:
-            print(f"[{self.done}/{self.total}] {name}: {line}", file=self.stream, flush=True)
+            print(f"[{self.done}/{self.total}] {printable(name)}: {printable(line)}", file=self.stream, flush=True)
 
     def draw(self):
         """Redraw the bar (also called every second or so while waiting, so the estimate stays current)."""

@@ -46,7 +46,8 @@ def build(graded, assignment, limits, isolation=None, manual=None):
         from .manual import totals
         document["manual"] = {"items": list(manual)}
         totals(document)
-    return document
+    from .bounds import bound
+    return bound(document, limits)  # whatever the sandbox sent, a report's size is bounded
 
 
 def _check(result):

@@ -45,7 +45,8 @@ def _escape(value):
 
 
 def _link(report, file="report.md", text=None):
-    return Markup(f'<a href="{quote(report["submission"])}/{file}">{_escape(text or report["submission"])}</a>')
+    folder = report.get("folder", report["submission"])  # grade-all's folder of the report, named safely
+    return Markup(f'<a href="{quote(folder)}/{file}">{_escape(text or report["submission"])}</a>')
 
 
 TEMPLATES = Environment(loader=PackageLoader("grader.report", "templates"), autoescape=select_autoescape(["html"]),
@@ -66,6 +67,7 @@ def render(reports, code=None):
         f" made ({extras.install_hint('plots')}, then run grade-all again: nothing is graded twice).",
         histories=history.class_plots(reports), checks=_checks(reports), manual=_manual(reports),
         has_diagnoses=has_diagnoses, diagnoses=diagnoses, groups=_groups(reports, code),
+        by_name={r["submission"]: r for r in reports},
         has_answers=any(c.get("answer") for r in reports for c in r["checks"]), slowest=_slowest(reports),
         failed=_not_loaded(reports), names=functions(reports), similarity=flagged_pairs(reports),
         students=_students(reports))

@@ -1,11 +1,18 @@
-"""report.md: the score, a table by function, then what went wrong in each check that did not pass."""
+"""report.md: the score, a table by function, then what went wrong in each check that did not pass.
+
+What a student controls (names, messages, what the code printed, headings of their notebook) never becomes live
+Markdown or HTML: a block of it goes in a code block whose fence no run of backticks in it can close (`fenced`),
+a line of it is escaped (`inline`), so a viewer that renders raw HTML shows the text and runs nothing.
+"""
+import re
+
 from .history import markdown, with_series
 
 MARKS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱", "skipped": "⏭"}
 
 
 def render(report):
-    lines = [f"# {report['assignment']}: {report['submission']}", "",
+    lines = [f"# {report['assignment']}: {inline(report['submission'])}", "",
              f"**Score: {_n(report['score'] - report['extra_credit'])} / {_n(report['max_score'])}**"
              + (f" + extra credit {_n(report['extra_credit'])} / {_n(report['extra_credit_max'])}"
                 if report["extra_credit_max"] else ""),
@@ -15,7 +22,7 @@ def render(report):
                          for c in report["checks"] if c["function"] == name)
         extra = " (extra credit)" if entry["optional"] else ""
         if report.get("sources", {}).get(name):
-            extra += f" from {report['sources'][name]}"
+            extra += f" from {inline(report['sources'][name])}"
         lines.append(f"| `{name}`{extra} | {_n(entry['score'])} / {_n(entry['max_score'])} | {marks} |")
     lines += _histories(report)
     problems = [c for c in report["checks"] if c["status"] != "passed"]
@@ -26,20 +33,20 @@ def render(report):
         if len(group) > 1:  # checks skipped for one reason: one section, not one per check
             kinds = ", ".join(c["id"].split(".", 1)[1] for c in group)
             lines += [f"### {MARKS['skipped']} `{check['function']}`: {kinds} (skipped, 0 / "
-                      f"{_n(sum(c['max_points'] for c in group))})", "", "```", check["message"], "```", ""]
+                      f"{_n(sum(c['max_points'] for c in group))})", "", *fenced(check["message"]), ""]
             continue
         lines += [f"### {MARKS[check['status']]} `{check['id']}` ({check['status']}, "
                   f"{_n(check['points'])} / {_n(check['max_points'])})", "", check["description"], "",
-                  "```", check["message"], "```", ""]
+                  *fenced(check["message"]), ""]
     lines += _cells(report)
     lines += _manual(report)
     for note in report["notes"]:
-        lines.append(f"- note: {note}")
+        lines.append(f"- note: {inline(note)}")
     if report["output"]["stdout"].strip() or report["output"]["stderr"].strip():
         lines += ["", "## What the submission printed", ""]
         for stream in ("stdout", "stderr"):
             if report["output"][stream].strip():
-                lines += [f"{stream}:", "```", report["output"][stream].rstrip()[-4000:], "```"]
+                lines += [f"{stream}:", *fenced(report["output"][stream].rstrip()[-4000:])]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -60,7 +67,8 @@ def _histories(report):
     """Checks that recorded a series (a training run's losses): their plot, written beside this file."""
     lines = []
     for check in with_series(report):
-        lines += ["", f"### `{check['id']}` ({check['status']})", "", check["message"] or check["description"], ""]
+        lines += ["", f"### `{check['id']}` ({check['status']})", "",
+                  *(fenced(check["message"]) if check["message"] else [check["description"]]), ""]
         lines += markdown(check)
     return lines
 
@@ -77,8 +85,8 @@ def _cells(report):
               "limit. Their outputs are in executed.ipynb, beside this report.", "",
               "| cell | status | what happened | first line |", "| --- | --- | --- | --- |"]
     for cell in report["cells"]:
-        first = cell["first_line"].replace("|", "\\|").replace("`", "'")
-        what = cell["message"].replace("|", "\\|").replace("\n", " ")
+        first = " ".join(cell["first_line"].splitlines()).replace("|", "\\|").replace("`", "'")  # a code span
+        what = inline(cell["message"])
         lines.append(f"| In [{cell['cell']}] | {MARKS.get(cell['status'], '')} {cell['status']} | {what} | `{first}` |")
     return lines + [""]
 
@@ -95,7 +103,10 @@ def _manual(report):
         extra = " (extra credit)" if item["optional"] else ""
         lines += [f"### {item['title']}{extra}: {points}", ""]
         answer = item["answer"]
-        lines.append(f"Answer: {answer['where']}." if answer["found"] else f"No answer: {answer['message']}.")
+        lines.append(f"Answer: {inline(answer['where'])}." if answer["found"]
+                     else f"No answer: {inline(answer['message'])}.")
+        if answer["found"] and answer.get("message"):
+            lines.append(f"Note: {inline(answer['message'])}.")
         for index in item.get("rubric_items", []):
             rubric = item["rubric"][index]
             lines.append(f"- {rubric['points']:+g} {rubric['text']}")
@@ -111,3 +122,20 @@ def _manual(report):
 
 def _n(x):
     return f"{x:g}"
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def fenced(text):
+    """The lines of a code block that shows `text` as it is: fenced with more backticks than any run in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
+
+
+def inline(text):
+    """`text` on one line of Markdown (a heading, a table cell, a list item) as plain text: line breaks become
+    spaces, and each character that Markdown or HTML would act on (tags, code, emphasis, links, table cells) is
+    escaped with a backslash."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))

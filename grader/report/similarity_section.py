@@ -12,6 +12,6 @@ def flagged_pairs(reports):
     for report in measured:
         for near in report["similarity"]["neighbours"]:
             if near["flagged"]:
-                key = tuple(sorted((report["submission"], near["other"])))
+                key = tuple(sorted((report.get("folder", report["submission"]), near["other"])))  # folder names
                 pairs[key] = max(pairs.get(key, 0), near["score"])
     return [(a, b, score) for (a, b), score in sorted(pairs.items(), key=lambda item: (-item[1], item[0]))]

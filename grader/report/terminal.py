@@ -1,6 +1,11 @@
-"""A short table on the terminal: score, one line per function, the first line of each failure."""
+"""A short table on the terminal: score, one line per function, the first line of each failure.
+
+Every line printed goes through `printable`: a student's name, message or load error can't move the cursor, clear
+the screen, set the window title, ring the bell or overwrite a line.
+"""
 
 CELLS_SHOWN = 6
+LINE_CHARS = 300  # of a message shown on one line (report.md has it all)
 SYMBOLS = {"passed": ".", "failed": "F", "error": "E", "timeout": "T", "skipped": "s"}
 
 
@@ -11,7 +16,7 @@ def render(report, folder=None):
              + (f" + extra credit {report['extra_credit']:g} / {report['extra_credit_max']:g}"
                 if report["extra_credit_max"] else "")]
     if not report["loaded"]:
-        lines.append("  " + report["checks"][0]["message"].splitlines()[0])
+        lines.append("  " + (report["checks"][0]["message"].splitlines() or [""])[0][:LINE_CHARS])
     for name, entry in report["functions"].items():
         checks = [c for c in report["checks"] if c["function"] == name]
         marks = "".join(SYMBOLS[c["status"]] for c in checks)
@@ -33,10 +38,17 @@ def render(report, folder=None):
         lines.append(f"  report: {folder}/report.md")
         if report["kind"] == "notebook":
             lines.append(f"  executed notebook: {folder}/executed.ipynb")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
+
+
+def printable(text, lines=False):
+    """`text` as a terminal should show it: every character that is not printable (escape sequences, carriage
+    return, backspace, BEL, bidirectional overrides, ...) written as its Python escape (`\\x1b`); line breaks too,
+    unless `lines`."""
+    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1] for c in str(text))
 
 
 def _summary(message):
     """The first line, and the next one too when the first only says where ("on the handout's case:")."""
     lines = message.splitlines() or [""]
-    return " ".join(lines[:2]) if lines[0].endswith(":") else lines[0]
+    return (" ".join(lines[:2]) if lines[0].endswith(":") else lines[0])[:LINE_CHARS]

@@ -13,6 +13,8 @@ from pathlib import Path
 from ..report import gradebook, gradescope, junit, manual
 from . import store
 
+GRADEBOOK, CLASS_PAGE, LOCK = "gradebook.csv", "index.html", ".manual.lock"  # the class's files in its output folder
+
 
 def students(out):
     """The report folders of a class's output folder, by name (those with a report.json)."""
@@ -41,7 +43,7 @@ def write_atomic(path, text):
 def locked(out):
     """One writer of a class's files at a time, across processes (two review servers, a grade-all): the last
     writer reads every report after the others' writes, so gradebook.csv never misses a saved score."""
-    with open(Path(out) / ".manual.lock", "w") as lock:
+    with open(Path(out) / LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -72,9 +74,9 @@ def publish(out, names=None, class_page=True, hidden_kinds=gradescope.HIDDEN_KIN
         scores, edits = store.load(out), store.rubric_edits(out)
         documents = [student(out, name, scores.get(name, {}), hidden_kinds, hidden_visibility, edits)
                      for name in (students(out) if names is None else names)]
-        write_atomic(out / "gradebook.csv", gradebook.render(documents))
+        write_atomic(out / GRADEBOOK, gradebook.render(documents))
         if class_page:
             from ..report import classpage, code  # matplotlib: only when the page is drawn
-            write_atomic(out / "index.html", classpage.render(documents, code.reader(out)))
+            write_atomic(out / CLASS_PAGE, classpage.render(documents, code.reader(out)))
     return documents
 

@@ -11,6 +11,7 @@ NAME = "executed.ipynb"
 TEXT_CHARS = 20_000  # per stream, result, or error output
 IMAGE_CHARS = 1_500_000  # base64 characters of one image
 OUTPUTS_PER_CELL = 50
+OUTPUT_CHARS = 16 * 2**20  # of all the cells' outputs together; later cells' outputs are left out, and say so
 MIME_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml",
               "application/json"}
 
@@ -69,6 +70,7 @@ def build(notebook, runs):
     import nbformat
     executed = copy.deepcopy(notebook)
     by_index = {run.index: run for run in runs}
+    room = OUTPUT_CHARS
     for index, cell in enumerate(executed.cells):
         if cell.get("cell_type") != "code":
             continue
@@ -80,6 +82,10 @@ def build(notebook, runs):
             continue
         cell.execution_count = run.number
         cell.outputs = [copy.deepcopy(output) for output in run.outputs]
+        room -= sum(len(str(output)) for output in cell.outputs)
+        if room < 0:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=(
+                f"[outputs left out: the executed notebook keeps {OUTPUT_CHARS} characters of outputs in all]\n"))]
         if run.status != "ok":
             cell.metadata["grader"] = {"status": run.status, "message": run.message}
         if run.status == "timeout":

@@ -50,9 +50,11 @@ LEFT_OUT = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", ".git")
 
 
 def submission_name(source):
-    """What a submission's report is named by: a folder's name, a file's stem."""
+    """What a submission's report is named by: a folder's name, a file's stem (as text: bytes of the name that are
+    not UTF-8 become U+FFFD, or no report could be written)."""
     source = Path(source)
-    return source.resolve().name if source.is_dir() else source.stem
+    name = source.resolve().name if source.is_dir() else source.stem
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def take_in(source, scratch, expected_names=(), helpers=(), graded=()):

@@ -6,7 +6,8 @@ ISOLATIONS = ("auto", "bubblewrap", "process")
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission's sandbox may use; each field has a command-line option (OPTIONS)."""
+    """What one submission's sandbox may use, and what the grader keeps of what it sends and of the files it
+    reads outside the sandbox; each field has a command-line option (OPTIONS)."""
 
     call_seconds: float = 5.0  # wall time of one function call
     load_seconds: float = 60.0  # wall time to load a module (a notebook: to start its shell)
@@ -18,6 +19,10 @@ class Limits:
     output_bytes: int = 64 * 1024  # kept of its standard output, and of its standard error; the rest is counted
     grace_seconds: float = 1.0  # between SIGTERM and SIGKILL when the sandbox is stopped
     isolation: str = "auto"  # bubblewrap where it works (auto), bubblewrap or fail, or process-level only
+    # Outside the sandbox (the grader's own process): a submission can't make the reports huge or the grader slow.
+    answer_bytes: int = 32 * 2**20  # an answer file read (report.md) or copied beside the report (report.pdf)
+    message_chars: int = 20_000  # kept of each check's message, notebook cell's error, note; the rest is counted
+    report_bytes: int = 8 * 2**20  # the largest report.json: messages are cut shorter until it fits
 
     def __post_init__(self):
         if self.isolation not in ISOLATIONS:
@@ -40,6 +45,10 @@ OPTIONS = (
     ("output_bytes", "--output-bytes", "bytes kept of the sandbox's stdout, and of its stderr"),
     ("grace_seconds", "--kill-grace", "seconds between SIGTERM and SIGKILL when a sandbox is stopped"),
     ("isolation", "--isolation", "auto: bubblewrap where it works, else process-level limits only"),
+    ("answer_bytes", "--answer-bytes", "bytes of an answer file read, or copied beside the report; a larger one "
+     "is named in the report, not taken"),
+    ("message_chars", "--message-chars", "characters kept of each check's message (and cell error, note)"),
+    ("report_bytes", "--report-bytes", "largest report.json, in bytes: messages are cut shorter until it fits"),
 )
 
 

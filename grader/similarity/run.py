@@ -38,8 +38,12 @@ def is_report_folder(folder):
     return any((p / "report.json").is_file() for p in Path(folder).iterdir() if p.is_dir())
 
 
-def entries(folder, out=None):
-    """[(name, path or None)] of a class folder, sorted by name; None: a report folder that kept no code."""
+def entries(folder, out=None, named=None):
+    """[(name, path or None)] of a class folder, sorted by name; None: a report folder that kept no code.
+
+    `named(paths)`: the [(name, path)] of a folder's submissions; the command line passes grade-all's (report
+    folders named safely, grader/batch/names.py) so the names match its output folders. Without it, a file is
+    named by its stem, or by its whole name where stems clash."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{str(folder)!r} is not a folder; give the folder of submissions or a grade-all output")
@@ -49,9 +53,11 @@ def entries(folder, out=None):
         graded = [p for p in paths if (p / "report.json").is_file()]
         source = _graded_from(folder)
         if source is not None:
-            found = dict(entries(source))
+            found = dict(entries(source, named=named))
             return [(p.name, found.get(p.name)) for p in graded]
         return [(p.name, p / EXECUTED if (p / EXECUTED).is_file() else None) for p in graded]
+    if named is not None:
+        return named(paths)
     stems = [p.name if p.is_dir() else p.stem for p in paths]
     return [(stem if stems.count(stem) == 1 else p.name, p) for p, stem in zip(paths, stems)]
 
