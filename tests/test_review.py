@@ -23,13 +23,20 @@ BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory, rnn):
+def graded_once(tmp_path_factory, rnn):
     root = tmp_path_factory.mktemp("class")
     (root / "in").mkdir()
     (root / "in" / "amy.ipynb").write_text(notebook())
     (root / "in" / "bob.ipynb").write_text(notebook(bonus=False, claims=""))
     batch.grade_all(root / "in", root / "out", rnn, FAST, batch.Options(workers=2))
     return root
+
+
+@pytest.fixture
+def graded_class(graded_once, tmp_path):
+    """Each test's own copy of the class graded once: what one test saves, no other test sees."""
+    shutil.copytree(graded_once, tmp_path / "class")
+    return tmp_path / "class"
 
 
 def gradebook_rows(out):
@@ -126,6 +133,7 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     out = graded_class / "out"
+    store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")  # graded earlier, by another TA
     find = browser.find_element
     browser.get(server + "/")
     assert find(By.ID, "progress-sentiment_bonus").text == "0 / 2"
@@ -177,6 +185,7 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
 
 def test_a_save_from_a_stale_page_is_refused_and_shows_the_other_graders_score(graded_class, server, browser):
     from selenium.webdriver.common.by import By
+    store.save(graded_class / "out", "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")
     browser.get(server + "/grade/vanishing_gradients/bob")
     saved = store.get(graded_class / "out", "bob", "vanishing_gradients")
     store.save(graded_class / "out", "bob", "vanishing_gradients", 1, [2], "", "ta9", saved["version"])
