@@ -1,11 +1,11 @@
 """The architecture points one way: no import cycle in grader/, nothing imports the command line, and each package
-imports only what the README's Layout section allows. Imports are read with ast; nothing is run."""
+imports only what the Layout section of docs/development.md allows. Imports are read with ast; nothing is run."""
 import ast
 from pathlib import Path
 
 GRADER = Path(__file__).resolve().parent.parent / "grader"
 
-# What each part may import from the rest of grader/ (README, "Layout"); a part is a package or a top module.
+# What each part may import from the rest of grader/ (docs/development.md, "Layout"); a part is a package or a top module.
 ALLOWED = {
     "errors": set(),
     "sandbox": {"errors"},
@@ -115,7 +115,7 @@ def test_each_part_imports_only_what_the_layout_allows():
     wrong = []
     for name, targets in graph().items():
         own = part(name)
-        assert own in ALLOWED or name == "grader", f"{name} is in no part of the README's Layout section"
+        assert own in ALLOWED or name == "grader", f"{name} is in no part of the Layout section of docs/development.md"
         for target in targets:
             if part(target) != own and target != "grader" and part(target) not in ALLOWED.get(own, set()):
                 wrong.append(f"{name} imports {target}")

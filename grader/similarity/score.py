@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 50  # own fingerprints compared (sum over functions) for a pair's score to count in full
-THRESHOLD = 0.6  # a pair at or above this score is flagged (README: "Similarity")
+THRESHOLD = 0.6  # a pair at or above this score is flagged (docs/similarity.md)
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.15  # pairs below this score are not kept at all (nearest neighbours come from those above it)
