@@ -149,7 +149,7 @@ def test_make_fixtures_and_check_fixtures_name_a_hand_edited_file(checkout):
 
 
 def test_export_gradescope_writes_the_bundle(tmp_path):
-    result = grader("export", "gradescope", "--out", str(tmp_path / "autograder.zip"))
+    result = grader("export", "gradescope", "--assignment", "rnn", "--out", str(tmp_path / "autograder.zip"))
     assert result.returncode == 0, result.stderr
     names = zipfile.ZipFile(tmp_path / "autograder.zip").namelist()
     assert {"setup.sh", "run_autograder"} <= set(names)
@@ -157,12 +157,12 @@ def test_export_gradescope_writes_the_bundle(tmp_path):
 
 
 def test_init_student_repo_writes_the_workflow_and_the_starter(tmp_path):
-    result = grader("init-student-repo", str(tmp_path / "rnn-student"), "--fail-under", "50")
+    result = grader("init-student-repo", str(tmp_path / "rnn-student"), "--assignment", "rnn", "--fail-under", "50")
     assert result.returncode == 0, result.stderr
     made = tmp_path / "rnn-student"
     assert (made / ".github" / "workflows" / "grade.yml").is_file() and (made / "rnn.py").is_file()
     assert not list(made.rglob("solution.py")) and not list(made.rglob("hidden"))
-    again = grader("init-student-repo", str(made))
+    again = grader("init-student-repo", str(made), "--assignment", "rnn")
     assert again.returncode == 2 and again.stderr.count("\n") == 1, again.stderr  # not new or empty
 
 
