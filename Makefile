@@ -9,50 +9,57 @@ ASSIGNMENT ?=
 SCHEDULER ?=
 
 .PHONY: setup grade check grade-all review dask-scheduler dask-worker test fixtures check-fixtures handout clean \
-	chromium bubblewrap
+	chromium bubblewrap doctor
 
 # What grading needs; the tests need Chromium too (see `test`).
 setup: $(READY) bubblewrap
 
-$(READY): requirements.txt
+# The pinned requirements first, then this checkout as the package (editable, its own dependencies already there):
+# .venv/bin/grader, and `.venv/bin/dask worker ADDRESS` imports the grader without PYTHONPATH.
+$(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $(READY)
 
-# make grade SUBMISSION=path [OUT=dir]; with no SUBMISSION, every example of both assignments (submissions/*.py,
-# submissions/rnn_layers/*.py) into reports/<name>/; each is graded as the assignment whose functions it defines.
+# The examples of every assignment: submissions/<assignment>/*.py (the first assignment's are submissions/*.py).
+EXAMPLES = $(wildcard submissions/*.py submissions/*/*.py)
+
+# make grade SUBMISSION=path [OUT=dir]; with no SUBMISSION, every example of every assignment into
+# reports/<name>/; each is graded as the assignment whose functions it defines.
 grade: setup
-	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*.py submissions/rnn_layers/*.py) $(if $(OUT),--out "$(OUT)") \
+	$(VENV)/bin/grader grade $(if $(SUBMISSION),"$(SUBMISSION)",$(EXAMPLES)) $(if $(OUT),--out "$(OUT)") \
 		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # make check [SUBMISSION=path] [FAIL_UNDER=percent]: only the public checks, as a student's repository runs them
 # (no reference solution or hidden fixtures needed); exit 1 below FAIL_UNDER percent of the required points.
 check: setup
-	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*.py submissions/rnn_layers/*.py) --public $(if $(OUT),--out "$(OUT)") \
+	$(VENV)/bin/grader grade $(if $(SUBMISSION),"$(SUBMISSION)",$(EXAMPLES)) --public $(if $(OUT),--out "$(OUT)") \
 		$(if $(FAIL_UNDER),--fail-under $(FAIL_UNDER)) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # make grade-all SUBMISSIONS=dir [OUT=dir] [WORKERS=n] [FORCE=1]: every file or folder in dir is one student's
 # submission; reports, gradebook.csv and the class page index.html go into OUT (default reports/).
 grade-all: setup
 	@test -n "$(SUBMISSIONS)" || { echo "say which folder to grade: make grade-all SUBMISSIONS=dir [OUT=dir]"; exit 2; }
-	$(PY) -m grader grade-all "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) \
+	$(VENV)/bin/grader grade-all "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)") $(if $(WORKERS),--workers $(WORKERS)) \
 		$(if $(FORCE),--force) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
 
 # A Dask cluster for `make grade-all SCHEDULER=tcp://HOST:8786`: the scheduler on one machine, a worker on each
 # machine that grades (one submission at a time per thread: one per core by default), each from its own checkout of
-# this repository with the same fixtures. Both import the grader from the checkout; DASK_ARGS passes more options
-# (--host, --port, --nthreads, --scheduler-file ...).
+# this repository with the same fixtures. These are Dask's own commands from .venv, where the grader is installed;
+# DASK_ARGS passes more options (--host, --port, --nthreads, --scheduler-file ...).
 dask-scheduler: setup
-	PYTHONPATH="$(CURDIR)" $(VENV)/bin/dask scheduler --no-dashboard $(DASK_ARGS)
+	$(VENV)/bin/dask scheduler --no-dashboard $(DASK_ARGS)
 
 dask-worker: setup
 	@test -n "$(SCHEDULER)" || { echo "say which scheduler to join: make dask-worker SCHEDULER=tcp://HOST:8786"; exit 2; }
-	cd "$(CURDIR)" && PYTHONPATH="$(CURDIR)" $(VENV)/bin/dask worker "$(SCHEDULER)" --no-dashboard $(DASK_ARGS)
+	cd "$(CURDIR)" && $(VENV)/bin/dask worker "$(SCHEDULER)" --no-dashboard $(DASK_ARGS)
 
-# make review OUT=dir [PORT=n]: the web app where people grade the manual items of a class graded into dir.
+# make review OUT=dir [PORT=n] [HOST=address]: the web app where people grade the manual items of a class graded
+# into dir (HOST other than 127.0.0.1 needs graders' accounts: python -m grader review dir --add-grader NAME).
 review: setup
 	@test -n "$(OUT)" || { echo "say which class to review: make review OUT=reports [PORT=8000]"; exit 2; }
-	$(PY) -m grader review "$(OUT)" $(if $(PORT),--port $(PORT))
+	$(VENV)/bin/grader review "$(OUT)" $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 # The class page and the review app are tested in headless Chromium (Debian packages `chromium` and
 # `chromium-driver`, which Selenium drives), installed here when running as root.
@@ -71,15 +78,19 @@ test: setup chromium
 	$(PY) -m pytest -q
 
 fixtures: setup
-	$(PY) -m grader fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+	$(VENV)/bin/grader fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 check-fixtures: setup
-	$(PY) -m grader check-fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+	$(VENV)/bin/grader check-fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # make handout [ASSIGNMENT=name] [OUT=dir]: the student's notebook, .py template, public cases and helpers,
 # made from the assignment folder and its public fixtures, into OUT/<assignment>/ (default handouts/).
 handout: setup
-	$(PY) -m grader handout $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(OUT),--out "$(OUT)")
+	$(VENV)/bin/grader handout $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(OUT),--out "$(OUT)")
+
+# What this machine can do and lacks (sandbox, Chromium, packages, fixtures); SCHEDULER=... checks a cluster too.
+doctor: setup
+	$(VENV)/bin/grader doctor $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
 
 clean:
 	rm -rf $(VENV) reports handouts

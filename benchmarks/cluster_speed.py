@@ -42,7 +42,7 @@ def grade_all(folder, out, *how):
 def start_cluster():
     """A LocalCluster of two worker processes, one thread each, on 127.0.0.1 only, without a dashboard."""
     from distributed import LocalCluster
-    os.environ["PYTHONPATH"] = str(ROOT)  # the worker processes import the grader, as `make dask-worker` does
+    os.environ["PYTHONPATH"] = str(ROOT)  # the workers import this checkout's grader even where it is not installed
     started = time.perf_counter()
     local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                          dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0")

@@ -4,8 +4,10 @@ Each item's answer is found by a cell tag or metadata key, by the markdown headi
 file of a folder submission. Cells are copied with their sources and the outputs they were handed in with (text,
 and plots as PNG images); nothing is run again, so a trained model's accuracy is the one the student's run printed.
 For an item with `numbers`, the figures that follow that word in the outputs are listed beside the ones the text
-claims, and a claim that no output shows is named. A missing answer says where the grader looked.
+claims, and a claim that no output shows is named. A missing answer says where the grader looked; cells that are empty, or
+hold only the handout's placeholder, are no answer.
 """
+import base64
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +17,10 @@ MAX_IMAGES = 6  # images kept per answer
 MAX_IMAGE_BYTES = 400_000
 TEXT_FILES = (".md", ".txt", ".markdown", ".rst")
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.MULTILINE)
+# The text an answer cell holds before the student writes anything: the handout's and nbgrader's, CS231n's.
+PLACEHOLDER = re.compile(r"(?i)YOUR ANSWER HERE|\[?\*?FILL THIS IN\*?\]?")
+# Output types kept, most faithful first (as Jupyter picks one of an output's representations); images as base64.
+IMAGES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 
 
 def extract(items, submission, out=None):
@@ -41,23 +47,31 @@ def missing(why):
 def locate(item, submission, out):
     notebook = getattr(submission, "notebook", None)
     cells = list(notebook.cells) if notebook is not None else []
-    looked = []
+    looked, empty, found = [], None, []
     if cells and item.get("tag"):
-        chosen = [i for i, cell in enumerate(cells) if _tagged(cell, item["tag"])]
-        if chosen:
-            return _answer(item, cells, chosen, f"the cells tagged {item['tag']!r}")
-        looked.append(f"no cell is tagged {item['tag']!r}")
+        tagged = [i for i, cell in enumerate(cells) if _tagged(cell, item["tag"])]
+        found.append((tagged, f"the cells tagged {item['tag']!r}"))
+        if not tagged:
+            looked.append(f"no cell is tagged {item['tag']!r}")
     for heading in item.get("heading", []) if cells else []:
         chosen, title = under_heading(cells, heading)
+        found.append((chosen, f"the cells under the heading {title!r}"))
+        if not chosen:
+            looked.append(f"no markdown heading holds {heading!r}" if title is None
+                          else f"nothing follows the heading {title!r}")
+    for chosen, where in found:  # a tagged cell left as handed out: the answer may be under the heading
         if chosen:
-            return _answer(item, cells, chosen, f"the cells under the heading {title!r}")
-        looked.append(f"no markdown heading holds {heading!r}" if title is None
-                      else f"nothing follows the heading {title!r}")
+            answer = _answer(item, cells, chosen, where)
+            if answer["found"]:
+                return answer
+            empty = empty or answer
     if item.get("file"):
-        found = _find_file(Path(submission.source), item["file"])
-        if found is not None:
-            return _file_answer(item, found, out)
+        path = _find_file(Path(submission.source), item["file"])
+        if path is not None:
+            return _file_answer(item, path, out)
         looked.append(f"no file named {' or '.join(item['file'])} in the submission")
+    if empty is not None:
+        return empty
     if not cells and submission.kind != "notebook":
         looked.insert(0, "the submission has no notebook cells" + (" (a module)" if submission.kind == "module"
                                                                    else ""))
@@ -131,16 +145,41 @@ def _answer(item, cells, chosen, where):
     answer = {"found": True, "where": where, "message": "", "cells": taken, "file": None, "numbers": None}
     if item.get("numbers"):
         answer["numbers"] = compare_numbers(item["numbers"], taken)
-    if not any(cell["source"].strip() for cell in taken):
-        answer["message"] = "the cells are there but empty"
+    if not any(_written(cell) or cell["outputs"] for cell in taken):
+        untouched = any(PLACEHOLDER.search(cell["source"]) for cell in taken)
+        answer.update(found=False, message=f"nothing written: {where} " + (
+            "still hold the handout's placeholder (YOUR ANSWER HERE)" if untouched else "are empty"))
     return answer
+
+
+def _written(cell):
+    """What the student wrote in a cell: its text less the headings (the question) and the placeholder."""
+    return PLACEHOLDER.sub("", HEADING.sub("", cell["source"]) if cell["type"] == "markdown" else cell["source"]).strip()
 
 
 def _cell(cell, index):
     kind = cell.get("cell_type", "raw")
     outputs = [_output(o) for o in cell.get("outputs", [])] if kind == "code" else []
-    return {"index": index + 1, "type": kind, "source": _cut(_join(cell.get("source", ""))),
-            "outputs": [o for o in outputs if o]}
+    record = {"index": index + 1, "type": kind, "source": _cut(_join(cell.get("source", ""))),
+              "outputs": [o for o in outputs if o]}
+    attachments = {name: _image(data) for name, data in (cell.get("attachments") or {}).items()
+                   if isinstance(data, dict)} if kind == "markdown" else {}
+    if any(attachments.values()):  # images pasted into a markdown cell, shown where it links attachment:NAME
+        record["attachments"] = {name: image for name, image in attachments.items() if image}
+    return record
+
+
+def _image(data):
+    """{"image": base64, "mime": type} of the first image type in `data` (a text SVG is encoded too); None if
+    there is none; {"text": ...} for an image too large to keep."""
+    for mime in IMAGES:
+        if mime in data and isinstance(data[mime], (str, list)):
+            value = _join(data[mime])
+            encoded = base64.b64encode(value.encode()).decode() if mime == "image/svg+xml" else "".join(value.split())
+            if len(encoded) * 3 // 4 > MAX_IMAGE_BYTES:
+                return {"text": f"(an image of more than {MAX_IMAGE_BYTES // 1000} kB, left out)"}
+            return {"image": encoded, "mime": mime}
+    return None
 
 
 def _output(output):
@@ -149,11 +188,14 @@ def _output(output):
     if output.get("output_type") == "error":
         return {"text": _cut(f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"), "error": True}
     data = output.get("data", {})
-    png = data.get("image/png")
-    if isinstance(png, (str, list)) and len(_join(png)) * 3 // 4 <= MAX_IMAGE_BYTES:
-        return {"image": "".join(_join(png).split())}
-    if png:
-        return {"text": f"(a plot of more than {MAX_IMAGE_BYTES // 1000} kB, left out)"}
+    if "text/html" in data:  # a table (pandas), a widget's text: sanitized where it is shown
+        return {"html": _cut(_join(data["text/html"]))}
+    image = _image(data)
+    if image is not None:
+        return image
+    for mime, key in (("text/markdown", "markdown"), ("text/latex", "markdown")):
+        if mime in data:
+            return {key: _cut(_join(data[mime]))}
     if "text/plain" in data:
         return {"text": _cut(_join(data["text/plain"]))}
     return None

@@ -1,21 +1,24 @@
-"""The command line: a thin layer over grade, fixtures and report."""
+"""The command line: a thin layer over grade, fixtures and report.
+
+Each verb imports what it needs when it runs (numpy and the grading code for `grade`, Flask for `review`, Dask for
+`--scheduler`, matplotlib where a plot is drawn): `grader --help` loads none of them."""
 import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
-from . import assignment as assignments
-from . import fixtures
-from .api import grade_submission
 from .errors import UsageError
-from .report import github, terminal
-from .sandbox.intake import submission_name
+from .install import course, extras
 from .sandbox.limits import add_arguments as add_limit_arguments
 from .sandbox.limits import from_options as _limits
 
 
 def cmd_grade(options):
+    from . import assignment as assignments
+    from .api import grade_submission
+    from .report import github, terminal
+    from .sandbox.intake import submission_name
     limits = _limits(options)
     summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.github else None
     if options.github and not summary:
@@ -25,9 +28,18 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    for path in options.paths:
-        chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
-        name = submission_name(path)
+    names, refused = [submission_name(path) for path in options.paths], []
+    for path, name in zip(options.paths, names):
+        try:
+            chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
+        except UsageError as exc:  # one broken assignment (or undecidable file) must not stop the others
+            if not several:
+                raise
+            refused.append(f"grader: {path}: not graded: {exc}")
+            print(refused[-1], file=sys.stderr)
+            continue
+        if names.count(name) > 1:  # submissions/correct.py and submissions/<assignment>/correct.py, say
+            name = f"{Path(path).resolve().parent.name}-{name}"
         out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
@@ -38,6 +50,9 @@ def cmd_grade(options):
             below.append(f"{name}: {_percent(document):.4g}% is below --fail-under {options.fail_under:g}%")
     for line in below:
         print(line, file=sys.stderr)
+    if refused:
+        print(f"grader: {len(refused)} of {len(options.paths)} submissions not graded (above)", file=sys.stderr)
+        return 2
     return 1 if below else 0
 
 
@@ -49,12 +64,19 @@ def _percent(document):
 
 
 def cmd_grade_all(options):
+    from . import assignment as assignments
     from .batch import grade_all
+    if options.scheduler:
+        extras.require("cluster", "--scheduler")
+    if options.similarity:
+        extras.require("similarity", "--similarity")
     chosen = assignments.find(options.assignment, submissions=[options.folder])
     return grade_all.run(options, chosen, _limits(options))
 
 
 def cmd_similarity(options):
+    extras.require("similarity", "the similarity check")
+    from . import assignment as assignments
     from .similarity import collect, run
     folder = Path(options.folder)
     if not folder.is_dir():
@@ -75,9 +97,9 @@ def cmd_similarity(options):
     for note in comparison.notes:
         print(f"note: {note}", file=sys.stderr)
     if (out / "index.html").is_file():  # a grade-all output: its class page gets the section on flagged pairs
-        from .report import classpage
+        from .report import classpage, code
         documents = [json.loads(p.read_text()) for p in sorted(out.glob("*/report.json"))]
-        (out / "index.html").write_text(classpage.render(documents))
+        (out / "index.html").write_text(classpage.render(documents, code.reader(out)))
     flagged = sum(p.flagged for p in comparison.pairs)
     print(f"compared {comparison.students} submissions with each other and with {comparison.archive} known"
           f" solutions: {flagged} pairs flagged\nsimilarity: {out / 'similarity.html'} (ranked pairs:"
@@ -86,6 +108,7 @@ def cmd_similarity(options):
 
 
 def cmd_init_student_repo(options):
+    from . import assignment as assignments
     from .platforms import student_repo
     chosen = assignments.find(options.assignment)
     written = student_repo.init(options.directory, chosen, options.submission, options.fail_under, options.starter)
@@ -95,6 +118,7 @@ def cmd_init_student_repo(options):
 
 
 def cmd_export(options):
+    from . import assignment as assignments
     from .platforms import gradescope
     chosen = assignments.find(options.assignment)
     names = gradescope.gradescope(chosen, options.out)
@@ -107,6 +131,8 @@ def cmd_review(options):
     """The review web app on a class's output folder; or, with --export/--import/--publish, that and no server."""
     from pathlib import Path as _Path
     from .review import publish, store
+    if not (options.export or options.import_csv or options.publish):
+        extras.require("review", "the review app")
     out = _Path(options.out)
     if not publish.students(out):
         raise UsageError(f"{options.out!r} holds no reports (<name>/report.json): run grade-all into it first")
@@ -122,11 +148,52 @@ def cmd_review(options):
     if options.publish:
         publish.publish(out, class_page=True)
         print(f"merged the saved scores into the reports; wrote {out / 'gradebook.csv'} and {out / 'index.html'}")
-    if options.import_csv or options.export or options.publish:
+    if options.add_grader:
+        store.add_grader(out, options.add_grader, _password(options.add_grader))
+        print(f"{options.add_grader} can log in to grade {out}; with accounts, the app asks every grader to log in")
+    if options.import_csv or options.export or options.publish or options.add_grader:
         return 0
     from .review.app import serve
-    serve(out, options.port, options.grader)
+    serve(out, options.port, options.grader, options.host, options.public_url, options.session_hours)
+
+
+def _password(name):
+    """A new grader's password: typed twice at a terminal, or the first line of standard input (never argv,
+    which other users of the machine can read)."""
+    import getpass
+    import sys
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise UsageError("the two passwords differ; nothing saved")
+    return password
+
+
+def cmd_mistakes(options):
+    """With a grade-all output folder: how much of the class's wrong answers the catalogue names. Without one: each
+    variant of the catalogue (of --assignment, else of every assignment) tried on its function's public case."""
+    from .catalogue import class_figures, variants
+    if options.out is not None:
+        if not Path(options.out).is_dir():
+            raise UsageError(f"{options.out!r} is not a folder; give the --out folder of a grade-all run")
+        print("\n".join(class_figures.class_figures(options.out)))
+        return 0
+    status = 0
+    for chosen in _each(options):
+        catalogue = getattr(getattr(chosen.package, "mistakes", None), "catalogue", None)
+        if catalogue is None:
+            print(f"{chosen.name}: no catalogue of known mistakes (mistakes/ in its folder)")
+            continue
+        problems = variants.check_catalogue(chosen, catalogue)
+        print("\n".join(problems) or f"{chosen.name}: each of the {len(catalogue)} known mistakes gives its own answer"
+              " on the public case, different from the reference's")
+        status = 1 if problems else status
+    return status
+
+
 def cmd_handout(options):
+    from . import assignment as assignments
     from . import handout
     chosen = [options.assignment] if options.assignment else assignments.names()
     for name in chosen:
@@ -142,13 +209,18 @@ def cmd_handout(options):
 
 
 def cmd_fixtures(options):
+    from . import fixtures
     for chosen in _each(options):
-        manifest = fixtures.generate(chosen, chosen.fixtures)
+        try:
+            manifest = fixtures.generate(chosen, chosen.fixtures)
+        except fixtures.RecipeError as exc:
+            raise UsageError(str(exc)) from None
         print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
     return 0
 
 
 def cmd_check_fixtures(options):
+    from . import fixtures
     status = 0
     for chosen in _each(options):
         drift = fixtures.check(chosen, chosen.fixtures)
@@ -163,15 +235,52 @@ def cmd_check_fixtures(options):
     return status
 
 
+def cmd_check_assignment(options):
+    """Load an assignment folder as grading would, and say what it grades; nothing is graded."""
+    from . import assignment as assignments
+    from . import fixtures
+    chosen = assignments.load(assignments.folder_of(options.name))
+    required = [c for c in chosen.checks() if not chosen.points(c)[1]]
+    extra = [c for c in chosen.checks() if chosen.points(c)[1]]
+    points = lambda checks: sum(chosen.points(c)[0] for c in checks)  # noqa: E731
+    manifest = chosen.fixtures / fixtures.MANIFEST
+    print(f"{chosen.folder}: the declarations are valid; {len(chosen.checks())} checks of"
+          f" {len({c.function for c in chosen.checks()})} functions, {points(required):g} points"
+          + (f" + {points(extra):g} of extra credit" if extra else "")
+          + ("" if manifest.is_file() else f"; no fixtures yet in {chosen.fixtures}: run `make fixtures"
+             f" ASSIGNMENT={chosen.name}`"))
+    return 0
+
+
+def cmd_new(options):
+    from .authoring import scaffold
+    folder = course.root() / "reference" / options.name
+    if not options.name.isidentifier():
+        raise UsageError(f"{options.name!r} can't name an assignment: use letters, digits and _")
+    written = scaffold.write(folder, options.solution)
+    print(f"wrote {', '.join(written)} into {folder}")
+    print(f"next: fill in what cases.py marks FILL IN, then `make fixtures ASSIGNMENT={options.name}` and"
+          f" `python -m grader grade {folder / 'solution.py'} --assignment {options.name}` (full marks)")
+    return 0
+
+
 def _each(options):
     """The assignment --assignment names; without it, every one (fixtures are made and checked for all)."""
+    from . import assignment as assignments
     if options.assignment:
         return [assignments.find(options.assignment)]
     return [assignments.find(name) for name in assignments.names()]
 
 
+def cmd_doctor(options):
+    from .install import doctor
+    return doctor.run(options.scheduler, options.assignment)
+
+
 def parser():
-    top = argparse.ArgumentParser(prog="python -m grader", description="Grade numpy deep-learning assignments.")
+    top = argparse.ArgumentParser(prog="grader", description="Grade numpy deep-learning assignments.")
+    top.add_argument("--course", metavar="DIR", help="the course folder, with reference/ (the assignments) and"
+                     f" fixtures/ (default: ${course.ENV}, else the current folder, else this grader's checkout)")
     verbs = top.add_subparsers(dest="verb", required=True)
     g = verbs.add_parser("grade", help="grade submissions: .py modules, .ipynb notebooks, or folders")
     g.add_argument("paths", nargs="+", help="submission files or folders (a student's workspace)")
@@ -186,7 +295,7 @@ def parser():
     add_limit_arguments(g)
     g.set_defaults(run=cmd_grade)
     b = verbs.add_parser("grade-all", help="grade a folder of submissions in parallel: reports, gradebook, class page")
-    from .batch.grade_all import add_arguments
+    from .batch.options import add_arguments
     add_arguments(b)
     b.set_defaults(run=cmd_grade_all)
     m = verbs.add_parser("similarity", help="compare the graded code of a class, pair by pair and with known"
@@ -214,8 +323,15 @@ def parser():
     e.set_defaults(run=cmd_export)
     r = verbs.add_parser("review", help="grade the items people grade (written answers, the bonus) in a browser")
     r.add_argument("out", help="a class's output folder (the --out of grade-all)")
-    r.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
-    r.add_argument("--grader", help="the name saved with each score (default: $USER; the page can change it)")
+    r.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    r.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this"
+                   " machine only); another needs graders' accounts (--add-grader)")
+    r.add_argument("--public-url", help="the URL browsers use when a reverse proxy (HTTPS) serves the app, e.g."
+                   " https://grading.example.edu; needs graders' accounts")
+    r.add_argument("--session-hours", type=float, default=8.0, help="a grader's login lasts this long (default: 8)")
+    r.add_argument("--add-grader", metavar="NAME", help="add (or give a new password to) a grader's account, the"
+                   " password read from the terminal or standard input, and serve nothing")
+    r.add_argument("--grader", help="without accounts, the name saved with each score (default: $USER)")
     r.add_argument("--export", metavar="CSV", help="write the saved scores to this CSV file, and serve nothing")
     r.add_argument("--import", dest="import_csv", metavar="CSV", help="save the scores of this CSV file (columns"
                    " student, item, points, rubric_items, comment, grader), and serve nothing")
@@ -226,18 +342,42 @@ def parser():
                          " notebook, .py template, public cases, helpers")
     h.add_argument("--out", help="the folder that gets one handout folder per assignment (default: handouts/)")
     h.set_defaults(run=cmd_handout)
+    k = verbs.add_parser("mistakes", help="the known mistakes: each variant told apart on the public case; with a"
+                         " grade-all output folder, the wrong answers the catalogue names and the groups it doesn't")
+    k.add_argument("out", nargs="?", help="a class's output folder (the --out of grade-all)")
+    k.set_defaults(run=cmd_mistakes)
     for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)
         p.set_defaults(run=run)
+    d = verbs.add_parser("doctor", help="what this machine can do and lacks: Python, packages, sandbox, Chromium,"
+                         " assignments and fixtures; with --scheduler, each Dask worker's view")
+    d.add_argument("--scheduler", metavar="ADDRESS", help="also check the workers of this Dask scheduler"
+                   " (tcp://HOST:8786, or a --scheduler-file)")
+    d.set_defaults(run=cmd_doctor)
+    c = verbs.add_parser("check-assignment", help="check an assignment folder's declarations (every file against"
+                         " its schema, names against the solution and the checks); grades nothing")
+    c.add_argument("name", help="an assignment's name (a folder of reference/) or the path of its folder")
+    c.set_defaults(run=cmd_check_assignment)
+    n = verbs.add_parser("new", help="scaffold a new assignment folder reference/NAME from its solution module")
+    n.add_argument("name", help="the new assignment's name (a folder of reference/)")
+    n.add_argument("--from", dest="solution", required=True, metavar="SOLUTION.py",
+                   help="the reference solution: its public functions are graded")
+    n.set_defaults(run=cmd_new)
     for p in verbs.choices.values():
+        if p in (c, n):
+            continue
         p.add_argument("--assignment", help="the assignment folder under reference/ (default: the one whose graded"
                        " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
+        p.add_argument("--course", metavar="DIR", default=argparse.SUPPRESS, help="the course folder (reference/"
+                       " and fixtures/); as the option before the verb")
     return top
 
 
 def main(argv=None):
     options = parser().parse_args(argv)
+    if options.course:  # the environment carries it to the batch's worker processes too
+        os.environ[course.ENV] = str(Path(options.course).resolve())
     try:
         return options.run(options)
     except UsageError as exc:
@@ -245,5 +385,10 @@ def main(argv=None):
         return 2
 
 
-if __name__ == "__main__":
+def entry():
+    """The `grader` console script (pyproject.toml)."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import answers, fixtures
-from .checks.suite import Check, Failure
+from .checks import wrong_answer
+from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import intake
 from .sandbox.limits import Limits
@@ -31,6 +32,7 @@ class Result:
     seconds: float
     diagnoses: list = field(default_factory=list)  # ids of the known mistakes the wrong answer matched
     series: dict = field(default_factory=dict)  # {name: [numbers]} a check recorded, such as a loss history
+    answer: dict | None = None  # a wrong answer on values, for the class to compare (grader.checks.wrong_answer)
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,18 @@ class Context:
         use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE).
 
         `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
-        `own`: with the student's own callees (grader.checks.own_caches, when the stand-ins' caches can't serve)."""
-        reference = {} if self.public_only or own else {
-            name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
-        got = self.program.call(function, *args, substitute=reference, pairs=self.assignment.pairs, keep=keep,
-                                target=target, method=method, **kwargs)
+        `own` (grader.checks.own_caches, when a backward can't read the stand-ins' cache tokens): the student's own
+        step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
+        callees, pairs = self.assignment.calls.get(function, ()), self.assignment.pairs
+        if own:
+            callees = [name for name in callees if name in pairs]  # the step forwards are the student's
+        reference = {} if self.public_only else {
+            name: getattr(self.assignment.solution, name) for name in callees}
+        record = [] if self.public_only or not own else [
+            name for name in self.assignment.calls.get(function, ()) if name in pairs.values()]
+        replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
+        got = self.program.call(function, *args, substitute=reference, pairs=pairs, keep=keep, target=target,
+                                method=method, record=record, replay=replay, **kwargs)
         if got is None and target is None:  # a method (an update in place, say) may return None
             raise NothingReturned(function)
         return got
@@ -144,19 +153,20 @@ def run_checks(assignment, context, load_error):
     for check in [loads, *assignment.checks(context.public_only)]:
         points, optional = assignment.points(check)
         started = time.monotonic()
-        diagnoses = []
+        diagnoses, answer = [], {}
         context.series = {}
         if check.function in unwritten:  # one message per unwritten function, not one per check
             outcome, message = "skipped", (f"not run: {check.function} is not written yet"
                                            f" (see {unwritten[check.function]})")
         else:
-            outcome, message = _verdict(check, context, load_error, status, diagnoses)
+            outcome, message = _verdict(check, context, load_error, status, diagnoses, answer)
             if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
                 unwritten[check.function] = check.id
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
-                              optional, round(time.monotonic() - started, 3), diagnoses, context.series))
+                              optional, round(time.monotonic() - started, 3), diagnoses, context.series,
+                              answer or None))
     return results
 
 
@@ -173,8 +183,9 @@ def _own_stub(function, error, assignment):
     return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
-def _verdict(check, context, load_error, status, diagnoses):
-    """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`."""
+def _verdict(check, context, load_error, status, diagnoses, answer):
+    """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`, and its
+    wrong answer's record into `answer` (not in public mode: the record is the instructor's)."""
     program, function = context.program, check.function
     if load_error and function is None:
         return "error", describe_load_error(load_error)
@@ -188,10 +199,14 @@ def _verdict(check, context, load_error, status, diagnoses):
     try:
         note = check.run(context)  # a check that passes may say how it judged (a string), or return None
         return "passed", note if isinstance(note, str) else ""
+    except Skip as skip:
+        return "skipped", str(skip)
     except Failure as failure:
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]
         diagnoses.extend(failure.diagnoses)
+        if getattr(failure, "answer", ()) and not context.public_only:
+            answer.update(_answer_record(failure.answer, context))
         return "failed", str(failure)
     except CallTimeout:
         return program.dead[function]
@@ -212,6 +227,15 @@ def _verdict(check, context, load_error, status, diagnoses):
     except Exception:  # a bug in a check must not stop the grading of the other checks
         traceback.print_exc(file=sys.stderr)
         return "error", f"internal error in check {check.id}; the instructor has the details"
+
+
+def _answer_record(answer, context):
+    """The fingerprint of a wrong answer; none (and the grading goes on) if its values can't be read as numbers."""
+    try:
+        return wrong_answer.record(*answer, context.rtol, context.atol)
+    except Exception:  # noqa: BLE001 -- an odd value costs the class page one grouping, never the report
+        traceback.print_exc(file=sys.stderr)
+        return {}
 
 
 def describe_load_error(error):

@@ -14,6 +14,15 @@ CORRECT = (ROOT / "submissions" / "correct.py").read_text()
 FAST = Limits(call_seconds=2.0, load_seconds=20.0, cell_seconds=5.0, memory_mb=1024)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test (rep_setup, rep_call): a fixture can see that its test failed (the browser
+    tests keep a screenshot then)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
 @pytest.fixture(scope="session")
 def rnn():
     return assignment.find("rnn")

@@ -32,7 +32,12 @@ def reformatted():
 
 def recommented():
     """VERBOSE with its comments taken out and others written in."""
-    lines = [line for line in VERBOSE.splitlines() if not line.strip().startswith("#")]
+    return recomment_text(VERBOSE)
+
+
+def recomment_text(text):
+    """`text` with its comment lines taken out and others written in."""
+    lines = [line for line in text.splitlines() if not line.strip().startswith("#")]
     out = []
     for i, line in enumerate(lines):
         out.append(line)

@@ -272,6 +272,11 @@ COVERED = {
     "grader handout": "test_a_student_fills_in_the_notebook_and_passes_the_public_checks",
     "grader similarity": "test_the_command_says_what_is_wrong_in_one_line",
     "grader fixtures": "test_make_fixtures_and_check_fixtures_name_a_hand_edited_file",
+    "grader new": "test_the_guide_makes_an_assignment_that_grades_its_own_solution_at_full_marks",
+    "grader check-assignment": "test_the_command_refuses_a_wrong_declaration_with_exit_status_2",
+    "grader mistakes": "test_the_mistakes_verb_gives_the_class_figures_and_the_groups_no_variant_explains",
+    "grader doctor": "test_doctor_says_what_works_and_fails_on_a_broken_course",
+    "make doctor": "test_make_doctor_says_what_works",
     "grader check-fixtures": "test_make_fixtures_and_check_fixtures_name_a_hand_edited_file",
 }
 
@@ -316,3 +321,9 @@ def test_make_review_serves_the_class_page(tmp_path):
         _wait_for(answers, 60, "the review app answers")
     finally:
         _stop(server)
+
+
+def test_make_doctor_says_what_works():
+    result = make("doctor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "rnn" in result.stdout and "rnn_layers" in result.stdout, result.stdout

@@ -19,6 +19,14 @@ from grader.grade import grade
 from grader.report import SCHEMA
 
 TANH_C = "(1 - np.square(np.tanh(c_next)))"
+MODULE = "<module>"  # a replacement whose text goes at the end of the module, outside the function
+# What a notebook's globals hold after the handout's lstm_forward test cell ran (seed 002).
+NOTEBOOK_GLOBALS = """
+np.random.seed(1)
+x_cell, a0_cell = np.random.randn(3, 10, 7), np.random.randn(5, 10)
+Wf, bf, Wi, bi = np.random.randn(5, 8), np.random.randn(5, 1), np.random.randn(5, 8), np.random.randn(5, 1)
+Wo, bo, Wc, bc = np.random.randn(5, 8), np.random.randn(5, 1), np.random.randn(5, 8), np.random.randn(5, 1)
+"""
 
 # (mistake id, [(text in the function of that name in correct.py, replacement: every occurrence there)]).
 INJECTED = {
@@ -64,6 +72,7 @@ INJECTED = {
     "rnn_cell_backward.dwaa_uses_a_next": [("np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_next.T)")],
     "rnn_backward.no_da_prev_accumulation": [("da[:, :, t] + da_prevt", "da[:, :, t]")],
     "rnn_backward.loop_forward": [("reversed(range(T_x))", "range(T_x)")],
+    "rnn_backward.loop_skips_first_step": [("reversed(range(T_x))", "range(T_x - 1, 0, -1)")],
     "rnn_backward.upstream_not_added": [("da_prevt = np.zeros((n_a, m))", "da_prevt = da[:, :, T_x - 1]"),
                                         ("da[:, :, t] + da_prevt", "da_prevt")],
     "rnn_backward.weight_gradients_overwritten": [(f"{g} += {g}t", f"{g} = {g}t") for g in ("dWax", "dWaa", "dba")],
@@ -88,8 +97,17 @@ INJECTED = {
                                          ("da[:, :, t] + da_prevt", "da_prevt")],
     "lstm_backward.weight_gradients_overwritten": [("grads[k] += g[k]", "grads[k] = g[k]")],
     "lstm_backward.dc_prev_not_carried": [('dc_prevt = g["dc_prev"]', "dc_prevt = np.zeros((n_a, m))")],
+    "lstm_backward.prev_gradients_not_carried": [('da_prevt = g["da_prev"]', "pass"), ('dc_prevt = g["dc_prev"]', "pass"),
+                                                 ('grads["da0"] = da_prevt', 'grads["da0"] = g["da_prev"]')],
+    "lstm_backward.loop_skips_first_step": [("reversed(range(T_x))", "range(T_x - 1, 0, -1)")],
+    "lstm_cell_backward.weight_gradients_for_weights": [(f'parameters["W{g}"][', f"dW{g}[") for g in "fico"],
+    "lstm_cell_backward.weights_from_notebook_globals": [(f'parameters["W{g}"][', f"W{g}[") for g in "fico"]
+    + [(MODULE, NOTEBOOK_GLOBALS)],
+    "lstm_forward.c_aliases_a": [("c = np.zeros((n_a, m, T_x))", "c = a")],
 }
 
+# The notebook's globals have the handout's sizes: on other sizes, that mistake raises instead.
+HANDOUT_SIZES_ONLY = {"lstm_cell_backward.weights_from_notebook_globals"}
 DIAGNOSED_CHECKS = ("structure", "public", "hidden_values", "hidden_shapes", "properties", "gradcheck")
 
 
@@ -100,10 +118,14 @@ def inject(source, mistake):
     end = source.find("\ndef ", start + 1)
     end = len(source) if end < 0 else end
     body = source[start:end]
+    added = ""
     for old, new in INJECTED[mistake]:
+        if old == MODULE:
+            added += new
+            continue
         assert old in body, f"{old!r} is not in {function} of the correct submission"
         body = body.replace(old, new)
-    return source[:start] + body + source[end:]
+    return source[:start] + body + source[end:] + added
 
 
 def _groups():
@@ -134,7 +156,8 @@ def test_each_mistake_is_diagnosed_in_its_own_function_only(tmp_path, rnn, group
         function, kind = check["function"], check["id"].rsplit(".", 1)[-1]
         if function not in wrong:
             assert check["status"] == "passed" and not check["diagnoses"], check
-        elif check["status"] == "failed" and kind in DIAGNOSED_CHECKS:
+        elif check["status"] == "failed" and kind in DIAGNOSED_CHECKS and (
+                wrong[function] not in HANDOUT_SIZES_ONLY or kind in ("public", "hidden_values")):
             assert wrong[function] in check["diagnoses"], check
             assert catalogue.mistakes[wrong[function]].when in check["message"], check["message"]
     for function, mistake in wrong.items():
@@ -234,3 +257,27 @@ def test_a_variant_never_changes_the_inputs_the_check_goes_on_with():
     x = np.array([1.0, 2.0])
     assert diagnose(toy, "f", (x,), ["y"], _same(np.array([3.0, 6.0]))).ids == ["f.in_place"]
     assert x.tolist() == [1.0, 2.0]
+
+
+# `python -m grader mistakes`: every variant of both catalogues is told apart on its public case.
+def test_every_variant_gives_its_own_answer_on_the_public_case():
+    from grader import assignment
+    from grader.catalogue.variants import check_catalogue
+    for name in ("rnn", "rnn_layers"):
+        chosen = assignment.find(name)
+        assert check_catalogue(chosen, chosen.package.mistakes.catalogue) == [], name
+
+
+def test_a_variant_the_public_case_cannot_tell_apart_is_reported(rnn):
+    from grader.catalogue.variants import check_catalogue
+    solution = rnn.package.solution
+    toy = Catalogue()
+    toy.mistake("rnn_cell_forward", "same_as_reference", "nothing is wrong", "-")(solution.rnn_cell_forward)
+    toy.mistake("rnn_cell_forward", "doubled", "xt is doubled", "-")(lambda xt, a, p: solution.rnn_cell_forward(2 * xt, a, p))
+    toy.mistake("rnn_cell_forward", "twice", "xt is added to itself", "-")(lambda xt, a, p: solution.rnn_cell_forward(xt + xt, a, p))
+    toy.mistake("rnn_cell_forward", "broken", "it can't run", "-")(lambda xt, a, p: xt.reshape(7, 7, 7))
+    assert check_catalogue(rnn, toy) == [
+        "rnn_cell_forward.broken raises ValueError on the public case: cannot reshape array of size 30 into shape"
+        " (7,7,7)",
+        "rnn_cell_forward.same_as_reference gives the reference's answer on the public case",
+        "rnn_cell_forward.doubled and rnn_cell_forward.twice give the same answer on the public case"]

@@ -9,22 +9,26 @@ GRADER = Path(__file__).resolve().parent.parent / "grader"
 # What each part may import from the rest of grader/ (docs/development.md, "Layout"); a part is a package or a top module.
 ALLOWED = {
     "errors": set(),
-    "sandbox": {"errors"},
-    "checks": {"errors", "sandbox"},
+    "install": {"errors", "assignment", "batch", "fixtures", "report"},  # course, extras: errors only; doctor: more
+    "sandbox": {"errors", "install"},
+    "checks": {"errors", "sandbox", "fixtures"},
     "fixtures": set(),
     "detect": {"errors"},
-    "assignment": {"errors", "detect"},
-    "report": {"sandbox"},
+    "authoring": {"errors", "checks", "fixtures"},
+    "assignment": {"errors", "detect", "checks", "fixtures", "authoring", "install"},
+    "report": {"sandbox", "install"},
     "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
     "answers": set(),
     "api": {"answers", "grade", "report", "sandbox"},
     "review": {"errors", "report"},
     "similarity": {"errors", "sandbox"},
-    "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox", "similarity"},
+    "batch": {"answers", "api", "assignment", "errors", "grade", "install", "report", "review", "sandbox",
+              "similarity"},
     "handout": {"errors", "fixtures"},
-    "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox",
-            "similarity"},
+    "catalogue": {"checks", "errors", "fixtures", "report"},
+    "platforms": {"api", "assignment", "errors", "grade", "handout", "install", "report"},
+    "cli": {"api", "assignment", "authoring", "batch", "catalogue", "errors", "fixtures", "handout", "install", "platforms", "report",
+            "review", "sandbox", "similarity"},
     "__main__": {"cli"},
 }
 
@@ -110,6 +114,12 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_nothing_imports_the_command_line():
     importers = [name for name, targets in graph().items() if "grader.cli" in targets]
     assert importers == ["grader.__main__"]
+
+
+def test_course_and_extras_import_only_errors():
+    """Every part may use them (install/__init__.py), so they must not reach back up."""
+    for name in ("grader.install.course", "grader.install.extras"):
+        assert graph()[name] <= {"grader.errors", "grader.install.course"}, name
 
 
 def test_each_part_imports_only_what_the_layout_allows():

@@ -1,6 +1,7 @@
 """The answers people grade, taken from submissions as handed in (grader.answers), and their scores in SQLite
 (grader.review.store) merged into the reports (grader.report.manual). No grading runs here, so each case is quick."""
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -60,6 +61,39 @@ def test_a_tag_wins_over_a_heading_and_a_missing_answer_says_where_the_grader_lo
     assert not missing["found"] and missing["cells"] == []
     assert missing["message"] == ("no answer found: no cell is tagged 'bonus'; no markdown heading holds 'sentiment "
                                   "analysis'; no file named bonus.md or report.md in the submission")
+
+
+def test_an_empty_answer_or_the_untouched_placeholder_is_no_answer(tmp_path, rnn):
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+    for text, why in (("", "are empty"), ("   \n", "are empty"),
+                      ("YOUR ANSWER HERE", "still hold the handout's placeholder (YOUR ANSWER HERE)")):
+        cell = new_markdown_cell(text)
+        cell.metadata["tags"] = ["vanishing_gradients"]
+        made = nbformat.writes(new_notebook(cells=[new_markdown_cell("## Why do gradients vanish?"), cell]))
+        answer = by_id(answers.extract(rnn.manual, submission(tmp_path, made)))["vanishing_gradients"]["answer"]
+        assert not answer["found"]
+        assert answer["message"] == f"nothing written: the cells tagged 'vanishing_gradients' {why}"
+    # The tagged cell left as handed out, the answer written in a cell of its own under the heading: found.
+    cell = new_markdown_cell("YOUR ANSWER HERE")
+    cell.metadata["tags"] = ["vanishing_gradients"]
+    made = nbformat.writes(new_notebook(cells=[new_markdown_cell("## Why do gradients vanish?"), cell,
+                                               new_markdown_cell("The Jacobians multiply and shrink.")]))
+    answer = by_id(answers.extract(rnn.manual, submission(tmp_path, made)))["vanishing_gradients"]["answer"]
+    assert answer["found"] and answer["where"] == "the cells under the heading 'Why do gradients vanish?'"
+
+
+def test_outputs_of_every_image_type_and_attachments_are_kept(tmp_path, rnn):
+    from manual_notebooks import written_notebook
+    answer = by_id(answers.extract(rnn.manual, submission(tmp_path, written_notebook())))["vanishing_gradients"]
+    cells = answer["answer"]["cells"]
+    assert cells[0]["attachments"]["grad_norm.png"]["mime"] == "image/png"
+    outputs = cells[1]["outputs"]
+    assert [o.get("mime") for o in outputs] == ["image/png", "image/jpeg", "image/svg+xml", "image/gif", None]
+    assert outputs[4]["html"].startswith("<table")
+    import base64
+    assert base64.b64decode(outputs[2]["image"]).lstrip().startswith(b"<?xml")
+    jsonschema.validate(answer, SCHEMA["properties"]["manual"]["properties"]["items"]["items"])
 
 
 def test_a_folder_answers_with_its_report_file_and_a_pdf_is_copied_beside_the_report(tmp_path, rnn):
@@ -125,7 +159,8 @@ def test_pending_items_are_not_zero_and_graded_ones_count_everywhere():
     assert rows[2].startswith("bob,2,2,0,2,3,pending,5,6,1,")
     tests = {t["name"].split(":")[0]: t for t in gradescope.render(graded)["tests"]}
     assert gradescope.render(graded)["score"] == 5 and tests["manual.essay"]["score"] == 3
-    assert tests["manual.essay"]["output"] == "+3 right\ngood" and "manual.bonus" not in tests
+    assert tests["manual.essay"]["output"] == "3 / 4 points (partial credit)\n+3 right\ngood"
+    assert tests["manual.essay"]["status"] == "passed" and "manual.bonus" not in tests  # 3/4 is not a failure
     assert "  Bonus: pending / 5 (extra credit)" in gradescope.render(graded)["output"]
     jsonschema.validate(gradescope.render(graded), RESULTS_SCHEMA)
     xml = junit.render(graded)
@@ -147,20 +182,46 @@ def test_two_graders_never_overwrite_each_other_unseen(tmp_path):
     assert store.load(tmp_path)["amy"]["essay"]["rubric_items"] == [1]
 
 
+RUBRIC = [{"points": 3.0, "text": "right"}, {"points": 1.0, "text": "clear"}, {"points": -2.0, "text": "late"}]
+
+
 def test_a_csv_roundtrips_and_a_bad_row_imports_nothing(tmp_path):
-    known = {"amy": {"essay": 4.0, "bonus": 5.0}, "bob": {"essay": 4.0, "bonus": 5.0}}
+    known = {name: {"essay": (4.0, RUBRIC), "bonus": (5.0, [])} for name in ("amy", "bob")}
     text = "student,item,points,rubric_items,comment\namy,essay,4,0;1,fine\nbob,bonus,2.5,,\n"
     assert store.import_csv(tmp_path, text, known, grader="sheet") == 2
     exported = store.export_csv(tmp_path).splitlines()
-    assert exported[0] == "student,item,points,rubric_items,comment,grader,graded_at"
-    assert exported[1].startswith("amy,essay,4,0;1,fine,sheet,") and exported[2].startswith("bob,bonus,2.5,,,sheet,")
-    for bad, why in (("amy,essay,5", "line 3 of the CSV: 5 points is outside 0..4 for 'essay'"),
-                     ("zed,essay,1", "line 3 of the CSV: no student 'zed'"),
-                     ("amy,quiz,1", "line 3 of the CSV: no item 'quiz'; the items are bonus, essay"),
-                     ("amy,essay,lots", "points 'lots' is not a number")):
+    assert exported[0] == "student,item,points,rubric_items,adjustment,adjustment_reason,comment,grader,graded_at,version"
+    assert exported[1].startswith("amy,essay,4,0;1,0,,fine,sheet,") and exported[1].endswith(",1")
+    assert exported[2].startswith("bob,bonus,2.5,,2.5,imported without rubric items,,sheet,")
+    for bad, why in (("amy,essay,5", "line 3: 5 points is outside 0..4 for 'essay'"),
+                     ("zed,essay,1", "line 3: no student 'zed'"),
+                     ("amy,quiz,1", "line 3: no item 'quiz'; the items are bonus, essay"),
+                     ("amy,essay,lots", "points 'lots' is not a number"),
+                     ("amy,essay,nan", "points 'nan' is not a number"),
+                     ("amy,essay,1,9;17", "line 3: 'essay' has no rubric item '9'; its items are 0..2"),
+                     ("amy,essay,4,0", "line 3: points 4 disagree with rubric items 0 and adjustment \\+0, which make 3")):
         with pytest.raises(UsageError, match=why):
-            store.import_csv(tmp_path, f"student,item,points\nbob,essay,1\n{bad}\n", known)
+            store.import_csv(tmp_path, f"student,item,points,rubric_items\nbob,essay,1,1\n{bad}\n", known)
     assert "essay" not in store.load(tmp_path)["bob"]  # the good row before the bad one was not saved either
+
+
+def test_an_import_counts_lines_refuses_stale_rows_and_names_every_bad_one(tmp_path):
+    known = {name: {"essay": (4.0, RUBRIC), "bonus": (5.0, [])} for name in ("amy", "bob")}
+    store.import_csv(tmp_path, "student,item,points,rubric_items\namy,essay,3,0\n", known, grader="ta1")
+    exported = store.export_csv(tmp_path)  # version 1
+    store.save(tmp_path, "amy", "essay", 4, [0, 1], "looked again", "ta2", version=1)  # saved after the export
+    edited = exported.replace(",0,,,ta1,", ",0,,\"two\nlines\",ta1,") + "bob,essay,9,,\n"
+    with pytest.raises(UsageError) as refused:
+        store.import_csv(tmp_path, edited, known)
+    message = str(refused.value)
+    # The comment spans lines 2-3, so bob's row is on line 4 of the file (the CSV's third record).
+    assert "line 4: 9 points is outside 0..4" in message
+    assert "line 2: amy/essay was saved again (version 2, by ta2" in message and "after this row's version 1" in message
+    assert store.get(tmp_path, "amy", "essay")["comment"] == "looked again"
+    again = store.export_csv(tmp_path).replace("looked again", "'=HYPERLINK(\"http://evil\")")
+    assert store.import_csv(tmp_path, again, known) == 1  # the current version: replaces it
+    assert store.get(tmp_path, "amy", "essay")["comment"] == '=HYPERLINK("http://evil")'
+    assert ',"\'=HYPERLINK(' in store.export_csv(tmp_path)  # neutralized again on the way out
 
 
 def made_up_class(tmp_path):
@@ -172,23 +233,44 @@ def made_up_class(tmp_path):
     return out
 
 
+def form_token(client, url):
+    page = client.get(url).data.decode()
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def post(client, url, data, origin="http://localhost", page=None, **headers):
+    """A post as the app's own page makes it: its form token, and the Origin header a browser adds."""
+    data = {"csrf_token": form_token(client, page or url), **data}
+    return client.post(url, data=data, headers={"Origin": origin, **headers} if origin else headers)
+
+
 def test_the_review_app_refuses_other_sites_and_unknown_names(tmp_path):
     from grader.review.app import create_app
     out = made_up_class(tmp_path)
     client = create_app(out, "ta1").test_client()
     page = client.get("/grade/essay/amy")
     assert page.status_code == 200 and b"no answer found: made up" in page.data
-    refused = client.post("/grade/essay/amy", data={"rubric": ["0"], "go": "stay"},
-                          headers={"Origin": "http://evil.test"})
-    assert refused.status_code == 403 and store.load(out) == {}
-    saved = client.post("/grade/essay/amy", data={"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next"},
-                        headers={"Origin": "http://localhost"})
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    for origin, headers in (("http://evil.test", {}), (None, {}), (None, {"Referer": "http://evil.test/x"}),
+                            ("null", {})):
+        refused = post(client, "/grade/essay/amy", {"rubric": ["0"], "go": "stay"}, origin, **headers)
+        assert refused.status_code == 403, (origin, headers)
+    no_token = client.post("/grade/essay/amy", data={"rubric": ["0"]}, headers={"Origin": "http://localhost"})
+    assert no_token.status_code == 400 and b"CSRF token is missing" in no_token.data
+    rebound = client.get("/export.csv", headers={"Host": "evil.example:8000"})
+    assert rebound.status_code == 400 and store.load(out) == {}
+    referer_only = post(client, "/grade/essay/amy", {"rubric": ["0"], "go": "stay"}, None,
+                        Referer="http://localhost/grade/essay/amy")
+    assert referer_only.status_code == 302
+    saved = post(client, "/grade/essay/amy", {"rubric": ["0", "1"], "comment": "<script>x</script>", "go": "next",
+                                              "version": "1"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/grade/essay/bob")
     assert store.get(out, "amy", "essay")["points"] == 4 and store.get(out, "amy", "essay")["grader"] == "ta1"
     assert b"&lt;script&gt;x&lt;/script&gt;" in client.get("/grade/essay/amy").data  # escaped by the template
+    assert post(client, "/grade/essay/amy", {"rubric": ["7"], "version": "2"}).status_code == 400  # no item 8
     assert client.get("/grade/essay/zed").status_code == 404 and client.get("/grade/quiz/amy").status_code == 404
-    assert client.get("/files/amy/secret.txt").status_code == 404
-    assert client.get("/export.csv").data.decode().splitlines()[1].startswith("amy,essay,4,0;1,<script>x</script>,ta1,")
+    assert client.get("/files/essay/amy/secret.txt").status_code == 404
+    assert client.get("/export.csv").data.decode().splitlines()[1].startswith("amy,essay,4,0;1,0,,<script>x</script>,ta1,")
 
 
 def test_the_review_command_says_what_is_wrong(tmp_path):
@@ -203,7 +285,7 @@ def test_the_review_command_says_what_is_wrong(tmp_path):
     done = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--import", str(tmp_path / "sheet.csv"),
                            "--export", str(tmp_path / "back.csv")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,,,")
+    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("bob,essay,2,,2,imported without")
     assert json.loads((out / "bob" / "report.json").read_text())["total"]["score"] == 4
     assert "bob,2,2,0,2,2,pending,4,6,1," in (out / "gradebook.csv").read_text()
 
@@ -219,7 +301,7 @@ def test_two_servers_saving_at_once_leave_every_score_in_the_reports_and_the_gra
         for _ in range(8):
             for name in ("amy", "bob"):
                 version = (store.get(out, name, item) or {}).get("version", 0)
-                answer = client.post(f"/grade/{item}/{name}", data={"rubric": rubric, "version": version})
+                answer = post(client, f"/grade/{item}/{name}", {"rubric": rubric, "version": version})
                 if answer.status_code != 302:
                     failures.append(answer.status_code)
 
@@ -236,3 +318,49 @@ def test_two_servers_saving_at_once_leave_every_score_in_the_reports_and_the_gra
         assert (items["bonus"]["points"], items["bonus"]["grader"]) == (0, "ta2")
     assert [row.split(",")[5:10] for row in (out / "gradebook.csv").read_text().splitlines()[1:]] == \
         [["3", "0", "5", "6", "0"]] * 2
+
+
+def test_accounts_hash_passwords_sessions_expire_and_only_accounts_serve_beyond_loopback(tmp_path):
+    import time
+    from grader.review.app import create_app, serve
+    out = made_up_class(tmp_path)
+    with pytest.raises(UsageError, match="needs graders' accounts"):
+        serve(out, 0, host="10.0.0.5")
+    with pytest.raises(UsageError, match="needs graders' accounts"):
+        serve(out, 0, public_url="https://grading.example.edu")
+    with pytest.raises(UsageError, match="at least 8 characters"):
+        store.add_grader(out, "ta1", "short")
+    with pytest.raises(UsageError, match="a grader's name is letters"):
+        store.add_grader(out, "<b>ta</b>", "long enough")
+    store.add_grader(out, "ta1", "long enough")
+    assert store.check_password(out, "ta1", "long enough") and not store.check_password(out, "ta1", "long enougH")
+    with pytest.raises(UsageError, match="--public-url"):
+        serve(out, 0, host="0.0.0.0")
+    client = create_app(out, "", session_hours=1.5 / 3600).test_client()
+    assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")
+    token = form_token(client, "/login")
+    logged = client.post("/login", data={"csrf_token": token, "name": "ta1", "password": "long enough",
+                                         "next": "/grade/essay/amy"}, headers={"Origin": "http://localhost"})
+    assert logged.status_code == 302 and logged.headers["Location"] == "/grade/essay/amy"
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):  # no open redirect
+        again = post(client, "/login", {"name": "ta1", "password": "long enough", "next": elsewhere})
+        assert again.headers["Location"] == "/", elsewhere
+    edit = post(client, "/item/essay/rubric", {"position": "99", "points": "1", "text": "x"}, page="/item/essay")
+    assert edit.status_code == 302 and "not+changed" in edit.headers["Location"]
+    assert post(client, "/grade/essay/amy", {"rubric": ["1"]}).status_code == 302
+    assert store.get(out, "amy", "essay")["grader"] == "ta1"
+    time.sleep(2)  # past the session's 1.5 seconds
+    assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")
+    guesses = [post(client, "/login", {"name": "ta1", "password": f"guess {n}"}).status_code for n in range(6)]
+    assert guesses == [401] * 5 + [429]  # five wrong passwords, then even the right one waits
+    assert post(client, "/login", {"name": "ta1", "password": "long enough"}).status_code == 429
+
+
+def test_a_score_naming_rubric_items_that_are_gone_publishes_without_them(tmp_path):
+    from grader.review import publish
+    out = made_up_class(tmp_path)
+    store.save(out, "amy", "essay", 4, [0, 9, 17], "from an older rubric", "ta1", adjustment=1, reason="clear")
+    publish.publish(out, class_page=False)  # no IndexError: the items that exist count, the adjustment too
+    essay = {i["id"]: i for i in json.loads((out / "amy" / "report.json").read_text())["manual"]["items"]}["essay"]
+    assert (essay["rubric_items"], essay["points"]) == ([0], 4)
+    assert "- +3 right\n- +1 clear" in (out / "amy" / "report.md").read_text()

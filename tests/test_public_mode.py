@@ -1,5 +1,6 @@
 """Public mode (`grade --public`, `make check`): only the checks a student may run, without the reference or the
 hidden fixtures; `--fail-under`; and the GitHub Actions annotations."""
+import dataclasses
 import json
 
 import pytest
@@ -77,10 +78,10 @@ def test_annotations_point_at_the_raising_line_else_the_def_line_and_escape_what
     assert github.annotations({"checks": checks[:1]}, notebook, workspace=tmp_path)[0].startswith("::error title=")
 
 
-def test_full_grading_names_missing_hidden_fixtures_before_it_starts(tmp_path, monkeypatch, rnn):
+def test_full_grading_names_missing_hidden_fixtures_before_it_starts(tmp_path, rnn):
     (tmp_path / "fixtures" / "rnn").mkdir(parents=True)
     manifest = {"files": {"public/f/handout.json": {}, "hidden/f/values-1.json": {}}}
     (tmp_path / "fixtures" / "rnn" / "manifest.json").write_text(json.dumps(manifest))
-    monkeypatch.setattr(assignments, "ROOT", tmp_path)
+    moved = dataclasses.replace(rnn, folder=tmp_path / "reference" / "rnn")  # fixtures beside it: tmp_path/fixtures
     with pytest.raises(UsageError, match=r"2 fixtures are missing \(public/f/handout.json, ...\).*--public"):
-        require_fixtures(rnn)
+        require_fixtures(moved)

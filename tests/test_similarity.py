@@ -12,6 +12,7 @@ import sys
 import jsonschema
 import pytest
 
+import similarity_classmates as classmates
 import similarity_copies as copies
 from conftest import ROOT
 from grader.report import gradescope, markdown, terminal
@@ -63,6 +64,35 @@ def test_every_disguised_copy_ranks_above_every_pair_of_independent_solutions(co
     worst_copy = max(ranks[frozenset((p.a, p.b))] for p in copied.values())
     best_independent = min((ranks[frozenset((p.a, p.b))] for p in independent if p), default=len(ranks))
     assert worst_copy < best_independent
+
+
+@pytest.fixture(scope="module")
+def real_like(tmp_path_factory, rnn):
+    """Sixteen independent students who filled in the same handout the same hinted way (tests/
+    similarity_classmates.py), a renamed and re-commented copy of the one with the most ways of their own, and one of
+    the one who wrote the obvious way nearly everywhere."""
+    mates = classmates.classmates()
+    ranked = sorted(mates, key=lambda n: (-classmates.unusual(mates[n]), n))
+    files = {f"{name}.py": text for name, text in mates.items()}
+    files["copy_own.py"] = copies.recomment_text(copies.rename(mates[ranked[0]]))
+    files["copy_obvious.py"] = copies.rename(mates[ranked[-1]])
+    folder = write_class(tmp_path_factory.mktemp("real_like") / "class", files)
+    return run.compare(run.entries(folder), rnn), ranked
+
+
+def test_a_class_that_converged_on_the_hints_is_not_flagged_and_its_copies_stand_out(real_like):
+    """The figures docs/similarity.md quotes: a copy scores 1.0, independent students 0.47 at most."""
+    comparison, ranked = real_like
+    pairs = pair_scores(comparison)
+    own, obvious = pairs[frozenset(("copy_own", ranked[0]))], pairs[frozenset(("copy_obvious", ranked[-1]))]
+    independent = [p for p in comparison.pairs if not p.a.startswith("copy") and not p.b.startswith("copy")]
+    highest = max(p.score for p in independent)
+    assert own.score == 1.0 and own.flagged, own
+    assert not any(p.flagged for p in independent), [(p.a, p.b, p.score) for p in independent if p.flagged]
+    assert highest == pytest.approx(0.47, abs=0.01), highest
+    # A copy of code nearly every student writes is evidence of little: it is not flagged.
+    assert not obvious.flagged and obvious.raw == 1.0, obvious
+    assert [p for p in comparison.pairs if p.flagged] == [own]
 
 
 def test_two_pasted_functions_are_found_in_those_functions(compared):
@@ -286,3 +316,66 @@ def test_the_code_taken_out_follows_each_submissions_version_of_the_handout(tmp_
     assert with_one.score > 0.2, with_one  # the 2019 lines taken for the students' own code make them alike
     assert with_both is None or with_both.score < with_one.score / 2, with_both
     assert not any(p.flagged for p in both.pairs)
+
+
+TEMPLATE = '''
+import numpy as np
+
+
+def {name}(x, prev_h, Wx, Wh, b):
+    """{doc}"""
+    out, cache = None, None
+    # TODO: write the {name} step here; keep what the backward pass needs in cache.
+    pass
+    return out, cache
+'''
+SOLVED_STEP = '''
+import numpy as np
+
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    """One step of a vanilla RNN."""
+    next_h, cache = None, None
+    pre = x.dot(Wx) + prev_h.dot(Wh) + b
+    next_h = np.tanh(pre)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    pass
+    return next_h, cache
+'''
+
+
+def test_functions_left_as_the_template_never_count_as_shared_code(tmp_path):
+    """A file whose functions are all the unsolved template of its year, and two files that solved one function
+    and left the LSTM ones as the template: nothing is shared but the solved code."""
+    from grader import assignment
+    layers = assignment.find("rnn_layers")
+    unsolved = "".join(TEMPLATE.format(name=n, doc=f"{n} of the handout.") for n in
+                       ("rnn_step_forward", "lstm_step_forward", "lstm_forward", "word_embedding_forward"))
+    lstm = "".join(TEMPLATE.format(name=n, doc=f"{n} of the handout.") for n in ("lstm_step_forward", "lstm_forward"))
+    own = SOLVED_STEP.replace("""    pre = x.dot(Wx) + prev_h.dot(Wh) + b
+    next_h = np.tanh(pre)
+    cache = (x, prev_h, Wx, Wh, next_h)""", """    next_h = np.tanh(prev_h @ Wh + x @ Wx + b)
+    cache = {"h": next_h, "x": x, "prev": prev_h, "weights": (Wx, Wh)}""")
+    folder = write_class(tmp_path / "class", {"template.py": unsolved, "ann.py": SOLVED_STEP + lstm,
+                                              "bo.py": own + lstm})
+    comparison = run.compare(run.entries(folder), layers)
+    assert comparison.unsolved == ["template"]
+    assert set(comparison.documents["ann"].functions) == {"rnn_step_forward"}
+    assert not any(p.flagged for p in comparison.pairs), comparison.pairs
+
+
+def test_the_side_by_side_view_marks_the_rare_code_and_not_what_everyone_writes(real_like):
+    from grader.similarity.highlight import segments
+    comparison, ranked = real_like
+    source, copy = comparison.documents[ranked[0]], comparison.documents["copy_own"]
+    text = classmates.classmates()[ranked[0]]
+    own_ways = [way for ways in classmates.RARE.values() for way in ways if way in text]
+    assert own_ways, "the source should have written something of its own"
+    marked, unmarked = "", ""
+    for function in source.code:
+        for piece, mark in segments(source.code[function], copy.code[function], comparison.boilerplate,
+                                    comparison.rare):
+            marked, unmarked = (marked + piece, unmarked) if mark else (marked, unmarked + piece)
+    squeeze = lambda s: "".join(s.split()).replace('"', "'")  # noqa: E731
+    assert any(squeeze(way) in squeeze(marked) for way in own_ways), (own_ways, marked)
+    assert "caches.append(cache)" in unmarked and "caches.append(cache)" not in marked

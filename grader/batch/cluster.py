@@ -11,7 +11,6 @@ enforced there, and a submission that kills its grading process is tried once mo
 that runs grade-all writes every output folder (grade_all.py: staging, then one rename).
 """
 import atexit
-import hashlib
 import io
 import os
 import select
@@ -25,6 +24,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from ..install.extras import install_hint
+from . import preflight
+from .preflight import manifest_hash
 
 CONNECT_SECONDS = 5.0
 # A Dask worker lost while grading a submission: the scheduler gives the submission to another worker once; if
@@ -38,7 +40,7 @@ def connect(address, seconds=CONNECT_SECONDS):
     try:
         from distributed import Client
     except ImportError:
-        raise UsageError("--scheduler needs Dask's `distributed` package: .venv/bin/pip install -r requirements.txt")
+        raise UsageError(f"--scheduler needs Dask's `distributed` package: {install_hint('cluster')}")
     where = {"scheduler_file": address} if Path(address).is_file() else {"address": address}
     try:
         client = Client(**where, timeout=seconds, set_as_default=False)
@@ -46,21 +48,13 @@ def connect(address, seconds=CONNECT_SECONDS):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"no Dask scheduler answered at {address!r} within {seconds:g} s ({first}); start one with "
                          "`dask scheduler` and give its address (tcp://HOST:8786) or its --scheduler-file")
+    def allow_failures(count, dask_scheduler=None):  # nested: sent by value, the scheduler need not import grader
+        dask_scheduler.allowed_failures = min(dask_scheduler.allowed_failures, count)
     try:
-        client.run_on_scheduler(_allow_failures, ALLOWED_FAILURES)
+        client.run_on_scheduler(allow_failures, ALLOWED_FAILURES)
     except Exception:
         pass  # an older scheduler: its own allowed-failures setting applies
     return client
-
-
-def _allow_failures(count, dask_scheduler=None):
-    dask_scheduler.allowed_failures = min(dask_scheduler.allowed_failures, count)
-
-
-def manifest_hash(assignment):
-    """sha256 of the assignment's fixture manifest, which holds the hash of every fixture array."""
-    manifest = Path(assignment.fixtures) / "manifest.json"
-    return hashlib.sha256(manifest.read_bytes() if manifest.is_file() else b"no fixtures").hexdigest()
 
 
 def pack(path):
@@ -82,6 +76,7 @@ def task(entry, assignment, digest, limits, public_only, seconds):
     kind, payload = pack(entry.path)
     return {"name": entry.name, "filename": entry.path.name, "kind": kind, "payload": payload,
             "assignment": assignment.name, "manifest": digest, "grader_version": report.GRADER_VERSION,
+            "code": preflight.code_hash(),
             "limits": asdict(limits), "public_only": public_only, "seconds": seconds}
 
 
@@ -90,9 +85,10 @@ def _refusal(spec):
     from .. import assignment as assignments
     from .. import report
     host = os.uname().nodename
-    if spec["grader_version"] != report.GRADER_VERSION:
-        return (f"grader: the Dask worker on {host} has grader {report.GRADER_VERSION}, the batch "
-                f"{spec['grader_version']}: install the same version on every worker and restart them")
+    if (spec["grader_version"], spec.get("code")) != (report.GRADER_VERSION, preflight.code_hash()):
+        return (f"grader: the Dask worker on {host} has grader {report.GRADER_VERSION} (code "
+                f"{preflight.code_hash()[:12]}), the batch {spec['grader_version']} (code {spec.get('code', '?')[:12]}):"
+                " install the same grader on every worker and restart them")
     try:
         here = manifest_hash(assignments.find(spec["assignment"], public_only=spec["public_only"]))
     except UsageError as exc:
@@ -229,30 +225,80 @@ class Outcome:
 
 class Pool:
     """The batch's tasks on the cluster: a few more in flight than the cluster has threads (the rest wait here,
-    so a large class is not held in the scheduler's memory at once)."""
+    so a large class is not held in the scheduler's memory at once). Every task may run only on a worker that
+    passed the pre-flight check (preflight.py); workers that join later are checked as the batch goes, and a task
+    left without a worker (its workers lost) is given to the checked ones again."""
 
-    def __init__(self, client):
-        self.client, self.futures = client, {}
-        client.run(warm, on_error="ignore")  # a worker that fails here still takes tasks
+    WATCH_SECONDS = 1.0
+
+    def __init__(self, checked, scheduler, isolation="auto"):
+        self.client, self.futures = checked.client, {}
+        self.here, self.scheduler, self.isolation = checked.here, scheduler, isolation
+        self.checked = dict(checked.workers)  # address: what it said
+        self.refused = set()  # addresses told to stay out of this batch (said once)
+        self.watched = time.monotonic()
+        self._warm(list(self.checked))
+
+    def _warm(self, addresses):
+        self.client.run(warm, workers=addresses, on_error="ignore")  # a worker that fails here still takes tasks
 
     def room(self):
-        threads = sum(self.client.nthreads().values())
+        threads = sum(n for a, n in self.client.nthreads().items() if a in self.checked)
         return len(self.futures) < max(4, 2 * threads)
 
     def submit(self, job, spec):
         future = self.client.submit(grade_remote, spec, key=f"grade-{spec['name']}-{os.urandom(6).hex()}",
-                                    pure=False)
-        self.futures[future] = job
+                                    pure=False, workers=sorted(self.checked), allow_other_workers=False)
+        self.futures[future] = (job, spec)
+
+    def watch(self):
+        """Check the workers that joined since the last look; forget those that left; tasks that were waiting for
+        a lost worker go to the checked ones."""
+        if time.monotonic() - self.watched < self.WATCH_SECONDS:
+            return
+        self.watched = time.monotonic()
+        present = set(self.client.nthreads())
+        new = sorted(present - set(self.checked) - self.refused)
+        lost = set(self.checked) - present
+        for address in lost:
+            del self.checked[address]
+        added = {}
+        if new:
+            others = {facts["isolation"] for facts in self.checked.values()}
+            added, problems = preflight.check(self.client, self.here, self.scheduler, new, self.isolation, others)
+            for line in problems:
+                print(f"grader: {line}; it gets no work in this batch", file=sys.stderr)
+            self.refused |= set(new) - set(added)
+            self.checked.update(added)
+            self._warm(list(added))
+        if not self.checked and (lost or new):
+            print("grader: no checked Dask worker is left; the batch waits for one (start it with "
+                  f"`{preflight.join_command(self.scheduler)}` in the course's folder)", file=sys.stderr)
+        if lost or added:
+            self._reroute()
+
+    def _reroute(self):
+        """Tasks not running on a checked worker are submitted again, restricted to the checked workers now."""
+        running = {key for address, keys in self.client.processing().items() if address in self.checked
+                   for key in keys}
+        stranded = [f for f in self.futures if not f.done() and f.key not in running]
+        if not stranded or not self.checked:
+            return
+        self.client.cancel(stranded, force=True)
+        for future in stranded:
+            job, spec = self.futures.pop(future)
+            self.submit(job, spec)
 
     def finished(self, staging_of, seconds=0.5):
         """The Outcome of each task that ended within `seconds`; an answer's files are written into
         staging_of(job) first."""
+        self.watch()
         until = time.monotonic() + seconds
         done = [f for f in self.futures if f.done()]
         while not done and self.futures and time.monotonic() < until:
             time.sleep(0.05)  # a future's state is updated by the client's own thread
             done = [f for f in self.futures if f.done()]
-        return [self._settled(self.futures.pop(f), f, staging_of) for f in done]
+        return [self._settled(self.futures.pop(f)[0], f, staging_of) for f in done]
 
     def _settled(self, job, future, staging_of):
         if future.status == "finished":

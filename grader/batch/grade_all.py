@@ -20,11 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import answers, report
+from ..install import extras
 from ..errors import UsageError
 from ..grade import Graded, Result
 from ..report import gradescope, junit
 from ..sandbox import intake
-from . import cluster
+from . import cluster, preflight
+from .options import SUBMISSION_SECONDS
+from .options import add_arguments  # noqa: F401 -- the verb's options, kept importable from here
 from .progress import Progress
 from .worker import Worker, request
 
@@ -44,7 +47,7 @@ class Options:
     workers: int = 0  # 0: one per core
     force: bool = False
     public_only: bool = False
-    submission_seconds: float = 600.0  # the batch's own limit on grading one submission, whatever happens
+    submission_seconds: float = SUBMISSION_SECONDS
     hidden_kinds: tuple = gradescope.HIDDEN_KINDS
     hidden_visibility: str = gradescope.HIDDEN_VISIBILITY
     progress_bar: bool | None = None  # None: a bar when standard error is a terminal
@@ -52,6 +55,7 @@ class Options:
     archive: str | None = None  # known solutions to compare with
     starter: str | None = None  # the handout's code to take out (default: the assignment's)
     scheduler: str | None = None  # a Dask scheduler's address (or scheduler file): grade on that cluster
+    wait_seconds: float = preflight.WAIT_SECONDS  # for a first Dask worker to join a scheduler that has none
 
 
 @dataclass
@@ -259,10 +263,8 @@ class _Batch:
     def _run_on_cluster(self):
         """The same queue, graded by a Dask cluster's workers: each task carries its submission and brings back
         its files, which are staged and settled here as a local worker's would be."""
-        pool, digest = cluster.Pool(self.client), cluster.manifest_hash(self.assignment)
-        if not self.client.nthreads():
-            print(f"grader: the Dask scheduler at {self.options.scheduler!r} has no workers yet; the batch waits "
-                  "for one (start it with: make dask-worker SCHEDULER=ADDRESS)", file=sys.stderr)
+        pool = cluster.Pool(self.client, self.options.scheduler, self.limits.isolation)
+        digest = self.client.here["manifest"]
         staging_of = lambda job: self.out / STAGING / job[0].name  # noqa: E731
         try:
             while (self.queue or pool.futures) and not self.interrupted:
@@ -326,7 +328,11 @@ def grade_all(folder, out, assignment, limits, options=Options()):
         raise UsageError(f"{str(folder)!r} holds no submissions (files or folders)")
     client = cluster.connect(options.scheduler) if options.scheduler else None  # fails before anything is graded
     try:
-        return _grade_all(folder, entries, out, assignment, limits, options, client, started)
+        checked = None if client is None else preflight.before_grading(  # before anything is graded or written
+            client, assignment, options.public_only, limits.isolation, options.scheduler, options.wait_seconds)
+        if checked is not None:
+            print(preflight.summary(checked), file=sys.stderr)
+        return _grade_all(folder, entries, out, assignment, limits, options, checked, started)
     finally:
         if client is not None:
             client.close()
@@ -346,7 +352,8 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             jobs.append((entry, key))
     if jobs:
         # matplotlib takes a second to import: do it while the workers grade, not after them.
-        threading.Thread(target=importlib.import_module, args=("grader.report.classpage",), daemon=True).start()
+        page = "grader.report.charts" if extras.installed("plots") else "grader.report.classpage"
+        threading.Thread(target=importlib.import_module, args=(page,), daemon=True).start()
         batch = _Batch(jobs, out, assignment, limits, options, summary, client)
         previous = _on_interrupt(batch)
         try:
@@ -385,31 +392,6 @@ def write_class_files(entries, out, options):
                            hidden_kinds=options.hidden_kinds, hidden_visibility=options.hidden_visibility)
 
 
-def add_arguments(parser):
-    """The options of `python -m grader grade-all` (the limits are the same as `grade`'s)."""
-    from ..sandbox.limits import add_arguments as add_limit_arguments
-    parser.add_argument("folder", help="the folder of submissions: each file or folder in it is one student's")
-    parser.add_argument("--out", default="reports", help="where the reports go (default: reports)")
-    parser.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: one per core)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                        help="grade on the Dask cluster of this scheduler (tcp://HOST:8786, or the JSON file of "
-                             "`dask scheduler --scheduler-file`); --workers is then the cluster's")
-    parser.add_argument("--force", action="store_true", help="grade again even the submissions that did not change")
-    parser.add_argument("--public", action="store_true", help="run only the public checks (no hidden fixtures)")
-    parser.add_argument("--submission-timeout", type=float, default=Options.submission_seconds,
-                        help="seconds the batch allows for grading one submission, whatever happens")
-    parser.add_argument("--hidden-kinds", default=",".join(gradescope.HIDDEN_KINDS),
-                        help="comma-separated prefixes of the check kinds that are hidden on Gradescope")
-    parser.add_argument("--hidden-visibility", default=gradescope.HIDDEN_VISIBILITY, choices=gradescope.VISIBILITIES,
-                        help="Gradescope visibility of hidden checks (default: after_published)")
-    parser.add_argument("--similarity", action="store_true", help="at the end, compare the class's graded code"
-                        " pair by pair (and with --archive): similarity.html, for the instructor; changes no score")
-    parser.add_argument("--archive", help="with --similarity: a folder of known solutions (.py, .ipynb)")
-    parser.add_argument("--starter", help="with --similarity: the handout's code to take out (default: the"
-                        " assignment's starter folder)")
-    add_limit_arguments(parser)  # the same limits as `grade`'s
-
-
 def run(options, assignment, limits):
     """`grade-all` from parsed options: grade, then say where everything is. Exit status 130 if interrupted."""
     if options.workers < 0:
@@ -425,7 +407,8 @@ def run(options, assignment, limits):
                      submission_seconds=options.submission_timeout,
                      hidden_kinds=tuple(k.strip() for k in options.hidden_kinds.split(",") if k.strip()),
                      hidden_visibility=options.hidden_visibility, similarity=options.similarity,
-                     archive=options.archive, starter=options.starter, scheduler=options.scheduler)
+                     archive=options.archive, starter=options.starter, scheduler=options.scheduler,
+                     wait_seconds=options.wait_workers)
     summary = grade_all(options.folder, options.out, assignment, limits, chosen)
     out = Path(options.out)
     done = len(summary.graded) + len(summary.failed)

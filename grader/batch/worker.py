@@ -22,7 +22,7 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # the folder that holds this grader/: the worker imports the same one
 # BLAS threads would fight the other workers and the sandboxes for the same cores.
 SINGLE_THREADED = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
@@ -109,10 +109,13 @@ class Worker:
     """
 
     def __init__(self):
+        from ..install import course
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        where = course.located()  # the worker runs from ROOT, so it is told where the course is
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader.batch.worker"], cwd=ROOT,
-            env={**os.environ, **SINGLE_THREADED, "TMPDIR": str(self.scratch)},
+            env={**os.environ, **SINGLE_THREADED, "TMPDIR": str(self.scratch),
+                 **({course.ENV: str(where)} if where else {})},
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
         self._buffer = b""
         self.job = None  # what it is grading now

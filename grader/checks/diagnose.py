@@ -62,6 +62,7 @@ class Diagnosis:
     outputs: tuple  # names of the student's outputs that differ from the expected ones
     matched: tuple = ()
     tried: int = 0
+    answer: tuple = ()  # (inputs, {name: the student's value}) of a wrong answer on values (grader.checks.wrong_answer)
 
     @property
     def ids(self):
@@ -69,7 +70,9 @@ class Diagnosis:
 
     def explain(self, *lines):
         """`lines` of a failure, with the diagnosis around them: the mistake first, the hints last."""
-        return Failure(*self._summary(), *lines, *self._hints(), diagnoses=self.ids)
+        failure = Failure(*self._summary(), *lines, *self._hints(), diagnoses=self.ids)
+        failure.answer = self.answer
+        return failure
 
     def _summary(self):
         if not self.matched:
@@ -96,13 +99,17 @@ def _names(outputs):
     return " and ".join(outputs) if len(outputs) < 3 else f"{outputs[0]}, {outputs[1]} and {outputs[2]}"
 
 
-def diagnose(catalogue, function, args, outputs, same):
+def diagnose(catalogue, function, args, outputs, same, got=None):
     """The mistakes of `function` whose variant, called on `args`, gives an answer that `same(answer)` accepts.
 
     `outputs` names the student's outputs that differ from the expected ones; with none (the difference is in
     a documented layout, not in a value) there is nothing to diagnose. A variant that raises on these inputs
-    (sizes it can't take) is not what the student did.
+    (sizes it can't take) is not what the student did. `got` ({name: value}): the student's outputs, which the
+    failure carries for the class's comparison of wrong answers (grader.checks.wrong_answer), with or without a
+    catalogue.
     """
+    if got is not None and any(_holds_none(got.get(name)) for name in outputs):
+        outputs = []  # an output left None (a stub's `dxt = None`) is not written yet: no value to diagnose
     mistakes = catalogue.of(function) if catalogue is not None and outputs else []
     matched = []
     for mistake in mistakes:
@@ -113,4 +120,13 @@ def diagnose(catalogue, function, args, outputs, same):
                 matched.append(mistake)
         except Exception:  # noqa: BLE001 -- a variant or comparison that fails on these inputs matches nothing
             continue
-    return Diagnosis(function, tuple(outputs), tuple(matched), len(mistakes))
+    kept = (args, got) if got is not None and outputs else ()
+    return Diagnosis(function, tuple(outputs), tuple(matched), len(mistakes), kept)
+
+
+def _holds_none(value):
+    if isinstance(value, (list, tuple)):
+        return any(_holds_none(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_none(item) for item in value.values())
+    return value is None

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from .. import handout
-from ..assignment import ROOT
+from ..install.course import CHECKOUT
 from ..grade import require_fixtures
 
 TEMPLATES = Path(__file__).with_name("templates") / "gradescope"
@@ -34,8 +34,10 @@ def gradescope(assignment, out):
     files = [(TEMPLATES / "setup.sh", "setup.sh", EXECUTABLE),
              (TEMPLATES / "run_autograder", "run_autograder", EXECUTABLE),
              (runtime_requirements(), "requirements.txt", 0o644)]
-    for folder in (ROOT / "grader", assignment.folder, assignment.fixtures):
-        files += [(path, path.relative_to(ROOT).as_posix(), 0o644) for path in _tree(folder)]
+    engine = Path(__file__).resolve().parents[1]
+    for folder, name in ((engine, "grader"), (assignment.folder, f"reference/{assignment.name}"),
+                         (assignment.fixtures, f"fixtures/{assignment.name}")):
+        files += [(path, f"{name}/{path.relative_to(folder).as_posix()}", 0o644) for path in _tree(folder)]
     with tempfile.TemporaryDirectory() as scratch:
         made = Path(scratch)
         handout.build(assignment, made)
@@ -56,15 +58,22 @@ def gradescope(assignment, out):
 
 
 def runtime_requirements():
-    """requirements.txt for a copy of the grader that only grades: pyproject.toml's dependencies (not the test
-    tools), each at the version requirements.txt pins."""
-    with open(ROOT / "pyproject.toml", "rb") as f:
-        needed = tomllib.load(f)["project"]["dependencies"]
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        if "==" in line and not line.lstrip().startswith("#"):
-            pins[_name(line)] = line.strip()
-    lines = ["# What the grader needs to grade: pyproject.toml's dependencies, pinned as in its requirements.txt."]
+    """requirements.txt for a copy of the grader that only grades: the package's core dependencies (no extra),
+    each at the version requirements.txt pins in a checkout, else at the version installed here."""
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "requirements.txt").is_file():
+        with open(CHECKOUT / "pyproject.toml", "rb") as f:
+            needed = tomllib.load(f)["project"]["dependencies"]
+        pins = {_name(line): line.strip() for line in (CHECKOUT / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.lstrip().startswith("#")}
+        said = "pyproject.toml's dependencies, pinned as in its requirements.txt"
+    else:
+        from importlib import metadata
+
+        from ..install.extras import package
+        needed = [r for r in metadata.requires(package()) or () if "extra ==" not in r]
+        pins = {_name(r): f"{_name(r)}=={metadata.version(_name(r))}" for r in needed}
+        said = "the installed grader's dependencies, at the versions installed where the bundle was made"
+    lines = [f"# What the grader needs to grade: {said}."]
     return "\n".join(lines + [pins.get(_name(d), d) for d in needed]) + "\n"
 
 
@@ -74,4 +83,4 @@ def _name(requirement):
 
 def _tree(folder):
     return sorted(p for p in folder.rglob("*") if p.is_file()
-                  and not any(part.endswith(LEFT_OUT) or part.startswith(".") for part in p.relative_to(ROOT).parts))
+                  and not any(part.endswith(LEFT_OUT) or part.startswith(".") for part in p.relative_to(folder).parts))

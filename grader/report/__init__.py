@@ -50,10 +50,12 @@ def build(graded, assignment, limits, isolation=None, manual=None):
 
 
 def _check(result):
-    """A check's record; `series` (a loss history) only where the check recorded one."""
+    """A check's record; `series` (a loss history) and `answer` (a wrong answer's fingerprint) only where the
+    check has one."""
     record = asdict(result)
-    if not record.get("series"):
-        record.pop("series", None)
+    for optional in ("series", "answer"):
+        if not record.get(optional):
+            record.pop(optional, None)
     return record
 
 

@@ -1,7 +1,7 @@
 """index.html: the class report an instructor opens after a batch, from the students' report dictionaries.
 
 Score histogram, pass rate of every check, the items people grade (graded, pending), the mistakes the grader
-recognized, the slowest submissions, the ones that did not load, and a table of every student with links to their
+recognized, the wrong answers several students share (wrong_answers.py), the slowest submissions, the ones that did not load, and a table of every student with links to their
 files. One self-contained page: the plots are PNG images embedded in it, there is no script, and it reads nothing
 but the reports. The HTML is the Jinja2 template templates/classpage.html, one block per section; this module
 gathers what each section shows.
@@ -15,11 +15,13 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ..install import extras
 from ..sandbox.executed import NAME as EXECUTED
-from . import charts, history
+from . import history
 from .gradebook import functions, status
 from .manual import total
 from .similarity_section import flagged_pairs
+from .wrong_answers import problems, shared
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; padding: 0 1em; }
@@ -32,6 +34,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 pre { white-space: pre-wrap; margin: 0; font-size: 85%; max-width: 60em; }
 .facts span { display: inline-block; margin-right: 2em; } .muted { color: #777; }
 .wide { overflow-x: auto; }
+#wrong-answers td { vertical-align: top; } #wrong-answers td.who { min-width: 14em; max-width: 22em; overflow-wrap: anywhere; }
+pre.code { background: #f7f7f7; padding: .4em; }
 """
 
 
@@ -50,16 +54,21 @@ TEMPLATES.filters["h"] = _escape
 TEMPLATES.globals["link"] = _link
 
 
-def render(reports):
-    """The HTML text of the class page."""
+def render(reports, code=None):
+    """The HTML text of the class page. `code(submission, function)`: that function's code as the student wrote
+    it, or None (grader/report/code.py reads it from the submissions grade-all graded)."""
     reports = sorted(reports, key=lambda r: r["submission"])
     title = f"{reports[0]['assignment']}: class report" if reports else "class report"
     students, has_diagnoses, diagnoses = _diagnoses(reports)
     return TEMPLATES.get_template("classpage.html").render(
         title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
+        no_plots=None if extras.installed("plots") else f"No plots: matplotlib is not installed where this page was"
+        f" made ({extras.install_hint('plots')}, then run grade-all again: nothing is graded twice).",
         histories=history.class_plots(reports), checks=_checks(reports), manual=_manual(reports),
-        has_diagnoses=has_diagnoses, diagnoses=diagnoses, slowest=_slowest(reports), failed=_not_loaded(reports), names=functions(reports),
-        similarity=flagged_pairs(reports), students=_students(reports))
+        has_diagnoses=has_diagnoses, diagnoses=diagnoses, groups=_groups(reports, code),
+        has_answers=any(c.get("answer") for r in reports for c in r["checks"]), slowest=_slowest(reports),
+        failed=_not_loaded(reports), names=functions(reports), similarity=flagged_pairs(reports),
+        students=_students(reports))
 
 
 def _facts(reports):
@@ -75,9 +84,10 @@ def _facts(reports):
 
 
 def _figures(reports):
-    """(base64 PNG, alt text, id) of each plot; none without submissions."""
-    if not reports:
+    """(base64 PNG, alt text, id) of each plot; none without submissions, or without matplotlib."""
+    if not reports or not extras.installed("plots"):
         return []
+    from . import charts
     max_score = max(r["max_score"] for r in reports)
     top = max(max(r["max_score"] + r["extra_credit_max"] for r in reports), max(r["score"] for r in reports), 1)
     rows, columns, rates = _grid(reports)
@@ -114,15 +124,20 @@ def _grid(reports):
 
 
 def _checks(reports):
-    rows = []
+    rows, common = [], problems(reports)
     for check_id, check in _check_ids(reports).items():
         passed = _passed(reports, check_id)
-        problems = Counter(c["message"].splitlines()[0] for r in reports for c in r["checks"]
-                           if c["id"] == check_id and c["status"] not in ("passed", "skipped") and c["message"])
         rate = passed / len(reports)
         rows.append({"id": check_id, "description": check["description"], "passed": passed, "rate": rate,
-                     "shade": _shade(rate), "common": problems.most_common(1)[0] if problems else None})
+                     "shade": _shade(rate), "common": common.get(check_id)})
     return rows
+
+
+def _groups(reports, code):
+    """[(function, [(Group, its code or None)])] of the wrong answers two or more students share."""
+    code = code or (lambda submission, function: None)
+    return [(function, [(group, code(group.members[0], function)) for group in groups])
+            for function, groups in shared(reports).items()]
 
 
 def _manual(reports):

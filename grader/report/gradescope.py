@@ -62,9 +62,14 @@ def _manual_test(item):
     name = f"manual.{item['id']}: {item['title']}" + (" (extra credit)" if item["optional"] else "")
     picked = [item["rubric"][i] for i in item.get("rubric_items", []) if i < len(item["rubric"])]
     lines = [f"{r['points']:+g} {r['text']}" for r in picked] + ([item["comment"]] if item.get("comment") else [])
+    if item.get("adjustment"):
+        lines.append(f"{item['adjustment']:+g} {item.get('adjustment_reason') or 'adjustment'}")
+    partial = 0 < item["points"] < item["max_points"]
+    # A person's score is not pass/fail: partial credit shows as passed (green) with its points, not as a failure.
+    lines.insert(0, f"{item['points']:g} / {item['max_points']:g} points" + (" (partial credit)" if partial else ""))
     return {"name": name, "score": item["points"], "max_score": item["max_points"],
-            "status": "passed" if item["points"] >= item["max_points"] else "failed",
-            "visibility": "after_published", "output": "\n".join(lines) or "graded",
+            "status": "passed" if item["points"] > 0 else "failed",
+            "visibility": "after_published", "output": "\n".join(lines),
             "tags": ["manual", item["id"]]}
 
 

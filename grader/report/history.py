@@ -7,9 +7,10 @@ did not. Figures are made with matplotlib's `Figure` (no pyplot state), like cha
 import base64
 from html import escape
 
-from . import charts  # noqa: F401 -- selects the Agg backend before Figure is used
-from .charts import _png
-from matplotlib.figure import Figure  # noqa: E402
+from ..install import extras
+
+# matplotlib (the `plots` extra) is imported where a plot is drawn: grading a module that records no series, or a
+# student's repository, does without it.
 
 BLUE, GREY = "#1565c0", "#9e9e9e"
 
@@ -25,6 +26,7 @@ def with_series(report):
 
 def plot(check):
     """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors)."""
+    from .charts import Figure, _png
     figure = Figure(figsize=(6, 3))
     axes = figure.add_subplot()
     for name, values in check["series"].items():
@@ -35,6 +37,7 @@ def plot(check):
 
 def class_plot(check_id, histories):
     """PNG bytes: one line per student ({student: values}) for one check."""
+    from .charts import Figure, _png
     figure = Figure(figsize=(7, 3.2))
     axes = figure.add_subplot()
     for values in histories.values():
@@ -55,6 +58,8 @@ def _label(axes, title):
 def write(report, folder):
     """Write each check's plot into `folder`, beside report.md; returns the files written."""
     written = []
+    if not extras.installed("plots"):
+        return written  # report.md says why the plot is not there
     for check in with_series(report):
         path = folder / file_name(check)
         path.write_bytes(plot(check))
@@ -68,6 +73,8 @@ def markdown(check):
     for name, values in check["series"].items():
         if values:
             lines.append(f"{name}: {values[0]:.4g} at iteration 1, {values[-1]:.4g} at iteration {len(values)}")
+    if not extras.installed("plots"):
+        return lines + ["", f"(no plot: matplotlib is not installed here; {extras.install_hint('plots')})", ""]
     return lines + ["", f"![{escape(check['id'])}]({file_name(check)})", ""]
 
 
@@ -75,6 +82,8 @@ def class_plots(reports):
     """[(check id, alt text, base64 PNG)] of the class page's loss histories: one plot per check that recorded a
     series, every student's line on it; empty when no check recorded one."""
     ids = {}
+    if not extras.installed("plots"):
+        return []
     for report in reports:
         for check in with_series(report):
             for values in check["series"].values():

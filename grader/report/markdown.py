@@ -99,6 +99,8 @@ def _manual(report):
         for index in item.get("rubric_items", []):
             rubric = item["rubric"][index]
             lines.append(f"- {rubric['points']:+g} {rubric['text']}")
+        if item.get("adjustment"):
+            lines.append(f"- {item['adjustment']:+g} {item.get('adjustment_reason', '')}")
         if item.get("comment"):
             lines += ["", item["comment"]]
         if item.get("grader"):

@@ -50,10 +50,11 @@ def locked(out):
 
 
 def student(out, name, scores, hidden_kinds=gradescope.HIDDEN_KINDS,
-            hidden_visibility=gradescope.HIDDEN_VISIBILITY):
-    """Merge `scores` ({item: record}) into one student's report and write its files again; returns the report."""
+            hidden_visibility=gradescope.HIDDEN_VISIBILITY, edits=None):
+    """Merge `scores` ({item: record}) and the class's rubric `edits` (store.rubric_edits; read here when None)
+    into one student's report and write its files again; returns the report."""
     folder = Path(out) / name
-    document = manual.apply(read(out, name), scores)
+    document = manual.apply(read(out, name), scores, store.rubric_edits(out) if edits is None else edits)
     write_atomic(folder / "report.json", json.dumps(document, indent=1) + "\n")
     from ..report.markdown import render
     write_atomic(folder / "report.md", render(document))
@@ -68,12 +69,12 @@ def publish(out, names=None, class_page=True, hidden_kinds=gradescope.HIDDEN_KIN
     """Every student's files with the saved scores merged, gradebook.csv, and index.html when `class_page`."""
     out = Path(out)
     with locked(out):
-        scores = store.load(out)
-        documents = [student(out, name, scores.get(name, {}), hidden_kinds, hidden_visibility)
+        scores, edits = store.load(out), store.rubric_edits(out)
+        documents = [student(out, name, scores.get(name, {}), hidden_kinds, hidden_visibility, edits)
                      for name in (students(out) if names is None else names)]
         write_atomic(out / "gradebook.csv", gradebook.render(documents))
         if class_page:
-            from ..report import classpage  # matplotlib: only when the page is drawn
-            write_atomic(out / "index.html", classpage.render(documents))
+            from ..report import classpage, code  # matplotlib: only when the page is drawn
+            write_atomic(out / "index.html", classpage.render(documents, code.reader(out)))
     return documents
 

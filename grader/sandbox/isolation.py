@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..install import course
+
 BUBBLEWRAP, PROCESS = "bubblewrap", "process"
 SANDBOX = "/sandbox"  # where the scratch folder's work, runtime and provided copies appear inside bubblewrap
 SANDBOX_UID = 1000  # the child's uid and gid inside the sandbox when the grader runs as root
@@ -31,7 +33,7 @@ HOST_UID = 65534  # what SANDBOX_UID is on the host then: nobody
 SYSTEM = ("/usr",)  # read-only; the merged-/usr links (/bin -> usr/bin, ...) are recreated as links
 LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/alternatives")  # the dynamic loader's cache; python3 -> alternatives
-PROJECT = Path(__file__).resolve().parents[2]  # never visible in the sandbox: grader, reference, fixtures
+GRADER = Path(__file__).resolve().parents[1]  # the grader's own code: hidden where its folder would be bound
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,13 @@ def without_user_switch():
 def python_folders():
     """The folders the child's Python needs, read-only: its installation and the virtual environment.
 
-    Any that would contain the project (the grader, the reference, the fixtures) is left out."""
+    Any that would contain the course (the reference, the fixtures) or a checkout's grader is left out; an installed
+    grader inside the environment is hidden by `bubblewrap_command`."""
     found = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     found.add(os.path.dirname(os.path.realpath(sys.executable)))
-    project = str(PROJECT)
-    found = {p for p in found if os.path.isdir(p) and os.path.commonpath([p, project]) != p}
+    secret = [str(p) for p in (course.located(), course.CHECKOUT if (course.CHECKOUT / "reference").is_dir() else None)
+              if p is not None]
+    found = {p for p in found if os.path.isdir(p) and all(os.path.commonpath([p, s]) != p for s in secret)}
     found |= set(SYSTEM)
     # A venv's own path is kept as is (not resolved): its bin/python is what the child runs.
     for prefix in (sys.prefix, sys.exec_prefix):
@@ -108,6 +112,9 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
     command += _parents([dest for _, dest in ro] + [inside.path("work")])
     for source, dest in ro:
         command += ["--ro-bind", source, dest]
+    if any(GRADER.is_relative_to(source) for source, _ in ro):  # installed in the bound environment: hide it
+        (scratch / "hidden").mkdir(exist_ok=True)
+        command += ["--ro-bind", str(scratch / "hidden"), str(GRADER)]
     command += ["--bind", str(scratch / "work"), inside.path("work")]
     for link in LINKS:
         if os.path.islink(link):

@@ -128,7 +128,7 @@ def _self_test():
 
 
 PROBE = """import os, socket
-assert not os.path.exists({grader!r}), "the grader's folder is visible"
+assert not os.path.exists({grader!r} + "/__init__.py"), "the grader's code is visible"
 assert os.getpid() <= 3, "there is no PID namespace"
 assert [name for _, name in socket.if_nameindex()] == ["lo"], "a network interface is visible"
 assert os.getuid() != 0, "the child is root"

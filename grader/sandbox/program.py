@@ -102,13 +102,17 @@ class Program:
         self.sandbox = runner.sandbox
         return Loaded(error, [], runs)
 
-    def call(self, function, *args, substitute=None, pairs=None, keep=None, target=None, method=None, **kwargs):
+    def call(self, function, *args, substitute=None, pairs=None, keep=None, target=None, method=None, record=(),
+             replay=None, **kwargs):
         """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins.
 
         `pairs` ({backward: forward}, among the substitutes): the forward's cache (its last output) stays here and
         the child gets a token for it, which the stand-in backward turns back into that cache. `keep` ("all" or
         "last"): the value, or its last item, stays in the child as a handle. `target` (a handle) and `method` (a
-        dotted name): call that method of an object kept in the child; `function` then names what is graded."""
+        dotted name): call that method of an object kept in the child; `function` then names what is graded.
+        `record`: the student's own callees (step forwards) whose caches the child remembers with their inputs;
+        `replay` ({forward: reference}): a stand-in backward given such a cache gets the reference's cache made
+        from those inputs, so that it answers with the reference's gradients for the student's own steps."""
         if function in self.dead:
             raise Dead(self.dead[function][1])
         if self.sandbox is None or not self.sandbox.alive:
@@ -120,10 +124,12 @@ class Program:
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
                    "substitute": sorted(substitute), "module": self.sources.get(function), "pairs": pairs, "keep": keep,
+                   "record": list(record),
                    "target": target.id if target is not None else None, "method": method}
         try:
             answer = self.sandbox.request(request, self.limits.call_seconds,
-                                          lambda message, _: self._callback(message, function, substitute, pairs))
+                                          lambda message, _: self._callback(message, function, substitute, pairs,
+                                                                            replay or {}))
         except CallTimeout:
             self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
             raise
@@ -145,7 +151,7 @@ class Program:
         self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, function, substitute, pairs):
+    def _callback(self, message, function, substitute, pairs, replay):
         """Answer a graded callee that the child reached back for; False ends the wait for the call.
 
         Only the stand-ins of this call answer: a stand-in kept from an earlier call, or a message forged for any
@@ -165,6 +171,9 @@ class Program:
             args, kwargs = wire.decode(message["args"]), wire.decode(message["kwargs"])
             if "token" in message:  # a stand-in backward given the token of a stand-in forward's cache
                 args = (*args, self.caches[message["token"]])
+            elif "inputs" in message:  # given a student's own step cache: the reference's, from that step's inputs
+                inputs, keywords = wire.decode(message["inputs"])
+                args = (*args, replay[pairs[name]](*inputs, **keywords)[-1])
             value = stand_in(*args, **kwargs)
             reply = {"op": "callback_return"}
             if name in pairs.values():  # the cache stays here; the child gets its token

@@ -97,10 +97,16 @@ def graded_code(path, graded, expected_names=(), helpers=()):
     found = {}
     for name in graded:
         try:
-            found[name] = Function(name, code_of(name, defs, set(graded))) if name in defs else None
+            solved = name in defs and not empty(defs[name])
+            found[name] = Function(name, code_of(name, defs, set(graded))) if solved else None
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
+
+
+def empty(node):
+    """True for a function that, placeholders taken out, only returns: a template left unsolved."""
+    return all(isinstance(statement, (ast.Return, ast.Pass)) for statement in node.body)
 
 
 def code_of(name, defs, graded):
@@ -122,14 +128,15 @@ def _called(node):
 
 
 def _clean(body):
-    """A statement list without docstrings, bare strings and print() calls (no logic of the student's), nested
-    blocks cleaned too; a block left empty gets `pass`. Only statements are visited, so it is cheap."""
+    """A statement list without docstrings, bare strings, print() calls and a template's placeholders (no logic of
+    the student's), nested blocks cleaned too; a block left empty gets `pass`. Only statements are visited, so it
+    is cheap."""
     kept = []
     for node in body:
         if isinstance(node, ast.Expr) and (
                 isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
                 or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
-                and node.value.func.id == "print"):
+                and node.value.func.id == "print") or placeholder(node):
             continue
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(node, field, None)
@@ -139,3 +146,18 @@ def _clean(body):
             handler.body = _clean(handler.body) or [ast.Pass()]
         kept.append(node)
     return kept
+
+
+def placeholder(node):
+    """True for what a handout leaves for the student to replace, in any version: `pass`, `x = None`,
+    `x, y = None, None`, `raise NotImplementedError`. A function left unsolved is then only its signature, the
+    handout's given lines and its `return`: unsolved functions of two files never count as shared solved code."""
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Raise):
+        raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+        return all(isinstance(v, ast.Constant) and v.value is None for v in values)
+    return False

@@ -1,11 +1,13 @@
 """Normalized tokens and winnowed fingerprints of a function's code.
 
-Tokens: the code as ast.unparse wrote it (so layout, comments and quotes are already gone), with every identifier
-that is not an attribute, a keyword or a builtin replaced by `V`: renaming variables, parameters or helpers changes
-nothing, while the calls a student chose (`.dot`, `.tanh`, `.sum`) and the operators (`@`, `*`) stay. Fingerprints:
-hashes of every K tokens in a row, winnowed with copydetect's `winnow` (window W, so that any match of K + W - 1
-tokens or more shares at least one fingerprint). Each token is hashed with blake2b and a k-gram's hash is a
-polynomial of its tokens' hashes: the same in every process (Python's own hash() of a string is not).
+Tokens: the code as ast.unparse wrote it (so layout, comments and quotes are already gone). An identifier that is
+not an attribute, a keyword or a builtin is encoded within each k-gram as "new here" or "the same as the one d
+tokens back" (Baker's parameterized strings): renaming variables, parameters or helpers consistently changes
+nothing, nor does moving code into a helper or inserting a statement elsewhere, while the calls a student chose
+(`.dot`, `.tanh`, `.sum`), the operators (`@`, `*`) and which names are combined where stay. Fingerprints: hashes
+of every K tokens in a row, winnowed with copydetect's `winnow` (window W, so that any match of K + W - 1 tokens or
+more shares at least one fingerprint). Each token is hashed with blake2b and a k-gram's hash is a polynomial of its
+tokens' hashes: the same in every process (Python's own hash() of a string is not).
 """
 import builtins
 import functools
@@ -21,6 +23,7 @@ from copydetect.utils import winnow
 K = 10  # tokens per k-gram: about one short statement (`V = V . tanh ( V @ V + V @`)
 W = 4  # winnowing window: any match of K + W - 1 = 13 tokens or more shows
 KEEP = set(dir(builtins))
+NAME = "\x00"  # marks an identifier among the tokens
 DROP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER,
         tokenize.ENCODING}
 
@@ -33,7 +36,8 @@ class Tokens:
 
 
 def tokens(code):
-    """The normalized tokens of `code` (text that ast.unparse wrote, so it always tokenizes)."""
+    """The tokens of `code` (text that ast.unparse wrote, so it always tokenizes), each identifier that is not an
+    attribute, a keyword or a builtin marked as one (NAME + its text): `kgram_hashes` encodes them."""
     starts = _line_starts(code)
     words, spans, previous = [], [], None
     for token in tokenize.generate_tokens(io.StringIO(code).readline):
@@ -41,7 +45,7 @@ def tokens(code):
             continue
         text = token.string
         if token.type == tokenize.NAME and not keyword.iskeyword(text) and text not in KEEP and previous != ".":
-            text = "V"
+            text = NAME + text
         words.append(text)
         spans.append((starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]))
         previous = token.string
@@ -57,16 +61,35 @@ def _line_starts(code):
 
 
 def kgram_hashes(words, k=K):
-    """One 63-bit hash per position: a polynomial hash of the k tokens' own hashes (uint64 arithmetic wraps)."""
+    """One 63-bit hash per position: a polynomial hash of the k tokens' own hashes (uint64 arithmetic wraps).
+    An identifier is encoded within its k-gram: "new here", or "the same as the one d tokens back" (Baker's
+    parameterized strings). Renaming (consistently) changes nothing; nor does moving code into a helper, or a
+    statement inserted elsewhere; what stays is which names a student combines where."""
     count = len(words) - k + 1
     if count <= 0:
         return np.zeros(0, dtype=np.int64)
     ids = np.fromiter((_token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    named = np.fromiter((w.startswith(NAME) for w in words), dtype=bool, count=len(words))
+    back = _back(words, k)
+    codes = np.array([_token_hash(f"{NAME}{d}") for d in range(k + 1)], dtype=np.uint64)
     hashes = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
-            hashes = hashes * np.uint64(1099511628211) + ids[j:j + count]
+            here = back[j:j + count]
+            local = codes[np.where(here <= j, here, 0)]  # a name seen earlier in this k-gram, or new (0)
+            hashes = hashes * np.uint64(1099511628211) + np.where(named[j:j + count], local, ids[j:j + count])
     return (hashes >> np.uint64(1)).astype(np.int64)
+
+
+def _back(words, k):
+    """For each token, how many tokens back the same identifier was last (k + 1 if not within k, or not a name)."""
+    last, back = {}, np.full(len(words), k + 1, dtype=np.int64)
+    for i, word in enumerate(words):
+        if word.startswith(NAME):
+            if word in last and i - last[word] <= k:
+                back[i] = i - last[word]
+            last[word] = i
+    return back
 
 
 @functools.lru_cache(maxsize=65536)

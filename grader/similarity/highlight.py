@@ -1,20 +1,30 @@
-"""The matching regions of two functions' code, for the side-by-side view.
+"""The matching regions of two functions' code, for the side-by-side view: what makes the pair unusual.
 
-A token is marked when it lies in a run of K normalized tokens that the other side has too and that is not starter
-code: the same runs the fingerprints are taken from, so what is highlighted is what was counted.
+A token is marked when it lies in a fingerprint (K normalized tokens, winnowed) that the other side has too, that
+is not starter code, and that few documents of the class and the archive have (weight MARKED or more): the code
+that counted. Code that every student writes alike is left unmarked, however alike it is.
 """
-from .fingerprint import K, kgram_hashes, own, tokens
+from copydetect.utils import winnow
+
+from .fingerprint import K, W, kgram_hashes, own, tokens
+from .score import MARKED
 
 
-def segments(code, other_code, boilerplate=frozenset()):
-    """[(text, marked)] covering `code`, marked where it matches `other_code`."""
+def segments(code, other_code, boilerplate=frozenset(), rare=None):
+    """[(text, marked)] covering `code`, marked where it shares rare code with `other_code`. `rare`:
+    {fingerprint: weight} (score.rarity); without it every shared fingerprint is marked."""
+    rare = rare or {}
     mine, theirs = tokens(code), tokens(other_code)
     hashes = kgram_hashes(mine.words)
+    marked = [False] * len(mine.words)
+    if len(hashes) == 0:
+        return _cut(code, mine.spans, marked)
     shared = set(int(h) for h in kgram_hashes(theirs.words))
     mine_own = own(hashes, boilerplate)
-    marked = [False] * len(mine.words)
-    for i, value in enumerate(hashes):
-        if mine_own[i] and int(value) in shared:
+    _, where = winnow(hashes, min(W, len(hashes)))
+    for i in where:
+        value = int(hashes[i])
+        if mine_own[i] and value in shared and rare.get(value, 1.0) >= MARKED:
             marked[i:i + K] = [True] * len(marked[i:i + K])
     return _cut(code, mine.spans, marked)
 

@@ -34,7 +34,8 @@ def write(out, comparison):
     out = Path(out)
     rows = records(comparison.pairs)
     settings = {"threshold": score.THRESHOLD, "part": score.PART, "evidence_full": score.EVIDENCE_FULL,
-                "min_solved": score.MIN_SOLVED, "kgram": fingerprint.K, "window": fingerprint.W}
+                "min_solved": score.MIN_SOLVED, "kgram": fingerprint.K, "window": fingerprint.W,
+                "rarity": "1 / (d - 1)^2 for a fingerprint that d > 2 documents have", "marked": score.MARKED}
     document = {"settings": settings, "starter": comparison.starter, "students": comparison.students,
                 "archive": comparison.archive, "unsolved": comparison.unsolved, "pairs": rows}
     _write(out / JSON, json.dumps(document, indent=1) + "\n")
@@ -57,8 +58,8 @@ def _pair_page(row, comparison):
     a, b = comparison.documents[row["a"]], comparison.documents[row["b"]]
     functions = []
     for name, share in row["functions"].items():
-        left = segments(a.code[name], b.code[name], comparison.boilerplate)
-        right = segments(b.code[name], a.code[name], comparison.boilerplate)
+        left = segments(a.code[name], b.code[name], comparison.boilerplate, comparison.rare)
+        right = segments(b.code[name], a.code[name], comparison.boilerplate, comparison.rare)
         functions.append({"name": name, "share": share, "left": left, "right": right})
     return ENVIRONMENT.get_template("pair.html").render(title=f"{row['a']} and {row['b']}", pair=row,
                                                         functions=functions, threshold=score.THRESHOLD)

@@ -30,6 +30,7 @@ class Comparison:
     documents: dict
     boilerplate: frozenset = frozenset()
     notes: list = field(default_factory=list)
+    rare: dict = field(default_factory=dict)  # {fingerprint: weight} (score.rarity), for the side-by-side views
 
 
 def is_report_folder(folder):
@@ -85,12 +86,13 @@ def compare(class_entries, assignment, archive=None, starter=None):
     known_items = collect.archive_items(archive) if archive is not None else []
     read = collect.documents(items + known_items, setting)
     students, known = read[:len(items)], read[len(items):]
-    pairs = score.all_pairs(students, known, workers=collect.cores())
+    rare = score.rarity(read)
+    pairs = score.all_pairs(students, known, workers=collect.cores(), rare=rare)
     documents = {d.name: d for d in (*students, *known)}
     unsolved = [d.name for d in students if not d.functions]
     label = _label(chosen, assignment)
     return Comparison(assignment.name, label, len(students), len(known), unsolved, pairs, documents,
-                      setting.boilerplate, notes)
+                      setting.boilerplate, notes, rare)
 
 
 def _label(starter, assignment):

@@ -1,27 +1,30 @@
-"""Scores of pairs, per graded function and per submission, from each one's own fingerprints.
+"""Scores of pairs, per graded function and per submission, from each one's own fingerprints weighed by how rare
+they are in the class and the archive.
 
-Per function: the share of the smaller side's own fingerprints that the other side has too (1.0: one function's
-code is contained in the other's). A function counts only when both sides solved it: MIN_SOLVED own fingerprints
-or more once the starter code is taken out.
+Rarity: a fingerprint that d documents have (the class and the archive, any function) weighs 1 when d <= 2 and
+1 / (d - 1)^2 above: code that several students have is the handout's (any version of it, whatever the starter
+folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is.
 
-Per pair: the mean of the functions' shares, each weighted by the smaller side's own code, so a long function
-counts more than a one-liner that everyone writes alike. That mean is then scaled down when the pair shares little
-code of its own (`evidence`, the sum of those weights, below EVIDENCE_FULL): a copy of a small solution (two or
-three functions) keeps its full score, while two nearly empty submissions, alike because there is hardly anything
-to compare, do not rise above the threshold.
+Per function: the rare mass the two share over the smaller side's own rare mass (1.0: all of one side's code of
+that function, weighed, is in the other's). A function counts only when both sides solved it: MIN_SOLVED own
+fingerprints or more once the starter code and the template's placeholders are taken out.
 
-A pair's score is the larger of that whole-submission score and the same score over only the functions whose share
-is PART or more (scaled by their own evidence the same way): two functions pasted into a file that is otherwise the
-student's own are a copy too, though the whole-file mean is diluted by the rest.
+Per pair: the rare mass shared over all the functions both solved, over the smaller side's own rare mass of those
+functions (the whole-file share), scaled down while the rare mass shared is below EVIDENCE_FULL: two solutions
+alike in what every student writes share little rare mass however alike they look, and one short function written
+alike does not carry a pair. The score is the larger of that and the same over only the functions whose share is
+PART or more (scaled the same way): two or three functions pasted into a file that is otherwise the student's own.
 """
+from collections import Counter
 from dataclasses import dataclass, field
 
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
-EVIDENCE_FULL = 50  # own fingerprints compared (sum over functions) for a pair's score to count in full
-THRESHOLD = 0.6  # a pair at or above this score is flagged (docs/similarity.md)
+EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
+MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
+THRESHOLD = 0.5  # a pair at or above this score is flagged (docs/similarity.md: why 0.5)
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
-KEEP = 0.15  # pairs below this score are not kept at all (nearest neighbours come from those above it)
+KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,17 @@ class Document:
     @property
     def own(self):
         return sum(len(f) for f in self.functions.values())
+
+
+def weight(documents):
+    """The rarity weight of a fingerprint that `documents` documents have."""
+    return 1.0 if documents <= 2 else 1.0 / (documents - 1) ** 2
+
+
+def rarity(documents):
+    """{fingerprint: weight} of every fingerprint that more than two documents have (the others weigh 1)."""
+    count = Counter(h for d in documents for h in set().union(*d.functions.values()))
+    return {h: weight(n) for h, n in count.items() if n > 2}
 
 
 @dataclass(frozen=True)
@@ -58,62 +72,80 @@ def solved(functions):
     return {name: prints for name, prints in functions.items() if len(prints) >= MIN_SOLVED}
 
 
-def compare(a, b):
-    """The Pair of two documents, or None when they solved no function in common."""
-    shares, weights = {}, {}
+def compare(a, b, rare=None, masses=None):
+    """The Pair of two documents, or None when they solved no function in common. `rare`: {fingerprint: weight}
+    (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: {function: its rare mass}},
+    computed once for all pairs (see `masses_of`)."""
+    rare = rare or {}
+    mass_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
+    mass_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
+    shares, shared, sizes = {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
         if theirs:
-            weights[name] = min(len(mine), len(theirs))
-            shares[name] = len(mine & theirs) / weights[name]
-    if not weights:
+            shared[name] = _mass(mine & theirs, rare)
+            sizes[name] = min(mass_a[name], mass_b[name])
+            shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
+    if not shares:
         return None
-    whole, raw = _scaled(shares, weights)
-    part, _ = _scaled({f: s for f, s in shares.items() if s >= PART}, weights)
-    return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), sum(weights.values()),
+    whole, raw = _scaled(list(shares), shared, sizes)
+    part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
+    return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()})
 
 
-def _scaled(shares, weights):
-    """(the weighted mean share scaled down below EVIDENCE_FULL, the plain weighted mean) of some functions."""
-    evidence = sum(weights[f] for f in shares)
-    if not evidence:
+def _mass(prints, rare):
+    return sum(rare.get(h, 1.0) for h in prints)
+
+
+def masses_of(documents, rare):
+    """{document name: {function: the rare mass of its own fingerprints}}."""
+    return {d.name: {f: _mass(prints, rare) for f, prints in d.functions.items()} for d in documents}
+
+
+def _scaled(functions, shared, sizes):
+    """(the share of rare mass over `functions`, scaled down below EVIDENCE_FULL rare mass shared; unscaled)."""
+    mass, size = sum(shared[f] for f in functions), sum(sizes[f] for f in functions)
+    if not size:
         return 0.0, 0.0
-    raw = sum(weights[f] * share for f, share in shares.items()) / evidence
-    return raw * min(1.0, evidence / EVIDENCE_FULL), raw
+    raw = mass / size
+    return raw * min(1.0, mass / EVIDENCE_FULL), raw
 
 
-def all_pairs(students, archive=(), workers=1):
+def all_pairs(students, archive=(), workers=1, rare=None):
     """Every pair of students and every student with every known solution, ranked by score (highest first);
-    pairs below KEEP are dropped. With `workers` > 1 the students' rows are shared among that many processes."""
+    pairs below KEEP are dropped. Rarity is counted over the students and the archive together (unless `rare`
+    gives it). With `workers` > 1 the students' rows are shared among that many processes."""
+    rare = rarity([*students, *archive]) if rare is None else rare
+    masses = masses_of([*students, *archive], rare)
     rows = [i for i, a in enumerate(students) if a.functions]
     if workers > 1 and len(rows) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
         chunks = [rows[k::workers * 4] for k in range(workers * 4)]  # interleaved: long and short rows mixed
-        with ProcessPoolExecutor(workers, initializer=_share, initargs=(students, archive)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_share, initargs=(students, archive, rare, masses)) as pool:
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
-        found = _rows(rows, students, archive)
+        found = _rows(rows, students, archive, rare, masses)
     return sorted(found, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
 _SHARED = {}
 
 
-def _share(students, archive):
-    _SHARED["documents"] = (students, archive)
+def _share(students, archive, rare, masses):
+    _SHARED["documents"] = (students, archive, rare, masses)
 
 
-def _rows(rows, students=None, archive=None):
+def _rows(rows, students=None, archive=None, rare=None, masses=None):
     """The kept pairs of some students (by index) with the students after them and with the archive."""
     if students is None:
-        students, archive = _SHARED["documents"]
+        students, archive, rare, masses = _SHARED["documents"]
     found = []
     for i in rows:
         a = students[i]
         for b in (*students[i + 1:], *archive):
             if b.functions and a.functions.keys() & b.functions.keys():
-                pair = compare(a, b)
+                pair = compare(a, b, rare, masses)
                 if pair is not None and pair.score >= KEEP:
                     found.append(pair)
     return found

@@ -2,11 +2,14 @@
 
 Mistakes in a backward pass that calls the cell use the reference cell, as the student's code does when graded.
 """
+import functools
+
 import numpy as np
 
 from grader.checks.diagnose import Catalogue
 
 from .. import solution
+from ..cases import HANDOUT
 from ..provided.rnn_utils import sigmoid
 
 catalogue = Catalogue()
@@ -112,7 +115,8 @@ def _through_time(da, caches, order=reversed, accumulate=True, upstream="each st
     cell = solution.lstm_cell_backward if lstm else solution.rnn_cell_backward
     names = [f"d{k}{g}" for k in "Wb" for g in "fico"] if lstm else ["dWax", "dWaa", "dba"]
     gradients = {"dx": np.zeros((n_x, m, T_x))}
-    gradients.update({name: 0.0 for name in names})
+    parameters = step_caches[0][-1]
+    gradients.update({name: np.zeros_like(parameters[name[1:]]) for name in names})
     da_prev, dc_prev = np.zeros((n_a, m)), np.zeros((n_a, m))
     if upstream == "last step only":
         da_prev = da[:, :, T_x - 1]
@@ -139,6 +143,10 @@ for _function in ("rnn_backward", "lstm_backward"):
             "step t needs the da_prev that step t+1 computed, so the loop starts at the last step;"
             " look at the range of your loop")(
         lambda da, caches: _through_time(da, caches, order=iter))
+    mistake(_function, "loop_skips_first_step", "the backward loop stops before t = 0 (range(T_x - 1, 0, -1))",
+            "range(T_x - 1, 0, -1) ends at t = 1: the first step's dx, its share of the weight gradients and da0"
+            " need t = 0 too. reversed(range(T_x)) visits every step")(
+        lambda da, caches: _through_time(da, caches, order=lambda steps: reversed(steps[1:])))
     mistake(_function, "upstream_not_added", "the upstream da[:, :, t] is added only at the last step",
             "the loss reaches every hidden state a<t> directly: at each step, the gradient passed to"
             f" {_cell} includes da[:, :, t]")(
@@ -148,6 +156,10 @@ for _function in ("rnn_backward", "lstm_backward"):
             " the contributions of all the steps; look at how your loop updates them")(
         lambda da, caches: _through_time(da, caches, overwrite=True))
 
+mistake("lstm_backward", "prev_gradients_not_carried", "da_prevt and dc_prevt are never updated in the loop: every"
+        " step gets da[:, :, t] alone and zeros as dc_next", "each step's lstm_cell_backward returns da_prev and"
+        " dc_prev, the gradients that step t-1 needs: does your loop keep them for the next step?")(
+    lambda da, caches: _through_time(da, caches, accumulate=False, dc=False))
 mistake("lstm_backward", "dc_prev_not_carried", "each step gets zeros as dc_next instead of the dc_prev of the"
         " step after it", "c<t> feeds step t+1, so the gradient that reaches it comes back as the dc_prev of"
         " that step; look at what your loop passes as dc_next")(
@@ -242,6 +254,37 @@ def _(da_next, dc_next, cache):
     dz = {"f": dc * c_prev * ds["f"], "i": dc * cct * ds["i"], "c": dc * it * (1 - np.tanh(cct)**2),
           "o": da_next * np.tanh(c_next) * ds["o"]}
     return _lstm_cell_gradients(dz, cache, dc * ft)
+
+
+@mistake("lstm_cell_backward", "weight_gradients_for_weights", "da_prev and dxt multiply by the weights' gradients"
+         " (dWf, dWi, ...) instead of the weights", "going back through Γ = σ(W [a<t-1>, x<t>] + b) multiplies by"
+         " the weight W itself (parameters[\"Wf\"], ...), not by its gradient dW: look at your da_prev and dxt lines")
+def _(da_next, dc_next, cache):
+    dz, dc_prev = _reference_dz(da_next, dc_next, cache)
+    gradients = _lstm_cell_gradients(dz, cache, dc_prev)
+    with_dw = {**cache[-1], **{"W" + gate: gradients["dW" + gate] for gate in "fico"}}  # mistake
+    return _lstm_cell_gradients(dz, (*cache[:-1], with_dw), dc_prev)
+
+
+@functools.cache
+def _notebook_weights():
+    """The notebook's global Wf, Wi, Wc, Wo when the backward cells run: drawn by the handout's lstm_forward cell
+    (its lstm_backward cell draws the same). np.random's global state is put back: the grader's own runs on."""
+    state = np.random.get_state()
+    try:
+        return HANDOUT["lstm_forward"]()[2]
+    finally:
+        np.random.set_state(state)
+
+
+@mistake("lstm_cell_backward", "weights_from_notebook_globals", "da_prev and dxt use the notebook's global Wf, Wi,"
+         " Wc and Wo, which the handout's test cells drew, instead of the weights in parameters",
+         "your function uses Wf, Wi, Wc and Wo without defining them, so Python takes the notebook's variables of"
+         " those names; read them from parameters (in the cache)")
+def _(da_next, dc_next, cache):
+    dz, dc_prev = _reference_dz(da_next, dc_next, cache)
+    globals_ = {**cache[-1], **{"W" + gate: _notebook_weights()["W" + gate] for gate in "fico"}}  # mistake
+    return _lstm_cell_gradients(dz, (*cache[:-1], globals_), dc_prev)
 
 
 @mistake("lstm_cell_backward", "bias_gradients_without_keepdims", "the bias gradients are summed without"

@@ -258,3 +258,11 @@ def _(x, a0, parameters):
          "step t takes a<t-1>, the hidden state that step t-1 returned; which variable does your loop pass as a_prev?")
 def _(x, a0, parameters):
     return _lstm_forward(x, a0, parameters, carry_a=False)  # mistake
+
+
+@mistake("lstm_forward", "c_aliases_a", "c is the same array as a (c = a), so a ends up holding the cell states",
+         "`c = a` gives the array a second name, it does not copy it: each c[:, :, t] = c_next overwrites"
+         " a[:, :, t]. Give c its own np.zeros")
+def _(x, a0, parameters):
+    a, y, c, caches = _lstm_forward(x, a0, parameters)
+    return c, y, c, caches  # mistake

@@ -2,6 +2,7 @@
 
 Each mistake is the reference function written again with that one mistake in it (marked `# mistake`), a sentence
 that completes "what <function> returns when ...", and a hint. A backward variant takes the reference forward's
-cache, as the grader diagnoses a backward only where the student's own forward is right.
+cache: where the student's own forward is wrong, the grader puts that forward's outputs into the reference's cache
+first (grader.checks.own_caches.with_outputs), so the variant reads what the student's backward read.
 """
 from .layers import catalogue

@@ -67,34 +67,73 @@ def _(x, h0, Wx, Wh, b):
     return h, caches
 
 
-def _rnn_backward(dh, cache, sum_weights=True, carry=True):
+def _through_time(dh, cache, order=reversed, sum_weights=True, upstream="each step", carry_c=True):
+    """The reference rnn_backward or lstm_backward (by its step caches), with switches for the mistakes of its loop."""
+    lstm = len(cache[0]) == 10
+    step = solution.lstm_step_backward if lstm else solution.rnn_step_backward
     N, T, H = dh.shape
-    D = cache[0][0].shape[1]
-    dx, dWx, dWh, db = np.zeros((N, T, D)), np.zeros((D, H)), np.zeros((H, H)), np.zeros(H)
-    dprev_h = np.zeros((N, H))
-    for t in reversed(range(T)):
-        upstream = dh[:, t, :] + dprev_h if carry else dh[:, t, :]
-        dx[:, t, :], step_dprev_h, dWx_t, dWh_t, db_t = solution.rnn_step_backward(upstream, cache[t])
-        dprev_h = step_dprev_h
-        if sum_weights:
-            dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
-        else:
-            dWx, dWh, db = dWx_t, dWh_t, db_t
-    return dx, dprev_h, dWx, dWh, db
+    D, width = cache[0][0].shape[1], cache[0][3].shape[1]
+    dx, weights = np.zeros((N, T, D)), [np.zeros((D, width)), np.zeros((H, width)), np.zeros(width)]
+    dprev_h, dprev_c = np.zeros((N, H)), np.zeros((N, H))
+    if upstream == "last step only":
+        dprev_h = dh[:, T - 1, :]
+    for t in order(range(T)):
+        given = {"each step": dh[:, t, :] + dprev_h, "not carried": dh[:, t, :], "last step only": dprev_h}[upstream]
+        out = step(given, dprev_c, cache[t]) if lstm else step(given, cache[t])
+        dx[:, t, :], dprev_h = out[0], out[1]
+        dprev_c = out[2] if lstm and carry_c else dprev_c
+        weights = [w + g if sum_weights else g for w, g in zip(weights, out[-3:])]
+    return (dx, dprev_h, *weights)
 
 
-@mistake("rnn_backward", "weights_not_summed_over_time",
-         "dWx, dWh and db are overwritten at each step instead of summed over time",
-         "the weights are shared by every step, so their gradient is the sum of every step's (seed 001, section 4)")
-def _(dh, cache):
-    return _rnn_backward(dh, cache, sum_weights=False)  # mistake
+for _function, _step in (("rnn_backward", "rnn_step_backward"), ("lstm_backward", "lstm_step_backward")):
+    mistake(_function, "weights_not_summed_over_time",
+            "dWx, dWh and db are overwritten at each step instead of summed over time",
+            "the weights are shared by every step, so their gradient is the sum of every step's (seed 001, section 4)")(
+        lambda dh, cache: _through_time(dh, cache, sum_weights=False))
+    mistake(_function, "upstream_not_added", "each step gets only dh[:, t], not the dprev_h coming back from the"
+            " step after it", "h_t feeds the loss directly and through step t+1: the step backward gets"
+            " dh[:, t] + dprev_h")(
+        lambda dh, cache: _through_time(dh, cache, upstream="not carried"))
+    mistake(_function, "dh_at_last_step_only", "dh is added only at the last step; the other steps get only the"
+            " dprev_h coming back", "every h_t reaches the loss directly (dh[:, t]) as well as through step t+1:"
+            f" at each step, {_step} gets both")(
+        lambda dh, cache: _through_time(dh, cache, upstream="last step only"))
+    mistake(_function, "loop_forward", "the loop over time runs forward (t = 0, 1, ...) instead of backward",
+            "step t needs the dprev_h that step t+1 computed, so the loop starts at the last step: reversed(range(T))")(
+        lambda dh, cache: _through_time(dh, cache, order=iter))
+    mistake(_function, "loop_skips_first_step", "the backward loop stops before t = 0 (range(T - 1, 0, -1))",
+            "range(T - 1, 0, -1) ends at t = 1: the first step's dx, its weight gradients and dh0 need t = 0 too."
+            " reversed(range(T)) visits every step")(
+        lambda dh, cache: _through_time(dh, cache, order=lambda steps: reversed(steps[1:])))
+mistake("lstm_backward", "dprev_c_not_carried", "each step gets zeros as dnext_c instead of the dprev_c of the step"
+        " after it", "c_t feeds step t+1, so the gradient that reaches it comes back as that step's dprev_c: pass it"
+        " to lstm_step_backward at step t")(
+    lambda dh, cache: _through_time(dh, cache, carry_c=False))
 
 
-@mistake("rnn_backward", "upstream_not_added",
-         "each step gets only dh[:, t] or only the dprev_h coming back, not their sum",
-         "h_t feeds the loss directly and through step t+1: the step backward gets dh[:, t] + dprev_h")
-def _(dh, cache):
-    return _rnn_backward(dh, cache, carry=False)  # mistake
+def _sequence(x, h0, Wx, Wh, b, carry=True, steps=None):
+    """The reference rnn_forward, with switches for the mistakes of its loop."""
+    N, T, _ = x.shape
+    h, prev_h, caches = np.zeros((N, T, h0.shape[1])), h0, []
+    for t in range(T) if steps is None else steps(T):
+        next_h, cache = solution.rnn_step_forward(x[:, t, :], prev_h if carry else h0, Wx, Wh, b)
+        h[:, t, :], prev_h = next_h, next_h
+        caches.append(cache)
+    return h, caches
+
+
+@mistake("rnn_forward", "state_not_carried", "every step starts from h0 instead of the hidden state of the step"
+         " before", "step t takes h_{t-1}, the hidden state step t-1 returned; which variable does your loop pass"
+         " as prev_h?")
+def _(x, h0, Wx, Wh, b):
+    return _sequence(x, h0, Wx, Wh, b, carry=False)  # mistake
+
+
+@mistake("rnn_forward", "loop_skips_last_step", "the loop stops one step early (range(T - 1)): h[:, T-1] stays zero",
+         "range(T) visits every step t = 0 ... T - 1")
+def _(x, h0, Wx, Wh, b):
+    return _sequence(x, h0, Wx, Wh, b, steps=lambda T: range(T - 1))  # mistake
 
 
 @mistake("word_embedding_backward", "index_assignment_instead_of_add_at",

@@ -1,0 +1,51 @@
+"""The optional parts of the package (pyproject.toml's extras) and what each needs: a verb that needs a missing
+one says which to install, in one line, instead of a traceback."""
+import functools
+import importlib.util
+
+from ..errors import UsageError
+# extra: (the modules it brings, what it is for)
+EXTRAS = {
+    "plots": (("matplotlib",), "the plots of the class page and of report.md's loss histories"),
+    "review": (("flask",), "the review app, where people grade written answers"),
+    "cluster": (("dask", "distributed"), "grading a class on a Dask cluster (--scheduler)"),
+    "similarity": (("copydetect",), "the similarity check of a class's code"),
+}
+
+
+def missing(extra):
+    """The modules of `extra` that can't be imported here (none: the extra is installed)."""
+    return [name for name in EXTRAS[extra][0] if importlib.util.find_spec(name) is None]
+
+
+def installed(extra):
+    return not missing(extra)
+
+
+@functools.cache
+def package():
+    """The name pip knows the grader by: the installed distribution that holds grader/, else pyproject.toml's."""
+    from importlib import metadata
+    names = metadata.packages_distributions().get("grader")
+    if names:
+        return names[0]
+    import tomllib
+
+    from .course import CHECKOUT
+    try:
+        with open(CHECKOUT / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["name"]
+    except (OSError, KeyError, ValueError):
+        return "the grader's package"
+
+
+def install_hint(extra):
+    return f'pip install "{package()}[{extra}]"'
+
+
+def require(extra, what):
+    """A UsageError naming the extra to install when `what` can't run here."""
+    lacking = missing(extra)
+    if lacking:
+        raise UsageError(f"{what} needs the {extra!r} extra, which is not installed here (no {', '.join(lacking)}):"
+                         f" {install_hint(extra)}")
