@@ -144,7 +144,7 @@ def documented_imports():
         name = entry.split()[0].removesuffix("/").removesuffix(".py")
         said = re.findall(r"\(([^()]*)\)", " ".join(entry.split()))
         if name in ALLOWED and said and said[-1] != "nothing imports it":
-            words = re.split(r"[ ,;]+", said[-1].removeprefix("may import "))
+            words = re.findall(r"\w+", said[-1].rsplit("may import ", 1)[-1])
             documented[name] = {w for w in words if w in ALLOWED} if not said[-1].startswith("imports nothing") else set()
     return documented
 
