@@ -30,7 +30,7 @@ NAMES = ["amy", "bob", "cat", "dan", "eve"]
 
 
 @pytest.fixture(scope="module")
-def graded_once(tmp_path_factory, rnn):
+def graded_class(tmp_path_factory, rnn):
     root = tmp_path_factory.mktemp("class")
     (root / "in").mkdir()
     (root / "in" / "amy.ipynb").write_text(notebook())
@@ -42,13 +42,6 @@ def graded_once(tmp_path_factory, rnn):
         " shrink.", "YOUR ANSWER HERE"))
     batch.grade_all(root / "in", root / "out", rnn, FAST, batch.Options(workers=2))
     return root
-
-
-@pytest.fixture
-def graded_class(graded_once, tmp_path):
-    """Each test's own copy of the class graded once: what one test saves, no other test sees."""
-    shutil.copytree(graded_once, tmp_path / "class")
-    return tmp_path / "class"
 
 
 def gradebook_rows(out):
