@@ -94,7 +94,7 @@ def main():
             print("otter: not compared on modules (`otter run` grades notebooks); run without --modules")
         else:
             from benchmarks import otter_compare
-            otter_compare.compare(folder, made, timings[1], Path(scratch) / "otter")
+            otter_compare.compare(folder, made, timings[1], Path(scratch) / "otter", Path(scratch) / "out1-0")
 
 
 if __name__ == "__main__":

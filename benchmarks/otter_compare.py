@@ -111,7 +111,7 @@ def autograder(folder):
 
 
 def run_one(zipped, notebook, out):
-    """(seconds, score or None, why not) of `otter run` on one notebook."""
+    """(seconds, score or None, why not, how many tests it ran) of `otter run` on one notebook."""
     out.mkdir(parents=True)
     started = time.perf_counter()
     try:
@@ -119,17 +119,23 @@ def run_one(zipped, notebook, out):
                               str(notebook)], capture_output=True, text=True, timeout=PER_NOTEBOOK,
                              start_new_session=True)
     except subprocess.TimeoutExpired:
-        return time.perf_counter() - started, None, f"stopped after {PER_NOTEBOOK} s"
+        return time.perf_counter() - started, None, f"stopped after {PER_NOTEBOOK} s", 0
     seconds = time.perf_counter() - started
     results = out / "results.json"
     if not results.is_file():
-        return seconds, None, (run.stderr.strip().splitlines() or ["no results.json"])[-1][:200]
+        return seconds, None, (run.stderr.strip().splitlines() or ["no results.json"])[-1][:200], 0
     tests = json.loads(results.read_text()).get("tests", [])
-    return seconds, sum(t.get("score") or 0 for t in tests), None
+    return seconds, sum(t.get("score") or 0 for t in tests), None, len(tests)
 
 
-def compare(folder, made, ours_one_worker, scratch):
-    """Time `otter run` on every notebook in `folder`, one after another, and print the ratio to ours."""
+def _usual(counts):
+    """The most common of the counts (a notebook that did not load has fewer checks)."""
+    return max(set(counts), key=counts.count) if counts else 0
+
+
+def compare(folder, made, ours_one_worker, scratch, ours_out):
+    """Time `otter run` on every notebook in `folder`, one after another, and print the ratio to ours; `ours_out`
+    is our grade-all output on the same notebooks, whose reports say how many checks each notebook got."""
     otter, why = ensure_otter()
     if otter is None:
         print(f"otter: not compared: {why}")
@@ -140,16 +146,18 @@ def compare(folder, made, ours_one_worker, scratch):
     except subprocess.CalledProcessError as exc:
         print(f"otter: not compared: `otter generate` failed: {(exc.stderr or '').strip()[-500:]}")
         return
-    total, problems = 0.0, []
+    total, problems, otter_tests = 0.0, [], []
     for name in made:
-        seconds, score, why = run_one(zipped, folder / f"{name}.ipynb", scratch / "out" / name)
+        seconds, score, why, tests = run_one(zipped, folder / f"{name}.ipynb", scratch / "out" / name)
         total += seconds
+        otter_tests.append(tests)
         if why:
             problems.append(f"{name} ({made[name]}): {why}")
     n = len(made)
     print(f"otter run, one notebook at a time: {total:6.1f} s   {n / total * 60:6.1f} notebooks per minute"
           f"   ({len(made) - len(problems)} graded)")
+    ours_checks = [len(json.loads(p.read_text())["checks"]) for p in Path(ours_out).glob("*/report.json")]
     print(f"ratio otter / ours at 1 worker: {total / ours_one_worker:.2f} (above 1: ours is faster, while running "
-          "47 checks per notebook to Otter's 8 tests)")
+          f"{_usual(ours_checks)} checks per notebook to Otter's {_usual(otter_tests)} tests)")
     for line in problems:
         print(f"  otter: {line}")

@@ -441,3 +441,36 @@ def test_make_handout_writes_every_assignment(tmp_path):
     for name in assignments.names():
         assert (tmp_path / name / "public_cases").is_dir(), name
     assert (tmp_path / "rnn" / NOTEBOOK).is_file()
+
+
+def test_the_second_assignments_handout_shows_every_public_case_and_its_cells_run(tmp_path):
+    """The CS231n-style layers: a table for every graded layer, and the notebook with the reference's bodies pasted
+    in runs every cell, each case cell printing its table's rows as the table shows them (values from the fixtures,
+    printed by the student's code)."""
+    layers = assignments.find("rnn_layers")
+    made = tmp_path / "rnn_layers"
+    handout.build(layers, made)
+    [book] = made.glob("*.ipynb")
+    rows = tables(book)
+    public = fixtures.load(layers.fixtures, "public")
+    assert {function for function, _ in rows} == set(public) and len(public) == 12
+    assert all(re.search(r"\d", value) for value in rows.values())  # values, not only shapes
+    nb = nbformat.read(book, as_version=4)
+    sigmoid = "(lambda z: 1 / (1 + np.exp(-z)))("  # the reference's private helper, which no stub has
+    bodies = {name: body.replace("_sigmoid(", sigmoid) for name, body in reference_bodies(layers).items()}
+    for cell in nb.cells:
+        if cell.metadata.get("grader", {}).get("function") in bodies:
+            cell.source = fill(cell.source, bodies)
+    nbformat.write(nb, book)
+    out = tmp_path / "report"
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", str(made), "--public", "--assignment",
+                          "rnn_layers", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    document = json.loads((out / "report.json").read_text())
+    assert document["cells"] == [], document["cells"]
+    assert all(c["status"] == "passed" for c in document["checks"] if c["function"] in public), [
+        c["message"] for c in document["checks"] if c["status"] != "passed"]
+    executed = nbformat.read(out / "executed.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells if "case" in c.metadata.get("grader", {})
+                      for o in c.get("outputs", []))
+    assert printed == "".join(f"{label} = {value}\n" for (_, label), value in rows.items())

@@ -1,6 +1,7 @@
 """The architecture points one way: no import cycle in grader/, nothing imports the command line, and each package
 imports only what the Layout section of docs/development.md allows. Imports are read with ast; nothing is run."""
 import ast
+import re
 from pathlib import Path
 
 GRADER = Path(__file__).resolve().parent.parent / "grader"
@@ -130,6 +131,28 @@ def test_each_part_imports_only_what_the_layout_allows():
             if part(target) != own and target != "grader" and part(target) not in ALLOWED.get(own, set()):
                 wrong.append(f"{name} imports {target}")
     assert wrong == []
+
+
+def documented_imports():
+    """{part: the parts it may import} as each entry of the Layout table in docs/development.md says in its last
+    parentheses: "(may import a, b)", "(a, b)", "(may import errors only)", "(imports nothing of grader/)"."""
+    table = (GRADER.parent / "docs" / "development.md").read_text().split("```")[1]
+    grader = re.match(r"\ngrader/.*\n((?:  .*\n)+)", table).group(1)  # the lines under grader/
+    entries = re.split(r"\n  (?=\S)", "\n" + grader)
+    documented = {}
+    for entry in filter(str.strip, entries):
+        name = entry.split()[0].removesuffix("/").removesuffix(".py")
+        said = re.findall(r"\(([^()]*)\)", " ".join(entry.split()))
+        if name in ALLOWED and said and said[-1] != "nothing imports it":
+            words = re.findall(r"\w+", said[-1].rsplit("may import ", 1)[-1])
+            documented[name] = {w for w in words if w in ALLOWED} if not said[-1].startswith("imports nothing") else set()
+    return documented
+
+
+def test_the_allowed_imports_are_the_documented_ones():
+    documented = documented_imports()
+    assert len(documented) >= 10, documented
+    assert {name: ALLOWED[name] for name in documented} == documented
 
 
 def test_at_most_ten_modules_sit_directly_in_grader():

@@ -141,11 +141,10 @@ HANGING = [
 ]
 
 
+@pytest.mark.timeout(300)  # against a hang; the cells' statuses say they were stopped
 def test_hanging_cells_are_stopped_and_the_cells_after_them_still_count(tmp_path, rnn):
     path = write_notebook(tmp_path / "hangs.ipynb", HANGING)
-    started = time.monotonic()
     graded, document = graded_report(path, rnn, HANGS)
-    assert time.monotonic() - started < 60
     failed = cells_by_number(document)
     assert sorted(failed) == [3, 5]
     assert failed[3]["status"] == "timeout" and "was interrupted (KeyboardInterrupt)" in failed[3]["message"]
@@ -250,11 +249,16 @@ def test_an_ambiguous_folder_gets_a_zero_report_that_names_the_candidates(tmp_pa
     assert "Building_a_Recurrent_Neural_Network_Step_by_Step.ipynb" in message
 
 
+AGAIN = "open it in Jupyter, save it, and hand it in again"
+
+
 @pytest.mark.parametrize("name,content,expected", [
-    ("rnn.ipynb", '{"cells": [{"cell_type": "code", "source": "x = 1"', "is not a valid notebook: it is not valid JSON"),
-    ("rnn.ipynb", '["a list"]', "is JSON but not a notebook"),
-    ("rnn.ipynb", b"\x89PNG\r\n\x1a\n\x00\x00", "is not a notebook: it is not UTF-8 text"),
-    ("answers.txt", "def rnn_cell_forward(): pass", "answers.txt is not a notebook (.ipynb) nor a Python module"),
+    ("rnn.ipynb", '{"cells": [{"cell_type": "code", "source": "x = 1"', "rnn.ipynb is not a valid notebook: it is not "
+     f"valid JSON (line 1, column 51: Expecting ',' delimiter); {AGAIN}"),
+    ("rnn.ipynb", '["a list"]', f"rnn.ipynb is JSON but not a notebook: it has no list of cells; {AGAIN}"),
+    ("rnn.ipynb", b"\x89PNG\r\n\x1a\n\x00\x00", f"rnn.ipynb is not a notebook: it is not UTF-8 text (byte 0); {AGAIN}"),
+    ("answers.txt", "def rnn_cell_forward(): pass", "answers.txt is not a notebook (.ipynb) nor a Python module (.py), "
+     "so there is nothing to run; hand in the notebook you worked in"),
 ], ids=["invalid JSON", "JSON list", "binary", "text file"])
 def test_a_file_that_is_not_a_notebook_gets_a_complete_zero_report_that_says_so(tmp_path, rnn, name, content,
                                                                                expected):
@@ -265,8 +269,9 @@ def test_a_file_that_is_not_a_notebook_gets_a_complete_zero_report_that_says_so(
     result = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--out", str(out), "--assignment",
                              "rnn"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert expected in zero_report_message(json.loads((out / "report.json").read_text()), rnn)
-    assert expected in result.stdout
+    message = "the submission did not load: " + expected
+    assert zero_report_message(json.loads((out / "report.json").read_text()), rnn) == message
+    assert f"\n  {message}\n" in result.stdout
 
 
 def test_an_exported_script_splits_into_its_cells_and_markdown():

@@ -20,6 +20,9 @@ from grader.similarity import run, score
 from similarity_styles import STYLES, TEXTBOOK
 
 STARTER = (ROOT / "reference" / "rnn" / "starter" / "handout.py").read_text()
+# What docs/similarity.md says of these tests' class: the disguised copies score 0.67 (the pasted pair) to 1.0,
+# five independent solutions below 0.02 against each other. Change both together.
+COPY_SCORE, PASTED_PAIR_AT_LEAST, INDEPENDENT_BELOW = 1.0, 0.665, 0.02
 SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
 
 
@@ -52,6 +55,9 @@ def test_every_disguised_copy_ranks_above_every_pair_of_independent_solutions(co
     independent = [pairs.get(frozenset(two)) for two in itertools.combinations(STYLES, 2)]
     highest = max((p.score for p in independent if p), default=0.0)
     assert all(p.flagged for p in copied.values()), {n: p.score for n, p in copied.items()}
+    scores = {n: p.score for n, p in copied.items()}
+    assert scores.pop("two_pasted") >= PASTED_PAIR_AT_LEAST and scores == {n: COPY_SCORE for n in scores}, scores
+    assert highest < INDEPENDENT_BELOW, f"two independent solutions score {highest}"
     lowest = min(copied.values(), key=lambda p: p.score)
     assert lowest.score > highest, f"copy {lowest.a} scores {lowest.score}, an independent pair {highest}"
     assert not any(p and p.flagged for p in independent)
