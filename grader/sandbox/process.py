@@ -240,8 +240,12 @@ class Sandbox:
 
     def request(self, message, seconds, on_message=None):
         """Send one request and return its final answer; `on_message` answers the child's callbacks."""
-        deadline = time.monotonic() + seconds
         self.send(message)
+        return self.answer(seconds, on_message)
+
+    def answer(self, seconds, on_message=None):
+        """The next final answer (one case of a batch sent earlier), within `seconds`; see request()."""
+        deadline = time.monotonic() + seconds
         while True:
             answer = self._receive(deadline)
             if on_message is None or not on_message(answer, deadline):

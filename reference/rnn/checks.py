@@ -53,6 +53,7 @@ suite = Suite("rnn")
 
 def _compare_on(context, function, fixtures, differ):
     outputs, layout = OUTPUTS[function]
+    context.prefetch(function, [fixture.args for fixture in fixtures])
     for fixture in fixtures:
         got = context.call(function, *fixture.args)
         lines = differ(outputs, layout, fixture.expected, got, context.rtol, context.atol, fixture.args)
@@ -95,7 +96,7 @@ def _register(function):
     check("properties", "agrees with the reference and keeps its invariants on generated cases")(
         lambda context: _diagnosing(context, function, lambda last: check_property(
             sizes, lambda case: _properties(context, function, case, last),
-            context.settings["properties"]["max_examples"])))
+            context.settings["properties"]["max_examples"], context.rehearsal)))
     if function in GRADIENT_OF:
         check("gradcheck", "has gradients that match numeric gradients of sum(output * upstream)")(
             lambda context: _diagnosing(context, function, lambda last: _gradcheck(context, function, last)))
