@@ -5,7 +5,6 @@ import json
 import re
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 from . import answers, fixtures
 from .checks.suite import Check, Failure
 from .errors import UsageError
-from .sandbox import intake
+from .sandbox import intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Unsendable
 from .sandbox.program import Dead, Program
@@ -135,7 +134,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     if not public_only:
         require_fixtures(assignment)
     diagnose = diagnose and not public_only  # the catalogue of mistakes is made of the reference
-    scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
+    scratch, warm = spare.scratch_for(limits, assignment.provided, scratch_root)
     program = None
     try:
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
@@ -143,8 +142,10 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
-        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"))
+        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
+        warm = None
         loaded = program.load()
+        spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         context = Context(assignment, program, public_only, diagnose)
@@ -154,6 +155,8 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     finally:
         if program is not None:
             program.close()
+        elif warm is not None:  # intake refused the submission before a program took the spare sandbox
+            warm.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -267,8 +267,11 @@ def main():
     parser.add_argument("--provided", default=None)
     parser.add_argument("--processes", type=int, default=None)
     parser.add_argument("--user", type=int, default=None)
+    parser.add_argument("--warm", default=None)
     options = parser.parse_args()
     confine(options.processes, options.user)
+    if options.warm == "notebook":  # started ahead of a notebook (spare.py): its shell's modules, before it arrives
+        loader.warm()
     read_fd, write_fd = (int(n) for n in options.fds.split(","))
     sys.path[:0] = [options.work] + ([options.provided] if options.provided else [])
     os.chdir(options.work)

@@ -138,8 +138,8 @@ assert os.getuid() != 0, "the child is root"
 class Sandbox:
     """One child process running one submission copy in `scratch/work`."""
 
-    def __init__(self, scratch, limits: Limits, provided: Path | None = None, isolation=None):
-        self.scratch, self.limits = Path(scratch), limits
+    def __init__(self, scratch, limits: Limits, provided: Path | None = None, isolation=None, warm=None):
+        self.scratch, self.limits, self.warm = Path(scratch), limits, warm  # warm: see spare.py
         self.isolation = isolation or choose_isolation(limits.isolation)
         self.runtime = self.scratch / "runtime"
         self.runtime.mkdir(exist_ok=True)
@@ -163,6 +163,7 @@ class Sandbox:
         inside = isolations.layout(self.isolation, self.scratch)
         child = [sys.executable, "-I", inside.path("runtime/child.py"), "--fds", f"{to_child},{from_child}",
                  "--work", inside.path("work")] + (["--provided", inside.path("provided")] if self.provided else [])
+        child += ["--warm", self.warm] if self.warm else []
         try:
             if self.isolation == BUBBLEWRAP:
                 self._start_bubblewrap(child, (to_child, from_child))
@@ -233,6 +234,11 @@ class Sandbox:
                             (resource.RLIMIT_FSIZE, limits.file_mb * 2**20), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(kind, (value, value))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+
+    def adopt(self):
+        """The submission's files are now in the work folder of this sandbox, started ahead of them (spare.py)."""
+        if self.isolation == BUBBLEWRAP and isolations.switches_user():
+            isolations.give_work_to_sandbox(self.scratch / "work")
 
     @property
     def alive(self):

@@ -27,8 +27,9 @@ class Loaded:
 
 
 class Program:
-    def __init__(self, scratch, submission, limits, provided=None, package=None):
+    def __init__(self, scratch, submission, limits, provided=None, package=None, warm=None):
         self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
+        self.warm = warm  # a sandbox started in `scratch` ahead of the submission (spare.py), for the first load
         self.package = package  # the provided package a lone module is loaded into (see loader._load_module)
         self.sandbox = None
         self.loaded = None
@@ -58,9 +59,13 @@ class Program:
         """(a fresh sandbox that has answered the "load" request, its load error or None)."""
         if self.sandbox is not None:
             self.sandbox.stop()
-        sandbox = Sandbox(self.scratch, self.limits, self.provided)
+        sandbox, self.warm = self.warm, None
+        if sandbox is not None and sandbox.alive:
+            sandbox.adopt()
+        else:
+            sandbox = Sandbox(self.scratch, self.limits, self.provided)
+            sandbox.start()
         self.isolation = sandbox.isolation
-        sandbox.start()
         request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry,
                    "entries": list(self.submission.entries), "package": self.package}
         try:
@@ -237,8 +242,9 @@ class Program:
         return True
 
     def close(self):
-        if self.sandbox is not None:
-            self.sandbox.stop()
+        for sandbox in (self.sandbox, self.warm):
+            if sandbox is not None:
+                sandbox.stop()
 
     def output(self):
         return self.sandbox.output() if self.sandbox else ["", ""]
