@@ -19,16 +19,19 @@ $(READY): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(READY)
 
-# make grade SUBMISSION=path [OUT=dir]; with no SUBMISSION, every example of both assignments (submissions/*.py,
-# submissions/rnn_layers/*.py) into reports/<name>/; each is graded as the assignment whose functions it defines.
+# The examples of every assignment: submissions/<assignment>/*.py (the first assignment's are submissions/*.py).
+EXAMPLES = $(wildcard submissions/*.py submissions/*/*.py)
+
+# make grade SUBMISSION=path [OUT=dir]; with no SUBMISSION, every example of every assignment into
+# reports/<name>/; each is graded as the assignment whose functions it defines.
 grade: setup
-	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*.py submissions/rnn_layers/*.py) $(if $(OUT),--out "$(OUT)") \
+	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",$(EXAMPLES)) $(if $(OUT),--out "$(OUT)") \
 		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # make check [SUBMISSION=path] [FAIL_UNDER=percent]: only the public checks, as a student's repository runs them
 # (no reference solution or hidden fixtures needed); exit 1 below FAIL_UNDER percent of the required points.
 check: setup
-	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",submissions/*.py submissions/rnn_layers/*.py) --public $(if $(OUT),--out "$(OUT)") \
+	$(PY) -m grader grade $(if $(SUBMISSION),"$(SUBMISSION)",$(EXAMPLES)) --public $(if $(OUT),--out "$(OUT)") \
 		$(if $(FAIL_UNDER),--fail-under $(FAIL_UNDER)) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
 # make grade-all SUBMISSIONS=dir [OUT=dir] [WORKERS=n] [FORCE=1]: every file or folder in dir is one student's

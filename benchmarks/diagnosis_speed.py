@@ -24,7 +24,7 @@ from grader.sandbox.limits import Limits  # noqa: E402
 def time_gradings(rnn, paths, repeats):
     """{(path, diagnose): [seconds]}, seconds spent inside diagnoses, and the diagnosed ids seen."""
     seconds, seen, inside = {}, set(), []
-    checks = rnn.package.checks
+    checks = rnn.standard  # the standard checks (grader.checks.kinds.Standard) of this assignment
     untimed = checks._diagnosis
 
     def timed(*args):
@@ -44,7 +44,7 @@ def time_gradings(rnn, paths, repeats):
                     seconds.setdefault((path, on), []).append(time.perf_counter() - started)
                     seen.update(d for r in graded.results for d in r.diagnoses)
     finally:
-        checks._diagnosis = untimed
+        del checks._diagnosis  # the class's method again
     return seconds, sum(inside) / repeats, seen
 
 
@@ -80,7 +80,7 @@ def main(repeats):
           f" ({inside / totals[True]:.1%} of the grading time)")
     print(f"  mistakes named: {', '.join(sorted(seen))}")
     print("one diagnosis (all of a function's variants on its handout case):")
-    for function in rnn.package.checks.OUTPUTS:
+    for function in rnn.standard.functions:
         median, count = time_one_diagnosis(rnn, function)
         print(f"  {function:<20} {count:2d} variants  {median * 1000:7.2f} ms")
 

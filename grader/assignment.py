@@ -19,6 +19,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .authoring import validate
+from .checks import declarations, kinds
 from .errors import UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,15 +34,13 @@ class Assignment:
     rubric: dict
     package: object
     public_only: bool = False
+    suite: object = None  # the checks, in the rubric's order (grader.checks.kinds.suite)
+    standard: object = None  # the standard checks made from the declarations (grader.checks.kinds.Standard)
 
     @property
     def solution(self):
         """The reference module; None in a student's copy, which has only the public part."""
         return getattr(self.package, "solution", None)
-
-    @property
-    def suite(self):
-        return self.package.checks.suite
 
     @property
     def provided(self):
@@ -81,7 +81,8 @@ class Assignment:
     def pairs(self):
         """{backward: forward}: the backward function that takes the cache (last output) of a forward function
         (assignment.toml, [backward.NAME] forward = ...); a reference stand-in's cache then stays in the grader."""
-        return {name: table["forward"] for name, table in self.settings.get("backward", {}).items()}
+        return {name: table["forward"] for name, table in self.settings.get("backward", {}).items()
+                if table.get("cache", "own") == "own"}
 
     def checks(self, public_only=False):
         """The checks to run, in order; with `public_only`, those whose kind is in `public_kinds`."""
@@ -118,6 +119,16 @@ def find(name=None, public_only=False, submissions=()):
     return load(folder, public_only)
 
 
+def folder_of(name_or_path):
+    """The folder of an assignment given by name (reference/NAME) or by path."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path
+    if (ROOT / "reference" / name_or_path / "assignment.toml").is_file():
+        return ROOT / "reference" / name_or_path
+    raise UsageError(f"no assignment folder {name_or_path!r}: give a folder's path or one of {names()}")
+
+
 def names():
     """The assignments there are: the folders under reference/ with an assignment.toml."""
     return [p.parent.name for p in sorted((ROOT / "reference").glob("*/assignment.toml"))]
@@ -130,10 +141,14 @@ def load(folder, public_only=False):
         raise UsageError(f"{folder / 'solution.py'} is missing: this copy of {folder.name!r} holds only the public"
                          " checks (a student's repository?); run them with --public, or grade where the reference"
                          " solution is")
-    with open(folder / "assignment.toml", "rb") as f:
-        settings = tomllib.load(f)
-    with open(folder / "rubric.toml", "rb") as f:
-        rubric = tomllib.load(f)
+    settings, rubric = validate.read(folder, "assignment.toml"), validate.read(folder, "rubric.toml")
+    for optional in ("handout.toml", "manual.toml"):
+        validate.read(folder, optional)
+    text = (folder / "assignment.toml").read_text(errors="replace")
+    validate.packages(folder, settings, text)
+    if not public_only and not (folder / "cases.py").is_file():
+        raise validate.DeclarationError(folder, "cases.py", None, "missing: its recipes() make the fixtures, and its"
+                                        " Case and arguments() the property tests' cases")
     package_name = f"_assignment_{folder.name}"
     if package_name not in sys.modules:
         spec = importlib.util.spec_from_file_location(package_name, folder / "__init__.py",
@@ -141,12 +156,37 @@ def load(folder, public_only=False):
         module = importlib.util.module_from_spec(spec)
         sys.modules[package_name] = module
         spec.loader.exec_module(module)
-    # checks.py imports the reference and the recipes only where a non-public check needs them.
-    for part in ("checks",) if public_only else ("solution", "cases", "checks"):
-        importlib.import_module(f"{package_name}.{part}")
-    assignment = Assignment(folder.name, folder, settings, rubric, sys.modules[package_name], public_only)
+    # checks.py (optional: what no other assignment could use) imports the reference and the recipes only where a
+    # non-public check needs them.
+    parts = ("checks",) if public_only else ("solution", "cases", "checks", "mistakes")
+    modules = {part: _import(folder, package_name, part) for part in parts
+               if (folder / f"{part}.py").is_file() or (folder / part / "__init__.py").is_file()}
+    solution = modules.get("solution")
+    if solution is not None:
+        validate.against_solution(folder, settings, solution, text)
+    standard = kinds.Standard(settings, declarations.functions(settings, solution), solution, modules.get("cases"),
+                              getattr(modules.get("mistakes"), "catalogue", None))
+    custom = getattr(modules.get("checks"), "suite", None)
+    made = kinds.suite(folder.name, standard, rubric, custom)
+    validate.against_checks(folder, settings, rubric, made, standard, custom, text,
+                            (folder / "rubric.toml").read_text(errors="replace"))
+    if "cases" in modules:
+        validate.against_recipes(folder, modules["cases"], {name: pair.forward for name, pair in
+                                                            standard.pairs.items()})
+    assignment = Assignment(folder.name, folder, settings, rubric, sys.modules[package_name], public_only, made,
+                            standard)
     check_calls(assignment)
     return assignment
+
+
+def _import(folder, package_name, part):
+    """A module of the assignment folder; one that doesn't import is named with its error."""
+    try:
+        return importlib.import_module(f"{package_name}.{part}")
+    except Exception as exc:  # noqa: BLE001 -- whatever the author's module raised, said with the file
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        raise validate.DeclarationError(folder, f"{part}.py" if (folder / f"{part}.py").is_file() else part, None,
+                                        f"does not import{where}: {type(exc).__name__}: {exc}") from None
 
 
 def check_calls(assignment):

@@ -25,9 +25,18 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    for path in options.paths:
-        chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
-        name = submission_name(path)
+    names, refused = [submission_name(path) for path in options.paths], []
+    for path, name in zip(options.paths, names):
+        try:
+            chosen = assignments.find(options.assignment, public_only=options.public, submissions=[path])
+        except UsageError as exc:  # one broken assignment (or undecidable file) must not stop the others
+            if not several:
+                raise
+            refused.append(f"grader: {path}: not graded: {exc}")
+            print(refused[-1], file=sys.stderr)
+            continue
+        if names.count(name) > 1:  # submissions/correct.py and submissions/<assignment>/correct.py, say
+            name = f"{Path(path).resolve().parent.name}-{name}"
         out = Path(options.out or "reports") / name if several or not options.out else Path(options.out)
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
@@ -38,6 +47,9 @@ def cmd_grade(options):
             below.append(f"{name}: {_percent(document):.4g}% is below --fail-under {options.fail_under:g}%")
     for line in below:
         print(line, file=sys.stderr)
+    if refused:
+        print(f"grader: {len(refused)} of {len(options.paths)} submissions not graded (above)", file=sys.stderr)
+        return 2
     return 1 if below else 0
 
 
@@ -143,7 +155,10 @@ def cmd_handout(options):
 
 def cmd_fixtures(options):
     for chosen in _each(options):
-        manifest = fixtures.generate(chosen, chosen.fixtures)
+        try:
+            manifest = fixtures.generate(chosen, chosen.fixtures)
+        except fixtures.RecipeError as exc:
+            raise UsageError(str(exc)) from None
         print(f"wrote {len(manifest['files'])} fixtures and {fixtures.MANIFEST} into {chosen.fixtures}")
     return 0
 
@@ -161,6 +176,33 @@ def cmd_check_fixtures(options):
         else:
             print(f"fixtures of {chosen.name!r} match their recipes")
     return status
+
+
+def cmd_check_assignment(options):
+    """Load an assignment folder as grading would, and say what it grades; nothing is graded."""
+    chosen = assignments.load(assignments.folder_of(options.name))
+    required = [c for c in chosen.checks() if not chosen.points(c)[1]]
+    extra = [c for c in chosen.checks() if chosen.points(c)[1]]
+    points = lambda checks: sum(chosen.points(c)[0] for c in checks)  # noqa: E731
+    manifest = chosen.fixtures / fixtures.MANIFEST
+    print(f"{chosen.folder}: the declarations are valid; {len(chosen.checks())} checks of"
+          f" {len({c.function for c in chosen.checks()})} functions, {points(required):g} points"
+          + (f" + {points(extra):g} of extra credit" if extra else "")
+          + ("" if manifest.is_file() else f"; no fixtures yet in {chosen.fixtures}: run `make fixtures"
+             f" ASSIGNMENT={chosen.name}`"))
+    return 0
+
+
+def cmd_new(options):
+    from .authoring import scaffold
+    folder = assignments.ROOT / "reference" / options.name
+    if not options.name.isidentifier():
+        raise UsageError(f"{options.name!r} can't name an assignment: use letters, digits and _")
+    written = scaffold.write(folder, options.solution)
+    print(f"wrote {', '.join(written)} into {folder}")
+    print(f"next: fill in what cases.py marks FILL IN, then `make fixtures ASSIGNMENT={options.name}` and"
+          f" `python -m grader grade {folder / 'solution.py'} --assignment {options.name}` (full marks)")
+    return 0
 
 
 def _each(options):
@@ -230,7 +272,18 @@ def parser():
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
         p = verbs.add_parser(verb, help=text)
         p.set_defaults(run=run)
+    c = verbs.add_parser("check-assignment", help="check an assignment folder's declarations (every file against"
+                         " its schema, names against the solution and the checks); grades nothing")
+    c.add_argument("name", help="an assignment's name (a folder of reference/) or the path of its folder")
+    c.set_defaults(run=cmd_check_assignment)
+    n = verbs.add_parser("new", help="scaffold a new assignment folder reference/NAME from its solution module")
+    n.add_argument("name", help="the new assignment's name (a folder of reference/)")
+    n.add_argument("--from", dest="solution", required=True, metavar="SOLUTION.py",
+                   help="the reference solution: its public functions are graded")
+    n.set_defaults(run=cmd_new)
     for p in verbs.choices.values():
+        if p in (c, n):
+            continue
         p.add_argument("--assignment", help="the assignment folder under reference/ (default: the one whose graded"
                        " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
     return top

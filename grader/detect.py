@@ -24,23 +24,49 @@ def choose(folders, submissions):
     names = set()
     for submission in submissions:
         names |= defined_names(Path(submission))
-    counts = {folder.name: len(graded(folder) & names) for folder in folders}
+    counts = {}
+    for folder in folders:
+        try:
+            counts[folder.name] = len(graded(folder) & names)
+        except UsageError as broken:  # one broken assignment must not stop the grading of another's submissions
+            print(f"grader: assignment {folder.name!r} skipped while choosing the assignment: {broken}",
+                  file=sys.stderr)
     best = max(counts.values(), default=0)
     fits = [name for name, count in counts.items() if count == best]
     shown = ", ".join(f"{name} ({count})" for name, count in counts.items())
     if best == 0 or len(fits) > 1:
         what = "none" if best == 0 else "as many"
-        raise UsageError(f"the submission defines {what} of the graded functions of each assignment ({shown}):"
-                         f" say which with --assignment NAME")
+        unreadable = [why for submission in submissions if (why := unreadable_notebook(Path(submission)))]
+        first = f"{unreadable[0]}, so the assignment can't be told from it; " if unreadable else ""
+        raise UsageError(f"{first}the submission defines {what} of the graded functions of each assignment"
+                         f" ({shown}): say which with --assignment NAME")
     print(f"grader: grading as assignment {fits[0]!r}: the submission defines {best} of its graded functions"
           f" (by assignment: {shown}); --assignment NAME chooses another", file=sys.stderr)
     return fits[0]
 
 
 def graded(folder):
-    """The functions and classes an assignment grades: the tables of its rubric."""
-    with open(Path(folder) / "rubric.toml", "rb") as f:
-        return {name for name, table in tomllib.load(f).items() if isinstance(table, dict)} - {"submission"}
+    """The functions and classes an assignment grades: the tables of its rubric (UsageError if it can't be read)."""
+    path = Path(folder) / "rubric.toml"
+    try:
+        with open(path, "rb") as f:
+            return {name for name, table in tomllib.load(f).items() if isinstance(table, dict)} - {"submission"}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{Path(folder).name}/rubric.toml can't be read ({exc}): run `python -m grader"
+                         f" check-assignment {folder}`") from None
+
+
+def unreadable_notebook(path):
+    """Why a notebook (or one of a folder's) can't be read as one, or None."""
+    notebooks = sorted(path.rglob("*.ipynb"))[:MAX_FILES] if path.is_dir() else [path] if path.suffix == ".ipynb" else []
+    for notebook in notebooks:
+        try:
+            json.loads(notebook.read_text(errors="replace"))
+        except ValueError as exc:
+            return f"{notebook} can't be read as a notebook: it is not JSON ({exc})"
+        except OSError as exc:
+            return f"{notebook} can't be read: {exc}"
+    return None
 
 
 def defined_names(path):

@@ -4,7 +4,9 @@ Each recipe becomes `fixtures/<assignment>/<visibility>/<function>/<name>.json`,
 keeps all its digits. `manifest.json` records what made each file and a hash of every array in it, so that
 `check` can regenerate everything into a temporary folder and name each array that drifted.
 """
+import copy
 import hashlib
+import inspect
 import json
 import shutil
 import tempfile
@@ -27,6 +29,24 @@ class Recipe:
     make: object  # () -> tuple of arguments
     describe: str
     expect: object = None  # (*args) -> expected; default: the reference function called on the arguments
+
+
+def expect_backward(solution, forward, backward):
+    """The `expect` of a Recipe for a backward function that takes its student's own cache ([backward.NAME]
+    cache = "own"): its arguments are the forward's, then one upstream gradient per forward output but the cache;
+    it expects {"forward": the forward's outputs but the cache, "backward": the backward's gradients}."""
+    forward, backward = getattr(solution, forward), getattr(solution, backward)
+    count = len(inspect.signature(forward).parameters)
+
+    def expect(*args):
+        out = forward(*args[:count])
+        grads = backward(*args[count:], out[-1])
+        return {"forward": tuple(out[:-1]), "backward": grads if isinstance(grads, tuple) else (grads,)}
+    return expect
+
+
+class RecipeError(Exception):
+    """A recipe (cases.py) or the reference raised while a fixture was being made."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +105,13 @@ def generate(assignment, folder):
     manifest = {"assignment": assignment.name, "made_by": "make fixtures (python -m grader fixtures)",
                 "numpy": np.__version__, "files": {}}
     for recipe in assignment.package.cases.recipes():
-        args = recipe.make()
-        expect = recipe.expect or getattr(assignment.solution, recipe.function)
-        expected = expect(*args)
+        try:
+            args = recipe.make()
+            expect = recipe.expect or getattr(assignment.solution, recipe.function)
+            expected = expect(*copy.deepcopy(args))  # a copy: an update in place (a running mean) stays out of args
+        except Exception as exc:  # noqa: BLE001 -- the author's recipe or reference: say which one, and why
+            raise RecipeError(f"{assignment.name}: the recipe of {recipe.function} {recipe.name!r}"
+                              f" ({recipe.describe}) failed: {type(exc).__name__}: {exc}") from exc
         relative = f"{recipe.visibility}/{recipe.function}/{recipe.name}.json"
         record = {"function": recipe.function, "name": recipe.name, "visibility": recipe.visibility,
                   "describe": recipe.describe, "args": to_json(args), "expected": to_json(expected)}

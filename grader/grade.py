@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import answers, fixtures
-from .checks.suite import Check, Failure
+from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import intake, spare
 from .sandbox.limits import Limits
@@ -65,26 +65,34 @@ class Context:
         use the student's own callees, as a student's copy has no reference (see PUBLIC_NOTE).
 
         `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
-        `own`: with the student's own callees (grader.checks.own_caches, when the stand-ins' caches can't serve)."""
+        `own` (grader.checks.own_caches, when a backward can't read the stand-ins' cache tokens): the student's own
+        step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
         if self._rehearsal is not None:
             return self._rehearse(function, args, kwargs, keep or target or method or own)
-        got = self.program.call(function, *args, substitute=self._stand_ins(function, own),
-                                pairs=self.assignment.pairs, keep=keep, target=target, method=method, **kwargs)
+        got = self.program.call(function, *args, **self._stand_ins(function, own), keep=keep, target=target,
+                                method=method, **kwargs)
         if got is None and target is None:  # a method (an update in place, say) may return None
             raise NothingReturned(function)
         return got
 
     def _stand_ins(self, function, own=False):
-        return {} if self.public_only or own else {
-            name: getattr(self.assignment.solution, name) for name in self.assignment.calls.get(function, ())}
+        """Program.call's substitute, pairs, record and replay for `function` (see call())."""
+        callees, pairs = self.assignment.calls.get(function, ()), self.assignment.pairs
+        if own:
+            callees = [name for name in callees if name in pairs]  # the step forwards are the student's
+        reference = {} if self.public_only else {
+            name: getattr(self.assignment.solution, name) for name in callees}
+        record = [] if self.public_only or not own else [
+            name for name in self.assignment.calls.get(function, ()) if name in pairs.values()]
+        replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
+        return {"substitute": reference, "pairs": pairs, "record": record, "replay": replay}
 
     def prefetch(self, function, argument_lists, target=None, methods=None):
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
         follow with the same arguments take them in order (grader.sandbox.program.Program.prefetch)."""
         if self._rehearsal is None:
             self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists],
-                                  substitute=self._stand_ins(function), pairs=self.assignment.pairs, target=target,
-                                  methods=methods)
+                                  **self._stand_ins(function), target=target, methods=methods)
 
     @contextlib.contextmanager
     def rehearsal(self):
@@ -236,6 +244,8 @@ def _verdict(check, context, load_error, status, diagnoses):
     try:
         note = check.run(context)  # a check that passes may say how it judged (a string), or return None
         return "passed", note if isinstance(note, str) else ""
+    except Skip as skip:
+        return "skipped", str(skip)
     except Failure as failure:
         if function in program.dead:  # it hung or crashed inside a property test
             return program.dead[function]

@@ -120,7 +120,7 @@ def test_several_files_get_a_results_file_that_names_them(tmp_path, bundle):
 
 
 def test_a_grader_that_crashes_still_writes_results_and_tells_the_instructor_why(tmp_path, bundle):
-    results, stdout = run_autograder(tmp_path, bundle, {"rnn.py": CORRECT}, broken=["reference/rnn/checks.py"])
+    results, stdout = run_autograder(tmp_path, bundle, {"rnn.py": CORRECT}, broken=["reference/rnn/cases.py"])
     assert results["score"] == 0 and "autograder failed" in results["output"]
     assert "Traceback" in stdout and "Traceback" not in results["output"]
 

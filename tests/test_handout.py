@@ -114,7 +114,7 @@ def test_the_handout_folder_holds_a_valid_notebook_the_template_the_cases_and_th
     nb = nbformat.read(made / NOTEBOOK, as_version=4)
     nbformat.validate(nb)
     stubs = [c for c in nb.cells if "function" in c.metadata.get("grader", {})]
-    assert [c.metadata["grader"]["function"] for c in stubs] == list(rnn.package.checks.OUTPUTS)
+    assert [c.metadata["grader"]["function"] for c in stubs] == list(rnn.standard.functions)
     assert stubs[0].source.startswith("def rnn_cell_forward(xt, a_prev, parameters):")
     assert "# YOUR CODE HERE" in stubs[0].source and "a_prev -- the hidden state" in stubs[0].source
     assert "a⟨t⟩ = tanh(Waa a⟨t-1⟩ + Wax x⟨t⟩ + ba)" in "".join(c.source for c in nb.cells)

@@ -9,10 +9,11 @@ GRADER = Path(__file__).resolve().parent.parent / "grader"
 ALLOWED = {
     "errors": set(),
     "sandbox": {"errors"},
-    "checks": {"errors", "sandbox"},
+    "checks": {"errors", "sandbox", "fixtures"},
     "fixtures": set(),
     "detect": {"errors"},
-    "assignment": {"errors", "detect"},
+    "authoring": {"errors", "checks", "fixtures"},
+    "assignment": {"errors", "detect", "checks", "fixtures", "authoring"},
     "report": {"sandbox"},
     "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
     "answers": set(),
@@ -22,7 +23,7 @@ ALLOWED = {
     "batch": {"answers", "api", "assignment", "errors", "grade", "report", "review", "sandbox", "similarity"},
     "handout": {"errors", "fixtures"},
     "platforms": {"api", "assignment", "errors", "grade", "handout", "report"},
-    "cli": {"api", "assignment", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox",
+    "cli": {"api", "assignment", "authoring", "batch", "errors", "fixtures", "handout", "platforms", "report", "review", "sandbox",
             "similarity"},
     "__main__": {"cli"},
 }

@@ -91,8 +91,8 @@ def test_handout_tables_to_the_printed_digits(rnn, source, function, expression,
 
 @pytest.mark.parametrize("function", ["rnn_cell_backward", "rnn_backward", "lstm_cell_backward", "lstm_backward"])
 def test_reference_gradients_match_numeric_gradients(rnn, function):
-    checks = rnn.package.checks
-    case = checks.Case(seed=7, n_x=3, n_a=4, n_y=2, m=3, T_x=3)
+    case = rnn.package.cases.Case(seed=7, n_x=3, n_a=4, n_y=2, m=3, T_x=3)
+    gradient_of = rnn.standard.functions[function].backward.gradients  # {key: (argument, entry of it)}
     forward_name = rnn.package.cases.FORWARD_OF[function]
     forward = getattr(rnn.solution, forward_name)
     inputs = rnn.package.cases.arguments(forward_name, case)
@@ -104,9 +104,9 @@ def test_reference_gradients_match_numeric_gradients(rnn, function):
     def loss():
         return sum(float(np.sum(o * u)) for o, u in zip(forward(*inputs), upstream))
 
-    assert set(gradients) == set(checks.GRADIENT_OF[function])
-    for key, where in checks.GRADIENT_OF[function].items():
-        variable = inputs[where[0]] if len(where) == 1 else inputs[where[0]][where[1]]
+    assert set(gradients) == set(gradient_of)
+    for key, where in gradient_of.items():
+        variable = inputs[where[0]] if where[1] is None else inputs[where[0]][where[1]]
         result = compare_gradient(key, numeric_gradient(loss, variable), gradients[key])
         assert result.ok, result
 
@@ -145,7 +145,7 @@ def test_check_fixtures_names_a_hand_edited_array(rnn, tmp_path):
 
 def test_hidden_fixtures_cover_the_edge_sizes(rnn):
     hidden = fixtures.load(rnn.fixtures, "hidden")
-    assert set(hidden) == set(rnn.package.checks.OUTPUTS)
+    assert set(hidden) == set(rnn.standard.functions)
     for function, cases in hidden.items():
         describes = " ".join(f.describe for f in cases)
         assert "m=1," in describes and "n_a=1," in describes and "T_x=1)" in describes, function

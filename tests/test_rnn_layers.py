@@ -49,7 +49,7 @@ def _check(document, check_id):
 
 
 def _full(document):
-    return document["score"] == document["max_score"] + document["extra_credit_max"] and document["max_score"] == 40
+    return document["score"] == document["max_score"] + document["extra_credit_max"] and document["max_score"] == 48
 
 
 # --- submission forms ---------------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_a_notebook_that_imports_the_package_is_graded_with_the_stand_ins_in_tha
     nbformat.write(notebook, folder / "RNN_Sentiment.ipynb")
     document = _grade(layers, folder)
     assert document["kind"] == "notebook"
-    assert _lost(document) == {"rnn_step_forward": 5, "rnn_forward": 5}, _lost(document)
+    assert _lost(document) == {"rnn_step_forward": 6, "rnn_forward": 6}, _lost(document)
     assert "reshape_mixes_n_and_t" in " ".join(_check(document, "rnn_forward.public")["diagnoses"])
     assert "(db not judged" in _check(document, "rnn_step_backward.public")["message"]
     assert "are the reference's" in _check(document, "rnn_backward.public")["message"]
@@ -149,11 +149,11 @@ def test_what_a_submission_does_not_define_costs_only_its_points(layers, tmp_pat
     start, end = CORRECT.index("def rnn_forward"), CORRECT.index("def sigmoid")
     path.write_text(CORRECT[:start] + CORRECT[end:].split("class SentimentRNN")[0])
     document = _grade(layers, path)
-    assert document["functions"]["rnn_step_forward"]["score"] == 5
-    assert document["functions"]["lstm_step_forward"]["score"] == 3
+    assert document["functions"]["rnn_step_forward"]["score"] == 6
+    assert document["functions"]["lstm_step_forward"]["score"] == 4
     missing = _check(document, "rnn_forward.public")
     assert missing["status"] == "failed" and "rnn_forward is not defined" in missing["message"]
-    assert document["score"] == 10 + 12
+    assert document["score"] == 12 + 16
 
 
 # --- the assignment is read from the code -------------------------------------------------------------------------
@@ -184,15 +184,15 @@ def test_the_command_line_says_which_assignment_it_chose(tmp_path):
 
 # Each example makes one typical mistake: {file: (what it loses, the mistake diagnosed)}.
 MISTAKES = {
-    "layers_mistake_weights_not_summed.py": ({"rnn_backward": 5}, "rnn_backward.weights_not_summed_over_time"),
-    "layers_mistake_upstream_not_added.py": ({"rnn_backward": 5}, "rnn_backward.upstream_not_added"),
-    "layers_mistake_index_assignment.py": ({"word_embedding_backward": 3},
+    "layers_mistake_weights_not_summed.py": ({"rnn_backward": 6}, "rnn_backward.weights_not_summed_over_time"),
+    "layers_mistake_upstream_not_added.py": ({"rnn_backward": 6}, "rnn_backward.upstream_not_added"),
+    "layers_mistake_index_assignment.py": ({"word_embedding_backward": 4},
                                            "word_embedding_backward.index_assignment_instead_of_add_at"),
-    "layers_mistake_tanh_preactivation.py": ({"rnn_step_backward": 5},
+    "layers_mistake_tanh_preactivation.py": ({"rnn_step_backward": 6},
                                              "rnn_step_backward.tanh_derivative_of_preactivation"),
-    "layers_mistake_gates_order.py": ({"lstm_step_forward": 3}, "lstm_step_forward.gates_in_wrong_order"),
-    "layers_mistake_reshape_mixes_axes.py": ({"rnn_forward": 5}, "rnn_forward.reshape_mixes_n_and_t"),
-    "layers_mistake_sum_instead_of_mean.py": ({"temporal_average_forward": 3},
+    "layers_mistake_gates_order.py": ({"lstm_step_forward": 4}, "lstm_step_forward.gates_in_wrong_order"),
+    "layers_mistake_reshape_mixes_axes.py": ({"rnn_forward": 6}, "rnn_forward.reshape_mixes_n_and_t"),
+    "layers_mistake_sum_instead_of_mean.py": ({"temporal_average_forward": 4},
                                               "temporal_average_forward.sum_instead_of_mean"),
 }
 # Grading one submission per example would take a minute: mistakes in different functions share one.
@@ -252,8 +252,8 @@ def test_each_typical_mistake_loses_only_its_own_function(mistakes):
             function, diagnosis = next(iter(MISTAKES[name][0])), MISTAKES[name][1]
             if diagnosis:
                 assert diagnosis in _check(mistakes[group], f"{function}.public")["diagnoses"], name
-    assert _lost(mistakes["b"]) == {"rnn_backward": 5, "temporal_average_forward": 3,
-                                    "temporal_average_backward": 3, "SentimentRNN": 8}
+    assert _lost(mistakes["b"]) == {"rnn_backward": 6, "temporal_average_forward": 4,
+                                    "temporal_average_backward": 4, "SentimentRNN": 8}
 
 
 def test_a_wrong_forward_is_not_held_against_its_backward(mistakes):
@@ -279,7 +279,7 @@ def test_a_model_with_a_wrong_gradient_fails_its_checks_and_training(mistakes):
 
 
 def test_a_diverging_learning_rate_fails_the_training_check(layers, monkeypatch):
-    monkeypatch.setitem(layers.package.checks.SETTINGS["training"], "learning_rate", 50.0)
+    monkeypatch.setitem(layers.settings["training"], "learning_rate", 50.0)
     document = _grade(layers, EXAMPLES / "layers_correct.py")
     training = _check(document, "SentimentRNN.training")
     assert training["status"] == "failed", training
@@ -292,7 +292,7 @@ def test_a_backward_given_the_students_own_step_caches_calls_their_own_step(laye
     student's own rnn_step_backward answers rnn_backward's calls (the reference does when the caches are tokens)."""
     document = _grade(layers, ROOT / "tests" / "layers" / "steps_written_out.py")
     assert {name: f["score"] for name, f in document["functions"].items() if f["score"]} == {
-        "rnn_step_forward": 5, "rnn_step_backward": 5, "rnn_forward": 5, "rnn_backward": 5}
+        "rnn_step_forward": 6, "rnn_step_backward": 6, "rnn_forward": 6, "rnn_backward": 6}
 
 
 # --- the reference, its fixtures and its catalogue (in the grader's process, no sandbox) ---------------------------
@@ -354,9 +354,9 @@ def test_the_class_page_plots_every_students_loss_history(correct_report):
 
 def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_students_own_steps(layers):
     document = _grade(layers, ROOT / "tests" / "layers" / "steps_read_in_backward.py")
-    assert document["functions"]["rnn_backward"]["score"] == 5
+    assert document["functions"]["rnn_backward"]["score"] == 6
     message = _check(document, "rnn_backward.public")["message"]
-    assert "your own rnn_step_backward and rnn_step_forward were used" in message, message
+    assert "your own rnn_step_forward made the step caches" in message, message
 
 
 # --- where courses run: public mode, a student's repository, Gradescope ---------------------------------------------
@@ -381,4 +381,4 @@ def test_a_student_repository_and_a_gradescope_bundle_grade_it(layers, tmp_path)
     bundle = tmp_path / "autograder.zip"
     gradescope.gradescope(layers, bundle)
     results, _ = run_autograder(tmp_path / "gs", bundle, {"rnn_layers.py": (EXAMPLES / "layers_correct.py").read_text()})
-    assert results["score"] == 52
+    assert results["score"] == 64  # 48 points and 16 of extra credit

@@ -63,7 +63,7 @@ def run_workflow(origin, tmp_path, submission=None):
 def test_the_repository_holds_the_public_part_and_no_secret(origin, rnn):
     files = [p for p in origin.rglob("*") if p.is_file() and ".git" not in p.relative_to(origin).parts]
     names = {p.relative_to(origin).as_posix() for p in files}
-    assert {".github/workflows/grade.yml", ".grader/ci.sh", ".grader/reference/rnn/checks.py", "README.md",
+    assert {".github/workflows/grade.yml", ".grader/ci.sh", ".grader/reference/rnn/assignment.toml", "README.md",
             ".grader/reference/rnn/rubric.toml", ".grader/reference/rnn/provided/rnn_utils.py", "Makefile",
             ".grader/fixtures/rnn/public/rnn_cell_forward/handout.json", "rnn.py"} <= names
     assert f"below {FAIL_UNDER}% of the required public points" in (origin / "README.md").read_text()

@@ -17,7 +17,18 @@ import numpy as np
 from ..sandbox.process import Raised
 from .compare import differences
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
-from .suite import Failure
+from .suite import Failure, Skip
+
+
+class ForwardRaised(Skip):
+    """The student's forward raised on a case, so there is no cache of theirs to give its backward there."""
+
+    def __init__(self, pair, error):
+        where = f" at line {error['line']} of {error['file']}: {error['code']}" if error.get("line") else ""
+        message = str(error.get("message") or "an error").splitlines()[-1]
+        super().__init__(f"not judged: your {pair.forward} raised {message}{where}, so there is no cache of yours"
+                         f" to give {pair.backward} (the cache's layout is each student's own, so the reference's"
+                         f" can't stand in for it)")
 
 
 @dataclass(frozen=True)
@@ -47,21 +58,27 @@ def judge(context, pair, forward_args, upstream, expected, describe):
 
     Where the reference stands in for the functions these two call, the caches its stand-ins make are tokens (see
     grader/sandbox/child.py). A backward that raises on them (it reads the step caches itself) is judged again
-    with the student's own callees, whose caches it can read."""
+    with the student's own step forwards, each cache of which the child remembers with its inputs: the reference's
+    step backward, given such a cache, answers from those inputs. Raises ForwardRaised (a Skip) when the student's
+    forward raises: there is no cache to give the backward."""
     try:
         return _judge(context, pair, forward_args, upstream, expected, describe, own=False)
     except Raised:
-        callees = sorted({*context.assignment.calls.get(pair.forward, ()), *context.assignment.calls.get(
-            pair.backward, ())})
-        if not callees or context.public_only:
+        steps = context.assignment.calls.get(pair.forward, ())
+        answered = context.assignment.calls.get(pair.backward, ())
+        if not (steps or answered) or context.public_only:
             raise
     note = _judge(context, pair, forward_args, upstream, expected, describe, own=True)
-    return (f"{note}; your own {' and '.join(callees)} were used, as your {pair.backward} raised on the caches"
-            f" of the reference's stand-ins (tokens it can't read)")
+    return (f"{note}; your own {' and '.join(steps)} made the step caches, as your {pair.backward} reads them"
+            f" (the reference's stand-ins give tokens it can't read); a call of {' or '.join(answered)} on one of"
+            f" them is answered by the reference, from that step's inputs")
 
 
 def _judge(context, pair, forward_args, upstream, expected, describe, own):
-    made = context.call(pair.forward, *forward_args, keep="last", own=own)
+    try:
+        made = context.call(pair.forward, *forward_args, keep="last", own=own)
+    except Raised as raised:
+        raise ForwardRaised(pair, raised.error) from None
     count = len(expected["forward"])
     if not isinstance(made, tuple) or len(made) != count + 1:
         raise Failure(f"on {describe}: {pair.forward} returned {_what(made)}; expected a tuple of {count + 1}"

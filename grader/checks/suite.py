@@ -21,6 +21,11 @@ class Failure(Exception):
         return "\n".join(self.lines)
 
 
+class Skip(Exception):
+    """A check that can't be judged on this submission, for a reason that is not this function's (its forward
+    raised, say): reported as skipped, with the reason, and it earns no points."""
+
+
 @dataclass(frozen=True)
 class Check:
     id: str

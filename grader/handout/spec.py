@@ -97,8 +97,8 @@ def read(assignment, fixtures_folder=None):
             raise UsageError(f"{solution} has no function {name!r}, which checks.py grades: the handout's stub"
                              " is made from it")
     order = [*texts, *(name for name in graded if name not in texts)]
-    made = [_function(signatures[name], texts.get(name, ""), tables.get(name, {}), public.get(name, []), folder)
-            for name in order]
+    made = [_function(signatures[name], texts.get(name, ""), tables.get(name, {}), public.get(name, []), folder,
+                      assignment.pairs.get(name)) for name in order]
     functions, notes = tuple(f for f, _ in made), tuple(note for _, n in made for note in n)
     provided = assignment.provided
     setup = declared.get("setup") or "\n".join(source.student_imports(solution, provided and provided.name))
@@ -141,14 +141,14 @@ def _instructions(path):
     return parts[0].strip(), {name: text.strip() for name, text in zip(parts[1::2], parts[2::2])}
 
 
-def _function(signature, text, declared, public, folder):
+def _function(signature, text, declared, public, folder, forward=None):
     where = f"{folder / 'handout.toml'}, [functions.{signature.name}]"
     outputs = tuple(declared.get("outputs", ())) or signature.returns or (
         signature.name.lower() if signature.is_class else "result",)
     doc = declared.get("doc", signature.doc)
     cases, notes = [], []
     for fixture in public:
-        case, note = _case(fixture, outputs, declared, where, signature)
+        case, note = _case(fixture, outputs, declared, where, signature, forward)
         cases.append(case)
         notes += [note] if note else []
     code = (source.class_stub(signature, doc) if signature.is_class
@@ -156,7 +156,7 @@ def _function(signature, text, declared, public, folder):
     return Function(signature.name, code, text, outputs, tuple(cases)), notes
 
 
-def _case(fixture, outputs, declared, where, signature):
+def _case(fixture, outputs, declared, where, signature, forward=None):
     """One public case: the call its cell makes and its table's rows, with a note when the rows can't be made
     from what the assignment declares (the cell then only runs the call, and the table says so)."""
     expected, key = fixture.expected, declared.get("expected")
@@ -175,6 +175,9 @@ def _case(fixture, outputs, declared, where, signature):
         problem = f"outputs {list(outputs)}, but the public case {fixture.name!r} expects {count} value(s)"
         if "outputs" in declared:
             raise UsageError(f"{where}: {problem}")
+    elif forward and "call" not in declared:  # its arguments are the forward's and the upstream gradients
+        problem = (f"the public case {fixture.name!r} holds the arguments of {forward} and the upstream gradients,"
+                   f" not the cache that {fixture.function} takes")
     elif "call" not in declared and not signature.accepts(len(fixture.args)):
         problem = f"the public case {fixture.name!r} has {len(fixture.args)} arguments, not the function's"
     if problem:  # no cell that would fail for the student: the public checks still compare this case

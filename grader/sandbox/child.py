@@ -91,6 +91,9 @@ def _is_student_file(filename, work):
 class Child:
     def __init__(self, channel, work):
         self.channel, self.work, self.kept = channel, work, Kept()
+        # id(cache) -> (the cache, the arguments of the call that made it), for the step forwards a call asked to
+        # record: a stand-in backward given such a cache (the student's own) answers from those arguments
+        self.made = {}
         self.namespace = None
         self.modules = {}  # a program split across modules: {module: its namespace}
 
@@ -141,6 +144,11 @@ class Child:
         substitute, pairs = request.get("substitute", []), request.get("pairs", {})
         remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs, namespace.get(callee))
                    for callee in substitute}
+        record = [n for n in request.get("record", []) if n not in remotes and callable(namespace.get(n))]
+        if record:
+            self.made.clear()
+        remotes.update({callee: self._recorder(namespace[callee]) for callee in record})
+        substitute = [*substitute, *record]
         saved = []
         try:
             target = self._target(request, name, namespace)
@@ -197,18 +205,34 @@ class Child:
             return {"$tuple": items}
         return wire.encode(value, self.kept.keep)
 
+    def _recorder(self, own):
+        """The student's own step forward, remembering the arguments of each cache it returns (by identity)."""
+        made = self.made
+
+        def record(*args, **kwargs):
+            value = own(*args, **kwargs)
+            if type(value) in (tuple, list) and value:
+                made[id(value[-1])] = (value[-1], args, kwargs)
+            return value
+        record.__name__ = getattr(own, "__name__", "recorded")
+        return record
+
     def _remote(self, callee, makes_cache=False, takes_cache=False, own=None):
         """A stand-in for a graded callee: the grader answers it with the reference. The cache that a stand-in
         forward returns is an opaque token (the reference's cache stays in the grader); a stand-in backward given
         such a token sends it back, so that the grader answers with the reference's gradients at those inputs.
         Given a cache of the student's own making instead (their forward did the step itself), it is the student's
         own function (`own`) that answers: the reference can't read a student's cache."""
-        channel, kept = self.channel, self.kept
+        channel, kept, made = self.channel, self.kept, self.made
 
         def remote(*args, **kwargs):
             message = {"op": "callback", "function": callee}
             if takes_cache and args and isinstance(args[-1], CacheToken):
                 message["token"], args = args[-1].token, args[:-1]
+            elif takes_cache and args and id(args[-1]) in made and made[id(args[-1])][0] is args[-1]:
+                _, inputs, keywords = made[id(args[-1])]  # the student's own step cache: the grader answers
+                message["inputs"] = wire.encode([list(inputs), keywords], kept.keep)  # from that step's inputs
+                args = args[:-1]
             elif takes_cache and callable(own):
                 return own(*args, **kwargs)
             message.update(args=wire.encode(args, kept.keep), kwargs=wire.encode(kwargs, kept.keep))

@@ -111,13 +111,17 @@ class Program:
         self.sandbox = runner.sandbox
         return Loaded(error, [], runs)
 
-    def call(self, function, *args, substitute=None, pairs=None, keep=None, target=None, method=None, **kwargs):
+    def call(self, function, *args, substitute=None, pairs=None, keep=None, target=None, method=None, record=(),
+             replay=None, **kwargs):
         """Call the student's `function`; `substitute` maps graded callees to grader-side stand-ins.
 
         `pairs` ({backward: forward}, among the substitutes): the forward's cache (its last output) stays here and
         the child gets a token for it, which the stand-in backward turns back into that cache. `keep` ("all" or
         "last"): the value, or its last item, stays in the child as a handle. `target` (a handle) and `method` (a
         dotted name): call that method of an object kept in the child; `function` then names what is graded.
+        `record`: the student's own callees (step forwards) whose caches the child remembers with their inputs;
+        `replay` ({forward: reference}): a stand-in backward given such a cache gets the reference's cache made
+        from those inputs, so that it answers with the reference's gradients for the student's own steps.
         An answer asked for ahead (prefetch) is taken from there, as if the call had just been made."""
         if function in self.dead:
             raise Dead(self.dead[function][1])
@@ -127,16 +131,18 @@ class Program:
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
                    "substitute": sorted(substitute), "module": self.sources.get(function), "pairs": pairs, "keep": keep,
+                   "record": list(record),
                    "target": target.id if target is not None else None, "method": method}
         outcome = self._ahead(request)
         if outcome is None:
             if self.sandbox is None or not self.sandbox.alive:
                 self.restarts += 1
                 self.load()
-            outcome = self._ask(function, request, substitute, pairs)
+            outcome = self._ask(function, request, substitute, pairs, replay)
         return self._value(function, outcome)
 
-    def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None):
+    def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
+                 replay=None):
         """Ask for the answers of calls to come in one message: `cases`, [(args, kwargs)], of `function` (with
         `methods[i]` of `target`, if given), run in order in the sandbox, each answer sent back as it ends. call()
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
@@ -147,7 +153,7 @@ class Program:
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = {"op": "call", "function": function, "substitute": sorted(substitute),
-                  "module": self.sources.get(function), "pairs": pairs, "keep": keep,
+                  "module": self.sources.get(function), "pairs": pairs, "keep": keep, "record": list(record),
                   "target": target.id if target is not None else None, "method": None}
         requests = [{**common, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
                      **({"method": methods[i]} if methods else {})} for i, (args, kwargs) in enumerate(cases)]
@@ -158,7 +164,7 @@ class Program:
             self.sandbox.send({**common, "op": "calls", "cases": [
                 {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
             for request in batch:
-                outcome = self._ask(function, request, substitute, pairs, sent=True)
+                outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
                 self._prefetched.setdefault(_key(request), collections.deque()).append(outcome)
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
@@ -173,9 +179,9 @@ class Program:
         waiting = self._prefetched.get(_key(request))
         return waiting.popleft() if waiting else None
 
-    def _ask(self, function, request, substitute, pairs, sent=False):
+    def _ask(self, function, request, substitute, pairs, replay, sent=False):
         """("answer", the child's final answer), or ("timeout",) or ("died", why) once the sandbox is stopped."""
-        respond = lambda message, _: self._callback(message, function, substitute, pairs)  # noqa: E731
+        respond = lambda message, _: self._callback(message, function, substitute, pairs, replay or {})  # noqa: E731
         try:
             if sent:
                 return "answer", self.sandbox.answer(self.limits.call_seconds, respond)
@@ -210,7 +216,7 @@ class Program:
             self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, function, substitute, pairs):
+    def _callback(self, message, function, substitute, pairs, replay):
         """Answer a graded callee that the child reached back for; False ends the wait for the call.
 
         Only the stand-ins of this call answer: a stand-in kept from an earlier call, or a message forged for any
@@ -230,6 +236,9 @@ class Program:
             args, kwargs = wire.decode(message["args"]), wire.decode(message["kwargs"])
             if "token" in message:  # a stand-in backward given the token of a stand-in forward's cache
                 args = (*args, self.caches[message["token"]])
+            elif "inputs" in message:  # given a student's own step cache: the reference's, from that step's inputs
+                inputs, keywords = wire.decode(message["inputs"])
+                args = (*args, replay[pairs[name]](*inputs, **keywords)[-1])
             value = stand_in(*args, **kwargs)
             reply = {"op": "callback_return"}
             if name in pairs.values():  # the cache stays here; the child gets its token

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.fixtures import Recipe
+from grader.fixtures import Recipe, expect_backward
 
 from . import solution
+from .provided.cs231n.sentiment_data import make_sentiment_data
 
 BACKWARD = tomllib.loads(Path(__file__).with_name("assignment.toml").read_text())["backward"]
 FORWARD_OF = {name: table["forward"] for name, table in BACKWARD.items()}
@@ -57,18 +58,6 @@ def arguments(function, case):
     return (*args, *(rng.standard_normal(o.shape) for o in outputs))
 
 
-def expect_backward(function):
-    """What a backward fixture expects: {"forward": its forward's outputs, "backward": the gradients}."""
-    forward = FORWARD_OF[function]
-
-    def expect(*args):
-        count = len(forward_arguments(forward, Case(0)))
-        out = getattr(solution, forward)(*args[:count])
-        grads = getattr(solution, function)(*args[count:], out[-1])
-        return {"forward": tuple(out[:-1]), "backward": grads if isinstance(grads, tuple) else (grads,)}
-    return expect
-
-
 FUNCTIONS = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "word_embedding_forward",
              "word_embedding_backward", "temporal_average_forward", "temporal_average_backward",
              "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward")
@@ -82,7 +71,7 @@ def recipes():
     """Every fixture the grader uses, in a stable order."""
     out = []
     for function in FUNCTIONS:
-        expect = expect_backward(function) if function in FORWARD_OF else None
+        expect = expect_backward(solution, FORWARD_OF[function], function) if function in FORWARD_OF else None
         groups = (("public", "public", (PUBLIC,)),
                   ("values", "hidden", tuple(replace(PUBLIC, seed=s) for s in HIDDEN_VALUE_SEEDS)),
                   ("shapes", "hidden", HIDDEN_SHAPES))
@@ -93,3 +82,9 @@ def recipes():
                 out.append(Recipe(function, name, visibility, case.seed,
                                   lambda f=function, c=case: arguments(f, c), describe, expect))
     return out
+
+
+def model_data(examples, sizes, T=6):
+    """The sentiment model's data (seed 001, section 6): `examples` generated sentences of T words of the model's
+    input size, with their labels (grader/checks/model.py)."""
+    return make_sentiment_data(num_examples=examples, T=T, D=sizes["input_dim"], seed=1)

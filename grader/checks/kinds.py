@@ -1,0 +1,317 @@
+"""The standard kinds of check, made from an assignment's declarations (grader.checks.declarations): the rubric
+names the kinds each function is graded on, and this module supplies their bodies.
+
+  structure      the documented outputs (count, keys, shapes) and cache layout, on the public cases
+  public         values on the public cases
+  hidden_values  values on the hidden cases named values-*
+  hidden_shapes  values on the hidden cases named shapes-*
+  properties     hypothesis over generated sizes (assignment.toml, [properties] sizes): agreement with the
+                 reference and the declared invariants
+  gradcheck      a backward's gradients against centred differences of sum(output * upstream) through the
+                 reference forward ([backward.NAME] gradients, [gradcheck] case)
+A backward whose forward's cache is each student's own ([backward.NAME] cache = "own") is judged on the cache that
+student's forward made (grader.checks.own_caches). Every per-case call of the student's function goes through
+`answers`, the one place that talks to the sandbox case by case.
+"""
+import copy
+import inspect
+
+import numpy as np
+from hypothesis import strategies as st
+
+from . import invariants, model, own_caches
+from .diagnose import diagnose
+from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from .properties import check_property
+from .standard import differing, named, structure_differences, value_differences
+from ..fixtures import expect_backward
+from .suite import Failure, Suite
+
+KINDS = ("structure", "public", "hidden_values", "hidden_shapes", "properties", "gradcheck")
+DESCRIPTIONS = {
+    "public": "reproduces the handout's expected output",
+    "hidden_values": "is right on other inputs of the handout's sizes",
+    "hidden_shapes": "is right on other sizes",
+    "properties": "agrees with the reference and keeps its invariants on generated cases",
+    "gradcheck": "has gradients that match numeric gradients of sum(output * upstream)",
+}
+
+
+def answers(context, function, argument_lists, **options):
+    """The student's answers to `function`, one per argument list, in order: every per-case call of the standard
+    checks goes through here. The cases are asked of the sandbox in one message (Context.prefetch), and each
+    answer is taken when the check reaches it: raises what the first failing call raises, at that call."""
+    argument_lists = list(argument_lists)
+    if len(argument_lists) > 1 and not options:
+        context.prefetch(function, argument_lists)
+    for args in argument_lists:
+        yield context.call(function, *args, **options)
+
+
+def answer(context, function, args, **options):
+    return next(answers(context, function, [args], **options))
+
+
+class Standard:
+    """The standard checks of one assignment: its declarations, reference, recipes and known mistakes."""
+
+    def __init__(self, settings, functions, solution=None, cases=None, catalogue=None):
+        self.settings, self.functions = settings, functions
+        self.solution, self.cases, self.catalogue = solution, cases, catalogue
+        self.model = model.ModelChecks(settings, solution, cases) if "model" in settings else None
+        self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
+                                            tuple(g[0] for g in f.backward.gradients))
+                      for name, f in functions.items() if f.backward and f.backward.cache == "own"}
+
+    def kinds(self, function):
+        """The standard kinds that `function` can be graded on."""
+        if self.model is not None and function == self.model.name:
+            return model.KINDS
+        declared = self.functions.get(function)
+        if declared is None:
+            return ()
+        reference_cache = declared.backward is not None and declared.backward.cache == "reference"
+        own = declared.own or function in self.pairs  # a cache of the student's own layout: no structure to check
+        return tuple(k for k in KINDS if (k != "gradcheck" or reference_cache) and (k != "structure" or not own))
+
+    def register(self, suite, function, kind):
+        """Register the check `function.kind` in `suite`."""
+        if self.model is not None and function == self.model.name:
+            text = self.model.description(kind, self.settings["model"].get("descriptions", {}).get(kind))
+            suite.check(f"{function}.{kind}", function, description=text)(getattr(self.model, kind))
+            return
+        declared = self.functions[function]
+        text = self.settings.get("descriptions", {}).get(kind) or DESCRIPTIONS.get(kind) or _structure(declared)
+        body = {"structure": self._structure, "public": self._values, "hidden_values": self._values,
+                "hidden_shapes": self._values, "properties": self._properties, "gradcheck": self._gradcheck}[kind]
+        suite.check(f"{function}.{kind}", function, description=f"{function} {text}")(
+            lambda context: body(context, declared, kind))
+
+    # --- on the fixtures ------------------------------------------------------------------------------------------
+
+    def _structure(self, context, declared, kind):
+        fixtures = context.public.get(declared.name, [])
+        for fixture, got in zip(fixtures, answers(context, declared.name, [f.args for f in fixtures])):
+            self._container(declared, got, fixture.describe)
+            lines = structure_differences(declared.outputs, declared.layout, fixture.expected, got, context.rtol,
+                                          context.atol, fixture.args)
+            if lines:
+                raise self._diagnosis(context, declared, fixture.args, fixture.expected, got).explain(
+                    f"on {fixture.describe}:", *lines)
+
+    def _values(self, context, declared, kind):
+        fixtures = _fixtures(context, declared.name, kind)
+        if declared.name in self.pairs:
+            return self._judged(context, declared, fixtures)
+        for fixture, got in zip(fixtures, answers(context, declared.name, [f.args for f in fixtures])):
+            self._container(declared, got, fixture.describe)
+            lines = value_differences(declared.outputs, declared.excluded, fixture.expected, got, context.rtol,
+                                      context.atol)
+            if lines:
+                raise self._diagnosis(context, declared, fixture.args, fixture.expected, got).explain(
+                    f"on {fixture.describe}:", *lines)
+
+    def _container(self, declared, got, describe):
+        """A forward whose cache is the student's own says so when its tuple is wrong (the others: `named`)."""
+        outputs = declared.outputs
+        if declared.own and (not isinstance(got, tuple) or len(got) != len(outputs)):
+            raise Failure(f"on {describe}: {declared.name} returned {_what(got)}; expected a tuple"
+                          f" ({', '.join(outputs)})")
+
+    def _judged(self, context, declared, fixtures):
+        """A backward on each fixture where its student's forward made a cache; skipped where it made none."""
+        notes, skipped = [], []
+        for fixture in fixtures:
+            try:
+                notes.append(self._judge(context, declared, fixture.args, fixture.expected, fixture.describe))
+            except own_caches.ForwardRaised as raised:
+                skipped.append(raised)
+        if skipped and not notes:
+            raise skipped[0]
+        note = notes[-1] if notes else None
+        if skipped:
+            note = f"{note}; {len(skipped)} of {len(fixtures)} cases {skipped[0]}"
+        return note
+
+    def _judge(self, context, declared, args, expected, describe):
+        """A backward on the cache its student's forward made from the forward's arguments in `args`."""
+        pair = self.pairs[declared.name]
+        count = len(expected["forward"])
+        forward_args, upstream = args[:-count], args[-count:]
+        try:
+            return own_caches.judge(context, pair, forward_args, upstream, expected, describe)
+        except Failure as failure:
+            if not hasattr(failure, "got"):  # not a comparison with the reference: nothing to diagnose
+                raise
+            cache = getattr(self.solution, pair.forward)(*copy.deepcopy(forward_args))[-1] if self.solution else None
+            diagnosis = self._diagnosis(context, declared, (*upstream, cache), expected["backward"], failure.got)
+            raise diagnosis.explain(*failure.lines) from None
+
+    def _diagnosis(self, context, declared, args, expected, got):
+        """The known mistakes whose answer on `args` is the student's `got`, within the checks' tolerance."""
+        outputs, excluded, rtol, atol = declared.outputs, declared.excluded, context.rtol, context.atol
+        try:
+            wrong = differing(outputs, excluded, expected, got, rtol, atol)
+        except Failure:  # not even the documented container: no value to diagnose
+            wrong = []
+        same = lambda answer: not value_differences(outputs, excluded, _as(outputs, answer), got, rtol, atol)  # noqa
+        usable = getattr(context, "diagnose", True) and self.solution is not None and args[-1] is not None
+        return diagnose(self.catalogue if usable else None, declared.name, args, wrong, same)
+
+    # --- on generated cases ---------------------------------------------------------------------------------------
+
+    def _properties(self, context, declared, kind):
+        sizes = self._sizes()
+        max_examples = self.settings["properties"]["max_examples"]
+        if declared.name in self.pairs:
+            judged, skipped = [], []
+            check_property(sizes, lambda case: self._judge_generated(context, declared, case, judged, skipped),
+                           max_examples)
+            if skipped and not judged:
+                raise skipped[0]
+            return None
+        self._diagnosing(context, declared, lambda last: check_property(
+            sizes, lambda case: self._generated(context, declared, case, last), max_examples, context.rehearsal))
+
+    def _sizes(self):
+        ranges = self.settings["properties"]["sizes"]
+        return st.builds(self.cases.Case, seed=st.integers(0, 2**31 - 1),
+                         **{name: st.integers(low, high) for name, (low, high) in ranges.items()})
+
+    def _judge_generated(self, context, declared, case, judged, skipped):
+        args = self.cases.arguments(declared.name, case)
+        expected = expect_backward(self.solution, declared.backward.forward, declared.name)(*copy.deepcopy(args))
+        try:
+            self._judge(context, declared, args, expected, repr(case))
+            judged.append(case)
+        except own_caches.ForwardRaised as raised:  # not this backward's fault: the example is not judged
+            skipped.append(raised)
+
+    def _generated(self, context, declared, case, last):
+        last.clear()
+        args = self.cases.arguments(declared.name, case)
+        got = answer(context, declared.name, args)
+        expected = getattr(self.solution, declared.name)(*copy.deepcopy(args))
+        last.append((args, got))
+        outputs, rtol, atol = declared.outputs, context.rtol, context.atol
+        self._container(declared, got, repr(case))
+        lines = [] if declared.own else structure_differences(outputs, (), expected, got, rtol, atol)
+        if lines:
+            raise Failure(*lines)
+        positions = _positions(getattr(self.solution, declared.name))
+        for invariant in declared.invariants:
+            invariants.check(invariant, outputs, got, args, positions,
+                             lambda *a: answer(context, declared.name, a))
+        lines = value_differences(outputs, declared.excluded, expected, got, rtol, atol)
+        if lines:
+            raise Failure("differs from the reference:", *lines)
+
+    def _diagnosing(self, context, declared, run):
+        """Run a check that records each answer in `last` as (args, got), and diagnose the last one if it fails.
+
+        A property test tries its smallest failing case last, so that is the case diagnosed."""
+        last = []
+        try:
+            run(last)
+        except Failure as failure:
+            if not last:
+                raise
+            args, got = last[-1]
+            expected = getattr(self.solution, declared.name)(*copy.deepcopy(args))
+            raise self._diagnosis(context, declared, args, expected, got).explain(*failure.lines) from None
+
+    def _gradcheck(self, context, declared, kind):
+        self._diagnosing(context, declared, lambda last: self._gradients(context, declared, last))
+
+    def _gradients(self, context, declared, last):
+        backward = declared.backward
+        forward = getattr(self.solution, backward.forward)
+        case = self.cases.Case(**self.settings["gradcheck"]["case"])
+        inputs = self.cases.arguments(backward.forward, case)
+        draw = np.random.default_rng(case.seed + 1).standard_normal
+        out = forward(*copy.deepcopy(inputs))
+        positions = backward.upstream
+        upstream = [draw(out[p].shape) for p in positions]
+        got = answer(context, declared.name, (*upstream, out[-1]))
+        last.append(((*upstream, out[-1]), got))
+        loss = lambda: sum(float(np.sum(forward(*inputs)[p] * u)) for p, u in zip(positions, upstream))  # noqa
+        for key, variable, analytic in _gradient_pairs(backward, inputs, got):
+            if analytic.shape != variable.shape:
+                raise Failure(f'{key} has shape {analytic.shape}; expected {variable.shape}'
+                              f" like the variable it is the gradient of")
+            result = compare_gradient(key, numeric_gradient(loss, variable), analytic)
+            if not result.ok:
+                index = "".join(f"[{i}]" for i in result.worst_index)
+                raise Failure(f'{key} fails the gradient check on {case!r}',
+                              f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
+                              f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+
+
+def _gradient_pairs(backward, inputs, got):
+    """(name, the forward input it is the gradient of, the student's gradient) of every declared gradient."""
+    if isinstance(backward.outputs, str):
+        if not isinstance(got, dict):
+            raise Failure(f"returned {type(got).__name__}; expected a dict of gradients")
+        items = list(backward.gradients.items())
+    else:
+        got = _tuple(got)
+        if len(got) != len(backward.outputs):
+            raise Failure(f"returned {len(got)} values; expected {len(backward.outputs)}:"
+                          f" ({', '.join(backward.outputs)})")
+        items = list(zip(backward.outputs, backward.gradients))
+    for index, (key, (position, entry)) in enumerate(items):
+        if isinstance(backward.outputs, str) and key not in got:
+            raise Failure(f'{backward.outputs} has no key "{key}"; it has {sorted(got)}')
+        variable = inputs[position] if entry is None else inputs[position][entry]
+        value = got[key] if isinstance(backward.outputs, str) else got[index]
+        name = f'{backward.outputs}["{key}"]' if isinstance(backward.outputs, str) else key
+        yield name, variable, np.asarray(value)
+
+
+def _fixtures(context, function, kind):
+    if kind in ("public", "structure"):
+        return context.public.get(function, [])
+    group = kind.split("_", 1)[1]
+    cases = [f for f in context.hidden.get(function, []) if f.name.startswith(group + "-")]
+    if not cases:
+        raise Failure("the hidden cases are not available in this copy of the grader")
+    return cases
+
+
+def _positions(function):
+    return {name: i for i, name in enumerate(inspect.signature(function).parameters)}
+
+
+def _structure(declared):
+    outputs = declared.outputs
+    returns = ", ".join(outputs) if isinstance(outputs, tuple) else f"a dict of {outputs}"
+    return f"returns ({returns}) with the documented shapes" + (" and cache layout" if declared.layout else "")
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _as(outputs, answer):
+    """A variant's answer in the container `outputs` names (a backward of one output may return it alone)."""
+    return answer if not isinstance(outputs, tuple) or isinstance(answer, (tuple, list)) else (answer,)
+
+
+def _what(value):
+    return f"a {type(value).__name__}" + (f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
+
+
+def suite(name, standard, rubric, custom=None):
+    """The assignment's checks in the rubric's order: for each function's table, each kind it gives points to, the
+    standard check of that kind or the custom one of checks.py (`custom`, a Suite) with that id."""
+    made = Suite(name)
+    for function, table in rubric.items():
+        if function == "submission" or not isinstance(table, dict):
+            continue
+        for kind in (k for k in table if k != "optional"):
+            check_id = f"{function}.{kind}"
+            if custom is not None and check_id in custom.checks:
+                made.checks[check_id] = custom.checks[check_id]
+            elif kind in standard.kinds(function):
+                standard.register(made, function, kind)
+    return made

@@ -1,0 +1,176 @@
+"""The standard checks of a model class with CS231n's interface: built from keyword sizes, its parameters in a dict
+`params`, and `loss(X, y)` returning (loss, grads), the scores when y is None. Declared in assignment.toml:
+
+  [model]      class; sizes (keyword arguments of its constructor); gradcheck_sizes (smaller, for the numeric
+               gradients); options (more keyword arguments for the reference's initial parameters, which the
+               student's model is given: its own are replaced); data (what the examples are, for the messages);
+               loss_data and gradcheck_data (keyword arguments of cases.model_data besides examples and sizes)
+  [training]   examples, iterations, learning_rate, margin, budget_seconds: plain SGD (w - learning_rate * dw,
+               as CS231n's optim.sgd) applied by the grader to the grader's parameters, the loss at the final
+               ones computed by the reference (grader.checks.training)
+cases.py gives the data: model_data(examples, sizes, **loss_data) -> (X, y).
+"""
+import copy
+import inspect
+
+import numpy as np
+
+from .compare import differences
+from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from .suite import Failure
+from .training import falls_enough, train
+
+KINDS = ("loss", "gradcheck", "training")
+DESCRIPTIONS = {
+    "loss": "{function}'s loss(X, y) and every gradient agree with the reference's, with the same parameters",
+    "gradcheck": "{function}'s gradients match numeric gradients of its own loss",
+    "training": "{function} trained by SGD on {examples} {data} brings its loss down as far as the reference's,"
+                " with a margin",
+}
+
+
+class ModelChecks:
+    def __init__(self, settings, solution, cases):
+        self.settings, self.solution, self.cases = settings, solution, cases
+        self.declared = settings["model"]
+        self.name = self.declared["class"]
+        # the reference's run is made at the settings as loaded, whatever the student's run is given later
+        self.reference_settings = copy.deepcopy(settings.get("training", {}))
+        self._reference_run = None
+
+    def description(self, kind, text=None):
+        return (text or DESCRIPTIONS[kind]).format(function=self.name, data=self.declared.get("data", "examples"),
+                                                   examples=self.settings.get("training", {}).get("examples"))
+
+    def _data(self, examples, sizes, extra=None):
+        return self.cases.model_data(examples, sizes, **(extra or {}))
+
+    def _reference_params(self, sizes, seed):
+        cls = getattr(self.solution, self.name)
+        options = dict(self.declared.get("options", {}))
+        if "seed" in inspect.signature(cls).parameters:
+            options["seed"] = seed
+        else:
+            np.random.seed(seed)  # a model that draws its initial weights from numpy's global generator
+        return {k: np.array(v, dtype=np.float64) for k, v in cls(**sizes, **options).params.items()}
+
+    def _reference_loss(self, params, X, y):
+        model = getattr(self.solution, self.name)(**self.declared["sizes"], **self.declared.get("options", {}))
+        model.params = {k: np.array(v) for k, v in params.items()}
+        return model.loss(X, y)
+
+    def _model(self, context, sizes, params):
+        """The student's model, built in the sandbox, with the grader's parameters."""
+        model = context.call(self.name, **sizes, keep="all")
+        context.call(self.name, params, target=model, method="params.update")
+        return model
+
+    def loss(self, context):
+        sizes, extra = self.declared["sizes"], self.declared.get("loss_data", {"examples": 10})
+        extra = dict(extra)
+        examples = extra.pop("examples")
+        params, (X, y) = self._reference_params(sizes, seed=7), self._data(examples, sizes, extra)
+        model = self._model(context, sizes, params)
+        got = context.call(self.name, X, y, target=model, method="loss")
+        expected_loss, expected_grads = self._reference_loss(params, X, y)
+        _answer(got)
+        lines = differences("loss", np.float64(expected_loss), np.asarray(got[0], dtype=float), context.rtol,
+                            context.atol)
+        for name in expected_grads:
+            lines = lines or differences(f'grads["{name}"]', expected_grads[name], got[1].get(name), context.rtol,
+                                         context.atol)
+        if lines:
+            raise Failure(f"on {examples} {self.declared.get('data', 'examples')}, with the reference's"
+                          f" parameters:", *lines)
+        scores = context.call(self.name, X, target=model, method="loss")
+        lines = differences("loss(X) (the scores)", self._reference_loss(params, X, None), scores, context.rtol,
+                            context.atol)
+        if lines:
+            raise Failure("with y=None, loss(X) must return the scores:", *lines)
+
+    def gradcheck(self, context):
+        sizes = self.declared["gradcheck_sizes"]
+        extra = dict(self.declared.get("gradcheck_data", {"examples": 4}))
+        params = self._reference_params(sizes, seed=11)
+        X, y = self._data(extra.pop("examples"), sizes, extra)
+        model = self._model(context, sizes, params)
+        got = context.call(self.name, X, y, target=model, method="loss")
+        _answer(got)
+
+        def loss():
+            context.call(self.name, params, target=model, method="params.update")
+            return float(np.asarray(context.call(self.name, X, y, target=model, method="loss")[0]))
+
+        _ask_ahead(context, self.name, model, params, X, y)
+        for name in sorted(params):
+            if name not in got[1]:
+                raise Failure(f'grads has no key "{name}"; it has {sorted(got[1])}')
+            result = compare_gradient(name, numeric_gradient(loss, params[name]), got[1][name])
+            if not result.ok:
+                index = "".join(f"[{i}]" for i in result.worst_index)
+                raise Failure(f'grads["{name}"] fails the gradient check through your own loss',
+                              f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
+                              f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+
+    def reference_training(self):
+        """The reference model's run on the same data: (its loss before training, its loss after)."""
+        if self._reference_run is None:
+            settings = self.reference_settings
+            run = self._training(self._reference_loss, settings, settings["learning_rate"])
+            self._reference_run = (run.history[0], self._final_loss(run))
+        return self._reference_run
+
+    def _final_loss(self, run):
+        """The true loss at the parameters a run ended with: the reference's loss, not what the model reported."""
+        X, y = self._data(self.settings["training"]["examples"], self.declared["sizes"])
+        return float(self._reference_loss(run.params, X, y)[0])
+
+    def _training(self, loss_and_grads, settings, learning_rate):
+        sizes = self.declared["sizes"]
+        X, y = self._data(settings["examples"], sizes)
+        return train(lambda params: loss_and_grads(params, X, y), self._reference_params(sizes, seed=0),
+                     lambda name, value, grad: value - learning_rate * grad,  # SGD, the grader's own update
+                     settings["iterations"], settings["budget_seconds"])
+
+    def training(self, context):
+        settings = self.settings["training"]
+        model = context.call(self.name, **self.declared["sizes"], keep="all")
+
+        def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
+            context.prefetch(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
+            context.call(self.name, params, target=model, method="params.update")
+            return context.call(self.name, X, y, target=model, method="loss")
+        try:
+            run = self._training(step, settings, settings["learning_rate"])
+        except Failure as failure:
+            context.record("loss", getattr(failure, "history", []))
+            raise
+        context.record("loss", run.history)
+        first, last = self.reference_training()
+        true_last = self._final_loss(run)
+        falls_enough(first, true_last, len(run.history), first / last, settings["margin"])
+        return (f"the loss fell from {first:.4g} to {true_last:.4g} in {len(run.history)} iterations"
+                f" ({run.seconds:.2f} s); the reference's falls to {last:.4g}")
+
+
+def _ask_ahead(context, name, model, params, X, y):
+    """Ask the model for every loss the numeric gradients of `params` will take, in one message: each perturbed
+    set of parameters, then the loss at it, in the order numeric_gradient makes them (the calls take them)."""
+    perturbed = []
+
+    def record():
+        perturbed.append({k: v.copy() for k, v in params.items()})
+        return 0.0
+    for key in sorted(params):
+        numeric_gradient(record, params[key])
+    context.prefetch(name, [args for p in perturbed for args in ((p,), (X, y))], target=model,
+                     methods=["params.update", "loss"] * len(perturbed))
+
+
+def _answer(got):
+    if not isinstance(got, tuple) or len(got) != 2 or not isinstance(got[1], dict):
+        raise Failure(f"loss(X, y) returned {_what(got)}; expected (loss, grads) with grads a dict")
+
+
+def _what(value):
+    return f"a {type(value).__name__}" + (f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
