@@ -150,13 +150,17 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
+        if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
+            warm = spare.start(scratch, limits, assignment.provided, submission.kind == "notebook")
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
         warm = None
+        context = Context(assignment, program, public_only, diagnose)
+        if assignment.standard is not None and not public_only:
+            assignment.standard.prepare()
         loaded = program.load()
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
-        context = Context(assignment, program, public_only, diagnose)
         results = run_checks(assignment, context, loaded.error)
         return Graded(submission, results, loaded.error, program.output(), program.restarts,
                       tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))

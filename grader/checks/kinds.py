@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from . import invariants, model, own_caches
 from .diagnose import diagnose
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
-from .properties import check_property
+from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
 from .suite import Failure, Suite
@@ -62,6 +62,11 @@ class Standard:
         self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
+
+    def prepare(self):
+        """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
+        if self.cases is not None and "properties" in self.settings:
+            examples(self._sizes(), self.settings["properties"]["max_examples"])
 
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""

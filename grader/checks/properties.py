@@ -15,16 +15,16 @@ def check_property(strategy, test, max_examples, rehearsal=None):
     `rehearsal` (the context's): the examples are first run inside it, the reference answering, so that every
     call a right answer leads to is asked of the sandbox in one message; the test then takes those answers.
     """
-    examples = _examples(strategy, max_examples)
+    drawn = examples(strategy, max_examples)
     if rehearsal is not None:
         with rehearsal():
             try:
-                for example in examples:
+                for example in drawn:
                     test(example)
             except Exception:  # noqa: BLE001 -- what the rehearsal recorded is asked ahead; the real run judges
                 pass
     try:
-        for example in examples:
+        for example in drawn:
             test(example)
         return
     except Exception:  # noqa: BLE001 -- an example fails (or raises, or hangs): hypothesis runs and shrinks it
@@ -35,7 +35,8 @@ def check_property(strategy, test, max_examples, rehearsal=None):
 _EXAMPLES = {}  # (repr of the strategy, max_examples) -> the examples that a run passing them all tries, in order
 
 
-def _examples(strategy, max_examples):
+def examples(strategy, max_examples):
+    """The examples a run of `max_examples` that passes them all tries, in order (drawn once per process)."""
     key = (repr(strategy), max_examples)
     if key not in _EXAMPLES:
         tried = []

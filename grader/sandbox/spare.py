@@ -56,6 +56,18 @@ def prepare(limits, provided, scratch_root, notebook):
     _spare["sandbox"], _spare["key"] = sandbox, (limits, provided, scratch_root)
 
 
+def start(scratch, limits, provided, notebook):
+    """A sandbox started now in `scratch`, whose files are there already: its interpreter starts while the grader
+    gets its checks ready; None if it can't start (Program then starts one as usual and reports why)."""
+    sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
+    try:
+        sandbox.start()
+    except Exception:  # noqa: BLE001
+        sandbox.stop()
+        return None
+    return sandbox
+
+
 def discard():
     sandbox = _spare["sandbox"]
     _spare["sandbox"] = _spare["key"] = None
