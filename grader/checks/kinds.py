@@ -239,7 +239,11 @@ class Standard:
         upstream = [draw(out[p].shape) for p in positions]
         got = answer(context, declared.name, (*upstream, out[-1]))
         last.append(((*upstream, out[-1]), got))
-        loss = lambda: sum(float(np.sum(forward(*inputs)[p] * u)) for p, u in zip(positions, upstream))  # noqa
+
+        def loss():
+            result = forward(*inputs)
+            return sum(float(np.sum(result[p] * u)) for p, u in zip(positions, upstream))
+
         for key, variable, analytic in _gradient_pairs(backward, inputs, got):
             if analytic.shape != variable.shape:
                 raise Failure(f'{key} has shape {analytic.shape}; expected {variable.shape}'
