@@ -7,9 +7,7 @@ did not. Figures are made with matplotlib's `Figure` (no pyplot state), like cha
 import base64
 from html import escape
 
-from . import charts  # noqa: F401 -- selects the Agg backend before Figure is used
-from .charts import _png
-from matplotlib.figure import Figure  # noqa: E402
+from .charts import Figure, _png
 
 BLUE, GREY = "#1565c0", "#9e9e9e"
 
