@@ -14,6 +14,7 @@ Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N]
 """
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,6 +55,19 @@ def workspace(folder):
     return path
 
 
+def cpu():
+    """CPU seconds used so far by this process and the processes it waited for (their children included)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measured(run, *args):
+    """(wall seconds, CPU seconds) of run(*args), which returns its wall seconds first (or alone)."""
+    before = cpu()
+    value = run(*args)
+    return (value[0] if isinstance(value, tuple) else value), cpu() - before
+
+
 def otter_seconds(zipped, path, out):
     seconds, score, why = otter_compare.run_one(zipped, path, out)
     return seconds, why
@@ -65,20 +79,28 @@ def course_notebooks(folder, made, repeats, zipped):
     for name, path in made.items():
         times, problems = defaultdict(list), []
         for r in range(repeats):
-            times["bare"].append(notebook_speed.bare(path))
-            times["ours"].append(notebook_speed.graded(path, folder / "out" / f"{name}-{r}")[0])
+            times["bare"].append(measured(notebook_speed.bare, path))
+            times["ours"].append(measured(notebook_speed.graded, path, folder / "out" / f"{name}-{r}"))
             if zipped is not None:
+                before = cpu()
                 seconds, why = otter_seconds(zipped, path, folder / "otter" / f"{name}-{r}")
-                times["otter"].append(seconds)
+                times["otter"].append((seconds, cpu() - before))
                 problems += [why] if why else []
-        medians = {kind: statistics.median(values) for kind, values in times.items()}
+        medians = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1))
+                   for kind, values in times.items()}
         rows[name] = medians
-        otter = (f"  otter {medians['otter']:5.2f} s  otter/ours {medians['otter'] / medians['ours']:5.2f}x"
-                 if "otter" in medians else "")
-        print(f"  {name:<20} bare {medians['bare']:5.2f} s  ours {medians['ours']:5.2f} s"
-              f"  ours/bare {medians['ours'] / medians['bare']:4.2f}{otter}"
-              + (f"  (otter: {problems[0]})" if problems else ""), flush=True)
+        print(f"  {name:<20} " + "  ".join(f"{kind} {wall:5.2f} s (CPU {used:5.2f} s)" for kind, (wall, used)
+                                            in medians.items())
+              + "  " + _ratios(medians) + (f"  (otter: {problems[0]})" if problems else ""), flush=True)
     return rows
+
+
+def _ratios(row):
+    """ours/bare and otter/ours, on wall time and on CPU time (what an idle machine's wall time comes close to)."""
+    text = (f"ours/bare {row['ours'][0] / row['bare'][0]:4.2f} (CPU {row['ours'][1] / row['bare'][1]:4.2f})")
+    if "otter" in row:
+        text += f"  otter/ours {row['otter'][0] / row['ours'][0]:5.2f}x (CPU {row['otter'][1] / row['ours'][1]:5.2f}x)"
+    return text
 
 
 def parts(results):
@@ -93,9 +115,9 @@ def in_process(path, name, repeats):
     chosen = assignment.find(name)
     runs = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), cpu()
         graded = grade(path, chosen, Limits())
-        runs.append((time.perf_counter() - started, graded.results))
+        runs.append((time.perf_counter() - started, cpu() - used, graded.results))
     return min(runs, key=lambda run: run[0])
 
 
@@ -119,36 +141,39 @@ def main():
                 zipped = otter_compare.autograder(folder / "otter" / "autograder")
         print("course notebooks (ours = the whole `python -m grader grade` command):")
         rows = course_notebooks(folder, notebooks(folder), options.repeats, zipped)
-        ours, bare = sum(r["ours"] for r in rows.values()), sum(r["bare"] for r in rows.values())
-        line = f"  all {len(rows)}: ours/bare {ours / bare:.2f}"
-        if zipped is not None:
-            line += f", otter/ours {sum(r['otter'] for r in rows.values()) / ours:.2f}x"
-        print(line, flush=True)
+        total = {kind: tuple(sum(r[kind][i] for r in rows.values()) for i in (0, 1)) for kind in next(
+            iter(rows.values()))}
+        print(f"  all {len(rows)}: " + _ratios(total), flush=True)
         print("workspace folder:")
         path = workspace(folder)
-        bares, grades = [], []
+        runs = defaultdict(list)
         for r in range(options.repeats):
-            bares.append(notebook_speed.bare(path))
+            runs["bare"].append(measured(notebook_speed.bare, path))
             path.with_suffix(".bare.ipynb").unlink()  # else the folder would hold two notebooks
-            grades.append(notebook_speed.graded(path.parent, folder / "out" / f"workspace-{r}")[0])
+            runs["ours"].append(measured(notebook_speed.graded, path.parent, folder / "out" / f"workspace-{r}"))
             shutil.rmtree(path.parent / ".ipynb_checkpoints", ignore_errors=True)
-        b, g = statistics.median(bares), statistics.median(grades)
-        print(f"  bare {b:5.2f} s  ours {g:5.2f} s  ours/bare {g / b:4.2f}", flush=True)
-        seconds, results = in_process(ROOT / "submissions" / "correct.py", "rnn", options.repeats)
-        print(f".py (submissions/correct.py, grade() in-process): {seconds:.2f} s; {parts(results)}", flush=True)
+        row = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1)) for kind, values in runs.items()}
+        print(f"  bare {row['bare'][0]:5.2f} s (CPU {row['bare'][1]:5.2f} s)  ours {row['ours'][0]:5.2f} s"
+              f" (CPU {row['ours'][1]:5.2f} s)  " + _ratios(row), flush=True)
+        seconds, used, results = in_process(ROOT / "submissions" / "correct.py", "rnn", options.repeats)
+        print(f".py (submissions/correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s); {parts(results)}",
+              flush=True)
         load, sandboxed, direct = grade_speed.time_calls(assignment.find("rnn"), 200)
         print(f"  sandbox start and load {load * 1000:.0f} ms; one call {sandboxed * 1e6:.0f} us through the sandbox,"
               f" {direct * 1e6:.0f} us in-process", flush=True)
-        seconds, results = in_process(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", "rnn_layers",
-                                      options.repeats)
-        print(f"second assignment (layers_correct.py, grade() in-process): {seconds:.2f} s; {parts(results)}",
-              flush=True)
+        seconds, used, results = in_process(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", "rnn_layers",
+                                            options.repeats)
+        print(f"second assignment (layers_correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s);"
+              f" {parts(results)}", flush=True)
         print(f"class of {options.students} notebooks:")
         made = classroom.build(folder / "class", options.students, notebooks=True)
+        before = cpu()
         took, _, _ = batch_speed.grade_all(folder / "class", folder / "class-out", 1)
-        print(f"  ours, grade-all at 1 worker: {took:6.1f} s", flush=True)
+        print(f"  ours, grade-all at 1 worker: {took:6.1f} s (CPU {cpu() - before:6.1f} s)", flush=True)
         if zipped is not None:
+            before = cpu()
             otter_compare.compare(folder / "class", made, took, folder / "otter-class")
+            print(f"  otter's CPU: {cpu() - before:6.1f} s", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
