@@ -1,9 +1,10 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
+import contextlib
+import copy
 import json
 import re
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from . import answers, fixtures
 from .checks import wrong_answer
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
-from .sandbox import intake
+from .sandbox import intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Unsendable
 from .sandbox.program import Dead, Program
@@ -58,6 +59,7 @@ class Context:
         self.public = fixtures.load(assignment.fixtures, "public")
         self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
+        self._rehearsal = None  # the calls recorded while rehearsing (rehearsal()), else None
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -67,6 +69,16 @@ class Context:
         `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
         `own` (grader.checks.own_caches, when a backward can't read the stand-ins' cache tokens): the student's own
         step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
+        if self._rehearsal is not None:
+            return self._rehearse(function, args, kwargs, keep or target or method or own)
+        got = self.program.call(function, *args, **self._stand_ins(function, own), keep=keep, target=target,
+                                method=method, **kwargs)
+        if got is None and target is None:  # a method (an update in place, say) may return None
+            raise NothingReturned(function)
+        return got
+
+    def _stand_ins(self, function, own=False):
+        """Program.call's substitute, pairs, record and replay for `function` (see call())."""
         callees, pairs = self.assignment.calls.get(function, ()), self.assignment.pairs
         if own:
             callees = [name for name in callees if name in pairs]  # the step forwards are the student's
@@ -75,15 +87,47 @@ class Context:
         record = [] if self.public_only or not own else [
             name for name in self.assignment.calls.get(function, ()) if name in pairs.values()]
         replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
-        got = self.program.call(function, *args, substitute=reference, pairs=pairs, keep=keep, target=target,
-                                method=method, record=record, replay=replay, **kwargs)
-        if got is None and target is None:  # a method (an update in place, say) may return None
-            raise NothingReturned(function)
-        return got
+        return {"substitute": reference, "pairs": pairs, "record": record, "replay": replay}
+
+    def prefetch(self, function, argument_lists, target=None, methods=None):
+        """Ask the student's `function` for its answers on every argument list in one message; the calls that
+        follow with the same arguments take them in order (grader.sandbox.program.Program.prefetch)."""
+        if self._rehearsal is None:
+            self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists],
+                                  **self._stand_ins(function), target=target, methods=methods)
+
+    @contextlib.contextmanager
+    def rehearsal(self):
+        """Within it, the calls of plain arguments are answered here by the reference and recorded; at its end
+        they are asked of the student in one message per function (prefetch). A property test run once so
+        predicts the calls a right answer leads to; a call it can't predict (a handle, a method, the
+        student's own callees) ends the rehearsal there (Unrehearsed, which a hypothesis test lets through)."""
+        if self.public_only or self.assignment.solution is None:
+            yield
+            return
+        self._rehearsal = recorded = []
+        try:
+            yield
+        except Unrehearsed:
+            pass
+        finally:
+            self._rehearsal = None
+        for function in dict.fromkeys(name for name, _ in recorded):
+            self.prefetch(function, [args for name, args in recorded if name == function])
+
+    def _rehearse(self, function, args, kwargs, special):
+        if special or kwargs:
+            raise Unrehearsed(function)
+        self._rehearsal.append((function, args))
+        return getattr(self.assignment.solution, function)(*copy.deepcopy(args))
 
     def record(self, name, values):
         """Keep a series of numbers (a loss history) with the running check's result, for the reports' plots."""
         self.series[name] = [float(v) for v in values]
+
+
+class Unrehearsed(BaseException):
+    """A call a rehearsal can't answer; a BaseException, so that hypothesis stops at once instead of shrinking."""
 
 
 class NothingReturned(Exception):
@@ -100,7 +144,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     if not public_only:
         require_fixtures(assignment)
     diagnose = diagnose and not public_only  # the catalogue of mistakes is made of the reference
-    scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
+    scratch, warm = spare.scratch_for(limits, assignment.provided, scratch_root)
     program = None
     try:
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
@@ -108,17 +152,25 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
-        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"))
+        if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
+            warm = spare.start(scratch, limits, assignment.provided, submission.kind == "notebook")
+        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
+        warm = None
+        context = Context(assignment, program, public_only, diagnose)
+        if assignment.standard is not None and not public_only:
+            assignment.standard.prepare()
         loaded = program.load()
+        spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
-        context = Context(assignment, program, public_only, diagnose)
         results = run_checks(assignment, context, loaded.error)
         return Graded(submission, results, loaded.error, program.output(), program.restarts,
                       tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
     finally:
         if program is not None:
             program.close()
+        elif warm is not None:  # intake refused the submission before a program took the spare sandbox
+            warm.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -162,6 +214,7 @@ def run_checks(assignment, context, load_error):
             outcome, message = _verdict(check, context, load_error, status, diagnoses, answer)
             if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
                 unwritten[check.function] = check.id
+        context.program.forget()  # answers asked for ahead belong to the check that asked
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,

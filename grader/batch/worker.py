@@ -54,7 +54,9 @@ def _grade(request, said):
     from .. import assignment as assignments  # the heavy imports happen once, at the first request
     from ..api import grade_submission
     from ..errors import UsageError
+    from ..sandbox import spare
     from ..sandbox.limits import Limits
+    spare.enable()  # the next submission's sandbox starts while this one is graded
     try:
         chosen = assignments.find(request["assignment"], public_only=request["public_only"])
         grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from . import invariants, model, own_caches
 from .diagnose import diagnose
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
-from .properties import check_property
+from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
 from .suite import Failure, Suite
@@ -39,7 +39,11 @@ DESCRIPTIONS = {
 
 def answers(context, function, argument_lists, **options):
     """The student's answers to `function`, one per argument list, in order: every per-case call of the standard
-    checks goes through here (a batch of calls can take its place). Raises what the first failing call raises."""
+    checks goes through here. The cases are asked of the sandbox in one message (Context.prefetch), and each
+    answer is taken when the check reaches it: raises what the first failing call raises, at that call."""
+    argument_lists = list(argument_lists)
+    if len(argument_lists) > 1 and not options:
+        context.prefetch(function, argument_lists)
     for args in argument_lists:
         yield context.call(function, *args, **options)
 
@@ -58,6 +62,11 @@ class Standard:
         self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
+
+    def prepare(self):
+        """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
+        if self.cases is not None and "properties" in self.settings:
+            examples(self._sizes(), self.settings["properties"]["max_examples"])
 
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""
@@ -86,8 +95,8 @@ class Standard:
     # --- on the fixtures ------------------------------------------------------------------------------------------
 
     def _structure(self, context, declared, kind):
-        for fixture in context.public.get(declared.name, []):
-            got = answer(context, declared.name, fixture.args)
+        fixtures = context.public.get(declared.name, [])
+        for fixture, got in zip(fixtures, answers(context, declared.name, [f.args for f in fixtures])):
             self._container(declared, got, fixture.describe)
             lines = structure_differences(declared.outputs, declared.layout, fixture.expected, got, context.rtol,
                                           context.atol, fixture.args)
@@ -176,7 +185,7 @@ class Standard:
                 raise skipped[0]
             return None
         self._diagnosing(context, declared, lambda last: check_property(
-            sizes, lambda case: self._generated(context, declared, case, last), max_examples))
+            sizes, lambda case: self._generated(context, declared, case, last), max_examples, context.rehearsal))
 
     def _sizes(self):
         ranges = self.settings["properties"]["sizes"]

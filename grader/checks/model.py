@@ -101,6 +101,7 @@ class ModelChecks:
             context.call(self.name, params, target=model, method="params.update")
             return float(np.asarray(context.call(self.name, X, y, target=model, method="loss")[0]))
 
+        _ask_ahead(context, self.name, model, params, X, y)
         for name in sorted(params):
             if name not in got[1]:
                 raise Failure(f'grads has no key "{name}"; it has {sorted(got[1])}')
@@ -135,7 +136,8 @@ class ModelChecks:
         settings = self.settings["training"]
         model = context.call(self.name, **self.declared["sizes"], keep="all")
 
-        def step(params, X, y):
+        def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
+            context.prefetch(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
             context.call(self.name, params, target=model, method="params.update")
             return context.call(self.name, X, y, target=model, method="loss")
         try:
@@ -149,6 +151,20 @@ class ModelChecks:
         falls_enough(first, true_last, len(run.history), first / last, settings["margin"])
         return (f"the loss fell from {first:.4g} to {true_last:.4g} in {len(run.history)} iterations"
                 f" ({run.seconds:.2f} s); the reference's falls to {last:.4g}")
+
+
+def _ask_ahead(context, name, model, params, X, y):
+    """Ask the model for every loss the numeric gradients of `params` will take, in one message: each perturbed
+    set of parameters, then the loss at it, in the order numeric_gradient makes them (the calls take them)."""
+    perturbed = []
+
+    def record():
+        perturbed.append({k: v.copy() for k, v in params.items()})
+        return 0.0
+    for key in sorted(params):
+        numeric_gradient(record, params[key])
+    context.prefetch(name, [args for p in perturbed for args in ((p,), (X, y))], target=model,
+                     methods=["params.update", "loss"] * len(perturbed))
 
 
 def _answer(got):

@@ -5,11 +5,47 @@ from ..sandbox.process import Raised
 from .suite import Failure
 
 
-def check_property(strategy, test, max_examples):
+def check_property(strategy, test, max_examples, rehearsal=None):
     """Run `test(example)` over examples from `strategy`; raise Failure naming the smallest failing example.
 
-    Derandomized and without an example database, so one submission always gets the same verdict.
+    Derandomized and without an example database, so one submission always gets the same verdict: a run in which
+    every example passes tries the same examples in the same order, whatever the test. So those examples are
+    drawn once per process (hypothesis's engine costs more than the calls) and tried directly; only when one of
+    them fails does hypothesis run, to find and shrink the smallest failing example, exactly as it always would.
+    `rehearsal` (the context's): the examples are first run inside it, the reference answering, so that every
+    call a right answer leads to is asked of the sandbox in one message; the test then takes those answers.
     """
+    drawn = examples(strategy, max_examples)
+    if rehearsal is not None:
+        with rehearsal():
+            try:
+                for example in drawn:
+                    test(example)
+            except Exception:  # noqa: BLE001 -- what the rehearsal recorded is asked ahead; the real run judges
+                pass
+    try:
+        for example in drawn:
+            test(example)
+        return
+    except Exception:  # noqa: BLE001 -- an example fails (or raises, or hangs): hypothesis runs and shrinks it
+        pass
+    _run(strategy, test, max_examples)
+
+
+_EXAMPLES = {}  # (repr of the strategy, max_examples) -> the examples that a run passing them all tries, in order
+
+
+def examples(strategy, max_examples):
+    """The examples a run of `max_examples` that passes them all tries, in order (drawn once per process)."""
+    key = (repr(strategy), max_examples)
+    if key not in _EXAMPLES:
+        tried = []
+        _run(strategy, tried.append, max_examples)
+        _EXAMPLES[key] = tried
+    return _EXAMPLES[key]
+
+
+def _run(strategy, test, max_examples):
     tried = []
 
     @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,

@@ -105,6 +105,9 @@ class Child:
                 self.channel.send(self.load(request))
             elif op == "call":
                 self.channel.send(self.call(request))
+            elif op == "calls":  # many cases of one function in one message; each case's answer is sent as it ends
+                for case in request.get("cases", []):
+                    self.channel.send(self.call({**request, **case}))
             elif op == "cell":  # a notebook's next code cell, run in the namespace that "load" made
                 self.channel.send(loader.run_cell(request, self.work, describe_error))
             else:
@@ -288,8 +291,11 @@ def main():
     parser.add_argument("--provided", default=None)
     parser.add_argument("--processes", type=int, default=None)
     parser.add_argument("--user", type=int, default=None)
+    parser.add_argument("--warm", default=None)
     options = parser.parse_args()
     confine(options.processes, options.user)
+    if options.warm == "notebook":  # started ahead of a notebook (spare.py): its shell's modules, before it arrives
+        loader.warm()
     read_fd, write_fd = (int(n) for n in options.fds.split(","))
     sys.path[:0] = [options.work] + ([options.provided] if options.provided else [])
     os.chdir(options.work)

@@ -68,7 +68,7 @@ def take_in(source, scratch, expected_names=(), helpers=(), graded=()):
     work = Path(scratch) / "work"
     name = submission_name(source)
     if not source.is_dir():
-        work.mkdir(parents=True)
+        work.mkdir(parents=True, exist_ok=True)  # it exists, empty, in a sandbox started ahead (spare.py)
         shutil.copyfile(source, work / source.name)
         return _describe(name, source, work, source.name, [])
     notes = _copy_folder(source, work)
@@ -87,7 +87,7 @@ def take_in(source, scratch, expected_names=(), helpers=(), graded=()):
 def _copy_folder(source, work):
     notes = []
     try:
-        shutil.copytree(source, work, symlinks=True, ignore=LEFT_OUT)
+        shutil.copytree(source, work, symlinks=True, ignore=LEFT_OUT, dirs_exist_ok=True)
     except shutil.Error as exc:  # a pipe, a socket, an unreadable file: the rest is copied
         for _, _, why in exc.args[0][:5]:
             notes.append(f"not copied: {why}")

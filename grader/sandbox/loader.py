@@ -234,6 +234,15 @@ class _Stream(io.TextIOBase):
         return False
 
 
+def warm():
+    """Import what a notebook's shell is made of (see spare.py); nothing is run, no shell is made."""
+    try:
+        import IPython.core.interactiveshell  # noqa: F401
+        import traitlets.config  # noqa: F401
+    except Exception:  # noqa: BLE001 -- the notebook's load says what is wrong, as without a warm start
+        pass
+
+
 def _make_shell():
     """An InteractiveShell whose displays, results and tracebacks become the current cell's outputs."""
     # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).

@@ -6,6 +6,7 @@ limits (Limits), no standard input, and its standard output and error are draine
 `wire`-encoded messages come back, and they are decoded with validation. A call that runs past its time limit
 stops the child: SIGTERM, then SIGKILL after `grace_seconds`, and every process it started dies with it.
 """
+import fcntl
 import functools
 import json
 import os
@@ -138,8 +139,8 @@ assert os.getuid() != 0, "the child is root"
 class Sandbox:
     """One child process running one submission copy in `scratch/work`."""
 
-    def __init__(self, scratch, limits: Limits, provided: Path | None = None, isolation=None):
-        self.scratch, self.limits = Path(scratch), limits
+    def __init__(self, scratch, limits: Limits, provided: Path | None = None, isolation=None, warm=None):
+        self.scratch, self.limits, self.warm = Path(scratch), limits, warm  # warm: see spare.py
         self.isolation = isolation or choose_isolation(limits.isolation)
         self.runtime = self.scratch / "runtime"
         self.runtime.mkdir(exist_ok=True)
@@ -159,10 +160,13 @@ class Sandbox:
     def start(self):
         to_child, from_grader = os.pipe()
         to_grader, from_child = os.pipe()
+        for fd in (from_grader, from_child):
+            _widen(fd)
         self._write_fd, self._read_fd = from_grader, to_grader
         inside = isolations.layout(self.isolation, self.scratch)
         child = [sys.executable, "-I", inside.path("runtime/child.py"), "--fds", f"{to_child},{from_child}",
                  "--work", inside.path("work")] + (["--provided", inside.path("provided")] if self.provided else [])
+        child += ["--warm", self.warm] if self.warm else []
         try:
             if self.isolation == BUBBLEWRAP:
                 self._start_bubblewrap(child, (to_child, from_child))
@@ -234,14 +238,23 @@ class Sandbox:
             resource.setrlimit(kind, (value, value))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
 
+    def adopt(self):
+        """The submission's files are now in the work folder of this sandbox, started ahead of them (spare.py)."""
+        if self.isolation == BUBBLEWRAP and isolations.switches_user():
+            isolations.give_work_to_sandbox(self.scratch / "work")
+
     @property
     def alive(self):
         return self.process is not None and self.process.poll() is None
 
     def request(self, message, seconds, on_message=None):
         """Send one request and return its final answer; `on_message` answers the child's callbacks."""
-        deadline = time.monotonic() + seconds
         self.send(message)
+        return self.answer(seconds, on_message)
+
+    def answer(self, seconds, on_message=None):
+        """The next final answer (one case of a batch sent earlier), within `seconds`; see request()."""
+        deadline = time.monotonic() + seconds
         while True:
             answer = self._receive(deadline)
             if on_message is None or not on_message(answer, deadline):
@@ -347,3 +360,13 @@ class Sandbox:
 
 
 _SIGNALS = {int(s) for s in signal.Signals}
+PIPE_BYTES = 2**20  # Linux's default largest pipe (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(fd):
+    """A pipe that holds a whole message of arrays (a batch, a layer's output) instead of 64 kB: the writer then
+    hands it over in one write, not in a round of context switches per 64 kB, which a busy machine makes slow."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (OSError, AttributeError):  # another system, or a lower limit: the default size works, only slower
+        pass

@@ -3,6 +3,9 @@
 A function that hangs or kills its sandbox is recorded as dead and never called again; the next call to another
 function starts a fresh sandbox and loads the submission again.
 """
+import collections
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from . import cells, wire
@@ -24,8 +27,9 @@ class Loaded:
 
 
 class Program:
-    def __init__(self, scratch, submission, limits, provided=None, package=None):
+    def __init__(self, scratch, submission, limits, provided=None, package=None, warm=None):
         self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
+        self.warm = warm  # a sandbox started in `scratch` ahead of the submission (spare.py), for the first load
         self.package = package  # the provided package a lone module is loaded into (see loader._load_module)
         self.sandbox = None
         self.loaded = None
@@ -34,6 +38,7 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
+        self._prefetched = {}  # key of a call request -> deque of its outcomes asked for ahead (prefetch)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -54,9 +59,13 @@ class Program:
         """(a fresh sandbox that has answered the "load" request, its load error or None)."""
         if self.sandbox is not None:
             self.sandbox.stop()
-        sandbox = Sandbox(self.scratch, self.limits, self.provided)
+        sandbox, self.warm = self.warm, None
+        if sandbox is not None and sandbox.alive:
+            sandbox.adopt()
+        else:
+            sandbox = Sandbox(self.scratch, self.limits, self.provided)
+            sandbox.start()
         self.isolation = sandbox.isolation
-        sandbox.start()
         request = {"op": "load", "kind": self.submission.kind, "entry": self.submission.entry,
                    "entries": list(self.submission.entries), "package": self.package}
         try:
@@ -112,12 +121,10 @@ class Program:
         dotted name): call that method of an object kept in the child; `function` then names what is graded.
         `record`: the student's own callees (step forwards) whose caches the child remembers with their inputs;
         `replay` ({forward: reference}): a stand-in backward given such a cache gets the reference's cache made
-        from those inputs, so that it answers with the reference's gradients for the student's own steps."""
+        from those inputs, so that it answers with the reference's gradients for the student's own steps.
+        An answer asked for ahead (prefetch) is taken from there, as if the call had just been made."""
         if function in self.dead:
             raise Dead(self.dead[function][1])
-        if self.sandbox is None or not self.sandbox.alive:
-            self.restarts += 1
-            self.load()
         substitute = substitute or {}
         # A stand-in forward's cache stays here (the child gets a token) even when its backward isn't a stand-in
         # in this call: the reference's intermediate values never reach the sandbox.
@@ -126,16 +133,73 @@ class Program:
                    "substitute": sorted(substitute), "module": self.sources.get(function), "pairs": pairs, "keep": keep,
                    "record": list(record),
                    "target": target.id if target is not None else None, "method": method}
+        outcome = self._ahead(request)
+        if outcome is None:
+            if self.sandbox is None or not self.sandbox.alive:
+                self.restarts += 1
+                self.load()
+            outcome = self._ask(function, request, substitute, pairs, replay)
+        return self._value(function, outcome)
+
+    def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
+                 replay=None):
+        """Ask for the answers of calls to come in one message: `cases`, [(args, kwargs)], of `function` (with
+        `methods[i]` of `target`, if given), run in order in the sandbox, each answer sent back as it ends. call()
+        then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
+        raises is only that case's answer; one that hangs or crashes the sandbox stops the batch, and the call that
+        reaches it gets the timeout or the crash, so the function is dead from the same call as one by one."""
+        if function in self.dead or not cases:
+            return
+        substitute = substitute or {}
+        pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
+        common = {"op": "call", "function": function, "substitute": sorted(substitute),
+                  "module": self.sources.get(function), "pairs": pairs, "keep": keep, "record": list(record),
+                  "target": target.id if target is not None else None, "method": None}
+        requests = [{**common, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
+                     **({"method": methods[i]} if methods else {})} for i, (args, kwargs) in enumerate(cases)]
+        if self.sandbox is None or not self.sandbox.alive:
+            self.restarts += 1
+            self.load()
+        for batch in _batches(requests):
+            self.sandbox.send({**common, "op": "calls", "cases": [
+                {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
+            for request in batch:
+                outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
+                self._prefetched.setdefault(_key(request), collections.deque()).append(outcome)
+                if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
+                    return
+
+    def forget(self):
+        """Drop the answers asked for ahead and not taken (a check's end)."""
+        self._prefetched = {}
+
+    def _ahead(self, request):
+        if not self._prefetched:
+            return None
+        waiting = self._prefetched.get(_key(request))
+        return waiting.popleft() if waiting else None
+
+    def _ask(self, function, request, substitute, pairs, replay, sent=False):
+        """("answer", the child's final answer), or ("timeout",) or ("died", why) once the sandbox is stopped."""
+        respond = lambda message, _: self._callback(message, function, substitute, pairs, replay or {})  # noqa: E731
         try:
-            answer = self.sandbox.request(request, self.limits.call_seconds,
-                                          lambda message, _: self._callback(message, function, substitute, pairs,
-                                                                            replay or {}))
+            if sent:
+                return "answer", self.sandbox.answer(self.limits.call_seconds, respond)
+            return "answer", self.sandbox.request(request, self.limits.call_seconds, respond)
         except CallTimeout:
-            self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
-            raise
+            return ("timeout",)
         except ChildDied as exc:
-            self.dead[function] = ("error", f"{function} ended its sandbox: {exc}")
-            raise
+            return "died", str(exc)
+
+    def _value(self, function, outcome):
+        """What the call returns, or raises, given its outcome (asked now or ahead)."""
+        if outcome[0] == "timeout":
+            self.dead[function] = ("timeout", f"{function} ran past its {self.limits.call_seconds:g} s limit and was stopped")
+            raise CallTimeout()
+        if outcome[0] == "died":
+            self.dead[function] = ("error", f"{function} ended its sandbox: {outcome[1]}")
+            raise ChildDied(outcome[1])
+        answer = outcome[1]
         op = answer.get("op")
         if op == "return":
             try:
@@ -148,7 +212,8 @@ class Program:
             raise Missing(function)
         if op == "unsendable":
             raise Unsendable(answer.get("message", ""))
-        self.sandbox.stop()
+        if self.sandbox is not None:
+            self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
     def _callback(self, message, function, substitute, pairs, replay):
@@ -186,8 +251,30 @@ class Program:
         return True
 
     def close(self):
-        if self.sandbox is not None:
-            self.sandbox.stop()
+        for sandbox in (self.sandbox, self.warm):
+            if sandbox is not None:
+                sandbox.stop()
 
     def output(self):
         return self.sandbox.output() if self.sandbox else ["", ""]
+
+
+BATCH_BYTES = 8 * 2**20  # cases per message: well under wire.MAX_MESSAGE_BYTES
+
+
+def _batches(requests):
+    """The requests in runs of at most BATCH_BYTES of arguments (one is always sent, however large)."""
+    batch, size = [], 0
+    for request in requests:
+        length = len(json.dumps(request["args"])) + len(json.dumps(request["kwargs"]))
+        if batch and size + length > BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(request)
+        size += length
+    if batch:
+        yield batch
+
+
+def _key(request):
+    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

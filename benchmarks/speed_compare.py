@@ -1,0 +1,181 @@
+"""Grading against running the notebook bare, and against Otter-Grader, in one run.
+
+On the same files, on this machine as loaded now (its load average is printed before and after; the machine may be
+shared, so compare the ratios of one run rather than absolute seconds across runs):
+  course notebooks   notebook_speed.py's course notebook, the same with a figure, and a classroom notebook: a bare
+                     `jupyter nbconvert --execute`, ours (`python -m grader grade`, every check) and `otter run`
+                     (otter_compare.py's tests, in its throwaway environment), alternated, medians of R runs
+  workspace folder   a student's folder (the notebook, rnn_utils.py, a data file, an image): ours against bare
+  .py                grade() of submissions/correct.py in this process, with its parts by kind of check
+  second assignment  grade() of submissions/rnn_layers/layers_correct.py, with its parts (training, the model, layers)
+  class of 20        `grade-all` at 1 worker (batch_speed.py's limits) against `otter run` one notebook after another,
+                     the class of classroom.py (one notebook with an endless loop)
+Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N]
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import batch_speed, classroom, grade_speed, notebook_speed, otter_compare  # noqa: E402
+from grader import assignment  # noqa: E402
+from grader.grade import grade  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
+
+
+def notebooks(folder):
+    """{name: path} of the course notebooks, each in a folder of its own with rnn_utils.py beside it."""
+    made = {}
+    for name, sources in (("course", notebook_speed.course()), ("course_with_figure", notebook_speed.course(True)),
+                          ("classroom", classroom.cells(classroom.CORRECT))):
+        path = folder / name / f"{name}.ipynb"
+        path.parent.mkdir(parents=True)
+        made[name] = notebook_speed.write(path, sources)
+    return made
+
+
+def workspace(folder):
+    """A student's workspace: the course notebook with the handout's module, a data file and an image beside it."""
+    path = folder / "workspace" / "Building_a_Recurrent_Neural_Network_Step_by_Step.ipynb"
+    path.parent.mkdir(parents=True)
+    notebook_speed.write(path, notebook_speed.course())
+    (path.parent / "images").mkdir()
+    (path.parent / "images" / "rnn.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4096))
+    (path.parent / "data.txt").write_text("the quick brown fox\n" * 200)
+    return path
+
+
+def cpu():
+    """CPU seconds used so far by this process and the processes it waited for (their children included)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measured(run, *args):
+    """(wall seconds, CPU seconds) of run(*args), which returns its wall seconds first (or alone)."""
+    before = cpu()
+    value = run(*args)
+    return (value[0] if isinstance(value, tuple) else value), cpu() - before
+
+
+def otter_seconds(zipped, path, out):
+    seconds, score, why = otter_compare.run_one(zipped, path, out)
+    return seconds, why
+
+
+def course_notebooks(folder, made, repeats, zipped):
+    """Bare, ours and Otter on each notebook, alternated; prints a line each and returns the medians."""
+    rows = {}
+    for name, path in made.items():
+        times, problems = defaultdict(list), []
+        for r in range(repeats):
+            times["bare"].append(measured(notebook_speed.bare, path))
+            times["ours"].append(measured(notebook_speed.graded, path, folder / "out" / f"{name}-{r}"))
+            if zipped is not None:
+                before = cpu()
+                seconds, why = otter_seconds(zipped, path, folder / "otter" / f"{name}-{r}")
+                times["otter"].append((seconds, cpu() - before))
+                problems += [why] if why else []
+        medians = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1))
+                   for kind, values in times.items()}
+        rows[name] = medians
+        print(f"  {name:<20} " + "  ".join(f"{kind} {wall:5.2f} s (CPU {used:5.2f} s)" for kind, (wall, used)
+                                            in medians.items())
+              + "  " + _ratios(medians) + (f"  (otter: {problems[0]})" if problems else ""), flush=True)
+    return rows
+
+
+def _ratios(row):
+    """ours/bare and otter/ours, on wall time and on CPU time (what an idle machine's wall time comes close to)."""
+    text = (f"ours/bare {row['ours'][0] / row['bare'][0]:4.2f} (CPU {row['ours'][1] / row['bare'][1]:4.2f})")
+    if "otter" in row:
+        text += f"  otter/ours {row['otter'][0] / row['ours'][0]:5.2f}x (CPU {row['otter'][1] / row['ours'][1]:5.2f}x)"
+    return text
+
+
+def parts(results):
+    spent = defaultdict(float)
+    for result in results:
+        spent[result.id.rsplit(".", 1)[-1]] += result.seconds
+    return ", ".join(f"{kind} {seconds:.2f}" for kind, seconds in sorted(spent.items(), key=lambda i: -i[1]))
+
+
+def in_process(path, name, repeats):
+    """The fastest of `repeats` gradings of `path` in this process (the least disturbed), and its results."""
+    chosen = assignment.find(name)
+    runs = []
+    for _ in range(repeats):
+        started, used = time.perf_counter(), cpu()
+        graded = grade(path, chosen, Limits())
+        runs.append((time.perf_counter() - started, cpu() - used, graded.results))
+    return min(runs, key=lambda run: run[0])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("repeats", type=int, nargs="?", default=3)
+    parser.add_argument("--no-otter", action="store_true")
+    parser.add_argument("--class", dest="students", type=int, default=20)
+    options = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {options.repeats} runs"
+          " (in-process gradings: the fastest)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="speed-compare-") as scratch:
+        folder = Path(scratch)
+        zipped = None
+        if not options.no_otter:
+            otter, why = otter_compare.ensure_otter()
+            if otter is None:
+                print(f"otter: not compared: {why}")
+            else:
+                (folder / "otter").mkdir()
+                zipped = otter_compare.autograder(folder / "otter" / "autograder")
+        print("course notebooks (ours = the whole `python -m grader grade` command):")
+        rows = course_notebooks(folder, notebooks(folder), options.repeats, zipped)
+        total = {kind: tuple(sum(r[kind][i] for r in rows.values()) for i in (0, 1)) for kind in next(
+            iter(rows.values()))}
+        print(f"  all {len(rows)}: " + _ratios(total), flush=True)
+        print("workspace folder:")
+        path = workspace(folder)
+        runs = defaultdict(list)
+        for r in range(options.repeats):
+            runs["bare"].append(measured(notebook_speed.bare, path))
+            path.with_suffix(".bare.ipynb").unlink()  # else the folder would hold two notebooks
+            runs["ours"].append(measured(notebook_speed.graded, path.parent, folder / "out" / f"workspace-{r}"))
+            shutil.rmtree(path.parent / ".ipynb_checkpoints", ignore_errors=True)
+        row = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1)) for kind, values in runs.items()}
+        print(f"  bare {row['bare'][0]:5.2f} s (CPU {row['bare'][1]:5.2f} s)  ours {row['ours'][0]:5.2f} s"
+              f" (CPU {row['ours'][1]:5.2f} s)  " + _ratios(row), flush=True)
+        seconds, used, results = in_process(ROOT / "submissions" / "correct.py", "rnn", options.repeats)
+        print(f".py (submissions/correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s); {parts(results)}",
+              flush=True)
+        load, sandboxed, direct = grade_speed.time_calls(assignment.find("rnn"), 200)
+        print(f"  sandbox start and load {load * 1000:.0f} ms; one call {sandboxed * 1e6:.0f} us through the sandbox,"
+              f" {direct * 1e6:.0f} us in-process", flush=True)
+        seconds, used, results = in_process(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", "rnn_layers",
+                                            options.repeats)
+        print(f"second assignment (layers_correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s);"
+              f" {parts(results)}", flush=True)
+        print(f"class of {options.students} notebooks:")
+        made = classroom.build(folder / "class", options.students, notebooks=True)
+        before = cpu()
+        took, _, _ = batch_speed.grade_all(folder / "class", folder / "class-out", 1)
+        print(f"  ours, grade-all at 1 worker: {took:6.1f} s (CPU {cpu() - before:6.1f} s)", flush=True)
+        if zipped is not None:
+            before = cpu()
+            otter_compare.compare(folder / "class", made, took, folder / "otter-class")
+            print(f"  otter's CPU: {cpu() - before:6.1f} s", flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""A sandbox started ahead for the next submission, so that its child has numpy (and IPython, after a notebook)
+imported before the submission arrives: a batch worker's next submission waits for its own code, not for the
+interpreter's start, which runs while the current submission is being graded.
+
+Each spare is a whole new sandbox: its own bubblewrap, namespaces, scratch folder and /tmp, started before the files
+of the submission it will run are copied into its (empty) work folder; it has run nothing but the runtime's own
+imports. No process, folder or namespace passes from one submission to the next: each takes the spare that was
+started for it, and the one after gets another. Only bubblewrap sandboxes are kept as spares (`--die-with-parent`
+ends them with the grader). Off unless a batch worker turns it on (enable()). This hides the start's time; it does
+not remove its work (docs/sandbox.md says why there is no fork server).
+"""
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from .isolation import BUBBLEWRAP
+from .process import Sandbox
+
+_spare = {"on": False, "sandbox": None, "key": None}
+
+
+def enable():
+    """Keep a spare from now on (a process that grades one submission after another)."""
+    if not _spare["on"]:
+        _spare["on"] = True
+        atexit.register(discard)
+
+
+def scratch_for(limits, provided, scratch_root):
+    """(a scratch folder for the next submission, the sandbox already started in it or None)."""
+    sandbox, key = _spare["sandbox"], _spare["key"]
+    _spare["sandbox"] = _spare["key"] = None
+    if sandbox is not None and key == (limits, provided, scratch_root) and sandbox.alive:
+        return sandbox.scratch, sandbox
+    if sandbox is not None:
+        _stop(sandbox)
+    return Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root)), None
+
+
+def prepare(limits, provided, scratch_root, notebook):
+    """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
+    if not _spare["on"] or _spare["sandbox"] is not None:
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
+    (scratch / "work").mkdir()
+    sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
+    if sandbox.isolation != BUBBLEWRAP:
+        shutil.rmtree(scratch, ignore_errors=True)
+        return
+    try:
+        sandbox.start()
+    except Exception:  # noqa: BLE001 -- no spare then: the next submission starts its own sandbox, as always
+        _stop(sandbox)
+        return
+    _spare["sandbox"], _spare["key"] = sandbox, (limits, provided, scratch_root)
+
+
+def start(scratch, limits, provided, notebook):
+    """A sandbox started now in `scratch`, whose files are there already: its interpreter starts while the grader
+    gets its checks ready; None if it can't start (Program then starts one as usual and reports why)."""
+    sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
+    try:
+        sandbox.start()
+    except Exception:  # noqa: BLE001
+        sandbox.stop()
+        return None
+    return sandbox
+
+
+def discard():
+    sandbox = _spare["sandbox"]
+    _spare["sandbox"] = _spare["key"] = None
+    if sandbox is not None:
+        _stop(sandbox)
+
+
+def _stop(sandbox):
+    sandbox.stop()
+    shutil.rmtree(sandbox.scratch, ignore_errors=True)

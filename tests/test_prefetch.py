@@ -1,0 +1,111 @@
+"""Calls asked for ahead in one message (Program.prefetch): the same answers as one call at a time, one round trip
+for all of them, and a case that raises, hangs or crashes costs only itself, at the call that reaches it."""
+import time
+
+import pytest
+
+from grader.sandbox import intake
+from grader.sandbox.limits import Limits
+from grader.sandbox.process import CallTimeout, ChildDied, Raised
+from grader.sandbox.program import Dead, Program
+
+SOURCE = '''
+import os
+import numpy as np
+CALLS = []
+
+def double(x):
+    CALLS.append(x)
+    return np.asarray(x) * 2
+
+def calls():
+    return len(CALLS)
+
+def raises_on_two(x):
+    if x == 2:
+        raise ValueError("two")
+    return x
+
+def hangs_on_two(x):
+    while x == 2:
+        pass
+    return x
+
+def crashes_on_two(x):
+    if x == 2:
+        os._exit(3)
+    return x
+'''
+LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
+
+
+@pytest.fixture
+def program(tmp_path):
+    (tmp_path / "code.py").write_text(SOURCE)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), LIMITS)
+    made.load()
+    yield made
+    made.close()
+
+
+def counting(program):
+    """Count the messages the grader sends to the sandbox from now on."""
+    sent = []
+    send = program.sandbox.send
+    program.sandbox.send = lambda message: (sent.append(message["op"]), send(message))[1]
+    return sent
+
+
+def test_answers_asked_ahead_are_the_same_and_cost_one_message(program):
+    sent = counting(program)
+    program.prefetch("double", [((n,), {}) for n in range(5)])
+    got = [program.call("double", n).tolist() for n in range(5)]
+    assert got == [0, 2, 4, 6, 8]
+    assert sent == ["calls"]
+    assert program.call("calls") == 5  # each case ran once, in the sandbox, in order
+    assert program.call("double", 7).tolist() == 14  # not asked ahead: a call of its own
+
+
+def test_an_answer_is_taken_once_and_only_for_the_same_arguments(program):
+    program.prefetch("double", [((1,), {})])
+    assert program.call("double", 3).tolist() == 6
+    assert program.call("double", 1).tolist() == 2
+    assert program.call("double", 1).tolist() == 2
+    assert program.call("calls") == 3  # 1 ahead (taken once), 3, then 1 again
+
+
+def test_a_case_that_raises_fails_alone(program):
+    program.prefetch("raises_on_two", [((n,), {}) for n in (1, 2, 3)])
+    assert program.call("raises_on_two", 1) == 1
+    with pytest.raises(Raised, match="two"):
+        program.call("raises_on_two", 2)
+    assert program.call("raises_on_two", 3) == 3
+    assert not program.dead
+
+
+@pytest.mark.parametrize("function, status, error", [("hangs_on_two", "timeout", CallTimeout),
+                                                     ("crashes_on_two", "error", ChildDied)])
+def test_a_case_that_hangs_or_crashes_stops_its_function_at_the_call_that_reaches_it(program, function, status,
+                                                                                    error):
+    started = time.monotonic()
+    program.prefetch(function, [((n,), {}) for n in (1, 2, 3)])
+    assert time.monotonic() - started < LIMITS.call_seconds + 5  # the batch waited one call's limit, no more
+    assert not program.dead  # not yet: no call has reached the case
+    assert program.call(function, 1) == 1
+    with pytest.raises(error):
+        program.call(function, 2)
+    assert program.dead[function][0] == status
+    with pytest.raises(Dead):  # not called again
+        program.call(function, 3)
+    assert program.call("double", 4).tolist() == 8  # the other functions: a fresh sandbox
+    assert program.restarts == 1
+
+
+def test_a_hang_that_no_call_reaches_kills_nothing_but_the_sandbox(program):
+    program.prefetch("hangs_on_two", [((n,), {}) for n in (1, 2)])
+    assert program.call("hangs_on_two", 1) == 1
+    program.forget()  # the check ended before its second case
+    assert not program.dead
+    assert program.call("hangs_on_two", 3) == 3  # still graded, in a fresh sandbox
