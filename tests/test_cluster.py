@@ -22,6 +22,7 @@ from conftest import FAST, ROOT
 distributed = pytest.importorskip("distributed")
 
 from grader.batch import cluster, grade_all, preflight  # noqa: E402
+from grader.errors import UsageError  # noqa: E402
 from grader.sandbox.process import bubblewrap_problem  # noqa: E402
 
 LIMITS = ["--call-timeout", "2", "--load-timeout", "4", "--cell-timeout", "5", "--memory-mb", "1024"]
@@ -254,6 +255,7 @@ def test_a_task_on_a_worker_with_other_fixtures_is_refused_there(rnn):
 
 
 def test_a_worker_with_another_grader_version_refuses_to_grade(dask_cluster, tmp_path, monkeypatch, rnn):
+    """The pre-flight check names the worker and the fix before anything is graded; nothing is written."""
     from grader import report
     folder = tmp_path / "class"
     folder.mkdir()
@@ -261,11 +263,12 @@ def test_a_worker_with_another_grader_version_refuses_to_grade(dask_cluster, tmp
     workers = report.GRADER_VERSION
     monkeypatch.setattr(report, "GRADER_VERSION", "9.9.9")  # the batch's grader is newer than the workers'
     options = grade_all.Options(scheduler=str(dask_cluster.file), progress_bar=False)
-    summary = grade_all.grade_all(folder, tmp_path / "out", rnn, FAST, options)
-    assert summary.failed == ["alice"]
-    message = json.loads((tmp_path / "out" / "alice" / "report.json").read_text())["checks"][0]["message"]
-    assert f"has grader {workers}, the batch 9.9.9" in message and "restart them" in message, message
-    assert not (tmp_path / "out" / "alice" / "fingerprint.json").exists()  # graded again once the worker is fixed
+    with pytest.raises(UsageError) as refused:
+        grade_all.grade_all(folder, tmp_path / "out", rnn, FAST, options)
+    message = str(refused.value)
+    assert f"runs grader {workers}" in message and "this machine 9.9.9" in message, message
+    assert "install the same grader on every worker and restart them" in message and "\n" not in message, message
+    assert not (tmp_path / "out" / "alice").exists()
 
 
 @pytest.mark.timeout(300)  # against a hang; the report says the limit held

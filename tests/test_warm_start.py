@@ -34,7 +34,9 @@ import builtins, glob, os, sys
 MARK = "{mark}"
 FOUND = [path for path in ("/tmp/" + MARK, os.path.expanduser("~/" + MARK), os.path.join(os.getcwd(), "..", MARK))
          if os.path.exists(path)]
-FOUND += glob.glob("/tmp/*") + glob.glob("/sandbox/*/" + MARK)
+# a checkout under /tmp puts its Python's mount point there (bubblewrap makes the folders it binds)
+FOUND += [p for p in glob.glob("/tmp/*") if not (sys.prefix + "/").startswith(p + "/")
+          and not os.path.realpath(sys.executable).startswith(p + "/")] + glob.glob("/sandbox/*/" + MARK)
 FOUND += [what for what, there in (("environment", MARK in os.environ), ("module", MARK in sys.modules),
                                    ("builtin", hasattr(builtins, MARK)))
           if there]

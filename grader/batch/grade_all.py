@@ -93,10 +93,10 @@ def class_files():
     """The names (case-folded) that the class's own files and folders take in an output folder, from the modules
     that write them."""
     from ..review import publish, store
-    from ..similarity import render
+    from .. import similarity
     sqlite = [store.NAME + suffix for suffix in ("", "-journal", "-wal", "-shm")]
     return frozenset(n.casefold() for n in (publish.GRADEBOOK, publish.CLASS_PAGE, publish.LOCK, BATCH, STAGING,
-                                            render.JSON, render.HTML, render.VIEWS, *sqlite))
+                                            similarity.JSON, similarity.HTML, similarity.VIEWS, *sqlite))
 
 
 def content_hash(path, budget=HASHED_BYTES):

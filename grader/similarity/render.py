@@ -10,9 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import fingerprint, score
 from .highlight import segments
 
-JSON = "similarity.json"
-HTML = "similarity.html"
-VIEWS = "similarity"  # the folder of the side-by-side pages
+from . import HTML, JSON, VIEWS  # noqa: F401 -- the files it writes, named in the package
 SHOWN_BELOW = 20  # pairs below the threshold listed on the page, for a sense of scale
 ENVIRONMENT = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                           autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
