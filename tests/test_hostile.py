@@ -450,7 +450,7 @@ def test_a_notebook_that_leaves_daemons_and_kills_its_kernel_leaves_nothing(atta
 # --- A class: hostile and correct submissions in one batch --------------------------------------------------------
 
 def test_a_batch_of_hostile_and_correct_submissions_grades_the_correct_ones_fully(attack):
-    fair = limits(BEST, call_seconds=3.0, load_seconds=10.0)
+    fair = limits(BEST, call_seconds=8.0, load_seconds=10.0)
     correct = attack.grade("../../submissions/correct.py", fair)
     best = full_marks(correct)
     assert by_function(correct) == best
