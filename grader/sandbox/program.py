@@ -266,7 +266,7 @@ def _batches(requests):
     """The requests in runs of at most BATCH_BYTES of arguments (one is always sent, however large)."""
     batch, size = [], 0
     for request in requests:
-        length = len(json.dumps(request["args"])) + len(json.dumps(request["kwargs"]))
+        length = len(wire.pack([request["args"], request["kwargs"]]))
         if batch and size + length > BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -277,4 +277,5 @@ def _batches(requests):
 
 
 def _key(request):
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    text = json.dumps(request, sort_keys=True, separators=(",", ":"), default=lambda raw: hashlib.sha256(raw).hexdigest())
+    return hashlib.sha256(text.encode()).hexdigest()
