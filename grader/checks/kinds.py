@@ -185,7 +185,16 @@ class Standard:
                 raise skipped[0]
             return None
         self._diagnosing(context, declared, lambda last: check_property(
-            sizes, lambda case: self._generated(context, declared, case, last), max_examples, context.rehearsal))
+            sizes, lambda case: self._generated(context, declared, case, last), max_examples,
+            lambda drawn: context.prefetch(declared.name, [a for case in drawn for a in self._planned(declared, case)])))
+
+    def _planned(self, declared, case):
+        """The argument lists _generated asks the student's function for on `case` when every answer is right, in
+        its order: the case's arguments, then each invariant's call (invariants.arguments)."""
+        args = self.cases.arguments(declared.name, case)
+        positions = _positions(getattr(self.solution, declared.name))
+        again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
+        return [args, *(a for a in again if a is not None)]
 
     def _sizes(self):
         ranges = self.settings["properties"]["sizes"]

@@ -4,8 +4,6 @@ A function that hangs or kills its sandbox is recorded as dead and never called 
 function starts a fresh sandbox and loads the submission again.
 """
 import collections
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from . import cells, wire
@@ -277,5 +275,5 @@ def _batches(requests):
 
 
 def _key(request):
-    text = json.dumps(request, sort_keys=True, separators=(",", ":"), default=lambda raw: hashlib.sha256(raw).hexdigest())
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The request as bytes (its items in a fixed order): equal for the same call, whichever way it was built."""
+    return wire.pack({name: request[name] for name in sorted(request)})

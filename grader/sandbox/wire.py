@@ -8,6 +8,7 @@ with `decode(..., trusted=False)`: every array is rebuilt as a plain ndarray of 
 size caps, so nothing the child made (a subclass, an object with its own comparison methods) reaches a check.
 """
 import json
+import math
 import struct
 
 import numpy as np
@@ -17,6 +18,8 @@ MAX_ARRAY_ELEMENTS = 4 * 2**20
 MAX_DEPTH = 32
 MAX_STRING = 2**20
 ALLOWED_DTYPES = frozenset("|b1 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split())
+_DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
+_NAMES = {dtype: name for name, dtype in _DTYPES.items()}  # (a dtype's .str costs more than the rest of encode)
 _HEADER = struct.Struct(">Q")
 _JSON_LENGTH = struct.Struct(">I")
 
@@ -61,8 +64,11 @@ def encode(value, keep=None, depth=0):
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         if value.size > MAX_ARRAY_ELEMENTS:
             raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
-        plain = np.asarray(value, dtype=value.dtype.newbyteorder("<"), order="C")
-        return {"$nd": [plain.dtype.str, list(plain.shape), plain.tobytes()]}  # pack() puts the bytes after the JSON
+        name = _NAMES.get(value.dtype)
+        if name is None:  # not little-endian: made so
+            value = value.astype(value.dtype.newbyteorder("<"))
+            name = value.dtype.str
+        return {"$nd": [name, list(value.shape), value.tobytes()]}  # pack() puts the bytes after the JSON
     if kind in (list, tuple):
         items = [encode(v, keep, depth + 1) for v in value]
         return items if kind is list else {"$tuple": items}
@@ -119,19 +125,22 @@ def _array(body):
     if type(body) is not list or len(body) != 3 or type(body[2]) not in (bytes, memoryview):
         raise WireError("malformed array")
     dtype, shape, raw = body
-    if dtype not in ALLOWED_DTYPES:
-        raise WireError(f"arrays of dtype {dtype!r} may not cross")
+    dt = _DTYPES.get(dtype) if type(dtype) is str else None
+    if dt is None:
+        raise WireError(f"arrays of dtype {str(dtype)[:80]!r} may not cross")
     if type(shape) is not list or len(shape) > MAX_DEPTH or any(type(n) is not int or n < 0 for n in shape):
         raise WireError(f"malformed array shape {shape!r}")
-    size = 1
-    for n in shape:
-        size *= n
+    size = math.prod(shape)
     if size > MAX_ARRAY_ELEMENTS:
         raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
-    dt = np.dtype(dtype)
     if len(raw) != size * dt.itemsize:
         raise WireError(f"array of shape {tuple(shape)} arrived with {len(raw)} bytes")
-    return np.frombuffer(raw, dtype=dt).reshape(tuple(shape)).astype(dt.newbyteorder("="))
+    if not dt.isnative:
+        return np.frombuffer(raw, dtype=dt).reshape(shape).astype(dt.newbyteorder("="))
+    array = np.empty(shape, dtype=dt)  # its own writeable memory, the message's bytes copied in
+    if size:
+        memoryview(array).cast("B")[:] = raw
+    return array
 
 
 def pack(message):
@@ -165,8 +174,8 @@ def unpack(body):
     raw = memoryview(body)[start:]
 
     def in_band(obj):
-        array = obj.get("$nd") if len(obj) == 1 else None
-        if type(array) is not list or len(array) != 3 or type(array[2]) is not dict or len(array[2]) != 1:
+        array = obj.get("$nd")
+        if type(array) is not list or len(obj) != 1 or len(array) != 3 or type(array[2]) is not dict or len(array[2]) != 1:
             return obj
         place = array[2].get("$b")
         if type(place) is not list or len(place) != 2 or any(type(n) is not int or n < 0 for n in place) \
