@@ -62,6 +62,7 @@ class Standard:
         self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
+        self._made = {}  # (function, generated case) -> (its arguments, the reference's answer): see _case()
 
     def prepare(self):
         """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
@@ -188,10 +189,19 @@ class Standard:
             sizes, lambda case: self._generated(context, declared, case, last), max_examples,
             lambda drawn: context.prefetch(declared.name, [a for case in drawn for a in self._planned(declared, case)])))
 
+    def _case(self, function, case):
+        """(arguments, the reference's answer) of a generated case: the same for every submission, so made once per
+        process, and read-only, so that nothing a check does to them reaches the next submission."""
+        key = (function, case)
+        if key not in self._made:
+            args = self.cases.arguments(function, case)
+            self._made[key] = _read_only((args, getattr(self.solution, function)(*copy.deepcopy(args))))
+        return self._made[key]
+
     def _planned(self, declared, case):
         """The argument lists _generated asks the student's function for on `case` when every answer is right, in
         its order: the case's arguments, then each invariant's call (invariants.arguments)."""
-        args = self.cases.arguments(declared.name, case)
+        args, _ = self._case(declared.name, case)
         positions = _positions(getattr(self.solution, declared.name))
         again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
         return [args, *(a for a in again if a is not None)]
@@ -212,9 +222,8 @@ class Standard:
 
     def _generated(self, context, declared, case, last):
         last.clear()
-        args = self.cases.arguments(declared.name, case)
+        args, expected = self._case(declared.name, case)
         got = answer(context, declared.name, args)
-        expected = getattr(self.solution, declared.name)(*copy.deepcopy(args))
         last.append((args, got))
         outputs, rtol, atol = declared.outputs, context.rtol, context.atol
         self._container(declared, got, repr(case))
@@ -293,6 +302,19 @@ def _gradient_pairs(backward, inputs, got):
         value = got[key] if isinstance(backward.outputs, str) else got[index]
         name = f'{backward.outputs}["{key}"]' if isinstance(backward.outputs, str) else key
         yield name, variable, np.asarray(value)
+
+
+def _read_only(value):
+    """`value` with every array in it made read-only (a shared, cached value)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _read_only(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _read_only(item)
+    return value
 
 
 def _fixtures(context, function, kind):
