@@ -90,6 +90,22 @@ class Context:
         self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
                               target=target, methods=methods)
 
+    def cpu_clock(self):
+        """A clock of the CPU seconds spent on the student's code from now on: the sandbox's processes', and this
+        thread's (the grader's answers to its calls). A budget on it doesn't run out faster on a busy machine, as
+        one on wall time does. None where the sandbox's CPU time can't be read."""
+        start = self.program.cpu_seconds()
+        if start is None:
+            return None
+        mine, spent = time.thread_time(), [0.0]
+
+        def clock():
+            used = self.program.cpu_seconds()
+            if used is not None:  # (a sandbox that ended: the time counted so far stands)
+                spent[0] = max(spent[0], used - start)
+            return spent[0] + time.thread_time() - mine
+        return clock
+
     def record(self, name, values):
         """Keep a series of numbers (a loss history) with the running check's result, for the reports' plots."""
         self.series[name] = [float(v) for v in values]

@@ -6,7 +6,7 @@ function starts a fresh sandbox and loads the submission again.
 import collections
 from dataclasses import dataclass, field
 
-from . import cells, wire
+from . import cells, usage, wire
 from .intake import choose_definition
 from .process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 
@@ -247,6 +247,12 @@ class Program:
             reply = {"op": "callback_raised", "message": f"{message.get('function')}: {type(exc).__name__}: {exc}"}
         self.sandbox.send(reply)
         return True
+
+    def cpu_seconds(self):
+        """CPU seconds that the running sandbox's processes have used so far, or None where that can't be read."""
+        if self.sandbox is None or self.sandbox.process is None:
+            return None
+        return usage.cpu_seconds(self.sandbox.process.pid)
 
     def close(self):
         for sandbox in (self.sandbox, self.warm):
