@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import answers, fixtures
 from .checks import wrong_answer
+from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import intake, spare
@@ -54,8 +55,8 @@ class Context:
         self.diagnose = diagnose  # name the known mistake a wrong answer matches (grader.checks.diagnose)
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
-        self.public = fixtures.load(assignment.fixtures, "public")
-        self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
+        self.public = _fixtures(assignment.fixtures, "public")
+        self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
@@ -109,6 +110,20 @@ class Context:
     def record(self, name, values):
         """Keep a series of numbers (a loss history) with the running check's result, for the reports' plots."""
         self.series[name] = [float(v) for v in values]
+
+
+_LOADED = {}  # (fixtures folder, visibility) -> (the files' names, sizes and times, what fixtures.load made of them)
+
+
+def _fixtures(folder, visibility):
+    """fixtures.load(folder, visibility), read once per process while its files stay the same (a batch grades
+    every submission with them), read-only."""
+    files = sorted((Path(folder) / visibility).glob("*/*.json"))
+    signature = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    made = _LOADED.get((str(folder), visibility))
+    if made is None or made[0] != signature:
+        made = _LOADED[str(folder), visibility] = (signature, read_only(fixtures.load(folder, visibility)))
+    return made[1]
 
 
 class NothingReturned(Exception):

@@ -14,6 +14,7 @@ student's forward made (grader.checks.own_caches). Every per-case call of the st
 `answers`, the one place that talks to the sandbox case by case.
 """
 import copy
+import dataclasses
 import inspect
 
 import numpy as np
@@ -62,7 +63,7 @@ class Standard:
         self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
-        self._made = {}  # (function, generated case) -> (its arguments, the reference's answer): see _case()
+        self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
 
     def prepare(self):
         """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
@@ -195,7 +196,7 @@ class Standard:
         key = (function, case)
         if key not in self._made:
             args = self.cases.arguments(function, case)
-            self._made[key] = _read_only((args, getattr(self.solution, function)(*copy.deepcopy(args))))
+            self._made[key] = read_only((args, getattr(self.solution, function)(*copy.deepcopy(args))))
         return self._made[key]
 
     def _planned(self, declared, case):
@@ -275,7 +276,9 @@ class Standard:
             if analytic.shape != variable.shape:
                 raise Failure(f'{key} has shape {analytic.shape}; expected {variable.shape}'
                               f" like the variable it is the gradient of")
-            result = compare_gradient(key, numeric_gradient(loss, variable), analytic)
+            if (declared.name, key) not in self._made:  # the reference's alone: the same for every submission
+                self._made[declared.name, key] = read_only(numeric_gradient(loss, variable))
+            result = compare_gradient(key, self._made[declared.name, key], analytic)
             if not result.ok:
                 index = "".join(f"[{i}]" for i in result.worst_index)
                 raise Failure(f'{key} fails the gradient check on {case!r}',
@@ -304,16 +307,20 @@ def _gradient_pairs(backward, inputs, got):
         yield name, variable, np.asarray(value)
 
 
-def _read_only(value):
-    """`value` with every array in it made read-only (a shared, cached value)."""
+def read_only(value):
+    """`value` with every array in it made read-only: a value cached for every submission of a process, which
+    no check may change for the next (one that tried would raise, not spoil the next grading)."""
     if isinstance(value, np.ndarray):
         value.flags.writeable = False
     elif isinstance(value, (list, tuple)):
         for item in value:
-            _read_only(item)
+            read_only(item)
     elif isinstance(value, dict):
         for item in value.values():
-            _read_only(item)
+            read_only(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):  # a fixture
+        for item in dataclasses.fields(value):
+            read_only(getattr(value, item.name))
     return value
 
 

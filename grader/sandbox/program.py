@@ -3,7 +3,6 @@
 A function that hangs or kills its sandbox is recorded as dead and never called again; the next call to another
 function starts a fresh sandbox and loads the submission again.
 """
-import collections
 from dataclasses import dataclass, field
 
 from . import cells, usage, wire
@@ -36,7 +35,7 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
-        self._prefetched = {}  # key of a call request -> deque of its outcomes asked for ahead (prefetch)
+        self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -163,19 +162,22 @@ class Program:
                 {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
             for request in batch:
                 outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
-                self._prefetched.setdefault(_key(request), collections.deque()).append(outcome)
+                self._prefetched.append((request, outcome))
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
 
     def forget(self):
         """Drop the answers asked for ahead and not taken (a check's end)."""
-        self._prefetched = {}
+        self._prefetched = []
 
     def _ahead(self, request):
-        if not self._prefetched:
-            return None
-        waiting = self._prefetched.get(_key(request))
-        return waiting.popleft() if waiting else None
+        """The outcome asked for ahead of the first request equal to this one (compared as encoded: the same
+        function, arguments, stand-ins and target), taken out; None if there is none."""
+        for i, (asked, outcome) in enumerate(self._prefetched):
+            if asked == request:
+                del self._prefetched[i]
+                return outcome
+        return None
 
     def _ask(self, function, request, substitute, pairs, replay, sent=False):
         """("answer", the child's final answer), or ("timeout",) or ("died", why) once the sandbox is stopped."""
@@ -270,7 +272,7 @@ def _batches(requests):
     """The requests in runs of at most BATCH_BYTES of arguments (one is always sent, however large)."""
     batch, size = [], 0
     for request in requests:
-        length = len(wire.pack([request["args"], request["kwargs"]]))
+        length = _size(request["args"]) + _size(request["kwargs"])
         if batch and size + length > BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -280,6 +282,12 @@ def _batches(requests):
         yield batch
 
 
-def _key(request):
-    """The request as bytes (its items in a fixed order): equal for the same call, whichever way it was built."""
-    return wire.pack({name: request[name] for name in sorted(request)})
+def _size(data):
+    """About how many bytes encoded `data` takes in a message: its arrays' bytes and strings, a few for the rest."""
+    if type(data) in (bytes, str):
+        return len(data) + 2
+    if type(data) is list:
+        return 2 + sum(_size(item) for item in data)
+    if type(data) is dict:
+        return 2 + sum(len(key) + 3 + _size(item) for key, item in data.items())
+    return 24

@@ -85,6 +85,8 @@ def decode(data, resolve=None, depth=0):
     """Rebuild a value from JSON data, validating everything. `resolve(id)` maps handles back (child side)."""
     if depth > MAX_DEPTH:
         raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+    if type(data) is dict and len(data) == 1 and "$nd" in data:  # the most frequent value by far
+        return _array(data["$nd"])
     if data is None or type(data) in (bool, float):
         return data
     if type(data) is int:
@@ -147,12 +149,12 @@ def pack(message):
     """Bytes for one message (of encode()d values): an 8-byte length, then the body (see unpack())."""
     buffers, size = [], [0]
 
-    def out_of_band(value):  # an array's bytes: where they are after the JSON
+    def out_of_band(value):  # an array's bytes: [where they start after the JSON, how many]
         if type(value) is not bytes:
             raise TypeError(f"a value of type {type(value).__name__} is not JSON")
         buffers.append(value)
         size[0] += len(value)
-        return {"$b": [size[0] - len(value), len(value)]}
+        return [size[0] - len(value), len(value)]
 
     text = json.dumps(message, separators=(",", ":"), default=out_of_band).encode()
     length = _JSON_LENGTH.size + len(text) + size[0]
@@ -163,8 +165,8 @@ def pack(message):
 
 def unpack(body):
     """The message in `body` (what follows the 8-byte length): a 4-byte length, the JSON, the arrays' bytes. An
-    array's {"$b": [offset, length]} becomes those bytes (a view), checked to lie within the body (anywhere else it
-    stays a plain dict); decode() then validates the array around them. Raises WireError or ValueError."""
+    array's [offset, length] becomes those bytes (a view), checked to lie within the body; decode() then validates
+    the array around them. Raises WireError or ValueError on a malformed body."""
     if len(body) < _JSON_LENGTH.size:
         raise WireError("a message shorter than its header")
     (text_length,) = _JSON_LENGTH.unpack_from(body)
@@ -172,15 +174,16 @@ def unpack(body):
     if start > len(body):
         raise WireError(f"a JSON part of {text_length} bytes in a message of {len(body)}")
     raw = memoryview(body)[start:]
+    end = len(raw)
 
-    def in_band(obj):
+    def in_band(obj):  # called on every JSON object, so it returns at once for all but an array's
         array = obj.get("$nd")
-        if type(array) is not list or len(obj) != 1 or len(array) != 3 or type(array[2]) is not dict or len(array[2]) != 1:
+        if array.__class__ is not list or len(array) != 3 or array[2].__class__ is not list or len(obj) != 1:
             return obj
-        place = array[2].get("$b")
-        if type(place) is not list or len(place) != 2 or any(type(n) is not int or n < 0 for n in place) \
-                or place[0] + place[1] > len(raw):
-            raise WireError(f"malformed buffer place {str(place)[:80]!r}")
+        place = array[2]
+        if len(place) != 2 or place[0].__class__ is not int or place[1].__class__ is not int or place[0] < 0 \
+                or place[1] < 0 or place[0] + place[1] > end:
+            raise WireError(f"malformed array bytes {str(place)[:80]!r}")
         array[2] = raw[place[0]:place[0] + place[1]]
         return obj
 
