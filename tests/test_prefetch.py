@@ -4,6 +4,9 @@ import time
 
 import pytest
 
+from conftest import ROOT
+from grader import assignment
+from grader.grade import Context
 from grader.sandbox import intake
 from grader.sandbox.limits import Limits
 from grader.sandbox.process import CallTimeout, ChildDied, Raised
@@ -37,6 +40,7 @@ def crashes_on_two(x):
     return x
 '''
 LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
+CORRECT = ROOT / "submissions" / "correct.py"
 
 
 @pytest.fixture
@@ -109,3 +113,31 @@ def test_a_hang_that_no_call_reaches_kills_nothing_but_the_sandbox(program):
     program.forget()  # the check ended before its second case
     assert not program.dead
     assert program.call("hangs_on_two", 3) == 3  # still graded, in a fresh sandbox
+
+
+# --- the standard property tests: every call of every generated case in one message --------------------------------
+
+@pytest.mark.parametrize("function", ["lstm_cell_forward", "rnn_forward"])
+def test_a_property_test_asks_for_all_its_calls_in_one_message(tmp_path, function):
+    """The cases' arguments and each invariant's call on them (a batch cut to one example, a last step changed) are
+    known before any answer: one "calls" message holds them all, and no call is sent one at a time. rnn_forward's
+    stand-in rnn_cell_forward is still answered by the grader, one step at a time (its callbacks)."""
+    rnn = assignment.find("rnn")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    program = Program(scratch, intake.take_in(CORRECT, scratch), Limits(call_seconds=20.0), rnn.provided)
+    try:
+        program.load()
+        sent = []
+        send = program.sandbox.send
+        program.sandbox.send = lambda message: (sent.append(message), send(message))[1]
+        assert rnn.suite.checks[f"{function}.properties"].run(Context(rnn, program)) is None  # passed
+    finally:
+        program.close()
+    batches = [message for message in sent if message["op"] == "calls"]
+    assert len(batches) == 1 and not [message for message in sent if message["op"] == "call"]
+    examples = rnn.settings["properties"]["max_examples"]
+    assert examples < len(batches[0]["cases"]) <= 3 * examples  # each case, and the invariants' calls on it
+    callbacks = [message for message in sent if message["op"] != "calls"]
+    assert all(message["op"] == "callback_return" for message in callbacks)
+    assert bool(callbacks) == (function == "rnn_forward")
