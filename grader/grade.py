@@ -91,6 +91,12 @@ class Context:
         self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
                               target=target, methods=methods)
 
+    def calls(self, function, argument_lists, target=None, methods=None):
+        """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
+        a generator that raises at a case what call() would (Program.calls)."""
+        return self.program.calls(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
+                                  target=target, methods=methods)
+
     def cpu_clock(self):
         """A clock of the CPU seconds spent on the student's code from now on: the sandbox's processes', and this
         thread's (the grader's answers to its calls). A budget on it doesn't run out faster on a busy machine, as

@@ -137,9 +137,8 @@ class ModelChecks:
         model = context.call(self.name, **self.declared["sizes"], keep="all")
 
         def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
-            context.prefetch(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
-            context.call(self.name, params, target=model, method="params.update")
-            return context.call(self.name, X, y, target=model, method="loss")
+            _, loss = context.calls(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
+            return loss
         try:
             run = self._training(step, settings, settings["learning_rate"], context.cpu_clock())
         except Failure as failure:

@@ -166,6 +166,23 @@ class Program:
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
 
+    def calls(self, function, cases, **options):
+        """What call() returns for each of `cases` in turn, asked in one message (prefetch, same `options`): a
+        generator that raises at a case what call() would raise there. For calls made once, in order (a training
+        step), where looking each answer up again would encode the arguments twice."""
+        if function in self.dead:
+            raise Dead(self.dead[function][1])
+        before = len(self._prefetched)
+        self.prefetch(function, cases, **options)
+        answered, self._prefetched = self._prefetched[before:], self._prefetched[:before]
+        for i, (args, kwargs) in enumerate(cases):
+            if i < len(answered):
+                yield self._value(function, answered[i][1])
+            else:  # the sandbox stopped at an earlier case: ask again, as call() would
+                method = (options.get("methods") or [None] * len(cases))[i]
+                yield self.call(function, *args, **{k: v for k, v in options.items() if k != "methods"},
+                                method=method, **kwargs)
+
     def forget(self):
         """Drop the answers asked for ahead and not taken (a check's end)."""
         self._prefetched = []
