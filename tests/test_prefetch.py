@@ -2,6 +2,7 @@
 for all of them, and a case that raises, hangs or crashes costs only itself, at the call that reaches it."""
 import time
 
+import numpy as np
 import pytest
 
 from conftest import ROOT
@@ -45,20 +46,25 @@ CORRECT = ROOT / "submissions" / "correct.py"
 
 @pytest.fixture
 def program(tmp_path):
+    made = _loaded(tmp_path, LIMITS)
+    yield made
+    made.close()
+
+
+def _loaded(tmp_path, limits):
     (tmp_path / "code.py").write_text(SOURCE)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), LIMITS)
+    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), limits)
     made.load()
-    yield made
-    made.close()
+    return made
 
 
 def counting(program):
     """Count the messages the grader sends to the sandbox from now on."""
     sent = []
     send = program.sandbox.send
-    program.sandbox.send = lambda message: (sent.append(message["op"]), send(message))[1]
+    program.sandbox.send = lambda message: (send(message), sent.append(message["op"]))[0]  # once it went
     return sent
 
 
@@ -70,6 +76,19 @@ def test_answers_asked_ahead_are_the_same_and_cost_one_message(program):
     assert sent == ["calls"]
     assert program.call("calls") == 5  # each case ran once, in the sandbox, in order
     assert program.call("double", 7).tolist() == 14  # not asked ahead: a call of its own
+
+
+def test_cases_past_the_wire_s_size_cap_go_in_as_many_messages_as_it_takes(tmp_path):
+    program = _loaded(tmp_path, Limits(call_seconds=30.0, load_seconds=20.0))  # 24 MiB answers take a while
+    try:
+        big = [np.full(3 * 2**20, float(n)) for n in range(3)]  # 24 MiB each: two fit in one message, three don't
+        sent = counting(program)
+        program.prefetch("double", [((array,), {}) for array in big])
+        assert sent == ["calls", "calls"]
+        assert [float(program.call("double", array)[-1]) for array in big] == [0.0, 2.0, 4.0]
+        assert sent == ["calls", "calls"]  # every answer was asked ahead
+    finally:
+        program.close()
 
 
 def test_an_answer_is_taken_once_and_only_for_the_same_arguments(program):

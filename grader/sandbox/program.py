@@ -157,9 +157,17 @@ class Program:
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
-        for batch in _batches(requests):
-            self.sandbox.send({**common, "op": "calls", "cases": [
-                {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
+        waiting = [requests]
+        while waiting:
+            batch = waiting.pop(0)
+            try:
+                self.sandbox.send({**common, "op": "calls", "cases": [
+                    {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
+            except wire.WireError:  # past the wire's size cap (nothing was sent): in two halves, one by one at worst
+                if len(batch) == 1:
+                    raise
+                waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+                continue
             for request in batch:
                 outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
                 self._prefetched.append((request, outcome))
@@ -280,31 +288,3 @@ class Program:
 
     def output(self):
         return self.sandbox.output() if self.sandbox else ["", ""]
-
-
-BATCH_BYTES = 8 * 2**20  # cases per message: well under wire.MAX_MESSAGE_BYTES
-
-
-def _batches(requests):
-    """The requests in runs of at most BATCH_BYTES of arguments (one is always sent, however large)."""
-    batch, size = [], 0
-    for request in requests:
-        length = _size(request["args"]) + _size(request["kwargs"])
-        if batch and size + length > BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-        batch.append(request)
-        size += length
-    if batch:
-        yield batch
-
-
-def _size(data):
-    """About how many bytes encoded `data` takes in a message: its arrays' bytes and strings, a few for the rest."""
-    if type(data) in (bytes, str):
-        return len(data) + 2
-    if type(data) is list:
-        return 2 + sum(_size(item) for item in data)
-    if type(data) is dict:
-        return 2 + sum(len(key) + 3 + _size(item) for key, item in data.items())
-    return 24
