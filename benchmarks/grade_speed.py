@@ -87,6 +87,7 @@ def figures(source, name, repeats, folder):
     """{"command line": [(wall, own CPU, sandbox CPU)], "first": [...], "next": [...]} and the last results: the
     command line and the in-process gradings alternated, so that the machine's load falls on both alike."""
     chosen = assignment.find(name)
+    Path(folder).mkdir(parents=True, exist_ok=True)
     runs, results = defaultdict(list), None
     for r in range(repeats):
         runs["command line"].append(command_line(source, Path(folder) / f"out-{r}"))
