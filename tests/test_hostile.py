@@ -332,13 +332,15 @@ def test_a_broadcast_view_of_astronomical_shape_is_refused_cheaply(attack):
 def test_forged_protocol_messages_are_refused(attack):
     document = attack.grade("forged_messages.py")
     said = {f: first_check(document, f) for f in ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward",
-                                                  "lstm_forward", "rnn_cell_backward", "rnn_backward")}
+                                                  "lstm_forward", "rnn_cell_backward", "rnn_backward",
+                                                  "lstm_cell_backward")}
     assert "broke the protocol" in said["rnn_cell_forward"]["message"]
     assert "broke the protocol" in said["rnn_forward"]["message"]
     assert "dtype '|O' may not cross" in said["lstm_cell_forward"]["message"]
     assert "elements" in said["lstm_forward"]["message"]
     assert "int64" in said["rnn_cell_backward"]["message"]
     assert "broke the protocol" in said["rnn_backward"]["message"]
+    assert "broke the protocol: malformed array bytes" in said["lstm_cell_backward"]["message"]
     assert document["score"] == 0
 
 

@@ -124,7 +124,7 @@ def _key(pair):
 
 
 def _array(body):
-    if type(body) is not list or len(body) != 3 or type(body[2]) not in (bytes, memoryview):
+    if type(body) is not list or len(body) != 3 or type(body[2]) is not bytes:
         raise WireError("malformed array")
     dtype, shape, raw = body
     dt = _DTYPES.get(dtype) if type(dtype) is str else None
@@ -165,8 +165,9 @@ def pack(message):
 
 def unpack(body):
     """The message in `body` (what follows the 8-byte length): a 4-byte length, the JSON, the arrays' bytes. An
-    array's [offset, length] becomes those bytes (a view), checked to lie within the body; decode() then validates
-    the array around them. Raises WireError or ValueError on a malformed body."""
+    array's [offset, length] becomes a copy of those bytes, checked to lie within the body (so that the body, with
+    whatever else it held, is freed once this returns); decode() then validates the array around them. Raises
+    WireError or ValueError on a malformed body."""
     if len(body) < _JSON_LENGTH.size:
         raise WireError("a message shorter than its header")
     (text_length,) = _JSON_LENGTH.unpack_from(body)
@@ -184,7 +185,7 @@ def unpack(body):
         if len(place) != 2 or place[0].__class__ is not int or place[1].__class__ is not int or place[0] < 0 \
                 or place[1] < 0 or place[0] + place[1] > end:
             raise WireError(f"malformed array bytes {str(place)[:80]!r}")
-        array[2] = raw[place[0]:place[0] + place[1]]
+        array[2] = bytes(raw[place[0]:place[0] + place[1]])  # a copy: the message itself is not kept
         return obj
 
     return json.loads(bytes(body[_JSON_LENGTH.size:start]), object_hook=in_band)
