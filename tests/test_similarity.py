@@ -20,9 +20,9 @@ from grader.similarity import run, score
 from similarity_styles import STYLES, TEXTBOOK
 
 STARTER = (ROOT / "reference" / "rnn" / "starter" / "handout.py").read_text()
-# What docs/similarity.md says of these tests' class: the disguised copies score 0.67 (the pasted pair) to 1.0,
+# What docs/similarity.md says of these tests' class: the disguised copies score 0.73 to 0.80, the pasted pair 0.56,
 # five independent solutions below 0.02 against each other. Change both together.
-COPY_SCORE, PASTED_PAIR_AT_LEAST, INDEPENDENT_BELOW = 1.0, 0.665, 0.02
+COPY_AT_LEAST, PASTED_PAIR_AT_LEAST, INDEPENDENT_BELOW = 0.725, 0.56, 0.02
 SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
 
 
@@ -56,7 +56,7 @@ def test_every_disguised_copy_ranks_above_every_pair_of_independent_solutions(co
     highest = max((p.score for p in independent if p), default=0.0)
     assert all(p.flagged for p in copied.values()), {n: p.score for n, p in copied.items()}
     scores = {n: p.score for n, p in copied.items()}
-    assert scores.pop("two_pasted") >= PASTED_PAIR_AT_LEAST and scores == {n: COPY_SCORE for n in scores}, scores
+    assert scores.pop("two_pasted") >= PASTED_PAIR_AT_LEAST and min(scores.values()) >= COPY_AT_LEAST, scores
     assert highest < INDEPENDENT_BELOW, f"two independent solutions score {highest}"
     lowest = min(copied.values(), key=lambda p: p.score)
     assert lowest.score > highest, f"copy {lowest.a} scores {lowest.score}, an independent pair {highest}"
@@ -82,18 +82,19 @@ def real_like(tmp_path_factory, rnn):
 
 
 def test_a_class_that_converged_on_the_hints_is_not_flagged_and_its_copies_stand_out(real_like):
-    """The figures docs/similarity.md quotes: a copy scores 1.0, independent students 0.47 at most."""
+    """The figures docs/similarity.md quotes: the copies score 0.75 and 0.68, independent students 0.54 at most."""
     comparison, ranked = real_like
     pairs = pair_scores(comparison)
     own, obvious = pairs[frozenset(("copy_own", ranked[0]))], pairs[frozenset(("copy_obvious", ranked[-1]))]
     independent = [p for p in comparison.pairs if not p.a.startswith("copy") and not p.b.startswith("copy")]
     highest = max(p.score for p in independent)
-    assert own.score == 1.0 and own.flagged, own
+    assert own.score == pytest.approx(0.75, abs=0.01) and own.flagged, own
     assert not any(p.flagged for p in independent), [(p.a, p.b, p.score) for p in independent if p.flagged]
-    assert highest == pytest.approx(0.47, abs=0.01), highest
-    # A copy of code nearly every student writes is evidence of little: it is not flagged.
-    assert not obvious.flagged and obvious.raw == 1.0, obvious
-    assert [p for p in comparison.pairs if p.flagged] == [own]
+    assert highest == pytest.approx(0.54, abs=0.01), highest
+    # A copy of the student who wrote what nearly everyone writes has little rare code, but it agrees with its
+    # source in every function, and no two independent students of this class do: it is flagged, lower.
+    assert obvious.flagged and obvious.score < own.score and len(obvious.alike) == 6, obvious
+    assert {(p.a, p.b) for p in comparison.pairs if p.flagged} == {(own.a, own.b), (obvious.a, obvious.b)}
 
 
 def test_two_pasted_functions_are_found_in_those_functions(compared):

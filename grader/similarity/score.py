@@ -20,8 +20,8 @@ Agreement: rare pieces are not all a copy has. A function can be rare as a whole
 wrote the common lines agrees with its source in every function. So each function both sides wrote alike (NEAR or
 more of the smaller side's own fingerprints in the other's) adds how few documents of the class and the archive are
 as close to either side in it: log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is
-as close, near 0 when most are; halved (two functions that no one else writes alike make one point). The score is
-the rare-code score plus the agreement.
+as close, near 0 when most are; halved (two functions that no one else writes alike make one point). With e the
+rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 """
 import bisect
 import math
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 1.2  # a pair at or above this score is flagged (docs/similarity.md: why 1.2)
+THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
@@ -164,7 +164,8 @@ def agreed(pairs, solvers):
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             total += max(0.0, math.log(n / (1 + closer)) / math.log(n)) / 2
-        done.append(replace(pair, score=round(pair.score + total, 4), agreement=round(total, 4)))
+        evidence = pair.score + total  # 0 up to 1 + half the functions: squashed into 0..1, the order kept
+        done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
 
 
