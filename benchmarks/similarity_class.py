@@ -519,8 +519,8 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     origin = {name: {f: name for f in solved[name]} for name in docs}
     names = sorted(docs)
     known = verbatim(codes, names, prints)
-    for a, b, function in known:
-        origin[b][function] = origin[a].get(function, a)
+    for a, b, function in known:  # (a file the line reader cannot parse whole still has the function the check reads)
+        origin[b][function] = origin[a].setdefault(function, a)
     pasted = _paste_some(docs, names, solved, origin, rng, partial)
     made = _copy_some(docs, names, solved, origin, rng, copies, small, graded)
     _write(out, docs, made, origin)
