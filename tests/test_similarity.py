@@ -274,8 +274,33 @@ def test_pairs_shared_among_processes_are_the_pairs_of_one_process():
                                                                                    for _ in range(20)])
                                              for f in ("f", "g", "h")})
     students = [made(f"s{i}", "class") for i in range(score.PARALLEL_FROM + 20)]
+    students += [score.Document(f"copy{i}", "class", students[i].functions) for i in range(0, 40, 4)]
     archive = [made(f"archive:k{i}", "archive") for i in range(30)]
-    assert score.all_pairs(students, archive, workers=2) == score.all_pairs(students, archive, workers=1)
+    together = score.all_pairs(students, archive, workers=1)
+    assert score.all_pairs(students, archive, workers=2) == together
+    assert sum(p.agreement > 0 for p in together) >= 10  # the copies' agreement counted across processes too
+
+
+def test_a_function_written_alike_counts_by_how_few_others_write_it_so():
+    """Agreement: each function two documents wrote alike adds log(n / (1 + closer)) / log(n), halved."""
+    import math
+    import random
+    rng = random.Random(5)
+    usual = frozenset(rng.getrandbits(60) for _ in range(30))  # the function everyone writes the same way
+
+    def own():
+        return frozenset(rng.getrandbits(60) for _ in range(30))
+    rare = own()
+    students = [score.Document(f"s{i}", "class", {"f": usual, "g": own()}) for i in range(10)]
+    students += [score.Document("x", "class", {"f": usual, "g": rare}),
+                 score.Document("y", "class", {"f": usual, "g": rare | {rng.getrandbits(60)}})]
+    pairs = {frozenset((p.a, p.b)): p for p in score.all_pairs(students)}
+    n = 12
+    usual_alike = math.log(n / (1 + 10)) / math.log(n) / 2  # ten others wrote f as close
+    x_y, s0_s1 = pairs[frozenset(("x", "y"))], pairs[frozenset(("s0", "s1"))]
+    assert x_y.alike == {"f": 1.0, "g": 1.0} and x_y.agreement == pytest.approx(usual_alike + 0.5, abs=1e-4)
+    assert s0_s1.alike == {"f": 1.0} and s0_s1.agreement == pytest.approx(usual_alike, abs=1e-4)
+    assert x_y.flagged and not s0_s1.flagged and 0 <= s0_s1.score < x_y.score <= 1
 
 
 def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():
