@@ -6,8 +6,9 @@ shared, so compare the ratios of one run rather than absolute seconds across run
                      `jupyter nbconvert --execute`, ours (`python -m grader grade`, every check) and `otter run`
                      (otter_compare.py's tests, in its throwaway environment), alternated, medians of R runs
   workspace folder   a student's folder (the notebook, rnn_utils.py, a data file, an image): ours against bare
-  .py                grade() of submissions/correct.py in this process, with its parts by kind of check
-  second assignment  grade() of submissions/rnn_layers/layers_correct.py, with its parts (training, the model, layers)
+  .py                submissions/correct.py: the command line (a new process), grade() in this process the first
+                     time and the next times (grade_speed.py: wall, and CPU with the sandbox's), its parts by kind
+  second assignment  the same for submissions/rnn_layers/layers_correct.py
   class of 20        `grade-all` at 1 worker (batch_speed.py's limits) against `otter run` one notebook after another,
                      the class of classroom.py (one notebook with an endless loop)
 Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N]
@@ -17,10 +18,8 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,8 +28,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import batch_speed, classroom, grade_speed, notebook_speed, otter_compare  # noqa: E402
 from grader import assignment  # noqa: E402
-from grader.grade import grade  # noqa: E402
-from grader.sandbox.limits import Limits  # noqa: E402
 
 
 def notebooks(folder):
@@ -103,24 +100,6 @@ def _ratios(row):
     return text
 
 
-def parts(results):
-    spent = defaultdict(float)
-    for result in results:
-        spent[result.id.rsplit(".", 1)[-1]] += result.seconds
-    return ", ".join(f"{kind} {seconds:.2f}" for kind, seconds in sorted(spent.items(), key=lambda i: -i[1]))
-
-
-def in_process(path, name, repeats):
-    """The fastest of `repeats` gradings of `path` in this process (the least disturbed), and its results."""
-    chosen = assignment.find(name)
-    runs = []
-    for _ in range(repeats):
-        started, used = time.perf_counter(), cpu()
-        graded = grade(path, chosen, Limits())
-        runs.append((time.perf_counter() - started, cpu() - used, graded.results))
-    return min(runs, key=lambda run: run[0])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repeats", type=int, nargs="?", default=3)
@@ -155,16 +134,15 @@ def main():
         row = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1)) for kind, values in runs.items()}
         print(f"  bare {row['bare'][0]:5.2f} s (CPU {row['bare'][1]:5.2f} s)  ours {row['ours'][0]:5.2f} s"
               f" (CPU {row['ours'][1]:5.2f} s)  " + _ratios(row), flush=True)
-        seconds, used, results = in_process(ROOT / "submissions" / "correct.py", "rnn", options.repeats)
-        print(f".py (submissions/correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s); {parts(results)}",
-              flush=True)
+        for title, path, name in ((".py", "correct.py", "rnn"),
+                                  ("second assignment", "rnn_layers/layers_correct.py", "rnn_layers")):
+            print(f"{title} (submissions/{path}; CPU = the grader's + the sandbox's, read from /proc):", flush=True)
+            runs, results = grade_speed.figures(ROOT / "submissions" / path, name, options.repeats, folder / name)
+            print("\n".join(grade_speed.describe(runs)), flush=True)
+            print(f"  its checks' wall seconds by kind: {grade_speed.parts(results)}", flush=True)
         load, sandboxed, direct = grade_speed.time_calls(assignment.find("rnn"), 200)
         print(f"  sandbox start and load {load * 1000:.0f} ms; one call {sandboxed * 1e6:.0f} us through the sandbox,"
               f" {direct * 1e6:.0f} us in-process", flush=True)
-        seconds, used, results = in_process(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", "rnn_layers",
-                                            options.repeats)
-        print(f"second assignment (layers_correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s);"
-              f" {parts(results)}", flush=True)
         print(f"class of {options.students} notebooks:")
         made = classroom.build(folder / "class", options.students, notebooks=True)
         before = cpu()

@@ -275,7 +275,7 @@ class Sandbox:
         header = self._read(wire.HEADER_BYTES, deadline)
         try:
             length = wire.unpack_length(header)
-            answer = json.loads(self._read(length, deadline))
+            answer = wire.unpack(self._read(length, deadline))
             if type(answer) is not dict:
                 raise wire.WireError(f"a message of type {type(answer).__name__}")
             return answer
