@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from . import forkserver
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
@@ -21,7 +22,9 @@ _spare = {"on": False, "sandbox": None, "key": None}
 
 
 def enable():
-    """Keep a spare from now on (a process that grades one submission after another)."""
+    """Keep a spare from now on (a process that grades one submission after another); with the warm start
+    (forkserver.py), where it works, each sandbox is forked instead, and no spare is kept."""
+    forkserver.enable()
     if not _spare["on"]:
         _spare["on"] = True
         atexit.register(discard)
@@ -29,6 +32,10 @@ def enable():
 
 def scratch_for(limits, provided, scratch_root):
     """(a scratch folder for the next submission, the sandbox already started in it or None)."""
+    pool = forkserver.pool_for(limits, provided, scratch_root)
+    if pool is not None:  # its sandbox is forked from the zygote when it starts
+        discard()
+        return Path(tempfile.mkdtemp(prefix="grader-", dir=pool)), None
     sandbox, key = _spare["sandbox"], _spare["key"]
     _spare["sandbox"] = _spare["key"] = None
     if sandbox is not None and key == (limits, provided, scratch_root) and sandbox.alive:
@@ -40,7 +47,7 @@ def scratch_for(limits, provided, scratch_root):
 
 def prepare(limits, provided, scratch_root, notebook):
     """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
-    if not _spare["on"] or _spare["sandbox"] is not None:
+    if not _spare["on"] or _spare["sandbox"] is not None or forkserver.pool_for(limits, provided, scratch_root):
         return
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     (scratch / "work").mkdir()
