@@ -155,7 +155,11 @@ class ForkServer:
         sandbox.adopt_forked(Forked(pid, mine, pipes[2][0], pipes[3][0]), pipes[0][1], pipes[1][0])
 
     def stop(self):
-        self.control.close()
+        self.control.close()  # the zygote then waits for its forks and ends
+        try:
+            self.sandbox.process.wait(timeout=FORK_SECONDS)
+        except (AttributeError, subprocess.TimeoutExpired):
+            pass
         self.sandbox.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 

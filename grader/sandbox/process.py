@@ -28,7 +28,8 @@ from .limits import Limits
 
 RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py", "zygote.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
-REAPER_SECONDS = 2.0  # for the reaper to kill what the child left, after grace_seconds
+REAPER_SECONDS = 2.0
+EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())  # for the reaper to kill what the child left, after grace_seconds
 
 
 class CallTimeout(Exception):
@@ -333,6 +334,11 @@ class Sandbox:
         """Stop the child and every process it started (SIGTERM, then SIGKILL), and close the pipes."""
         if self.process is None:
             return
+        try:  # an idle child ends at the end of its requests, and its CPU time is then counted as its parent's
+            os.close(self._write_fd)
+            self.process.wait(timeout=EOF_SECONDS)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
         self._signal(signal.SIGTERM)
         try:  # the reaper sends SIGKILL itself after grace_seconds, then kills what the child left
             self.process.wait(timeout=self.limits.grace_seconds + (REAPER_SECONDS if self.isolation == PROCESS else 0))

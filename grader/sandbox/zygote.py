@@ -157,7 +157,8 @@ def _become_child(request, fds):
                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, limits["processes"])):
         resource.setrlimit(kind, (value, value))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 1))
-    _libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None)  # the zygote's session keyring is not shared
+    # Its user namespace gives it a user keyring of its own; a session keyring of its own too, not the zygote's.
+    _libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
     if "numpy" in sys.modules:  # a new process's global random state is drawn afresh; a fork's is the zygote's
@@ -204,8 +205,9 @@ def serve(control, runtime, file_mb):
             message, fds, _, _ = socket.recv_fds(control, 65536, 6)
         except InterruptedError:
             continue
-        if not message:
-            return  # the grader closed the socket: it is done with this zygote
+        if not message:  # the grader closed the socket: it is done with this zygote
+            _reap(block=True)
+            return
         names = ("read", "write", "stdout", "stderr", "info", "null")
         if len(fds) != len(names):
             for fd in fds:
@@ -215,10 +217,10 @@ def serve(control, runtime, file_mb):
         _reap()
 
 
-def _reap():
+def _reap(block=False):
     """The forked processes end when their sandbox does; their exit statuses are collected here."""
     try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
+        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
             pass
     except ChildProcessError:
         pass
