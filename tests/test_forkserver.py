@@ -260,3 +260,29 @@ def test_where_the_zygote_cant_start_sandboxes_start_cold_with_a_note(tmp_path, 
     graded = grade(source, rnn, LIMITS)
     assert graded.isolation == "bubblewrap" and all(r.status == "passed" for r in graded.results)
     assert capsys.readouterr().err == ""  # said once
+
+
+@pytest.mark.timeout(300)
+def test_hanging_cells_of_a_notebook_are_interrupted_in_a_fork_as_in_a_cold_sandbox(tmp_path, rnn, zygote,
+                                                                                     monkeypatch):
+    """A cell that hangs gets SIGINT (through the fork's first process), one that ignores it is stopped, and the
+    notebook is replayed without them in a new fork; the report is the one tests/test_notebooks.py expects."""
+    from test_notebooks import HANGING, HANGS, cells_by_number, graded_report, write_notebook
+    forks = []
+    fork = forkserver.ForkServer.fork
+    monkeypatch.setattr(forkserver.ForkServer, "fork", lambda server, sandbox: forks.append(1) or fork(server, sandbox))
+    path = write_notebook(tmp_path / "hangs.ipynb", HANGING)
+    spare.enable()
+    try:
+        graded, document = graded_report(path, rnn, Limits(**{**HANGS.__dict__, "isolation": "bubblewrap"}))
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
+    assert len(forks) >= graded.restarts + 2  # the first load, the load after the ignored interrupt, the restarts
+    failed = cells_by_number(document)
+    assert sorted(failed) == [3, 5]
+    assert failed[3]["status"] == "timeout" and "was interrupted (KeyboardInterrupt)" in failed[3]["message"]
+    assert failed[5]["status"] == "timeout" and "did not stop when interrupted" in failed[5]["message"]
+    scores = {c["function"]: c["points"] for c in document["checks"] if c["function"]}
+    assert scores["rnn_backward"] == 0 and document["score"] > 0
+    assert next(c for c in document["checks"] if c["function"] == "rnn_backward")["status"] == "timeout"
