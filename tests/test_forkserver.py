@@ -253,13 +253,17 @@ def test_where_the_zygote_cant_start_sandboxes_start_cold_with_a_note(tmp_path, 
     monkeypatch.setattr(isolation, "bubblewrap_command", lambda *args, caps=(), **kwargs: command(*args, **kwargs))
     source = tmp_path / "correct.py"
     source.write_text(CORRECT)
-    assert forkserver.pool_for(LIMITS, rnn.provided, None) is None
+    spare.enable()
+    try:
+        graded = [grade(source, rnn, LIMITS) for _ in range(2)]
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
     said = capsys.readouterr().err.strip().splitlines()
     assert len(said) == 1 and said[0].startswith("grader: no warm start (the zygote did not start: ")
     assert said[0].endswith("each submission's sandbox starts cold")
-    graded = grade(source, rnn, LIMITS)
-    assert graded.isolation == "bubblewrap" and all(r.status == "passed" for r in graded.results)
-    assert capsys.readouterr().err == ""  # said once
+    for each in graded:
+        assert each.isolation == "bubblewrap" and all(r.status == "passed" for r in each.results)
 
 
 @pytest.mark.timeout(300)

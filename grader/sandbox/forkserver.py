@@ -26,7 +26,7 @@ from .isolation import BUBBLEWRAP
 
 ZYGOTE_SECONDS = 60.0  # for the zygote to start and import what it imports
 FORK_SECONDS = 10.0  # for a fork to be ready
-_state = {"on": False, "server": None, "key": None, "failed": None}
+_state = {"on": False, "failed": None, "key": None, "pool": None, "servers": {}, "kinds": {}}
 
 
 class Unavailable(Exception):
@@ -41,45 +41,56 @@ def enable():
 
 
 def pool_for(limits, provided, scratch_root):
-    """The folder to make the next submission's scratch folder in, so that it is forked from the zygote; None
-    when there is no zygote (not enabled, not possible here: sandboxes start cold)."""
+    """The folder to make the next submission's scratch folder in, so that its sandbox is forked from a zygote;
+    None when there is none (not enabled, not possible here: sandboxes start cold)."""
     if not _state["on"] or _state["failed"] is not None:
         return None
     key = (limits, provided, scratch_root)
-    server = _state["server"]
-    if server is not None and (_state["key"] != key or not server.alive):
+    if _state["key"] != key:
         discard()
-        server = None
-    if server is None:
-        try:
-            server = ForkServer(limits, provided, scratch_root)
-        except Unavailable as exc:
-            _give_up(str(exc))
+        from .process import choose_isolation
+        if choose_isolation(limits.isolation) != BUBBLEWRAP or not isolations.switches_user():
+            _give_up("it needs bubblewrap and a grader running as root")
             return None
-        _state["server"], _state["key"] = server, key
-    return server.pool
+        # The zygotes pass through it to each work folder (as SANDBOX_UID), and list nothing.
+        _state["pool"], _state["key"] = Path(tempfile.mkdtemp(prefix="grader-pool-", dir=scratch_root)), key
+        _state["pool"].chmod(0o711)
+    return _state["pool"]
 
 
 def discard():
-    server, _state["server"], _state["key"] = _state["server"], None, None
-    if server is not None:
+    servers, pool = list(_state["servers"].values()), _state["pool"]
+    _state.update(key=None, pool=None, servers={}, kinds={})
+    for server in servers:
         server.stop()
+    if pool is not None:
+        shutil.rmtree(pool, ignore_errors=True)
 
 
 def _give_up(why):
+    """From now on, sandboxes start cold. The pool stays until discard(): it may hold a grading's scratch folder."""
     _state["failed"] = why
-    discard()
+    servers, _state["servers"] = list(_state["servers"].values()), {}
+    for server in servers:
+        server.stop()
     print(f"grader: no warm start ({why}); each submission's sandbox starts cold", file=sys.stderr)
 
 
 def start(sandbox):
-    """Start `sandbox` as a fork of the zygote whose pool holds its scratch folder; False if there is none (or
-    the fork failed: the grader then starts it cold, and says once why)."""
-    server = _state["server"]
-    if server is None or sandbox.scratch.parent != server.pool or _state["key"][:2] != (sandbox.limits,
-                                                                                     sandbox.provided_source):
+    """Start `sandbox` as a fork of the zygote of its kind (a notebook's imports matplotlib too), if its scratch
+    folder is in the pool; False if not, or if the zygote can't start or fork (then it starts cold, and the
+    grader says once why). A restart (no kind given) is forked from the zygote the first start was."""
+    pool, key = _state["pool"], _state["key"]
+    if pool is None or sandbox.scratch.parent != pool or key[:2] != (sandbox.limits, sandbox.provided_source):
         return False
+    kinds = _state["kinds"]
+    kind = kinds.setdefault(sandbox.scratch, sandbox.warm or "module")
+    if len(kinds) > 100:  # the scratch folders of gradings that ended
+        _state["kinds"] = {scratch: k for scratch, k in kinds.items() if scratch.exists()}
     try:
+        server = _state["servers"].get(kind)
+        if server is None or not server.alive:
+            server = _state["servers"][kind] = ForkServer(sandbox.limits, sandbox.provided_source, pool, kind)
         server.fork(sandbox)
     except Unavailable as exc:
         _give_up(str(exc))
@@ -90,14 +101,10 @@ def start(sandbox):
 class ForkServer:
     """The zygote's sandbox, its control socket and its pool."""
 
-    def __init__(self, limits, provided, scratch_root):
-        from .process import CallTimeout, ChildDied, Sandbox, choose_isolation
-        if choose_isolation(limits.isolation) != BUBBLEWRAP or not isolations.switches_user():
-            raise Unavailable("it needs bubblewrap and a grader running as root")
-        self.limits, self.folder = limits, Path(tempfile.mkdtemp(prefix="grader-zygote-", dir=scratch_root))
-        self.pool = self.folder / "pool"
-        self.pool.mkdir(mode=0o711)
-        self.pool.chmod(0o711)  # the zygote (SANDBOX_UID) passes through it to each work folder, lists nothing
+    def __init__(self, limits, provided, pool, kind):
+        from .process import CallTimeout, ChildDied, Sandbox
+        self.limits, self.pool = limits, pool
+        self.folder = Path(tempfile.mkdtemp(prefix="grader-zygote-", dir=pool.parent))
         (self.folder / "work").mkdir()
         # The zygote lives as long as the batch: its CPU time is not a submission's (each fork gets the limit).
         self.sandbox = Sandbox(self.folder, dataclasses.replace(limits, cpu_seconds=10**7), provided,
@@ -105,7 +112,7 @@ class ForkServer:
         self.sandbox.bubblewrap_extra = {"pool": self.pool, "caps": ("CAP_SYS_ADMIN",)}
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         command = [sys.executable, "-I", isolations.layout(BUBBLEWRAP, self.folder).path("runtime/zygote.py"),
-                   "--control", str(theirs.fileno()), "--file-mb", str(limits.file_mb)]
+                   "--control", str(theirs.fileno()), "--file-mb", str(limits.file_mb), "--warm", kind]
         self.sandbox._write_fd = self.sandbox._read_fd = -1
         try:
             self.sandbox._start_bubblewrap(command, (theirs.fileno(),))
