@@ -71,7 +71,7 @@ def measured(run, *args):
 
 
 def otter_seconds(zipped, path, out):
-    seconds, score, why = otter_compare.run_one(zipped, path, out)
+    seconds, score, why, _ = otter_compare.run_one(zipped, path, out)
     return seconds, why
 
 
