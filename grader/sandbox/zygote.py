@@ -131,6 +131,7 @@ def _child(request, fds, runtime):
     try:
         _become_child(request, fds)
         sys.argv = [os.path.join(runtime, "child.py"), "--fds", f"{fds['read']},{fds['write']}", "--work", WORK]
+        runtime_child.__name__, sys.modules["__main__"] = "__main__", runtime_child  # as when child.py is run
         runtime_child.serve_pipes(fds["read"], fds["write"], WORK, request.get("provided"))
         code = 0
     except SystemExit as exc:  # as the interpreter ends a script
