@@ -334,10 +334,14 @@ class Sandbox:
         """Stop the child and every process it started (SIGTERM, then SIGKILL), and close the pipes."""
         if self.process is None:
             return
-        try:  # an idle child ends at the end of its requests, and its CPU time is then counted as its parent's
+        try:  # an idle child ends by itself at the end of its requests, as a script ends (its exit handlers run)
             os.close(self._write_fd)
+        except OSError:
+            pass
+        self._write_fd = -1  # closed once: its number may be another file's by the time the pipes are closed
+        try:
             self.process.wait(timeout=EOF_SECONDS)
-        except (OSError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             pass
         self._signal(signal.SIGTERM)
         try:  # the reaper sends SIGKILL itself after grace_seconds, then kills what the child left
