@@ -35,6 +35,8 @@ class Unavailable(Exception):
 
 def enable():
     """Fork each submission's sandbox from a zygote from now on (a process that grades one after another)."""
+    from .process import Sandbox
+    Sandbox.forks = start
     if not _state["on"]:
         _state["on"] = True
         atexit.register(discard)
