@@ -1,4 +1,5 @@
-"""A sandbox started ahead for the next submission, so that its child has numpy (and IPython, after a notebook)
+"""A batch's warm start: each sandbox forked from a zygote (forkserver.py) where it can run; elsewhere a sandbox
+started ahead for the next submission, so that its child has numpy (and IPython, after a notebook)
 imported before the submission arrives: a batch worker's next submission waits for its own code, not for the
 interpreter's start, which runs while the current submission is being graded.
 
@@ -7,7 +8,7 @@ of the submission it will run are copied into its (empty) work folder; it has ru
 imports. No process, folder or namespace passes from one submission to the next: each takes the spare that was
 started for it, and the one after gets another. Only bubblewrap sandboxes are kept as spares (`--die-with-parent`
 ends them with the grader). Off unless a batch worker turns it on (enable()). This hides the start's time; it does
-not remove its work (docs/sandbox.md says why there is no fork server).
+not remove its work, as the zygote's forks do.
 """
 import atexit
 import shutil
