@@ -349,6 +349,8 @@ def test_accounts_hash_passwords_sessions_expire_and_only_accounts_serve_beyond_
     assert edit.status_code == 302 and "not+changed" in edit.headers["Location"]
     assert post(client, "/grade/essay/amy", {"rubric": ["1"]}).status_code == 302
     assert store.get(out, "amy", "essay")["grader"] == "ta1"
+    # Time passing is what is tested, not a condition to poll for: a request made meanwhile would renew the
+    # session (Flask refreshes a permanent session's cookie on every response).
     time.sleep(2)  # past the session's 1.5 seconds
     assert client.get("/grade/essay/amy").headers["Location"].startswith("/login")
     guesses = [post(client, "/login", {"name": "ta1", "password": f"guess {n}"}).status_code for n in range(6)]

@@ -4,9 +4,11 @@ every manual score.
 
 One class of five notebooks is graded once for the module (amy and bob: the bonus or not; cat: a written answer
 with formulas, a table, an attached plot and outputs of every image type; dan: a hostile answer; eve: the
-handout's placeholder). One review server runs for the module on 127.0.0.1 with a free port, one browser for the
-module; the accounts test starts its own server on a copy of the class, with a second browser. A failing test
-leaves a screenshot of every browser in its tmp_path."""
+handout's placeholder) and kept untouched. One review server runs for the module on 127.0.0.1 with a free port,
+serving a copy of it that every test gets back as graded (`out`: no score, no setting), so each test saves the
+scores it needs itself and passes alone and in any order. One browser for the module, its cookies cleared for
+each test; the accounts test starts its own server on its own copy of the class, with a second browser. A
+failing test leaves a screenshot of every browser in its tmp_path."""
 import csv
 import json
 import shutil
@@ -40,8 +42,25 @@ def graded_class(tmp_path_factory, rnn):
     (root / "in" / "eve.ipynb").write_text(notebook(bonus=False).replace(
         "In BPTT, dWaa sums over t the products of da<t>/da<t-1> = diag(1 - a^2) Waa; with tanh saturating these"
         " shrink.", "YOUR ANSWER HERE"))
-    batch.grade_all(root / "in", root / "out", rnn, FAST, batch.Options(workers=2))
+    batch.grade_all(root / "in", root / "graded", rnn, FAST, batch.Options(workers=2))
     return root
+
+
+@pytest.fixture(scope="module")
+def served(graded_class):
+    """The folder the module's server serves: a copy of the graded class that `out` resets for each test."""
+    shutil.copytree(graded_class / "graded", graded_class / "out")
+    return graded_class / "out"
+
+
+@pytest.fixture
+def out(graded_class, served):
+    """The served folder as graded, whatever the tests before saved or set: the scores' database (and with it
+    the anonymous setting) gone, every report and gradebook.csv as grade-all wrote them. New files (fresh
+    modification times), so the app's cache of reports reads them again."""
+    shutil.rmtree(served)
+    shutil.copytree(graded_class / "graded", served, copy_function=shutil.copyfile)
+    return served
 
 
 def gradebook_rows(out):
@@ -52,8 +71,7 @@ def items_of(out, name):
     return {i["id"]: i for i in json.loads((out / name / "report.json").read_text())["manual"]["items"]}
 
 
-def test_grading_again_keeps_every_manual_score(graded_class, rnn):
-    out = graded_class / "out"
+def test_grading_again_keeps_every_manual_score(graded_class, out, rnn):
     assert gradebook_rows(out)["amy"]["vanishing_gradients"] == "pending"
     store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")
     publish.publish(out, class_page=False)
@@ -72,8 +90,7 @@ def test_grading_again_keeps_every_manual_score(graded_class, rnn):
     assert not eve["found"] and "still hold the handout's placeholder" in eve["message"]
 
 
-def test_the_bonus_cells_were_shown_not_run(graded_class):
-    out = graded_class / "out"
+def test_the_bonus_cells_were_shown_not_run(out):
     amy = json.loads((out / "amy" / "report.json").read_text())
     # No NameError from model.fit and no missing tensorflow: the bonus cells did not run.
     assert amy["cells"] == [] and amy["score"] - amy["extra_credit"] == amy["max_score"]
@@ -111,9 +128,9 @@ def stop(process):
 
 
 @pytest.fixture(scope="module")
-def server(graded_class):
+def server(served):
     port = free_port()
-    process = start(graded_class / "out", port, "--grader", "ta2")
+    process = start(served, port, "--grader", "ta2")
     yield f"http://127.0.0.1:{port}"
     stop(process)
 
@@ -151,6 +168,8 @@ def browser(browsers, request, tmp_path):
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         for number, each in enumerate(browsers.made):  # what each browser showed when the test failed
             each.save_screenshot(str(tmp_path / f"browser-{number}.png"))
+    for each in browsers.made:  # no page left loading from the server while the next test resets its folder
+        each.get("about:blank")
 
 
 def shows(browser, element_id, expected):
@@ -177,10 +196,10 @@ def request(url, data=None, **headers):
         return error.code, error.read().decode()
 
 
-def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, server, browser, tmp_path):
+def test_graders_grade_in_the_browser_and_the_gradebook_follows(out, server, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    out = graded_class / "out"
+    store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")  # graded earlier, by another TA
     find = browser.find_element
     browser.get(server + "/")
     assert find(By.ID, "progress-sentiment_bonus").text == "0 / 5"
@@ -235,9 +254,9 @@ def test_graders_grade_in_the_browser_and_the_gradebook_follows(graded_class, se
     assert 'id="manual"' in (out / "index.html").read_text()
 
 
-def test_a_refused_save_keeps_the_graders_picks_beside_the_other_graders_score(graded_class, server, browser):
+def test_a_refused_save_keeps_the_graders_picks_beside_the_other_graders_score(out, server, browser):
     from selenium.webdriver.common.by import By
-    out = graded_class / "out"
+    store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")  # bob's saved picks: 1 and 3
     browser.get(server + "/grade/vanishing_gradients/bob")
     saved = store.get(out, "bob", "vanishing_gradients")
     store.save(out, "bob", "vanishing_gradients", 1, [2], "ta9's view", "ta9", saved["version"])
@@ -258,7 +277,7 @@ def test_a_refused_save_keeps_the_graders_picks_beside_the_other_graders_score(g
     assert store.get(out, "bob", "vanishing_gradients")["comment"] == "my own comment"
 
 
-def test_a_written_answer_shows_its_formulas_table_and_images(graded_class, server, browser, tmp_path):
+def test_a_written_answer_shows_its_formulas_table_and_images(out, server, browser, tmp_path):
     from selenium.webdriver.common.by import By
     browser.get(server + "/grade/vanishing_gradients/cat")
     answer = browser.find_element(By.ID, "answer")
@@ -286,7 +305,7 @@ def test_a_written_answer_shows_its_formulas_table_and_images(graded_class, serv
     browser.save_screenshot(str(tmp_path / "written-answer.png"))
 
 
-def test_a_hostile_answer_runs_nothing_and_loads_nothing(graded_class, server, browser):
+def test_a_hostile_answer_runs_nothing_and_loads_nothing(out, server, browser):
     from selenium.webdriver.common.by import By
     browser.get(server + "/grade/vanishing_gradients/dan")
     assert "The answer: gradients vanish." in browser.find_element(By.ID, "answer").text
@@ -302,9 +321,11 @@ def test_a_hostile_answer_runs_nothing_and_loads_nothing(graded_class, server, b
     assert browser.execute_script("return getComputedStyle(document.body).backgroundImage") == "none"
 
 
-def test_a_rubric_edit_applies_to_every_answer_graded_with_it(graded_class, server, browser):
+def test_a_rubric_edit_applies_to_every_answer_graded_with_it(out, server, browser):
     from selenium.webdriver.common.by import By
-    out = graded_class / "out"
+    store.save(out, "amy", "vanishing_gradients", 4, [0, 1, 2], "", "ta3")
+    store.save(out, "bob", "vanishing_gradients", 1, [1], "", "ta9")
+    publish.publish(out, class_page=False)
     before = {n: (items_of(out, n)["vanishing_gradients"].get("points"), store.load(out).get(n, {}).get(
         "vanishing_gradients", {}).get("rubric_items")) for n in NAMES}
     assert before["amy"] == (4, [0, 1, 2]) and before["bob"] == (1, [1])  # item 1 (2 points) picked by amy only
@@ -339,8 +360,10 @@ def test_a_rubric_edit_applies_to_every_answer_graded_with_it(graded_class, serv
     assert (amy["points"], amy["adjustment"], amy["adjustment_reason"]) == (3.0, -0.5, "no remedy named")
 
 
-def test_next_ungraded_and_unsaved_picks_warn_before_leaving(graded_class, server, browser):
+def test_next_ungraded_and_unsaved_picks_warn_before_leaving(out, server, browser):
     from selenium.webdriver.common.by import By
+    store.save(out, "amy", "vanishing_gradients", 4, [0, 1, 2], "", "ta3")
+    store.save(out, "bob", "vanishing_gradients", 1, [1], "my own comment", "ta2")
     browser.get(server + "/")
     browser.find_element(By.ID, "ungraded-vanishing_gradients").click()
     assert shows(browser, "student", "cat") == "cat"  # amy and bob are graded
@@ -352,7 +375,7 @@ def test_next_ungraded_and_unsaved_picks_warn_before_leaving(graded_class, serve
     assert browser.find_element(By.CSS_SELECTOR, "#rubric-1 input").is_selected()
     body.send_keys("j")  # a second press leaves without them
     assert shows(browser, "student", "dan") == "dan"
-    assert "vanishing_gradients" not in store.load(graded_class / "out").get("cat", {})
+    assert "vanishing_gradients" not in store.load(out).get("cat", {})
     browser.find_element(By.TAG_NAME, "body").send_keys("k")  # nothing picked: no warning
     assert shows(browser, "student", "cat") == "cat"
     # The comment saved on bob is offered for reuse.
@@ -360,7 +383,7 @@ def test_next_ungraded_and_unsaved_picks_warn_before_leaving(graded_class, serve
     assert browser.find_element(By.ID, "comment").get_attribute("value") == "my own comment"
 
 
-def test_the_export_neutralizes_formulas_and_a_rebound_host_is_refused(graded_class, server, browser):
+def test_the_export_neutralizes_formulas_and_a_rebound_host_is_refused(out, server, browser):
     from selenium.webdriver.common.by import By
     browser.get(server + "/grade/vanishing_gradients/eve")
     assert browser.find_element(By.ID, "missing").text.startswith("No answer: nothing written: the cells under the heading")
@@ -379,9 +402,8 @@ def test_the_export_neutralizes_formulas_and_a_rebound_host_is_refused(graded_cl
     assert request(server + "/export.csv", Host=f"localhost:{port}")[0] == 200
 
 
-def test_anonymous_grading_hides_names_in_a_stable_order_per_item(graded_class, server, browser):
+def test_anonymous_grading_hides_names_in_a_stable_order_per_item(out, server, browser):
     from selenium.webdriver.common.by import By
-    out = graded_class / "out"
     browser.get(server + "/")
     browser.find_element(By.CSS_SELECTOR, "#anonymous input[type=checkbox]").click()
     browser.find_element(By.ID, "set-anonymous").click()
@@ -434,7 +456,7 @@ def log_in(driver, url, name, password):
 def test_two_graders_log_in_from_two_browsers(graded_class, browsers, browser, tmp_path):
     from selenium.webdriver.common.by import By
     out = tmp_path / "out"
-    shutil.copytree(graded_class / "out", out)
+    shutil.copytree(graded_class / "graded", out)
     port = free_port()
     refused = subprocess.run([sys.executable, "-m", "grader", "review", str(out), "--host", "0.0.0.0", "--port",
                               str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
