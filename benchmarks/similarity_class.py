@@ -50,6 +50,7 @@ NOT_STUDENTS = {"starter", "handout"}
 MIN_OWN_LINES = 3
 MIN_SAME = 4
 MIN_LINES = 5
+LONG_PRINTS = 60  # own fingerprints of a function long enough that one copied alone shows (verbatim)
 NEW_NAMES = ["tmp", "val", "res", "out", "acc", "buf", "cur", "nxt", "prev_state", "grad", "step", "layer", "hid",
              "inp", "outp", "w", "v", "z", "s", "q", "r", "u", "alpha", "beta", "gamma", "delta", "kappa", "xx",
              "yy", "ww", "bb", "cc", "hh", "dd", "gg", "mm", "nn", "pp", "state", "memo", "store", "holder"]
@@ -428,21 +429,32 @@ def duplicates(codes):
     return [(_root(parent, n), n) for n in names if _root(parent, n) != n]
 
 
-def verbatim(codes, names):
-    """[(a, b, function)] where two originals hold the same code of two functions or more, each of MIN_LINES lines or
-    more (as the check reads it, every name kept), that no third original has, even with its names changed: ways of
-    writing those functions only these two have, name for name, copied from one another or from one source. (One
-    such function alone can be chance: a function with several open choices has many versions.)"""
+def verbatim(codes, names, prints=None):
+    """[(a, b, function)] of code that originals copied from one another or from one source:
+    - two originals hold the same code of two functions or more, each of MIN_LINES lines or more (as the check reads
+      it, every name kept), that no third original has, even with its names changed (one short function alone can be
+      chance: a function with several open choices has many versions);
+    - or two or three originals hold, name for name, the same code of one long function (LONG_PRINTS of its own
+      fingerprints or more: little of it is the handout's) that no other original has even renamed: a long function
+      leaves dozens of choices open (seed 002's lstm_cell_backward: 21 versions among 27 students who solved it), and
+      the same choices, every name kept, are one source. (Public repositories re-upload popular solutions.)
+    `prints`: {original: {function: its own fingerprints}}; without it only the first rule applies."""
     holders, shapes = {}, Counter()
     for name in names:
         for function, code in codes[name].items():
             shapes[(function, _shape(code))] += 1
             if code.count("\n") + 1 >= MIN_LINES:
                 holders.setdefault((function, code), []).append(name)
-    found = sorted((*sorted(two), function) for (function, code), two in holders.items()
-                   if len(two) == 2 and shapes[(function, _shape(code))] == 2)
+    found, long = [], set()
+    for (function, code), who in holders.items():
+        if shapes[(function, _shape(code))] != len(who):
+            continue
+        if len(who) == 2:
+            found.append((*sorted(who), function))
+        if prints and len(who) in (2, 3) and all(len(prints[n].get(function, ())) >= LONG_PRINTS for n in who):
+            long |= {(a, b, function) for a, b in itertools.combinations(sorted(who), 2)}
     pairs = Counter((a, b) for a, b, _ in found)
-    return [(a, b, function) for a, b, function in found if pairs[(a, b)] >= 2]
+    return sorted({(a, b, function) for a, b, function in found if pairs[(a, b)] >= 2} | long)
 
 
 def _shape(code):
@@ -496,19 +508,19 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     lines_of = {name: function_lines(doc, graded) for name, doc in docs.items()}
     common = common_lines(lines_of, starter_lines(folder, graded))
     setting = collect.setting(assignment, _starter(folder))
-    codes = {}
+    codes, prints = {}, {}
     for name, path in paths.items():
         document = collect.document(name, "class", path, setting)
-        codes[name] = document.code
+        codes[name], prints[name] = document.code, document.functions
     left_out = duplicates(codes)
     for _, name in left_out:
         docs.pop(name, None)
     solved = {name: solved_functions(lines_of[name], common) for name in docs}
     origin = {name: {f: name for f in solved[name]} for name in docs}
     names = sorted(docs)
-    known = verbatim(codes, names)
-    for a, b, function in known:
-        origin[b][function] = origin[a].get(function, a)
+    known = verbatim(codes, names, prints)
+    for a, b, function in known:  # (a file the line reader cannot parse whole still has the function the check reads)
+        origin[b][function] = origin[a].setdefault(function, a)
     pasted = _paste_some(docs, names, solved, origin, rng, partial)
     made = _copy_some(docs, names, solved, origin, rng, copies, small, graded)
     _write(out, docs, made, origin)

@@ -32,7 +32,7 @@ def write(out, comparison):
     out = Path(out)
     rows = records(comparison.pairs)
     settings = {"threshold": score.THRESHOLD, "part": score.PART, "evidence_full": score.EVIDENCE_FULL,
-                "min_solved": score.MIN_SOLVED, "kgram": fingerprint.K, "window": fingerprint.W,
+                "min_solved": score.MIN_SOLVED, "near": score.NEAR, "kgram": fingerprint.K, "window": fingerprint.W,
                 "rarity": "1 / (d - 1)^2 for a fingerprint that d > 2 documents have", "marked": score.MARKED}
     document = {"settings": settings, "starter": comparison.starter, "students": comparison.students,
                 "archive": comparison.archive, "unsolved": comparison.unsolved, "pairs": rows}

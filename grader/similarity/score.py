@@ -14,14 +14,25 @@ functions (the whole-file share), scaled down while the rare mass shared is belo
 alike in what every student writes share little rare mass however alike they look, and one short function written
 alike does not carry a pair. The score is the larger of that and the same over only the functions whose share is
 PART or more (scaled the same way): two or three functions pasted into a file that is otherwise the student's own.
+
+Agreement: rare pieces are not all a copy has. A function can be rare as a whole while each of its lines is common
+(seed 002's backward passes: 21 versions among 27 students, made of the same few lines), and a copy of a student who
+wrote the common lines agrees with its source in every function. So each function both sides wrote alike (NEAR or
+more of the smaller side's own fingerprints in the other's) adds how few documents of the class and the archive are
+as close to either side in it: log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is
+as close, near 0 when most are; halved (two functions that no one else writes alike make one point). With e the
+rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 """
+import bisect
+import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.5  # a pair at or above this score is flagged (docs/similarity.md: why 0.5)
+THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
+NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
@@ -61,6 +72,8 @@ class Pair:
     raw: float
     evidence: int
     functions: dict = field(hash=False)  # {function: share}, the functions both sides solved
+    agreement: float = 0.0  # what the functions written alike add (see the module's doc)
+    alike: dict = field(hash=False, default_factory=dict)  # {function: containment} of those NEAR or more
 
     @property
     def flagged(self):
@@ -79,11 +92,14 @@ def compare(a, b, rare=None, masses=None):
     rare = rare or {}
     mass_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
     mass_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
-    shares, shared, sizes = {}, {}, {}
+    shares, shared, sizes, alike = {}, {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
         if theirs:
-            shared[name] = _mass(mine & theirs, rare)
+            both = mine & theirs
+            if len(both) >= NEAR * min(len(mine), len(theirs)):
+                alike[name] = round(len(both) / min(len(mine), len(theirs)), 4)
+            shared[name] = _mass(both, rare)
             sizes[name] = min(mass_a[name], mass_b[name])
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
     if not shares:
@@ -91,7 +107,7 @@ def compare(a, b, rare=None, masses=None):
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
-                {f: round(s, 4) for f, s in shares.items()})
+                {f: round(s, 4) for f, s in shares.items()}, 0.0, alike)
 
 
 def _mass(prints, rare):
@@ -126,7 +142,31 @@ def all_pairs(students, archive=(), workers=1, rare=None):
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
         found = _rows(rows, students, archive, rare, masses)
-    return sorted(found, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
+    solvers = Counter(f for d in (*students, *archive) for f in d.functions)
+    scored = [p for p in agreed(found, solvers) if p.score >= KEEP]
+    return sorted(scored, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
+
+
+def agreed(pairs, solvers):
+    """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it}."""
+    near = {}
+    for pair in pairs:
+        for function, value in pair.alike.items():
+            near.setdefault((pair.a, function), []).append(value)
+            near.setdefault((pair.b, function), []).append(value)
+    for values in near.values():
+        values.sort()
+    done = []
+    for pair in pairs:
+        total = 0.0
+        for function, value in pair.alike.items():  # how many others are as close to a side, the pair left out
+            closer = max(len(near[(side, function)]) - bisect.bisect_left(near[(side, function)], value) - 1
+                         for side in (pair.a, pair.b))
+            n = max(solvers[function], 2)
+            total += max(0.0, math.log(n / (1 + closer)) / math.log(n)) / 2
+        evidence = pair.score + total  # 0 up to 1 + half the functions: squashed into 0..1, the order kept
+        done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
+    return done
 
 
 _SHARED = {}
@@ -137,7 +177,8 @@ def _share(students, archive, rare, masses):
 
 
 def _rows(rows, students=None, archive=None, rare=None, masses=None):
-    """The kept pairs of some students (by index) with the students after them and with the archive."""
+    """The pairs of some students (by index) with the students after them and with the archive that score KEEP or
+    more or wrote a function alike (their agreement is added once all pairs are known)."""
     if students is None:
         students, archive, rare, masses = _SHARED["documents"]
     found = []
@@ -146,7 +187,7 @@ def _rows(rows, students=None, archive=None, rare=None, masses=None):
         for b in (*students[i + 1:], *archive):
             if b.functions and a.functions.keys() & b.functions.keys():
                 pair = compare(a, b, rare, masses)
-                if pair is not None and pair.score >= KEEP:
+                if pair is not None and (pair.score >= KEEP or pair.alike):
                     found.append(pair)
     return found
 
