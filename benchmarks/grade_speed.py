@@ -1,11 +1,18 @@
 """How long grading one .py submission takes, and what a call through the sandbox costs.
 
-Prints: seconds per full grading of the correct example (all 46 checks), the same code split across four modules
-as students split it (graded as one program, each function where it is defined), a sandbox call's round trip
-against the same function called in-process, and the share of a grading spent in each kind of check.
+Prints, for the correct example (all 45 checks): the whole command line (`python -m grader grade FILE`, a new
+process: its imports included), and grade() in this process, the first grading and the fastest of the next ones
+(a batch's case: what is the same for every submission, fixtures and the reference's answers on the generated
+cases, is made once per process); each with its wall seconds and its CPU seconds, the grader's and the sandbox's
+(read from /proc before the sandbox is stopped: a sandbox's processes are not waited for by this one, so the usual
+resource counters miss them). On a machine shared with other work, compare CPU seconds: wall seconds count the
+waits for the other work's turn. Then the same code split across four modules, the share of each kind of check,
+and a sandbox call's round trip against the same function called in-process.
 Run: .venv/bin/python benchmarks/grade_speed.py [repeats]
 """
+import contextlib
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,26 +26,100 @@ sys.path.insert(0, str(ROOT))
 
 from grader import assignment  # noqa: E402
 from grader.grade import grade  # noqa: E402
-from grader.sandbox import intake  # noqa: E402
+from grader.sandbox import intake, process, usage  # noqa: E402
 from grader.sandbox.limits import Limits  # noqa: E402
 from grader.sandbox.program import Program  # noqa: E402
 
+CORRECT = ROOT / "submissions" / "correct.py"
 
-def time_gradings(rnn, repeats, source=ROOT / "submissions" / "correct.py"):
-    seconds, per_kind = [], defaultdict(float)
-    for _ in range(repeats):
-        started = time.perf_counter()
-        graded = grade(source, rnn, Limits())
-        seconds.append(time.perf_counter() - started)
-        for result in graded.results:
-            per_kind[result.id.rsplit(".", 1)[-1]] += result.seconds / repeats
-    return seconds, per_kind
+
+@contextlib.contextmanager
+def sandbox_cpu():
+    """Within it, the CPU seconds of every sandbox stopped are added up in the list it gives (one number)."""
+    spent, stop = [0.0], process.Sandbox.stop
+
+    def counted(sandbox):
+        if sandbox.process is not None:
+            spent[0] += usage.cpu_seconds(sandbox.process.pid) or 0.0
+        return stop(sandbox)
+    process.Sandbox.stop = counted
+    try:
+        yield spent
+    finally:
+        process.Sandbox.stop = stop
+
+
+def graded(source, chosen):
+    """(wall seconds, the grader's CPU seconds, the sandbox's CPU seconds, results) of grade() in this process."""
+    with sandbox_cpu() as sandboxed:
+        started, used = time.perf_counter(), time.process_time()
+        results = grade(source, chosen, Limits()).results
+        return time.perf_counter() - started, time.process_time() - used, sandboxed[0], results
+
+
+# The command line with the sandbox's CPU counted: the same code as `python -m grader grade`, in a new process.
+COMMAND = """import resource, sys
+sys.path.insert(0, {root!r})
+from benchmarks.grade_speed import sandbox_cpu
+with sandbox_cpu() as sandboxed:
+    from grader import cli
+    code = cli.main(sys.argv[1:])
+own = resource.getrusage(resource.RUSAGE_SELF)
+print("CPU", own.ru_utime + own.ru_stime, sandboxed[0], file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def command_line(source, out):
+    """(wall seconds, the command's own CPU seconds, its sandboxes' CPU seconds) of `grader grade SOURCE`."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", COMMAND.format(root=str(ROOT)), "grade", str(source), "--out",
+                           str(out)], capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    line = [line for line in done.stderr.splitlines() if line.startswith("CPU ")]
+    if done.returncode not in (0, 1) or not line:
+        raise SystemExit(f"grading {source} failed: {done.stderr[-2000:]}")
+    own, sandboxed = (float(n) for n in line[-1].split()[1:])
+    return wall, own, sandboxed
+
+
+def figures(source, name, repeats, folder):
+    """{"command line": [(wall, own CPU, sandbox CPU)], "first": [...], "next": [...]} and the last results: the
+    command line and the in-process gradings alternated, so that the machine's load falls on both alike."""
+    chosen = assignment.find(name)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    runs, results = defaultdict(list), None
+    for r in range(repeats):
+        runs["command line"].append(command_line(source, Path(folder) / f"out-{r}"))
+        if r == 0:
+            *first, results = graded(source, chosen)
+            runs["first"].append(tuple(first))
+        *again, results = graded(source, chosen)
+        runs["next"].append(tuple(again))
+    return runs, results
+
+
+def describe(runs):
+    """One line per way of grading: the median wall, and CPU (the grader's + the sandbox's)."""
+    lines = []
+    for kind, values in runs.items():
+        wall, own, sandboxed = (statistics.median(v[i] for v in values) for i in range(3))
+        lines.append(f"  {kind:<13} wall {wall:5.2f} s   CPU {own + sandboxed:5.2f} s (grader {own:.2f} + sandbox"
+                     f" {sandboxed:.2f})   fastest wall {min(v[0] for v in values):.2f} s, median of {len(values)}")
+    return lines
+
+
+def parts(results):
+    spent = defaultdict(float)
+    for result in results:
+        spent[result.id.rsplit(".", 1)[-1]] += result.seconds
+    return ", ".join(f"{kind} {seconds:.2f}" for kind, seconds in sorted(spent.items(), key=lambda i: -i[1]))
 
 
 def split_workspace(folder):
     """submissions/correct.py as students split it: rnn_forward.py, lstm_forward.py, and backward modules that
     star-import them (numpy included)."""
-    source = (ROOT / "submissions" / "correct.py").read_text()
+    source = CORRECT.read_text()
     header = "import numpy as np\nfrom rnn_utils import softmax, sigmoid\n\n\n"
     parts = [("rnn_forward.py", header, "def rnn_cell_forward(", "def lstm_cell_forward("),
              ("lstm_forward.py", header, "def lstm_cell_forward(", "def rnn_cell_backward("),
@@ -53,7 +134,7 @@ def split_workspace(folder):
 def time_calls(rnn, calls):
     args = rnn.package.cases.HANDOUT["rnn_cell_forward"]()
     with tempfile.TemporaryDirectory() as scratch:
-        submission = intake.take_in(ROOT / "submissions" / "correct.py", scratch)
+        submission = intake.take_in(CORRECT, scratch)
         program = Program(Path(scratch), submission, Limits(), rnn.provided)
         started = time.perf_counter()
         program.load()
@@ -73,17 +154,16 @@ def time_calls(rnn, calls):
 def main():
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     rnn = assignment.find("rnn")
-    seconds, per_kind = time_gradings(rnn, repeats)
+    print(f"numpy {np.__version__}; submissions/correct.py, {repeats} times each way, alternated")
     with tempfile.TemporaryDirectory() as scratch:
-        split, _ = time_gradings(rnn, repeats, split_workspace(Path(scratch) / "workspace"))
+        runs, results = figures(CORRECT, "rnn", repeats, scratch)
+        print("\n".join(describe(runs)))
+        print(f"  its checks' wall seconds by kind: {parts(results)}")
+        split = [graded(split_workspace(Path(scratch) / f"workspace-{r}"), rnn)[0] for r in range(repeats)]
+    fastest = min(v[0] for v in runs["next"])
+    print(f"the same split across four modules, in-process: fastest {min(split):.2f} s"
+          f" (ratio {min(split) / fastest:.2f})")
     load, sandboxed, direct = time_calls(rnn, 500)
-    print(f"numpy {np.__version__}, {repeats} gradings of submissions/correct.py")
-    print(f"full grading: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f})")
-    print(f"the same split across four modules: median {statistics.median(split):.2f} s"
-          f" (ratio {statistics.median(split) / statistics.median(seconds):.2f})")
-    total = sum(per_kind.values())
-    for kind, spent in sorted(per_kind.items(), key=lambda item: -item[1]):
-        print(f"  {kind:<14} {spent:6.2f} s  {spent / total:5.1%}")
     print(f"sandbox start and load: {load * 1000:.0f} ms")
     print(f"rnn_cell_forward on the handout case: {sandboxed * 1e6:.0f} us through the sandbox,"
           f" {direct * 1e6:.0f} us in-process (ratio {sandboxed / direct:.1f})")

@@ -5,32 +5,31 @@ shared, so compare the ratios of one run rather than absolute seconds across run
   course notebooks   notebook_speed.py's course notebook, the same with a figure, and a classroom notebook: a bare
                      `jupyter nbconvert --execute`, ours (`python -m grader grade`, every check) and `otter run`
                      (otter_compare.py's tests, in its throwaway environment), alternated, medians of R runs
+  in a batch         each of those notebooks graded B times by `grade-all` at 1 worker (its sandboxes forked from
+                     a warm zygote, grader/sandbox/forkserver.py), per notebook, against the same bare runs
   workspace folder   a student's folder (the notebook, rnn_utils.py, a data file, an image): ours against bare
-  .py                grade() of submissions/correct.py in this process, with its parts by kind of check
-  second assignment  grade() of submissions/rnn_layers/layers_correct.py, with its parts (training, the model, layers)
+  .py                submissions/correct.py: the command line (a new process), grade() in this process the first
+                     time and the next times (grade_speed.py: wall, and CPU with the sandbox's), its parts by kind
+  second assignment  the same for submissions/rnn_layers/layers_correct.py
   class of 20        `grade-all` at 1 worker (batch_speed.py's limits) against `otter run` one notebook after another,
                      the class of classroom.py (one notebook with an endless loop)
-Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N]
+CPU times are those of every process a command ran, sandboxes included (benchmarks/cputree.py: getrusage does not
+see what runs in bubblewrap). Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N] [--batch B]
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import batch_speed, classroom, grade_speed, notebook_speed, otter_compare  # noqa: E402
+from benchmarks import batch_speed, classroom, cputree, grade_speed, notebook_speed, otter_compare  # noqa: E402
 from grader import assignment  # noqa: E402
-from grader.grade import grade  # noqa: E402
-from grader.sandbox.limits import Limits  # noqa: E402
 
 
 def notebooks(folder):
@@ -55,21 +54,14 @@ def workspace(folder):
     return path
 
 
-def cpu():
-    """CPU seconds used so far by this process and the processes it waited for (their children included)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def measured(run, *args):
-    """(wall seconds, CPU seconds) of run(*args), which returns its wall seconds first (or alone)."""
-    before = cpu()
-    value = run(*args)
-    return (value[0] if isinstance(value, tuple) else value), cpu() - before
+    """(wall seconds, CPU seconds of every process it ran) of run(*args), which returns its wall seconds first."""
+    value, used = cputree.seconds_of(run, *args)
+    return (value[0] if isinstance(value, tuple) else value), used
 
 
 def otter_seconds(zipped, path, out):
-    seconds, score, why = otter_compare.run_one(zipped, path, out)
+    seconds, score, why, _ = otter_compare.run_one(zipped, path, out)
     return seconds, why
 
 
@@ -82,9 +74,8 @@ def course_notebooks(folder, made, repeats, zipped):
             times["bare"].append(measured(notebook_speed.bare, path))
             times["ours"].append(measured(notebook_speed.graded, path, folder / "out" / f"{name}-{r}"))
             if zipped is not None:
-                before = cpu()
-                seconds, why = otter_seconds(zipped, path, folder / "otter" / f"{name}-{r}")
-                times["otter"].append((seconds, cpu() - before))
+                (seconds, why), used = cputree.seconds_of(otter_seconds, zipped, path, folder / "otter" / f"{name}-{r}")
+                times["otter"].append((seconds, used))
                 problems += [why] if why else []
         medians = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1))
                    for kind, values in times.items()}
@@ -95,6 +86,21 @@ def course_notebooks(folder, made, repeats, zipped):
     return rows
 
 
+def in_batches(folder, made, rows, copies):
+    """Each notebook graded `copies` times by one `grade-all` at 1 worker: per notebook, against its bare runs."""
+    for name, path in made.items():
+        batch = folder / "batches" / name
+        batch.mkdir(parents=True)
+        for index in range(copies):
+            (batch / f"student_{index:03d}.ipynb").write_bytes(path.read_bytes())
+        (took, _, _), used = cputree.seconds_of(batch_speed.grade_all, batch, folder / "batches-out" / name, 1)
+        row = {"bare": rows[name]["bare"], "ours": (took / copies, used / copies)}
+        if "otter" in rows[name]:
+            row["otter"] = rows[name]["otter"]
+        print(f"  {name:<20} ours {row['ours'][0]:5.2f} s (CPU {row['ours'][1]:5.2f} s) per notebook  "
+              + _ratios(row), flush=True)
+
+
 def _ratios(row):
     """ours/bare and otter/ours, on wall time and on CPU time (what an idle machine's wall time comes close to)."""
     text = (f"ours/bare {row['ours'][0] / row['bare'][0]:4.2f} (CPU {row['ours'][1] / row['bare'][1]:4.2f})")
@@ -103,29 +109,12 @@ def _ratios(row):
     return text
 
 
-def parts(results):
-    spent = defaultdict(float)
-    for result in results:
-        spent[result.id.rsplit(".", 1)[-1]] += result.seconds
-    return ", ".join(f"{kind} {seconds:.2f}" for kind, seconds in sorted(spent.items(), key=lambda i: -i[1]))
-
-
-def in_process(path, name, repeats):
-    """The fastest of `repeats` gradings of `path` in this process (the least disturbed), and its results."""
-    chosen = assignment.find(name)
-    runs = []
-    for _ in range(repeats):
-        started, used = time.perf_counter(), cpu()
-        graded = grade(path, chosen, Limits())
-        runs.append((time.perf_counter() - started, cpu() - used, graded.results))
-    return min(runs, key=lambda run: run[0])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repeats", type=int, nargs="?", default=3)
     parser.add_argument("--no-otter", action="store_true")
     parser.add_argument("--class", dest="students", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=6, help="copies of each notebook graded in one batch")
     options = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {options.repeats} runs"
           " (in-process gradings: the fastest)", flush=True)
@@ -140,10 +129,13 @@ def main():
                 (folder / "otter").mkdir()
                 zipped = otter_compare.autograder(folder / "otter" / "autograder")
         print("course notebooks (ours = the whole `python -m grader grade` command):")
-        rows = course_notebooks(folder, notebooks(folder), options.repeats, zipped)
+        made = notebooks(folder)
+        rows = course_notebooks(folder, made, options.repeats, zipped)
         total = {kind: tuple(sum(r[kind][i] for r in rows.values()) for i in (0, 1)) for kind in next(
             iter(rows.values()))}
         print(f"  all {len(rows)}: " + _ratios(total), flush=True)
+        print(f"the same notebooks in a batch ({options.batch} copies each, `grade-all` at 1 worker):", flush=True)
+        in_batches(folder, made, rows, options.batch)
         print("workspace folder:")
         path = workspace(folder)
         runs = defaultdict(list)
@@ -155,25 +147,23 @@ def main():
         row = {kind: tuple(statistics.median(v[i] for v in values) for i in (0, 1)) for kind, values in runs.items()}
         print(f"  bare {row['bare'][0]:5.2f} s (CPU {row['bare'][1]:5.2f} s)  ours {row['ours'][0]:5.2f} s"
               f" (CPU {row['ours'][1]:5.2f} s)  " + _ratios(row), flush=True)
-        seconds, used, results = in_process(ROOT / "submissions" / "correct.py", "rnn", options.repeats)
-        print(f".py (submissions/correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s); {parts(results)}",
-              flush=True)
+        for title, path, name in ((".py", "correct.py", "rnn"),
+                                  ("second assignment", "rnn_layers/layers_correct.py", "rnn_layers")):
+            print(f"{title} (submissions/{path}; CPU = the grader's + the sandbox's, read from /proc):", flush=True)
+            runs, results = grade_speed.figures(ROOT / "submissions" / path, name, options.repeats, folder / name)
+            print("\n".join(grade_speed.describe(runs)), flush=True)
+            print(f"  its checks' wall seconds by kind: {grade_speed.parts(results)}", flush=True)
         load, sandboxed, direct = grade_speed.time_calls(assignment.find("rnn"), 200)
         print(f"  sandbox start and load {load * 1000:.0f} ms; one call {sandboxed * 1e6:.0f} us through the sandbox,"
               f" {direct * 1e6:.0f} us in-process", flush=True)
-        seconds, used, results = in_process(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", "rnn_layers",
-                                            options.repeats)
-        print(f"second assignment (layers_correct.py, grade() in-process): {seconds:.2f} s (CPU {used:.2f} s);"
-              f" {parts(results)}", flush=True)
         print(f"class of {options.students} notebooks:")
         made = classroom.build(folder / "class", options.students, notebooks=True)
-        before = cpu()
-        took, _, _ = batch_speed.grade_all(folder / "class", folder / "class-out", 1)
-        print(f"  ours, grade-all at 1 worker: {took:6.1f} s (CPU {cpu() - before:6.1f} s)", flush=True)
+        (took, _, _), used = cputree.seconds_of(batch_speed.grade_all, folder / "class", folder / "class-out", 1)
+        print(f"  ours, grade-all at 1 worker: {took:6.1f} s (CPU {used:6.1f} s)", flush=True)
         if zipped is not None:
-            before = cpu()
-            otter_compare.compare(folder / "class", made, took, folder / "otter-class")
-            print(f"  otter's CPU: {cpu() - before:6.1f} s", flush=True)
+            _, used = cputree.seconds_of(otter_compare.compare, folder / "class", made, took, folder / "otter-class",
+                                         folder / "class-out")
+            print(f"  otter's CPU: {used:6.1f} s", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -1,6 +1,4 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
-import contextlib
-import copy
 import json
 import re
 import shutil
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from . import answers, fixtures
 from .checks import wrong_answer
+from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import intake, spare
@@ -56,10 +55,9 @@ class Context:
         self.diagnose = diagnose  # name the known mistake a wrong answer matches (grader.checks.diagnose)
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
-        self.public = fixtures.load(assignment.fixtures, "public")
-        self.hidden = {} if public_only else fixtures.load(assignment.fixtures, "hidden")
+        self.public = _fixtures(assignment.fixtures, "public")
+        self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
-        self._rehearsal = None  # the calls recorded while rehearsing (rehearsal()), else None
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -69,8 +67,6 @@ class Context:
         `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
         `own` (grader.checks.own_caches, when a backward can't read the stand-ins' cache tokens): the student's own
         step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
-        if self._rehearsal is not None:
-            return self._rehearse(function, args, kwargs, keep or target or method or own)
         got = self.program.call(function, *args, **self._stand_ins(function, own), keep=keep, target=target,
                                 method=method, **kwargs)
         if got is None and target is None:  # a method (an update in place, say) may return None
@@ -92,42 +88,48 @@ class Context:
     def prefetch(self, function, argument_lists, target=None, methods=None):
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
         follow with the same arguments take them in order (grader.sandbox.program.Program.prefetch)."""
-        if self._rehearsal is None:
-            self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists],
-                                  **self._stand_ins(function), target=target, methods=methods)
+        self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
+                              target=target, methods=methods)
 
-    @contextlib.contextmanager
-    def rehearsal(self):
-        """Within it, the calls of plain arguments are answered here by the reference and recorded; at its end
-        they are asked of the student in one message per function (prefetch). A property test run once so
-        predicts the calls a right answer leads to; a call it can't predict (a handle, a method, the
-        student's own callees) ends the rehearsal there (Unrehearsed, which a hypothesis test lets through)."""
-        if self.public_only or self.assignment.solution is None:
-            yield
-            return
-        self._rehearsal = recorded = []
-        try:
-            yield
-        except Unrehearsed:
-            pass
-        finally:
-            self._rehearsal = None
-        for function in dict.fromkeys(name for name, _ in recorded):
-            self.prefetch(function, [args for name, args in recorded if name == function])
+    def calls(self, function, argument_lists, target=None, methods=None):
+        """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
+        a generator that raises at a case what call() would (Program.calls)."""
+        return self.program.calls(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
+                                  target=target, methods=methods)
 
-    def _rehearse(self, function, args, kwargs, special):
-        if special or kwargs:
-            raise Unrehearsed(function)
-        self._rehearsal.append((function, args))
-        return getattr(self.assignment.solution, function)(*copy.deepcopy(args))
+    def cpu_clock(self):
+        """A clock of the CPU seconds spent on the student's code from now on: the sandbox's processes', and this
+        thread's (the grader's answers to its calls). A budget on it doesn't run out faster on a busy machine, as
+        one on wall time does. None where the sandbox's CPU time can't be read."""
+        start = self.program.cpu_seconds()
+        if start is None:
+            return None
+        mine, spent = time.thread_time(), [0.0]
+
+        def clock():
+            used = self.program.cpu_seconds()
+            if used is not None:  # (a sandbox that ended: the time counted so far stands)
+                spent[0] = max(spent[0], used - start)
+            return spent[0] + time.thread_time() - mine
+        return clock
 
     def record(self, name, values):
         """Keep a series of numbers (a loss history) with the running check's result, for the reports' plots."""
         self.series[name] = [float(v) for v in values]
 
 
-class Unrehearsed(BaseException):
-    """A call a rehearsal can't answer; a BaseException, so that hypothesis stops at once instead of shrinking."""
+_LOADED = {}  # (fixtures folder, visibility) -> (the files' names, sizes and times, what fixtures.load made of them)
+
+
+def _fixtures(folder, visibility):
+    """fixtures.load(folder, visibility), read once per process while its files stay the same (a batch grades
+    every submission with them), read-only."""
+    files = sorted((Path(folder) / visibility).glob("*/*.json"))
+    signature = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+    made = _LOADED.get((str(folder), visibility))
+    if made is None or made[0] != signature:
+        made = _LOADED[str(folder), visibility] = (signature, read_only(fixtures.load(folder, visibility)))
+    return made[1]
 
 
 class NothingReturned(Exception):

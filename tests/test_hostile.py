@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -331,13 +332,15 @@ def test_a_broadcast_view_of_astronomical_shape_is_refused_cheaply(attack):
 def test_forged_protocol_messages_are_refused(attack):
     document = attack.grade("forged_messages.py")
     said = {f: first_check(document, f) for f in ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward",
-                                                  "lstm_forward", "rnn_cell_backward", "rnn_backward")}
+                                                  "lstm_forward", "rnn_cell_backward", "rnn_backward",
+                                                  "lstm_cell_backward")}
     assert "broke the protocol" in said["rnn_cell_forward"]["message"]
     assert "broke the protocol" in said["rnn_forward"]["message"]
     assert "dtype '|O' may not cross" in said["lstm_cell_forward"]["message"]
     assert "elements" in said["lstm_forward"]["message"]
     assert "int64" in said["rnn_cell_backward"]["message"]
     assert "broke the protocol" in said["rnn_backward"]["message"]
+    assert "broke the protocol: malformed array bytes" in said["lstm_cell_backward"]["message"]
     assert document["score"] == 0
 
 
@@ -477,17 +480,19 @@ class Subclass(np.ndarray):
 @pytest.mark.parametrize("value", [np.arange(6.0).reshape(2, 3).view(Subclass), np.float32(2.5),
                                    np.broadcast_to(np.arange(3.0), (4, 3)), np.asfortranarray(np.eye(3))])
 def test_arrays_arrive_as_plain_ndarrays_of_their_values(value):
-    got = wire.decode(json.loads(json.dumps(wire.encode(value))))
+    got = wire.decode(wire.unpack(wire.pack(wire.encode(value))[wire.HEADER_BYTES:]))
     assert type(got) is np.ndarray and got.flags.c_contiguous and got.flags.writeable
     assert np.array_equal(np.asarray(got), np.asarray(value).view(np.ndarray))
 
 
 @pytest.mark.parametrize("data,says", [
-    ({"$nd": ["|O", [1], "AAAAAAAAAAA="]}, "may not cross"),
-    ({"$nd": ["<U1", [1], "AAAAAA=="]}, "may not cross"),
-    ({"$nd": ["<f8", [2**31, 2**31], ""]}, "elements"),
-    ({"$nd": ["<f8", [-1], ""]}, "shape"),
-    ({"$nd": ["<f8", [2], "AAAAAAAAAAA="]}, "arrived with 8 bytes"),
+    ({"$nd": ["|O", [1], bytes(8)]}, "may not cross"),
+    ({"$nd": ["<U1", [1], bytes(4)]}, "may not cross"),
+    ({"$nd": [["<f8"], [1], bytes(8)]}, "may not cross"),
+    ({"$nd": ["<f8", [2**31, 2**31], b""]}, "elements"),
+    ({"$nd": ["<f8", [-1], b""]}, "shape"),
+    ({"$nd": ["<f8", [2], bytes(8)]}, "arrived with 8 bytes"),
+    ({"$nd": ["<f8", [1], "AAAAAAAAAAA="]}, "malformed array"),  # bytes only as the message's own, never text
     ({"$handle": ["1", "x"]}, "malformed"),
     ({"$float": "1e999"}, "malformed"),
     ({"$dict": [[["key"], 1]]}, "malformed dict"),
@@ -498,6 +503,36 @@ def test_arrays_arrive_as_plain_ndarrays_of_their_values(value):
 def test_what_the_child_sends_is_validated_before_anything_is_built(data, says):
     with pytest.raises(wire.WireError, match=says):
         wire.decode(data)
+
+
+def _message(text, raw=b""):
+    """The body of a message (what follows its length) with JSON `text` and the bytes `raw` after it."""
+    return struct.pack(">I", len(text)) + text.encode() + raw
+
+
+@pytest.mark.parametrize("body,says", [
+    (_message('{"v":{"$nd":["<f8",[1],[0,8]]}}', bytes(4)), "malformed array bytes"),  # past the end
+    (_message('{"v":{"$nd":["<f8",[1],[-8,8]]}}', bytes(8)), "malformed array bytes"),
+    (_message('{"v":{"$nd":["<f8",[1],[0,true]]}}', bytes(8)), "malformed array bytes"),
+    (_message('{"v":{"$nd":["<f8",[1],[0]]}}', bytes(8)), "malformed array bytes"),
+    (struct.pack(">I", 99) + b"{}", "JSON part of 99 bytes"),
+    (b"{}", "shorter than its header"),
+])
+def test_a_message_whose_array_bytes_lie_outside_it_is_refused(body, says):
+    with pytest.raises(wire.WireError, match=says):
+        wire.unpack(body)
+
+
+def test_a_message_carries_arrays_as_their_bytes_after_the_json_and_strings_as_they_are():
+    values = (np.arange(6.0).reshape(2, 3), "x" * 100, {"k": [np.int32(7), np.zeros((0, 4))]}, np.array([1 + 2j]))
+    packed = wire.pack({"v": wire.encode(values)})
+    assert np.arange(6.0).tobytes() in packed and b"base64" not in packed
+    got = wire.decode(wire.unpack(packed[wire.HEADER_BYTES:])["v"])
+    assert got[1] == values[1] and got[2]["k"][0] == 7 and got[2]["k"][1].shape == (0, 4)
+    assert np.array_equal(got[0], values[0]) and np.array_equal(got[3], values[3])
+    assert wire.unpack_length(packed[:wire.HEADER_BYTES]) == len(packed) - wire.HEADER_BYTES
+    assert wire.unpack(wire.pack({"$nd": ["<f8", [1], [0, 8]], "x": 1})[wire.HEADER_BYTES:]) == \
+        {"$nd": ["<f8", [1], [0, 8]], "x": 1}  # only an array's own object is read as one
 
 
 def test_every_limit_has_an_option_and_a_batch_passes_them_all_on():

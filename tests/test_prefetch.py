@@ -2,8 +2,12 @@
 for all of them, and a case that raises, hangs or crashes costs only itself, at the call that reaches it."""
 import time
 
+import numpy as np
 import pytest
 
+from conftest import ROOT
+from grader import assignment
+from grader.grade import Context
 from grader.sandbox import intake
 from grader.sandbox.limits import Limits
 from grader.sandbox.process import CallTimeout, ChildDied, Raised
@@ -37,24 +41,30 @@ def crashes_on_two(x):
     return x
 '''
 LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
+CORRECT = ROOT / "submissions" / "correct.py"
 
 
 @pytest.fixture
 def program(tmp_path):
+    made = _loaded(tmp_path, LIMITS)
+    yield made
+    made.close()
+
+
+def _loaded(tmp_path, limits):
     (tmp_path / "code.py").write_text(SOURCE)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), LIMITS)
+    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), limits)
     made.load()
-    yield made
-    made.close()
+    return made
 
 
 def counting(program):
     """Count the messages the grader sends to the sandbox from now on."""
     sent = []
     send = program.sandbox.send
-    program.sandbox.send = lambda message: (sent.append(message["op"]), send(message))[1]
+    program.sandbox.send = lambda message: (send(message), sent.append(message["op"]))[0]  # once it went
     return sent
 
 
@@ -66,6 +76,19 @@ def test_answers_asked_ahead_are_the_same_and_cost_one_message(program):
     assert sent == ["calls"]
     assert program.call("calls") == 5  # each case ran once, in the sandbox, in order
     assert program.call("double", 7).tolist() == 14  # not asked ahead: a call of its own
+
+
+def test_cases_past_the_wire_s_size_cap_go_in_as_many_messages_as_it_takes(tmp_path):
+    program = _loaded(tmp_path, Limits(call_seconds=30.0, load_seconds=20.0))  # 24 MiB answers take a while
+    try:
+        big = [np.full(3 * 2**20, float(n)) for n in range(3)]  # 24 MiB each: two fit in one message, three don't
+        sent = counting(program)
+        program.prefetch("double", [((array,), {}) for array in big])
+        assert sent == ["calls", "calls"]
+        assert [float(program.call("double", array)[-1]) for array in big] == [0.0, 2.0, 4.0]
+        assert sent == ["calls", "calls"]  # every answer was asked ahead
+    finally:
+        program.close()
 
 
 def test_an_answer_is_taken_once_and_only_for_the_same_arguments(program):
@@ -109,3 +132,31 @@ def test_a_hang_that_no_call_reaches_kills_nothing_but_the_sandbox(program):
     program.forget()  # the check ended before its second case
     assert not program.dead
     assert program.call("hangs_on_two", 3) == 3  # still graded, in a fresh sandbox
+
+
+# --- the standard property tests: every call of every generated case in one message --------------------------------
+
+@pytest.mark.parametrize("function", ["lstm_cell_forward", "rnn_forward"])
+def test_a_property_test_asks_for_all_its_calls_in_one_message(tmp_path, function):
+    """The cases' arguments and each invariant's call on them (a batch cut to one example, a last step changed) are
+    known before any answer: one "calls" message holds them all, and no call is sent one at a time. rnn_forward's
+    stand-in rnn_cell_forward is still answered by the grader, one step at a time (its callbacks)."""
+    rnn = assignment.find("rnn")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    program = Program(scratch, intake.take_in(CORRECT, scratch), Limits(call_seconds=20.0), rnn.provided)
+    try:
+        program.load()
+        sent = []
+        send = program.sandbox.send
+        program.sandbox.send = lambda message: (sent.append(message), send(message))[1]
+        assert rnn.suite.checks[f"{function}.properties"].run(Context(rnn, program)) is None  # passed
+    finally:
+        program.close()
+    batches = [message for message in sent if message["op"] == "calls"]
+    assert len(batches) == 1 and not [message for message in sent if message["op"] == "call"]
+    examples = rnn.settings["properties"]["max_examples"]
+    assert examples < len(batches[0]["cases"]) <= 3 * examples  # each case, and the invariants' calls on it
+    callbacks = [message for message in sent if message["op"] != "calls"]
+    assert all(message["op"] == "callback_return" for message in callbacks)
+    assert bool(callbacks) == (function == "rnn_forward")

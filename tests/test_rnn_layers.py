@@ -422,3 +422,40 @@ def test_the_mistakes_of_sequence_loops_are_named(layers, tmp_path):
     assert set(_lost(document)) == {mistake.split(".")[0] for mistake in SEQUENCE_LOOPS}
     for mistake in SEQUENCE_LOOPS:
         assert _check(document, mistake.split(".")[0] + ".public")["diagnoses"] == [mistake]
+
+
+# --- the training check's budget counts CPU time, not the machine's load -------------------------------------------
+
+def _slowed(tmp_path, line):
+    """layers_correct.py whose model runs `line` at the start of each training iteration's loss (its 100 examples),
+    not in the loss and gradient checks (10 and 4 examples)."""
+    source = CORRECT.replace("    def loss(self, X, y=None):\n", "    def loss(self, X, y=None):\n"
+                             f"        if X.shape[0] == 100:\n            {line}\n", 1)
+    source = source.replace("import numpy as np\n", "import numpy as np\nimport time\n", 1)
+    assert source.count("import time") == 1 and source.count("X.shape[0] == 100") == 1
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(source)
+    return path
+
+
+def test_a_model_waiting_on_a_busy_machine_is_not_stopped_by_the_training_budget(layers, monkeypatch, tmp_path):
+    """Each iteration waits 0.05 s without using the CPU, as a model does when other work has the machine's cores:
+    the 100 iterations take 5 s of wall time, past a budget of 2.5 s, which counts CPU time and so is not reached."""
+    monkeypatch.setitem(layers.settings["training"], "budget_seconds", 2.5)
+    document = _grade(layers, _slowed(tmp_path, "time.sleep(0.05)"))
+    training = _check(document, "SentimentRNN.training")
+    assert training["status"] == "passed", training["message"]
+    assert "budget" not in training["message"]
+
+
+def test_a_model_that_computes_past_the_budget_is_stopped_with_the_cpu_time_said(layers, monkeypatch, tmp_path):
+    """Each iteration burns 0.1 s of the sandbox's CPU: the budget of 2.5 s of CPU time stops the training long
+    before its 100 iterations end (the model's time in the sandbox counts, not only the grader's)."""
+    monkeypatch.setitem(layers.settings["training"], "budget_seconds", 2.5)
+    busy = "started = time.process_time()\n            while time.process_time() - started < 0.1: pass"
+    document = _grade(layers, _slowed(tmp_path, busy))
+    training = _check(document, "SentimentRNN.training")
+    assert training["status"] == "failed", training
+    assert "ran past its budget of 2.5 s of CPU time" in training["message"], training["message"]
+    stopped = int(training["message"].split("training stopped after ")[1].split()[0])
+    assert 10 <= stopped <= 25, training["message"]

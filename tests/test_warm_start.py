@@ -1,5 +1,5 @@
-"""A batch worker's next submission runs in a sandbox started ahead of it (grader/sandbox/spare.py): it is graded as
-one started for it would be, and nothing the previous submission left (modules, globals, files in /tmp, in its
+"""Where the zygote can't run (grader/sandbox/forkserver.py), a batch worker's next submission runs in a sandbox
+started ahead of it (grader/sandbox/spare.py): it is graded as one started for it would be, and nothing the previous submission left (modules, globals, files in /tmp, in its
 folder or its home, the environment, a process) is visible to it."""
 import secrets
 
@@ -7,7 +7,7 @@ import pytest
 from conftest import CORRECT
 
 from grader.grade import grade
-from grader.sandbox import spare
+from grader.sandbox import forkserver, spare
 from grader.sandbox.limits import Limits
 from grader.sandbox.process import bubblewrap_problem
 
@@ -50,10 +50,13 @@ if FOUND:
 
 @pytest.fixture
 def spares():
+    """The spare sandbox: the warm start where the zygote can't run (tests/test_forkserver.py tests the zygote)."""
+    forkserver._state["failed"] = "tested without it"
     spare.enable()
     yield
     spare.discard()
     spare._spare["on"] = False
+    forkserver._state.update(on=False, failed=None)
 
 
 def test_the_next_submission_runs_in_the_spare_and_sees_nothing_of_the_previous_one(tmp_path, rnn, spares,

@@ -25,6 +25,14 @@ def check(invariant, outputs, got, args, positions, call):
     run(invariant, value, args, [positions[name] for name in invariant.inputs], ask)
 
 
+def arguments(invariant, args, positions):
+    """The arguments `invariant` calls the function again with on the case `args`, or None if it calls nothing
+    there: known before any answer, so that a property test can ask for every call of its cases at once."""
+    inputs = [positions[name] for name in invariant.inputs]
+    make = {"batch": _batch_arguments, "causal": _causal_arguments}.get(invariant.kind)
+    return make(invariant, args, inputs) if make else None
+
+
 def _because(invariant):
     return f": {invariant.why}" if invariant.why else ""
 
@@ -48,25 +56,40 @@ def _sums(invariant, value, args, inputs, call):
     raise Failure(f"{what} {invariant.output} sum to {sums.ravel()[:4]}, not 1{_because(invariant)}")
 
 
-def _batch(invariant, value, args, inputs, call):
+def _batch_arguments(invariant, args, inputs):
     axis = invariant.value
     if not inputs or np.shape(args[inputs[0]])[axis] <= 1:
+        return None
+    return tuple(np.take(a, [0], axis=axis) if i in inputs else a for i, a in enumerate(args))
+
+
+def _batch(invariant, value, args, inputs, call):
+    axis = invariant.value
+    alone = _batch_arguments(invariant, args, inputs)
+    if alone is None:
         return
-    alone = tuple(np.take(a, [0], axis=axis) if i in inputs else a for i, a in enumerate(args))
     single = call(*alone)
     if not np.allclose(np.take(single, 0, axis=axis), np.take(value, 0, axis=axis), rtol=1e-6, atol=1e-9):
         raise Failure(f"{invariant.output} for example 0 changes when the other examples of the batch are left out:"
                       f" examples must not mix (a sum or mean over axis {axis}?){_because(invariant)}")
 
 
-def _causal(invariant, value, args, inputs, call):
+def _causal_arguments(invariant, args, inputs):
     axis, position = invariant.value, inputs[0]
     x = np.asarray(args[position])
     if x.ndim <= axis or x.shape[axis] <= 1:
-        return
+        return None
     later = x.astype(float, copy=True)
     np.moveaxis(later, axis, -1)[..., -1] += 1.0
-    changed = call(*args[:position], later, *args[position + 1:])
+    return (*args[:position], later, *args[position + 1:])
+
+
+def _causal(invariant, value, args, inputs, call):
+    axis = invariant.value
+    changed_args = _causal_arguments(invariant, args, inputs)
+    if changed_args is None:
+        return
+    changed = call(*changed_args)
     before = lambda v: np.moveaxis(v, axis, -1)[..., :-1]  # noqa: E731
     if not np.allclose(before(changed), before(value), rtol=1e-6, atol=1e-9):
         raise Failure(f"{invariant.output} before the last step changes when only the last step's input changes:"

@@ -14,6 +14,7 @@ student's forward made (grader.checks.own_caches). Every per-case call of the st
 `answers`, the one place that talks to the sandbox case by case.
 """
 import copy
+import dataclasses
 import inspect
 
 import numpy as np
@@ -62,6 +63,7 @@ class Standard:
         self.pairs = {name: own_caches.Pair(f.backward.forward, name, _tuple(f.outputs),
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
+        self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
 
     def prepare(self):
         """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
@@ -185,7 +187,25 @@ class Standard:
                 raise skipped[0]
             return None
         self._diagnosing(context, declared, lambda last: check_property(
-            sizes, lambda case: self._generated(context, declared, case, last), max_examples, context.rehearsal))
+            sizes, lambda case: self._generated(context, declared, case, last), max_examples,
+            lambda drawn: context.prefetch(declared.name, [a for case in drawn for a in self._planned(declared, case)])))
+
+    def _case(self, function, case):
+        """(arguments, the reference's answer) of a generated case: the same for every submission, so made once per
+        process, and read-only, so that nothing a check does to them reaches the next submission."""
+        key = (function, case)
+        if key not in self._made:
+            args = self.cases.arguments(function, case)
+            self._made[key] = read_only((args, getattr(self.solution, function)(*copy.deepcopy(args))))
+        return self._made[key]
+
+    def _planned(self, declared, case):
+        """The argument lists _generated asks the student's function for on `case` when every answer is right, in
+        its order: the case's arguments, then each invariant's call (invariants.arguments)."""
+        args, _ = self._case(declared.name, case)
+        positions = _positions(getattr(self.solution, declared.name))
+        again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
+        return [args, *(a for a in again if a is not None)]
 
     def _sizes(self):
         ranges = self.settings["properties"]["sizes"]
@@ -203,9 +223,8 @@ class Standard:
 
     def _generated(self, context, declared, case, last):
         last.clear()
-        args = self.cases.arguments(declared.name, case)
+        args, expected = self._case(declared.name, case)
         got = answer(context, declared.name, args)
-        expected = getattr(self.solution, declared.name)(*copy.deepcopy(args))
         last.append((args, got))
         outputs, rtol, atol = declared.outputs, context.rtol, context.atol
         self._container(declared, got, repr(case))
@@ -257,7 +276,9 @@ class Standard:
             if analytic.shape != variable.shape:
                 raise Failure(f'{key} has shape {analytic.shape}; expected {variable.shape}'
                               f" like the variable it is the gradient of")
-            result = compare_gradient(key, numeric_gradient(loss, variable), analytic)
+            if (declared.name, key) not in self._made:  # the reference's alone: the same for every submission
+                self._made[declared.name, key] = read_only(numeric_gradient(loss, variable))
+            result = compare_gradient(key, self._made[declared.name, key], analytic)
             if not result.ok:
                 index = "".join(f"[{i}]" for i in result.worst_index)
                 raise Failure(f'{key} fails the gradient check on {case!r}',
@@ -284,6 +305,23 @@ def _gradient_pairs(backward, inputs, got):
         value = got[key] if isinstance(backward.outputs, str) else got[index]
         name = f'{backward.outputs}["{key}"]' if isinstance(backward.outputs, str) else key
         yield name, variable, np.asarray(value)
+
+
+def read_only(value):
+    """`value` with every array in it made read-only: a value cached for every submission of a process, which
+    no check may change for the next (one that tried would raise, not spoil the next grading)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            read_only(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            read_only(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):  # a fixture
+        for item in dataclasses.fields(value):
+            read_only(getattr(value, item.name))
+    return value
 
 
 def _fixtures(context, function, kind):

@@ -5,7 +5,7 @@
                gradients); options (more keyword arguments for the reference's initial parameters, which the
                student's model is given: its own are replaced); data (what the examples are, for the messages);
                loss_data and gradcheck_data (keyword arguments of cases.model_data besides examples and sizes)
-  [training]   examples, iterations, learning_rate, margin, budget_seconds: plain SGD (w - learning_rate * dw,
+  [training]   examples, iterations, learning_rate, margin, budget_seconds (of CPU time): plain SGD (w - learning_rate * dw,
                as CS231n's optim.sgd) applied by the grader to the grader's parameters, the loss at the final
                ones computed by the reference (grader.checks.training)
 cases.py gives the data: model_data(examples, sizes, **loss_data) -> (X, y).
@@ -125,23 +125,22 @@ class ModelChecks:
         X, y = self._data(self.settings["training"]["examples"], self.declared["sizes"])
         return float(self._reference_loss(run.params, X, y)[0])
 
-    def _training(self, loss_and_grads, settings, learning_rate):
+    def _training(self, loss_and_grads, settings, learning_rate, cpu_clock=None):
         sizes = self.declared["sizes"]
         X, y = self._data(settings["examples"], sizes)
         return train(lambda params: loss_and_grads(params, X, y), self._reference_params(sizes, seed=0),
                      lambda name, value, grad: value - learning_rate * grad,  # SGD, the grader's own update
-                     settings["iterations"], settings["budget_seconds"])
+                     settings["iterations"], settings["budget_seconds"], cpu_clock)
 
     def training(self, context):
         settings = self.settings["training"]
         model = context.call(self.name, **self.declared["sizes"], keep="all")
 
         def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
-            context.prefetch(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
-            context.call(self.name, params, target=model, method="params.update")
-            return context.call(self.name, X, y, target=model, method="loss")
+            _, loss = context.calls(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
+            return loss
         try:
-            run = self._training(step, settings, settings["learning_rate"])
+            run = self._training(step, settings, settings["learning_rate"], context.cpu_clock())
         except Failure as failure:
             context.record("loss", getattr(failure, "history", []))
             raise

@@ -5,24 +5,19 @@ from ..sandbox.process import Raised
 from .suite import Failure
 
 
-def check_property(strategy, test, max_examples, rehearsal=None):
+def check_property(strategy, test, max_examples, ahead=None):
     """Run `test(example)` over examples from `strategy`; raise Failure naming the smallest failing example.
 
     Derandomized and without an example database, so one submission always gets the same verdict: a run in which
     every example passes tries the same examples in the same order, whatever the test. So those examples are
     drawn once per process (hypothesis's engine costs more than the calls) and tried directly; only when one of
     them fails does hypothesis run, to find and shrink the smallest failing example, exactly as it always would.
-    `rehearsal` (the context's): the examples are first run inside it, the reference answering, so that every
-    call a right answer leads to is asked of the sandbox in one message; the test then takes those answers.
+    `ahead(examples)`: called once with those examples before they are tried, so that a test can ask the sandbox
+    for every answer it will need in one message (Context.prefetch); the tests then take those answers.
     """
     drawn = examples(strategy, max_examples)
-    if rehearsal is not None:
-        with rehearsal():
-            try:
-                for example in drawn:
-                    test(example)
-            except Exception:  # noqa: BLE001 -- what the rehearsal recorded is asked ahead; the real run judges
-                pass
+    if ahead is not None:
+        ahead(drawn)
     try:
         for example in drawn:
             test(example)

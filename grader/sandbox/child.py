@@ -7,7 +7,6 @@ callee) runs in the grader, reached back through the same pipe.
 import argparse
 import hashlib
 import inspect
-import json
 import os
 import sys
 import traceback
@@ -32,7 +31,7 @@ class Channel:
 
     def receive(self):
         length = wire.unpack_length(self._exactly(wire.HEADER_BYTES))
-        return json.loads(self._exactly(length))
+        return wire.unpack(self._exactly(length))
 
     def _exactly(self, n):
         chunks = []
@@ -295,11 +294,21 @@ def main():
     options = parser.parse_args()
     confine(options.processes, options.user)
     if options.warm == "notebook":  # started ahead of a notebook (spare.py): its shell's modules, before it arrives
-        loader.warm()
+        warm_imports()
     read_fd, write_fd = (int(n) for n in options.fds.split(","))
-    sys.path[:0] = [options.work] + ([options.provided] if options.provided else [])
-    os.chdir(options.work)
-    Child(Channel(read_fd, write_fd), os.path.realpath(options.work)).serve()
+    serve_pipes(read_fd, write_fd, options.work, options.provided)
+
+
+def warm_imports():
+    """What a notebook's shell is made of, imported before the notebook arrives (spare.py, zygote.py)."""
+    loader.warm()
+
+
+def serve_pipes(read_fd, write_fd, work, provided):
+    """Serve the grader's requests on these pipes, in `work` (the zygote calls this in each sandbox it forks)."""
+    sys.path[:0] = [work] + ([provided] if provided else [])
+    os.chdir(work)
+    Child(Channel(read_fd, write_fd), os.path.realpath(work)).serve()
 
 
 if __name__ == "__main__":

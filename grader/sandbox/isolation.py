@@ -93,8 +93,9 @@ def _outermost(paths):
     return sorted(chosen)
 
 
-def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
-    """bwrap's arguments up to and including `--`; the child's own command follows them."""
+def bubblewrap_command(scratch, limits, info_fd, block_fd, provided, pool=None, caps=()):
+    """bwrap's arguments up to and including `--`; the child's own command follows them. `pool` and `caps`: the
+    zygote's (zygote.py), a folder bound writable at SANDBOX/pool and capabilities it keeps (as root only)."""
     inside = layout(BUBBLEWRAP, scratch)
     command = ["bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
@@ -102,6 +103,8 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
     if switches_user():
         command += ["--userns-block-fd", str(block_fd), "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
                     "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        for cap in caps:
+            command += ["--cap-add", cap]
     elif os.geteuid() == 0:
         command += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
     ro = [(p, p) for p in python_folders()] + [(str(scratch / "runtime"), inside.path("runtime"))]
@@ -109,13 +112,15 @@ def bubblewrap_command(scratch, limits, info_fd, block_fd, provided):
         ro.append((str(scratch / "provided"), inside.path("provided")))
     # The private /tmp first: a Python or venv that lives under /tmp is then bound on top of it, not hidden by it.
     command += ["--size", str(limits.file_mb * 2**20), "--tmpfs", "/tmp"]
-    command += _parents([dest for _, dest in ro] + [inside.path("work")])
+    command += _parents([dest for _, dest in ro] + [inside.path("work")] + ([inside.path("pool")] if pool else []))
     for source, dest in ro:
         command += ["--ro-bind", source, dest]
     if any(GRADER.is_relative_to(source) for source, _ in ro):  # installed in the bound environment: hide it
         (scratch / "hidden").mkdir(exist_ok=True)
         command += ["--ro-bind", str(scratch / "hidden"), str(GRADER)]
     command += ["--bind", str(scratch / "work"), inside.path("work")]
+    if pool is not None:
+        command += ["--bind", str(pool), inside.path("pool")]
     for link in LINKS:
         if os.path.islink(link):
             command += ["--symlink", os.readlink(link), link]

@@ -26,9 +26,10 @@ from . import wire
 from .isolation import BUBBLEWRAP, PROCESS
 from .limits import Limits
 
-RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py")
+RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py", "zygote.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
-REAPER_SECONDS = 2.0  # for the reaper to kill what the child left, after grace_seconds
+REAPER_SECONDS = 2.0
+EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())  # for the reaper to kill what the child left, after grace_seconds
 
 
 class CallTimeout(Exception):
@@ -146,7 +147,8 @@ class Sandbox:
         self.runtime.mkdir(exist_ok=True)
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), self.runtime / name)
-        self.provided = None
+        self.provided, self.provided_source = None, provided
+        self.bubblewrap_extra = {}  # the zygote's pool and capabilities (forkserver.py)
         if provided is not None:  # a copy: the sandbox never sees the assignment's folder
             self.provided = self.scratch / "provided"
             if not self.provided.exists():
@@ -157,7 +159,11 @@ class Sandbox:
         self.outputs = ["", ""]
         self._buffer = b""
 
+    forks = None  # a batch's warm start (forkserver.start, set by forkserver.enable): tried before a cold start
+
     def start(self):
+        if self.isolation == BUBBLEWRAP and Sandbox.forks is not None and Sandbox.forks(self):
+            return
         to_child, from_grader = os.pipe()
         to_grader, from_child = os.pipe()
         for fd in (from_grader, from_child):
@@ -201,7 +207,8 @@ class Sandbox:
             child = child + ["--user", str(isolations.SANDBOX_UID)]
         child += ["--processes", str(self.limits.processes)]
         try:
-            command = isolations.bubblewrap_command(self.scratch, self.limits, info_w, block_r, self.provided)
+            command = isolations.bubblewrap_command(self.scratch, self.limits, info_w, block_r, self.provided,
+                                                    **self.bubblewrap_extra)
             self._popen(command + child, (*fds, info_w, block_r))
             os.close(info_w)
             info_w = None
@@ -243,6 +250,13 @@ class Sandbox:
         if self.isolation == BUBBLEWRAP and isolations.switches_user():
             isolations.give_work_to_sandbox(self.scratch / "work")
 
+    def adopt_forked(self, process, write_fd, read_fd):
+        """Started by the zygote (forkserver.py): `process` stands for bwrap's, its first process's pid is known."""
+        self.process, self.inner, self._write_fd, self._read_fd = process, process.pid, write_fd, read_fd
+        self.drains = [_Drain(process.stdout, self.limits.output_bytes), _Drain(process.stderr, self.limits.output_bytes)]
+        for drain in self.drains:
+            drain.start()
+
     @property
     def alive(self):
         return self.process is not None and self.process.poll() is None
@@ -275,7 +289,7 @@ class Sandbox:
         header = self._read(wire.HEADER_BYTES, deadline)
         try:
             length = wire.unpack_length(header)
-            answer = json.loads(self._read(length, deadline))
+            answer = wire.unpack(self._read(length, deadline))
             if type(answer) is not dict:
                 raise wire.WireError(f"a message of type {type(answer).__name__}")
             return answer
@@ -321,6 +335,15 @@ class Sandbox:
         """Stop the child and every process it started (SIGTERM, then SIGKILL), and close the pipes."""
         if self.process is None:
             return
+        try:  # an idle child ends by itself at the end of its requests, as a script ends (its exit handlers run)
+            os.close(self._write_fd)
+        except OSError:
+            pass
+        self._write_fd = -1  # closed once: its number may be another file's by the time the pipes are closed
+        try:
+            self.process.wait(timeout=EOF_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
         self._signal(signal.SIGTERM)
         try:  # the reaper sends SIGKILL itself after grace_seconds, then kills what the child left
             self.process.wait(timeout=self.limits.grace_seconds + (REAPER_SECONDS if self.isolation == PROCESS else 0))
@@ -357,6 +380,40 @@ class Sandbox:
         if self.process is None:
             return self.outputs
         return [drain.text() for drain in self.drains]
+
+
+class Forked:
+    """A sandbox forked by the zygote, as a Popen would show it: `pid` is its namespace's first process, and its
+    exit status comes through the info socket from the zygote's fork that waits for it (zygote.py)."""
+
+    def __init__(self, pid, info, stdout, stderr):
+        self.pid, self.info, self.returncode = pid, info, None
+        self.stdout, self.stderr = open(stdout, "rb"), open(stderr, "rb")
+
+    def poll(self):
+        if self.returncode is None:
+            self._read(0)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            self._read(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired("sandbox", timeout)
+        return self.returncode
+
+    def _read(self, timeout):
+        ready, _, _ = select.select([self.info], [], [], timeout)
+        if not ready:
+            return
+        data = self.info.recv(4096)
+        if data[:1] == b"P":  # its first process's message, read already by the zygote's client: not an end
+            return self._read(timeout)
+        try:
+            self.returncode = int(json.loads(data[1:])["exit"])
+        except (ValueError, KeyError, TypeError):
+            self.returncode = -signal.SIGKILL  # the zygote's fork ended without saying how: as if killed
+        self.info.close()
 
 
 _SIGNALS = {int(s) for s in signal.Signals}

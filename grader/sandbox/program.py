@@ -3,12 +3,9 @@
 A function that hangs or kills its sandbox is recorded as dead and never called again; the next call to another
 function starts a fresh sandbox and loads the submission again.
 """
-import collections
-import hashlib
-import json
 from dataclasses import dataclass, field
 
-from . import cells, wire
+from . import cells, usage, wire
 from .intake import choose_definition
 from .process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 
@@ -38,7 +35,7 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
-        self._prefetched = {}  # key of a call request -> deque of its outcomes asked for ahead (prefetch)
+        self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -160,24 +157,52 @@ class Program:
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
-        for batch in _batches(requests):
-            self.sandbox.send({**common, "op": "calls", "cases": [
-                {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
+        waiting = [requests]
+        while waiting:
+            batch = waiting.pop(0)
+            try:
+                self.sandbox.send({**common, "op": "calls", "cases": [
+                    {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
+            except wire.WireError:  # past the wire's size cap (nothing was sent): in two halves, one by one at worst
+                if len(batch) == 1:
+                    raise
+                waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+                continue
             for request in batch:
                 outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
-                self._prefetched.setdefault(_key(request), collections.deque()).append(outcome)
+                self._prefetched.append((request, outcome))
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
 
+    def calls(self, function, cases, **options):
+        """What call() returns for each of `cases` in turn, asked in one message (prefetch, same `options`): a
+        generator that raises at a case what call() would raise there. For calls made once, in order (a training
+        step), where looking each answer up again would encode the arguments twice."""
+        if function in self.dead:
+            raise Dead(self.dead[function][1])
+        before = len(self._prefetched)
+        self.prefetch(function, cases, **options)
+        answered, self._prefetched = self._prefetched[before:], self._prefetched[:before]
+        for i, (args, kwargs) in enumerate(cases):
+            if i < len(answered):
+                yield self._value(function, answered[i][1])
+            else:  # the sandbox stopped at an earlier case: ask again, as call() would
+                method = (options.get("methods") or [None] * len(cases))[i]
+                yield self.call(function, *args, **{k: v for k, v in options.items() if k != "methods"},
+                                method=method, **kwargs)
+
     def forget(self):
         """Drop the answers asked for ahead and not taken (a check's end)."""
-        self._prefetched = {}
+        self._prefetched = []
 
     def _ahead(self, request):
-        if not self._prefetched:
-            return None
-        waiting = self._prefetched.get(_key(request))
-        return waiting.popleft() if waiting else None
+        """The outcome asked for ahead of the first request equal to this one (compared as encoded: the same
+        function, arguments, stand-ins and target), taken out; None if there is none."""
+        for i, (asked, outcome) in enumerate(self._prefetched):
+            if asked == request:
+                del self._prefetched[i]
+                return outcome
+        return None
 
     def _ask(self, function, request, substitute, pairs, replay, sent=False):
         """("answer", the child's final answer), or ("timeout",) or ("died", why) once the sandbox is stopped."""
@@ -250,6 +275,12 @@ class Program:
         self.sandbox.send(reply)
         return True
 
+    def cpu_seconds(self):
+        """CPU seconds that the running sandbox's processes have used so far, or None where that can't be read."""
+        if self.sandbox is None or self.sandbox.process is None:
+            return None
+        return usage.cpu_seconds(self.sandbox.process.pid)
+
     def close(self):
         for sandbox in (self.sandbox, self.warm):
             if sandbox is not None:
@@ -257,24 +288,3 @@ class Program:
 
     def output(self):
         return self.sandbox.output() if self.sandbox else ["", ""]
-
-
-BATCH_BYTES = 8 * 2**20  # cases per message: well under wire.MAX_MESSAGE_BYTES
-
-
-def _batches(requests):
-    """The requests in runs of at most BATCH_BYTES of arguments (one is always sent, however large)."""
-    batch, size = [], 0
-    for request in requests:
-        length = len(json.dumps(request["args"])) + len(json.dumps(request["kwargs"]))
-        if batch and size + length > BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-        batch.append(request)
-        size += length
-    if batch:
-        yield batch
-
-
-def _key(request):
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

@@ -1,4 +1,5 @@
-"""A sandbox started ahead for the next submission, so that its child has numpy (and IPython, after a notebook)
+"""A batch's warm start: each sandbox forked from a zygote (forkserver.py) where it can run; elsewhere a sandbox
+started ahead for the next submission, so that its child has numpy (and IPython, after a notebook)
 imported before the submission arrives: a batch worker's next submission waits for its own code, not for the
 interpreter's start, which runs while the current submission is being graded.
 
@@ -7,13 +8,14 @@ of the submission it will run are copied into its (empty) work folder; it has ru
 imports. No process, folder or namespace passes from one submission to the next: each takes the spare that was
 started for it, and the one after gets another. Only bubblewrap sandboxes are kept as spares (`--die-with-parent`
 ends them with the grader). Off unless a batch worker turns it on (enable()). This hides the start's time; it does
-not remove its work (docs/sandbox.md says why there is no fork server).
+not remove its work, as the zygote's forks do.
 """
 import atexit
 import shutil
 import tempfile
 from pathlib import Path
 
+from . import forkserver
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
@@ -21,7 +23,9 @@ _spare = {"on": False, "sandbox": None, "key": None}
 
 
 def enable():
-    """Keep a spare from now on (a process that grades one submission after another)."""
+    """Keep a spare from now on (a process that grades one submission after another); with the warm start
+    (forkserver.py), where it works, each sandbox is forked instead, and no spare is kept."""
+    forkserver.enable()
     if not _spare["on"]:
         _spare["on"] = True
         atexit.register(discard)
@@ -29,6 +33,10 @@ def enable():
 
 def scratch_for(limits, provided, scratch_root):
     """(a scratch folder for the next submission, the sandbox already started in it or None)."""
+    pool = forkserver.pool_for(limits, provided, scratch_root)
+    if pool is not None:  # its sandbox is forked from the zygote when it starts
+        discard()
+        return Path(tempfile.mkdtemp(prefix="grader-", dir=pool)), None
     sandbox, key = _spare["sandbox"], _spare["key"]
     _spare["sandbox"] = _spare["key"] = None
     if sandbox is not None and key == (limits, provided, scratch_root) and sandbox.alive:
@@ -40,7 +48,7 @@ def scratch_for(limits, provided, scratch_root):
 
 def prepare(limits, provided, scratch_root, notebook):
     """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
-    if not _spare["on"] or _spare["sandbox"] is not None:
+    if not _spare["on"] or _spare["sandbox"] is not None or forkserver.pool_for(limits, provided, scratch_root):
         return
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     (scratch / "work").mkdir()

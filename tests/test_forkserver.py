@@ -1,0 +1,292 @@
+"""The warm start (grader/sandbox/forkserver.py, zygote.py): each submission's sandbox is a fork of a zygote
+with numpy and IPython imported, in namespaces of its own. Nothing one fork leaves (files in /tmp, its home, the
+pool, /dev/shm; the environment, modules, builtins, numpy patched; a running process, a listening socket, a key
+in its session keyring) is visible to another, even while the first still runs; the look that finds nothing
+there finds everything in the sandbox that left it (the control). The limits hold in a fork; where the zygote
+can't run, sandboxes start cold, with a one-line note and the same scores."""
+import os
+import secrets
+import time
+
+import pytest
+from conftest import CORRECT
+
+from grader.grade import grade
+from grader.sandbox import forkserver, isolation, spare, wire
+from grader.sandbox.limits import Limits
+from grader.sandbox.process import CallTimeout, ChildDied, Sandbox, bubblewrap_problem
+
+PROBLEM = bubblewrap_problem()
+pytestmark = pytest.mark.skipif(PROBLEM is not None or os.geteuid() != 0,
+                                reason=f"the warm start needs bubblewrap and root: {PROBLEM or 'not root'}")
+LIMITS = Limits(isolation="bubblewrap", call_seconds=5.0, grace_seconds=0.3)
+KINDS = {"/tmp", "home", "work's parent", "/dev/shm", "pool", "environment", "module", "builtin",
+         "numpy attribute", "numpy patched", "process", "abstract socket", "loopback port", "session key"}
+
+LEAVE = '''
+import builtins, ctypes, os, socket, subprocess, sys, time, types
+MARK, PORT = "{mark}", {port}
+for path in ("/tmp/" + MARK, os.path.expanduser("~/" + MARK), "/dev/shm/" + MARK, os.path.join(os.getcwd(), "..", MARK),
+             "/sandbox/pool/" + MARK):
+    try:
+        open(path, "w").write("left behind")
+    except OSError:
+        pass
+os.environ[MARK] = "left behind"
+sys.modules[MARK] = types.ModuleType(MARK)
+setattr(builtins, MARK, "left behind")
+import numpy
+numpy.LEFT = MARK
+numpy.dot = lambda *args: MARK
+DAEMON = """
+import socket, sys, time
+unix, tcp = socket.socket(socket.AF_UNIX), socket.socket()
+unix.bind("\\\\0" + sys.argv[1]); unix.listen()
+tcp.bind(("127.0.0.1", int(sys.argv[2]))); tcp.listen()
+time.sleep(60)
+"""
+subprocess.Popen([sys.executable, "-c", DAEMON, MARK, str(PORT)], start_new_session=True)
+ctypes.CDLL(None).syscall(248, b"user", MARK.encode(), b"left", 4, -3)  # add_key to the session keyring
+for _ in range(100):  # until the daemon listens
+    try:
+        socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.05)
+'''
+
+LOOK = '''
+def look():
+    import builtins, ctypes, os, socket, sys
+    mark, port, found = "{mark}", {port}, []
+    if "{other}" and os.path.exists("/sandbox/pool/{other}/work/submission.py"):  # a fork's work, by its name
+        found.append("another's work")
+    for kind, path in (("/tmp", "/tmp/"), ("home", os.path.expanduser("~/")), ("/dev/shm", "/dev/shm/"),
+                       ("work's parent", os.path.join(os.getcwd(), "..") + "/"), ("pool", "/sandbox/pool/")):
+        if os.path.exists(path + mark):
+            found.append(kind)
+    found += [kind for kind, there in (("environment", mark in os.environ), ("module", mark in sys.modules),
+                                       ("builtin", hasattr(builtins, mark))) if there]
+    import numpy
+    found += ["numpy attribute"] if getattr(numpy, "LEFT", None) == mark else []
+    found += ["numpy patched"] if numpy.dot(1, 1) == mark else []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = open(f"/proc/{{pid}}/cmdline").read()
+        except OSError:
+            continue
+        found += ["process"] if mark in command else []
+        # a fork's own processes (its first one, itself) were forked from the zygote and show its command line
+        found += ["zygote"] if "zygote.py" in command and int(pid) not in (1, os.getpid()) else []
+    for kind, family, address in (("abstract socket", socket.AF_UNIX, "\\0" + mark),
+                                  ("loopback port", socket.AF_INET, ("127.0.0.1", port))):
+        try:
+            socket.socket(family).connect(address)
+            found.append(kind)
+        except OSError:
+            pass
+    if ctypes.CDLL(None).syscall(250, 10, -3, b"user", mark.encode(), 0) >= 0:  # keyctl search, session keyring
+        found.append("session key")
+    capabilities = [line.split()[1] for line in open("/proc/self/status") if line.startswith(("CapEff", "CapPrm",
+                                                                                               "CapBnd"))]
+    found += ["capabilities"] if set(capabilities) != {{"0000000000000000"}} else []
+    return sorted(set(found))
+'''
+
+
+@pytest.fixture
+def zygote():
+    forkserver.enable()
+    yield
+    forkserver.discard()
+    forkserver._state.update(on=False, failed=None)
+
+
+def forked(source, limits=LIMITS):
+    """A sandbox forked from the zygote for `limits`, with `source` loaded as its module."""
+    pool = forkserver.pool_for(limits, None, None)
+    assert pool is not None, forkserver._state["failed"]
+    scratch = pool / f"grader-{secrets.token_hex(4)}"
+    (scratch / "work").mkdir(parents=True)
+    (scratch / "work" / "submission.py").write_text(source)
+    sandbox = Sandbox(scratch, limits)
+    sandbox.start()
+    assert type(sandbox.process).__name__ == "Forked"
+    answer = sandbox.request({"op": "load", "kind": "module", "entry": "submission.py"}, 30)
+    assert answer.get("error") is None, answer["error"]
+    return sandbox
+
+
+def call(sandbox, function, seconds=5.0):
+    answer = sandbox.request({"op": "call", "function": function, "args": wire.encode([]),
+                              "kwargs": wire.encode({}), "substitute": []}, seconds)
+    if answer["op"] == "raised":
+        return answer["error"]["type"]
+    return wire.decode(answer["value"])
+
+
+def marked():
+    return "warm" + secrets.token_hex(4), 20000 + secrets.randbelow(30000)
+
+
+def left_running(mark):
+    """Host pids of processes whose command line holds `mark`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            found += [pid] if mark.encode() in open(f"/proc/{pid}/cmdline", "rb").read() else []
+        except OSError:
+            pass
+    return found
+
+
+def test_the_look_finds_everything_in_the_fork_that_left_it(zygote):
+    """The control: each probe of the look can find what it looks for."""
+    mark, port = marked()
+    sandbox = forked(LEAVE.format(mark=mark, port=port) + LOOK.format(mark=mark, port=port, other=""))
+    try:
+        assert set(call(sandbox, "look")) == KINDS - {"/dev/shm", "work's parent", "pool"}  # read-only there
+    finally:
+        sandbox.stop()
+
+
+def test_a_fork_sees_nothing_of_another_one_running_or_ended(zygote):
+    mark, port = marked()
+    first = forked(LEAVE.format(mark=mark, port=port))
+    try:
+        assert left_running(mark)  # its daemon is there
+        second = forked(LOOK.format(mark=mark, port=port, other=first.scratch.name))
+        assert call(second, "look") == []  # while the first one still runs
+        second.stop()
+    finally:
+        first.stop()
+    assert not left_running(mark)  # its daemon died with it
+    third = forked(LOOK.format(mark=mark, port=port, other=first.scratch.name))
+    try:
+        assert call(third, "look") == []
+    finally:
+        third.stop()
+
+
+LIMITED = '''
+import os, sys, time
+def spin():
+    while True:
+        pass
+def big():
+    return len(bytearray(3 * 2**30))
+def bomb():
+    children = []
+    try:
+        while len(children) < 100:
+            pid = os.fork()
+            if pid == 0:
+                time.sleep(5)
+                os._exit(0)
+            children.append(pid)
+    except OSError:
+        pass
+    for pid in children:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    return len(children)
+def flood():
+    sys.stdout.write("x" * 100000)
+    sys.stdout.flush()
+    return 1
+'''
+
+
+def test_a_fork_keeps_the_submissions_limits(zygote):
+    mark, _ = marked()
+    daemon = f"\nimport subprocess\nsubprocess.Popen(['sleep', '60', '{mark}'], start_new_session=True)\n"
+    limits = Limits(isolation="bubblewrap", call_seconds=1.0, memory_mb=512, processes=8, output_bytes=1000,
+                    cpu_seconds=2, grace_seconds=0.3)
+    sandbox = forked(LIMITED + daemon, limits)
+    try:
+        assert call(sandbox, "big") == "MemoryError"
+        assert call(sandbox, "bomb") < 8
+        assert call(sandbox, "flood") == 1
+        started = time.monotonic()
+        with pytest.raises(CallTimeout):
+            call(sandbox, "spin", seconds=limits.call_seconds)
+        assert time.monotonic() - started < 3 and not sandbox.alive
+        assert not left_running(mark)  # what it started died with it
+        out, _ = sandbox.output()
+        assert out.startswith("x" * 1000) and "more bytes not kept" in out and len(out) < 1100
+    finally:
+        sandbox.stop()
+    sandbox = forked(LIMITED, limits)  # the CPU time limit: the fork's own, not the zygote's
+    try:
+        with pytest.raises(ChildDied, match="SIGXCPU|SIGKILL"):
+            call(sandbox, "spin", seconds=20)
+    finally:
+        sandbox.stop()
+
+
+def test_a_batch_grades_each_submission_in_a_fork_with_the_scores_of_a_cold_start(tmp_path, rnn, zygote,
+                                                                                   monkeypatch):
+    mark, port = marked()
+    first, second = tmp_path / "first.py", tmp_path / "second.py"
+    first.write_text(CORRECT + LEAVE.format(mark=mark, port=port))
+    second.write_text(CORRECT + LOOK.format(mark=mark, port=port, other="") + "\nassert look() == [], look()\n")
+    cold = grade(second, rnn, LIMITS)
+    spare.enable()
+    forks = []
+    fork = forkserver.ForkServer.fork
+    monkeypatch.setattr(forkserver.ForkServer, "fork", lambda server, sandbox: forks.append(1) or fork(server, sandbox))
+    try:
+        grade(first, rnn, LIMITS)
+        graded = grade(second, rnn, LIMITS)
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
+    assert len(forks) == 2 and spare._spare["sandbox"] is None  # forked, and no spare kept beside the zygote
+    assert graded.load_error is None, graded.load_error["message"]
+    assert graded.isolation == "bubblewrap"
+    assert [(r.id, r.points) for r in graded.results] == [(r.id, r.points) for r in cold.results]
+
+
+def test_where_the_zygote_cant_start_sandboxes_start_cold_with_a_note(tmp_path, rnn, zygote, monkeypatch, capsys):
+    """Without CAP_SYS_ADMIN in its sandbox, the zygote can't uncover /proc (as where a kernel refuses)."""
+    command = isolation.bubblewrap_command
+    monkeypatch.setattr(isolation, "bubblewrap_command", lambda *args, caps=(), **kwargs: command(*args, **kwargs))
+    source = tmp_path / "correct.py"
+    source.write_text(CORRECT)
+    spare.enable()
+    try:
+        graded = [grade(source, rnn, LIMITS) for _ in range(2)]
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("grader: no warm start (the zygote did not start: ")
+    assert said[0].endswith("each submission's sandbox starts cold")
+    for each in graded:
+        assert each.isolation == "bubblewrap" and all(r.status == "passed" for r in each.results)
+
+
+@pytest.mark.timeout(300)
+def test_hanging_cells_of_a_notebook_are_interrupted_in_a_fork_as_in_a_cold_sandbox(tmp_path, rnn, zygote,
+                                                                                     monkeypatch):
+    """A cell that hangs gets SIGINT (through the fork's first process), one that ignores it is stopped, and the
+    notebook is replayed without them in a new fork; the report is the one tests/test_notebooks.py expects."""
+    from test_notebooks import HANGING, HANGS, cells_by_number, graded_report, write_notebook
+    forks = []
+    fork = forkserver.ForkServer.fork
+    monkeypatch.setattr(forkserver.ForkServer, "fork", lambda server, sandbox: forks.append(1) or fork(server, sandbox))
+    path = write_notebook(tmp_path / "hangs.ipynb", HANGING)
+    spare.enable()
+    try:
+        graded, document = graded_report(path, rnn, Limits(**{**HANGS.__dict__, "isolation": "bubblewrap"}))
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
+    assert len(forks) >= graded.restarts + 2  # the first load, the load after the ignored interrupt, the restarts
+    failed = cells_by_number(document)
+    assert sorted(failed) == [3, 5]
+    assert failed[3]["status"] == "timeout" and "was interrupted (KeyboardInterrupt)" in failed[3]["message"]
+    assert failed[5]["status"] == "timeout" and "did not stop when interrupted" in failed[5]["message"]
+    scores = {c["function"]: c["points"] for c in document["checks"] if c["function"]}
+    assert scores["rnn_backward"] == 0 and document["score"] > 0
+    assert next(c for c in document["checks"] if c["function"] == "rnn_backward")["status"] == "timeout"
