@@ -98,13 +98,22 @@ def test_make_check_exits_1_below_fail_under(tmp_path):
     assert (tmp_path / "b" / "report.json").is_file()
 
 
-def test_make_grade_all_then_review_publish_and_hidden_kinds(tmp_path):
-    folder = tmp_path / "collected"
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """`make grade-all` of a class of two, run once for the tests that grade, review and serve such a class."""
+    base = tmp_path_factory.mktemp("make-grade-all")
+    folder = base / "collected"
     folder.mkdir()
     shutil.copy(EXAMPLES / "correct.py", folder / "amy.py")
     shutil.copy(EXAMPLES / "mistake_missing_bias.py", folder / "bob.py")
-    result = make("grade-all", f"SUBMISSIONS={folder}", f"OUT={tmp_path / 'out'}", "WORKERS=2", "ASSIGNMENT=rnn")
+    result = make("grade-all", f"SUBMISSIONS={folder}", f"OUT={base / 'out'}", "WORKERS=2", "ASSIGNMENT=rnn")
+    return folder, base / "out", result
+
+
+def test_make_grade_all_then_review_publish_and_hidden_kinds(graded_class, tmp_path):
+    folder, graded, result = graded_class
     assert result.returncode == 0, result.stdout + result.stderr
+    shutil.copytree(graded, tmp_path / "out")  # reviewed and published here: the class stays as graded
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
     assert float(rows["amy"]["score"]) > float(rows["bob"]["score"])
     page = (tmp_path / "out" / "index.html").read_text()
@@ -120,7 +129,10 @@ def test_make_grade_all_then_review_publish_and_hidden_kinds(tmp_path):
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
     assert rows["bob"]["vanishing_gradients"] == "3"
 
-    hidden = grader("grade-all", str(folder), "--out", str(tmp_path / "hidden"), "--assignment", "rnn",
+    alone = tmp_path / "bob"  # what is hidden is the same for every student: bob's results.json says it
+    alone.mkdir()
+    shutil.copy(folder / "bob.py", alone)
+    hidden = grader("grade-all", str(alone), "--out", str(tmp_path / "hidden"), "--assignment", "rnn",
                     "--hidden-kinds", "properties", *LIMITS)
     assert hidden.returncode == 0, hidden.stderr
     tests = json.loads((tmp_path / "hidden" / "bob" / "results.json").read_text())["tests"]
@@ -302,12 +314,10 @@ def test_every_documented_command_has_a_test_that_runs_it():
     assert missing == []
 
 
-def test_make_review_serves_the_class_page(tmp_path):
-    folder = tmp_path / "collected"
-    folder.mkdir()
-    shutil.copy(EXAMPLES / "correct.py", folder / "amy.py")
-    graded = grader("grade-all", str(folder), "--out", str(tmp_path / "out"), "--assignment", "rnn", *LIMITS)
-    assert graded.returncode == 0, graded.stderr
+def test_make_review_serves_the_class_page(graded_class, tmp_path):
+    _, graded, result = graded_class
+    assert result.returncode == 0, result.stdout + result.stderr
+    shutil.copytree(graded, tmp_path / "out")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
