@@ -6,7 +6,10 @@ there finds everything in the sandbox that left it (the control). The limits hol
 can't run, sandboxes start cold, with a one-line note and the same scores."""
 import os
 import secrets
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from conftest import CORRECT
@@ -148,6 +151,25 @@ def test_the_look_finds_everything_in_the_fork_that_left_it(zygote):
         assert set(call(sandbox, "look")) == KINDS - {"/dev/shm", "work's parent", "pool"}  # read-only there
     finally:
         sandbox.stop()
+
+
+def test_a_python_environment_under_tmp_stays_visible_in_a_fork(zygote, monkeypatch):
+    """A checkout or venv under /tmp (a CI's clone) is bound into the zygote's sandbox; a fork's own /tmp must not
+    hide it (numpy's lazily imported submodules live there)."""
+    folder = tempfile.mkdtemp(prefix="grader-env-", dir="/tmp")
+    os.chmod(folder, 0o755)  # as a clone is: the sandbox's user reads it
+    try:
+        (Path(folder) / "under_tmp.py").write_text("VALUE = 'found'\n")
+        bound = isolation.python_folders()
+        monkeypatch.setattr(isolation, "python_folders", lambda: bound + [folder])
+        sandbox = forked(f"def f():\n    import sys\n    sys.path.insert(0, {folder!r})\n    import under_tmp\n"
+                         f"    return under_tmp.VALUE\n")
+        try:
+            assert call(sandbox, "f") == "found"
+        finally:
+            sandbox.stop()
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_a_fork_sees_nothing_of_another_one_running_or_ended(zygote):

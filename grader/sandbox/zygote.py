@@ -25,6 +25,7 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -78,10 +79,23 @@ def _enter_namespaces(name, file_mb):
         with open(f"/proc/self/{path}", "w") as f:
             f.write(text)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    under_tmp = _mounts_under("/tmp/")
+    _mount("/tmp", WORK, None, MS_BIND | MS_REC)  # the old /tmp kept below the work folder, which covers it next
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={file_mb * 2**20},mode=1777")
+    for path in under_tmp:  # a Python or venv under /tmp, bound read-only in the zygote's sandbox: bound again
+        os.makedirs(path, exist_ok=True)
+        _mount(WORK + path[len("/tmp"):], path, None, MS_BIND | MS_REC)
     _mount(os.path.join(POOL, name, "work"), WORK, None, MS_BIND)
     _mount("tmpfs", POOL, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4096,mode=0555")
     _loopback_up()
+
+
+def _mounts_under(prefix):
+    """The outermost mount points below `prefix` (mountinfo's fifth field, its octal escapes undone)."""
+    with open("/proc/self/mountinfo") as f:
+        points = {re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]) for line in f}
+    points = sorted(p for p in points if p.startswith(prefix))
+    return [p for p in points if not any(p.startswith(q.rstrip("/") + "/") for q in points if q != p)]
 
 
 def _loopback_up():
