@@ -74,8 +74,10 @@ bubblewrap:
 	@if ! command -v bwrap >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap; fi
 
+# Two test files at a time (pytest-xdist, each file's tests in one process, in random order): most tests wait on a
+# sandbox, a browser or a server as much as they compute. `.venv/bin/python -m pytest` runs them one at a time.
 test: setup chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 fixtures: setup
 	$(VENV)/bin/grader fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
