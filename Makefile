@@ -76,8 +76,11 @@ bubblewrap:
 
 # Two test files at a time (pytest-xdist, each file's tests in one process, in random order): most tests wait on a
 # sandbox, a browser or a server as much as they compute. `.venv/bin/python -m pytest` runs them one at a time.
+# The order's seed is printed first (pytest -q hides it); `make test SEED=N` replays that order.
+SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 test: setup chromium
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	@echo "tests in random order, seed $(SEED): make test SEED=$(SEED) replays it"
+	$(PY) -m pytest -q -n 2 --dist loadfile --randomly-seed=$(SEED)
 
 fixtures: setup
 	$(VENV)/bin/grader fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
