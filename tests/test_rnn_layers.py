@@ -81,6 +81,13 @@ def test_the_training_check_records_its_loss_history_and_plots_it(correct_report
     jsonschema.validate(document, json.loads((ROOT / "grader" / "report" / "schema.json").read_text()))
 
 
+def test_grading_again_gives_the_same_checks_word_for_word(correct_report, layers, tmp_path):
+    """Fair grading: the same submission, the same report (how long a check took is kept apart from its message)."""
+    again = _grade(layers, EXAMPLES / "layers_correct.py", tmp_path)
+    same = lambda document: [(c["id"], c["status"], c["points"], c["message"]) for c in document["checks"]]  # noqa: E731
+    assert same(again) == same(correct_report[0])
+
+
 def _package(folder, module_text):
     """A student's cs231n/ package: their own layers.py beside rnn_layers.py."""
     package = folder / "cs231n"
