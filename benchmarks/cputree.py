@@ -8,8 +8,13 @@ the last CPU time seen (its own, not its children's): at most INTERVAL of each p
 the same for every command measured.
 """
 import os
+import sys
 import threading
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from grader.sandbox import usage  # noqa: E402
 
 INTERVAL = 0.02
 TICK = os.sysconf("SC_CLK_TCK")
@@ -47,12 +52,9 @@ class Sampled:
         while waiting:
             pid = waiting.pop()
             try:
-                for task in os.listdir(f"/proc/{pid}/task"):
-                    with open(f"/proc/{pid}/task/{task}/children") as f:
-                        waiting += [int(child) for child in f.read().split()]
+                waiting += usage.children(pid)
                 if pid != os.getpid():
-                    with open(f"/proc/{pid}/stat") as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
+                    fields = usage.stat(pid)
                     found[(pid, fields[19])] = (int(fields[11]) + int(fields[12])) / TICK
             except (OSError, IndexError, ValueError):  # it ended meanwhile
                 continue
@@ -68,7 +70,6 @@ def seconds_of(run, *args):
 
 if __name__ == "__main__":
     import subprocess
-    import sys
     with Sampled() as cpu:
         started = time.perf_counter()
         subprocess.run(sys.argv[1:])

@@ -5,6 +5,21 @@ import os
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def stat(pid):
+    """The fields of /proc/PID/stat after the command's name (state first: utime is [11], the start time [19])."""
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        return f.read().rsplit(b")", 1)[1].split()
+
+
+def children(pid):
+    """The pids of `pid`'s children, from every one of its threads' lists. Raises OSError where /proc can't say."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(n) for n in f.read().split()]
+    return found
+
+
 def cpu_seconds(pid):
     """User and system CPU seconds of process `pid` and every process under it (as they are now, the ones ended
     and waited for included), or None where /proc can't say (not Linux, or the process is gone)."""
@@ -15,19 +30,12 @@ def cpu_seconds(pid):
             continue
         seen.add(current)
         try:
-            with open(f"/proc/{current}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-            tasks = os.listdir(f"/proc/{current}/task")
+            fields = stat(current)
+            below = children(current)
         except OSError:
             if current == pid:
-                return None
+                return None  # gone, or a kernel without the children lists: the tree can't be read
             continue  # a process that ended while the tree was read
         total += sum(int(n) for n in fields[11:15]) / _TICKS  # utime stime cutime cstime
-        for task in tasks:
-            try:
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    stack.extend(int(n) for n in children.read().split())
-            except OSError:
-                if current == pid and task == str(pid):  # a kernel without these lists: the tree can't be read
-                    return None
+        stack.extend(below)
     return total
