@@ -26,6 +26,7 @@ class Setting:
     expected_names: tuple = ()
     helpers: tuple = ()
     boilerplate: frozenset = frozenset()
+    starter_surface: frozenset = frozenset()  # the starter's comments, statements and layouts (surface.py)
 
 
 def graded_functions(assignment):
@@ -57,28 +58,31 @@ def files(folder):
 
 
 def boilerplate(starter):
-    """Every k-gram hash of the starter's functions (all versions in the folder)."""
-    hashes = set()
+    """(every k-gram hash, every surface item) of the starter's functions (all versions in the folder)."""
+    hashes, items = set(), set()
     for file in files(starter) if starter is not None else []:
         defs = extract.definitions(extract.cells(file))
         for name in defs:
             code = extract.code_of(name, defs, set(defs) - {name})
             hashes |= all_kgrams(tokens(code).words)
-    return frozenset(hashes)
+            items |= extract.written(name, defs, set(defs) - {name})
+    return frozenset(hashes), frozenset(items)
 
 
 def setting(assignment, starter=None):
     chosen = starter_folder(assignment, starter)
     return Setting(graded_functions(assignment), tuple(assignment.settings.get("expected_names", ())),
-                   assignment.helpers, boilerplate(chosen))
+                   assignment.helpers, *boilerplate(chosen))
 
 
 def document(name, origin, path, setting):
-    """The Document of one file or folder: the own fingerprints of each graded function it solved, and its code."""
+    """The Document of one file or folder: the own fingerprints of each graded function it solved, their surface
+    items that are not the starter's, and their code."""
     code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
     own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
     kept = solved(own)
-    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept})
+    written = {f: code[f].surface - setting.starter_surface for f in kept}
+    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written)
 
 
 def documents(items, setting, workers=None):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..sandbox import intake
+from . import surface
 
 MAGIC = re.compile(r"^[ \t]*[%!].*$", re.MULTILINE)
 # nbconvert's Python exporter writes `# In[3]:` above each code cell (as grader/sandbox/notebook.py reads it).
@@ -22,9 +23,11 @@ HELPER_DEPTH = 3
 
 @dataclass(frozen=True)
 class Function:
-    """A graded function's code as compared: its definition, then each helper's, docstrings and prints left out."""
+    """A graded function's code as compared: its definition, then each helper's, docstrings and prints left out;
+    and its surface as written (surface.py: comments, statements with names, layout), helpers' included."""
     name: str
     code: str
+    surface: frozenset = frozenset()
 
 
 def source_file(path, expected_names=(), helpers=()):
@@ -60,9 +63,10 @@ def definitions(texts):
     definition of a name wins."""
     found = {}
     for text in texts:
-        for tree in _parse(MAGIC.sub("", text)):
+        for tree, written in _parse(MAGIC.sub("", text)):
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    node.written = (ast.get_source_segment(written, node), ast.get_docstring(node, clean=False))
                     found[node.name] = node
     for name, node in list(found.items()):
         try:
@@ -73,16 +77,17 @@ def definitions(texts):
 
 
 def _parse(text):
-    """The module of a cell; when it does not parse, each top-level block that does (a module with one bad cell)."""
+    """[(module, its text)] of a cell; when it does not parse, of each top-level block that does (a module with one
+    bad cell)."""
     try:
-        return [ast.parse(text)]
+        return [(ast.parse(text), text)]
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     blocks = re.split(r"\n(?=\S)", text)
     trees = []
     for block in blocks:
         try:
-            trees.append(ast.parse(block))
+            trees.append((ast.parse(block), block))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return trees
@@ -98,7 +103,8 @@ def graded_code(path, graded, expected_names=(), helpers=()):
     for name in graded:
         try:
             solved = name in defs and not empty(defs[name])
-            found[name] = Function(name, code_of(name, defs, set(graded))) if solved else None
+            found[name] = Function(name, code_of(name, defs, set(graded)),
+                                   written(name, defs, set(graded))) if solved else None
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
@@ -111,6 +117,11 @@ def empty(node):
 
 def code_of(name, defs, graded):
     """The code of function `name` followed by that of the helpers it calls (not graded ones), breadth first."""
+    return "\n".join(ast.unparse(defs[n]) for n in _helpers(name, defs, graded))
+
+
+def _helpers(name, defs, graded):
+    """`name` and the helpers it calls (not graded ones, HELPER_DEPTH calls deep at most), breadth first."""
     order, todo = [name], [(name, 0)]
     while todo:
         current, depth = todo.pop(0)
@@ -120,7 +131,17 @@ def code_of(name, defs, graded):
             if called in defs and called not in graded and called not in order:
                 order.append(called)
                 todo.append((called, depth + 1))
-    return "\n".join(ast.unparse(defs[n]) for n in order)
+    return order
+
+
+def written(name, defs, graded):
+    """The surface items (surface.py) of function `name` and of the helpers that its code includes."""
+    items = set()
+    for part in _helpers(name, defs, graded):
+        source, docstring = getattr(defs[part], "written", (None, None))
+        if source:
+            items |= surface.items(source, defs[part], docstring)
+    return frozenset(items)
 
 
 def _called(node):

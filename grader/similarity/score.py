@@ -22,11 +22,19 @@ more of the smaller side's own fingerprints in the other's) adds how few documen
 as close to either side in it: log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is
 as close, near 0 when most are; halved (two functions that no one else writes alike make one point). With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+
+Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
+what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
+names, layout habits), weighed by rarity like the fingerprints. For each of the three kinds, over the functions
+both solved: the rare mass shared over the smaller side's own rare mass of that kind, scaled down while the mass
+shared is below SURFACE_FULL; halved, and the three added to e (a disguise rarely changes all three kinds).
 """
 import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
+
+from .surface import KINDS, kind
 
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
@@ -34,6 +42,7 @@ MARKED = 0.25  # the side-by-side view marks shared code of this weight or more 
 THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
+SURFACE_FULL = 4  # rare surface mass shared (items that only the pair has) for a kind to count in full
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 
@@ -46,6 +55,7 @@ class Document:
     functions: dict = field(hash=False)
     path: str = ""
     code: dict = field(hash=False, default_factory=dict)  # {function: the code compared}, for the side-by-side view
+    surface: dict = field(hash=False, default_factory=dict)  # {function: its surface items (surface.py)}
 
     @property
     def own(self):
@@ -59,7 +69,7 @@ def weight(documents):
 
 def rarity(documents):
     """{fingerprint: weight} of every fingerprint that more than two documents have (the others weigh 1)."""
-    count = Counter(h for d in documents for h in set().union(*d.functions.values()))
+    count = Counter(h for d in documents for h in set().union(*d.functions.values(), *d.surface.values()))
     return {h: weight(n) for h, n in count.items() if n > 2}
 
 
@@ -74,6 +84,8 @@ class Pair:
     functions: dict = field(hash=False)  # {function: share}, the functions both sides solved
     agreement: float = 0.0  # what the functions written alike add (see the module's doc)
     alike: dict = field(hash=False, default_factory=dict)  # {function: containment} of those NEAR or more
+    surface: float = 0.0  # what the rare surface both wrote adds (see the module's doc)
+    written: dict = field(hash=False, default_factory=dict)  # {kind: rare surface mass shared}, surface.KINDS
 
     @property
     def flagged(self):
@@ -90,8 +102,8 @@ def compare(a, b, rare=None, masses=None):
     (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: {function: its rare mass}},
     computed once for all pairs (see `masses_of`)."""
     rare = rare or {}
-    mass_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
-    mass_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
+    mass_a, written_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
+    mass_b, written_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
     shares, shared, sizes, alike = {}, {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
@@ -106,17 +118,43 @@ def compare(a, b, rare=None, masses=None):
         return None
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
+    found, written = _surface(a, b, list(shares), written_a, written_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
-                {f: round(s, 4) for f, s in shares.items()}, 0.0, alike)
+                {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written)
+
+
+def _surface(a, b, functions, written_a, written_b, rare):
+    """(the surface evidence of a pair, {kind: rare mass shared}) over `functions` (see the module's doc)."""
+    shared, size_a, size_b = [0.0] * len(KINDS), [0.0] * len(KINDS), [0.0] * len(KINDS)
+    for name in functions:
+        for item in a.surface.get(name, frozenset()) & b.surface.get(name, frozenset()):
+            shared[kind(item)] += rare.get(item, 1.0)
+        for k in range(len(KINDS)):
+            size_a[k] += written_a.get(name, (0.0,) * len(KINDS))[k]
+            size_b[k] += written_b.get(name, (0.0,) * len(KINDS))[k]
+    total = 0.0
+    for k, mass in enumerate(shared):
+        smaller = min(size_a[k], size_b[k])
+        total += (mass / smaller if smaller else 0.0) * min(1.0, mass / SURFACE_FULL) / 2
+    return total, {KINDS[k]: round(mass, 2) for k, mass in enumerate(shared) if mass}
 
 
 def _mass(prints, rare):
     return sum(rare.get(h, 1.0) for h in prints)
 
 
+def _kinds(items, rare):
+    masses = [0.0] * len(KINDS)
+    for item in items:
+        masses[kind(item)] += rare.get(item, 1.0)
+    return tuple(masses)
+
+
 def masses_of(documents, rare):
-    """{document name: {function: the rare mass of its own fingerprints}}."""
-    return {d.name: {f: _mass(prints, rare) for f, prints in d.functions.items()} for d in documents}
+    """{document name: ({function: the rare mass of its own fingerprints}, {function: its surface's rare mass by
+    kind})}."""
+    return {d.name: ({f: _mass(prints, rare) for f, prints in d.functions.items()},
+                     {f: _kinds(items, rare) for f, items in d.surface.items()}) for d in documents}
 
 
 def _scaled(functions, shared, sizes):
@@ -164,7 +202,7 @@ def agreed(pairs, solvers):
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             total += max(0.0, math.log(n / (1 + closer)) / math.log(n)) / 2
-        evidence = pair.score + total  # 0 up to 1 + half the functions: squashed into 0..1, the order kept
+        evidence = pair.score + total + pair.surface  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
 
@@ -187,7 +225,7 @@ def _rows(rows, students=None, archive=None, rare=None, masses=None):
         for b in (*students[i + 1:], *archive):
             if b.functions and a.functions.keys() & b.functions.keys():
                 pair = compare(a, b, rare, masses)
-                if pair is not None and (pair.score >= KEEP or pair.alike):
+                if pair is not None and (pair.score >= KEEP or pair.alike or pair.surface >= KEEP):
                     found.append(pair)
     return found
 

@@ -1,0 +1,117 @@
+"""The surface of a graded function as the student wrote it: what the normalization (fingerprint.py) throws away.
+
+Students of one course often write a function the same way, token for token: then the fingerprints of a copy and of
+the class are the same, and only what the student typed around the code can tell the copy from the class. Three
+kinds of it, each an item that counts only when it is not the starter's and, like a fingerprint, by how rare it is
+in the class and the archive (score.rarity):
+- comments: each comment's own text (lower case, spacing collapsed), 3 characters or more;
+- statements: each line of code of 4 tokens or more, names kept, spacing dropped, strings by their value (so a
+  reformatting does not change it, a renaming does);
+- layout: the spacing of a one-line statement where it differs from the spacing `ast.unparse` writes (names
+  replaced, so a renaming does not change it): `concat[: n_a, :]`, `c[:,:,t]  = c_next`. A line laid out as a
+  formatter lays it out tells nothing; one's own habits do.
+A disguise changes some of these (renaming the statements, rewording the comments, reformatting the layout), rarely
+all. Items are 63-bit hashes whose two low bits say the kind (KINDS).
+"""
+import ast
+import builtins
+import hashlib
+import io
+import keyword
+import re
+import tokenize
+
+KINDS = ("comment", "statement", "layout")
+MIN_COMMENT = 3  # characters of a comment's text for it to count
+MIN_TOKENS = 4  # tokens of a line for it to count (`x = y` is anyone's)
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+_KEEP = set(dir(builtins))
+
+
+def kind(item):
+    """The kind of an item (an index into KINDS)."""
+    return item & 3
+
+
+def items(source, node, docstring=None):
+    """The surface items of one definition: `source` is its text as written (from its `def`), `node` its parsed
+    FunctionDef, `docstring` its docstring (left out: the handout's)."""
+    try:
+        found = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return frozenset()
+    made = {_item(0, text) for text in _comments(found)}
+    made |= {_item(1, text) for text in _statements(found, docstring)}
+    made |= {_item(2, text) for text in _layouts(source, node)}
+    return frozenset(made)
+
+
+def _item(index, text):
+    value = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little") >> 1
+    return (value & ~3) | index
+
+
+def _comments(found):
+    for token in found:
+        if token.type == tokenize.COMMENT:
+            text = re.sub(r"\s+", " ", token.string.lstrip("#").strip().lower())
+            if len(text) >= MIN_COMMENT:
+                yield text
+
+
+def _statements(found, docstring):
+    lines = {}
+    for token in found:
+        if token.type in _SKIP or token.type == tokenize.STRING and _value(token.string) == docstring:
+            continue
+        lines.setdefault(token.start[0], []).append(_word(token))
+    return [" ".join(words) for words in lines.values() if len(words) >= MIN_TOKENS]
+
+
+def _word(token):
+    return repr(_value(token.string)) if token.type == tokenize.STRING else token.string
+
+
+def _value(text):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
+def _layouts(source, node):
+    """The shapes of the one-line simple statements whose spacing is not ast.unparse's."""
+    lines, first = source.splitlines(), node.lineno
+    for statement in ast.walk(node):
+        if (not isinstance(statement, ast.stmt) or getattr(statement, "lineno", None) is None  # a `pass` put in
+                or statement.lineno != statement.end_lineno
+                or statement.lineno == first or hasattr(statement, "body")):
+            continue
+        index = statement.lineno - first
+        if index >= len(lines):
+            continue
+        mine = _tokens(lines[index][statement.col_offset:statement.end_col_offset])
+        canonical = _tokens(ast.unparse(statement))
+        if not mine or len(mine) < MIN_TOKENS or [_word(t) for t in mine] != [_word(t) for t in canonical or []]:
+            continue
+        gaps = [b.start[1] - a.end[1] for a, b in zip(mine, mine[1:])]
+        if gaps != [b.start[1] - a.end[1] for a, b in zip(canonical, canonical[1:])]:
+            yield _shape(mine, gaps)
+
+
+def _tokens(text):
+    try:
+        return [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIP]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+
+
+def _shape(tokens, gaps):
+    """The statement with each name that is not an attribute, a keyword or a builtin written V, spacing kept."""
+    out, previous = [], None
+    for token, gap in zip(tokens, gaps + [0]):
+        named = token.type == tokenize.NAME and not keyword.iskeyword(token.string) and token.string not in _KEEP
+        out.append("V" if named and previous != "." else token.string)
+        out.append(" " * gap)
+        previous = token.string
+    return "".join(out)
