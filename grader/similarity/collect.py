@@ -65,7 +65,7 @@ def boilerplate(starter):
         for name in defs:
             code = extract.code_of(name, defs, set(defs) - {name})
             hashes |= all_kgrams(tokens(code).words)
-            items |= extract.written(name, defs, set(defs) - {name})
+            items |= set(extract.written(name, defs, set(defs) - {name}))
     return frozenset(hashes), frozenset(items)
 
 
@@ -81,8 +81,9 @@ def document(name, origin, path, setting):
     code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
     own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
     kept = solved(own)
-    written = {f: code[f].surface - setting.starter_surface for f in kept}
-    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written)
+    written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
+    shapes = {item: shape for f in kept for item, shape in code[f].surface.items() if shape is not None}
+    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes)
 
 
 def documents(items, setting, workers=None):

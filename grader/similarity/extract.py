@@ -9,7 +9,7 @@ same code under the graded function's name.
 import ast
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..sandbox import intake
@@ -24,10 +24,10 @@ HELPER_DEPTH = 3
 @dataclass(frozen=True)
 class Function:
     """A graded function's code as compared: its definition, then each helper's, docstrings and prints left out;
-    and its surface as written (surface.py: comments, statements with names, layout), helpers' included."""
+    and its surface as written (surface.py: {item: a statement's shape item or None}), helpers' included."""
     name: str
     code: str
-    surface: frozenset = frozenset()
+    surface: dict = field(default_factory=dict, hash=False)
 
 
 def source_file(path, expected_names=(), helpers=()):
@@ -135,13 +135,13 @@ def _helpers(name, defs, graded):
 
 
 def written(name, defs, graded):
-    """The surface items (surface.py) of function `name` and of the helpers that its code includes."""
-    items = set()
+    """{surface item: its shape item or None} (surface.py) of function `name` and of the helpers its code includes."""
+    items = {}
     for part in _helpers(name, defs, graded):
         source, docstring = getattr(defs[part], "written", (None, None))
         if source:
-            items |= surface.items(source, defs[part], docstring)
-    return frozenset(items)
+            items.update(surface.items(source, defs[part], docstring))
+    return items
 
 
 def _called(node):

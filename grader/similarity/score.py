@@ -56,6 +56,7 @@ class Document:
     path: str = ""
     code: dict = field(hash=False, default_factory=dict)  # {function: the code compared}, for the side-by-side view
     surface: dict = field(hash=False, default_factory=dict)  # {function: its surface items (surface.py)}
+    shapes: dict = field(hash=False, default_factory=dict)  # {statement item: its shape item}
 
     @property
     def own(self):
@@ -68,9 +69,15 @@ def weight(documents):
 
 
 def rarity(documents):
-    """{fingerprint: weight} of every fingerprint that more than two documents have (the others weigh 1)."""
+    """{fingerprint or surface item: weight} of every one that does not weigh 1: more than two documents have it, or
+    (a statement) few write it even with names changed, which its fingerprints count already."""
     count = Counter(h for d in documents for h in set().union(*d.functions.values(), *d.surface.values()))
-    return {h: weight(n) for h, n in count.items() if n > 2}
+    count.update(shape for d in documents for shape in set(d.shapes.values()))
+    found = {h: weight(n) for h, n in count.items() if n > 2}
+    for statement, shape in {k: v for d in documents for k, v in d.shapes.items()}.items():
+        if statement in count:
+            found[statement] = weight(count[statement]) * (1 - weight(count[shape]))
+    return found
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ kinds of it, each an item that counts only when it is not the starter's and, lik
 in the class and the archive (score.rarity):
 - comments: each comment's own text (lower case, spacing collapsed), 3 characters or more;
 - statements: each line of code of 4 tokens or more, names kept, spacing dropped, strings by their value (so a
-  reformatting does not change it, a renaming does);
+  reformatting does not change it, a renaming does). It counts for the rarity its names add: a line that few
+  write even with names changed is the fingerprints' evidence already (score.rarity weighs it by its shape too);
 - layout: the spacing of a one-line statement where it differs from the spacing `ast.unparse` writes (names
   replaced, so a renaming does not change it): `concat[: n_a, :]`, `c[:,:,t]  = c_next`. A line laid out as a
   formatter lays it out tells nothing; one's own habits do.
@@ -21,7 +22,8 @@ import keyword
 import re
 import tokenize
 
-KINDS = ("comment", "statement", "layout")
+KINDS = ("comment", "statement", "layout")  # the kinds scored; kind 3 is a statement's shape (SHAPE)
+SHAPE = 3
 MIN_COMMENT = 3  # characters of a comment's text for it to count
 MIN_TOKENS = 4  # tokens of a line for it to count (`x = y` is anyone's)
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
@@ -34,16 +36,16 @@ def kind(item):
 
 
 def items(source, node, docstring=None):
-    """The surface items of one definition: `source` is its text as written (from its `def`), `node` its parsed
-    FunctionDef, `docstring` its docstring (left out: the handout's)."""
+    """{item: its shape item (a statement's) or None} of one definition: `source` is its text as written (from its
+    `def`), `node` its parsed FunctionDef, `docstring` its docstring (left out: the handout's)."""
     try:
         found = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return frozenset()
-    made = {_item(0, text) for text in _comments(found)}
-    made |= {_item(1, text) for text in _statements(found, docstring)}
-    made |= {_item(2, text) for text in _layouts(source, node)}
-    return frozenset(made)
+        return {}
+    made = {_item(0, text): None for text in _comments(found)}
+    made.update({_item(1, text): _item(SHAPE, shape) for text, shape in _statements(found, docstring)})
+    made.update({_item(2, text): None for text in _layouts(source, node)})
+    return made
 
 
 def _item(index, text):
@@ -60,12 +62,14 @@ def _comments(found):
 
 
 def _statements(found, docstring):
-    lines = {}
+    lines, previous = {}, None
     for token in found:
         if token.type in _SKIP or token.type == tokenize.STRING and _value(token.string) == docstring:
             continue
-        lines.setdefault(token.start[0], []).append(_word(token))
-    return [" ".join(words) for words in lines.values() if len(words) >= MIN_TOKENS]
+        lines.setdefault(token.start[0], []).append((_word(token), _named(token, previous)))
+        previous = token.string
+    return [(" ".join(w for w, _ in words), " ".join("V" if n else w for w, n in words))
+            for words in lines.values() if len(words) >= MIN_TOKENS]
 
 
 def _word(token):
@@ -99,6 +103,12 @@ def _layouts(source, node):
             yield _shape(mine, gaps)
 
 
+def _named(token, previous):
+    """True for a name the student chose: not an attribute, a keyword or a builtin."""
+    return (token.type == tokenize.NAME and not keyword.iskeyword(token.string) and token.string not in _KEEP
+            and previous != ".")
+
+
 def _tokens(text):
     try:
         return [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIP]
@@ -110,8 +120,7 @@ def _shape(tokens, gaps):
     """The statement with each name that is not an attribute, a keyword or a builtin written V, spacing kept."""
     out, previous = [], None
     for token, gap in zip(tokens, gaps + [0]):
-        named = token.type == tokenize.NAME and not keyword.iskeyword(token.string) and token.string not in _KEEP
-        out.append("V" if named and previous != "." else token.string)
+        out.append("V" if _named(token, previous) else token.string)
         out.append(" " * gap)
         previous = token.string
     return "".join(out)
