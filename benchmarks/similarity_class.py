@@ -522,7 +522,9 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     for a, b, function in known:  # (a file the line reader cannot parse whole still has the function the check reads)
         origin[b][function] = origin[a].setdefault(function, a)
     pasted = _paste_some(docs, names, solved, origin, rng, partial)
-    made = _copy_some(docs, names, solved, origin, rng, copies, small, graded)
+    # A copy's source must have some code of its own as the check reads it: a copy of the bare template copies
+    # nothing (seed 1 drew such a source among the smallest submissions).
+    made = _copy_some(docs, [n for n in names if prints[n]], solved, origin, rng, copies, small, graded)
     _write(out, docs, made, origin)
     labels = _labels(origin)
     (Path(out) / "labels.tsv").write_text("a\tb\tkind\n" + "".join(

@@ -88,3 +88,28 @@ def classmates(count=16, seed=2):
 def unusual(text):
     """How many of the open choices a file took another way than the obvious."""
     return sum(obvious not in text for obvious, _ in CHOICES)
+
+
+# Comments that many students of a class write in their own words alike (a lecture's phrasing): evidence of nothing.
+SHARED_COMMENTS = ["# as in the lecture", "# vectorized over the batch", "# same as before"]
+WORDS = ["gate", "tricky", "careful", "axis", "shape", "bias", "transpose", "carry", "hidden", "memory", "slice",
+         "check", "broadcast", "stack", "order", "state", "formula", "again", "batch", "sum"]
+
+
+def common_way(count=14, seed=7):
+    """{name: text} of `count` independent students who all wrote every function the obvious way (TEXTBOOK's code,
+    token for token), each with a surface of their own: a few comments in their own words, one line laid out their
+    own way (`np.dot(Wax,xt)`, two spaces before `=`), and one or two comments that many classmates also write."""
+    rng = random.Random(seed)
+    found = {}
+    for i in range(count):
+        lines = TEXTBOOK.splitlines()
+        code = [k for k, line in enumerate(lines) if " = " in line and not line.strip().startswith("#")]
+        for k in rng.sample(code, 4):
+            lines[k] += f"  # {' '.join(rng.sample(WORDS, 3))} {i}"
+        for k in rng.sample(code, 2):
+            lines[k] += "  " + rng.choice(SHARED_COMMENTS)
+        for k in rng.sample(code, 2):
+            lines[k] = lines[k].replace(", ", ",", 2) if rng.random() < 0.5 else lines[k].replace(" = ", "  = ", 1)
+        found[f"student_{i:02d}"] = "\n".join(lines) + "\n"
+    return found
