@@ -435,3 +435,14 @@ def test_a_copy_of_a_student_who_wrote_the_common_way_is_told_apart_by_what_they
     shared_comment_pairs = [p for p in independent if p.written.get("comment")]
     assert shared_comment_pairs and all(p.written["comment"] < 0.1 for p in shared_comment_pairs), [
         (p.a, p.b, p.written) for p in shared_comment_pairs if p.written["comment"] >= 0.1]
+
+
+def test_the_side_by_side_view_lists_the_rare_comments_both_wrote_and_not_the_common_ones(common_way, tmp_path):
+    from grader.similarity import render
+    document = render.write(tmp_path, common_way)
+    row = next(r for r in document["pairs"] if {r["a"], r["b"]} == {"copy_renamed", "student_03"})
+    assert row["surface"] >= 0.5 and row["written"]["comment"] >= 4 and "surface_full" in document["settings"]
+    page = (tmp_path / row["view"]).read_text()
+    own = re.findall(r"# ((?:\w+ ){3}3)$", classmates.common_way()["student_03"], re.MULTILINE)
+    assert len(own) == 4 and all(f"<mark><code>{text}</code></mark>" in page for text in own), own
+    assert "as in the lecture" not in page and "same as before" not in page and "vectorized over" not in page

@@ -134,14 +134,24 @@ def _helpers(name, defs, graded):
     return order
 
 
-def written(name, defs, graded):
-    """{surface item: its shape item or None} (surface.py) of function `name` and of the helpers its code includes."""
+def written(name, defs, graded, read=surface.items):
+    """{surface item: its shape item or None} (surface.py) of function `name` and of the helpers its code includes;
+    with `read=surface.texts`, {item: (kind, text)}."""
     items = {}
     for part in _helpers(name, defs, graded):
         source, docstring = getattr(defs[part], "written", (None, None))
         if source:
-            items.update(surface.items(source, defs[part], docstring))
+            items.update(read(source, defs[part], docstring))
     return items
+
+
+def written_texts(path, graded, expected_names=(), helpers=()):
+    """{function: {surface item: (kind, text)}} of a file's graded functions, for the side-by-side view."""
+    file = source_file(path, expected_names, helpers)
+    if file is None or not file.is_file():
+        return {}
+    defs = definitions(cells(file))
+    return {name: written(name, defs, set(graded), surface.texts) for name in graded if name in defs}
 
 
 def _called(node):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import fingerprint, score
+from . import extract, fingerprint, score
 from .highlight import segments
 
 from . import HTML, JSON, VIEWS  # noqa: F401 -- the files it writes, named in the package
@@ -33,7 +33,13 @@ def write(out, comparison):
     rows = records(comparison.pairs)
     settings = {"threshold": score.THRESHOLD, "part": score.PART, "evidence_full": score.EVIDENCE_FULL,
                 "min_solved": score.MIN_SOLVED, "near": score.NEAR, "kgram": fingerprint.K, "window": fingerprint.W,
-                "rarity": "1 / (d - 1)^2 for a fingerprint that d > 2 documents have", "marked": score.MARKED}
+                "rarity": "1 / (d - 1)^2 for a fingerprint or surface item that d > 2 documents have",
+                "marked": score.MARKED, "surface_full": score.SURFACE_FULL,
+                "surface": "what both wrote around the code, not the starter's, by kind (comment: a comment's text;"
+                           " statement: a line with its names, weighed by the rarity its names add; layout: a"
+                           " statement's spacing where it is not ast.unparse's): per kind, the rare mass shared over"
+                           " the smaller side's, scaled down below surface_full, halved; pair.written: the rare mass"
+                           " shared by kind"}
     document = {"settings": settings, "starter": comparison.starter, "students": comparison.students,
                 "archive": comparison.archive, "unsolved": comparison.unsolved, "pairs": rows}
     _write(out / JSON, json.dumps(document, indent=1) + "\n")
@@ -54,13 +60,32 @@ def write(out, comparison):
 
 def _pair_page(row, comparison):
     a, b = comparison.documents[row["a"]], comparison.documents[row["b"]]
+    written = _texts(a, comparison.setting)
     functions = []
     for name, share in row["functions"].items():
         left = segments(a.code[name], b.code[name], comparison.boilerplate, comparison.rare)
         right = segments(b.code[name], a.code[name], comparison.boilerplate, comparison.rare)
-        functions.append({"name": name, "share": share, "left": left, "right": right})
+        functions.append({"name": name, "share": share, "left": left, "right": right,
+                          "written": _written_alike(a, b, name, written.get(name, {}), comparison.rare)})
     return ENVIRONMENT.get_template("pair.html").render(title=f"{row['a']} and {row['b']}", pair=row,
                                                         functions=functions, threshold=score.THRESHOLD)
+
+
+def _texts(document, setting):
+    """{function: {surface item: (kind, text)}} of a document, read again from its file (only for the views)."""
+    if setting is None or not document.path:
+        return {}
+    try:
+        return extract.written_texts(document.path, setting.graded, setting.expected_names, setting.helpers)
+    except OSError:
+        return {}
+
+
+def _written_alike(a, b, function, texts, rare):
+    """[(kind, text)] of what both wrote around `function`'s code that few others write (weight MARKED or more)."""
+    both = a.surface.get(function, frozenset()) & b.surface.get(function, frozenset())
+    found = [texts[item] for item in both if item in texts and rare.get(item, 1.0) >= score.MARKED]
+    return sorted(found)
 
 
 def _write(path, text):

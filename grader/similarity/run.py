@@ -31,6 +31,7 @@ class Comparison:
     boilerplate: frozenset = frozenset()
     notes: list = field(default_factory=list)
     rare: dict = field(default_factory=dict)  # {fingerprint: weight} (score.rarity), for the side-by-side views
+    setting: object = None  # collect.Setting: how the views read each file's surface again
 
 
 def is_report_folder(folder):
@@ -98,7 +99,7 @@ def compare(class_entries, assignment, archive=None, starter=None):
     unsolved = [d.name for d in students if not d.functions]
     label = _label(chosen, assignment)
     return Comparison(assignment.name, label, len(students), len(known), unsolved, pairs, documents,
-                      setting.boilerplate, notes, rare)
+                      setting.boilerplate, notes, rare, setting)
 
 
 def _label(starter, assignment):

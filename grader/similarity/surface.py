@@ -38,13 +38,22 @@ def kind(item):
 def items(source, node, docstring=None):
     """{item: its shape item (a statement's) or None} of one definition: `source` is its text as written (from its
     `def`), `node` its parsed FunctionDef, `docstring` its docstring (left out: the handout's)."""
+    return {item: shape for item, (shape, _) in _found(source, node, docstring).items()}
+
+
+def texts(source, node, docstring=None):
+    """{item: (its kind's name, its text)} of one definition, for the side-by-side view."""
+    return {item: (KINDS[kind(item)], text) for item, (_, text) in _found(source, node, docstring).items()}
+
+
+def _found(source, node, docstring):
     try:
         found = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return {}
-    made = {_item(0, text): None for text in _comments(found)}
-    made.update({_item(1, text): _item(SHAPE, shape) for text, shape in _statements(found, docstring)})
-    made.update({_item(2, text): None for text in _layouts(source, node)})
+    made = {_item(0, text): (None, text) for text in _comments(found)}
+    made.update({_item(1, text): (_item(SHAPE, shape), text) for text, shape in _statements(found, docstring)})
+    made.update({_item(2, text): (None, text) for text in _layouts(source, node)})
     return made
 
 
