@@ -446,3 +446,18 @@ def test_the_side_by_side_view_lists_the_rare_comments_both_wrote_and_not_the_co
     own = re.findall(r"# ((?:\w+ ){3}3)$", classmates.common_way()["student_03"], re.MULTILINE)
     assert len(own) == 4 and all(f"<mark><code>{text}</code></mark>" in page for text in own), own
     assert "as in the lecture" not in page and "same as before" not in page and "vectorized over" not in page
+
+
+def test_the_surface_is_what_the_student_typed_that_a_formatter_or_a_renaming_would_not_give():
+    import ast as python_ast
+    from grader.similarity import surface
+
+    def written(source):
+        node = python_ast.parse(source).body[0]
+        return sorted(surface.texts(source, node, python_ast.get_docstring(node, clean=False)).values())
+    formatted = 'def f(x, w):\n    """Given by the handout."""\n    y = np.dot(w, x)  # My own Words\n    return y\n'
+    assert written(formatted) == [("comment", "my own words"), ("statement", "def f ( x , w ) :"),
+                                  ("statement", "y = np . dot ( w , x )")]  # the docstring is the handout's
+    mine = written(formatted.replace("np.dot(w, x)", "np.dot(w,x)").replace("y =", "y  =").replace("w, x)", "w,x)"))
+    assert ("layout", "V  = V.dot(V,V)") in mine  # spacing kept, names replaced: a renaming keeps it
+    assert written("def f(a):\n    b = g(a, 'q')\n") == written('def f(a):\n    b = g(a, "q")\n')  # quotes: no habit
