@@ -76,7 +76,7 @@ def rarity(documents):
     found = {h: weight(n) for h, n in count.items() if n > 2}
     for statement, shape in {k: v for d in documents for k, v in d.shapes.items()}.items():
         if statement in count:
-            found[statement] = weight(count[statement]) * (1 - weight(count[shape]))
+            found[statement] = max(0.0, weight(count[statement]) - weight(count[shape]))
     return found
 
 
