@@ -103,8 +103,9 @@ def graded_code(path, graded, expected_names=(), helpers=()):
     for name in graded:
         try:
             solved = name in defs and not empty(defs[name])
-            found[name] = Function(name, code_of(name, defs, set(graded)),
-                                   written(name, defs, set(graded))) if solved else None
+            parts = _helpers(name, defs, set(graded)) if solved else []
+            found[name] = Function(name, "\n".join(ast.unparse(defs[n]) for n in parts),
+                                   _written(parts, defs)) if solved else None
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
@@ -137,8 +138,12 @@ def _helpers(name, defs, graded):
 def written(name, defs, graded, read=surface.items):
     """{surface item: its shape item or None} (surface.py) of function `name` and of the helpers its code includes;
     with `read=surface.texts`, {item: (kind, text)}."""
+    return _written(_helpers(name, defs, graded), defs, read)
+
+
+def _written(parts, defs, read=surface.items):
     items = {}
-    for part in _helpers(name, defs, graded):
+    for part in parts:
         source, docstring = getattr(defs[part], "written", (None, None))
         if source:
             items.update(read(source, defs[part], docstring))

@@ -93,23 +93,24 @@ def _value(text):
 
 
 def _layouts(source, node):
-    """The shapes of the one-line simple statements whose spacing is not ast.unparse's."""
+    """The shapes of the one-line simple statements whose spacing is not ast.unparse's (the same tokens otherwise:
+    quotes aside, a line that differs in more than spacing, parentheses for instance, is left out)."""
     lines, first = source.splitlines(), node.lineno
     for statement in ast.walk(node):
         if (not isinstance(statement, ast.stmt) or getattr(statement, "lineno", None) is None  # a `pass` put in
-                or statement.lineno != statement.end_lineno
-                or statement.lineno == first or hasattr(statement, "body")):
+                or statement.lineno != statement.end_lineno or statement.lineno == first
+                or hasattr(statement, "body")):
             continue
         index = statement.lineno - first
         if index >= len(lines):
             continue
-        mine = _tokens(lines[index][statement.col_offset:statement.end_col_offset])
-        canonical = _tokens(ast.unparse(statement))
-        if not mine or len(mine) < MIN_TOKENS or [_word(t) for t in mine] != [_word(t) for t in canonical or []]:
+        mine = lines[index][statement.col_offset:statement.end_col_offset].replace("'", '"')
+        canonical = ast.unparse(statement).replace("'", '"')
+        if mine == canonical or "".join(mine.split()) != "".join(canonical.split()):
             continue
-        gaps = [b.start[1] - a.end[1] for a, b in zip(mine, mine[1:])]
-        if gaps != [b.start[1] - a.end[1] for a, b in zip(canonical, canonical[1:])]:
-            yield _shape(mine, gaps)
+        tokens = _tokens(mine)
+        if tokens and len(tokens) >= MIN_TOKENS:
+            yield _shape(tokens, [b.start[1] - a.end[1] for a, b in zip(tokens, tokens[1:])])
 
 
 def _named(token, previous):
