@@ -25,7 +25,8 @@ source: those functions count as copied between them (a known copy in the labels
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
 moved into a helper. Copies of small, half-solved submissions: `--small` of the copies take as source the originals
-with the least graded code that still have some.
+with the least graded code that still have some. Every source has some code of its own as the check reads it (a
+function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing.
 """
 import argparse
 import ast
