@@ -6,11 +6,13 @@ kinds of it, each an item that counts only when it is not the starter's and, lik
 in the class and the archive (score.rarity):
 - comments: each comment's own text (lower case, spacing collapsed), 3 characters or more;
 - statements: each line of code of 4 tokens or more, names kept, spacing dropped, strings by their value (so a
-  reformatting does not change it, a renaming does). It counts for the rarity its names add: a line that few
-  write even with names changed is the fingerprints' evidence already (score.rarity weighs it by its shape too);
-- layout: the spacing of a one-line statement where it differs from the spacing `ast.unparse` writes (names
-  replaced, so a renaming does not change it): `concat[: n_a, :]`, `c[:,:,t]  = c_next`. A line laid out as a
-  formatter lays it out tells nothing; one's own habits do.
+  reformatting does not change it, a renaming does). It counts for the rarity it adds to its shape (the line as the
+  fingerprints see it: ast.unparse's, names replaced): a line that few write even with names changed is the
+  fingerprints' evidence already (score.rarity weighs it by its shape too), while its names, or parentheses the
+  code does not need, are not;
+- layout: a one-line statement as written where it differs from what `ast.unparse` writes (names replaced, spacing
+  kept, so a renaming does not change it): `concat[: n_a, :]`, `c[:,:,t]  = c_next`, `sigmoid((np.dot(Wf, concat)
+  + bf))`. A line laid out as a formatter lays it out tells nothing; one's own habits do.
 A disguise changes some of these (renaming the statements, rewording the comments, reformatting the layout), rarely
 all. Items are 63-bit hashes whose two low bits say the kind (KINDS).
 """
@@ -51,9 +53,12 @@ def _found(source, node, docstring):
         found = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return {}
+    simple = list(_simple(source, node))
+    normalized = {line: _anonymous(canonical) for line, _, canonical in simple}
     made = {_item(0, text): (None, text) for text in _comments(found)}
-    made.update({_item(1, text): (_item(SHAPE, shape), text) for text, shape in _statements(found, docstring)})
-    made.update({_item(2, text): (None, text) for text in _layouts(source, node)})
+    made.update({_item(1, text): (_item(SHAPE, shape), text)
+                 for text, shape in _statements(found, docstring, normalized)})
+    made.update({_item(2, text): (None, text) for text in _layouts(simple)})
     return made
 
 
@@ -70,15 +75,18 @@ def _comments(found):
                 yield text
 
 
-def _statements(found, docstring):
+def _statements(found, docstring, normalized):
+    """(text, shape) of each line of MIN_TOKENS tokens or more: its tokens, names kept; its shape, the line as the
+    fingerprints see it (`normalized`: ast.unparse's, names replaced) where it is one simple statement, else its
+    tokens with names replaced."""
     lines, previous = {}, None
     for token in found:
         if token.type in _SKIP or token.type == tokenize.STRING and _value(token.string) == docstring:
             continue
         lines.setdefault(token.start[0], []).append((_word(token), _named(token, previous)))
         previous = token.string
-    return [(" ".join(w for w, _ in words), " ".join("V" if n else w for w, n in words))
-            for words in lines.values() if len(words) >= MIN_TOKENS]
+    return [(" ".join(w for w, _ in words), normalized.get(line) or " ".join("V" if n else w for w, n in words))
+            for line, words in lines.items() if len(words) >= MIN_TOKENS]
 
 
 def _word(token):
@@ -92,9 +100,8 @@ def _value(text):
         return text
 
 
-def _layouts(source, node):
-    """The shapes of the one-line simple statements whose spacing is not ast.unparse's (the same tokens otherwise:
-    quotes aside, a line that differs in more than spacing, parentheses for instance, is left out)."""
+def _simple(source, node):
+    """(line in `source`, text as written, ast.unparse's text) of each one-line simple statement, quotes made alike."""
     lines, first = source.splitlines(), node.lineno
     for statement in ast.walk(node):
         if (not isinstance(statement, ast.stmt) or getattr(statement, "lineno", None) is None  # a `pass` put in
@@ -102,11 +109,27 @@ def _layouts(source, node):
                 or hasattr(statement, "body")):
             continue
         index = statement.lineno - first
-        if index >= len(lines):
-            continue
-        mine = lines[index][statement.col_offset:statement.end_col_offset].replace("'", '"')
-        canonical = ast.unparse(statement).replace("'", '"')
-        if mine == canonical or "".join(mine.split()) != "".join(canonical.split()):
+        if index < len(lines):
+            mine = lines[index][statement.col_offset:statement.end_col_offset].replace("'", '"')
+            yield index + 1, mine, ast.unparse(statement).replace("'", '"')
+
+
+_IDENTIFIER = re.compile(r'("[^"]*")|(?<![\w.])([A-Za-z_]\w*)')
+
+
+def _anonymous(text):
+    """`text` with each name that is not an attribute, a keyword or a builtin written V (strings left alone)."""
+    def one(match):
+        name = match.group(2)
+        return match.group(0) if name is None or keyword.iskeyword(name) or name in _KEEP else "V"
+    return _IDENTIFIER.sub(one, text)
+
+
+def _layouts(simple):
+    """The shapes (names replaced, spacing kept) of the simple statements not written as ast.unparse writes them:
+    spacing, parentheses the code does not need, a number or a tuple written one's own way."""
+    for _, mine, canonical in simple:
+        if mine == canonical:
             continue
         tokens = _tokens(mine)
         if tokens and len(tokens) >= MIN_TOKENS:
