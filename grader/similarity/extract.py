@@ -66,7 +66,7 @@ def definitions(texts):
         for tree, written in _parse(MAGIC.sub("", text)):
             for node in tree.body:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    node.written = (ast.get_source_segment(written, node), ast.get_docstring(node, clean=False))
+                    node.written = (written, ast.get_docstring(node, clean=False))  # its cell, for its surface
                     found[node.name] = node
     for name, node in list(found.items()):
         try:
@@ -144,7 +144,8 @@ def written(name, defs, graded, read=surface.items):
 def _written(parts, defs, read=surface.items):
     items = {}
     for part in parts:
-        source, docstring = getattr(defs[part], "written", (None, None))
+        cell, docstring = getattr(defs[part], "written", (None, None))
+        source = ast.get_source_segment(cell, defs[part]) if cell else None
         if source:
             items.update(read(source, defs[part], docstring))
     return items
