@@ -106,8 +106,8 @@ def solved(functions):
 
 def compare(a, b, rare=None, masses=None):
     """The Pair of two documents, or None when they solved no function in common. `rare`: {fingerprint: weight}
-    (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: {function: its rare mass}},
-    computed once for all pairs (see `masses_of`)."""
+    (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: ({function: its rare mass},
+    {function: its surface's rare mass by kind})}, computed once for all pairs (see `masses_of`)."""
     rare = rare or {}
     mass_a, written_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
     mass_b, written_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
