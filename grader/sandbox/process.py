@@ -29,6 +29,7 @@ from .limits import Limits
 RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py", "zygote.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
 REAPER_SECONDS = 2.0
+READ_BYTES = 2**16  # read at once, at least: a message and what follows it, as a rule
 EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())  # for the reaper to kill what the child left, after grace_seconds
 
 
@@ -157,7 +158,7 @@ class Sandbox:
         self.inner = None  # the host pid whose process group is the child's (bubblewrap: the namespace's init)
         self.drains = []
         self.outputs = ["", ""]
-        self._buffer = b""
+        self._buffer = bytearray()
 
     forks = None  # a batch's warm start (forkserver.start, set by forkserver.enable): tried before a cold start
 
@@ -278,7 +279,8 @@ class Sandbox:
                 raise CallTimeout()
 
     def send(self, message):
-        data = wire.pack(message)
+        """One message (wire.pack: its length, its JSON and its values' blobs) in one write, as a rule."""
+        data = memoryview(wire.pack(message))
         try:
             while data:
                 data = data[os.write(self._write_fd, data):]
@@ -286,30 +288,30 @@ class Sandbox:
             raise ChildDied(self._death()) from None
 
     def _receive(self, deadline):
-        header = self._read(wire.HEADER_BYTES, deadline)
         try:
-            length = wire.unpack_length(header)
-            answer = wire.unpack(self._read(length, deadline))
-            if type(answer) is not dict:
-                raise wire.WireError(f"a message of type {type(answer).__name__}")
-            return answer
+            length = wire.unpack_length(self._read(wire.HEADER_BYTES, deadline))
+            return wire.unpack(self._read(length, deadline))
         except (wire.WireError, ValueError, RecursionError) as exc:
             self.stop()
             raise ChildDied(f"the sandbox broke the protocol: {str(exc)[:300]}") from None
 
     def _read(self, n, deadline):
-        while len(self._buffer) < n:
+        """`n` bytes from the child, within `deadline`. What is there is read in one go (a batch's answers
+        arrive together), so that select() waits only when nothing is left to read."""
+        buffer = self._buffer
+        while len(buffer) < n:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.stop()
                 raise CallTimeout()
             ready, _, _ = select.select([self._read_fd], [], [], left)
             if ready:
-                chunk = os.read(self._read_fd, 2**20)
+                chunk = os.read(self._read_fd, max(READ_BYTES, n - len(buffer)))
                 if not chunk:
                     raise ChildDied(self._death())
-                self._buffer += chunk
-        data, self._buffer = self._buffer[:n], self._buffer[n:]
+                buffer += chunk
+        data = bytes(buffer[:n])
+        del buffer[:n]
         return data
 
     def _death(self):
@@ -360,7 +362,7 @@ class Sandbox:
             drain.join(timeout=2)
         self.outputs = [drain.text() for drain in self.drains]
         self.process = None
-        self._buffer = b""
+        self._buffer = bytearray()
 
     def _signal(self, sig):
         """SIGTERM: the child's process group. SIGKILL: bubblewrap's namespace init (which ends every process in

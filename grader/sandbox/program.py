@@ -228,7 +228,11 @@ class Program:
         op = answer.get("op")
         if op == "return":
             try:
-                return wire.decode(answer["value"])
+                return wire.decode(answer.get("value"))
+            except wire.Malformed as exc:  # no child of ours sends it: a forger, stopped as one that breaks framing
+                if self.sandbox is not None:
+                    self.sandbox.stop()
+                return self._value(function, ("died", f"the sandbox broke the protocol: {str(exc)[:300]}"))
             except wire.WireError as exc:
                 raise Unsendable(str(exc)) from None
         if op == "raised":
