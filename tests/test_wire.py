@@ -175,3 +175,17 @@ def test_a_batch_of_answers_read_together_is_taken_apart_in_order(program):
     cases = [((np.full(3, float(i)),), {}) for i in range(50)]
     got = list(program.calls("fine", cases))
     assert [float(v[0]) for v in got] == [2.0 * i for i in range(50)]
+
+
+def test_an_object_met_again_in_a_value_crosses_once_and_arrives_as_copies():
+    """The parameters in every step's cache are one dict: its arrays' bytes go once, each place gets its own copy."""
+    parameters = {"W": np.arange(4.0).reshape(2, 2), "b": np.zeros(2)}
+    x = np.arange(3.0) + 10
+    value = [(x, parameters)] * 5 + [x]
+    blob = wire.encode(value)
+    assert blob.count(np.arange(4.0).tobytes()) == 1 and blob.count(x.tobytes()) == 1
+    got = wire.decode(blob)
+    assert all(np.array_equal(step[1]["W"], parameters["W"]) for step in got[:5])
+    got[0][1]["W"][0, 0] = 99.0
+    got[0][0][0] = 99.0
+    assert got[1][1]["W"][0, 0] == 0.0 and got[1][0][0] == 10.0 and got[5][0] == 10.0

@@ -72,18 +72,23 @@ def encode(value, keep=None):
 
 
 class _Arrays:
-    """The raw bytes of the arrays met while a value is walked (encode), in order."""
+    """The raw bytes of the arrays met while a value is walked (encode), in order. An array or a dict met again
+    (the same object: the parameters in every step's cache) is described again, not walked again: its bytes are
+    there once, each description pointing at them (the decoder copies each out, as before)."""
 
-    __slots__ = ("raw", "size")
+    __slots__ = ("raw", "size", "seen")
 
     def __init__(self):
-        self.raw, self.size = [], 0
+        self.raw, self.size, self.seen = [], 0, {}  # seen: {(id, depth): its JSON data}, of the value's own objects
 
     def tree(self, value, keep, depth):
         """JSON-ready data for `value`; the kinds are tried in the order they are met most."""
         kind = type(value)
         if kind is np.ndarray and value.dtype.kind in "biufc":
-            return self.array(value)
+            data = self.seen.get((id(value), 0))
+            if data is None:
+                data = self.seen[id(value), 0] = self.array(value)
+            return data
         if kind is tuple or kind is list:
             if depth >= MAX_DEPTH:
                 raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
@@ -98,7 +103,11 @@ class _Arrays:
         if kind is dict and all(type(k) is str or type(k) is int for k in value):
             if depth >= MAX_DEPTH:
                 raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-            return {"$dict": [[k, self.tree(v, keep, depth + 1)] for k, v in value.items()]}
+            data = self.seen.get((id(value), depth))
+            if data is None:
+                data = {"$dict": [[k, self.tree(v, keep, depth + 1)] for k, v in value.items()]}
+                self.seen[id(value), depth] = data
+            return data
         if isinstance(value, np.generic) and value.dtype.kind in "biufc":
             return self.array(np.asarray(value))
         if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
