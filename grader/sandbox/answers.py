@@ -6,7 +6,8 @@ same submission graded again. The reference's functions keep no state, so an ans
 a repeated callback is answered from here, with the blob of the reply sent the first time and the cache that stays
 in the grader (program.py's tokens), without decoding the arguments or running the reference again. The key is the
 stand-in itself and the arguments' blobs as the child sent them, compared byte for byte: arguments that differ in
-one bit, or in dtype or shape, are another key. The child sees no more than before: only the answers to its own
+one bit, or in dtype or shape, are another key; a backward given the token of a cache kept here has that cache in
+its key, by identity (Same), which the key keeps alive so that no other object can take its id. The child sees no more than before: only the answers to its own
 calls, one callback at a time.
 """
 import threading
@@ -46,6 +47,21 @@ class Answers:
         with self._lock:
             self._kept.clear()
             self._bytes = 0
+
+
+class Same:
+    """A part of a key that is one object (a cache kept in the grader), compared by identity."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __eq__(self, other):
+        return type(other) is Same and other.obj is self.obj
 
 
 REFERENCE = Answers()  # one per process: what one grading asked, the next asks again
