@@ -310,7 +310,11 @@ class Sandbox:
                 if not chunk:
                     raise ChildDied(self._death())
                 buffer += chunk
-        data = bytes(buffer[:n])
+        if len(buffer) == n:  # as a rule: one message, read whole, copied once
+            data = bytes(buffer)
+            buffer.clear()
+            return data
+        data = bytes(memoryview(buffer)[:n])
         del buffer[:n]
         return data
 
