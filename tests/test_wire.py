@@ -93,6 +93,19 @@ def steps(x, n):
     for _ in range(n):
         x = step(x)
     return x
+
+
+def forward(x):
+    return x, None
+
+
+def backward(d, cache):
+    return d
+
+
+def through(x):
+    y, cache = forward(x)
+    return backward(y, cache)
 '''
 LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
 
@@ -161,10 +174,13 @@ def test_the_reference_answers_a_repeated_callback_from_what_it_answered_before(
 
 def test_remembered_answers_stay_within_their_bounds():
     kept = answers.Answers(most_bytes=1000, most=3)
-    for i in range(5):
+    for i in range(4):
         kept.put((None, bytes([i]) * 100, b"", False), b"x" * 100, None)
-    assert kept.get((None, bytes([0]) * 100, b"", False)) is None  # the oldest went first
-    assert kept.get((None, bytes([4]) * 100, b"", False)) == (b"x" * 100, None)
+        if i == 2:
+            assert kept.get((None, bytes([0]) * 100, b"", False)) == (b"x" * 100, None)  # used: kept longer
+    assert kept.get((None, bytes([1]) * 100, b"", False)) is None  # the least recently used went first
+    assert kept.get((None, bytes([0]) * 100, b"", False)) == (b"x" * 100, None)
+    assert kept.get((None, bytes([3]) * 100, b"", False)) == (b"x" * 100, None)
     assert len(kept._kept) <= 3 and kept._bytes <= 1000
     kept.put((None, b"big", b"", False), b"x" * 2000, None)  # larger than the whole bound: not kept
     assert kept.get((None, b"big", b"", False)) is None
@@ -189,3 +205,25 @@ def test_an_object_met_again_in_a_value_crosses_once_and_arrives_as_copies():
     got[0][1]["W"][0, 0] = 99.0
     got[0][0][0] = 99.0
     assert got[1][1]["W"][0, 0] == 0.0 and got[1][0][0] == 10.0 and got[5][0] == 10.0
+
+
+def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_for(program):
+    """The reference's forward keeps its cache in the grader (the child gets a token); its backward, given the
+    token, is answered from memory only for that same cache object, which a remembered forward hands out again."""
+    made, used = [], []
+
+    def forward(x):
+        made.append(x)
+        return x * 0, {"seen": x}  # the backward's arguments are the same for every x: only its cache differs
+
+    def backward(d, cache):
+        used.append(cache["seen"])
+        return d + cache["seen"]
+
+    options = {"substitute": {"forward": forward, "backward": backward}, "pairs": {"backward": "forward"}}
+    assert program.call("through", 3, **options) == 3
+    assert program.call("through", 3, **options) == 3
+    assert made == [3] and used == [3]
+    assert program.call("through", 4, **options) == 4 and made == [3, 4] and used == [3, 4]
+    answers.REFERENCE.clear()  # the forward's cache made again is another object: its backward is asked again
+    assert program.call("through", 3, **options) == 3 and made == [3, 4, 3] and used == [3, 4, 3]
