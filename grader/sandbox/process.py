@@ -29,7 +29,7 @@ from .limits import Limits
 RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py", "zygote.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
 REAPER_SECONDS = 2.0
-READ_BYTES = 2**16  # read at once, at least: a message and what follows it, as a rule
+READ_BYTES = 2**16  # read at once, at least: a message and what follows it, as a rule (at most a pipe's size)
 EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())  # for the reaper to kill what the child left, after grace_seconds
 
 
@@ -306,7 +306,7 @@ class Sandbox:
                 raise CallTimeout()
             ready, _, _ = select.select([self._read_fd], [], [], left)
             if ready:
-                chunk = os.read(self._read_fd, max(READ_BYTES, n - len(buffer)))
+                chunk = os.read(self._read_fd, min(max(READ_BYTES, n - len(buffer)), PIPE_BYTES))
                 if not chunk:
                     raise ChildDied(self._death())
                 buffer += chunk
