@@ -129,6 +129,7 @@ class Standard:
 
     def _judged(self, context, declared, fixtures):
         """A backward on each fixture where its student's forward made a cache; skipped where it made none."""
+        self._ask_forwards(context, declared, [(f.args, f.expected) for f in fixtures])
         notes, skipped = [], []
         for fixture in fixtures:
             try:
@@ -155,6 +156,14 @@ class Standard:
             cache = self._reference_cache(pair, forward_args, getattr(failure, "forward_got", None))
             diagnosis = self._diagnosis(context, declared, (*upstream, cache), expected["backward"], failure.got)
             raise diagnosis.explain(*failure.lines) from None
+
+    def _ask_forwards(self, context, declared, cases):
+        """Ask the student's forward for its outputs and cache on each of a judged backward's `cases`, [(args,
+        expected)], in one message, each cache kept in the sandbox: own_caches.judge's first call on each case
+        takes its answer from there. (Only the forwards: a backward's call needs its case's cache handle.)"""
+        if len(cases) > 1:
+            forward = self.pairs[declared.name].forward
+            context.prefetch(forward, [args[:-len(expected["forward"])] for args, expected in cases], keep="last")
 
     def _reference_cache(self, pair, forward_args, forward_got):
         """The reference forward's cache on these inputs; where the student's forward was wrong (`forward_got`, its
@@ -184,7 +193,8 @@ class Standard:
         if declared.name in self.pairs:
             judged, skipped = [], []
             check_property(sizes, lambda case: self._judge_generated(context, declared, case, judged, skipped),
-                           max_examples)
+                           max_examples, lambda drawn: self._ask_forwards(
+                               context, declared, [self._judged_case(declared, case) for case in drawn]))
             if skipped and not judged:
                 raise skipped[0]
             return None
@@ -214,13 +224,18 @@ class Standard:
         return st.builds(self.cases.Case, seed=st.integers(0, 2**31 - 1),
                          **{name: st.integers(low, high) for name, (low, high) in ranges.items()})
 
-    def _judge_generated(self, context, declared, case, judged, skipped):
+    def _judged_case(self, declared, case):
+        """(arguments, the reference's forward outputs and gradients) of a judged backward's generated case: made
+        once per process, read-only, as _case's."""
         key = ("judged", declared.name, case)
-        if key not in self._made:  # the reference's answer on a generated case: the same for every submission
+        if key not in self._made:
             args = self.cases.arguments(declared.name, case)
             expect = expect_backward(self.solution, declared.backward.forward, declared.name)
             self._made[key] = read_only((args, expect(*copy.deepcopy(args))))
-        args, expected = self._made[key]
+        return self._made[key]
+
+    def _judge_generated(self, context, declared, case, judged, skipped):
+        args, expected = self._judged_case(declared, case)
         try:
             self._judge(context, declared, args, expected, repr(case))
             judged.append(case)
