@@ -105,9 +105,11 @@ class ModelChecks:
 
         draw = np.random.default_rng(0).standard_normal
         directions = {name: [draw(params[name].shape) for _ in range(2)] for name in sorted(params)}
-        _ask_ahead(context, self.name, model, params, X, y, directions)
-        # every answer asked ahead is taken, in order, before any other call: a loss asked later can't take one
-        slopes = {name: [slope(loss, params[name], v) for v in directions[name]] for name in sorted(params)}
+
+        def along(loss):  # the loss's derivative along each direction of each parameter
+            return {name: [slope(loss, params[name], v) for v in directions[name]] for name in sorted(params)}
+        _ask_ahead(context, self.name, model, params, X, y, along)
+        slopes = along(loss)  # takes every answer asked ahead, in order, before any other call is made
         for name in sorted(params):
             if name not in got[1]:
                 raise Failure(f'grads has no key "{name}"; it has {sorted(got[1])}')
@@ -116,6 +118,7 @@ class ModelChecks:
             if np.shape(got[1][name]) != params[name].shape:
                 raise Failure(f'grads["{name}"] has shape {np.shape(got[1][name])}; expected {params[name].shape}'
                               f' like params["{name}"]')
+            _ask_ahead(context, self.name, model, params, X, y, lambda loss: numeric_gradient(loss, params[name]))
             result = compare_gradient(name, numeric_gradient(loss, params[name]), got[1][name])
             if not result.ok:
                 index = "".join(f"[{i}]" for i in result.worst_index)
@@ -175,17 +178,15 @@ def _agrees(analytic, shape, directions, slopes):
                                            for found, v in zip(slopes, directions))
 
 
-def _ask_ahead(context, name, model, params, X, y, directions):
-    """Ask the model for every loss the directional checks of `params` will take, in one message: each perturbed
-    set of parameters, then the loss at it, in the order slope() makes them (the calls take them)."""
+def _ask_ahead(context, name, model, params, X, y, losses):
+    """Ask the model, in one message, for every loss that `losses(loss)` takes (slope() or numeric_gradient() of
+    `params`): each perturbed set of parameters, then the loss at it, in that order (the calls take them)."""
     perturbed = []
 
     def record():
         perturbed.append({k: v.copy() for k, v in params.items()})
         return 0.0
-    for key in sorted(params):
-        for direction in directions[key]:
-            slope(record, params[key], direction)
+    losses(record)
     context.prefetch(name, [args for p in perturbed for args in ((p,), (X, y))], target=model,
                      methods=["params.update", "loss"] * len(perturbed))
 
