@@ -18,11 +18,10 @@ import dataclasses
 import inspect
 
 import numpy as np
-from hypothesis import strategies as st
-
 from . import invariants, model, own_caches
 from .diagnose import diagnose
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from . import properties
 from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
@@ -65,10 +64,14 @@ class Standard:
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
         self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
 
-    def prepare(self):
-        """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
+    def prepare(self, stored=None):
+        """Have the property tests' examples ready: those `make fixtures` stored (`stored`, properties.json read
+        as JSON) where they are what this hypothesis draws, else drawn now (once per process), while a
+        submission's sandbox starts."""
         if self.cases is not None and "properties" in self.settings:
-            examples(self._sizes(), self.settings["properties"]["max_examples"])
+            sizes, count = self.sizes(), self.settings["properties"]["max_examples"]
+            if not properties.use(stored or {}, sizes, count):
+                examples(sizes, count)
 
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""
@@ -177,7 +180,7 @@ class Standard:
     # --- on generated cases ---------------------------------------------------------------------------------------
 
     def _properties(self, context, declared, kind):
-        sizes = self._sizes()
+        sizes = self.sizes()
         max_examples = self.settings["properties"]["max_examples"]
         if declared.name in self.pairs:
             judged, skipped = [], []
@@ -207,10 +210,10 @@ class Standard:
         again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
         return [args, *(a for a in again if a is not None)]
 
-    def _sizes(self):
+    def sizes(self):
+        """What the property tests' examples are drawn from (grader.checks.properties.Sizes)."""
         ranges = self.settings["properties"]["sizes"]
-        return st.builds(self.cases.Case, seed=st.integers(0, 2**31 - 1),
-                         **{name: st.integers(low, high) for name, (low, high) in ranges.items()})
+        return properties.Sizes(self.cases.Case, tuple((name, low, high) for name, (low, high) in ranges.items()))
 
     def _judge_generated(self, context, declared, case, judged, skipped):
         args = self.cases.arguments(declared.name, case)

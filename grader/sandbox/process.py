@@ -95,11 +95,20 @@ def _warn_once(message):
     print(message, file=sys.stderr)
 
 
-@functools.cache
+_TESTING = threading.Lock()  # one self-test, though a sandbox may start ahead in a thread (spare.ahead)
+
+
 def bubblewrap_problem():
     """None if bubblewrap works here, else why not: a module that checks what it can't see is loaded in it.
 
     As root, bubblewrap is tried with the sandbox's own user first, then without (see isolation.py)."""
+    with _TESTING:
+        return _bubblewrap_problem()
+
+
+@functools.cache
+def _bubblewrap_problem():
+    """bubblewrap_problem(), once per process."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
     problem = _self_test()
@@ -110,6 +119,9 @@ def bubblewrap_problem():
                        " sandbox is not capped")
             return None
     return problem
+
+
+bubblewrap_problem.cache_clear = _bubblewrap_problem.cache_clear
 
 
 def _self_test():
@@ -158,6 +170,7 @@ class Sandbox:
         self.drains = []
         self.outputs = ["", ""]
         self._buffer = b""
+        self.stopped = threading.Event()  # set by stop(); the thread that started it waits for it (ahead.py)
 
     forks = None  # a batch's warm start (forkserver.start, set by forkserver.enable): tried before a cold start
 
@@ -361,6 +374,7 @@ class Sandbox:
         self.outputs = [drain.text() for drain in self.drains]
         self.process = None
         self._buffer = b""
+        self.stopped.set()
 
     def _signal(self, sig):
         """SIGTERM: the child's process group. SIGKILL: bubblewrap's namespace init (which ends every process in

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import forkserver
+from . import ahead, forkserver
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
@@ -33,6 +33,7 @@ def enable():
 
 def scratch_for(limits, provided, scratch_root):
     """(a scratch folder for the next submission, the sandbox already started in it or None)."""
+    ahead.wait()
     pool = forkserver.pool_for(limits, provided, scratch_root)
     if pool is not None:  # its sandbox is forked from the zygote when it starts
         discard()
@@ -46,10 +47,23 @@ def scratch_for(limits, provided, scratch_root):
     return Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root)), None
 
 
+def keep_ahead(limits, provided, notebook):
+    """Start a spare for the one submission a command grades (grader.sandbox.ahead, in its thread); it is stopped
+    when the command ends if that grading doesn't take it. Returns it, or None if none started."""
+    if not _spare["on"] and _spare["sandbox"] is None:
+        atexit.register(discard)
+        _start_spare(limits, provided, None, notebook)
+    return _spare["sandbox"]
+
+
 def prepare(limits, provided, scratch_root, notebook):
     """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
     if not _spare["on"] or _spare["sandbox"] is not None or forkserver.pool_for(limits, provided, scratch_root):
         return
+    _start_spare(limits, provided, scratch_root, notebook)
+
+
+def _start_spare(limits, provided, scratch_root, notebook):
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     (scratch / "work").mkdir()
     sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
@@ -77,6 +91,7 @@ def start(scratch, limits, provided, notebook):
 
 
 def discard():
+    ahead.wait()
     sandbox = _spare["sandbox"]
     _spare["sandbox"] = _spare["key"] = None
     if sandbox is not None:
