@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 MANIFEST = "manifest.json"
+EXAMPLES = "properties.json"  # the property tests' examples (grader.checks.properties), with the fixtures
 DRIFT_RTOL, DRIFT_ATOL = 1e-9, 1e-12
 
 
@@ -155,17 +156,15 @@ def _write_examples(assignment, folder, manifest):
     """properties.json: the examples the property tests try when they all pass, drawn here by hypothesis, so that
     a grading whose examples all pass never imports it (grader.checks.properties)."""
     standard = assignment.standard
-    if standard is None or standard.cases is None or "properties" not in assignment.settings:
-        return
-    from .checks import properties
-    count = assignment.settings["properties"]["max_examples"]
     try:
-        entry = properties.record(standard.sizes(), count)
+        entry = standard.examples_record() if standard is not None else None
     except ValueError as exc:
         raise RecipeError(f"{assignment.name}: {exc}") from exc
+    if entry is None:
+        return
     text = json.dumps({"made_by": manifest["made_by"], "properties": [entry]}, indent=1) + "\n"
-    (folder / properties.FILE).write_text(text)
-    manifest["properties"] = {"file": properties.FILE, "strategy": entry["strategy"], "hypothesis": entry["hypothesis"],
+    (folder / EXAMPLES).write_text(text)
+    manifest["properties"] = {"file": EXAMPLES, "strategy": entry["strategy"], "hypothesis": entry["hypothesis"],
                               "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
@@ -175,7 +174,7 @@ _STORED = {}  # fixtures folder -> (properties.json's time and size, its content
 def stored_examples(folder):
     """properties.json of a fixtures folder, read as JSON once per process while it stays the same; {} when there is
     none (a student's copy, fixtures made before it existed) or it can't be read: the examples are drawn then."""
-    path = Path(folder) / "properties.json"
+    path = Path(folder) / EXAMPLES
     try:
         signature = (path.stat().st_mtime_ns, path.stat().st_size)
         if _STORED.get(str(path), (None,))[0] != signature:
@@ -187,7 +186,7 @@ def stored_examples(folder):
 
 def _examples_drift(folder, recorded, scratch, fresh):
     """Lines naming how properties.json in `folder` differs from a fresh one in `scratch` and from its manifest entry."""
-    name = "properties.json"
+    name = EXAMPLES
     if recorded is None and fresh.get("properties") is None:
         return []
     if recorded is None or fresh.get("properties") is None:

@@ -16,7 +16,7 @@ from grader.grade import grade
 
 
 def _entry(folder):
-    return json.loads((folder / properties.FILE).read_text())["properties"][0]
+    return json.loads((folder / fixtures.EXAMPLES).read_text())["properties"][0]
 
 
 @pytest.mark.parametrize("name", ["rnn", "rnn_layers"])
@@ -35,13 +35,13 @@ def test_check_fixtures_names_edited_or_missing_examples(rnn, tmp_path):
     copy = tmp_path / "rnn"
     fixtures.generate(rnn, copy)
     assert fixtures.check(rnn, copy) == []
-    stored = json.loads((copy / properties.FILE).read_text())
+    stored = json.loads((copy / fixtures.EXAMPLES).read_text())
     stored["properties"][0]["examples"][3]["m"] += 1
-    (copy / properties.FILE).write_text(json.dumps(stored))
+    (copy / fixtures.EXAMPLES).write_text(json.dumps(stored))
     drift = fixtures.check(rnn, copy)
     assert drift[0] == "properties.json: on disk differs from its manifest entry (edited by hand?)"
     assert drift[1].startswith("properties.json: the property tests' examples drifted (builds(cases.Case, seed=")
-    (copy / properties.FILE).unlink()
+    (copy / fixtures.EXAMPLES).unlink()
     assert fixtures.check(rnn, copy) == ["properties.json: missing on disk"]
 
 

@@ -73,6 +73,13 @@ class Standard:
             if not properties.use(stored or {}, sizes, count):
                 examples(sizes, count)
 
+    def examples_record(self):
+        """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when
+        there are no property tests."""
+        if self.cases is None or "properties" not in self.settings:
+            return None
+        return properties.record(self.sizes(), self.settings["properties"]["max_examples"])
+
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""
         if self.model is not None and function == self.model.name:

@@ -1,7 +1,7 @@
 """Running a hypothesis property against student code, derandomized, and reporting the smallest failing example.
 
 Hypothesis is imported only when it has work to do: drawing the examples where `make fixtures` did not store them
-(properties.json, see stored()), and finding and shrinking the smallest failing example. A grading whose examples
+(properties.json in the fixtures folder: record() makes its content, use() takes it), and finding and shrinking the smallest failing example. A grading whose examples
 all pass never imports it (with its entry-point plugins, it is most of the command line's imports).
 """
 import os
@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from ..sandbox.process import Raised
 from .suite import Failure
-
-FILE = "properties.json"  # in an assignment's fixtures folder, written by `make fixtures` (grader.fixtures)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ def enable():
 
 def scratch_for(limits, provided, scratch_root):
     """(a scratch folder for the next submission, the sandbox already started in it or None)."""
-    ahead.wait()
+    started = ahead.take(limits, provided, scratch_root)
+    if started is not None:  # the command line's (ahead.py)
+        return started.scratch, started
     pool = forkserver.pool_for(limits, provided, scratch_root)
     if pool is not None:  # its sandbox is forked from the zygote when it starts
         discard()
@@ -45,15 +47,6 @@ def scratch_for(limits, provided, scratch_root):
     if sandbox is not None:
         _stop(sandbox)
     return Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root)), None
-
-
-def keep_ahead(limits, provided, notebook):
-    """Start a spare for the one submission a command grades (grader.sandbox.ahead, in its thread); it is stopped
-    when the command ends if that grading doesn't take it. Returns it, or None if none started."""
-    if not _spare["on"] and _spare["sandbox"] is None:
-        atexit.register(discard)
-        _start_spare(limits, provided, None, notebook)
-    return _spare["sandbox"]
 
 
 def prepare(limits, provided, scratch_root, notebook):
@@ -91,7 +84,6 @@ def start(scratch, limits, provided, notebook):
 
 
 def discard():
-    ahead.wait()
     sandbox = _spare["sandbox"]
     _spare["sandbox"] = _spare["key"] = None
     if sandbox is not None:
