@@ -29,13 +29,8 @@ def start(limits, provided, notebook):
 def _start(limits, provided, notebook):
     sandbox = None
     try:
-        from .isolation import BUBBLEWRAP
-        from .process import Sandbox
-        scratch = Path(tempfile.mkdtemp(prefix="grader-"))
-        (scratch / "work").mkdir()
-        sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
-        if sandbox.isolation == BUBBLEWRAP:  # (as spare.py: only bubblewrap ends it with the grader's process)
-            sandbox.start()
+        sandbox = _bubblewrap_sandbox(limits, provided, notebook)
+        if sandbox is not None:
             _state["sandbox"], _state["key"] = sandbox, (limits, provided)
     except Exception:  # noqa: BLE001 -- (--isolation bubblewrap where it fails, say): the grading says why
         pass
@@ -44,6 +39,34 @@ def _start(limits, provided, notebook):
     _started.set()
     if _state["sandbox"] is not None:  # bwrap --die-with-parent dies with the thread that started it: this one
         sandbox.stopped.wait()         # lives until the sandbox is stopped (Linux's parent-death signal)
+
+
+def _bubblewrap_sandbox(limits, provided, notebook):
+    """A bubblewrap sandbox started while bubblewrap's self-test runs (process.bubblewrap_problem, in a thread of
+    its own), kept only if that test passes as it was started (as spare.py: only bubblewrap ends it with the
+    grader's process); None where bubblewrap is not to be used."""
+    from . import isolation
+    from .process import PROCESS, Sandbox, bubblewrap_problem, choose_isolation
+    if limits.isolation == PROCESS or shutil.which("bwrap") is None:
+        return None
+    tester = threading.Thread(target=bubblewrap_problem, name="sandbox-self-test", daemon=True)
+    tester.start()
+    scratch = Path(tempfile.mkdtemp(prefix="grader-"))
+    (scratch / "work").mkdir()
+    switches, sandbox = isolation.switches_user(), None
+    try:
+        sandbox = Sandbox(scratch, limits, provided, isolation=isolation.BUBBLEWRAP,
+                          warm="notebook" if notebook else "module")
+        sandbox.start()
+        tester.join()
+        if choose_isolation(limits.isolation) == isolation.BUBBLEWRAP and isolation.switches_user() == switches:
+            return sandbox
+    except Exception:  # noqa: BLE001 -- no sandbox ahead: the grading starts its own and says what is wrong
+        tester.join()
+    if sandbox is not None:  # the self-test failed, or passed only without the sandbox's own user
+        _stop(sandbox)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return None
 
 
 def take(limits, provided, scratch_root=None):

@@ -311,5 +311,25 @@ def serve_pipes(read_fd, write_fd, work, provided):
     Child(Channel(read_fd, write_fd), os.path.realpath(work)).serve()
 
 
+def run():
+    """main(), ended as the zygote's forks end (zygote._child): the exit handlers run, then the process ends without
+    the interpreter's teardown of every module, which takes 0.3 s once a notebook's shell and matplotlib are loaded
+    (the grader waits for the child to end at the end of its requests)."""
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:  # as the interpreter ends a script: a message goes to standard error
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001
+        traceback.print_exc()
+        code = 1
+    import atexit
+    atexit._run_exitfuncs()
+    _flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()
