@@ -3,6 +3,7 @@ in a grading whose examples all pass, the same report as when they are drawn), a
 started ahead in a thread, taken by the grading and stopped with it."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from conftest import CORRECT, FAST, ROOT, mutate
 from grader import assignment, fixtures, report
 from grader.checks import properties
 from grader.grade import grade
+from grader.sandbox import process
 
 
 def _entry(folder):
@@ -151,3 +153,12 @@ def test_the_command_line_shrinks_a_failing_example_with_hypothesis_and_its_plug
     check = next(c for c in document["checks"] if c["id"] == "rnn_cell_forward.properties")
     assert check["status"] == "failed" and check["message"].startswith("fails for Case(seed=0, n_x=1")
     assert "HYPOTHESIS_NO_PLUGINS" not in os.environ
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_the_self_test_runs_its_probe_without_the_childs_imports_and_says_what_failed(monkeypatch):
+    light = process.PROBE + 'import sys\nassert "numpy" not in sys.modules, "numpy was imported"\n'
+    monkeypatch.setattr(process, "PROBE", light)
+    assert process._self_test() is None
+    monkeypatch.setattr(process, "PROBE", process.PROBE.replace("os.getuid() != 0", "os.getuid() == 12345"))
+    assert process._self_test() == "bubblewrap's self-test failed: AssertionError: the child is root"

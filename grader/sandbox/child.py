@@ -14,10 +14,11 @@ import traceback
 # The runtime folder is on the path only while the child's own modules load, so that a student's
 # wire.py or loader.py is theirs.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from confine import confine  # noqa: E402
 import loader  # noqa: E402
 import wire  # noqa: E402
 
-del sys.path[0], sys.modules["loader"], sys.modules["wire"]
+del sys.path[0], sys.modules["confine"], sys.modules["loader"], sys.modules["wire"]
 
 
 class Channel:
@@ -266,21 +267,6 @@ def _flush():
             stream.flush()
         except Exception:
             pass
-
-
-def confine(processes, user):
-    """Before any student code: cap the processes of the sandbox's user, and become that user (see isolation.py).
-
-    Dropping from uid 0 to `user` also drops the CAP_SETUID and CAP_SETGID the sandbox started with."""
-    import resource
-    if processes is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
-    if user is not None:
-        os.setgroups([])
-        os.setgid(user)
-        os.setuid(user)
-        if os.getuid() != user or os.geteuid() != user:
-            raise SystemExit(f"the sandbox could not become uid {user}")
 
 
 def main():
