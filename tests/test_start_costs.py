@@ -92,7 +92,7 @@ started, stopped = [], []
 start, stop = process.Sandbox.start, process.Sandbox.stop
 def counted_start(sandbox):
     start(sandbox)
-    started.append((threading.current_thread().name, str(sandbox.scratch), sandbox.process.pid))
+    started.append((threading.current_thread().name, str(sandbox.scratch), sandbox.process.pid, sandbox.warm))
 def counted_stop(sandbox):
     stopped.append(sandbox.process and sandbox.process.pid)
     stop(sandbox)
@@ -105,8 +105,8 @@ sys.exit(code)
 """
 
 
-def _command(tmp_path, source):
-    path = tmp_path / "student.py"
+def _command(tmp_path, source, name="student.py"):
+    path = tmp_path / name
     path.write_text(source)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -162,3 +162,18 @@ def test_the_self_test_runs_its_probe_without_the_childs_imports_and_says_what_f
     assert process._self_test() is None
     monkeypatch.setattr(process, "PROBE", process.PROBE.replace("os.getuid() != 0", "os.getuid() == 12345"))
     assert process._self_test() == "bubblewrap's self-test failed: AssertionError: the child is root"
+
+
+def test_a_notebook_that_plots_is_graded_in_a_sandbox_that_imported_matplotlib_ahead(tmp_path):
+    import nbformat
+    cells = [CORRECT, "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()"]
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    done, imported, started, stopped, left, scratch = _command(tmp_path, nbformat.writes(book), "student.ipynb")
+    assert done.returncode == 0, done.stderr
+    graded = [s for s in started if "selftest" not in s[1]]
+    assert len(graded) == 1 and graded[0][3] == "plotting", started
+    assert left == [] and list(scratch.iterdir()) == []
+    document = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    executed = nbformat.read(tmp_path / "out" / "executed.ipynb", as_version=4)
+    assert "image/png" in executed.cells[1].outputs[-1]["data"]  # the inline backend, as without the head start

@@ -16,20 +16,21 @@ _state = {"thread": None, "sandbox": None, "key": None}
 _started = threading.Event()  # the sandbox is started, or given up on
 
 
-def start(limits, provided, notebook):
-    """Start the sandbox for `limits` and the `provided` helpers folder (None: none), for a notebook or not."""
+def start(limits, provided, warm):
+    """Start the sandbox for `limits` and the `provided` helpers folder (None: none); `warm`: what its child imports
+    before the submission comes (child.py: module, notebook, or plotting for a notebook that uses matplotlib)."""
     if _state["thread"] is None:
         _started.clear()
         atexit.register(discard)
-        _state["thread"] = threading.Thread(target=_start, args=(limits, provided, notebook), daemon=True,
+        _state["thread"] = threading.Thread(target=_start, args=(limits, provided, warm), daemon=True,
                                             name="sandbox-ahead")
         _state["thread"].start()
 
 
-def _start(limits, provided, notebook):
+def _start(limits, provided, warm):
     sandbox = None
     try:
-        sandbox = _bubblewrap_sandbox(limits, provided, notebook)
+        sandbox = _bubblewrap_sandbox(limits, provided, warm)
         if sandbox is not None:
             _state["sandbox"], _state["key"] = sandbox, (limits, provided)
     except Exception:  # noqa: BLE001 -- (--isolation bubblewrap where it fails, say): the grading says why
@@ -41,7 +42,7 @@ def _start(limits, provided, notebook):
         sandbox.stopped.wait()         # lives until the sandbox is stopped (Linux's parent-death signal)
 
 
-def _bubblewrap_sandbox(limits, provided, notebook):
+def _bubblewrap_sandbox(limits, provided, warm):
     """A bubblewrap sandbox started while bubblewrap's self-test runs (process.bubblewrap_problem, in a thread of
     its own), kept only if that test passes as it was started (as spare.py: only bubblewrap ends it with the
     grader's process); None where bubblewrap is not to be used."""
@@ -55,8 +56,7 @@ def _bubblewrap_sandbox(limits, provided, notebook):
     (scratch / "work").mkdir()
     switches, sandbox = isolation.switches_user(), None
     try:
-        sandbox = Sandbox(scratch, limits, provided, isolation=isolation.BUBBLEWRAP,
-                          warm="notebook" if notebook else "module")
+        sandbox = Sandbox(scratch, limits, provided, isolation=isolation.BUBBLEWRAP, warm=warm)
         sandbox.start()
         tester.join()
         if choose_isolation(limits.isolation) == isolation.BUBBLEWRAP and isolation.switches_user() == switches:

@@ -279,8 +279,10 @@ def main():
     parser.add_argument("--warm", default=None)
     options = parser.parse_args()
     confine(options.processes, options.user)
-    if options.warm == "notebook":  # started ahead of a notebook (spare.py): its shell's modules, before it arrives
-        warm_imports()
+    if options.warm in ("notebook", "plotting"):  # started ahead of a notebook (spare.py, ahead.py): its shell's
+        warm_imports()                             # modules before it arrives; and matplotlib, if it uses it
+    if options.warm == "plotting":
+        loader.warm_plotting()
     read_fd, write_fd = (int(n) for n in options.fds.split(","))
     serve_pipes(read_fd, write_fd, options.work, options.provided)
 
