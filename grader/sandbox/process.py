@@ -95,11 +95,11 @@ def _warn_once(message):
     print(message, file=sys.stderr)
 
 
-_TESTING = threading.Lock()  # one self-test, though a sandbox may start ahead in a thread (spare.ahead)
+_TESTING = threading.Lock()  # one self-test, though the command line's sandbox starts beside it (ahead.py)
 
 
 def bubblewrap_problem():
-    """None if bubblewrap works here, else why not: a module that checks what it can't see is loaded in it.
+    """None if bubblewrap works here, else why not: a probe that checks what it can't see runs in it (selftest.py).
 
     As root, bubblewrap is tried with the sandbox's own user first, then without (see isolation.py)."""
     with _TESTING:

@@ -53,10 +53,6 @@ def prepare(limits, provided, scratch_root, notebook):
     """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
     if not _spare["on"] or _spare["sandbox"] is not None or forkserver.pool_for(limits, provided, scratch_root):
         return
-    _start_spare(limits, provided, scratch_root, notebook)
-
-
-def _start_spare(limits, provided, scratch_root, notebook):
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     (scratch / "work").mkdir()
     sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
