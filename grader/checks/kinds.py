@@ -15,7 +15,9 @@ student's forward made (grader.checks.own_caches). Every per-case call of the st
 """
 import copy
 import dataclasses
+import functools
 import inspect
+from types import MappingProxyType
 
 import numpy as np
 from . import invariants, model, own_caches
@@ -137,6 +139,7 @@ class Standard:
 
     def _judged(self, context, declared, fixtures):
         """A backward on each fixture where its student's forward made a cache; skipped where it made none."""
+        self._ask_forwards(context, declared, [(f.args, f.expected) for f in fixtures])
         notes, skipped = [], []
         for fixture in fixtures:
             try:
@@ -163,6 +166,14 @@ class Standard:
             cache = self._reference_cache(pair, forward_args, getattr(failure, "forward_got", None))
             diagnosis = self._diagnosis(context, declared, (*upstream, cache), expected["backward"], failure.got)
             raise diagnosis.explain(*failure.lines) from None
+
+    def _ask_forwards(self, context, declared, cases):
+        """Ask the student's forward for its outputs and cache on each of a judged backward's `cases`, [(args,
+        expected)], in one message, each cache kept in the sandbox: own_caches.judge's first call on each case
+        takes its answer from there. (Only the forwards: a backward's call needs its case's cache handle.)"""
+        if len(cases) > 1:
+            forward = self.pairs[declared.name].forward
+            context.prefetch(forward, [args[:-len(expected["forward"])] for args, expected in cases], keep="last")
 
     def _reference_cache(self, pair, forward_args, forward_got):
         """The reference forward's cache on these inputs; where the student's forward was wrong (`forward_got`, its
@@ -192,7 +203,8 @@ class Standard:
         if declared.name in self.pairs:
             judged, skipped = [], []
             check_property(sizes, lambda case: self._judge_generated(context, declared, case, judged, skipped),
-                           max_examples)
+                           max_examples, lambda drawn: self._ask_forwards(
+                               context, declared, [self._judged_case(declared, case) for case in drawn]))
             if skipped and not judged:
                 raise skipped[0]
             return None
@@ -222,9 +234,18 @@ class Standard:
         ranges = self.settings["properties"]["sizes"]
         return properties.Sizes(self.cases.Case, tuple((name, low, high) for name, (low, high) in ranges.items()))
 
+    def _judged_case(self, declared, case):
+        """(arguments, the reference's forward outputs and gradients) of a judged backward's generated case: made
+        once per process, read-only, as _case's."""
+        key = ("judged", declared.name, case)
+        if key not in self._made:
+            args = self.cases.arguments(declared.name, case)
+            expect = expect_backward(self.solution, declared.backward.forward, declared.name)
+            self._made[key] = read_only((args, expect(*copy.deepcopy(args))))
+        return self._made[key]
+
     def _judge_generated(self, context, declared, case, judged, skipped):
-        args = self.cases.arguments(declared.name, case)
-        expected = expect_backward(self.solution, declared.backward.forward, declared.name)(*copy.deepcopy(args))
+        args, expected = self._judged_case(declared, case)
         try:
             self._judge(context, declared, args, expected, repr(case))
             judged.append(case)
@@ -344,8 +365,9 @@ def _fixtures(context, function, kind):
     return cases
 
 
+@functools.lru_cache(maxsize=256)  # inspect.signature costs 0.1 ms, and every generated case asks again
 def _positions(function):
-    return {name: i for i, name in enumerate(inspect.signature(function).parameters)}
+    return MappingProxyType({name: i for i, name in enumerate(inspect.signature(function).parameters)})
 
 
 def _structure(declared):
