@@ -160,7 +160,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         warm = None
         context = Context(assignment, program, public_only, diagnose)
         if assignment.standard is not None and not public_only:
-            assignment.standard.prepare()
+            assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
         loaded = program.load()
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:

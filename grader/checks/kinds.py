@@ -20,11 +20,10 @@ import inspect
 from types import MappingProxyType
 
 import numpy as np
-from hypothesis import strategies as st
-
 from . import invariants, model, own_caches
 from .diagnose import diagnose
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from . import properties
 from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
@@ -67,10 +66,21 @@ class Standard:
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
         self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
 
-    def prepare(self):
-        """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
+    def prepare(self, stored=None):
+        """Have the property tests' examples ready: those `make fixtures` stored (`stored`, properties.json read
+        as JSON) where they are what this hypothesis draws, else drawn now (once per process), while a
+        submission's sandbox starts."""
         if self.cases is not None and "properties" in self.settings:
-            examples(self._sizes(), self.settings["properties"]["max_examples"])
+            sizes, count = self.sizes(), self.settings["properties"]["max_examples"]
+            if not properties.use(stored or {}, sizes, count):
+                examples(sizes, count)
+
+    def examples_record(self):
+        """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when
+        there are no property tests."""
+        if self.cases is None or "properties" not in self.settings:
+            return None
+        return properties.record(self.sizes(), self.settings["properties"]["max_examples"])
 
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""
@@ -188,7 +198,7 @@ class Standard:
     # --- on generated cases ---------------------------------------------------------------------------------------
 
     def _properties(self, context, declared, kind):
-        sizes = self._sizes()
+        sizes = self.sizes()
         max_examples = self.settings["properties"]["max_examples"]
         if declared.name in self.pairs:
             judged, skipped = [], []
@@ -219,10 +229,10 @@ class Standard:
         again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
         return [args, *(a for a in again if a is not None)]
 
-    def _sizes(self):
+    def sizes(self):
+        """What the property tests' examples are drawn from (grader.checks.properties.Sizes)."""
         ranges = self.settings["properties"]["sizes"]
-        return st.builds(self.cases.Case, seed=st.integers(0, 2**31 - 1),
-                         **{name: st.integers(low, high) for name, (low, high) in ranges.items()})
+        return properties.Sizes(self.cases.Case, tuple((name, low, high) for name, (low, high) in ranges.items()))
 
     def _judged_case(self, declared, case):
         """(arguments, the reference's forward outputs and gradients) of a judged backward's generated case: made

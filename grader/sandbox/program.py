@@ -60,6 +60,8 @@ class Program:
         if sandbox is not None and sandbox.alive:
             sandbox.adopt()
         else:
+            if sandbox is not None:  # it ended before the submission came: what it left ends too
+                sandbox.stop()
             sandbox = Sandbox(self.scratch, self.limits, self.provided)
             sandbox.start()
         self.isolation = sandbox.isolation
