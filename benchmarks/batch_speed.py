@@ -94,7 +94,9 @@ def main():
             print("otter: not compared on modules (`otter run` grades notebooks); run without --modules")
         else:
             from benchmarks import otter_compare
-            otter_compare.compare(folder, made, timings[1], Path(scratch) / "otter", Path(scratch) / "out1-0")
+            otter = otter_compare.compare(folder, made, timings[1], Path(scratch) / "otter", Path(scratch) / "out1-0")
+            if otter:
+                print(f"ratio otter / ours at 2 workers: {otter / timings[2]:.2f}")
 
 
 if __name__ == "__main__":

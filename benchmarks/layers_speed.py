@@ -6,9 +6,12 @@ training run), and prints for each the fastest grading (the least disturbed by o
 wall seconds, its CPU seconds (the grader's and the sandbox's, as grade_speed.py counts them), and the wall time of
 each part as the results record it: the training check (100 iterations of the model in the sandbox, one message
 each), the model's other checks, the layer checks, the rest (starting the sandbox, loading the submission); and the
-load average, since the machine is shared.
+load average, since the machine is shared. Then the messages the grader sent the sandbox in one grading of the
+correct example, by kind: each single call and each answer to a callback is a round trip; a batch of calls asked
+ahead is one message however many cases it holds.
 Run: .venv/bin/python benchmarks/layers_speed.py [repeats]
 """
+import collections
 import os
 import sys
 from pathlib import Path
@@ -18,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.grade_speed import graded  # noqa: E402
 from grader import assignment  # noqa: E402
+from grader.sandbox import process  # noqa: E402
 
 EXAMPLES = ROOT / "submissions" / "rnn_layers"
 NAMES = ("layers_correct.py", "layers_mistake_sum_instead_of_mean.py", "layers_mistake_gates_order.py")
@@ -38,7 +42,25 @@ def main(repeats=3):
               f" {sum(model.values()):.2f} s, the {len(layer)} layer checks {sum(layer.values()):.2f} s, starting the"
               f" sandbox and loading the submission {wall - sum(model.values()) - sum(layer.values()):.2f} s"
               f" (fastest of {repeats})")
+    sent = messages(EXAMPLES / NAMES[0], layers)
+    print(f"messages to the sandbox in one grading of {NAMES[0]}: {sent['call']} single calls, {sent['calls']}"
+          f" batches asked ahead, {sent['callback_return'] + sent['callback_raised']} answers to callbacks")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+def messages(source, chosen):
+    """{op: how many} of the messages the grader sends the sandbox in one grading of `source`."""
+    sent, send = collections.Counter(), process.Sandbox.send
+
+    def counted(sandbox, message):
+        sent[message.get("op")] += 1
+        return send(sandbox, message)
+    process.Sandbox.send = counted
+    try:
+        graded(source, chosen)
+    finally:
+        process.Sandbox.send = send
+    return sent
 
 
 if __name__ == "__main__":

@@ -133,9 +133,10 @@ def _usual(counts):
     return max(set(counts), key=counts.count) if counts else 0
 
 
-def compare(folder, made, ours_one_worker, scratch, ours_out):
-    """Time `otter run` on every notebook in `folder`, one after another, and print the ratio to ours; `ours_out`
-    is our grade-all output on the same notebooks, whose reports say how many checks each notebook got."""
+def compare(folder, made, ours_seconds, scratch, ours_out, ours_workers="at 1 worker"):
+    """Time `otter run` on every notebook in `folder`, one after another, and print the ratio to ours (`ours_seconds`
+    of grade-all, `ours_workers` says with how many workers); `ours_out` is our grade-all output on the same
+    notebooks, whose reports say how many checks each notebook got. Returns Otter's seconds, or None."""
     otter, why = ensure_otter()
     if otter is None:
         print(f"otter: not compared: {why}")
@@ -157,7 +158,8 @@ def compare(folder, made, ours_one_worker, scratch, ours_out):
     print(f"otter run, one notebook at a time: {total:6.1f} s   {n / total * 60:6.1f} notebooks per minute"
           f"   ({len(made) - len(problems)} graded)")
     ours_checks = [len(json.loads(p.read_text())["checks"]) for p in Path(ours_out).glob("*/report.json")]
-    print(f"ratio otter / ours at 1 worker: {total / ours_one_worker:.2f} (above 1: ours is faster, while running "
+    print(f"ratio otter / ours {ours_workers}: {total / ours_seconds:.2f} (above 1: ours is faster, while running "
           f"{_usual(ours_checks)} checks per notebook to Otter's {_usual(otter_tests)} tests)")
     for line in problems:
         print(f"  otter: {line}")
+    return total

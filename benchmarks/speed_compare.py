@@ -11,8 +11,10 @@ shared, so compare the ratios of one run rather than absolute seconds across run
   .py                submissions/correct.py: the command line (a new process), grade() in this process the first
                      time and the next times (grade_speed.py: wall, and CPU with the sandbox's), its parts by kind
   second assignment  the same for submissions/rnn_layers/layers_correct.py
-  class of 20        `grade-all` at 1 worker (batch_speed.py's limits) against `otter run` one notebook after another,
-                     the class of classroom.py (one notebook with an endless loop)
+  class of 20        `grade-all` at its default number of workers, one per core, what an instructor gets (the count is
+                     printed; batch_speed.py's limits), against `otter run` one notebook after another (Otter's
+                     class command, `otter grade`, needs a Docker daemon: where there is none, `otter run` is its
+                     way), the class of classroom.py (one notebook with an endless loop)
 CPU times are those of every process a command ran, sandboxes included (benchmarks/cputree.py: getrusage does not
 see what runs in bubblewrap). Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N] [--batch B]
 """
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import batch_speed, classroom, cputree, grade_speed, notebook_speed, otter_compare  # noqa: E402
 from grader import assignment  # noqa: E402
+from grader.batch import grade_all  # noqa: E402
 
 
 def notebooks(folder):
@@ -158,11 +161,12 @@ def main():
               f" {direct * 1e6:.0f} us in-process", flush=True)
         print(f"class of {options.students} notebooks:")
         made = classroom.build(folder / "class", options.students, notebooks=True)
-        (took, _, _), used = cputree.seconds_of(batch_speed.grade_all, folder / "class", folder / "class-out", 1)
-        print(f"  ours, grade-all at 1 worker: {took:6.1f} s (CPU {used:6.1f} s)", flush=True)
+        workers = f"at {grade_all.cores()} workers, grade-all's default (one per core)"
+        (took, _, _), used = cputree.seconds_of(batch_speed.grade_all, folder / "class", folder / "class-out", 0)
+        print(f"  ours, grade-all {workers}: {took:6.1f} s (CPU {used:6.1f} s)", flush=True)
         if zipped is not None:
             _, used = cputree.seconds_of(otter_compare.compare, folder / "class", made, took, folder / "otter-class",
-                                         folder / "class-out")
+                                         folder / "class-out", workers)
             print(f"  otter's CPU: {used:6.1f} s", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

@@ -1,11 +1,14 @@
-"""What the command line costs before it does anything: `grader --help`, and grading one .py module, in this
-checkout and in the commit before the verbs imported what they need lazily (BEFORE), side by side in one run, with a
-bare Python start as the floor. Each figure is the median wall time of RUNS runs of a new process.
+"""What the command line costs before and around its checks: `grader --help`, and grading one .py module, in this
+checkout and in an older commit (BEFORE: main before issue 26's start costs; `--before 4ed60fe`: before the verbs
+imported what they need lazily, issue 19), side by side in one run, with a bare Python start as the floor. Each
+figure is the median wall time of RUNS runs of a new process, and for the grading the median CPU time of every
+process it ran, its sandboxes included (cputree.py); then the heavy packages each command imported.
 
     .venv/bin/python benchmarks/startup_speed.py [--runs 7] [--before COMMIT]
 
 The older commit is unpacked from git into a temporary folder and run from there (its own grader/, reference/ and
-fixtures/), with this checkout's Python environment.
+fixtures/), with this checkout's Python environment; both trees' modules are compiled first (as `make setup` does
+now), so that the figures compare the code, not whether Python may write its bytecode here.
 """
 import argparse
 import io
@@ -18,25 +21,35 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BEFORE = "4ed60fe"  # main before issue 19: every verb imported matplotlib, the report and numpy at start-up
+sys.path.insert(0, str(ROOT))
+from benchmarks import cputree  # noqa: E402
+BEFORE = "d0b3f90"  # main before issue 26's start costs (4ed60fe: before issue 19's lazy imports)
 SUBMISSION = "submissions/correct.py"
 
 
-def _median_seconds(command, cwd, runs):
-    times = []
+def _median_seconds(command, cwd, runs, cpu=False):
+    """The median wall seconds of `runs` runs of `command`; with `cpu`, (that, the median CPU seconds)."""
+    times, used = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        with cputree.Sampled() as sampled:
+            started = time.perf_counter()
+            subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - started)
+        used.append(sampled.seconds)
+    return (statistics.median(times), statistics.median(used)) if cpu else statistics.median(times)
 
 
-def _modules(cwd):
-    """The heavy packages `grader --help` imports, by name."""
-    code = ("import sys, runpy\nsys.argv = ['grader', '--help']\ntry:\n    runpy.run_module('grader', run_name="
-            "'__main__')\nexcept SystemExit:\n    pass\nprint(' '.join(sorted(m for m in ('numpy', 'matplotlib', "
-            "'flask', 'dask', 'distributed', 'hypothesis', 'IPython', 'jinja2') if m in sys.modules)), file=sys.stderr)")
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True).stderr.strip()
+HEAVY = ('numpy', 'matplotlib', 'flask', 'dask', 'distributed', 'hypothesis', 'trio', 'pytest', 'IPython', 'jinja2',
+         'jsonschema')
+
+
+def _modules(cwd, *argv):
+    """The heavy packages `grader ARGV` imports, by name."""
+    code = (f"import sys, runpy\nsys.argv = ['grader', *{list(argv)!r}]\ntry:\n    runpy.run_module('grader', "
+            f"run_name='__main__')\nexcept SystemExit:\n    pass\nprint(' '.join(sorted(m for m in {HEAVY!r} if m in "
+            "sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
+    return done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
 
 
 def _unpack(commit, folder):
@@ -47,10 +60,10 @@ def _unpack(commit, folder):
 
 def measure(cwd, runs, out):
     python = [sys.executable, "-m", "grader"]  # the current folder comes first on sys.path: its grader/ is run
-    return {"help": _median_seconds(python + ["--help"], cwd, runs),
-            "grade": _median_seconds(python + ["grade", SUBMISSION, "--out", str(out), "--assignment", "rnn"], cwd,
-                                     max(3, runs // 2)),
-            "modules": _modules(cwd) or "none"}
+    grade = ["grade", SUBMISSION, "--out", str(out)]
+    wall, cpu = _median_seconds(python + grade, cwd, max(3, runs // 2), cpu=True)
+    return {"help": _median_seconds(python + ["--help"], cwd, runs), "grade": wall, "grade_cpu": cpu,
+            "modules": _modules(cwd, "--help") or "none", "grade_modules": _modules(cwd, *grade) or "none"}
 
 
 def main():
@@ -61,15 +74,19 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         old = Path(scratch) / "before"
         _unpack(args.before, old)
+        for tree in (old, ROOT):
+            subprocess.run([sys.executable, "-m", "compileall", "-q", "grader"], cwd=tree, stdout=subprocess.DEVNULL)
         floor = _median_seconds([sys.executable, "-c", "pass"], ROOT, args.runs)
         before = measure(old, args.runs, Path(scratch) / "out-before")
         after = measure(ROOT, args.runs, Path(scratch) / "out-after")
     print(f"median of {args.runs} runs (grading: {max(3, args.runs // 2)}), python {sys.version.split()[0]}")
     print(f"{'':36} {'before (' + args.before + ')':>18} {'now':>10} {'now/before':>11}")
-    for key, label in (("help", "grader --help"), ("grade", f"grader grade {SUBMISSION}")):
+    for key, label in (("help", "grader --help"), ("grade", f"grader grade {SUBMISSION}"),
+                       ("grade_cpu", "  its CPU, sandboxes included")):
         print(f"{label:36} {before[key]:17.2f}s {after[key]:9.2f}s {after[key] / before[key]:11.2f}")
     print(f"{'python -c pass (the floor)':36} {floor:17.2f}s")
     print(f"heavy packages --help imports: before: {before['modules']}; now: {after['modules']}")
+    print(f"heavy packages the grading imports: before: {before['grade_modules']}; now: {after['grade_modules']}")
 
 
 if __name__ == "__main__":

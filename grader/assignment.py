@@ -19,8 +19,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .authoring import validate
-from .checks import declarations, kinds
 from .install import course
 from .errors import UsageError
 
@@ -105,19 +103,35 @@ class Assignment:
 def find(name=None, public_only=False, submissions=()):
     """The assignment folder `reference/<name>`; with no name, the only one there is, or else the one whose graded
     functions the `submissions` define (grader.detect)."""
+    return load(choose(name, submissions), public_only)
+
+
+def choose(name=None, submissions=()):
+    """The folder find() loads (nothing is imported or validated)."""
     reference = course.root() / "reference"
     folders = sorted(p.parent for p in reference.glob("*/assignment.toml"))
     if name is None and len(folders) == 1:
-        return load(folders[0], public_only)
+        return folders[0]
     if name is None and not submissions:
         raise UsageError(f"say which assignment with --assignment NAME: there are {[f.name for f in folders]}")
     if name is None:
         from .detect import choose
-        return load(reference / choose(folders, submissions), public_only)
+        return reference / choose(folders, submissions)
     folder = reference / name
     if not (folder / "assignment.toml").is_file():
         raise UsageError(f"no assignment {name!r}; there are {[f.name for f in folders]}")
-    return load(folder, public_only)
+    return folder
+
+
+def provided_of(folder):
+    """What Assignment.provided is for the assignment in `folder`, read from its assignment.toml without loading
+    the assignment; None when it names none or can't be read (load() says why)."""
+    try:
+        with open(Path(folder) / "assignment.toml", "rb") as f:
+            provided = tomllib.load(f).get("provided")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return Path(folder) / provided if isinstance(provided, str) and provided else None
 
 
 def folder_of(name_or_path):
@@ -137,6 +151,8 @@ def names():
 
 def load(folder, public_only=False):
     """Load an assignment folder; `public_only` accepts a student's copy, which has no reference solution."""
+    from .authoring import validate
+    from .checks import declarations, kinds
     folder = Path(folder)
     if not (folder / "solution.py").is_file() and not public_only:
         raise UsageError(f"{folder / 'solution.py'} is missing: this copy of {folder.name!r} holds only the public"
@@ -182,6 +198,7 @@ def load(folder, public_only=False):
 
 def _import(folder, package_name, part):
     """A module of the assignment folder; one that doesn't import is named with its error."""
+    from .authoring import validate
     try:
         return importlib.import_module(f"{package_name}.{part}")
     except Exception as exc:  # noqa: BLE001 -- whatever the author's module raised, said with the file

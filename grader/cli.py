@@ -16,9 +16,6 @@ from .sandbox.limits import from_options as _limits
 
 def cmd_grade(options):
     from . import assignment as assignments
-    from .api import grade_submission
-    from .report import github, terminal
-    from .sandbox.intake import submission_name
     limits = _limits(options)
     summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.github else None
     if options.github and not summary:
@@ -28,8 +25,14 @@ def cmd_grade(options):
     for path in options.paths:
         if not Path(path).exists():
             raise UsageError(f"no such submission: {path!r}")
-    from .batch.grade_all import entries
-    folders = {e.path: e.name for e in entries([Path(p) for p in options.paths])}  # safe, unique, as grade-all's
+    if not several:  # its sandbox starts while the grading code is imported and the assignment loaded
+        folder = assignments.choose(options.assignment, submissions=options.paths)
+        options.assignment = folder.name  # (chosen once: the choice is said once)
+        _start_ahead(options.paths[0], assignments.provided_of(folder), limits)
+    from .api import grade_submission
+    from .report import terminal
+    from .sandbox.intake import submission_name
+    folders = _folders(options.paths) if several or not options.out else {}
     refused = []
     for path in options.paths:
         try:
@@ -46,6 +49,7 @@ def cmd_grade(options):
         document = grade_submission(path, chosen, out, limits, public_only=options.public)
         print(terminal.render(document, out))
         if options.github:
+            from .report import github
             print("\n".join(github.annotations(document, path)))
             github.write_summary(document, summary)
         if options.fail_under is not None and _percent(document) < options.fail_under:
@@ -57,6 +61,31 @@ def cmd_grade(options):
         print(f"grader: {len(refused)} of {len(options.paths)} submissions not graded (above)", file=sys.stderr)
         return 2
     return 1 if below else 0
+
+
+def _start_ahead(path, provided, limits):
+    """Start the sandbox for the submission at `path` (grader.sandbox.ahead): for a notebook, one with the
+    notebook shell's modules imported ahead, and matplotlib if the notebook names it."""
+    from .sandbox import ahead
+    path = Path(path)
+    notebooks = [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
+    plotting = any(b"matplotlib" in _head(notebook) for notebook in notebooks)
+    ahead.start(limits, provided, "plotting" if plotting else "notebook" if notebooks else "module")
+
+
+def _head(path, size=2**22):
+    """The first `size` bytes of a file (what a look for a word reads of it), or none if it can't be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
+def _folders(paths):
+    """{path: the report folder's name}, safe and unique, as grade-all names them."""
+    from .batch.grade_all import entries
+    return {e.path: e.name for e in entries([Path(p) for p in paths])}
 
 
 def _percent(document):

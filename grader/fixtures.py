@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 MANIFEST = "manifest.json"
+EXAMPLES = "properties.json"  # the property tests' examples (grader.checks.properties), with the fixtures
 DRIFT_RTOL, DRIFT_ATOL = 1e-9, 1e-12
 
 
@@ -146,8 +147,61 @@ def generate(assignment, folder):
         (folder / relative).write_text(json.dumps(record, indent=1) + "\n")
         manifest["files"][relative] = {"recipe": recipe.describe, "function": recipe.function, "seed": recipe.seed,
                                        "arrays": array_hashes({"args": args, "expected": expected})}
+    _write_examples(assignment, folder, manifest)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return manifest
+
+
+def _write_examples(assignment, folder, manifest):
+    """properties.json: the examples the property tests try when they all pass, drawn here by hypothesis, so that
+    a grading whose examples all pass never imports it (grader.checks.properties)."""
+    standard = getattr(assignment, "standard", None)  # (an assignment made by hand in a test has none)
+    try:
+        entry = standard.examples_record() if standard is not None else None
+    except ValueError as exc:
+        raise RecipeError(f"{assignment.name}: {exc}") from exc
+    if entry is None:
+        return
+    text = json.dumps({"made_by": manifest["made_by"], "properties": [entry]}, indent=1) + "\n"
+    (folder / EXAMPLES).write_text(text)
+    manifest["properties"] = {"file": EXAMPLES, "strategy": entry["strategy"], "hypothesis": entry["hypothesis"],
+                              "sha256": hashlib.sha256(text.encode()).hexdigest()}
+
+
+_STORED = {}  # fixtures folder -> (properties.json's time and size, its content)
+
+
+def stored_examples(folder):
+    """properties.json of a fixtures folder, read as JSON once per process while it stays the same; {} when there is
+    none (a student's copy, fixtures made before it existed) or it can't be read: the examples are drawn then."""
+    path = Path(folder) / EXAMPLES
+    try:
+        signature = (path.stat().st_mtime_ns, path.stat().st_size)
+        if _STORED.get(str(path), (None,))[0] != signature:
+            _STORED[str(path)] = (signature, json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return {}
+    return _STORED[str(path)][1]
+
+
+def _examples_drift(folder, recorded, scratch, fresh):
+    """Lines naming how properties.json in `folder` differs from a fresh one in `scratch` and from its manifest entry."""
+    name = EXAMPLES
+    if recorded is None and fresh.get("properties") is None:
+        return []
+    if recorded is None or fresh.get("properties") is None:
+        return [f"{name}: {'not in the manifest' if recorded is None else 'in the manifest, but nothing makes it'}"]
+    if not (folder / name).is_file():
+        return [f"{name}: missing on disk"]
+    text, drift = (folder / name).read_text(), []
+    if hashlib.sha256(text.encode()).hexdigest() != recorded.get("sha256"):
+        drift.append(f"{name}: on disk differs from its manifest entry (edited by hand?)")
+    kept, made = json.loads(text).get("properties"), json.loads((scratch / name).read_text())["properties"]
+    if kept != made:
+        versions = {entry.get("hypothesis") for entry in (kept or []) + made if isinstance(entry, dict)}
+        drift.append(f"{name}: the property tests' examples drifted ({fresh['properties']['strategy']}, hypothesis"
+                     f" {' and '.join(sorted(str(v) for v in versions))})")
+    return drift
 
 
 def load(folder, visibility):
@@ -188,4 +242,5 @@ def check(assignment, folder):
                     drift.append(f"{relative}: {array} drifted (recipe {new['recipe']})")
             for array in sorted(a for a in old["arrays"] if a not in kept or _hash(kept[a]) != old["arrays"][a]):
                 drift.append(f"{relative}: {array} on disk differs from its manifest entry (edited by hand?)")
+        drift += _examples_drift(folder, recorded.get("properties"), Path(scratch) / assignment.name, fresh)
     return [line for line in drift if not line.startswith("note:")] and drift

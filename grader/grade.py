@@ -85,11 +85,11 @@ class Context:
         replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
         return {"substitute": reference, "pairs": pairs, "record": record, "replay": replay}
 
-    def prefetch(self, function, argument_lists, target=None, methods=None):
+    def prefetch(self, function, argument_lists, target=None, methods=None, keep=None):
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
-        follow with the same arguments take them in order (grader.sandbox.program.Program.prefetch)."""
+        follow with the same arguments (and `keep`) take them in order (grader.sandbox.program.Program.prefetch)."""
         self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
-                              target=target, methods=methods)
+                              target=target, methods=methods, keep=keep)
 
     def calls(self, function, argument_lists, target=None, methods=None):
         """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
@@ -160,7 +160,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         warm = None
         context = Context(assignment, program, public_only, diagnose)
         if assignment.standard is not None and not public_only:
-            assignment.standard.prepare()
+            assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
         loaded = program.load()
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:

@@ -6,6 +6,7 @@ that every file, process and thread they leave behind carries in its name, so th
 tests that attack the project, the report folder or the network only run in bubblewrap (forced, so that a broken
 sandbox fails the test rather than falling back to process isolation and doing the damage).
 """
+import functools
 import hashlib
 import json
 import os
@@ -477,32 +478,71 @@ class Subclass(np.ndarray):
         return True
 
 
+def _crossed(value):
+    """`value` as the grader gets it: encoded, packed in a message, unpacked and decoded."""
+    return wire.decode(wire.unpack(wire.pack({"value": wire.encode(value)})[wire.HEADER_BYTES:])["value"])
+
+
 @pytest.mark.parametrize("value", [np.arange(6.0).reshape(2, 3).view(Subclass), np.float32(2.5),
                                    np.broadcast_to(np.arange(3.0), (4, 3)), np.asfortranarray(np.eye(3))])
 def test_arrays_arrive_as_plain_ndarrays_of_their_values(value):
-    got = wire.decode(wire.unpack(wire.pack(wire.encode(value))[wire.HEADER_BYTES:]))
+    got = _crossed(value)
     assert type(got) is np.ndarray and got.flags.c_contiguous and got.flags.writeable
     assert np.array_equal(np.asarray(got), np.asarray(value).view(np.ndarray))
 
 
-@pytest.mark.parametrize("data,says", [
-    ({"$nd": ["|O", [1], bytes(8)]}, "may not cross"),
-    ({"$nd": ["<U1", [1], bytes(4)]}, "may not cross"),
-    ({"$nd": [["<f8"], [1], bytes(8)]}, "may not cross"),
-    ({"$nd": ["<f8", [2**31, 2**31], b""]}, "elements"),
-    ({"$nd": ["<f8", [-1], b""]}, "shape"),
-    ({"$nd": ["<f8", [2], bytes(8)]}, "arrived with 8 bytes"),
-    ({"$nd": ["<f8", [1], "AAAAAAAAAAA="]}, "malformed array"),  # bytes only as the message's own, never text
-    ({"$handle": ["1", "x"]}, "malformed"),
-    ({"$float": "1e999"}, "malformed"),
-    ({"$dict": [[["key"], 1]]}, "malformed dict"),
-    (10**40, "int64"),
-    ({"__reduce__": "os.system"}, "malformed"),
-    ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], "deeper"),
+def _blob(data, raw=b""):
+    """A value's blob as a forger makes it: the length of its JSON, the JSON `data`, the bytes `raw`."""
+    text = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return struct.pack(">I", len(text)) + text + raw
+
+
+@pytest.mark.parametrize("data,raw,says", [
+    ({"$nd": ["|O", [1], 0]}, bytes(8), "may not cross"),
+    ({"$nd": ["<U1", [1], 0]}, bytes(4), "may not cross"),
+    ({"$nd": [["<f8"], [1], 0]}, bytes(8), "may not cross"),
+    ({"$nd": ["<f8", [2**31, 2**31], 0]}, b"", "elements"),
+    ({"$nd": ["<f8", [2**11, 2**11, 2], 0]}, b"", "elements"),
+    ({"$nd": ["<f8", [0, 2**40], 0]}, b"", "elements"),  # none, but no array can have that dimension
+    ({"$nd": ["<f8", [-1], 0]}, b"", "shape"),
+    ({"$nd": ["<f8", [2.0], 0]}, bytes(16), "shape"),
+    ({"$nd": ["<f8", [True], 0]}, bytes(8), "shape"),
+    ({"$nd": ["<f8", [2], 0]}, bytes(8), "malformed array bytes"),  # claims more bytes than the blob holds
+    ({"$nd": ["<f8", [1], 8]}, bytes(8), "malformed array bytes"),  # they lie past its end
+    ({"$nd": ["<f8", [1], -8]}, bytes(8), "malformed array bytes"),
+    ({"$nd": ["<f8", [1], "AAAAAAAAAAA="]}, bytes(8), "malformed array bytes"),  # bytes only as the blob's own
+    ({"$nd": ["<f8", [1]]}, bytes(8), "malformed array"),
+    ({"$handle": ["1", "x"]}, b"", "malformed"),
+    ({"$float": "1e999"}, b"", "malformed"),
+    ({"$dict": [[["key"], 1]]}, b"", "malformed dict"),
+    (10**40, b"", "int64"),
+    ("x" * (2**20 + 1), b"", "longer than"),
+    ({"__reduce__": "os.system"}, b"", "malformed"),
+    ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], b"", "deeper"),
+    (b"[" * 200_000 + b"]" * 200_000, b"", "malformed JSON"),  # nested past any recursion limit
+    (b'{"$float": "nan"} 1', b"", "more after its end"),
+    (b"\xff", b"", "malformed JSON"),
 ])
-def test_what_the_child_sends_is_validated_before_anything_is_built(data, says):
+def test_what_the_child_sends_is_validated_before_anything_is_built(data, raw, says):
     with pytest.raises(wire.WireError, match=says):
-        wire.decode(data)
+        wire.decode(_blob(data, raw))
+
+
+@pytest.mark.parametrize("blob,says", [
+    (b"{}", "shorter than its header"),
+    (struct.pack(">I", 99) + b"{}", "JSON part of 99 bytes"),
+    (json.dumps([1]).encode(), "not a blob"),
+])
+def test_a_blob_whose_framing_is_wrong_is_refused_as_malformed(blob, says):
+    with pytest.raises(wire.Malformed, match=says):
+        wire.decode(blob if says != "not a blob" else [1])
+
+
+def test_a_shape_is_checked_every_time_not_only_the_first():
+    """A forged shape of floats is refused even after the same shape in ints crossed (no cache lets it by)."""
+    assert _crossed(np.zeros(2)).shape == (2,)
+    with pytest.raises(wire.WireError, match="shape"):
+        wire.decode(_blob({"$nd": ["<f8", [2.0], 0]}, bytes(16)))
 
 
 def _message(text, raw=b""):
@@ -511,15 +551,18 @@ def _message(text, raw=b""):
 
 
 @pytest.mark.parametrize("body,says", [
-    (_message('{"v":{"$nd":["<f8",[1],[0,8]]}}', bytes(4)), "malformed array bytes"),  # past the end
-    (_message('{"v":{"$nd":["<f8",[1],[-8,8]]}}', bytes(8)), "malformed array bytes"),
-    (_message('{"v":{"$nd":["<f8",[1],[0,true]]}}', bytes(8)), "malformed array bytes"),
-    (_message('{"v":{"$nd":["<f8",[1],[0]]}}', bytes(8)), "malformed array bytes"),
+    (_message('{"v":{"$v":[0,8]}}', bytes(4)), "malformed value bytes"),  # past the end
+    (_message('{"v":{"$v":[-8,8]}}', bytes(8)), "malformed value bytes"),
+    (_message('{"v":{"$v":[0,true]}}', bytes(8)), "malformed value bytes"),
+    (_message('{"v":{"$v":[0]}}', bytes(8)), "malformed value bytes"),
+    (_message('{"cases":[{"args":{"$v":[4,8]}}]}', bytes(8)), "malformed value bytes"),  # in a batch's case
+    (_message('["not", "a", "message"]'), "a message of type list"),
+    (_message('{"v":' * 40 + "1" + "}" * 40), "nested deeper"),
     (struct.pack(">I", 99) + b"{}", "JSON part of 99 bytes"),
     (b"{}", "shorter than its header"),
 ])
-def test_a_message_whose_array_bytes_lie_outside_it_is_refused(body, says):
-    with pytest.raises(wire.WireError, match=says):
+def test_a_message_whose_values_lie_outside_it_is_refused(body, says):
+    with pytest.raises(wire.Malformed, match=says):
         wire.unpack(body)
 
 
@@ -527,12 +570,27 @@ def test_a_message_carries_arrays_as_their_bytes_after_the_json_and_strings_as_t
     values = (np.arange(6.0).reshape(2, 3), "x" * 100, {"k": [np.int32(7), np.zeros((0, 4))]}, np.array([1 + 2j]))
     packed = wire.pack({"v": wire.encode(values)})
     assert np.arange(6.0).tobytes() in packed and b"base64" not in packed
-    got = wire.decode(wire.unpack(packed[wire.HEADER_BYTES:])["v"])
+    got = _crossed(values)
     assert got[1] == values[1] and got[2]["k"][0] == 7 and got[2]["k"][1].shape == (0, 4)
     assert np.array_equal(got[0], values[0]) and np.array_equal(got[3], values[3])
     assert wire.unpack_length(packed[:wire.HEADER_BYTES]) == len(packed) - wire.HEADER_BYTES
-    assert wire.unpack(wire.pack({"$nd": ["<f8", [1], [0, 8]], "x": 1})[wire.HEADER_BYTES:]) == \
-        {"$nd": ["<f8", [1], [0, 8]], "x": 1}  # only an array's own object is read as one
+    assert wire.unpack(wire.pack({"$v": [0, 8], "x": 1})[wire.HEADER_BYTES:]) == {"$v": [0, 8], "x": 1}
+    assert wire.encode((np.zeros(3), 1.5)) == wire.encode((np.zeros(3), 1.5))  # a value's blob is comparable
+
+
+def test_a_value_decodes_to_what_was_encoded_kinds_and_all():
+    value = ([1, (2, 3.5)], {"k": None, 3: True}, float("nan"), float("-inf"), 2**63, 1 + 2j, "\u00e9",
+             np.arange(4, dtype=">i4"), np.bool_(True), np.zeros((2, 0, 3), np.float32))
+    got = _crossed(value)
+    assert type(got) is tuple and type(got[0]) is list and type(got[0][1]) is tuple
+    assert got[1] == {"k": None, 3: True} and np.isnan(got[2]) and got[3] == float("-inf")
+    assert got[4] == float(2**63) and got[5] == 1 + 2j and got[6] == "\u00e9"
+    assert got[7].dtype == np.int32 and list(got[7]) == [0, 1, 2, 3]  # made little-endian on the way
+    assert got[8].dtype == np.bool_ and got[8] and got[9].shape == (2, 0, 3)
+    with pytest.raises(wire.WireError, match="can't cross"):
+        wire.encode(object())
+    with pytest.raises(wire.WireError, match="deeper"):
+        wire.encode(functools.reduce(lambda v, _: [v], range(40), 1))
 
 
 def test_every_limit_has_an_option_and_a_batch_passes_them_all_on():

@@ -160,3 +160,29 @@ def test_a_property_test_asks_for_all_its_calls_in_one_message(tmp_path, functio
     callbacks = [message for message in sent if message["op"] != "calls"]
     assert all(message["op"] == "callback_return" for message in callbacks)
     assert bool(callbacks) == (function == "rnn_forward")
+
+
+def test_a_backward_judged_on_its_own_forwards_caches_asks_every_forward_in_one_message(tmp_path):
+    """rnn_backward's property test (CS231n's layout: each student's own cache): the forwards of all generated
+    cases are asked in one message, their caches kept in the sandbox; each backward is then called with its case's
+    cache, one message each (its cache's handle comes from the forward's answer)."""
+    layers = assignment.find("rnn_layers")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    submission = intake.take_in(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", scratch)
+    program = Program(scratch, submission, Limits(call_seconds=20.0), layers.provided, layers.settings.get("package"))
+    try:
+        program.load()
+        sent = []
+        send = program.sandbox.send
+        program.sandbox.send = lambda message: (sent.append(message), send(message))[1]
+        check = layers.suite.checks["rnn_backward.properties"]
+        assert check.run(Context(layers, program)) is None  # passed
+    finally:
+        program.close()
+    examples = layers.settings["properties"]["max_examples"]
+    batches = [message for message in sent if message["op"] == "calls"]
+    assert len(batches) == 1 and batches[0]["function"] == "rnn_forward" and batches[0]["keep"] == "last"
+    assert len(batches[0]["cases"]) == examples
+    ones = [message for message in sent if message["op"] == "call"]
+    assert len(ones) == examples and {message["function"] for message in ones} == {"rnn_backward"}

@@ -285,6 +285,26 @@ def test_a_model_with_a_wrong_gradient_fails_its_checks_and_training(mistakes):
     assert "grads[\"W1\"]" in _check(mistakes["b"], "SentimentRNN.gradcheck")["message"]
 
 
+MODEL_RETURN = "        return loss, grads\n"
+
+
+@pytest.mark.parametrize("line, said", [
+    # one entry of one gradient wrong by 1%: the directional check still sees it, the entries say where
+    ("grads['Wh'] = grads['Wh'].copy(); grads['Wh'][1, 2] *= 1.01",
+     'grads["Wh"] fails the gradient check through your own loss\nrelative error 0.00498 at [1][2]'),
+    ("grads['b'] = grads['b'][None, :]", 'grads["b"] has shape (1, 4); expected (4,) like params["b"]'),
+])
+def test_the_model_gradcheck_finds_one_wrong_entry_and_says_a_wrong_shape(layers, tmp_path, line, said):
+    """Each gradient is checked along two random directions, entry by entry only where one disagrees."""
+    assert CORRECT.count(MODEL_RETURN) == 1
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(CORRECT.replace(MODEL_RETURN, f"        {line}\n{MODEL_RETURN}"))
+    document = _grade(layers, path)
+    gradcheck = _check(document, "SentimentRNN.gradcheck")
+    assert gradcheck["status"] == "failed" and gradcheck["message"].startswith(said), gradcheck["message"]
+    assert _lost(document) == {"SentimentRNN": 8 if "shape" in said else 5}
+
+
 def test_a_diverging_learning_rate_fails_the_training_check(layers, monkeypatch):
     monkeypatch.setitem(layers.settings["training"], "learning_rate", 50.0)
     document = _grade(layers, EXAMPLES / "layers_correct.py")

@@ -241,6 +241,7 @@ class _Batch:
         self.summary, self.client = summary, client
         self.progress = Progress(len(self.queue), bar=options.progress_bar)
         self.interrupted = False
+        self.ending = []  # idle workers told to finish, that close() waits for
 
     def run(self):
         if self.client is not None:
@@ -261,9 +262,19 @@ class _Batch:
                 self._wait(workers)
                 workers = [self._expire(w) for w in workers]
         finally:
+            self.ending = [w for w in workers if not w.job]
+            for worker in self.ending:  # they end (their spare sandboxes stopped) while the class files are written
+                worker.end_input()
             for worker in workers:
-                worker.stop(grace=5) if worker.job else worker.close()
+                if worker.job:
+                    worker.stop(grace=5)
             self.progress.close()
+
+    def close(self):
+        """Wait for the workers that run() told to finish."""
+        for worker in self.ending:
+            worker.close()
+        self.ending = []
 
     def _dispatch(self, worker, job):
         entry, key = job
@@ -388,32 +399,42 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
     _write_atomic(out / BATCH, json.dumps({"submissions": str(Path(folder).resolve())}, indent=1) + "\n")
     shutil.rmtree(out / STAGING, ignore_errors=True)
     digest = assignment_hash(assignment)
-    summary, jobs = Summary(total=len(entries)), []
+    summary, jobs, batch = Summary(total=len(entries)), [], None
     for entry in entries:
         key = fingerprint(entry, digest, limits, options.public_only)
         if not options.force and _unchanged(out / entry.name, key):
             summary.unchanged.append(entry.name)
         else:
             jobs.append((entry, key))
-    if jobs:
-        # matplotlib takes a second to import: do it while the workers grade, not after them.
-        page = "grader.report.charts" if extras.installed("plots") else "grader.report.classpage"
-        threading.Thread(target=importlib.import_module, args=(page,), daemon=True).start()
-        batch = _Batch(jobs, out, assignment, limits, options, summary, client)
-        previous = _on_interrupt(batch)
-        try:
-            batch.run()
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
-        summary.interrupted = batch.interrupted
-    shutil.rmtree(out / STAGING, ignore_errors=True)
-    if not summary.interrupted and options.similarity:
-        summary.similarity = _similarity(entries, out, assignment, options)
-    if not summary.interrupted:
-        write_class_files(entries, out, options)
+    try:
+        if jobs:
+            # the class page's imports (matplotlib: a second) happen while the workers grade, not after them
+            threading.Thread(target=_prepare_class_page, daemon=True).start()
+            batch = _Batch(jobs, out, assignment, limits, options, summary, client)
+            previous = _on_interrupt(batch)
+            try:
+                batch.run()
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
+            summary.interrupted = batch.interrupted
+        shutil.rmtree(out / STAGING, ignore_errors=True)
+        if not summary.interrupted and options.similarity:
+            summary.similarity = _similarity(entries, out, assignment, options)
+        if not summary.interrupted:
+            write_class_files(entries, out, options)
+    finally:  # the idle workers ended while the class files were written
+        if batch is not None:
+            batch.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _prepare_class_page():
+    importlib.import_module("grader.report.classpage")
+    if extras.installed("plots"):
+        from ..report import charts
+        charts.load()
 
 
 def _similarity(entries, out, assignment, options):

@@ -173,10 +173,15 @@ class Worker:
                 os.killpg(os.getpgid(pid), signal.SIGKILL)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def close(self):
-        """Ask an idle worker to finish by ending its input."""
+    def end_input(self):
+        """Ask an idle worker to finish by ending its input; it ends by itself (its sandboxes stopped) while the
+        batch goes on, and close() waits for it."""
         with contextlib.suppress(OSError):
             self.process.stdin.close()
+
+    def close(self):
+        """Ask an idle worker to finish, and wait for it."""
+        self.end_input()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -15,14 +15,15 @@ student's forward made (grader.checks.own_caches). Every per-case call of the st
 """
 import copy
 import dataclasses
+import functools
 import inspect
+from types import MappingProxyType
 
 import numpy as np
-from hypothesis import strategies as st
-
 from . import invariants, model, own_caches
 from .diagnose import diagnose
 from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from . import properties
 from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
@@ -65,10 +66,21 @@ class Standard:
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
         self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
 
-    def prepare(self):
-        """Draw the property tests' examples now (once per process), while a submission's sandbox starts."""
+    def prepare(self, stored=None):
+        """Have the property tests' examples ready: those `make fixtures` stored (`stored`, properties.json read
+        as JSON) where they are what this hypothesis draws, else drawn now (once per process), while a
+        submission's sandbox starts."""
         if self.cases is not None and "properties" in self.settings:
-            examples(self._sizes(), self.settings["properties"]["max_examples"])
+            sizes, count = self.sizes(), self.settings["properties"]["max_examples"]
+            if not properties.use(stored or {}, sizes, count):
+                examples(sizes, count)
+
+    def examples_record(self):
+        """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when
+        there are no property tests."""
+        if self.cases is None or "properties" not in self.settings:
+            return None
+        return properties.record(self.sizes(), self.settings["properties"]["max_examples"])
 
     def kinds(self, function):
         """The standard kinds that `function` can be graded on."""
@@ -127,6 +139,7 @@ class Standard:
 
     def _judged(self, context, declared, fixtures):
         """A backward on each fixture where its student's forward made a cache; skipped where it made none."""
+        self._ask_forwards(context, declared, [(f.args, f.expected) for f in fixtures])
         notes, skipped = [], []
         for fixture in fixtures:
             try:
@@ -154,6 +167,14 @@ class Standard:
             diagnosis = self._diagnosis(context, declared, (*upstream, cache), expected["backward"], failure.got)
             raise diagnosis.explain(*failure.lines) from None
 
+    def _ask_forwards(self, context, declared, cases):
+        """Ask the student's forward for its outputs and cache on each of a judged backward's `cases`, [(args,
+        expected)], in one message, each cache kept in the sandbox: own_caches.judge's first call on each case
+        takes its answer from there. (Only the forwards: a backward's call needs its case's cache handle.)"""
+        if len(cases) > 1:
+            forward = self.pairs[declared.name].forward
+            context.prefetch(forward, [args[:-len(expected["forward"])] for args, expected in cases], keep="last")
+
     def _reference_cache(self, pair, forward_args, forward_got):
         """The reference forward's cache on these inputs; where the student's forward was wrong (`forward_got`, its
         outputs), with those outputs in it, so a backward's variant reads what the student's backward read."""
@@ -177,12 +198,13 @@ class Standard:
     # --- on generated cases ---------------------------------------------------------------------------------------
 
     def _properties(self, context, declared, kind):
-        sizes = self._sizes()
+        sizes = self.sizes()
         max_examples = self.settings["properties"]["max_examples"]
         if declared.name in self.pairs:
             judged, skipped = [], []
             check_property(sizes, lambda case: self._judge_generated(context, declared, case, judged, skipped),
-                           max_examples)
+                           max_examples, lambda drawn: self._ask_forwards(
+                               context, declared, [self._judged_case(declared, case) for case in drawn]))
             if skipped and not judged:
                 raise skipped[0]
             return None
@@ -207,14 +229,23 @@ class Standard:
         again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
         return [args, *(a for a in again if a is not None)]
 
-    def _sizes(self):
+    def sizes(self):
+        """What the property tests' examples are drawn from (grader.checks.properties.Sizes)."""
         ranges = self.settings["properties"]["sizes"]
-        return st.builds(self.cases.Case, seed=st.integers(0, 2**31 - 1),
-                         **{name: st.integers(low, high) for name, (low, high) in ranges.items()})
+        return properties.Sizes(self.cases.Case, tuple((name, low, high) for name, (low, high) in ranges.items()))
+
+    def _judged_case(self, declared, case):
+        """(arguments, the reference's forward outputs and gradients) of a judged backward's generated case: made
+        once per process, read-only, as _case's."""
+        key = ("judged", declared.name, case)
+        if key not in self._made:
+            args = self.cases.arguments(declared.name, case)
+            expect = expect_backward(self.solution, declared.backward.forward, declared.name)
+            self._made[key] = read_only((args, expect(*copy.deepcopy(args))))
+        return self._made[key]
 
     def _judge_generated(self, context, declared, case, judged, skipped):
-        args = self.cases.arguments(declared.name, case)
-        expected = expect_backward(self.solution, declared.backward.forward, declared.name)(*copy.deepcopy(args))
+        args, expected = self._judged_case(declared, case)
         try:
             self._judge(context, declared, args, expected, repr(case))
             judged.append(case)
@@ -334,8 +365,9 @@ def _fixtures(context, function, kind):
     return cases
 
 
+@functools.lru_cache(maxsize=256)  # inspect.signature costs 0.1 ms, and every generated case asks again
 def _positions(function):
-    return {name: i for i, name in enumerate(inspect.signature(function).parameters)}
+    return MappingProxyType({name: i for i, name in enumerate(inspect.signature(function).parameters)})
 
 
 def _structure(declared):

@@ -16,7 +16,7 @@ import inspect
 import numpy as np
 
 from .compare import differences
-from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from .gradcheck import BOUND, close, compare_gradient, numeric_gradient, slope
 from .suite import Failure
 from .training import falls_enough, train
 
@@ -89,6 +89,8 @@ class ModelChecks:
             raise Failure("with y=None, loss(X) must return the scores:", *lines)
 
     def gradcheck(self, context):
+        """Each gradient is checked along two seeded random directions (four losses, whatever its size); only one
+        that disagrees is then differenced entry by entry, which says where (and decides: it is the check)."""
         sizes = self.declared["gradcheck_sizes"]
         extra = dict(self.declared.get("gradcheck_data", {"examples": 4}))
         params = self._reference_params(sizes, seed=11)
@@ -101,10 +103,22 @@ class ModelChecks:
             context.call(self.name, params, target=model, method="params.update")
             return float(np.asarray(context.call(self.name, X, y, target=model, method="loss")[0]))
 
-        _ask_ahead(context, self.name, model, params, X, y)
+        draw = np.random.default_rng(0).standard_normal
+        directions = {name: [draw(params[name].shape) for _ in range(2)] for name in sorted(params)}
+
+        def along(loss):  # the loss's derivative along each direction of each parameter
+            return {name: [slope(loss, params[name], v) for v in directions[name]] for name in sorted(params)}
+        _ask_ahead(context, self.name, model, params, X, y, along)
+        slopes = along(loss)  # takes every answer asked ahead, in order, before any other call is made
         for name in sorted(params):
             if name not in got[1]:
                 raise Failure(f'grads has no key "{name}"; it has {sorted(got[1])}')
+            if _agrees(got[1][name], params[name].shape, directions[name], slopes[name]):
+                continue
+            if np.shape(got[1][name]) != params[name].shape:
+                raise Failure(f'grads["{name}"] has shape {np.shape(got[1][name])}; expected {params[name].shape}'
+                              f' like params["{name}"]')
+            _ask_ahead(context, self.name, model, params, X, y, lambda loss: numeric_gradient(loss, params[name]))
             result = compare_gradient(name, numeric_gradient(loss, params[name]), got[1][name])
             if not result.ok:
                 index = "".join(f"[{i}]" for i in result.worst_index)
@@ -153,16 +167,26 @@ class ModelChecks:
                 f" the reference's falls to {last:.4g}")
 
 
-def _ask_ahead(context, name, model, params, X, y):
-    """Ask the model for every loss the numeric gradients of `params` will take, in one message: each perturbed
-    set of parameters, then the loss at it, in the order numeric_gradient makes them (the calls take them)."""
+def _agrees(analytic, shape, directions, slopes):
+    """Whether the gradient `analytic` (of a variable of `shape`) agrees with each of the loss's `slopes` along
+    `directions`."""
+    try:
+        analytic = np.asarray(analytic, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return analytic.shape == shape and all(close(found, float(np.sum(analytic * v)))
+                                           for found, v in zip(slopes, directions))
+
+
+def _ask_ahead(context, name, model, params, X, y, losses):
+    """Ask the model, in one message, for every loss that `losses(loss)` takes (slope() or numeric_gradient() of
+    `params`): each perturbed set of parameters, then the loss at it, in that order (the calls take them)."""
     perturbed = []
 
     def record():
         perturbed.append({k: v.copy() for k, v in params.items()})
         return 0.0
-    for key in sorted(params):
-        numeric_gradient(record, params[key])
+    losses(record)
     context.prefetch(name, [args for p in perturbed for args in ((p,), (X, y))], target=model,
                      methods=["params.update", "loss"] * len(perturbed))
 

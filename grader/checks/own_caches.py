@@ -16,7 +16,7 @@ import numpy as np
 
 from ..sandbox.process import Raised
 from .compare import differences
-from .gradcheck import BOUND, compare_gradient, numeric_gradient
+from .gradcheck import BOUND, close, compare_gradient, numeric_gradient, slope
 from .suite import Failure, Skip
 
 
@@ -143,11 +143,11 @@ def _numerically(context, pair, forward_args, upstream, got, describe, own=False
             continue
         variable, analytic = inputs[position], np.asarray(analytic, dtype=np.float64)
         directions = [draw(variable.shape) for _ in range(2)]
-        slopes = [_slope(loss, variable, v) for v in directions]
+        slopes = [slope(loss, variable, v) for v in directions]
         if not any(slopes) and analytic.any() and not numeric_gradient(loss, variable).any():
             skipped.append(name)  # the forward ignores this input: its gradient is not defined by that forward
             continue
-        if all(_close(slope, float(np.sum(analytic * v))) for slope, v in zip(slopes, directions)):
+        if all(close(found, float(np.sum(analytic * v))) for found, v in zip(slopes, directions)):
             continue
         result = compare_gradient(name, numeric_gradient(loss, variable), analytic)
         index = "".join(f"[{i}]" for i in result.worst_index)
@@ -156,23 +156,6 @@ def _numerically(context, pair, forward_args, upstream, got, describe, own=False
                       f"relative error {result.max_rel_error:.3g} at {name}{index} (allowed {BOUND:g}):"
                       f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
     return skipped
-
-
-def _slope(loss, variable, direction, step=1e-5):
-    """The derivative of loss() along `direction`, by centred differences; `variable` is restored."""
-    saved = variable.copy()
-    try:
-        variable += step * direction
-        up = loss()
-        variable[...] = saved - step * direction
-        down = loss()
-    finally:
-        variable[...] = saved
-    return (up - down) / (2 * step)
-
-
-def _close(numeric, analytic):
-    return abs(numeric - analytic) <= BOUND * max(abs(numeric) + abs(analytic), 1e-6)
 
 
 def _tuple(value):

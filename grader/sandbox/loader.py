@@ -243,6 +243,22 @@ def warm():
         pass
 
 
+def warm_plotting():
+    """matplotlib and pyplot imported (the largest part of a course notebook's start, with `%matplotlib inline`),
+    with the environment _make_shell() gives a notebook's shell before any cell runs, so that matplotlib reads the
+    same backend (inline) and folders as when a cell imports it: a notebook zygote's (zygote.py; each fork gets the
+    folders made again in its own /tmp), and a sandbox started ahead of a notebook that uses matplotlib."""
+    caches = tempfile.mkdtemp(prefix="notebook-")
+    os.environ.update(IPYTHONDIR=os.path.join(caches, "ipython"), MPLCONFIGDIR=os.path.join(caches, "matplotlib"),
+                      MPLBACKEND="module://matplotlib_inline.backend_inline")
+    try:
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+        import matplotlib.pyplot  # noqa: F401
+    except ImportError:  # no matplotlib here: a notebook that imports it gets the error, as without a warm start
+        pass
+
+
 def _make_shell():
     """An InteractiveShell whose displays, results and tracebacks become the current cell's outputs."""
     # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).

@@ -26,10 +26,11 @@ from . import wire
 from .isolation import BUBBLEWRAP, PROCESS
 from .limits import Limits
 
-RUNTIME_FILES = ("child.py", "loader.py", "wire.py", "reaper.py", "zygote.py")
+RUNTIME_FILES = ("child.py", "confine.py", "loader.py", "wire.py", "reaper.py", "zygote.py", "selftest.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
-REAPER_SECONDS = 2.0
-EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())  # for the reaper to kill what the child left, after grace_seconds
+REAPER_SECONDS = 2.0  # for the reaper to kill what the child left, after grace_seconds
+READ_BYTES = 2**16  # read at once, at least: a message and what follows it, as a rule (at most a pipe's size)
+EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())
 
 
 class CallTimeout(Exception):
@@ -95,11 +96,20 @@ def _warn_once(message):
     print(message, file=sys.stderr)
 
 
-@functools.cache
+_TESTING = threading.Lock()  # one self-test, though the command line's sandbox starts beside it (ahead.py)
+
+
 def bubblewrap_problem():
-    """None if bubblewrap works here, else why not: a module that checks what it can't see is loaded in it.
+    """None if bubblewrap works here, else why not: a probe that checks what it can't see runs in it (selftest.py).
 
     As root, bubblewrap is tried with the sandbox's own user first, then without (see isolation.py)."""
+    with _TESTING:
+        return _bubblewrap_problem()
+
+
+@functools.cache
+def _bubblewrap_problem():
+    """bubblewrap_problem(), once per process."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
     problem = _self_test()
@@ -112,28 +122,34 @@ def bubblewrap_problem():
     return problem
 
 
+bubblewrap_problem.cache_clear = _bubblewrap_problem.cache_clear
+
+
 def _self_test():
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         (Path(scratch) / "work").mkdir()
         (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parents[1])))
         sandbox = Sandbox(scratch, Limits(isolation=BUBBLEWRAP), isolation=BUBBLEWRAP)
+        sandbox.program = "selftest.py"
         try:
             sandbox.start()
-            answer = sandbox.request({"op": "load", "kind": "module", "entry": "probe.py"}, START_SECONDS)
-        except (ChildDied, CallTimeout, OSError) as exc:
+            status = sandbox.process.wait(timeout=START_SECONDS)
+        except (ChildDied, OSError, subprocess.TimeoutExpired) as exc:
             return f"bubblewrap does not work here: {exc or type(exc).__name__}"
         finally:
             sandbox.stop()
-    if answer.get("op") != "loaded" or answer.get("error"):
-        return f"bubblewrap's self-test failed: {(answer.get('error') or {}).get('message', answer)}"
+    if status != 0:
+        said = [line for line in sandbox.outputs[1].splitlines() if line.strip()]
+        return f"bubblewrap's self-test failed: {said[-1] if said else f'exit status {status}'}"
     return None
 
 
-PROBE = """import os, socket
+PROBE = """import importlib.util, os, socket
 assert not os.path.exists({grader!r} + "/__init__.py"), "the grader's code is visible"
 assert os.getpid() <= 3, "there is no PID namespace"
 assert [name for _, name in socket.if_nameindex()] == ["lo"], "a network interface is visible"
 assert os.getuid() != 0, "the child is root"
+assert importlib.util.find_spec("numpy") is not None, "numpy can't be imported"
 """
 
 
@@ -157,8 +173,10 @@ class Sandbox:
         self.inner = None  # the host pid whose process group is the child's (bubblewrap: the namespace's init)
         self.drains = []
         self.outputs = ["", ""]
-        self._buffer = b""
+        self._buffer = bytearray()
+        self.stopped = threading.Event()  # set by stop(); the thread that started it waits for it (ahead.py)
 
+    program = "child.py"  # what the sandbox runs: the runtime's child (selftest.py: bubblewrap's self-test)
     forks = None  # a batch's warm start (forkserver.start, set by forkserver.enable): tried before a cold start
 
     def start(self):
@@ -170,7 +188,7 @@ class Sandbox:
             _widen(fd)
         self._write_fd, self._read_fd = from_grader, to_grader
         inside = isolations.layout(self.isolation, self.scratch)
-        child = [sys.executable, "-I", inside.path("runtime/child.py"), "--fds", f"{to_child},{from_child}",
+        child = [sys.executable, "-I", inside.path(f"runtime/{self.program}"), "--fds", f"{to_child},{from_child}",
                  "--work", inside.path("work")] + (["--provided", inside.path("provided")] if self.provided else [])
         child += ["--warm", self.warm] if self.warm else []
         try:
@@ -278,7 +296,8 @@ class Sandbox:
                 raise CallTimeout()
 
     def send(self, message):
-        data = wire.pack(message)
+        """One message (wire.pack: its length, its JSON and its values' blobs) in one write, as a rule."""
+        data = memoryview(wire.pack(message))
         try:
             while data:
                 data = data[os.write(self._write_fd, data):]
@@ -286,30 +305,34 @@ class Sandbox:
             raise ChildDied(self._death()) from None
 
     def _receive(self, deadline):
-        header = self._read(wire.HEADER_BYTES, deadline)
         try:
-            length = wire.unpack_length(header)
-            answer = wire.unpack(self._read(length, deadline))
-            if type(answer) is not dict:
-                raise wire.WireError(f"a message of type {type(answer).__name__}")
-            return answer
+            length = wire.unpack_length(self._read(wire.HEADER_BYTES, deadline))
+            return wire.unpack(self._read(length, deadline))
         except (wire.WireError, ValueError, RecursionError) as exc:
             self.stop()
             raise ChildDied(f"the sandbox broke the protocol: {str(exc)[:300]}") from None
 
     def _read(self, n, deadline):
-        while len(self._buffer) < n:
+        """`n` bytes from the child, within `deadline`. What is there is read in one go (a batch's answers
+        arrive together), so that select() waits only when nothing is left to read."""
+        buffer = self._buffer
+        while len(buffer) < n:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.stop()
                 raise CallTimeout()
             ready, _, _ = select.select([self._read_fd], [], [], left)
             if ready:
-                chunk = os.read(self._read_fd, 2**20)
+                chunk = os.read(self._read_fd, min(max(READ_BYTES, n - len(buffer)), PIPE_BYTES))
                 if not chunk:
                     raise ChildDied(self._death())
-                self._buffer += chunk
-        data, self._buffer = self._buffer[:n], self._buffer[n:]
+                buffer += chunk
+        if len(buffer) == n:  # as a rule: one message, read whole, copied once
+            data = bytes(buffer)
+            buffer.clear()
+            return data
+        data = bytes(memoryview(buffer)[:n])
+        del buffer[:n]
         return data
 
     def _death(self):
@@ -360,7 +383,8 @@ class Sandbox:
             drain.join(timeout=2)
         self.outputs = [drain.text() for drain in self.drains]
         self.process = None
-        self._buffer = b""
+        self._buffer = bytearray()
+        self.stopped.set()
 
     def _signal(self, sig):
         """SIGTERM: the child's process group. SIGKILL: bubblewrap's namespace init (which ends every process in

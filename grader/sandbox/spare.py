@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import forkserver
+from . import ahead, forkserver
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
@@ -33,6 +33,9 @@ def enable():
 
 def scratch_for(limits, provided, scratch_root):
     """(a scratch folder for the next submission, the sandbox already started in it or None)."""
+    started = ahead.take(limits, provided, scratch_root)
+    if started is not None:  # the command line's (ahead.py)
+        return started.scratch, started
     pool = forkserver.pool_for(limits, provided, scratch_root)
     if pool is not None:  # its sandbox is forked from the zygote when it starts
         discard()

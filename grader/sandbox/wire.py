@@ -1,12 +1,18 @@
 """The values that cross between the grader and the sandboxed child.
 
-A message is its length, then the length of its JSON part, the JSON, and the raw bytes of the arrays it holds: an
-array travels as dtype, shape and the place of its bytes after the JSON (no base64, and no JSON string of its bytes
-to scan, which cost more than the calls themselves when a model's data crossed every iteration); tuples, dicts and
-handles are tagged objects. This file is copied into the sandbox, so it imports nothing from the grader. The grader decodes
-with `decode(..., trusted=False)`: every array is rebuilt as a plain ndarray of an allowed numeric dtype within the
-size caps, so nothing the child made (a subclass, an object with its own comparison methods) reaches a check.
+A message is its length, then the length of its JSON part, the JSON (the protocol's own fields: op, function, ...),
+and the values it carries, each a blob of bytes. A field that holds a value says where its blob lies after the JSON
+({"$v": [offset, length]}). A value's blob is framed the same way: the length of its JSON, the JSON, then the raw
+bytes of its arrays, each array in the JSON as its dtype, shape and the offset of its bytes (no base64, no JSON
+string of its bytes to scan); tuples, dicts and handles are tagged objects. A value is encoded once, into its blob,
+by one walk, and decoded by one walk that validates it and copies each array out of the blob: a blob is bytes, so
+the grader can compare two calls' arguments, or key a cache on them, without decoding them.
+
+This file is copied into the sandbox, so it imports nothing from the grader. What comes from the child is decoded
+with validation: every array is rebuilt as a plain ndarray of an allowed numeric dtype within the size caps, so
+nothing the child made (a subclass, an object with its own comparison methods) reaches a check.
 """
+import functools
 import json
 import math
 import struct
@@ -22,10 +28,20 @@ _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 _NAMES = {dtype: name for name, dtype in _DTYPES.items()}  # (a dtype's .str costs more than the rest of encode)
 _HEADER = struct.Struct(">Q")
 _JSON_LENGTH = struct.Struct(">I")
+_JSON = json.JSONEncoder(separators=(",", ":")).encode
+if json.encoder.c_make_encoder is not None:  # made once: json.dumps and JSONEncoder.encode make one per call
+    _JSON = functools.partial(lambda encoder, data: "".join(encoder(data, 0)), json.encoder.c_make_encoder(
+        None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True))
+_PARSE = json.JSONDecoder().raw_decode
+HEADER_BYTES = _HEADER.size
 
 
 class WireError(Exception):
     """A message that breaks the protocol: too large, malformed, or holding a value that may not cross."""
+
+
+class Malformed(WireError):
+    """A blob that no encode() makes (its framing, its JSON, an array's bytes outside it): only a forger sends it."""
 
 
 class Handle:
@@ -46,75 +62,176 @@ class Handle:
         return hash(self.id)
 
 
-def encode(value, keep=None, depth=0):
-    """Turn a value into JSON-ready data. `keep(obj) -> id` stores what can't cross (child side only)."""
-    if depth > MAX_DEPTH:
-        raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-    kind = type(value)
-    if value is None or kind in (bool, str):
-        return value
-    if kind is int:
-        return value if abs(value) < 2**63 else float(value)
-    if kind is float:
-        return {"$float": repr(value)} if value != value or value in (float("inf"), float("-inf")) else value
-    if kind is complex:
-        return {"$complex": [repr(value.real), repr(value.imag)]}
-    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
-        return encode(np.asarray(value), keep, depth)
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+def encode(value, keep=None):
+    """The blob of `value`. `keep(obj) -> id` stores what can't cross, in the child only (else WireError)."""
+    arrays = _Arrays()
+    text = _JSON(arrays.tree(value, keep, 0)).encode()
+    if arrays.size + len(text) > MAX_MESSAGE_BYTES:
+        raise WireError(f"a value of {arrays.size + len(text)} bytes is larger than {MAX_MESSAGE_BYTES}")
+    return b"".join([_JSON_LENGTH.pack(len(text)), text, *arrays.raw])
+
+
+class _Arrays:
+    """The raw bytes of the arrays met while a value is walked (encode), in order. An array or a dict met again
+    (the same object: the parameters in every step's cache) is described again, not walked again: its bytes are
+    there once, each description pointing at them (the decoder copies each out, as before)."""
+
+    __slots__ = ("raw", "size", "seen")
+
+    def __init__(self):
+        self.raw, self.size, self.seen = [], 0, {}  # seen: {(id, depth): its JSON data}, of the value's own objects
+
+    def tree(self, value, keep, depth):
+        """JSON-ready data for `value`; the kinds are tried in the order they are met most."""
+        kind = type(value)
+        if kind is np.ndarray and value.dtype.kind in "biufc":
+            data = self.seen.get((id(value), 0))
+            if data is None:
+                data = self.seen[id(value), 0] = self.array(value)
+            return data
+        if kind is tuple or kind is list:
+            if depth >= MAX_DEPTH:
+                raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+            items = [self.tree(v, keep, depth + 1) for v in value]
+            return items if kind is list else {"$tuple": items}
+        if kind is float:
+            return value if value - value == 0 else {"$float": repr(value)}  # nan, inf and -inf are no JSON
+        if value is None or kind is bool or kind is str:
+            return value
+        if kind is int:
+            return value if -2**63 <= value < 2**63 else float(value)
+        if kind is dict and all(type(k) is str or type(k) is int for k in value):
+            if depth >= MAX_DEPTH:
+                raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+            data = self.seen.get((id(value), depth))
+            if data is None:
+                data = {"$dict": [[k, self.tree(v, keep, depth + 1)] for k, v in value.items()]}
+                self.seen[id(value), depth] = data
+            return data
+        if isinstance(value, np.generic) and value.dtype.kind in "biufc":
+            return self.array(np.asarray(value))
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+            return self.array(np.asarray(value))  # a subclass crosses as the plain array of its values
+        if kind is complex:
+            return {"$complex": [repr(value.real), repr(value.imag)]}
+        if kind is Handle:
+            return {"$handle": [value.id, value.kind]}
+        if keep is None:
+            raise WireError(f"a value of type {kind.__name__} can't cross to the sandbox")
+        return {"$handle": [keep(value), kind.__name__[:80]]}
+
+    def array(self, value):
         if value.size > MAX_ARRAY_ELEMENTS:
             raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
         name = _NAMES.get(value.dtype)
         if name is None:  # not little-endian: made so
             value = value.astype(value.dtype.newbyteorder("<"))
             name = value.dtype.str
-        return {"$nd": [name, list(value.shape), value.tobytes()]}  # pack() puts the bytes after the JSON
-    if kind in (list, tuple):
-        items = [encode(v, keep, depth + 1) for v in value]
-        return items if kind is list else {"$tuple": items}
-    if kind is dict and all(type(k) in (str, int) for k in value):
-        return {"$dict": [[k, encode(v, keep, depth + 1)] for k, v in value.items()]}
-    if isinstance(value, Handle):
-        return {"$handle": [value.id, value.kind]}
-    if keep is None:
-        raise WireError(f"a value of type {kind.__name__} can't cross to the sandbox")
-    return {"$handle": [keep(value), kind.__name__[:80]]}
+        raw = value.tobytes()
+        self.raw.append(raw)
+        self.size += len(raw)
+        return {"$nd": [name, value.shape, self.size - len(raw)]}
 
 
-def decode(data, resolve=None, depth=0):
-    """Rebuild a value from JSON data, validating everything. `resolve(id)` maps handles back (child side)."""
-    if depth > MAX_DEPTH:
-        raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-    if type(data) is dict and len(data) == 1 and "$nd" in data:  # the most frequent value by far
-        return _array(data["$nd"])
-    if data is None or type(data) in (bool, float):
-        return data
-    if type(data) is int:
-        if not -2**63 <= data < 2**63:
-            raise WireError(f"integer with {len(str(data))} digits is out of the int64 range")
-        return data
-    if type(data) is str:
-        if len(data) > MAX_STRING:
-            raise WireError(f"string of {len(data)} characters is longer than {MAX_STRING}")
-        return data
-    if type(data) is list:
-        return [decode(v, resolve, depth + 1) for v in data]
-    if type(data) is not dict or len(data) != 1:
+def decode(blob, resolve=None):
+    """The value in `blob` (encode()), validating everything. `resolve(id)` maps handles back (child side).
+    Raises Malformed for a blob no encode() makes, WireError for a value that may not cross."""
+    if type(blob) is not bytes:
+        raise Malformed(f"a value of type {type(blob).__name__}, not a blob")
+    if len(blob) < _JSON_LENGTH.size:
+        raise Malformed("a value shorter than its header")
+    (text_length,) = _JSON_LENGTH.unpack_from(blob)
+    start = _JSON_LENGTH.size + text_length
+    if start > len(blob):
+        raise Malformed(f"a JSON part of {text_length} bytes in a value of {len(blob)}")
+    view = memoryview(blob)
+    return _Values(view[start:], resolve).value(_parse(view[_JSON_LENGTH.size:start]), 0)
+
+
+def _parse(text):
+    """JSON data of `text` (a bytes-like object), the whole of it; Malformed otherwise (deep nesting included)."""
+    try:
+        string = str(text, "utf-8")
+        data, end = _PARSE(string)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise Malformed(f"malformed JSON: {str(exc)[:200]}") from None
+    if end != len(string):
+        raise Malformed("malformed JSON: more after its end")
+    return data
+
+
+class _Values:
+    """Rebuilds the values of one blob from its JSON data and its arrays' bytes (`raw`)."""
+
+    __slots__ = ("raw", "resolve")
+
+    def __init__(self, raw, resolve):
+        self.raw, self.resolve = raw, resolve
+
+    def value(self, data, depth):
+        kind = type(data)
+        if kind is dict and len(data) == 1:
+            (tag, body), = data.items()
+            if tag == "$nd":  # the most frequent value by far
+                return self.array(body)
+            if tag == "$tuple" and type(body) is list:
+                return tuple(self.items(body, depth))
+            if tag == "$dict" and type(body) is list:
+                if depth >= MAX_DEPTH:
+                    raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+                return {_key(pair): self.value(pair[1], depth + 1) for pair in body}
+            if tag == "$float" and body in ("nan", "inf", "-inf"):
+                return float(body)
+            if tag == "$complex" and type(body) is list and len(body) == 2:
+                return complex(float(body[0]), float(body[1]))
+            if tag == "$handle" and type(body) is list and len(body) == 2 and type(body[0]) is int:
+                return self.resolve(body[0]) if self.resolve else Handle(body[0], str(body[1])[:80])
+            raise WireError(f"malformed value with tag {tag!r}")
+        if kind is float or kind is bool or data is None:
+            return data
+        if kind is list:
+            return self.items(data, depth)
+        if kind is int:
+            if not -2**63 <= data < 2**63:
+                raise WireError(f"integer with {len(str(data))} digits is out of the int64 range")
+            return data
+        if kind is str:
+            if len(data) > MAX_STRING:
+                raise WireError(f"string of {len(data)} characters is longer than {MAX_STRING}")
+            return data
         raise WireError(f"malformed value {str(data)[:80]!r}")
-    (tag, body), = data.items()
-    if tag == "$tuple" and type(body) is list:
-        return tuple(decode(v, resolve, depth + 1) for v in body)
-    if tag == "$dict" and type(body) is list:
-        return {_key(pair): decode(pair[1], resolve, depth + 1) for pair in body}
-    if tag == "$float" and body in ("nan", "inf", "-inf"):
-        return float(body)
-    if tag == "$complex" and type(body) is list and len(body) == 2:
-        return complex(float(body[0]), float(body[1]))
-    if tag == "$nd":
-        return _array(body)
-    if tag == "$handle" and type(body) is list and len(body) == 2 and type(body[0]) is int:
-        return resolve(body[0]) if resolve else Handle(body[0], str(body[1])[:80])
-    raise WireError(f"malformed value with tag {tag!r}")
+
+    def items(self, data, depth):
+        if depth >= MAX_DEPTH:
+            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        return [self.value(v, depth + 1) for v in data]
+
+    def array(self, body):
+        if type(body) is not list or len(body) != 3:
+            raise WireError("malformed array")
+        dtype, shape, offset = body
+        dt = _DTYPES.get(dtype) if type(dtype) is str else None
+        if dt is None:
+            raise WireError(f"arrays of dtype {str(dtype)[:80]!r} may not cross")
+        if type(shape) is not list or len(shape) > MAX_DEPTH:
+            raise WireError(f"malformed array shape {str(shape)[:80]}")
+        size = dt.itemsize
+        for n in shape:  # (a loop: any() of a generator costs twice as much, on every array that crosses)
+            if type(n) is not int or n < 0:
+                raise WireError(f"malformed array shape {str(shape)[:80]}")
+            if n > MAX_ARRAY_ELEMENTS:  # even beside a 0, which numpy would refuse
+                raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
+            size *= n
+        if size > MAX_ARRAY_ELEMENTS * dt.itemsize:
+            raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
+        if type(offset) is not int or offset < 0 or offset + size > len(self.raw):
+            raise Malformed(f"malformed array bytes: {size} at {str(offset)[:40]} in {len(self.raw)}")
+        if not dt.isnative:
+            return np.frombuffer(self.raw, dt, size // dt.itemsize, offset).reshape(shape).astype(dt.newbyteorder("="))
+        array = np.empty(shape, dtype=dt)  # its own writeable memory, the blob's bytes copied in
+        if size:
+            array.data.cast("B")[:] = self.raw[offset:offset + size]
+        return array
 
 
 def _key(pair):
@@ -123,72 +240,62 @@ def _key(pair):
     return pair[0]
 
 
-def _array(body):
-    if type(body) is not list or len(body) != 3 or type(body[2]) is not bytes:
-        raise WireError("malformed array")
-    dtype, shape, raw = body
-    dt = _DTYPES.get(dtype) if type(dtype) is str else None
-    if dt is None:
-        raise WireError(f"arrays of dtype {str(dtype)[:80]!r} may not cross")
-    if type(shape) is not list or len(shape) > MAX_DEPTH or any(type(n) is not int or n < 0 for n in shape):
-        raise WireError(f"malformed array shape {shape!r}")
-    size = math.prod(shape)
-    if size > MAX_ARRAY_ELEMENTS:
-        raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
-    if len(raw) != size * dt.itemsize:
-        raise WireError(f"array of shape {tuple(shape)} arrived with {len(raw)} bytes")
-    if not dt.isnative:
-        return np.frombuffer(raw, dtype=dt).reshape(shape).astype(dt.newbyteorder("="))
-    array = np.empty(shape, dtype=dt)  # its own writeable memory, the message's bytes copied in
-    if size:
-        memoryview(array).cast("B")[:] = raw
-    return array
-
-
 def pack(message):
-    """Bytes for one message (of encode()d values): an 8-byte length, then the body (see unpack())."""
-    buffers, size = [], [0]
+    """Bytes for one message: an 8-byte length, then the body (see unpack()). `message` is a dict of the
+    protocol's fields; a field whose value is a blob (bytes: encode()), at any depth, is carried after the JSON."""
+    blobs, size = [], [0]
 
-    def out_of_band(value):  # an array's bytes: [where they start after the JSON, how many]
-        if type(value) is not bytes:
-            raise TypeError(f"a value of type {type(value).__name__} is not JSON")
-        buffers.append(value)
-        size[0] += len(value)
-        return [size[0] - len(value), len(value)]
+    def after(blob):  # a blob: [where it starts after the JSON, how long it is]
+        if type(blob) is not bytes:
+            raise TypeError(f"a value of type {type(blob).__name__} is not JSON")
+        blobs.append(blob)
+        size[0] += len(blob)
+        return {"$v": [size[0] - len(blob), len(blob)]}
 
-    text = json.dumps(message, separators=(",", ":"), default=out_of_band).encode()
+    text = json.dumps(message, separators=(",", ":"), default=after).encode()
     length = _JSON_LENGTH.size + len(text) + size[0]
     if length > MAX_MESSAGE_BYTES:
         raise WireError(f"message of {length} bytes is larger than {MAX_MESSAGE_BYTES}")
-    return b"".join([_HEADER.pack(length), _JSON_LENGTH.pack(len(text)), text, *buffers])
+    return b"".join([_HEADER.pack(length), _JSON_LENGTH.pack(len(text)), text, *blobs])
 
 
 def unpack(body):
-    """The message in `body` (what follows the 8-byte length): a 4-byte length, the JSON, the arrays' bytes. An
-    array's [offset, length] becomes a copy of those bytes, checked to lie within the body (so that the body, with
-    whatever else it held, is freed once this returns); decode() then validates the array around them. Raises
-    WireError or ValueError on a malformed body."""
+    """The message in `body` (what follows the 8-byte length): a 4-byte length, the JSON, the blobs. A field's
+    {"$v": [offset, length]} becomes a copy of those bytes (the blob of a value, for decode()), checked to lie
+    within the body. Raises Malformed on a malformed body, or one that is not a dict."""
     if len(body) < _JSON_LENGTH.size:
-        raise WireError("a message shorter than its header")
+        raise Malformed("a message shorter than its header")
     (text_length,) = _JSON_LENGTH.unpack_from(body)
     start = _JSON_LENGTH.size + text_length
     if start > len(body):
-        raise WireError(f"a JSON part of {text_length} bytes in a message of {len(body)}")
-    raw = memoryview(body)[start:]
-    end = len(raw)
+        raise Malformed(f"a JSON part of {text_length} bytes in a message of {len(body)}")
+    view = memoryview(body)
+    message = _parse(view[_JSON_LENGTH.size:start])
+    if type(message) is not dict:
+        raise Malformed(f"a message of type {type(message).__name__}")
+    return _blobs(message, view[start:], 0)
 
-    def in_band(obj):  # called on every JSON object, so it returns at once for all but an array's
-        array = obj.get("$nd")
-        if array.__class__ is not list or len(array) != 3 or array[2].__class__ is not list or len(obj) != 1:
-            return obj
-        place = array[2]
-        if len(place) != 2 or place[0].__class__ is not int or place[1].__class__ is not int or place[0] < 0 \
-                or place[1] < 0 or place[0] + place[1] > end:
-            raise WireError(f"malformed array bytes {str(place)[:80]!r}")
-        array[2] = bytes(raw[place[0]:place[0] + place[1]])  # a copy: the message itself is not kept
-        return obj
 
-    return json.loads(bytes(body[_JSON_LENGTH.size:start]), object_hook=in_band)
+def _blobs(data, raw, depth):
+    """`data` (parsed JSON) with each {"$v": [offset, length]} replaced by those bytes of `raw`."""
+    if type(data) is dict:
+        place = data.get("$v")
+        if place is not None and len(data) == 1:
+            if type(place) is not list or len(place) != 2 or type(place[0]) is not int or \
+                    type(place[1]) is not int or place[0] < 0 or place[1] < 0 or place[0] + place[1] > len(raw):
+                raise Malformed(f"malformed value bytes {str(place)[:80]!r}")
+            return bytes(raw[place[0]:place[0] + place[1]])  # a copy: the message itself is not kept
+        items = data.items()
+    elif type(data) is list:
+        items = enumerate(data)
+    else:
+        return data
+    if depth >= MAX_DEPTH:
+        raise Malformed(f"a message nested deeper than {MAX_DEPTH} levels")
+    for key, item in items:
+        if type(item) is dict or type(item) is list:
+            data[key] = _blobs(item, raw, depth + 1)
+    return data
 
 
 def unpack_length(header):
@@ -196,6 +303,3 @@ def unpack_length(header):
     if length > MAX_MESSAGE_BYTES:
         raise WireError(f"message of {length} bytes is larger than {MAX_MESSAGE_BYTES}")
     return length
-
-
-HEADER_BYTES = _HEADER.size

@@ -31,7 +31,6 @@ import signal
 import socket
 import struct
 import sys
-import tempfile
 import traceback
 
 NEWNS, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET = 0x20000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
@@ -177,7 +176,7 @@ def _become_child(request, fds):
     _libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
-    for name in ("MPLCONFIGDIR", "IPYTHONDIR"):  # a notebook zygote's (_import_plotting), in this fork's own /tmp
+    for name in ("MPLCONFIGDIR", "IPYTHONDIR"):  # a notebook zygote's (loader.warm_plotting), in this fork's own /tmp
         if name in os.environ:
             os.makedirs(os.environ[name], mode=0o700, exist_ok=True)
     if "numpy" in sys.modules:  # a new process's global random state is drawn afresh; a fork's is the zygote's
@@ -245,22 +244,6 @@ def _reap(block=False):
         pass
 
 
-def _import_plotting():
-    """A notebook zygote: matplotlib and pyplot imported (the largest part of a course notebook's start, with
-    `%matplotlib inline`), with the environment loader.py gives a notebook's shell before any cell runs, so that
-    matplotlib reads the same backend (inline) and folders as when a cell imports it. Each fork gets the folders
-    made again in its own /tmp (_become_child)."""
-    caches = tempfile.mkdtemp(prefix="notebook-")
-    os.environ.update(IPYTHONDIR=os.path.join(caches, "ipython"), MPLCONFIGDIR=os.path.join(caches, "matplotlib"),
-                      MPLBACKEND="module://matplotlib_inline.backend_inline")
-    try:
-        import matplotlib.backends.backend_agg  # noqa: F401
-        import matplotlib.figure  # noqa: F401
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:  # no matplotlib here: a notebook that imports it gets the error, as without a zygote
-        pass
-
-
 runtime_child = None
 
 
@@ -290,7 +273,7 @@ def main():
         import numpy  # noqa: F401 -- what every submission imports
         runtime_child.warm_imports()
         if options.warm == "notebook":
-            _import_plotting()
+            runtime_child.loader.warm_plotting()
     except BaseException as exc:  # noqa: BLE001
         control.send(b"E" + f"{type(exc).__name__}: {exc}".encode()[:2000])
         return

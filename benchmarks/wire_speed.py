@@ -1,0 +1,111 @@
+"""What one crossing of the sandbox boundary costs, and its parts.
+
+Prints, in one run: the grader's share of a round trip measured in this process (encoding the handout case's
+arguments, packing the message, unpacking and decoding an answer), then whole round trips through a real sandbox
+(bubblewrap where it works, and process-level isolation): a function that does nothing, the handout case of
+rnn_cell_forward, a batch of calls asked in one message, and a callback (the child's stand-in for a declared
+callee, answered by the grader), each against the same call made in this process.
+Against main's wire: run the same file from a checkout of main (it uses only encode, pack, unpack and decode).
+Run: .venv/bin/python benchmarks/wire_speed.py [calls]
+"""
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader import assignment  # noqa: E402
+from grader.sandbox import intake, process, wire  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
+from grader.sandbox.program import Program  # noqa: E402
+
+SOURCE = '''import numpy as np
+from rnn_utils import softmax
+
+
+def nothing(*args, **kwargs):
+    return None
+
+
+def calls_back(n):
+    for _ in range(n):
+        softmax(np.zeros(1))
+    return n
+
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    Wax, Waa, Wya, ba, by = (parameters[k] for k in ("Wax", "Waa", "Wya", "ba", "by"))
+    a_next = np.tanh(Wax @ xt + Waa @ a_prev + ba)
+    yt_pred = softmax(Wya @ a_next + by)
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+'''
+
+
+def per_call(run, calls, rounds=3):
+    """Microseconds per call of `run()`, the fastest of `rounds` rounds of `calls` (the least disturbed)."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            run()
+        best = min(best, (time.perf_counter() - started) / calls)
+    return best * 1e6
+
+
+def in_process_parts(args, answer, calls):
+    """{part: us} of the grader's own work on one round trip, without the sandbox."""
+    request = {"op": "call", "function": "rnn_cell_forward", "args": wire.encode(args), "kwargs": {},
+               "substitute": [], "module": None, "pairs": {}, "keep": None, "record": [], "target": None,
+               "method": None}
+    body = wire.pack({"op": "return", "value": wire.encode(answer)})[wire.HEADER_BYTES:]
+    unpacked = wire.unpack(body)
+    calls, rounds = max(1, calls // 10), 15  # short rounds: one of them, at least, falls between other work's
+    return {"encode the arguments": per_call(lambda: wire.encode(args), calls, rounds),
+            "pack the request": per_call(lambda: wire.pack(request), calls, rounds),
+            "unpack the answer": per_call(lambda: wire.unpack(body), calls, rounds),
+            "decode the answer": per_call(lambda: wire.decode(unpacked["value"]), calls, rounds)}
+
+
+def round_trips(isolation, rnn, args, calls):
+    """{what: us per call} through one sandbox of `isolation`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "submission.py").write_text(SOURCE)
+        submission = intake.take_in(Path(scratch) / "submission.py", Path(scratch) / "grading")
+        program = Program(Path(scratch) / "grading", submission, Limits(isolation=isolation), rnn.provided)
+        program.load()
+        reference = {"softmax": lambda x: x}
+        try:
+            figures = {
+                "nothing()": per_call(lambda: program.call("nothing"), calls),
+                "rnn_cell_forward, handout case": per_call(lambda: program.call("rnn_cell_forward", *args), calls),
+                "the same, 100 in one message (per call)": per_call(lambda: list(program.calls(
+                    "rnn_cell_forward", [(args, {})] * 100)), calls // 100) / 100,
+                "a callback (per callback, 100 in a call)": per_call(lambda: program.call(
+                    "calls_back", 100, substitute=reference), calls // 100) / 100,
+            }
+        finally:
+            program.close()
+    return figures
+
+
+def main():
+    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    rnn = assignment.find("rnn")
+    args = rnn.package.cases.HANDOUT["rnn_cell_forward"]()
+    answer = rnn.solution.rnn_cell_forward(*args)
+    print("the grader's part of a round trip, in this process (handout case of rnn_cell_forward):")
+    for part, us in in_process_parts(args, answer, calls).items():
+        print(f"  {part:<40} {us:7.1f} us")
+    direct = per_call(lambda: rnn.solution.rnn_cell_forward(*args), calls)
+    print(f"  {'(the call itself, in this process)':<40} {direct:7.1f} us")
+    isolations = ["process"] + (["bubblewrap"] if process.bubblewrap_problem() is None else [])
+    for isolation in isolations:
+        print(f"through the sandbox ({isolation}), fastest of 3 rounds of {calls}:")
+        for what, us in round_trips(isolation, rnn, args, calls).items():
+            print(f"  {what:<40} {us:7.1f} us")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The reference's answers to the sandbox's callbacks, remembered by the bytes of their arguments.
+
+A stand-in for a graded callee (a function of the reference) is asked the same arguments again and again: a case
+asked once for its values and again for its shapes, the same steps made by every correct submission of a batch, the
+same submission graded again. The reference's functions keep no state, so an answer depends on the arguments only:
+a repeated callback is answered from here, with the blob of the reply sent the first time and the cache that stays
+in the grader (program.py's tokens), without decoding the arguments or running the reference again. The key is the
+stand-in itself and the arguments' blobs as the child sent them, compared byte for byte: arguments that differ in
+one bit, or in dtype or shape, are another key; a backward given the token of a cache kept here has that cache in
+its key, by identity (Same), which the key keeps alive so that no other object can take its id. The child sees no more than before: only the answers to its own
+calls, one callback at a time.
+"""
+import threading
+
+MOST_BYTES = 128 * 2**20  # kept at most, counted as the blobs' lengths (a cache kept here counts as its reply's):
+# the second assignment's grading asks about 1,000 different callbacks of about 75 kB each (a model's sequences)
+MOST_ANSWERS = 16384
+
+
+class Answers:
+    """{key: (reply blob, cache)}, the least recently used forgotten first past MOST_BYTES or MOST_ANSWERS; safe
+    across threads (a batch may grade in several)."""
+
+    def __init__(self, most_bytes=MOST_BYTES, most=MOST_ANSWERS):
+        self.most_bytes, self.most = most_bytes, most
+        self._kept, self._bytes, self._lock = {}, 0, threading.Lock()
+        self.asked = self.found = 0
+
+    def get(self, key):
+        self.asked += 1
+        with self._lock:
+            answer = self._kept.pop(key, None)
+            if answer is None:
+                return None
+            self._kept[key] = answer  # the most recently used, last
+        self.found += 1
+        return answer[:2]
+
+    def put(self, key, blob, cache):
+        size = sum(len(part) for part in key[1:] if type(part) is bytes) + 2 * len(blob)
+        with self._lock:
+            if key in self._kept or size > self.most_bytes:
+                return
+            self._kept[key] = (blob, cache, size)
+            self._bytes += size
+            while self._bytes > self.most_bytes or len(self._kept) > self.most:
+                self._bytes -= self._kept.pop(next(iter(self._kept)))[2]
+
+    def clear(self):
+        with self._lock:
+            self._kept.clear()
+            self._bytes = 0
+
+
+class Same:
+    """A part of a key that is one object (a cache kept in the grader), compared by identity."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __eq__(self, other):
+        return type(other) is Same and other.obj is self.obj
+
+
+REFERENCE = Answers()  # one per process: what one grading asked, the next asks again

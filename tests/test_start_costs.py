@@ -1,0 +1,179 @@
+"""What every grading pays before its checks: the property tests' examples stored by `make fixtures` (no hypothesis
+in a grading whose examples all pass, the same report as when they are drawn), and the command line's sandbox
+started ahead in a thread, taken by the grading and stopped with it."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORRECT, FAST, ROOT, mutate
+
+from grader import assignment, fixtures, report
+from grader.checks import properties
+from grader.grade import grade
+from grader.sandbox import process
+
+
+def _entry(folder):
+    return json.loads((folder / fixtures.EXAMPLES).read_text())["properties"][0]
+
+
+@pytest.mark.parametrize("name", ["rnn", "rnn_layers"])
+def test_the_stored_examples_are_what_hypothesis_draws_here(name):
+    chosen = assignment.find(name)
+    entry = _entry(chosen.fixtures)
+    sizes, count = chosen.standard.sizes(), chosen.settings["properties"]["max_examples"]
+    assert entry["strategy"] == sizes.describe() and entry["max_examples"] == count
+    assert entry["hypothesis"] == properties.hypothesis_version()
+    drawn = properties.draw(sizes, count)
+    assert [sizes.case(**fields) for fields in entry["examples"]] == drawn
+    assert len(drawn) == count and len(set(drawn)) == count
+
+
+def test_check_fixtures_names_edited_or_missing_examples(rnn, tmp_path):
+    copy = tmp_path / "rnn"
+    fixtures.generate(rnn, copy)
+    assert fixtures.check(rnn, copy) == []
+    stored = json.loads((copy / fixtures.EXAMPLES).read_text())
+    stored["properties"][0]["examples"][3]["m"] += 1
+    (copy / fixtures.EXAMPLES).write_text(json.dumps(stored))
+    drift = fixtures.check(rnn, copy)
+    assert drift[0] == "properties.json: on disk differs from its manifest entry (edited by hand?)"
+    assert drift[1].startswith("properties.json: the property tests' examples drifted (builds(cases.Case, seed=")
+    (copy / fixtures.EXAMPLES).unlink()
+    assert fixtures.check(rnn, copy) == ["properties.json: missing on disk"]
+
+
+def test_examples_stored_by_another_hypothesis_or_for_other_sizes_are_not_used(rnn, monkeypatch):
+    sizes, count = rnn.standard.sizes(), rnn.settings["properties"]["max_examples"]
+    stored = fixtures.stored_examples(rnn.fixtures)
+    monkeypatch.setattr(properties, "_EXAMPLES", {})
+    assert not properties.use(stored, sizes, count + 1)
+    assert not properties.use(stored, properties.Sizes(sizes.case, sizes.ranges[:-1]), count)
+    monkeypatch.setattr(properties, "hypothesis_version", lambda: "0.0.1")
+    assert not properties.use(stored, sizes, count)
+    assert properties._EXAMPLES == {}
+    monkeypatch.undo()
+    monkeypatch.setattr(properties, "_EXAMPLES", {})
+    assert properties.use(stored, sizes, count) and len(properties._EXAMPLES[sizes, count]) == count
+
+
+# Wrong for a batch of one example (m = 1): a property test fails, and hypothesis shrinks its example.
+WRONG = mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+               "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
+               "    a_next = a_next if a_next.shape[1] > 1 else a_next * 0.5")
+
+
+def _checks(document):
+    return [(c["id"], c["status"], c["points"], c["message"]) for c in document["checks"]]
+
+
+def test_stored_examples_give_the_report_that_drawing_them_gives(rnn, tmp_path, monkeypatch):
+    path = tmp_path / "student.py"
+    path.write_text(WRONG)
+    monkeypatch.setattr(properties, "_EXAMPLES", {})
+    stored = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+    assert (rnn.standard.sizes(), rnn.settings["properties"]["max_examples"]) in properties._EXAMPLES
+    monkeypatch.setattr(properties, "_EXAMPLES", {})
+    monkeypatch.setattr(fixtures, "stored_examples", lambda folder: {})
+    drawn = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+    assert stored == drawn
+    check = next(c for c in stored if c[0] == "rnn_cell_forward.properties")
+    assert check[1] == "failed" and check[3].startswith("fails for Case(seed=0, n_x=1, n_a=1, n_y=1, m=1, T_x=1)")
+
+
+# The command line, in a new process: which heavy modules it imported, and every sandbox it started and stopped.
+COMMAND = """import json, sys, threading
+from grader.sandbox import process
+started, stopped = [], []
+start, stop = process.Sandbox.start, process.Sandbox.stop
+def counted_start(sandbox):
+    start(sandbox)
+    started.append((threading.current_thread().name, str(sandbox.scratch), sandbox.process.pid, sandbox.warm))
+def counted_stop(sandbox):
+    stopped.append(sandbox.process and sandbox.process.pid)
+    stop(sandbox)
+process.Sandbox.start, process.Sandbox.stop = counted_start, counted_stop
+from grader import cli
+code = cli.main(sys.argv[1:])
+print("RESULT", json.dumps([[m for m in ("hypothesis", "trio", "pytest") if m in sys.modules], started, stopped]),
+      file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _command(tmp_path, source, name="student.py"):
+    path = tmp_path / name
+    path.write_text(source)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    done = subprocess.run([sys.executable, "-c", COMMAND, "grade", str(path), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "TMPDIR": str(scratch)},
+                          timeout=120)
+    line = [x for x in done.stderr.splitlines() if x.startswith("RESULT ")]
+    assert line, done.stderr
+    imported, started, stopped = json.loads(line[0][len("RESULT "):])
+    left = [pid for pid in _pids() if _cwd(pid).startswith(str(scratch))]
+    return done, imported, started, stopped, left, scratch
+
+
+def _pids():
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _cwd(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return ""
+
+
+def test_the_command_line_grades_in_the_sandbox_it_started_ahead_and_leaves_nothing_running(tmp_path):
+    done, imported, started, stopped, left, scratch = _command(tmp_path, CORRECT)
+    assert done.returncode == 0, done.stderr
+    assert imported == []  # no example failed: hypothesis (and its plugins' trio and pytest) never imported
+    graded = [s for s in started if "selftest" not in s[1]]
+    assert len(graded) == 1, started  # the sandbox started ahead is the one the submission ran in
+    if graded[0][0] == "sandbox-ahead":  # (bubblewrap: process isolation keeps no sandbox started ahead)
+        assert graded[0][2] in stopped
+    assert left == [] and list(scratch.iterdir()) == []
+    document = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+
+
+def test_the_command_line_shrinks_a_failing_example_with_hypothesis_and_its_plugins_off(tmp_path):
+    done, imported, started, stopped, left, scratch = _command(tmp_path, WRONG)
+    assert done.returncode == 0, done.stderr
+    assert imported == ["hypothesis"]  # HYPOTHESIS_NO_PLUGINS while it is imported: no trio, no pytest
+    assert left == [] and list(scratch.iterdir()) == []
+    document = json.loads((tmp_path / "out" / "report.json").read_text())
+    check = next(c for c in document["checks"] if c["id"] == "rnn_cell_forward.properties")
+    assert check["status"] == "failed" and check["message"].startswith("fails for Case(seed=0, n_x=1")
+    assert "HYPOTHESIS_NO_PLUGINS" not in os.environ
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_the_self_test_runs_its_probe_without_the_childs_imports_and_says_what_failed(monkeypatch):
+    light = process.PROBE + 'import sys\nassert "numpy" not in sys.modules, "numpy was imported"\n'
+    monkeypatch.setattr(process, "PROBE", light)
+    assert process._self_test() is None
+    monkeypatch.setattr(process, "PROBE", process.PROBE.replace("os.getuid() != 0", "os.getuid() == 12345"))
+    assert process._self_test() == "bubblewrap's self-test failed: AssertionError: the child is root"
+
+
+def test_a_notebook_that_plots_is_graded_in_a_sandbox_that_imported_matplotlib_ahead(tmp_path):
+    import nbformat
+    cells = [CORRECT, "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()"]
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    done, imported, started, stopped, left, scratch = _command(tmp_path, nbformat.writes(book), "student.ipynb")
+    assert done.returncode == 0, done.stderr
+    graded = [s for s in started if "selftest" not in s[1]]
+    assert len(graded) == 1 and graded[0][3] == "plotting", started
+    assert left == [] and list(scratch.iterdir()) == []
+    document = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    executed = nbformat.read(tmp_path / "out" / "executed.ipynb", as_version=4)
+    assert "image/png" in executed.cells[1].outputs[-1]["data"]  # the inline backend, as without the head start

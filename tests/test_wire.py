@@ -1,0 +1,229 @@
+"""The wire as a student's code can attack it: frames written straight to the sandbox's pipe (cut short, claiming
+more than they hold, lying about an array's dtype or shape, garbage), each failing only the call that sent it, with
+the per-call time limit still in force mid-frame; and the reference's answers remembered by the bytes of their
+arguments, never answering a callback that the same call would refuse."""
+import time
+
+import numpy as np
+import pytest
+
+from grader.sandbox import answers, intake, wire
+from grader.sandbox.limits import Limits
+from grader.sandbox.process import CallTimeout, ChildDied, Unsendable
+from grader.sandbox.program import Dead, Program
+
+SOURCE = '''
+import json, os, struct, sys, time
+import numpy as np
+
+READ, WRITE = (int(fd) for fd in sys.argv[sys.argv.index("--fds") + 1].split(","))
+
+
+def _frame(text, blob=b"", claim=None):
+    body = struct.pack(">I", len(text)) + text + blob
+    return struct.pack(">Q", len(body) if claim is None else claim) + body
+
+
+def _blob(data, raw=b""):
+    text = json.dumps(data).encode()
+    return struct.pack(">I", len(text)) + text + raw
+
+
+def _returns(data, raw=b""):
+    blob = _blob(data, raw)
+    return _frame(json.dumps({"op": "return", "value": {"$v": [0, len(blob)]}}).encode(), blob)
+
+
+def fine(x):
+    return np.asarray(x) * 2
+
+
+def cut_short_then_ends():
+    os.write(WRITE, _returns([1, 2])[:-3])
+    os._exit(0)
+
+
+def cut_short_then_waits():
+    os.write(WRITE, _returns([1, 2])[:-3])
+    time.sleep(60)
+
+
+def claims_a_huge_message():
+    os.write(WRITE, _frame(b"{}", claim=2**40))
+    time.sleep(60)
+
+
+def claims_more_bytes_than_it_holds():
+    os.write(WRITE, _returns({"$nd": ["<f8", [3], 0]}, bytes(8)))
+    time.sleep(60)
+
+
+def claims_an_object_dtype():
+    os.write(WRITE, _returns({"$nd": ["|O", [1], 0]}, bytes(8)))
+    os._exit(0)
+
+
+def claims_a_shape_of_floats():
+    os.write(WRITE, _returns({"$nd": ["<f8", [2.0], 0]}, bytes(16)))
+    os._exit(0)
+
+
+def sends_garbage():
+    os.write(WRITE, struct.pack(">Q", 16) + b"not a message!!!")
+    time.sleep(60)
+
+
+def step(x):
+    return x
+
+
+def calls_step_with_a_forged_blob():
+    """A callback for the stand-in of this very call, its arguments' blob lying about its array's bytes."""
+    blob = _blob({"$tuple": [{"$nd": ["<f8", [4], 0]}]}, bytes(8))
+    kwargs = _blob({"$dict": []})
+    text = json.dumps({"op": "callback", "function": "step", "args": {"$v": [0, len(blob)]},
+                       "kwargs": {"$v": [len(blob), len(kwargs)]}}).encode()
+    os.write(WRITE, _frame(text, blob + kwargs))
+    length = struct.unpack(">Q", os.read(READ, 8))[0]
+    answer = os.read(READ, length)
+    return json.loads(answer[4:4 + struct.unpack(">I", answer[:4])[0]])["op"]
+
+
+def steps(x, n):
+    for _ in range(n):
+        x = step(x)
+    return x
+
+
+def forward(x):
+    return x, None
+
+
+def backward(d, cache):
+    return d
+
+
+def through(x):
+    y, cache = forward(x)
+    return backward(y, cache)
+'''
+LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
+
+
+@pytest.fixture
+def program(tmp_path):
+    (tmp_path / "code.py").write_text(SOURCE)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), LIMITS)
+    made.load()
+    yield made
+    made.close()
+
+
+@pytest.mark.parametrize("function,fails,says", [
+    ("cut_short_then_ends", ChildDied, "ended"),
+    ("claims_a_huge_message", ChildDied, "broke the protocol: message of 1099511627776 bytes is larger"),
+    ("claims_more_bytes_than_it_holds", ChildDied, "broke the protocol: malformed array bytes"),
+    ("sends_garbage", ChildDied, "broke the protocol: a JSON part of"),
+    ("claims_an_object_dtype", Unsendable, "dtype '|O' may not cross"),
+    ("claims_a_shape_of_floats", Unsendable, "malformed array shape"),
+])
+def test_a_forged_frame_fails_its_call_alone(program, function, fails, says):
+    assert program.call("fine", 2) == 4
+    with pytest.raises(fails, match=says):
+        program.call(function)
+    if fails is ChildDied:  # the protocol is broken: the function is not called again, the sandbox restarts
+        with pytest.raises(Dead):
+            program.call(function)
+    else:  # a value refused, the sandbox kept: this one ends by itself, and the next call starts another
+        program.sandbox.process.wait(timeout=5)
+    assert program.call("fine", np.arange(3.0)).tolist() == [0.0, 2.0, 4.0]
+
+
+def test_a_frame_cut_short_does_not_stop_the_call_s_time_limit(program):
+    started = time.monotonic()
+    with pytest.raises(CallTimeout):
+        program.call("cut_short_then_waits")
+    assert time.monotonic() - started < LIMITS.call_seconds + 2.0
+    assert program.call("fine", 3) == 6
+
+
+def test_a_forged_callback_blob_is_refused_and_only_its_call_sees_it(program):
+    assert program.call("calls_step_with_a_forged_blob", substitute={"step": lambda x: x}) == "callback_raised"
+    assert program.call("steps", 1.5, 3, substitute={"step": lambda x: x + 1}) == 4.5
+
+
+def test_the_reference_answers_a_repeated_callback_from_what_it_answered_before(program):
+    asked = []
+
+    def reference(x):
+        asked.append(x)
+        return x * 10
+
+    before = answers.REFERENCE.found
+    assert program.call("steps", 1, 2, substitute={"step": reference}) == 100
+    assert program.call("steps", 1, 2, substitute={"step": reference}) == 100
+    assert asked == [1, 10]  # the second call's two callbacks came from what the first one asked
+    assert answers.REFERENCE.found - before == 2
+    assert program.call("steps", 2, 1, substitute={"step": reference}) == 20 and asked[-1] == 2  # new arguments
+    other = lambda x: x * 10  # noqa: E731 -- another stand-in is another key, though its answers are the same
+    assert program.call("steps", 1, 1, substitute={"step": other}) == 10 and answers.REFERENCE.found - before == 2
+    assert program.call("steps", 1, 1) == 1 and asked[-1] == 2  # no stand-in: the student's own step, not these
+
+
+def test_remembered_answers_stay_within_their_bounds():
+    kept = answers.Answers(most_bytes=1000, most=3)
+    for i in range(4):
+        kept.put((None, bytes([i]) * 100, b"", False), b"x" * 100, None)
+        if i == 2:
+            assert kept.get((None, bytes([0]) * 100, b"", False)) == (b"x" * 100, None)  # used: kept longer
+    assert kept.get((None, bytes([1]) * 100, b"", False)) is None  # the least recently used went first
+    assert kept.get((None, bytes([0]) * 100, b"", False)) == (b"x" * 100, None)
+    assert kept.get((None, bytes([3]) * 100, b"", False)) == (b"x" * 100, None)
+    assert len(kept._kept) <= 3 and kept._bytes <= 1000
+    kept.put((None, b"big", b"", False), b"x" * 2000, None)  # larger than the whole bound: not kept
+    assert kept.get((None, b"big", b"", False)) is None
+
+
+def test_a_batch_of_answers_read_together_is_taken_apart_in_order(program):
+    """The grader reads what is there in one go: many answers of one batch arrive in one read."""
+    cases = [((np.full(3, float(i)),), {}) for i in range(50)]
+    got = list(program.calls("fine", cases))
+    assert [float(v[0]) for v in got] == [2.0 * i for i in range(50)]
+
+
+def test_an_object_met_again_in_a_value_crosses_once_and_arrives_as_copies():
+    """The parameters in every step's cache are one dict: its arrays' bytes go once, each place gets its own copy."""
+    parameters = {"W": np.arange(4.0).reshape(2, 2), "b": np.zeros(2)}
+    x = np.arange(3.0) + 10
+    value = [(x, parameters)] * 5 + [x]
+    blob = wire.encode(value)
+    assert blob.count(np.arange(4.0).tobytes()) == 1 and blob.count(x.tobytes()) == 1
+    got = wire.decode(blob)
+    assert all(np.array_equal(step[1]["W"], parameters["W"]) for step in got[:5])
+    got[0][1]["W"][0, 0] = 99.0
+    got[0][0][0] = 99.0
+    assert got[1][1]["W"][0, 0] == 0.0 and got[1][0][0] == 10.0 and got[5][0] == 10.0
+
+
+def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_for(program):
+    """The reference's forward keeps its cache in the grader (the child gets a token); its backward, given the
+    token, is answered from memory only for that same cache object, which a remembered forward hands out again."""
+    made, used = [], []
+
+    def forward(x):
+        made.append(x)
+        return x * 0, {"seen": x}  # the backward's arguments are the same for every x: only its cache differs
+
+    def backward(d, cache):
+        used.append(cache["seen"])
+        return d + cache["seen"]
+
+    options = {"substitute": {"forward": forward, "backward": backward}, "pairs": {"backward": "forward"}}
+    assert program.call("through", 3, **options) == 3
+    assert program.call("through", 3, **options) == 3
+    assert made == [3] and used == [3]
+    assert program.call("through", 4, **options) == 4 and made == [3, 4] and used == [3, 4]
+    answers.REFERENCE.clear()  # the forward's cache made again is another object: its backward is asked again
+    assert program.call("through", 3, **options) == 3 and made == [3, 4, 3] and used == [3, 4, 3]
