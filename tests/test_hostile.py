@@ -461,7 +461,8 @@ def test_a_batch_of_hostile_and_correct_submissions_grades_the_correct_ones_full
     batch = [("exit_in_function.py", CORRECT, {"rnn_cell_forward", "rnn_forward", "lstm_cell_forward",
                                                "lstm_forward"}),
              ("background.py", CORRECT, {"rnn_cell_forward"}),
-             ("ignores_sigterm.py", CORRECT, {"rnn_cell_forward"})]
+             ("ignores_sigterm.py", CORRECT, {"rnn_cell_forward"}),
+             ("fork_returns.py", CORRECT, {"rnn_cell_forward"})]
     for name, before, spoiled in batch:
         document = attack.grade(name, fair, before=before)
         scores = by_function(document)
