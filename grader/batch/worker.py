@@ -1,6 +1,6 @@
 """A long-lived grading process for batches: it grades one submission per request, exactly as `grade` would.
 
-The batch keeps a few of these busy at once. Each one imports numpy, hypothesis and the assignment once and then
+The batch keeps a few of these busy at once. Each one imports numpy and the assignment once and then
 calls `grader.api.grade_submission` for every request, so a class pays the start-up cost once per worker, not once
 per student. Student code never runs here: grading starts its own sandbox child.
 
