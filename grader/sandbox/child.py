@@ -56,13 +56,7 @@ class Channel:
             if not chunk:
                 raise SystemExit(0)
             buffer += chunk
-        if len(buffer) == n:  # as a rule: one message, read whole, copied once
-            data = bytes(buffer)
-            buffer.clear()
-            return data
-        data = bytes(memoryview(buffer)[:n])
-        del buffer[:n]
-        return data
+        return wire.take(buffer, n)
 
 
 class Kept:

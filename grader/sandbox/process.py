@@ -327,13 +327,7 @@ class Sandbox:
                 if not chunk:
                     raise ChildDied(self._death())
                 buffer += chunk
-        if len(buffer) == n:  # as a rule: one message, read whole, copied once
-            data = bytes(buffer)
-            buffer.clear()
-            return data
-        data = bytes(memoryview(buffer)[:n])
-        del buffer[:n]
-        return data
+        return wire.take(buffer, n)
 
     def _death(self):
         try:

@@ -138,14 +138,20 @@ def decode(blob, resolve=None):
     Raises Malformed for a blob no encode() makes, WireError for a value that may not cross."""
     if type(blob) is not bytes:
         raise Malformed(f"a value of type {type(blob).__name__}, not a blob")
-    if len(blob) < _JSON_LENGTH.size:
-        raise Malformed("a value shorter than its header")
-    (text_length,) = _JSON_LENGTH.unpack_from(blob)
+    data, raw = _split(blob, "value")
+    return _Values(raw, resolve).value(data, 0)
+
+
+def _split(data, what):
+    """(the parsed JSON part, a view of the bytes after it) of `data`, a `what`: a 4-byte length, the JSON, bytes."""
+    if len(data) < _JSON_LENGTH.size:
+        raise Malformed(f"a {what} shorter than its header")
+    (text_length,) = _JSON_LENGTH.unpack_from(data)
     start = _JSON_LENGTH.size + text_length
-    if start > len(blob):
-        raise Malformed(f"a JSON part of {text_length} bytes in a value of {len(blob)}")
-    view = memoryview(blob)
-    return _Values(view[start:], resolve).value(_parse(view[_JSON_LENGTH.size:start]), 0)
+    if start > len(data):
+        raise Malformed(f"a JSON part of {text_length} bytes in a {what} of {len(data)}")
+    view = memoryview(data)
+    return _parse(view[_JSON_LENGTH.size:start]), view[start:]
 
 
 def _parse(text):
@@ -259,21 +265,26 @@ def pack(message):
     return b"".join([_HEADER.pack(length), _JSON_LENGTH.pack(len(text)), text, *blobs])
 
 
+def take(buffer, n):
+    """The first `n` bytes of `buffer` (a bytearray that holds them), taken out of it: as a rule one message read
+    whole, copied once (both sides' readers)."""
+    if len(buffer) == n:
+        data = bytes(buffer)
+        buffer.clear()
+        return data
+    data = bytes(memoryview(buffer)[:n])
+    del buffer[:n]
+    return data
+
+
 def unpack(body):
     """The message in `body` (what follows the 8-byte length): a 4-byte length, the JSON, the blobs. A field's
     {"$v": [offset, length]} becomes a copy of those bytes (the blob of a value, for decode()), checked to lie
     within the body. Raises Malformed on a malformed body, or one that is not a dict."""
-    if len(body) < _JSON_LENGTH.size:
-        raise Malformed("a message shorter than its header")
-    (text_length,) = _JSON_LENGTH.unpack_from(body)
-    start = _JSON_LENGTH.size + text_length
-    if start > len(body):
-        raise Malformed(f"a JSON part of {text_length} bytes in a message of {len(body)}")
-    view = memoryview(body)
-    message = _parse(view[_JSON_LENGTH.size:start])
+    message, raw = _split(body, "message")
     if type(message) is not dict:
         raise Malformed(f"a message of type {type(message).__name__}")
-    return _blobs(message, view[start:], 0)
+    return _blobs(message, raw, 0)
 
 
 def _blobs(data, raw, depth):
