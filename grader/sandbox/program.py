@@ -133,11 +133,16 @@ class Program:
                    "record": list(record),
                    "target": target.id if target is not None else None, "method": method}
         outcome = self._ahead(request)
-        if outcome is None:
+        for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
                 self.restarts += 1
                 self.load()
             outcome = self._ask(function, request, substitute, pairs, replay)
+            # A sandbox that ended without a word may have been ending before this call reached it (the function
+            # called before exited just after its answer, and the process was not yet seen gone): asked once more
+            # in a new sandbox, the call is judged on what it does itself.
+            if outcome[:1] != ("died",) or outcome[2]:
+                break
         return self._value(function, outcome)
 
     def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
@@ -207,8 +212,13 @@ class Program:
         return None
 
     def _ask(self, function, request, substitute, pairs, replay, sent=False):
-        """("answer", the child's final answer), or ("timeout",) or ("died", why) once the sandbox is stopped."""
-        respond = lambda message, _: self._callback(message, function, substitute, pairs, replay or {})  # noqa: E731
+        """("answer", the child's final answer), or ("timeout",) or ("died", why, whether the child said anything
+        for this request first) once the sandbox is stopped."""
+        heard = []
+
+        def respond(message, _):
+            heard.append(True)
+            return self._callback(message, function, substitute, pairs, replay or {})
         try:
             if sent:
                 return "answer", self.sandbox.answer(self.limits.call_seconds, respond)
@@ -216,7 +226,7 @@ class Program:
         except CallTimeout:
             return ("timeout",)
         except ChildDied as exc:
-            return "died", str(exc)
+            return "died", str(exc), bool(heard)
 
     def _value(self, function, outcome):
         """What the call returns, or raises, given its outcome (asked now or ahead)."""
