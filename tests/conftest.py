@@ -34,6 +34,18 @@ def mutate(old, new, source=CORRECT):
     return source.replace(old, new)
 
 
+def loaded_program(tmp_path, source, limits):
+    """A Program (the sandbox with the student's side running) loaded from `source` written as code.py."""
+    from grader.sandbox import intake
+    from grader.sandbox.program import Program
+    (tmp_path / "code.py").write_text(source)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), limits)
+    made.load()
+    return made
+
+
 @pytest.fixture
 def grade_source(tmp_path, rnn):
     """Grade Python source text as a submission file; returns the report dictionary."""

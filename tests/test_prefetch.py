@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, loaded_program
 from grader import assignment
 from grader.grade import Context
 from grader.sandbox import intake
@@ -52,12 +52,7 @@ def program(tmp_path):
 
 
 def _loaded(tmp_path, limits):
-    (tmp_path / "code.py").write_text(SOURCE)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), limits)
-    made.load()
-    return made
+    return loaded_program(tmp_path, SOURCE, limits)
 
 
 def counting(program):

@@ -7,10 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from grader.sandbox import answers, intake, wire
+from conftest import loaded_program
+from grader.sandbox import answers, wire
 from grader.sandbox.limits import Limits
 from grader.sandbox.process import CallTimeout, ChildDied, Unsendable
-from grader.sandbox.program import Dead, Program
+from grader.sandbox.program import Dead
 
 SOURCE = '''
 import json, os, struct, sys, time
@@ -112,11 +113,7 @@ LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
 
 @pytest.fixture
 def program(tmp_path):
-    (tmp_path / "code.py").write_text(SOURCE)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    made = Program(scratch, intake.take_in(tmp_path / "code.py", scratch), LIMITS)
-    made.load()
+    made = loaded_program(tmp_path, SOURCE, LIMITS)
     yield made
     made.close()
 

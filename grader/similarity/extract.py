@@ -95,10 +95,7 @@ def _parse(text):
 
 def graded_code(path, graded, expected_names=(), helpers=()):
     """{function: Function} for the graded functions that `path` defines (a missing one is left out)."""
-    file = source_file(path, expected_names, helpers)
-    if file is None or not file.is_file():
-        return {}
-    defs = definitions(cells(file))
+    defs = _file_definitions(path, expected_names, helpers)
     found = {}
     for name in graded:
         try:
@@ -109,6 +106,14 @@ def graded_code(path, graded, expected_names=(), helpers=()):
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
+
+
+def _file_definitions(path, expected_names, helpers):
+    """{name: its last definition} in the file of submission `path` that grading would read ({} if none)."""
+    file = source_file(path, expected_names, helpers)
+    if file is None or not file.is_file():
+        return {}
+    return definitions(cells(file))
 
 
 def empty(node):
@@ -153,10 +158,7 @@ def _written(parts, defs, read=surface.items):
 
 def written_texts(path, graded, expected_names=(), helpers=()):
     """{function: {surface item: (kind, text)}} of a file's graded functions, for the side-by-side view."""
-    file = source_file(path, expected_names, helpers)
-    if file is None or not file.is_file():
-        return {}
-    defs = definitions(cells(file))
+    defs = _file_definitions(path, expected_names, helpers)
     return {name: written(name, defs, set(graded), surface.texts) for name in graded if name in defs}
 
 
