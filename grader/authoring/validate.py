@@ -2,6 +2,7 @@
 then the names in it against the reference solution and the checks that exist. A mistake is refused in one line
 that names the file, the key (and its line), and what would be valid.
 """
+import copy
 import importlib.metadata
 import inspect
 import json
@@ -27,14 +28,26 @@ class DeclarationError(UsageError):
         super().__init__(f"{self.file}: {key or 'the file'}{where}: {message}")
 
 
+_READ = {}  # path -> (its size and time, what read() made of it): a batch worker loads the assignment per submission
+
+
 def read(folder, file):
-    """A TOML file of the folder as a dict, checked against its schema; {} when an optional file is absent."""
+    """A TOML file of the folder as a dict, checked against its schema; {} when an optional file is absent. Read
+    and checked once per process while the file stays the same (a copy each time: the caller may change it)."""
     path = Path(folder) / file
     if not path.is_file():
         if file in ("assignment.toml", "rubric.toml"):
             raise DeclarationError(folder, file, None, "missing: every assignment folder has one (python -m grader"
                                    " new NAME --from solution.py writes a first version)")
         return {}
+    stat = path.stat()
+    signature, known = (stat.st_mtime_ns, stat.st_size, stat.st_ino), _READ.get(str(path))
+    if known is None or known[0] != signature:
+        known = _READ[str(path)] = (signature, _checked(folder, file, path))
+    return copy.deepcopy(known[1])
+
+
+def _checked(folder, file, path):
     text = path.read_text(errors="replace")
     try:
         data = tomllib.loads(text)
