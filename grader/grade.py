@@ -166,7 +166,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
-            forkserver.prestart(limits, assignment.provided, scratch_root, _zygote_kind(submission))
+            forkserver.prestart(limits, assignment.provided, None, _zygote_kind(submission))
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)

@@ -9,6 +9,7 @@ and the grader says so once on standard error.
 """
 import atexit
 import dataclasses
+import functools
 import json
 import os
 import select
@@ -28,6 +29,15 @@ from .isolation import BUBBLEWRAP
 ZYGOTE_SECONDS = 60.0  # for the zygote to start and import what it imports
 FORK_SECONDS = 10.0  # for a fork to be ready
 _state = {"on": False, "failed": None, "key": None, "pool": None, "servers": {}, "kinds": {}, "booting": {}}
+_lock = threading.RLock()  # gradings in threads of one process (the API's) share the zygotes
+
+
+def _locked(function):
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        with _lock:
+            return function(*args, **kwargs)
+    return locked
 
 
 class Unavailable(Exception):
@@ -43,6 +53,7 @@ def enable():
         atexit.register(discard)
 
 
+@_locked
 def pool_for(limits, provided, scratch_root):
     """The folder to make the next submission's scratch folder in, so that its sandbox is forked from a zygote;
     None when there is none (not enabled, not possible here: sandboxes start cold)."""
@@ -61,6 +72,7 @@ def pool_for(limits, provided, scratch_root):
     return _state["pool"]
 
 
+@_locked
 def prestart(limits, provided, scratch_root, kind):
     """Start the zygote of `kind` (module, notebook) now, in a thread, so that the next grading in this process
     (the API's, a command line's next submission) forks its sandbox from it instead of starting one cold; from
@@ -107,6 +119,7 @@ def _booted(kind):
     return thread.outcome
 
 
+@_locked
 def discard():
     booted = []
     for kind in list(_state["booting"]):  # started ahead: stopped with the others
@@ -131,6 +144,7 @@ def _give_up(why):
     print(f"grader: no warm start ({why}); each submission's sandbox starts cold", file=sys.stderr)
 
 
+@_locked
 def start(sandbox):
     """Start `sandbox` as a fork of the zygote of its kind (a notebook's imports matplotlib too), if its scratch
     folder is in the pool; False if not, or if the zygote can't start or fork (then it starts cold, and the
