@@ -56,6 +56,15 @@ def grade_source(tmp_path, rnn):
     return run
 
 
+@pytest.fixture
+def cold_sandboxes(monkeypatch):
+    """Every sandbox of the test starts cold: none is forked from a zygote (grader/sandbox/forkserver.py), which a
+    process that grades more than once uses from its second grading on, nor is a zygote started."""
+    from grader.sandbox import forkserver, process
+    monkeypatch.setattr(process.Sandbox, "forks", None)
+    monkeypatch.setattr(forkserver, "prestart", lambda *args: None)
+
+
 def by_function(document):
     return {name: entry["score"] for name, entry in document["functions"].items()}
 

@@ -74,6 +74,18 @@ def _grade(request, said):
     return 0
 
 
+def _get_ready():
+    """Before the first request (a batch starts its workers while it loads the assignment): bubblewrap's self-test
+    in a thread, and the grading code imported. What fails here fails again, and is said, at the first request."""
+    try:
+        from ..sandbox.process import bubblewrap_problem
+        threading.Thread(target=bubblewrap_problem, daemon=True, name="self-test").start()
+        from .. import api  # noqa: F401
+        from .. import assignment  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
+
+
 def _boot(request):
     """bubblewrap's self-test and the zygote of the first submission's kind (grader.sandbox.forkserver), started
     while the worker imports the grading code and loads the assignment (a second each, about, on a busy machine)."""
@@ -97,6 +109,7 @@ def main():
     orphaned = threading.Event()
     threading.Thread(target=_watch_parent, args=(os.getppid(), orphaned), daemon=True).start()
     try:
+        _get_ready()
         serve(sys.stdin, answers)
     except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
         if orphaned.is_set() and Path(tempfile.gettempdir()).name.startswith("grader-worker-"):
