@@ -314,6 +314,7 @@ def test_hanging_cells_of_a_notebook_are_interrupted_in_a_fork_as_in_a_cold_sand
     assert next(c for c in document["checks"] if c["function"] == "rnn_backward")["status"] == "timeout"
 
 
+@pytest.mark.warm_start
 def test_a_process_that_grades_again_forks_the_next_sandbox_from_a_zygote_that_saw_nothing(tmp_path, rnn,
                                                                                            monkeypatch):
     """grade() in a process (the API's way, no batch): the first grading starts cold and boots a zygote beside its
@@ -346,6 +347,7 @@ def test_a_process_that_grades_again_forks_the_next_sandbox_from_a_zygote_that_s
     assert left_running(mark) == []  # the daemon the first submission started ended with its sandbox
 
 
+@pytest.mark.warm_start
 def test_the_command_lines_one_submission_boots_no_zygote(tmp_path, rnn, monkeypatch):
     from grader.sandbox import ahead
     source = tmp_path / "correct.py"
