@@ -114,6 +114,15 @@ def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path):
     """A backward judged on its student's own caches: the forward's cases in one message, then the backward's on
     the caches they made in one more, not one round trip per case; the verdicts are those of the correct example."""
     from grader import assignment
+    document, sent = _sent_while_grading(ROOT / "submissions" / "rnn_layers" / "layers_correct.py",
+                                         assignment.find("rnn_layers"))
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    # the model's checks' 8 calls (a model made, its parameters set, its loss), the public case of the 6 forwards
+    # and of the 6 judged backwards (2 calls: the forward's cache, then the backward): no other case asked alone
+    assert sent["call"] == 8 + 6 + 2 * 6, sent
+
+
+def _sent_while_grading(path, chosen):
     from grader.api import grade_submission
     from grader.sandbox import process
     sent, send = collections.Counter(), process.Sandbox.send
@@ -121,13 +130,26 @@ def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path):
     def counted(sandbox, message):
         sent[message.get("op")] += 1
         return send(sandbox, message)
-    layers = assignment.find("rnn_layers")
     process.Sandbox.send = counted
     try:
-        document = grade_submission(ROOT / "submissions" / "rnn_layers" / "layers_correct.py", layers)
+        return grade_submission(path, chosen), sent
     finally:
         process.Sandbox.send = send
+
+
+def test_the_structure_and_public_checks_ask_the_public_case_once(rnn):
+    """Both call each function on its public case: the public check takes the structure check's answers (with
+    the callbacks they made), and says the same as when it asked again."""
+    document, sent = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
-    # the model's checks' 8 calls (a model made, its parameters set, its loss), the public case of the 6 forwards
-    # and of the 6 judged backwards (2 calls: the forward's cache, then the backward): no other case asked alone
-    assert sent["call"] == 8 + 6 + 2 * 6, sent
+    # one call per function's public case, one per backward's gradient check: no other case is asked alone
+    assert sent["call"] == 8 + 4, sent
+
+
+def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_source):
+    from conftest import mutate
+    document = grade_source(mutate("    a_next = np.tanh(", "    raise ValueError('mine')\n    a_next = np.tanh("))
+    said = {c["id"]: (c["status"], c["message"]) for c in document["checks"]}
+    assert said["rnn_cell_forward.structure"][0] == said["rnn_cell_forward.public"][0] == "error"
+    assert said["rnn_cell_forward.structure"][1] == said["rnn_cell_forward.public"][1]
+    assert "ValueError: mine" in said["rnn_cell_forward.public"][1]
