@@ -1,0 +1,90 @@
+"""What a notebook file records beside its code: evidence that the code's normalization never sees.
+
+A copy made from another student's .ipynb carries that file's recorded state unless the copier renews it; students
+who worked on their own don't share it, except what the handout gives everyone. Three kinds, each item weighed by
+how rare it is in the class and the archive like a fingerprint (score.rarity):
+- cell ids: nbformat 4.5's random id of each cell, and the `id` / `outputId` that Colab writes into a cell's
+  metadata. The handout's cells carry the handout's ids (every student of that version has them, so they weigh
+  nothing); a cell the student added gets a fresh random one, which only a copy of that file shares;
+- run: the execution counts of the code cells in order, as left by the student's own session of edits and re-runs
+  (`[14, 15, 16, 17, 18, 19, 20, 29, 30, None, ...]`): the whole sequence, and each run of RUN cells that holds two
+  jumps or more (wherever it is: a copier who inserts a cell keeps the others). A session of "Restart & Run All"
+  (1, 2, 3, ... with or without cells never run) or a notebook never run gives nothing:
+  two students who each ran everything once share that by chance, not by copying;
+- trace: output lines that name the student's machine or session: a memory address (`at 0x7f3a...`), a path of
+  their disk (`/home/...`, `C:\\Users\\...`), a time measured. Printed values are not used: the same code prints the
+  same numbers, which the fingerprints count already.
+A handout version that few students have would make its own ids look rare; score.rarity treats a block of items
+that the same documents, and only they, all have (BLOCK or more of them) as such a version, not as a copy.
+Items are 63-bit hashes whose two low bits say the kind (KINDS).
+"""
+import hashlib
+import json
+import re
+
+KINDS = ("cell id", "run", "trace")
+RUN = 5  # cells in a window of execution counts
+TRACE = re.compile(r"\bat 0x[0-9a-fA-F]{6,}|(?:/home/|/Users/|/content/|[A-Za-z]:\\\\?Users)[^\s'\"]*"
+                   r"|\b(?:Wall time|CPU times|time elapsed|took)\b[^\n]*\d", re.IGNORECASE)
+MIN_ID = 6  # characters of a cell id for it to count (a hand-written "cell1" is anyone's)
+
+
+def kind(item):
+    return item & 3
+
+
+def items(path):
+    """{item: (kind's name, text)} of a notebook file's recorded state; {} for anything else or JSON that is not
+    a notebook."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8", "replace")) if path.suffix.lower() == ".ipynb" else None
+    except (OSError, ValueError):
+        return {}
+    found = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        return {}
+    cells = [c for c in found if isinstance(c, dict)]
+    texts = [(0, text) for text in _ids(cells)] + [(1, text) for text in _runs(cells)]
+    texts += [(2, text) for text in _traces(cells)]
+    return {_item(index, text): (KINDS[index], text) for index, text in texts}
+
+
+def _item(index, text):
+    value = int.from_bytes(hashlib.blake2b(f"notebook:{text}".encode(), digest_size=8).digest(), "little") >> 1
+    return (value & ~3) | index
+
+
+def _ids(cells):
+    for cell in cells:
+        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        for value in (cell.get("id"), metadata.get("id"), metadata.get("outputId")):
+            if isinstance(value, str) and len(value) >= MIN_ID:
+                yield value
+
+
+def _runs(cells):
+    """The code cells' execution counts, whole and by windows of RUN with two jumps or more, unless they are what
+    a run from the top gives (1, 2, 3, ... then cells never run) or nothing."""
+    counts = [c.get("execution_count") if isinstance(c.get("execution_count"), int) else None
+              for c in cells if c.get("cell_type") == "code"]
+    ran = [n for n in counts if n is not None]
+    if not ran or ran == list(range(1, len(ran) + 1)):
+        return
+    yield "all " + " ".join(map(str, counts))
+    for start in range(len(counts) - RUN + 1):
+        window = counts[start:start + RUN]
+        steps = [b - a for a, b in zip(window, window[1:]) if a is not None and b is not None]
+        if sum(step != 1 for step in steps) >= 2:
+            yield " ".join(map(str, window))
+
+
+def _traces(cells):
+    for cell in cells:
+        outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+        for output in outputs:
+            if not isinstance(output, dict):
+                continue
+            data = output.get("data") if isinstance(output.get("data"), dict) else {}
+            for text in (output.get("text"), data.get("text/plain"), output.get("traceback")):
+                text = "".join(map(str, text)) if isinstance(text, list) else str(text or "")
+                yield from (match.group(0) for match in TRACE.finditer(text))
