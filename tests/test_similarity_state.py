@@ -134,3 +134,22 @@ def test_the_recorded_state_is_read_from_ids_counts_and_traces_and_not_from_a_ru
     assert not [text for kind, text in notebook.items(path).values() if kind == "run"]
     (tmp_path / "b.ipynb").write_text("{not json")
     assert notebook.items(tmp_path / "b.ipynb") == {} and notebook.items(tmp_path / "c.py") == {}
+
+
+def test_a_handout_version_that_only_two_students_had_is_known_by_its_text_even_with_few_ids():
+    """Two students share 5 cell ids that no one else has: a copy's mark, unless the two also share, alone, the
+    dozens of markdown lines of a handout version no one else had; then the ids are that version's and weigh
+    nothing. The markdown itself is never scored."""
+    from grader.similarity import score
+    ids = {notebook._item(0, f"id-{k}-of-version-b") for k in range(5)}
+    text = {notebook._item(notebook.TEXT, f"a line of version B's handout, number {k}") for k in range(30)}
+    others = [score.Document(f"s{k}", "class", {}, recorded=frozenset({notebook._item(0, f"own {k}")}))
+              for k in range(6)]
+    alone = [score.Document(n, "class", {}, recorded=frozenset(ids)) for n in "ab"]
+    assert not ids & set(score.rarity(alone + others)), "5 ids only two have weigh 1: a copy's"
+    versioned = [score.Document(n, "class", {}, recorded=frozenset(ids | text)) for n in "ab"]
+    rare = score.rarity(versioned + others)
+    assert all(rare[item] == 0.0 for item in ids | text)
+    state, recorded = score._state(versioned[0].recorded, *[score.masses_of([d], rare)[d.name][2]
+                                                             for d in versioned], rare)
+    assert state == 0 and "text" not in recorded and not recorded

@@ -15,14 +15,21 @@ how rare it is in the class and the archive like a fingerprint (score.rarity):
   their disk (`/home/...`, `C:\\Users\\...`), a time measured. Printed values are not used: the same code prints the
   same numbers, which the fingerprints count already.
 A handout version that few students have would make its own ids look rare; score.rarity treats a block of items
-that the same documents, and only they, all have (BLOCK or more of them) as such a version, not as a copy.
+that the same documents, and only they, all have (BLOCK or more of them) as such a version, not as a copy. The
+markdown's lines are read for that only (TEXT, never scored): a version's text is a block of dozens of lines, so
+two students of a version that no one else had are known as such even when its cells carry few ids. (Scored, the
+markdown and the cells' metadata would make those two students a copy: measured on the development set, two
+students of a rare version share 106 markdown lines and 9 metadata flags that no one else has, and no original has
+markdown of its own.)
 Items are 63-bit hashes whose two low bits say the kind (KINDS).
 """
 import hashlib
 import json
 import re
 
-KINDS = ("cell id", "run", "trace")
+KINDS = ("cell id", "run", "trace")  # scored
+TEXT = 3  # the kind of a markdown line: tells a handout version, never scored
+MIN_TEXT = 8  # characters of a markdown line for it to count
 RUN = 5  # cells in a window of execution counts
 TRACE = re.compile(r"\bat 0x[0-9a-fA-F]{6,}|(?:/home/|/Users/|/content/|[A-Za-z]:\\\\?Users)[^\s'\"]*"
                    r"|\b(?:Wall time|CPU times|time elapsed|took)\b[^\n]*\d", re.IGNORECASE)
@@ -45,8 +52,12 @@ def items(path):
         return {}
     cells = [c for c in found if isinstance(c, dict)]
     texts = [(0, text) for text in _ids(cells)] + [(1, text) for text in _runs(cells)]
-    texts += [(2, text) for text in _traces(cells)]
-    return {_item(index, text): (KINDS[index], text) for index, text in texts}
+    texts += [(2, text) for text in _traces(cells)] + [(TEXT, text) for text in _markdown(cells)]
+    return {_item(index, text): (KINDS[index] if index < TEXT else "text", text) for index, text in texts}
+
+
+def scored(item):
+    return kind(item) != TEXT
 
 
 def _item(index, text):
@@ -76,6 +87,17 @@ def _runs(cells):
         steps = [b - a for a, b in zip(window, window[1:]) if a is not None and b is not None]
         if sum(step != 1 for step in steps) >= 2:
             yield " ".join(map(str, window))
+
+
+def _markdown(cells):
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            source = "".join(map(str, source)) if isinstance(source, list) else str(source)
+            for line in source.splitlines():
+                line = " ".join(line.split())
+                if len(line) >= MIN_TEXT:
+                    yield line
 
 
 def _traces(cells):

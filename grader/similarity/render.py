@@ -86,7 +86,8 @@ def _recorded_alike(a, b, comparison):
         return []
     file = extract.source_file(a.path, comparison.setting.expected_names, comparison.setting.helpers)
     texts = notebook.items(file) if file is not None else {}
-    return sorted(texts[item] for item in both if item in texts and comparison.rare.get(item, 1.0) >= score.MARKED)
+    return sorted(texts[item] for item in filter(notebook.scored, both)
+                  if item in texts and comparison.rare.get(item, 1.0) >= score.MARKED)
 
 
 def _texts(document, setting):

@@ -95,7 +95,7 @@ def rarity(documents):
 
 def _versions(documents):
     """{recorded item: 0.0} of the blocks of BLOCK items or more that the same two documents or more, and only
-    they, have: a handout version's cells (ids) that few students of the class had."""
+    they, have: a handout version's cells (its ids, its markdown's lines) that few students of the class had."""
     holders = {}
     for d in documents:
         for item in d.recorded:
@@ -161,7 +161,7 @@ def compare(a, b, rare=None, masses=None):
 def _state(both, kept_a, kept_b, rare):
     """(the recorded-state evidence of a pair, {kind: rare mass shared}) from the items both files carry."""
     shared = [0.0] * len(notebook.KINDS)
-    for item in both:
+    for item in filter(notebook.scored, both):
         shared[notebook.kind(item)] += rare.get(item, 1.0)
     total = 0.0
     for k, mass in enumerate(shared):
@@ -202,7 +202,8 @@ def masses_of(documents, rare):
     kind}, its recorded state's rare mass by kind)}."""
     return {d.name: ({f: _mass(prints, rare) for f, prints in d.functions.items()},
                      {f: _kinds(items, rare) for f, items in d.surface.items()},
-                     _kinds(d.recorded, rare, notebook.KINDS, notebook.kind)) for d in documents}
+                     _kinds(filter(notebook.scored, d.recorded), rare, notebook.KINDS, notebook.kind))
+            for d in documents}
 
 
 def _scaled(functions, shared, sizes):
