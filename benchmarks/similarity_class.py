@@ -27,8 +27,8 @@ reordered cells or functions, reformatting, inserted statements, a function's lo
 moved into a helper. Copies of small, half-solved submissions: `--small` of the copies take as source the originals
 with the least graded code that still have some. A notebook copy keeps the source's recorded state (cell ids, metadata,
 execution counts; outputs cleared) unless it renews it (`--renew`, renew_state): by default every third copy is
-re-run (execution counts 1..n) and every sixth also gets new cell ids. Every source has some code of its own as the check reads it (a
-function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing.
+re-run (execution counts 1..n) and every sixth also gets new cell ids. Every source has some code of its own as the
+check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing.
 """
 import argparse
 import ast

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from ..sandbox.executed import NAME as EXECUTED
 from . import extract, notebook
 from .fingerprint import all_kgrams, fingerprints, tokens
 from .score import Document, solved
@@ -86,7 +87,9 @@ def document(name, origin, path, setting):
     written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
     shapes = {item: shape for f in kept for item, shape in code[f].surface.items() if shape is not None}
     file = extract.source_file(path, setting.expected_names, setting.helpers)
-    recorded = frozenset(notebook.items(file)) - setting.starter_surface if file is not None else frozenset()
+    # A notebook the grader executed (a report folder's, when the submissions are gone) has the grader's outputs.
+    found = notebook.items(file, outputs=file.name != EXECUTED) if file is not None else {}
+    recorded = frozenset(found) - setting.starter_surface
     return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes, recorded)
 
 

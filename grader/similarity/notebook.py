@@ -11,9 +11,10 @@ how rare it is in the class and the archive like a fingerprint (score.rarity):
   jumps or more (wherever it is: a copier who inserts a cell keeps the others). A session of "Restart & Run All"
   (1, 2, 3, ... with or without cells never run) or a notebook never run gives nothing:
   two students who each ran everything once share that by chance, not by copying;
-- trace: output lines that name the student's machine or session: a memory address (`at 0x7f3a...`), a path of
-  their disk (`/home/...`, `C:\\Users\\...`), a time measured. Printed values are not used: the same code prints the
-  same numbers, which the fingerprints count already.
+- trace: what an output names of the student's machine or session: a memory address (`at 0x7f3a...`: random in
+  every session) or a path under their home folder (`/home/alice/...`, `C:\\Users\\alice\\...`; not a hub's shared
+  `/home/jovyan`, nor Colab's `/content`, which every student has). Printed values are not used: the same code
+  prints the same numbers, which the fingerprints count already; nor times, which coincide by chance.
 A handout version that few students have would make its own ids look rare; score.rarity treats a block of items
 that the same documents, and only they, all have (BLOCK or more of them) as such a version, not as a copy. The
 markdown's lines are read for that only (TEXT, never scored): a version's text is a block of dozens of lines, so
@@ -31,8 +32,10 @@ KINDS = ("cell id", "run", "trace")  # scored
 TEXT = 3  # the kind of a markdown line: tells a handout version, never scored
 MIN_TEXT = 8  # characters of a markdown line for it to count
 RUN = 5  # cells in a window of execution counts
-TRACE = re.compile(r"\bat 0x[0-9a-fA-F]{6,}|(?:/home/|/Users/|/content/|[A-Za-z]:\\\\?Users)[^\s'\"]*"
-                   r"|\b(?:Wall time|CPU times|time elapsed|took)\b[^\n]*\d", re.IGNORECASE)
+# A memory address (random in every session) or a path under a home folder named for its user; not the shared
+# accounts of a hub or a cloud notebook, where every student's path is the same (/home/jovyan, /content, /root).
+TRACE = re.compile(r"\bat 0x[0-9a-fA-F]{8,}\b|(?:/home/|/Users/|[A-Za-z]:\\\\?Users\\\\?)"
+                   r"(?!(?:jovyan|root|ubuntu|user|runner|colab|vscode|codespace)\b)[\w.-]+[^\s'\":]*")
 MIN_ID = 6  # characters of a cell id for it to count (a hand-written "cell1" is anyone's)
 
 
@@ -40,9 +43,9 @@ def kind(item):
     return item & 3
 
 
-def items(path):
+def items(path, outputs=True):
     """{item: (kind's name, text)} of a notebook file's recorded state; {} for anything else or JSON that is not
-    a notebook."""
+    a notebook. `outputs=False`: its outputs are not the student's (a notebook the grader executed)."""
     try:
         data = json.loads(path.read_bytes().decode("utf-8", "replace")) if path.suffix.lower() == ".ipynb" else None
     except (OSError, ValueError):
@@ -52,7 +55,7 @@ def items(path):
         return {}
     cells = [c for c in found if isinstance(c, dict)]
     texts = [(0, text) for text in _ids(cells)] + [(1, text) for text in _runs(cells)]
-    texts += [(2, text) for text in _traces(cells)] + [(TEXT, text) for text in _markdown(cells)]
+    texts += [(2, text) for text in _traces(cells) if outputs] + [(TEXT, text) for text in _markdown(cells)]
     return {_item(index, text): (KINDS[index] if index < TEXT else "text", text) for index, text in texts}
 
 

@@ -38,10 +38,10 @@ def write(out, comparison):
                 "block": score.BLOCK,
                 "state": "what both notebook files recorded of their session, not the starter's (cell id: a cell's"
                          " id; run: the code cells' execution counts, whole or a window of them with two jumps; trace:"
-                         " an output naming a memory address, a path or a time): per kind, the rare mass shared over"
-                         " the smaller side's, scaled down below state_full; a block of `block` items or more that"
-                         " the same documents alone have is a handout version's; pair.recorded: the rare mass shared"
-                         " by kind",
+                         " an output naming a memory address or a path in a home folder): per kind, the rare mass"
+                         " shared over the smaller side's, scaled down below state_full; a block of `block` items or"
+                         " more that the same documents alone have (cell ids, markdown lines) is a handout version's;"
+                         " pair.recorded: the rare mass shared by kind",
                 "surface": "what both wrote around the code, not the starter's, by kind (comment: a comment's text;"
                            " statement: a line with its names, weighed by the rarity its names add; layout: a"
                            " statement's spacing where it is not ast.unparse's): per kind, the rare mass shared over"
