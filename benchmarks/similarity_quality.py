@@ -8,7 +8,8 @@ FOLDER is a labelled class (a folder with `class/` and `labels.tsv`, as benchmar
 or a dev set folder of real solutions (benchmarks/devset/build.py fetches them), from which a labelled class is
 made first, into a temporary folder, with `--seed` (and `--renew`: which copies renew the notebook's recorded
 state, execution counts and cell ids, as a copier who re-runs the notebook does). The starter code taken out is the
-folder's `starter/` (handout versions), else the assignment's own. For each folder it prints, for ours and for compare50:
+folder's `starter/` (handout versions), else the assignment's own. For each folder it prints, for ours and for
+compare50:
 - AP: average precision of the ranking of all pairs (copy pairs are the positives; a pair that a tool does not
   list scores 0);
 - above: how many copy pairs score above every independent pair;
