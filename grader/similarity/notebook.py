@@ -84,12 +84,13 @@ def _runs(cells):
     ran = [n for n in counts if n is not None]
     if not ran or ran == list(range(1, len(ran) + 1)):
         return
-    yield "all " + " ".join(map(str, counts))
+    shown = ["-" if n is None else str(n) for n in counts]  # "-": a cell never run
+    yield "every code cell: " + " ".join(shown)
     for start in range(len(counts) - RUN + 1):
         window = counts[start:start + RUN]
         steps = [b - a for a, b in zip(window, window[1:]) if a is not None and b is not None]
         if sum(step != 1 for step in steps) >= 2:
-            yield " ".join(map(str, window))
+            yield f"{RUN} cells in a row: " + " ".join(shown[start:start + RUN])
 
 
 def _markdown(cells):
