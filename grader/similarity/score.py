@@ -32,9 +32,10 @@ shared is below SURFACE_FULL; halved, and the three added to e (a disguise rarel
 Recorded state: a notebook file also carries what its session left (notebook.py: cell ids, execution counts,
 machine traces in outputs), which a copy of the file keeps unless the copier renews it. Weighed by rarity like the
 rest, except that a block of BLOCK items or more that exactly the same documents have, and no other, is a handout
-version that few students have (its cells' ids), not a copy. Per kind, over the whole file: the rare mass shared
-over the smaller side's, scaled down while the mass shared is below STATE_FULL, added to e: up to a point per kind,
-since a file's session is no one's way of writing (two students who write alike share nothing of it).
+version that few students have (its cells' ids, its markdown's lines), not a copy. Per kind, over the whole file:
+the rare mass shared over the smaller side's, scaled down while the mass shared is below STATE_FULL, added to e: up
+to a point per kind, since a file's session is no one's way of writing (two students who write alike share nothing
+of it).
 """
 import bisect
 import math
@@ -80,8 +81,9 @@ def weight(documents):
 
 
 def rarity(documents):
-    """{fingerprint or surface item: weight} of every one that does not weigh 1: more than two documents have it, or
-    (a statement) few write it even with names changed, which its fingerprints count already."""
+    """{fingerprint, surface or recorded item: weight} of every one that does not weigh 1: more than two documents
+    have it, or (a statement) few write it even with names changed, which its fingerprints count already, or (a
+    recorded item) a handout version's (_versions)."""
     count = Counter(h for d in documents
                     for h in set().union(*d.functions.values(), *d.surface.values(), d.recorded))
     count.update(shape for d in documents for shape in set(d.shapes.values()))
@@ -133,7 +135,8 @@ def solved(functions):
 def compare(a, b, rare=None, masses=None):
     """The Pair of two documents, or None when they solved no function in common. `rare`: {fingerprint: weight}
     (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: ({function: its rare mass},
-    {function: its surface's rare mass by kind})}, computed once for all pairs (see `masses_of`)."""
+    {function: its surface's rare mass by kind}, its recorded state's rare mass by kind)}, computed once for all
+    pairs (see `masses_of`)."""
     rare = rare or {}
     mass_a, written_a, kept_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
     mass_b, written_b, kept_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
