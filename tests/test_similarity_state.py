@@ -128,7 +128,7 @@ def test_the_recorded_state_is_read_from_ids_counts_and_traces_and_not_from_a_ru
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     found = sorted(notebook.items(path).values())
     assert ("cell id", "a1b2c3d4e5") in found and ("cell id", "XyZ123abc") in found
-    assert ("run", "every code cell: 4 5 9 12 13 20") in found and ("run", "five cells in a row: 5 9 12 13 20") in found
+    assert ("run", "every code cell: 4 5 9 12 13 20") in found and ("run", "5 cells in a row: 5 9 12 13 20") in found
     traces = [text for kind, text in found if kind == "trace"]
     assert sorted(set(traces)) == ["/home/alice/rnn/x.py", "at 0x7f3a2b1c9d00"], traces  # not a hub's shared home
     assert not [kind for kind, _ in notebook.items(path, outputs=False).values() if kind == "trace"]
