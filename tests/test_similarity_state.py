@@ -157,3 +157,20 @@ def test_a_handout_version_that_only_two_students_had_is_known_by_its_text_even_
     state, recorded = score._state(versioned[0].recorded, *[score.masses_of([d], rare)[d.name][2]
                                                              for d in versioned], rare)
     assert state == 0 and "text" not in recorded and not recorded
+
+
+def test_the_outputs_of_a_notebook_the_grader_executed_are_not_the_students(tmp_path, rnn):
+    """A report folder keeps executed.ipynb, run by the grader: its outputs name the grader's machine, not the
+    student's; its ids are still the student's file's."""
+    from grader.sandbox.executed import NAME
+    from grader.similarity import collect
+    code = classmates.common_way()["student_00"]
+    data = json.loads(as_notebook(code, handout_ids("A"), [3, 9, 10, 17], "own0cellid"))
+    data["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "/home/alice/x.py\n"}]
+    setting = collect.setting(rnn)
+    kinds = {}
+    for name in ("submission.ipynb", NAME):
+        (tmp_path / name).write_text(json.dumps(data))
+        document = collect.document(name, "class", tmp_path / name, setting)
+        kinds[name] = {notebook.kind(item) for item in document.recorded}
+    assert kinds["submission.ipynb"] >= {0, 1, 2} and kinds[NAME] >= {0, 1} and 2 not in kinds[NAME], kinds
