@@ -102,6 +102,8 @@ def cmd_grade_all(options):
         extras.require("cluster", "--scheduler")
     if options.similarity:
         extras.require("similarity", "--similarity")
+    if not options.scheduler:
+        grade_all.start_workers(options.workers)
     chosen = assignments.find(options.assignment, submissions=[options.folder])
     return grade_all.run(options, chosen, _limits(options))
 

@@ -13,7 +13,7 @@ from .checks import wrong_answer
 from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
-from .sandbox import intake, spare
+from .sandbox import forkserver, intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Unsendable
 from .sandbox.program import Dead, Program
@@ -147,6 +147,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         require_fixtures(assignment)
     diagnose = diagnose and not public_only  # the catalogue of mistakes is made of the reference
     scratch, warm = spare.scratch_for(limits, assignment.provided, scratch_root)
+    only = warm is not None and spare.started_ahead(warm)  # the command line's one submission (ahead.py)
     program = None
     try:
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
@@ -163,6 +164,9 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
         loaded = program.load()
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
+        if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
+            # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
+            forkserver.prestart(limits, assignment.provided, None, _zygote_kind(submission))
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)
@@ -174,6 +178,11 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         elif warm is not None:  # intake refused the submission before a program took the spare sandbox
             warm.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _zygote_kind(submission):
+    """The zygote a submission like this one is forked from (forkserver.py): a notebook's has its shell's modules."""
+    return "notebook" if submission.kind == "notebook" else "module"
 
 
 PUBLIC_NOTE = ("public checks only ({kinds}): the other checks, on hidden cases among them, run when the"

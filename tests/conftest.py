@@ -56,6 +56,26 @@ def grade_source(tmp_path, rnn):
     return run
 
 
+@pytest.fixture(autouse=True)
+def no_zygote_booted_after_a_grading(monkeypatch, request):
+    """A process that grades again forks its next sandboxes from a zygote that its first grading boots
+    (forkserver.prestart); in the tests, whose limits differ from one test to the next and whose order is random,
+    that would boot a zygote per test and make a test's sandbox depend on the tests before it. Tests marked
+    warm_start keep it (tests/test_forkserver.py); the batch's warm start is unchanged."""
+    if request.node.get_closest_marker("warm_start") is None:
+        from grader.sandbox import forkserver
+        monkeypatch.setattr(forkserver, "prestart", lambda *args: None)
+
+
+@pytest.fixture
+def cold_sandboxes(monkeypatch):
+    """Every sandbox of the test starts cold: none is forked from a zygote (grader/sandbox/forkserver.py), which a
+    process that grades more than once uses from its second grading on, nor is a zygote started."""
+    from grader.sandbox import forkserver, process
+    monkeypatch.setattr(process.Sandbox, "forks", None)
+    monkeypatch.setattr(forkserver, "prestart", lambda *args: None)
+
+
 def by_function(document):
     return {name: entry["score"] for name, entry in document["functions"].items()}
 

@@ -141,3 +141,20 @@ def test_grading_several_goes_on_past_one_that_cant_be_graded(tmp_path):
     assert done.returncode == 2, done.stderr
     assert f"grader: {notebook}: not graded: {notebook} can't be read as a notebook" in done.stderr, done.stderr
     assert (tmp_path / "out" / "layers_correct" / "report.json").is_file()
+
+
+def test_a_text_found_valid_is_not_checked_again_and_an_edited_one_is(tmp_path, monkeypatch):
+    """A new process (here: the per-process memory emptied) takes a declaration file whose text, with its schema,
+    was found valid before (its digest kept in the folder's __pycache__) without jsonschema; an edit is checked."""
+    from grader.authoring import validate
+    folder = _copy(tmp_path, "remembered")
+    assert _refusal(folder) == ""
+    assert (folder / validate.VALID).is_file()
+    monkeypatch.setattr(validate, "_READ", {})
+    monkeypatch.setattr(validate, "_VALID", {})
+    checked = []
+    validator = validate._validator
+    monkeypatch.setattr(validate, "_validator", lambda file: checked.append(file) or validator(file))
+    assert _refusal(folder) == "" and checked == []
+    _edit(folder / "rubric.toml", "[", "unknown_key = 1\n[")
+    assert "rubric.toml" in _refusal(folder) and checked == ["rubric.toml"]

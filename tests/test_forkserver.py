@@ -15,7 +15,7 @@ import pytest
 from conftest import CORRECT
 
 from grader.grade import grade
-from grader.sandbox import forkserver, isolation, spare, wire
+from grader.sandbox import forkserver, isolation, process, spare, wire
 from grader.sandbox.limits import Limits
 from grader.sandbox.process import CallTimeout, ChildDied, Sandbox, bubblewrap_problem
 
@@ -312,3 +312,54 @@ def test_hanging_cells_of_a_notebook_are_interrupted_in_a_fork_as_in_a_cold_sand
     scores = {c["function"]: c["points"] for c in document["checks"] if c["function"]}
     assert scores["rnn_backward"] == 0 and document["score"] > 0
     assert next(c for c in document["checks"] if c["function"] == "rnn_backward")["status"] == "timeout"
+
+
+@pytest.mark.warm_start
+def test_a_process_that_grades_again_forks_the_next_sandbox_from_a_zygote_that_saw_nothing(tmp_path, rnn,
+                                                                                           monkeypatch):
+    """grade() in a process (the API's way, no batch): the first grading starts cold and boots a zygote beside its
+    checks (forkserver.prestart); the next ones are forked from it, in namespaces of their own: one finds nothing
+    that the one before it left, and gets the scores of a cold start."""
+    mark, port = marked()
+    first, second = tmp_path / "first.py", tmp_path / "second.py"
+    plain = tmp_path / "plain.py"
+    plain.write_text(CORRECT)
+    first.write_text(CORRECT + LEAVE.format(mark=mark, port=port))
+    second.write_text(CORRECT + LOOK.format(mark=mark, port=port, other="") + "\nassert look() == [], look()\n")
+    forkserver.discard()
+    forkserver._state.update(on=False, failed=None)
+    forks = []
+    fork = forkserver.ForkServer.fork
+    monkeypatch.setattr(forkserver.ForkServer, "fork", lambda server, sandbox: forks.append(1) or fork(server, sandbox))
+    monkeypatch.setattr(process.Sandbox, "forks", None)
+    try:
+        cold = grade(plain, rnn, LIMITS)  # (a cold sandbox keeps bubblewrap's bounding set: look() would say so)
+        assert forks == [] and forkserver._state["on"], "the first grading starts cold and boots a zygote"
+        grade(first, rnn, LIMITS)
+        graded = grade(second, rnn, LIMITS)
+    finally:
+        forkserver.discard()
+        forkserver._state.update(on=False, failed=None)
+    assert forks == [1, 1]
+    assert graded.load_error is None, graded.load_error["message"]
+    assert graded.isolation == "bubblewrap"
+    assert [(r.id, r.status) for r in graded.results] == [(r.id, r.status) for r in cold.results]
+    assert left_running(mark) == []  # the daemon the first submission started ended with its sandbox
+
+
+@pytest.mark.warm_start
+def test_the_command_lines_one_submission_boots_no_zygote(tmp_path, rnn, monkeypatch):
+    from grader.sandbox import ahead
+    source = tmp_path / "correct.py"
+    source.write_text(CORRECT)
+    forkserver.discard()
+    forkserver._state.update(on=False, failed=None)
+    monkeypatch.setattr(process.Sandbox, "forks", None)
+    ahead.start(LIMITS, rnn.provided, "module")
+    try:
+        graded = grade(source, rnn, LIMITS)
+        assert not forkserver._state["on"] and not forkserver._state["booting"] and not forkserver._state["servers"]
+    finally:
+        forkserver.discard()
+        forkserver._state.update(on=False, failed=None)
+    assert all(r.status == "passed" for r in graded.results)

@@ -262,7 +262,8 @@ def _leak_one_value(channel, value, monkeypatch):
 @pytest.mark.parametrize("channel,seen", [("request", "found in memory ['float']"),
                                           ("environment", "in the environment ['NOTE']"),
                                           ("file", "found in files ['/sandbox/runtime/note.json']")])
-def test_the_leak_scan_sees_one_expected_value_leaked_on_purpose(grade_source, rnn, monkeypatch, channel, seen):
+def test_the_leak_scan_sees_one_expected_value_leaked_on_purpose(grade_source, rnn, monkeypatch, channel, seen,
+                                                                cold_sandboxes):  # (a fork's runtime is the zygote's)
     handout = next(f for f in fixtures.load(rnn.fixtures, "public")["rnn_cell_forward"] if f.name == "handout")
     _leak_one_value(channel, float(handout.expected[0][4][0]), monkeypatch)
     scans = _leak_scan(grade_source, rnn, calls=1)

@@ -312,3 +312,21 @@ def _normal(output):
     if output.output_type == "error":  # a syntax error names the cell: <cell 8> here, a temporary file in Jupyter
         return "error", output.ename, re.sub(r"\([^(]*, line (\d+)\)$", r"(line \1)", output.evalue)
     return output.output_type, output.data.get("text/plain")
+
+
+def test_autoreload_still_reloads_a_module_the_notebook_rewrites(tmp_path, rnn):
+    """The sandbox's %autoreload looks only at files that can change while the notebook runs (the interpreter's
+    own modules can't): a module the notebook writes, imports and rewrites is reloaded, as in Jupyter."""
+    path = write_notebook(tmp_path / "alone" / "reloads.ipynb", [
+        "%load_ext autoreload\n%autoreload 2",
+        "%%writefile helper_module.py\ndef value():\n    return 'first'",
+        "import helper_module\nimport numpy\nhelper_module.value()",
+        "import time\ntime.sleep(0.05)",
+        "%%writefile helper_module.py\ndef value():\n    return 'second'",
+        "helper_module.value()",
+    ])
+    graded = grade(path, rnn, SLOW_IMPORTS)
+    ours = executed.build(graded.submission.notebook, graded.cells)
+    results = [output.data["text/plain"] for cell in ours.cells for output in cell.outputs
+               if output.output_type == "execute_result"]
+    assert results == ["'first'", "'second'"]

@@ -2,15 +2,16 @@
 then the names in it against the reference solution and the checks that exist. A mistake is refused in one line
 that names the file, the key (and its line), and what would be valid.
 """
+import copy
+import hashlib
 import importlib.metadata
 import inspect
 import json
+import os
 import re
 import tomllib
 from functools import cache
 from pathlib import Path
-
-import jsonschema
 
 from ..errors import UsageError
 
@@ -27,33 +28,85 @@ class DeclarationError(UsageError):
         super().__init__(f"{self.file}: {key or 'the file'}{where}: {message}")
 
 
+_READ = {}  # path -> (its size and time, what read() made of it): a batch worker loads the assignment per submission
+
+
 def read(folder, file):
-    """A TOML file of the folder as a dict, checked against its schema; {} when an optional file is absent."""
+    """A TOML file of the folder as a dict, checked against its schema; {} when an optional file is absent. Read
+    and checked once per process while the file stays the same (a copy each time: the caller may change it)."""
     path = Path(folder) / file
     if not path.is_file():
         if file in ("assignment.toml", "rubric.toml"):
             raise DeclarationError(folder, file, None, "missing: every assignment folder has one (python -m grader"
                                    " new NAME --from solution.py writes a first version)")
         return {}
+    stat = path.stat()
+    signature, known = (stat.st_mtime_ns, stat.st_size, stat.st_ino), _READ.get(str(path))
+    if known is None or known[0] != signature:
+        known = _READ[str(path)] = (signature, _checked(folder, file, path))
+    return copy.deepcopy(known[1])
+
+
+def _checked(folder, file, path):
     text = path.read_text(errors="replace")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise DeclarationError(folder, file, None, f"not valid TOML: {exc}", int(line[1]) if line else None) from None
+    digest = hashlib.sha256(f"{_schema_text(file)}\0{text}".encode()).hexdigest()
+    if digest in _valid(folder):  # checked by an earlier process, this text against this schema: valid still
+        return data
     errors = sorted(_validator(file).iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str,
                                                                                                  e.absolute_path))))
     if errors:
         error = errors[0]
         key, message = _explain(error)
         raise DeclarationError(folder, file, key, message, line_of(text, key))
+    _remember_valid(folder, digest)
     return data
+
+
+# Each command is a new process: the digests of the texts found valid (with their schemas) are kept beside the
+# assignment's compiled modules, so that jsonschema (its import and its checking, 0.15 s) runs once per text.
+VALID = Path("__pycache__") / "declarations-valid.json"
+_VALID = {}  # folder -> the digests read from its VALID file
+
+
+def _valid(folder):
+    if str(folder) not in _VALID:
+        try:
+            known = json.loads((Path(folder) / VALID).read_text())
+            _VALID[str(folder)] = dict.fromkeys(d for d in known if isinstance(d, str)) if isinstance(known, list) \
+                else {}
+        except (OSError, ValueError):
+            _VALID[str(folder)] = {}
+    return _VALID[str(folder)]
+
+
+def _remember_valid(folder, digest):
+    """Add `digest` to the folder's VALID file (the last 64 kept); where it can't be written, nothing is kept."""
+    known = _valid(folder)
+    known[digest] = None
+    path = Path(folder) / VALID
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(list(known)[-64:]))
+        os.replace(temporary, path)  # whole, though workers write it at once
+    except OSError:
+        pass
+
+
+@cache
+def _schema_text(file):
+    return (SCHEMAS / file.replace(".toml", ".json")).read_text()
 
 
 @cache
 def _validator(file):
-    schema = json.loads((SCHEMAS / file.replace(".toml", ".json")).read_text())
-    return jsonschema.Draft202012Validator(schema)
+    import jsonschema  # only for a text not checked before (its import alone is 0.05 s)
+    return jsonschema.Draft202012Validator(json.loads(_schema_text(file)))
 
 
 def _explain(error):

@@ -6,6 +6,7 @@ This process is the only one that writes the output folder: a finished submissio
 reports. A submission is graded again only when its fingerprint changed: its content, the grader's version, the
 assignment and its fixtures, or the limits (`--force` grades everything again).
 """
+import atexit
 import hashlib
 import importlib
 import json
@@ -247,7 +248,8 @@ class _Batch:
         if self.client is not None:
             return self._run_on_cluster()
         count = min(self.options.workers or cores(), len(self.queue))
-        workers = [Worker() for _ in range(count)]
+        workers = [_early.pop() if _early else Worker() for _ in range(count)]
+        _close_early()  # more than the class needs
         try:
             while (self.queue or any(w.job for w in workers)) and not self.interrupted:
                 for i, worker in enumerate(workers):
@@ -372,6 +374,25 @@ def _on_interrupt(batch):
         batch.interrupted = True
         print("\ninterrupted: stopping the submissions being graded; finished reports are kept", file=sys.stderr)
     return signal.signal(signal.SIGINT, handler)
+
+
+_early = []  # workers started before the class is known (start_workers), taken by _Batch.run
+
+
+def start_workers(workers):
+    """Start the local workers now (`workers`: as --workers), while the command loads the assignment and looks at
+    the submissions: each imports the grading code and runs bubblewrap's self-test meanwhile (worker.py). Those
+    the batch doesn't take end when it starts, or when the command ends."""
+    if workers < 0:
+        return
+    if not _early:
+        atexit.register(_close_early)
+    _early.extend(Worker() for _ in range(max(0, (workers or cores()) - len(_early))))
+
+
+def _close_early():
+    while _early:
+        _early.pop().close()
 
 
 def grade_all(folder, out, assignment, limits, options=Options()):

@@ -50,21 +50,56 @@ def request(source, out, assignment, limits, public_only):
             "public_only": public_only}
 
 
+_booting = []  # the thread that starts the warm start at the first request (_boot)
+
+
 def _grade(request, said):
+    if not _booting:
+        _booting.append(threading.Thread(target=_boot, args=(request,), daemon=True, name="warm-start"))
+        _booting[0].start()
     from .. import assignment as assignments  # the heavy imports happen once, at the first request
     from ..api import grade_submission
     from ..errors import UsageError
     from ..sandbox import spare
     from ..sandbox.limits import Limits
-    spare.enable()  # the next submission's sandbox starts while this one is graded
     try:
         chosen = assignments.find(request["assignment"], public_only=request["public_only"])
+        _booting[0].join()
+        spare.enable()  # the next submission's sandbox starts while this one is graded
         grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),
                          public_only=request["public_only"])
     except UsageError as exc:
         print(f"grader: {exc}", file=said)
         return 2
     return 0
+
+
+def _get_ready():
+    """Before the first request (a batch starts its workers while it loads the assignment): bubblewrap's self-test
+    in a thread, and the grading code imported. What fails here fails again, and is said, at the first request."""
+    try:
+        from ..sandbox.process import bubblewrap_problem
+        threading.Thread(target=bubblewrap_problem, daemon=True, name="self-test").start()
+        from .. import api  # noqa: F401
+        from .. import assignment  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _boot(request):
+    """bubblewrap's self-test and the zygote of the first submission's kind (grader.sandbox.forkserver), started
+    while the worker imports the grading code and loads the assignment (a second each, about, on a busy machine)."""
+    try:
+        from .. import assignment as assignments
+        from ..sandbox import forkserver
+        from ..sandbox.limits import Limits
+        source = Path(request["source"])
+        notebook = source.suffix == ".ipynb" or (source.is_dir() and any(source.glob("*.ipynb")))
+        folder = assignments.choose(request["assignment"])
+        forkserver.prestart(Limits(**request["limits"]), assignments.provided_of(folder), None,
+                            "notebook" if notebook else "module")
+    except Exception:  # noqa: BLE001 -- the grading starts its own sandbox then, and says what is wrong
+        pass
 
 
 def main():
@@ -74,6 +109,7 @@ def main():
     orphaned = threading.Event()
     threading.Thread(target=_watch_parent, args=(os.getppid(), orphaned), daemon=True).start()
     try:
+        _get_ready()
         serve(sys.stdin, answers)
     except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
         if orphaned.is_set() and Path(tempfile.gettempdir()).name.startswith("grader-worker-"):

@@ -45,18 +45,22 @@ class Runner:
         skip, runs = set(skip), {}
         self.sandbox, error = self.start()
         position = 0
-        while error is None and position < len(cells):
-            cell = cells[position]
-            position += 1
-            if cell.number in skip:
-                continue
-            run = self._run_one(cell)
-            runs.setdefault(cell.number, run)
-            if run.status == "timeout" or run.lost_process:  # not worth its time again in a replay
-                skip.add(cell.number)
-            if not self.sandbox.alive:
-                self.sandbox, error = self.start()
-                position = 0
+        self.alarm = Alarm()
+        try:
+            while error is None and position < len(cells):
+                cell = cells[position]
+                position += 1
+                if cell.number in skip:
+                    continue
+                run = self._run_one(cell)
+                runs.setdefault(cell.number, run)
+                if run.status == "timeout" or run.lost_process:  # not worth its time again in a replay
+                    skip.add(cell.number)
+                if not self.sandbox.alive:
+                    self.sandbox, error = self.start()
+                    position = 0
+        finally:
+            self.alarm.close()
         return error, [runs[cell.number] for cell in cells if cell.number in runs]
 
     def _run_one(self, cell):
@@ -70,9 +74,8 @@ class Runner:
             except OSError:  # it ended meanwhile, or can't be signalled: the grace period then stops it
                 pass
 
-        timer = threading.Timer(seconds, interrupt)
         started = time.monotonic()
-        timer.start()
+        self.alarm.arm(seconds, interrupt)
         try:
             answer = sandbox.request({"op": "cell", "number": cell.number, "source": cell.source},
                                      seconds + GRACE_SECONDS)
@@ -84,8 +87,7 @@ class Runner:
             return self._record(cell, "error", f"{exc}; the cells before it were run again in a new process "
                                 "without it", started, lost=True)
         finally:
-            timer.cancel()
-            timer.join()  # so that no interrupt meant for this cell can reach the next one
+            self.alarm.disarm()  # no interrupt meant for this cell can reach the next one after this
         if not isinstance(answer, dict) or answer.get("op") != "cell_done":
             sandbox.stop()
             return self._record(cell, "error", "the notebook's process broke the protocol while running it; the "
@@ -102,6 +104,46 @@ class Runner:
     def _record(self, cell, status, message, started, outputs=(), lost=False):
         return CellRun(cell.number, cell.index, status, message, round(time.monotonic() - started, 3),
                        outputs, cell.first_line(), lost)
+
+
+class Alarm:
+    """One thread that interrupts each cell past its time, for all the cells of a run: a timer thread of its own
+    for each cell cost a thread's start and join per cell (milliseconds each on a busy machine)."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._due = self._action = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="cell-alarm")
+        self._thread.start()
+
+    def arm(self, seconds, action):
+        """Call `action` `seconds` from now, unless disarmed before."""
+        with self._changed:
+            self._due, self._action = time.monotonic() + seconds, action
+            self._changed.notify()
+
+    def disarm(self):
+        """From its return on, the action armed is not called (if it is being called, it has returned)."""
+        with self._changed:
+            self._due = self._action = None
+
+    def close(self):
+        with self._changed:
+            self._due = self._action = None
+            self._closed = True
+            self._changed.notify()
+        self._thread.join()
+
+    def _watch(self):
+        with self._changed:
+            while not self._closed:
+                left = None if self._due is None else self._due - time.monotonic()
+                if left is not None and left <= 0:
+                    action, self._due, self._action = self._action, None, None
+                    action()  # with the lock held: disarm() waits for it
+                else:
+                    self._changed.wait(left)
 
 
 def describe(error, number):

@@ -9,6 +9,7 @@ and the grader says so once on standard error.
 """
 import atexit
 import dataclasses
+import functools
 import json
 import os
 import select
@@ -18,6 +19,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,7 +28,16 @@ from .isolation import BUBBLEWRAP
 
 ZYGOTE_SECONDS = 60.0  # for the zygote to start and import what it imports
 FORK_SECONDS = 10.0  # for a fork to be ready
-_state = {"on": False, "failed": None, "key": None, "pool": None, "servers": {}, "kinds": {}}
+_state = {"on": False, "failed": None, "key": None, "pool": None, "servers": {}, "kinds": {}, "booting": {}}
+_lock = threading.RLock()  # gradings in threads of one process (the API's) share the zygotes
+
+
+def _locked(function):
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        with _lock:
+            return function(*args, **kwargs)
+    return locked
 
 
 class Unavailable(Exception):
@@ -42,6 +53,7 @@ def enable():
         atexit.register(discard)
 
 
+@_locked
 def pool_for(limits, provided, scratch_root):
     """The folder to make the next submission's scratch folder in, so that its sandbox is forked from a zygote;
     None when there is none (not enabled, not possible here: sandboxes start cold)."""
@@ -60,8 +72,62 @@ def pool_for(limits, provided, scratch_root):
     return _state["pool"]
 
 
+@_locked
+def prestart(limits, provided, scratch_root, kind):
+    """Start the zygote of `kind` (module, notebook) now, in a thread, so that the next grading in this process
+    (the API's, a command line's next submission) forks its sandbox from it instead of starting one cold; from
+    then on, as enable(). Nothing where the warm start can't run here (then nothing is said: nobody asked for it)."""
+    from .process import choose_isolation
+    if _state["failed"] is not None or limits.isolation == isolations.PROCESS or not isolations.switches_user():
+        return
+    if choose_isolation(limits.isolation) != BUBBLEWRAP:
+        return
+    enable()
+    pool = pool_for(limits, provided, scratch_root)
+    if pool is None or kind in _state["servers"] or kind in _state["booting"]:
+        return
+    booted = threading.Event()
+    thread = threading.Thread(target=_boot, args=(limits, provided, pool, kind, booted), daemon=True,
+                              name=f"zygote-{kind}")
+    _state["booting"][kind] = (thread, booted)
+    thread.start()
+
+
+def _boot(limits, provided, pool, kind, booted):
+    """prestart()'s thread: the zygote, or why it could not start. It lives as long as the zygote, which bubblewrap's
+    --die-with-parent ends with the thread that started it (Linux's parent-death signal)."""
+    thread = threading.current_thread()
+    try:
+        server = ForkServer(limits, provided, pool, kind)
+    except Unavailable as exc:
+        thread.outcome = exc
+        booted.set()
+        return
+    thread.outcome = server
+    booted.set()
+    server.sandbox.stopped.wait()
+
+
+def _booted(kind):
+    """The zygote of `kind` that prestart() started (waiting for it to be ready), or None if none was."""
+    thread, booted = _state["booting"].pop(kind, (None, None))
+    if thread is None:
+        return None
+    booted.wait()
+    if isinstance(thread.outcome, Unavailable):
+        raise thread.outcome
+    return thread.outcome
+
+
+@_locked
 def discard():
-    servers, pool = list(_state["servers"].values()), _state["pool"]
+    booted = []
+    for kind in list(_state["booting"]):  # started ahead: stopped with the others
+        try:
+            booted.append(_booted(kind))
+        except Unavailable:
+            pass
+    servers, pool = booted + list(_state["servers"].values()), _state["pool"]
     _state.update(key=None, pool=None, servers={}, kinds={})
     for server in servers:
         server.stop()
@@ -78,6 +144,7 @@ def _give_up(why):
     print(f"grader: no warm start ({why}); each submission's sandbox starts cold", file=sys.stderr)
 
 
+@_locked
 def start(sandbox):
     """Start `sandbox` as a fork of the zygote of its kind (a notebook's imports matplotlib too), if its scratch
     folder is in the pool; False if not, or if the zygote can't start or fork (then it starts cold, and the
@@ -90,6 +157,9 @@ def start(sandbox):
     if len(kinds) > 100:  # the scratch folders of gradings that ended
         _state["kinds"] = {scratch: k for scratch, k in kinds.items() if scratch.exists()}
     try:
+        booted = _booted(kind)
+        if booted is not None:
+            _state["servers"][kind] = booted
         server = _state["servers"].get(kind)
         if server is None or not server.alive:
             server = _state["servers"][kind] = ForkServer(sandbox.limits, sandbox.provided_source, pool, kind)

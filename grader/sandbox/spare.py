@@ -19,7 +19,7 @@ from . import ahead, forkserver
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
-_spare = {"on": False, "sandbox": None, "key": None}
+_spare = {"on": False, "sandbox": None, "key": None, "ahead": None}
 
 
 def enable():
@@ -33,7 +33,7 @@ def enable():
 
 def scratch_for(limits, provided, scratch_root):
     """(a scratch folder for the next submission, the sandbox already started in it or None)."""
-    started = ahead.take(limits, provided, scratch_root)
+    started = _spare["ahead"] = ahead.take(limits, provided, scratch_root)
     if started is not None:  # the command line's (ahead.py)
         return started.scratch, started
     pool = forkserver.pool_for(limits, provided, scratch_root)
@@ -47,6 +47,11 @@ def scratch_for(limits, provided, scratch_root):
     if sandbox is not None:
         _stop(sandbox)
     return Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root)), None
+
+
+def started_ahead(sandbox):
+    """Whether `sandbox` is the one the command line started ahead of its only submission (ahead.py)."""
+    return sandbox is not None and sandbox is _spare["ahead"]
 
 
 def prepare(limits, provided, scratch_root, notebook):

@@ -271,8 +271,8 @@ def main():
         import child as runtime_child  # noqa: F811 -- its module is taken out of sys.modules: a student's is theirs
         del sys.path[0], sys.modules["child"]
         import numpy  # noqa: F401 -- what every submission imports
-        runtime_child.warm_imports()
-        if options.warm == "notebook":
+        if options.warm == "notebook":  # a module's sandbox has no use for a notebook's shell
+            runtime_child.warm_imports()
             runtime_child.loader.warm_plotting()
     except BaseException as exc:  # noqa: BLE001
         control.send(b"E" + f"{type(exc).__name__}: {exc}".encode()[:2000])
