@@ -8,6 +8,7 @@ callee, answered by the grader), each against the same call made in this process
 Against main's wire: run the same file from a checkout of main (it uses only encode, pack, unpack and decode).
 Run: .venv/bin/python benchmarks/wire_speed.py [calls]
 """
+import os
 import sys
 import tempfile
 import time
@@ -69,21 +70,30 @@ def in_process_parts(args, answer, calls):
 
 
 def round_trips(isolation, rnn, args, calls):
-    """{what: us per call} through one sandbox of `isolation`."""
+    """{what: (us of wall time per call, us of CPU per call: the grader's and the sandbox's)} through one sandbox
+    of `isolation`. CPU time is the fairer figure on a busy machine: a context switch or a wait for a processor
+    lengthens the wall time only."""
     with tempfile.TemporaryDirectory() as scratch:
         (Path(scratch) / "submission.py").write_text(SOURCE)
         submission = intake.take_in(Path(scratch) / "submission.py", Path(scratch) / "grading")
         program = Program(Path(scratch) / "grading", submission, Limits(isolation=isolation), rnn.provided)
         program.load()
         reference = {"softmax": lambda x: x}
+
+        def measured(run, n, per):
+            cpu = time.process_time(), program.cpu_seconds()
+            wall = per_call(run, n) / per
+            used = time.process_time() - cpu[0] + program.cpu_seconds() - cpu[1]
+            return wall, used / (3 * n * per) * 1e6  # (per_call runs `n` calls 3 times)
+
         try:
             figures = {
-                "nothing()": per_call(lambda: program.call("nothing"), calls),
-                "rnn_cell_forward, handout case": per_call(lambda: program.call("rnn_cell_forward", *args), calls),
-                "the same, 100 in one message (per call)": per_call(lambda: list(program.calls(
-                    "rnn_cell_forward", [(args, {})] * 100)), calls // 100) / 100,
-                "a callback (per callback, 100 in a call)": per_call(lambda: program.call(
-                    "calls_back", 100, substitute=reference), calls // 100) / 100,
+                "nothing()": measured(lambda: program.call("nothing"), calls, 1),
+                "rnn_cell_forward, handout case": measured(lambda: program.call("rnn_cell_forward", *args), calls, 1),
+                "the same, 100 in one message (per call)": measured(lambda: list(program.calls(
+                    "rnn_cell_forward", [(args, {})] * 100)), calls // 100, 100),
+                "a callback (per callback, 100 in a call)": measured(lambda: program.call(
+                    "calls_back", 100, substitute=reference), calls // 100, 100),
             }
         finally:
             program.close()
@@ -102,9 +112,11 @@ def main():
     print(f"  {'(the call itself, in this process)':<40} {direct:7.1f} us")
     isolations = ["process"] + (["bubblewrap"] if process.bubblewrap_problem() is None else [])
     for isolation in isolations:
-        print(f"through the sandbox ({isolation}), fastest of 3 rounds of {calls}:")
-        for what, us in round_trips(isolation, rnn, args, calls).items():
-            print(f"  {what:<40} {us:7.1f} us")
+        print(f"through the sandbox ({isolation}), wall: fastest of 3 rounds of {calls}; CPU: grader and sandbox,"
+              " all 3 rounds:")
+        for what, (wall, cpu) in round_trips(isolation, rnn, args, calls).items():
+            print(f"  {what:<40} {wall:7.1f} us   CPU {cpu:7.1f} us")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} processors")
 
 
 if __name__ == "__main__":

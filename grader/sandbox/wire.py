@@ -89,16 +89,9 @@ class _Arrays:
         """JSON text for `value`; the kinds are tried in the order they are met most."""
         kind = type(value)
         if kind is np.ndarray:
-            name = _NAMES.get(value.dtype)
-            if name is not None:
-                text = self.seen.get(id(value))
-                if text is None:
-                    text = self.seen[id(value)] = self.array(value, name)
-                return text
+            return self.seen.get(id(value)) or self.ndarray(value)
         elif kind is tuple or kind is list:
-            if depth >= MAX_DEPTH:
-                raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-            items = ",".join([self.text(v, depth + 1) for v in value])
+            items = ",".join(self.items(value, depth + 1))
             return f"[{items}]" if kind is list else f'{{"$tuple":[{items}]}}'
         elif kind is float:
             return repr(value) if value - value == 0 else f'{{"$float":"{value!r}"}}'  # nan and inf are no JSON
@@ -114,26 +107,44 @@ class _Arrays:
             return self.mapping(value, depth)
         return self.other(value, kind)
 
+    def items(self, values, depth):
+        """The texts of `values`, the items of a container at `depth`; an array's made here (the most frequent item
+        by far: a call to text() for each costs as much as the rest of its work)."""
+        if depth > MAX_DEPTH:
+            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        texts, seen = [], self.seen
+        for value in values:
+            if type(value) is np.ndarray:
+                texts.append(seen.get(id(value)) or self.ndarray(value))
+            else:
+                texts.append(self.text(value, depth))
+        return texts
+
     def mapping(self, value, depth):
         for key in value:  # (a loop: all() of a generator costs more than the rest, for a few keys)
             if type(key) is not str and type(key) is not int:
                 return self.other(value, dict)
-        if depth >= MAX_DEPTH:
-            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
         text = self.seen.get((id(value), depth))
         if text is None:
-            items = ",".join([f"[{_STRING(k) if type(k) is str else k},{self.text(v, depth + 1)}]"
-                              for k, v in value.items()])
+            keys = [_STRING(k) if type(k) is str else str(k) for k in value]
+            items = ",".join([f"[{k},{v}]" for k, v in zip(keys, self.items(value.values(), depth + 1))])
             text = self.seen[id(value), depth] = f'{{"$dict":[{items}]}}'
+        return text
+
+    def ndarray(self, value):
+        """The text of a plain ndarray met for the first time in this value (remembered: see the class)."""
+        name = _NAMES.get(value.dtype)
+        text = self.array(value, name) if name is not None else self.other(value, np.ndarray)
+        self.seen[id(value)] = text
         return text
 
     def other(self, value, kind):
         """The text of a value of a kind met seldom: a numpy scalar, a subclass of ndarray, a complex, a handle."""
         if isinstance(value, (np.generic, np.ndarray)) and value.dtype.kind in "biufc":
             value = np.asarray(value)  # a subclass crosses as the plain array of its values
-            if value.dtype not in _NAMES:  # not little-endian: made so
+            if value.dtype not in _NAMES:  # not little-endian: made so (or a dtype that the decoder refuses)
                 value = value.astype(value.dtype.newbyteorder("<"))
-            return self.array(value, _NAMES[value.dtype])
+            return self.array(value, _NAMES.get(value.dtype) or value.dtype.str)
         if kind is complex:
             return f'{{"$complex":["{value.real!r}","{value.imag!r}"]}}'
         if kind is Handle:
@@ -340,20 +351,34 @@ def _key(pair):
 def pack(message):
     """Bytes for one message: an 8-byte length, then the body (see unpack()). `message` is a dict of the
     protocol's fields; a field whose value is a blob (bytes: encode()), at any depth, is carried after the JSON."""
-    blobs, size = [], [0]
-
-    def after(blob):  # a blob: [where it starts after the JSON, how long it is]
-        if type(blob) is not bytes:
-            raise TypeError(f"a value of type {type(blob).__name__} is not JSON")
-        blobs.append(blob)
-        size[0] += len(blob)
-        return {"$v": [size[0] - len(blob), len(blob)]}
-
-    text = json.dumps(message, separators=(",", ":"), default=after).encode()
-    length = _JSON_LENGTH.size + len(text) + size[0]
+    blobs = []
+    text = _field(message, blobs, [0]).encode()
+    length = _JSON_LENGTH.size + len(text) + sum([len(blob) for blob in blobs])
     if length > MAX_MESSAGE_BYTES:
         raise WireError(f"message of {length} bytes is larger than {MAX_MESSAGE_BYTES}")
     return b"".join([_HEADER.pack(length), _JSON_LENGTH.pack(len(text)), text, *blobs])
+
+
+def _field(value, blobs, size):
+    """The JSON text of a message's field `value`, its blobs put in `blobs` ({"$v": [where it starts after the
+    JSON, how long it is]} in their place; `size`: [their length so far]). The protocol's own fields are strings,
+    None, numbers, lists and dicts of them: written here, without a JSON encoder's setting up for each."""
+    kind = type(value)
+    if kind is bytes:
+        blobs.append(value)
+        size[0] += len(value)
+        return f'{{"$v":[{size[0] - len(value)},{len(value)}]}}'
+    if kind is str:
+        return _STRING(value)
+    if value is None:
+        return "null"
+    if kind is dict and all([type(key) is str for key in value]):
+        return "{" + ",".join([f"{_STRING(k)}:{_field(v, blobs, size)}" for k, v in value.items()]) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join([_field(v, blobs, size) for v in value]) + "]"
+    if kind is int or kind is float or kind is bool or kind is dict:
+        return _JSON(value)  # (a dict whose keys JSON makes strings: only if it holds no blob)
+    raise TypeError(f"a value of type {kind.__name__} is not JSON")
 
 
 def take(buffer, n):
