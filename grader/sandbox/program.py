@@ -36,6 +36,7 @@ class Program:
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
         self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
+        self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -172,12 +173,12 @@ class Program:
                     raise
                 waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
-            patient = True  # until a case reaches back (callbacks): then the child waits for the grader
             for i, request in enumerate(batch):
                 heard = []
-                outcome = self._ask(function, request, substitute, pairs, replay, sent=True,
-                                    patient=patient and i + 1 < len(batch), heard=heard)
-                patient = patient and len(heard) < 2  # (its answer is heard too)
+                outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
+                                    patient=i + 1 < len(batch) and function not in self._reaching_back)
+                if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
+                    self._reaching_back.add(function)
                 self._prefetched.append((request, _decoded(outcome)))
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
