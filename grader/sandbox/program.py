@@ -130,7 +130,7 @@ class Program:
         # in this call: the reference's intermediate values never reach the sandbox.
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         request = {**self._fields(function, substitute, pairs, keep, target, record), "args": wire.encode(args),
-                   "kwargs": wire.encode(kwargs), **({"method": method} if method is not None else {})}
+                   "kwargs": wire.encode(kwargs), **_method(method, target)}
         outcome = self._ahead(request)
         for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
@@ -157,8 +157,7 @@ class Program:
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
         requests = [{**common, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
-                     **({"method": methods[i]} if methods and methods[i] is not None else {})}
-                    for i, (args, kwargs) in enumerate(cases)]
+                     **_method(methods[i] if methods else None, target)} for i, (args, kwargs) in enumerate(cases)]
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
@@ -336,6 +335,11 @@ class Program:
 
     def output(self):
         return self.sandbox.output() if self.sandbox else ["", ""]
+
+
+def _method(method, target):
+    """The method field of a call request: only for a method of an object kept in the child (`target`)."""
+    return {"method": method} if method is not None or target is not None else {}
 
 
 def _decoded(outcome):
