@@ -134,7 +134,15 @@ class _Arrays:
     def ndarray(self, value):
         """The text of a plain ndarray met for the first time in this value (remembered: see the class)."""
         name = _NAMES.get(value.dtype)
-        text = self.array(value, name) if name is not None else self.other(value, np.ndarray)
+        if name is None:
+            text = self.other(value, np.ndarray)
+        else:
+            if value.size > MAX_ARRAY_ELEMENTS:
+                raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
+            raw, offset = value.tobytes(), self.size
+            self.raw.append(raw)
+            self.size = offset + len(raw)
+            text = f'{{"$nd":["{name}",{_SHAPES.get(value.shape) or _shape(value.shape)},{offset}]}}'
         self.seen[id(value)] = text
         return text
 
@@ -159,12 +167,15 @@ class _Arrays:
         raw, offset = value.tobytes(), self.size
         self.raw.append(raw)
         self.size = offset + len(raw)
-        shape = _SHAPES.get(value.shape)
-        if shape is None:
-            shape = str(list(value.shape)).replace(" ", "")
-            if len(_SHAPES) < 4096:
-                _SHAPES[value.shape] = shape
-        return f'{{"$nd":["{name}",{shape},{offset}]}}'
+        return f'{{"$nd":["{name}",{_SHAPES.get(value.shape) or _shape(value.shape)},{offset}]}}'
+
+
+def _shape(shape):
+    """The JSON text of an array's shape, remembered for the first 4096 shapes met."""
+    text = str(list(shape)).replace(" ", "")
+    if len(_SHAPES) < 4096:
+        _SHAPES[shape] = text
+    return text
 
 
 def decode(blob, resolve=None):
