@@ -285,13 +285,15 @@ def test_a_message_carries_only_json_and_blobs():
         wire.pack({"op": "call", "x": object()})
 
 
-def test_a_batch_s_answers_decoded_as_they_come_are_each_case_s_own(program):
-    """A batch's values are decoded while the child runs the next cases, its callbacks answered between them."""
+def test_a_batch_whose_cases_reach_back_is_answered_case_by_case(program):
+    """The grader naps while a batch's answers come, but not for a function whose calls reach back for a stand-in
+    (the child waits for the grader there): every case gets its own answer either way."""
     cases = [((float(i),), {}) for i in range(20)]
     assert list(program.calls("fine", cases)) == [2.0 * i for i in range(20)]
     assert list(program.calls("reaches_back", cases, substitute={"step": lambda x: x * 10})) == \
         [10.0 * i + 1 for i in range(20)]
-    program.prefetch("fine", [((np.zeros(2),), {})] * 2)
+    assert program._reaching_back == {"reaches_back"}
+    program.prefetch("fine", [((np.zeros(2),), {})] * 2)  # decoded as they came: each call gets a value of its own
     first, second = program.call("fine", np.zeros(2)), program.call("fine", np.zeros(2))
     first[0] = 1.0
     assert second.tolist() == [0.0, 0.0] and not program._prefetched

@@ -36,6 +36,7 @@ class Program:
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
         self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
+        self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -171,8 +172,12 @@ class Program:
                     raise
                 waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
-            for request in batch:
-                outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
+            for i, request in enumerate(batch):
+                heard = []
+                outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
+                                    patient=i + 1 < len(batch) and function not in self._reaching_back)
+                if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
+                    self._reaching_back.add(function)
                 self._prefetched.append((request, _decoded(outcome)))
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
@@ -215,17 +220,18 @@ class Program:
                 return outcome
         return None
 
-    def _ask(self, function, request, substitute, pairs, replay, sent=False):
+    def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None):
         """("answer", the child's final answer), or ("timeout",) or ("died", why, whether the child said anything
-        for this request first) once the sandbox is stopped."""
-        heard = []
+        for this request first) once the sandbox is stopped. `patient`: a case of a batch, more of whose answers
+        are coming (Sandbox.answer); `heard` gets an item for each message the child sent before its answer."""
+        heard = [] if heard is None else heard
 
         def respond(message, _):
             heard.append(True)
             return self._callback(message, function, substitute, pairs, replay or {})
         try:
             if sent:
-                return "answer", self.sandbox.answer(self.limits.call_seconds, respond)
+                return "answer", self.sandbox.answer(self.limits.call_seconds, respond, patient)
             return "answer", self.sandbox.request(request, self.limits.call_seconds, respond)
         except CallTimeout:
             return ("timeout",)
