@@ -2,7 +2,7 @@
 and partial copies (2 or 3 functions of one student pasted into another's file), with a labels file.
 
 Run: .venv/bin/python benchmarks/similarity_class.py DEVSET_FOLDER OUT [--assignment rnn] [--seed 0]
-        [--copies 12] [--partial 4] [--small 2]
+        [--copies 12] [--partial 4] [--small 2] [--renew some|all|none]
 
 DEVSET_FOLDER holds the real solutions (.py and .ipynb, as benchmarks/devset/build.py fetches them); a subfolder
 `starter` or `handout`, if present, holds handout versions and is not a student's. OUT gets:
@@ -25,8 +25,10 @@ source: those functions count as copied between them (a known copy in the labels
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
 moved into a helper. Copies of small, half-solved submissions: `--small` of the copies take as source the originals
-with the least graded code that still have some. Every source has some code of its own as the check reads it (a
-function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing.
+with the least graded code that still have some. A notebook copy keeps the source's recorded state (cell ids, metadata,
+execution counts; outputs cleared) unless it renews it (`--renew`, renew_state): by default every third copy is
+re-run (execution counts 1..n) and every sixth also gets new cell ids. Every source has some code of its own as the
+check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing.
 """
 import argparse
 import ast
@@ -47,6 +49,10 @@ from grader import assignment as assignments  # noqa: E402
 from grader.similarity import collect, fingerprint  # noqa: E402
 
 DISGUISES = ("rename", "comments", "reorder", "reformat", "insert", "helper")
+# Which copies (by index) renew the notebook's recorded state (renew_state): "some", a third re-run and half of
+# those new ids too; "all", every copy re-run with new ids; "none" (a copier who edits and saves the file).
+RENEWED = {"some": lambda i: ("rerun", "ids") if i % 6 == 5 else ("rerun",) if i % 3 == 2 else (),
+           "all": lambda i: ("rerun", "ids"), "none": lambda i: ()}
 NOT_STUDENTS = {"starter", "handout"}
 MIN_OWN_LINES = 3
 MIN_SAME = 4
@@ -75,6 +81,8 @@ class Doc:
         else:
             self.cells = [raw]
 
+    renew = ()  # what of the recorded state a copier renewed: "rerun", "ids" (see renew_state)
+
     def text(self):
         if not self.notebook:
             return self.cells[0]
@@ -82,6 +90,7 @@ class Doc:
         for i, source in zip(self.code, self.cells):
             data["cells"][i]["source"] = source.splitlines(keepends=True)
             data["cells"][i]["outputs"] = []
+        renew_state(data, self.renew, random.Random(str(self.path)))
         return json.dumps(data, indent=1)
 
     def functions(self, graded):
@@ -93,6 +102,24 @@ class Doc:
                 if isinstance(node, ast.FunctionDef) and node.name in graded:
                     found[node.name] = (index, node)
         return found
+
+
+def renew_state(data, renew, rng):
+    """A notebook as its copier left it after renewing its recorded state: "rerun" (Restart & Run All: execution
+    counts 1..n in order, outputs cleared), "ids" (every cell id new, as a copy pasted cell by cell into a fresh
+    notebook gets; Colab's ids in the metadata too)."""
+    code = [c for c in data.get("cells", []) if c.get("cell_type") == "code"]
+    if "rerun" in renew:
+        for n, cell in enumerate(code, 1):
+            cell["execution_count"], cell["outputs"] = n, []
+    if "ids" in renew:
+        for cell in data.get("cells", []):
+            fresh = "".join(rng.choice("0123456789abcdef") for _ in range(8))
+            if "id" in cell:
+                cell["id"] = fresh
+            for key in ("id", "outputId"):
+                if key in cell.get("metadata", {}):
+                    cell["metadata"][key] = fresh
 
 
 def _text(source):
@@ -495,7 +522,7 @@ def _starter(folder):
     return found[0] if found else None
 
 
-def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
+def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="some"):
     """Write the labelled class into `out`; returns made.json's content."""
     rng = random.Random(seed)
     graded = collect.graded_functions(assignment)
@@ -526,6 +553,9 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2):
     # A copy's source must have some code of its own as the check reads it: a copy of the bare template copies
     # nothing (seed 1 drew such a source among the smallest submissions).
     made = _copy_some(docs, [n for n in names if prints[n]], solved, origin, rng, copies, small, graded)
+    for i, (_, chosen, doc) in enumerate(made.values()):
+        doc.renew = RENEWED[renew](i)
+        chosen += [f"renew-{what}" for what in doc.renew if doc.notebook]
     _write(out, docs, made, origin)
     labels = _labels(origin)
     (Path(out) / "labels.tsv").write_text("a\tb\tkind\n" + "".join(
@@ -606,9 +636,11 @@ def main():
     parser.add_argument("--copies", type=int, default=12)
     parser.add_argument("--partial", type=int, default=4)
     parser.add_argument("--small", type=int, default=2)
+    parser.add_argument("--renew", choices=sorted(RENEWED), default="some",
+                        help="which copies renew the notebook's recorded state (execution counts, cell ids)")
     args = parser.parse_args()
     chosen = assignments.find(args.assignment or Path(args.devset).resolve().name)
-    record = make(args.devset, args.out, chosen, args.seed, args.copies, args.partial, args.small)
+    record = make(args.devset, args.out, chosen, args.seed, args.copies, args.partial, args.small, args.renew)
     print(f"{args.out}: {record['documents']} documents ({record['originals']} originals, {len(record['copies'])}"
           f" disguised copies, {len(record['pasted'])} with pasted functions), {record['copy_pairs']} copy pairs"
           f" ({len(record['verbatim_among_originals'])} functions verbatim between two originals);"

@@ -1,12 +1,15 @@
 """How well the similarity check tells copies from a class of independent students, on real solutions, beside
 compare50 (CS50's tool, its `structure` pass) on the same files, in one run.
 
-Run: .venv/bin/python benchmarks/similarity_quality.py FOLDER [FOLDER ...] [--seed 0] [--no-compare50] [--show 5]
+Run: .venv/bin/python benchmarks/similarity_quality.py FOLDER [FOLDER ...] [--seed 0] [--renew some|all|none]
+        [--no-compare50] [--show 5]
 
 FOLDER is a labelled class (a folder with `class/` and `labels.tsv`, as benchmarks/similarity_class.py writes it)
 or a dev set folder of real solutions (benchmarks/devset/build.py fetches them), from which a labelled class is
-made first, into a temporary folder, with `--seed`. The starter code taken out is the folder's `starter/` (handout
-versions), else the assignment's own. For each folder it prints, for ours and for compare50:
+made first, into a temporary folder, with `--seed` (and `--renew`: which copies renew the notebook's recorded
+state, execution counts and cell ids, as a copier who re-runs the notebook does). The starter code taken out is the
+folder's `starter/` (handout versions), else the assignment's own. For each folder it prints, for ours and for
+compare50:
 - AP: average precision of the ranking of all pairs (copy pairs are the positives; a pair that a tool does not
   list scores 0);
 - above: how many copy pairs score above every independent pair;
@@ -55,15 +58,15 @@ for s in _api.rank(subs, [], ignored, pass_, n=10 ** 7):
 '''
 
 
-def labelled(folder, seed, scratch):
+def labelled(folder, seed, scratch, renew="some"):
     """(the labelled class folder, its assignment): `folder` itself, or one made from a dev set folder."""
     folder = Path(folder)
     if (folder / "labels.tsv").is_file():
         made = json.loads((folder / "made.json").read_text())
         return folder, assignments.find(made["assignment"])
     chosen = assignments.find(folder.resolve().name)
-    out = scratch / f"{folder.name}-seed{seed}"
-    similarity_class.make(folder, out, chosen, seed)
+    out = scratch / f"{folder.name}-seed{seed}-{renew}"
+    similarity_class.make(folder, out, chosen, seed, renew=renew)
     for sub in similarity_class.NOT_STUDENTS:
         if (folder / sub).is_dir():
             shutil.copytree(folder / sub, out / "starter", dirs_exist_ok=True)
@@ -178,12 +181,14 @@ def main():
     parser.add_argument("folders", nargs="+")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-compare50", action="store_true")
+    parser.add_argument("--renew", choices=sorted(similarity_class.RENEWED), default="some",
+                        help="which copies renew the notebook's recorded state (similarity_class.py)")
     parser.add_argument("--show", type=int, default=0, help="list the N lowest copies and highest independent pairs")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="similarity-quality-"))
     try:
         for given in args.folders:
-            folder, chosen = labelled(given, args.seed, scratch)
+            folder, chosen = labelled(given, args.seed, scratch, args.renew)
             positives = set(labels(folder))
             names = [n for n, _ in run.entries(folder / "class")]
             everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}

@@ -17,6 +17,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import weakref
 from types import MappingProxyType
 
 import numpy as np
@@ -52,6 +53,28 @@ def answers(context, function, argument_lists, **options):
 
 def answer(context, function, args, **options):
     return next(answers(context, function, [args], **options))
+
+
+_PUBLIC = weakref.WeakKeyDictionary()  # a grading's context -> {function: its answers on the public cases}
+
+
+def _asked(context, function, kind, fixtures):
+    """answers() on `fixtures`; on the public cases, asked once per grading: the structure check and the public
+    check make the same calls (with their callbacks), and the second takes the first's answers, where every case
+    answered (a call that raised, hung or returned None is made again, and says so again)."""
+    if kind not in ("structure", "public"):
+        yield from answers(context, function, [f.args for f in fixtures])
+        return
+    kept = _PUBLIC.setdefault(context, {})
+    if function in kept:
+        yield from kept[function]
+        return
+    got = []
+    for value in answers(context, function, [f.args for f in fixtures]):
+        got.append(read_only(value))  # (no check changes an answer: one that tried would raise, not pass it on)
+        if len(got) == len(fixtures):  # (kept before it is taken: the caller's zip() ends there)
+            kept[function] = got
+        yield value
 
 
 class Standard:
@@ -110,7 +133,7 @@ class Standard:
 
     def _structure(self, context, declared, kind):
         fixtures = context.public.get(declared.name, [])
-        for fixture, got in zip(fixtures, answers(context, declared.name, [f.args for f in fixtures])):
+        for fixture, got in zip(fixtures, _asked(context, declared.name, kind, fixtures)):
             self._container(declared, got, fixture.describe)
             lines = structure_differences(declared.outputs, declared.layout, fixture.expected, got, context.rtol,
                                           context.atol, fixture.args)
@@ -122,7 +145,7 @@ class Standard:
         fixtures = _fixtures(context, declared.name, kind)
         if declared.name in self.pairs:
             return self._judged(context, declared, fixtures)
-        for fixture, got in zip(fixtures, answers(context, declared.name, [f.args for f in fixtures])):
+        for fixture, got in zip(fixtures, _asked(context, declared.name, kind, fixtures)):
             self._container(declared, got, fixture.describe)
             lines = value_differences(declared.outputs, declared.excluded, fixture.expected, got, context.rtol,
                                       context.atol)
@@ -139,11 +162,12 @@ class Standard:
 
     def _judged(self, context, declared, fixtures):
         """A backward on each fixture where its student's forward made a cache; skipped where it made none."""
-        self._ask_forwards(context, declared, [(f.args, f.expected) for f in fixtures])
+        made = self._ask_forwards(context, declared, [(f.args, f.expected) for f in fixtures])
         notes, skipped = [], []
-        for fixture in fixtures:
+        for i, fixture in enumerate(fixtures):
             try:
-                notes.append(self._judge(context, declared, fixture.args, fixture.expected, fixture.describe))
+                notes.append(self._judge(context, declared, fixture.args, fixture.expected, fixture.describe,
+                                         made[i] if i < len(made) else None))
             except own_caches.ForwardRaised as raised:
                 skipped.append(raised)
         if skipped and not notes:
@@ -153,13 +177,14 @@ class Standard:
             note = f"{note}; {len(skipped)} of {len(fixtures)} cases {skipped[0]}"
         return note
 
-    def _judge(self, context, declared, args, expected, describe):
-        """A backward on the cache its student's forward made from the forward's arguments in `args`."""
+    def _judge(self, context, declared, args, expected, describe, made=None):
+        """A backward on the cache its student's forward made from the forward's arguments in `args` (`made`: the
+        forward's answer, asked ahead by _ask_forwards)."""
         pair = self.pairs[declared.name]
         count = len(expected["forward"])
         forward_args, upstream = args[:-count], args[-count:]
         try:
-            return own_caches.judge(context, pair, forward_args, upstream, expected, describe)
+            return own_caches.judge(context, pair, forward_args, upstream, expected, describe, made)
         except Failure as failure:
             if not hasattr(failure, "got"):  # not a comparison with the reference: nothing to diagnose
                 raise
@@ -168,12 +193,14 @@ class Standard:
             raise diagnosis.explain(*failure.lines) from None
 
     def _ask_forwards(self, context, declared, cases):
-        """Ask the student's forward for its outputs and cache on each of a judged backward's `cases`, [(args,
-        expected)], in one message, each cache kept in the sandbox: own_caches.judge's first call on each case
-        takes its answer from there. (Only the forwards: a backward's call needs its case's cache handle.)"""
-        if len(cases) > 1:
-            forward = self.pairs[declared.name].forward
-            context.prefetch(forward, [args[:-len(expected["forward"])] for args, expected in cases], keep="last")
+        """The student's forward's answer on each of a judged backward's `cases`, [(args, expected)], asked in one
+        message, and the backward's on each cache made in one more (own_caches.ask_ahead): what own_caches.judge
+        takes for each case (as many as ask_ahead returns; the rest are asked as they come)."""
+        if len(cases) < 2:
+            return []
+        count = len(cases[0][1]["forward"])
+        return own_caches.ask_ahead(context, self.pairs[declared.name],
+                                    [(args[:-count], args[-count:]) for args, _ in cases], count)
 
     def _reference_cache(self, pair, forward_args, forward_got):
         """The reference forward's cache on these inputs; where the student's forward was wrong (`forward_got`, its
@@ -201,10 +228,14 @@ class Standard:
         sizes = self.sizes()
         max_examples = self.settings["properties"]["max_examples"]
         if declared.name in self.pairs:
-            judged, skipped = [], []
-            check_property(sizes, lambda case: self._judge_generated(context, declared, case, judged, skipped),
-                           max_examples, lambda drawn: self._ask_forwards(
-                               context, declared, [self._judged_case(declared, case) for case in drawn]))
+            judged, skipped, made = [], [], {}
+
+            def ahead(drawn):
+                asked = self._ask_forwards(context, declared, [self._judged_case(declared, case) for case in drawn])
+                for case, answer in zip(drawn, asked):
+                    made.setdefault(case, []).append(answer)
+            check_property(sizes, lambda case: self._judge_generated(context, declared, case, judged, skipped,
+                                                                     _taken(made, case)), max_examples, ahead)
             if skipped and not judged:
                 raise skipped[0]
             return None
@@ -223,11 +254,15 @@ class Standard:
 
     def _planned(self, declared, case):
         """The argument lists _generated asks the student's function for on `case` when every answer is right, in
-        its order: the case's arguments, then each invariant's call (invariants.arguments)."""
-        args, _ = self._case(declared.name, case)
-        positions = _positions(getattr(self.solution, declared.name))
-        again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
-        return [args, *(a for a in again if a is not None)]
+        its order: the case's arguments, then each invariant's call (invariants.arguments). Made once per process,
+        as _case's."""
+        key = ("planned", declared.name, case)
+        if key not in self._made:
+            args, _ = self._case(declared.name, case)
+            positions = _positions(getattr(self.solution, declared.name))
+            again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
+            self._made[key] = read_only([args, *(a for a in again if a is not None)])
+        return self._made[key]
 
     def sizes(self):
         """What the property tests' examples are drawn from (grader.checks.properties.Sizes)."""
@@ -244,10 +279,10 @@ class Standard:
             self._made[key] = read_only((args, expect(*copy.deepcopy(args))))
         return self._made[key]
 
-    def _judge_generated(self, context, declared, case, judged, skipped):
+    def _judge_generated(self, context, declared, case, judged, skipped, made=None):
         args, expected = self._judged_case(declared, case)
         try:
-            self._judge(context, declared, args, expected, repr(case))
+            self._judge(context, declared, args, expected, repr(case), made)
             judged.append(case)
         except own_caches.ForwardRaised as raised:  # not this backward's fault: the example is not judged
             skipped.append(raised)
@@ -363,6 +398,12 @@ def _fixtures(context, function, kind):
     if not cases:
         raise Failure("the hidden cases are not available in this copy of the grader")
     return cases
+
+
+def _taken(made, case):
+    """The next answer asked ahead for `case` ({case: [answers]}), or None."""
+    answers = made.get(case)
+    return answers.pop(0) if answers else None
 
 
 @functools.lru_cache(maxsize=256)  # inspect.signature costs 0.1 ms, and every generated case asks again

@@ -50,7 +50,7 @@ def pairs(settings):
             for name, t in settings.get("backward", {}).items()}
 
 
-def judge(context, pair, forward_args, upstream, expected, describe):
+def judge(context, pair, forward_args, upstream, expected, describe, made=None):
     """Check `pair.backward` on the cache the student's `pair.forward` made from `forward_args`.
 
     `expected`: {"forward": the forward's outputs without the cache, "backward": the gradients}. Returns a note
@@ -60,9 +60,10 @@ def judge(context, pair, forward_args, upstream, expected, describe):
     grader/sandbox/child.py). A backward that raises on them (it reads the step caches itself) is judged again
     with the student's own step forwards, each cache of which the child remembers with its inputs: the reference's
     step backward, given such a cache, answers from those inputs. Raises ForwardRaised (a Skip) when the student's
-    forward raises: there is no cache to give the backward."""
+    forward raises: there is no cache to give the backward. `made`: the forward's answer on this case, taken by
+    ask_ahead (or what its call raised), in place of the forward's first call."""
     try:
-        return _judge(context, pair, forward_args, upstream, expected, describe, own=False)
+        return _judge(context, pair, forward_args, upstream, expected, describe, own=False, made=made)
     except Raised:
         steps = context.assignment.calls.get(pair.forward, ())
         answered = context.assignment.calls.get(pair.backward, ())
@@ -74,13 +75,46 @@ def judge(context, pair, forward_args, upstream, expected, describe):
             f" them is answered by the reference, from that step's inputs")
 
 
-def _judge(context, pair, forward_args, upstream, expected, describe, own):
+def ask_ahead(context, pair, cases, count):
+    """Ask the student's forward for its answer on each case, [(forward arguments, upstream gradients)], in one
+    message, each cache kept in the sandbox; then the backward for its gradients on each cache made, in one more.
+    Returns each case's forward answer (what judge() takes as `made`; an exception its call raised, to be raised at
+    that case), up to the first that is not an answer or a Raised: the cases after it are asked as they come.
+    `count`: how many outputs the forward has besides its cache."""
+    context.prefetch(pair.forward, [forward_args for forward_args, _ in cases], keep="last")
+    made, backwards = [], []
+    for forward_args, upstream in cases:
+        try:
+            answer = context.call(pair.forward, *forward_args, keep="last")
+        except Raised as raised:
+            answer = raised
+        except Exception as exc:  # noqa: BLE001 -- a hang, a crash, None: that case's call raises it
+            made.append(exc)
+            break
+        made.append(answer)
+        if _with_cache(answer, count):
+            backwards.append((*upstream, answer[-1]))
+    context.prefetch(pair.backward, backwards)
+    return made
+
+
+def _with_cache(made, count):
+    return isinstance(made, tuple) and len(made) == count + 1
+
+
+def _given(made):
+    if isinstance(made, Exception):
+        raise made
+    return made
+
+
+def _judge(context, pair, forward_args, upstream, expected, describe, own, made=None):
     try:
-        made = context.call(pair.forward, *forward_args, keep="last", own=own)
+        made = context.call(pair.forward, *forward_args, keep="last", own=own) if made is None else _given(made)
     except Raised as raised:
         raise ForwardRaised(pair, raised.error) from None
     count = len(expected["forward"])
-    if not isinstance(made, tuple) or len(made) != count + 1:
+    if not _with_cache(made, count):
         raise Failure(f"on {describe}: {pair.forward} returned {_what(made)}; expected a tuple of {count + 1}"
                       f" (its outputs, then the cache), so {pair.backward} could not be given a cache")
     outputs, cache = made[:-1], made[-1]

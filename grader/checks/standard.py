@@ -41,6 +41,8 @@ def structure_differences(outputs, layout, expected, got, rtol, atol, args=()):
         lines = differences(name, value, have[name], rtol, atol, values=False)
         if lines:
             return lines
+    if not layout:
+        return []
     sources = [(want[name], have[name], f"your {name}") for name in want if name not in layout]
     sources += [(arg, arg, f"the input {path}") for path, arg, _ in _leaves("argument", args, args)]
     for name in layout:

@@ -8,13 +8,13 @@ import io
 GREEN, RED, GREY = "#2e7d32", "#c62828", "#9e9e9e"
 
 
-def Figure(**options):  # noqa: N802 -- matplotlib's Figure, imported at the first plot, not by every grading
+def Figure(layout="constrained", **options):  # noqa: N802 -- matplotlib's, imported at the first plot only
     """matplotlib's Figure on the Agg backend; the import (half a second) is paid only by a report that plots.
     Laid out by the constrained engine, which fits the labels in as it draws: `bbox_inches="tight"` would draw each
-    figure twice (a third of a class page's time)."""
+    figure twice (a third of a class page's time). `layout=None`: margins set by the caller (no layout pass)."""
     load()
     from matplotlib.figure import Figure as MatplotlibFigure
-    return MatplotlibFigure(layout="constrained", **options)
+    return MatplotlibFigure(layout=layout, **options)
 
 
 def load():

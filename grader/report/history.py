@@ -25,9 +25,12 @@ def with_series(report):
 
 
 def plot(check):
-    """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors)."""
+    """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors). Drawn for
+    every submission of a class: its margins are fixed, wide enough for the labels _label makes (six characters at
+    most), which spares the layout pass of the constrained engine (40% of the plot's time)."""
     from .charts import Figure, _png
-    figure = Figure(figsize=(6, 3))
+    figure = Figure(layout=None, figsize=(6, 3))
+    figure.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
     axes = figure.add_subplot()
     for name, values in check["series"].items():
         axes.plot(range(1, len(values) + 1), values, color=BLUE, label=name)
@@ -51,8 +54,21 @@ def _label(axes, title):
     axes.set_ylabel("loss")
     if all(line.get_ydata().size and min(line.get_ydata()) > 0 for line in axes.get_lines()):
         axes.set_yscale("log")
+        _plain_labels(axes.yaxis)
     axes.set_title(title, fontsize=10)
     axes.grid(True, color=GREY, alpha=0.3)
+
+
+def _plain_labels(axis):
+    """A log axis's labels as plain numbers (0.6, not 6 x 10^-1), on the ticks matplotlib labels: its powers of
+    ten are typeset as math, which took half of a report's plot's time (a tenth of a grading)."""
+    from matplotlib.ticker import LogFormatter
+
+    class Plain(LogFormatter):
+        def __call__(self, x, pos=None):
+            return f"{x:g}" if super().__call__(x, pos) else ""
+    axis.set_major_formatter(Plain())
+    axis.set_minor_formatter(Plain(labelOnlyBase=False))
 
 
 def write(report, folder):

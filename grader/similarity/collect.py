@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from . import extract
+from ..sandbox.executed import NAME as EXECUTED
+from . import extract, notebook
 from .fingerprint import all_kgrams, fingerprints, tokens
 from .score import Document, solved
 
@@ -26,7 +27,7 @@ class Setting:
     expected_names: tuple = ()
     helpers: tuple = ()
     boilerplate: frozenset = frozenset()
-    starter_surface: frozenset = frozenset()  # the starter's comments, statements and layouts (surface.py)
+    starter_surface: frozenset = frozenset()  # the starter's comments, statements, layouts (surface.py), cell ids
 
 
 def graded_functions(assignment):
@@ -58,7 +59,8 @@ def files(folder):
 
 
 def boilerplate(starter):
-    """(every k-gram hash, every surface item) of the starter's functions (all versions in the folder)."""
+    """(every k-gram hash, every surface item and recorded item (notebook.py)) of the starter's functions and
+    notebooks (all versions in the folder)."""
     hashes, items = set(), set()
     for file in files(starter) if starter is not None else []:
         defs = extract.definitions(extract.cells(file))
@@ -66,6 +68,7 @@ def boilerplate(starter):
             code = extract.code_of(name, defs, set(defs) - {name})
             hashes |= all_kgrams(tokens(code).words)
             items |= set(extract.written(name, defs, set(defs) - {name}))
+        items |= set(notebook.items(file))  # a handout notebook's cell ids
     return frozenset(hashes), frozenset(items)
 
 
@@ -83,7 +86,11 @@ def document(name, origin, path, setting):
     kept = solved(own)
     written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
     shapes = {item: shape for f in kept for item, shape in code[f].surface.items() if shape is not None}
-    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes)
+    file = extract.source_file(path, setting.expected_names, setting.helpers)
+    # A notebook the grader executed (a report folder's, when the submissions are gone) has the grader's outputs.
+    found = notebook.items(file, outputs=file.name != EXECUTED) if file is not None else {}
+    recorded = frozenset(found) - setting.starter_surface
+    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes, recorded)
 
 
 def documents(items, setting, workers=None):

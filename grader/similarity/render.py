@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import extract, fingerprint, score
+from . import extract, fingerprint, notebook, score
 from .highlight import segments
 
 from . import HTML, JSON, VIEWS  # noqa: F401 -- the files it writes, named in the package
@@ -34,7 +34,14 @@ def write(out, comparison):
     settings = {"threshold": score.THRESHOLD, "part": score.PART, "evidence_full": score.EVIDENCE_FULL,
                 "min_solved": score.MIN_SOLVED, "near": score.NEAR, "kgram": fingerprint.K, "window": fingerprint.W,
                 "rarity": "1 / (d - 1)^2 for a fingerprint or surface item that d > 2 documents have",
-                "marked": score.MARKED, "surface_full": score.SURFACE_FULL,
+                "marked": score.MARKED, "surface_full": score.SURFACE_FULL, "state_full": score.STATE_FULL,
+                "block": score.BLOCK,
+                "state": "what both notebook files recorded of their session, not the starter's (cell id: a cell's"
+                         " id; run: the code cells' execution counts, whole or a window of them with two jumps; trace:"
+                         " an output naming a memory address or a path in a home folder): per kind, the rare mass"
+                         " shared over the smaller side's, scaled down below state_full; a block of `block` items or"
+                         " more that the same documents alone have (cell ids, markdown lines) is a handout version's;"
+                         " pair.recorded: the rare mass shared by kind",
                 "surface": "what both wrote around the code, not the starter's, by kind (comment: a comment's text;"
                            " statement: a line with its names, weighed by the rarity its names add; layout: a"
                            " statement's spacing where it is not ast.unparse's): per kind, the rare mass shared over"
@@ -68,7 +75,19 @@ def _pair_page(row, comparison):
         functions.append({"name": name, "share": share, "left": left, "right": right,
                           "written": _written_alike(a, b, name, written.get(name, {}), comparison.rare)})
     return ENVIRONMENT.get_template("pair.html").render(title=f"{row['a']} and {row['b']}", pair=row,
-                                                        functions=functions, threshold=score.THRESHOLD)
+                                                        functions=functions, threshold=score.THRESHOLD,
+                                                        recorded=_recorded_alike(a, b, comparison))
+
+
+def _recorded_alike(a, b, comparison):
+    """[(kind, text)] of the recorded state both notebook files carry that few others do (weight MARKED or more)."""
+    both = a.recorded & b.recorded
+    if not both or comparison.setting is None:
+        return []
+    file = extract.source_file(a.path, comparison.setting.expected_names, comparison.setting.helpers)
+    texts = notebook.items(file) if file is not None else {}
+    return sorted(texts[item] for item in filter(notebook.scored, both)
+                  if item in texts and comparison.rare.get(item, 1.0) >= score.MARKED)
 
 
 def _texts(document, setting):

@@ -28,12 +28,21 @@ what tells the copy apart is what the student typed around the code (surface.py:
 names, layout habits), weighed by rarity like the fingerprints. For each of the three kinds, over the functions
 both solved: the rare mass shared over the smaller side's own rare mass of that kind, scaled down while the mass
 shared is below SURFACE_FULL; halved, and the three added to e (a disguise rarely changes all three kinds).
+
+Recorded state: a notebook file also carries what its session left (notebook.py: cell ids, execution counts,
+machine traces in outputs), which a copy of the file keeps unless the copier renews it. Weighed by rarity like the
+rest, except that a block of BLOCK items or more that exactly the same documents have, and no other, is a handout
+version that few students have (its cells' ids, its markdown's lines), not a copy. Per kind, over the whole file:
+the rare mass shared over the smaller side's, scaled down while the mass shared is below STATE_FULL, added to e: up
+to a point per kind, since a file's session is no one's way of writing (two students who write alike share nothing
+of it).
 """
 import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from . import notebook
 from .surface import KINDS, kind
 
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
@@ -45,6 +54,8 @@ PART = 0.8  # a function whose share is this or more counts in the score of the 
 SURFACE_FULL = 4  # rare surface mass shared (items that only the pair has) for a kind to count in full
 PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
+STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a kind to count in full
+BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class Document:
     code: dict = field(hash=False, default_factory=dict)  # {function: the code compared}, for the side-by-side view
     surface: dict = field(hash=False, default_factory=dict)  # {function: its surface items (surface.py)}
     shapes: dict = field(hash=False, default_factory=dict)  # {statement item: its shape item}
+    recorded: frozenset = field(hash=False, default_factory=frozenset)  # a notebook's recorded state (notebook.py)
 
     @property
     def own(self):
@@ -69,15 +81,29 @@ def weight(documents):
 
 
 def rarity(documents):
-    """{fingerprint or surface item: weight} of every one that does not weigh 1: more than two documents have it, or
-    (a statement) few write it even with names changed, which its fingerprints count already."""
-    count = Counter(h for d in documents for h in set().union(*d.functions.values(), *d.surface.values()))
+    """{fingerprint, surface or recorded item: weight} of every one that does not weigh 1: more than two documents
+    have it, or (a statement) few write it even with names changed, which its fingerprints count already, or (a
+    recorded item) a handout version's (_versions)."""
+    count = Counter(h for d in documents
+                    for h in set().union(*d.functions.values(), *d.surface.values(), d.recorded))
     count.update(shape for d in documents for shape in set(d.shapes.values()))
     found = {h: weight(n) for h, n in count.items() if n > 2}
+    found.update(_versions(documents))
     for statement, shape in {k: v for d in documents for k, v in d.shapes.items()}.items():
         if statement in count:
             found[statement] = max(0.0, weight(count[statement]) - weight(count[shape]))
     return found
+
+
+def _versions(documents):
+    """{recorded item: 0.0} of the blocks of BLOCK items or more that the same two documents or more, and only
+    they, have: a handout version's cells (its ids, its markdown's lines) that few students of the class had."""
+    holders = {}
+    for d in documents:
+        for item in d.recorded:
+            holders.setdefault(item, []).append(d.name)
+    blocks = Counter(tuple(names) for names in holders.values() if len(names) > 1)
+    return {item: 0.0 for item, names in holders.items() if blocks.get(tuple(names), 0) >= BLOCK}
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,8 @@ class Pair:
     alike: dict = field(hash=False, default_factory=dict)  # {function: containment} of those NEAR or more
     surface: float = 0.0  # what the rare surface both wrote adds (see the module's doc)
     written: dict = field(hash=False, default_factory=dict)  # {kind: rare surface mass shared}, surface.KINDS
+    state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
+    recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
 
     @property
     def flagged(self):
@@ -107,10 +135,11 @@ def solved(functions):
 def compare(a, b, rare=None, masses=None):
     """The Pair of two documents, or None when they solved no function in common. `rare`: {fingerprint: weight}
     (see `rarity`); without it every fingerprint weighs 1. `masses`: {document name: ({function: its rare mass},
-    {function: its surface's rare mass by kind})}, computed once for all pairs (see `masses_of`)."""
+    {function: its surface's rare mass by kind}, its recorded state's rare mass by kind)}, computed once for all
+    pairs (see `masses_of`)."""
     rare = rare or {}
-    mass_a, written_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
-    mass_b, written_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
+    mass_a, written_a, kept_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
+    mass_b, written_b, kept_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
     shares, shared, sizes, alike = {}, {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
@@ -126,8 +155,22 @@ def compare(a, b, rare=None, masses=None):
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
     found, written = _surface(a, b, list(shares), written_a, written_b, rare)
+    state, recorded = _state(a.recorded & b.recorded, kept_a, kept_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
-                {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written)
+                {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
+                recorded)
+
+
+def _state(both, kept_a, kept_b, rare):
+    """(the recorded-state evidence of a pair, {kind: rare mass shared}) from the items both files carry."""
+    shared = [0.0] * len(notebook.KINDS)
+    for item in filter(notebook.scored, both):
+        shared[notebook.kind(item)] += rare.get(item, 1.0)
+    total = 0.0
+    for k, mass in enumerate(shared):
+        smaller = min(kept_a[k], kept_b[k])
+        total += (mass / smaller if smaller else 0.0) * min(1.0, mass / STATE_FULL)
+    return total, {notebook.KINDS[k]: round(mass, 2) for k, mass in enumerate(shared) if mass}
 
 
 def _surface(a, b, functions, written_a, written_b, rare):
@@ -150,18 +193,20 @@ def _mass(prints, rare):
     return sum(rare.get(h, 1.0) for h in prints)
 
 
-def _kinds(items, rare):
-    masses = [0.0] * len(KINDS)
+def _kinds(items, rare, kinds=KINDS, kind_of=kind):
+    masses = [0.0] * len(kinds)
     for item in items:
-        masses[kind(item)] += rare.get(item, 1.0)
+        masses[kind_of(item)] += rare.get(item, 1.0)
     return tuple(masses)
 
 
 def masses_of(documents, rare):
     """{document name: ({function: the rare mass of its own fingerprints}, {function: its surface's rare mass by
-    kind})}."""
+    kind}, its recorded state's rare mass by kind)}."""
     return {d.name: ({f: _mass(prints, rare) for f, prints in d.functions.items()},
-                     {f: _kinds(items, rare) for f, items in d.surface.items()}) for d in documents}
+                     {f: _kinds(items, rare) for f, items in d.surface.items()},
+                     _kinds(filter(notebook.scored, d.recorded), rare, notebook.KINDS, notebook.kind))
+            for d in documents}
 
 
 def _scaled(functions, shared, sizes):
@@ -209,7 +254,7 @@ def agreed(pairs, solvers):
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             total += max(0.0, math.log(n / (1 + closer)) / math.log(n)) / 2
-        evidence = pair.score + total + pair.surface  # squashed into 0..1, the order kept
+        evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
 
@@ -232,7 +277,7 @@ def _rows(rows, students=None, archive=None, rare=None, masses=None):
         for b in (*students[i + 1:], *archive):
             if b.functions and a.functions.keys() & b.functions.keys():
                 pair = compare(a, b, rare, masses)
-                if pair is not None and (pair.score >= KEEP or pair.alike or pair.surface >= KEEP):
+                if pair is not None and (pair.score >= KEEP or pair.alike or pair.surface + pair.state >= KEEP):
                     found.append(pair)
     return found
 

@@ -1,0 +1,155 @@
+"""What the checks and the reports do per submission, cut without changing a verdict: the shortcuts give what the
+long way gives (tried on the values that could tell them apart), and the crossings cut stay cut."""
+import collections
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from grader.checks import compare, training
+from grader.checks.suite import Failure
+
+from conftest import ROOT
+
+# --- comparing -------------------------------------------------------------------------------------------------
+
+ODD = [0.0, -0.0, 1.0, 1.0 + 1e-6, 1.0 + 2e-5, -3.5, 1e300, -1e300, 1e-310, np.inf, -np.inf, np.nan]
+
+
+def _pairs():
+    for a, b in itertools.product(ODD, repeat=2):
+        yield np.array([a, 1.0]), np.array([b, 1.0])
+    yield np.ones((2, 3)), np.ones(3)  # broadcast, as numpy would
+    yield np.ones((2, 1)), np.ones((1, 3))
+
+
+@pytest.mark.parametrize("rtol, atol", [(1e-5, 1e-8), (1e-6, 1e-9), (0.0, 0.0)])
+def test_allclose_says_what_numpy_says_on_every_odd_value(rtol, atol):
+    with np.errstate(all="ignore"):
+        for a, b in _pairs():
+            assert compare.allclose(a, b, rtol, atol) == np.allclose(a, b, rtol=rtol, atol=atol), (a, b)
+    assert compare.allclose(np.array([1.0 + 1e-7]), 1.0, rtol=1e-5, atol=1e-6)  # a column sum against 1
+
+
+def _long_way(expected, got, rtol, atol):
+    """_array_differences's judgement as it was made before its shortcut: every entry copied to float64."""
+    expected, got = expected.astype(np.float64), got.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return not (~(np.abs(got - expected) <= atol + rtol * np.abs(expected))).any()
+
+
+def test_an_array_compared_the_short_way_differs_exactly_where_the_long_way_says():
+    with np.errstate(all="ignore"):  # (the relative error of an infinite expected value)
+        for a, b in _pairs():
+            if a.shape != b.shape:
+                continue
+            lines = compare.differences("x", a, b, 1e-5, 1e-8)
+            assert (lines == []) == _long_way(a, b, 1e-5, 1e-8), (a, b, lines)
+    lines = compare.differences("x", np.array([1.0, 2.0]), np.array([1.0, 2.5]), 1e-5, 1e-8)
+    assert lines[0] == "x differs in 1 of 2 entries" and "expected 2, got 2.5" in lines[1]
+    # a kind worked out once per type still tells a bool from a number, and an int64 from both
+    assert compare.differences("n", 3, True, 0, 0) == ["n is True; expected 3"]
+    assert compare.differences("n", np.int64(3), 3, 0, 0) == ["n is 3; expected np.int64(3)"]
+
+
+# --- the training's budget --------------------------------------------------------------------------------------
+
+def _train(budget, clock, iterations=30):
+    params = {"w": np.zeros(2)}
+    return training.train(lambda p: (1.0, {"w": np.ones(2)}), params, lambda name, value, grad: value - grad,
+                          iterations, budget, clock)
+
+
+def test_the_cpu_clock_is_not_read_while_the_budget_cannot_have_been_reached():
+    reads = collections.Counter()
+
+    def clock():
+        reads["read"] += 1
+        return 0.0
+    run = _train(20.0, clock)
+    assert len(run.history) == 30 and reads["read"] == 0
+
+
+def test_a_budget_within_reach_stops_at_the_iteration_that_reading_every_time_stops_at():
+    spent = iter(np.arange(0.0, 10.0, 0.02))  # each read 0.02 s of CPU more: past 0.09 at the 6th read
+    with pytest.raises(Failure) as stopped:
+        _train(0.09, lambda: next(spent))
+    assert "training stopped after 5 of 30 iterations" in str(stopped.value)
+    assert len(stopped.value.history) == 5
+
+
+# --- the reports ------------------------------------------------------------------------------------------------
+
+def _document(text, checks=3):
+    from grader.report import bounds
+    record = {"id": "f.public", "function": "f", "description": text, "points": 0.0, "max_points": 2.0,
+              "status": "failed", "message": text, "optional": False, "seconds": 0.1, "diagnoses": [text]}
+    document = {"schema_version": "1.0", "grader_version": "0", "assignment": "a", "submission": text, "kind": "py",
+                "score": 0.0, "max_score": 2.0, "extra_credit": 0.0, "extra_credit_max": 0.0, "isolation": "none",
+                "loaded": True, "functions": {"f": {"score": 0.0, "max_score": 2.0, "optional": False}},
+                "checks": [dict(record) for _ in range(checks)], "cells": [], "notes": [text], "sources": {},
+                "output": {"stdout": text, "stderr": text}, "limits": {}, "tolerance": {"rtol": 0, "atol": 0}}
+    return document, bounds
+
+
+@pytest.mark.parametrize("text", ['"' * 3000, "<&>" * 1000, "\x01\x7f" * 1000, "\U0001f600" * 1000, "`|*_" * 800,
+                                  "", "x"])
+@pytest.mark.parametrize("everywhere", [True, False])
+def test_the_size_said_from_report_json_bounds_every_rendered_file(text, everywhere):
+    """bounds.fits says a report fits from report.json's size alone where FACTOR times it (and FLOOR) is within
+    the limit: every file rendered from it must be that small, whatever the text escapes to (in every field, or
+    only in a message, which junit.xml writes twice, 4 bytes for each <)."""
+    document, bounds = _document(text) if everywhere else _document("x")
+    if not everywhere:
+        document["checks"][0]["message"] = text * 10
+    estimate = bounds.FACTOR * len(json.dumps(document, indent=1)) + bounds.FLOOR
+    assert bounds.size(document) <= estimate
+    assert bounds.fits(document, estimate) and not bounds.fits(document, bounds.size(document) - 1)
+
+
+# --- crossings --------------------------------------------------------------------------------------------------
+
+def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path):
+    """A backward judged on its student's own caches: the forward's cases in one message, then the backward's on
+    the caches they made in one more, not one round trip per case; the verdicts are those of the correct example."""
+    from grader import assignment
+    document, sent = _sent_while_grading(ROOT / "submissions" / "rnn_layers" / "layers_correct.py",
+                                         assignment.find("rnn_layers"))
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    # the model's checks' 8 calls (a model made, its parameters set, its loss), the public case of the 6 forwards
+    # and of the 6 judged backwards (2 calls: the forward's cache, then the backward): no other case asked alone
+    assert sent["call"] == 8 + 6 + 2 * 6, sent
+
+
+def _sent_while_grading(path, chosen):
+    from grader.api import grade_submission
+    from grader.sandbox import process
+    sent, send = collections.Counter(), process.Sandbox.send
+
+    def counted(sandbox, message):
+        sent[message.get("op")] += 1
+        return send(sandbox, message)
+    process.Sandbox.send = counted
+    try:
+        return grade_submission(path, chosen), sent
+    finally:
+        process.Sandbox.send = send
+
+
+def test_the_structure_and_public_checks_ask_the_public_case_once(rnn):
+    """Both call each function on its public case: the public check takes the structure check's answers (with
+    the callbacks they made), and says the same as when it asked again."""
+    document, sent = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    # one call per function's public case, one per backward's gradient check: no other case is asked alone
+    assert sent["call"] == 8 + 4, sent
+
+
+def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_source):
+    from conftest import mutate
+    document = grade_source(mutate("    a_next = np.tanh(", "    raise ValueError('mine')\n    a_next = np.tanh("))
+    said = {c["id"]: (c["status"], c["message"]) for c in document["checks"]}
+    assert said["rnn_cell_forward.structure"][0] == said["rnn_cell_forward.public"][0] == "error"
+    assert said["rnn_cell_forward.structure"][1] == said["rnn_cell_forward.public"][1]
+    assert "ValueError: mine" in said["rnn_cell_forward.public"][1]
