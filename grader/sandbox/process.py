@@ -321,8 +321,8 @@ class Sandbox:
         arrive together), so that select() waits only when nothing is left to read.
 
         `patient`: a batch's next answers are on their way. A reader blocked in select() is woken by each answer
-        the child writes, and on a busy machine the wake-up takes the child's processor from it: a context switch
-        each way per answer, which costs more than the case itself. So the grader naps (NAP_SECONDS, not waiting
+        the child writes, and a processor that sleeps between answers is slow to wake (a quarter of the CPU per
+        batched case at a load of 1, docs/development.md). So the grader naps (NAP_SECONDS, not waiting
         on the pipe) and then reads what came meanwhile, several answers at once; after NAPS naps in a row with
         nothing new (a slow case) it waits in select() as usual. The time limit is the same either way."""
         buffer, naps = self._buffer, NAPS if patient else 0
