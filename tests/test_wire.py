@@ -2,6 +2,8 @@
 more than they hold, lying about an array's dtype or shape, garbage), each failing only the call that sent it, with
 the per-call time limit still in force mid-frame; and the reference's answers remembered by the bytes of their
 arguments, never answering a callback that the same call would refuse."""
+import json
+import struct
 import time
 
 import numpy as np
@@ -107,6 +109,14 @@ def backward(d, cache):
 def through(x):
     y, cache = forward(x)
     return backward(y, cache)
+
+
+def extended_precision():
+    return np.zeros(2, np.longdouble)
+
+
+def reaches_back(x):
+    return step(x) + 1
 '''
 LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
 
@@ -224,3 +234,66 @@ def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_fo
     assert program.call("through", 4, **options) == 4 and made == [3, 4] and used == [3, 4]
     answers.REFERENCE.clear()  # the forward's cache made again is another object: its backward is asked again
     assert program.call("through", 3, **options) == 3 and made == [3, 4, 3] and used == [3, 4, 3]
+
+
+def _blob(data, raw=b""):
+    text = json.dumps(data).encode()
+    return struct.pack(">I", len(text)) + text + raw
+
+
+def test_a_json_text_met_before_still_needs_every_byte_it_describes():
+    """A text that passed once is rebuilt from its recipe the next time, without parsing it again: the bytes after
+    it are another blob's, so one that holds fewer than its arrays need is refused as the first would have been."""
+    text = {"$tuple": [{"$nd": ["<f8", [3], 0]}, {"$nd": ["<i4", [2, 1], 24]}]}
+    whole = np.arange(3.0).tobytes() + np.array([7, 8], np.int32).tobytes()
+    for _ in range(2):  # the second time, from the recipe
+        got = wire.decode(_blob(text, whole))
+        assert got[0].tolist() == [0.0, 1.0, 2.0] and got[1].tolist() == [[7], [8]]
+    for short in (whole[:-1], whole[:24], b""):
+        with pytest.raises(wire.Malformed, match="malformed array bytes"):
+            wire.decode(_blob(text, short))
+
+
+def test_a_value_rebuilt_from_its_recipe_is_a_new_value_each_time():
+    value = ([np.zeros(2)], {"k": [np.ones(1)]}, (1, "s"), wire.Handle(5, "thing"))
+    blob = wire.encode(value)
+    first, second = wire.decode(blob), wire.decode(blob)
+    first[0][0][0] = 9.0
+    first[0].append(1)
+    first[1]["k"][0][0] = 9.0
+    first[1]["new"] = 1
+    assert second[0][0].tolist() == [0.0] * 2 and len(second[0]) == 1
+    assert second[1] == {"k": [np.ones(1)]} and second[2] == (1, "s") and second[3] == wire.Handle(5, "thing")
+    assert second[0][0].flags.writeable and second[0][0].flags.owndata
+    resolved = []
+    assert wire.decode(blob, lambda id: resolved.append(id) or "kept")[3] == "kept" and resolved == [5]
+
+
+def test_a_dtype_the_decoder_refuses_is_refused_not_a_crash_of_the_child(program):
+    """An extended-precision array is numeric, but no dtype the wire lets through: the call is unsendable."""
+    with pytest.raises(wire.WireError, match="may not cross"):
+        wire.decode(wire.encode(np.zeros(2, np.longdouble)))
+    with pytest.raises(Unsendable, match="may not cross"):
+        program.call("extended_precision")
+    assert program.call("fine", 1) == 2
+
+
+def test_a_message_carries_only_json_and_blobs():
+    message = {"op": "calls", "cases": [{"args": b"ab", "kwargs": b"c"}], "pairs": {"b": "f"}, "n": (1, 2.5, None)}
+    assert wire.unpack(wire.pack(message)[wire.HEADER_BYTES:]) == {**message, "n": [1, 2.5, None]}
+    with pytest.raises(TypeError, match="not JSON"):
+        wire.pack({"op": "call", "x": object()})
+
+
+def test_a_batch_whose_cases_reach_back_is_answered_case_by_case(program):
+    """The grader naps while a batch's answers come, but not for a function whose calls reach back for a stand-in
+    (the child waits for the grader there): every case gets its own answer either way."""
+    cases = [((float(i),), {}) for i in range(20)]
+    assert list(program.calls("fine", cases)) == [2.0 * i for i in range(20)]
+    assert list(program.calls("reaches_back", cases, substitute={"step": lambda x: x * 10})) == \
+        [10.0 * i + 1 for i in range(20)]
+    assert program._reaching_back == {"reaches_back"}
+    program.prefetch("fine", [((np.zeros(2),), {})] * 2)  # decoded as they came: each call gets a value of its own
+    first, second = program.call("fine", np.zeros(2)), program.call("fine", np.zeros(2))
+    first[0] = 1.0
+    assert second.tolist() == [0.0, 0.0] and not program._prefetched

@@ -169,7 +169,7 @@ class Child:
             # The callees are replaced where the graded code looks them up: the submission's namespace, and the
             # module the function was defined in when it was imported from another file (a notebook's
             # `from package.module import *`), where only the names that module has are replaced.
-            for space in self._namespaces(target, namespace):
+            for space in self._namespaces(target, namespace) if substitute else ():
                 names = substitute if space is namespace else [n for n in substitute if n in space]
                 saved.append((space, names, {n: space[n] for n in names if n in space}))
                 space.update({n: remotes[n] for n in names})

@@ -36,6 +36,7 @@ class Program:
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
         self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
+        self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -128,10 +129,8 @@ class Program:
         # A stand-in forward's cache stays here (the child gets a token) even when its backward isn't a stand-in
         # in this call: the reference's intermediate values never reach the sandbox.
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
-        request = {"op": "call", "function": function, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
-                   "substitute": sorted(substitute), "module": self.sources.get(function), "pairs": pairs, "keep": keep,
-                   "record": list(record),
-                   "target": target.id if target is not None else None, "method": method}
+        request = {**self._fields(function, substitute, pairs, keep, target, record), "args": wire.encode(args),
+                   "kwargs": wire.encode(kwargs), **_method(method, target)}
         outcome = self._ahead(request)
         for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
@@ -156,11 +155,9 @@ class Program:
             return
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
-        common = {"op": "call", "function": function, "substitute": sorted(substitute),
-                  "module": self.sources.get(function), "pairs": pairs, "keep": keep, "record": list(record),
-                  "target": target.id if target is not None else None, "method": None}
+        common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
         requests = [{**common, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
-                     **({"method": methods[i]} if methods else {})} for i, (args, kwargs) in enumerate(cases)]
+                     **_method(methods[i] if methods else None, target)} for i, (args, kwargs) in enumerate(cases)]
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
@@ -169,17 +166,29 @@ class Program:
             batch = waiting.pop(0)
             try:
                 self.sandbox.send({**common, "op": "calls", "cases": [
-                    {k: r[k] for k in ("args", "kwargs", "method")} for r in batch]})
+                    {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch]})
             except wire.WireError:  # past the wire's size cap (nothing was sent): in two halves, one by one at worst
                 if len(batch) == 1:
                     raise
                 waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
-            for request in batch:
-                outcome = self._ask(function, request, substitute, pairs, replay, sent=True)
-                self._prefetched.append((request, outcome))
+            for i, request in enumerate(batch):
+                heard = []
+                outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
+                                    patient=i + 1 < len(batch) and function not in self._reaching_back)
+                if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
+                    self._reaching_back.add(function)
+                self._prefetched.append((request, _decoded(outcome)))
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
+
+    def _fields(self, function, substitute, pairs, keep, target, record):
+        """A call request's fields but its arguments and method, those that are not the child's defaults only (a
+        plain call is four fields to write and read)."""
+        fields = {"op": "call", "function": function, "substitute": sorted(substitute),
+                  "module": self.sources.get(function), "pairs": pairs, "keep": keep, "record": list(record),
+                  "target": target.id if target is not None else None}
+        return {name: value for name, value in fields.items() if value or name == "function"}
 
     def calls(self, function, cases, **options):
         """What call() returns for each of `cases` in turn, asked in one message (prefetch, same `options`): a
@@ -211,17 +220,18 @@ class Program:
                 return outcome
         return None
 
-    def _ask(self, function, request, substitute, pairs, replay, sent=False):
+    def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None):
         """("answer", the child's final answer), or ("timeout",) or ("died", why, whether the child said anything
-        for this request first) once the sandbox is stopped."""
-        heard = []
+        for this request first) once the sandbox is stopped. `patient`: a case of a batch, more of whose answers
+        are coming (Sandbox.answer); `heard` gets an item for each message the child sent before its answer."""
+        heard = [] if heard is None else heard
 
         def respond(message, _):
             heard.append(True)
             return self._callback(message, function, substitute, pairs, replay or {})
         try:
             if sent:
-                return "answer", self.sandbox.answer(self.limits.call_seconds, respond)
+                return "answer", self.sandbox.answer(self.limits.call_seconds, respond, patient)
             return "answer", self.sandbox.request(request, self.limits.call_seconds, respond)
         except CallTimeout:
             return ("timeout",)
@@ -238,6 +248,8 @@ class Program:
             raise ChildDied(outcome[1])
         answer = outcome[1]
         op = answer.get("op")
+        if outcome[0] == "decoded":
+            return answer["value"]
         if op == "return":
             try:
                 return wire.decode(answer.get("value"))
@@ -323,3 +335,19 @@ class Program:
 
     def output(self):
         return self.sandbox.output() if self.sandbox else ["", ""]
+
+
+def _method(method, target):
+    """The method field of a call request: only for a method of an object kept in the child (`target`)."""
+    return {"method": method} if method is not None or target is not None else {}
+
+
+def _decoded(outcome):
+    """A batch's outcome with its value decoded already, while the child runs the next cases (a value that fails
+    to decode is left as it came: the call that reaches it fails as it would have)."""
+    if outcome[0] == "answer" and outcome[1].get("op") == "return":
+        try:
+            return "decoded", {"value": wire.decode(outcome[1].get("value"))}
+        except wire.WireError:
+            pass
+    return outcome

@@ -33,6 +33,8 @@ if json.encoder.c_make_encoder is not None:  # made once: json.dumps and JSONEnc
     _JSON = functools.partial(lambda encoder, data: "".join(encoder(data, 0)), json.encoder.c_make_encoder(
         None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True))
 _PARSE = json.JSONDecoder().raw_decode
+_SHAPES = {}  # {shape: its JSON text}, the shapes met most (the first 4096)
+_STRING = json.encoder.encode_basestring_ascii  # a str as JSON text, quoted, escaped and ASCII
 HEADER_BYTES = _HEADER.size
 
 
@@ -64,94 +66,154 @@ class Handle:
 
 def encode(value, keep=None):
     """The blob of `value`. `keep(obj) -> id` stores what can't cross, in the child only (else WireError)."""
-    arrays = _Arrays()
-    text = _JSON(arrays.tree(value, keep, 0)).encode()
+    arrays = _Arrays(keep)
+    text = arrays.text(value, 0).encode()
     if arrays.size + len(text) > MAX_MESSAGE_BYTES:
         raise WireError(f"a value of {arrays.size + len(text)} bytes is larger than {MAX_MESSAGE_BYTES}")
     return b"".join([_JSON_LENGTH.pack(len(text)), text, *arrays.raw])
 
 
 class _Arrays:
-    """The raw bytes of the arrays met while a value is walked (encode), in order. An array or a dict met again
-    (the same object: the parameters in every step's cache) is described again, not walked again: its bytes are
-    there once, each description pointing at them (the decoder copies each out, as before)."""
+    """The JSON text of a value, written as it is walked (no tree of dicts for a JSON encoder to walk again), and
+    the raw bytes of the arrays met, in order. An array or a dict met again (the same object: the parameters in
+    every step's cache) is described again, not walked again: its bytes are there once, each description pointing
+    at them (the decoder copies each out, as before)."""
 
-    __slots__ = ("raw", "size", "seen")
+    __slots__ = ("raw", "size", "seen", "keep")
 
-    def __init__(self):
-        self.raw, self.size, self.seen = [], 0, {}  # seen: {(id, depth): its JSON data}, of the value's own objects
+    def __init__(self, keep):
+        self.raw, self.size, self.seen, self.keep = [], 0, {}, keep
+        # seen: {(id, depth): its text}, of the value's own objects (alive while it is walked)
 
-    def tree(self, value, keep, depth):
-        """JSON-ready data for `value`; the kinds are tried in the order they are met most."""
+    def text(self, value, depth):
+        """JSON text for `value`; the kinds are tried in the order they are met most."""
         kind = type(value)
-        if kind is np.ndarray and value.dtype.kind in "biufc":
-            data = self.seen.get((id(value), 0))
-            if data is None:
-                data = self.seen[id(value), 0] = self.array(value)
-            return data
-        if kind is tuple or kind is list:
-            if depth >= MAX_DEPTH:
-                raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-            items = [self.tree(v, keep, depth + 1) for v in value]
-            return items if kind is list else {"$tuple": items}
-        if kind is float:
-            return value if value - value == 0 else {"$float": repr(value)}  # nan, inf and -inf are no JSON
-        if value is None or kind is bool or kind is str:
-            return value
-        if kind is int:
-            return value if -2**63 <= value < 2**63 else float(value)
-        if kind is dict and all(type(k) is str or type(k) is int for k in value):
-            if depth >= MAX_DEPTH:
-                raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-            data = self.seen.get((id(value), depth))
-            if data is None:
-                data = {"$dict": [[k, self.tree(v, keep, depth + 1)] for k, v in value.items()]}
-                self.seen[id(value), depth] = data
-            return data
-        if isinstance(value, np.generic) and value.dtype.kind in "biufc":
-            return self.array(np.asarray(value))
-        if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
-            return self.array(np.asarray(value))  # a subclass crosses as the plain array of its values
-        if kind is complex:
-            return {"$complex": [repr(value.real), repr(value.imag)]}
-        if kind is Handle:
-            return {"$handle": [value.id, value.kind]}
-        if keep is None:
-            raise WireError(f"a value of type {kind.__name__} can't cross to the sandbox")
-        return {"$handle": [keep(value), kind.__name__[:80]]}
+        if kind is np.ndarray:
+            return self.seen.get(id(value)) or self.ndarray(value)
+        elif kind is tuple or kind is list:
+            items = ",".join(self.items(value, depth + 1))
+            return f"[{items}]" if kind is list else f'{{"$tuple":[{items}]}}'
+        elif kind is float:
+            return repr(value) if value - value == 0 else f'{{"$float":"{value!r}"}}'  # nan and inf are no JSON
+        elif kind is str:
+            return _STRING(value)
+        elif value is None:
+            return "null"
+        elif kind is bool:
+            return "true" if value else "false"
+        elif kind is int:
+            return str(value) if -2**63 <= value < 2**63 else self.text(float(value), depth)
+        elif kind is dict:
+            return self.mapping(value, depth)
+        return self.other(value, kind)
 
-    def array(self, value):
+    def items(self, values, depth):
+        """The texts of `values`, the items of a container at `depth`; an array's made here (the most frequent item
+        by far: a call to text() for each costs as much as the rest of its work)."""
+        if depth > MAX_DEPTH:
+            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        texts, seen = [], self.seen
+        for value in values:
+            if type(value) is np.ndarray:
+                texts.append(seen.get(id(value)) or self.ndarray(value))
+            else:
+                texts.append(self.text(value, depth))
+        return texts
+
+    def mapping(self, value, depth):
+        for key in value:  # (a loop: all() of a generator costs more than the rest, for a few keys)
+            if type(key) is not str and type(key) is not int:
+                return self.other(value, dict)
+        text = self.seen.get((id(value), depth))
+        if text is None:
+            keys = [_STRING(k) if type(k) is str else str(k) for k in value]
+            items = ",".join([f"[{k},{v}]" for k, v in zip(keys, self.items(value.values(), depth + 1))])
+            text = self.seen[id(value), depth] = f'{{"$dict":[{items}]}}'
+        return text
+
+    def ndarray(self, value):
+        """The text of a plain ndarray met for the first time in this value (remembered: see the class)."""
+        name = _NAMES.get(value.dtype)
+        if name is None:
+            text = self.other(value, np.ndarray)
+        else:
+            if value.size > MAX_ARRAY_ELEMENTS:
+                raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
+            raw, offset = value.tobytes(), self.size
+            self.raw.append(raw)
+            self.size = offset + len(raw)
+            text = f'{{"$nd":["{name}",{_SHAPES.get(value.shape) or _shape(value.shape)},{offset}]}}'
+        self.seen[id(value)] = text
+        return text
+
+    def other(self, value, kind):
+        """The text of a value of a kind met seldom: a numpy scalar, a subclass of ndarray, a complex, a handle."""
+        if isinstance(value, (np.generic, np.ndarray)) and value.dtype.kind in "biufc":
+            value = np.asarray(value)  # a subclass crosses as the plain array of its values
+            if value.dtype not in _NAMES:  # not little-endian: made so (or a dtype that the decoder refuses)
+                value = value.astype(value.dtype.newbyteorder("<"))
+            return self.array(value, _NAMES.get(value.dtype) or value.dtype.str)
+        if kind is complex:
+            return f'{{"$complex":["{value.real!r}","{value.imag!r}"]}}'
+        if kind is Handle:
+            return f'{{"$handle":[{value.id},{_STRING(value.kind)}]}}'
+        if self.keep is None:
+            raise WireError(f"a value of type {kind.__name__} can't cross to the sandbox")
+        return f'{{"$handle":[{self.keep(value)},{_STRING(kind.__name__[:80])}]}}'
+
+    def array(self, value, name):
         if value.size > MAX_ARRAY_ELEMENTS:
             raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
-        name = _NAMES.get(value.dtype)
-        if name is None:  # not little-endian: made so
-            value = value.astype(value.dtype.newbyteorder("<"))
-            name = value.dtype.str
-        raw = value.tobytes()
+        raw, offset = value.tobytes(), self.size
         self.raw.append(raw)
-        self.size += len(raw)
-        return {"$nd": [name, value.shape, self.size - len(raw)]}
+        self.size = offset + len(raw)
+        return f'{{"$nd":["{name}",{_SHAPES.get(value.shape) or _shape(value.shape)},{offset}]}}'
+
+
+def _shape(shape):
+    """The JSON text of an array's shape, remembered for the first 4096 shapes met."""
+    text = str(list(shape)).replace(" ", "")
+    if len(_SHAPES) < 4096:
+        _SHAPES[shape] = text
+    return text
 
 
 def decode(blob, resolve=None):
     """The value in `blob` (encode()), validating everything. `resolve(id)` maps handles back (child side).
-    Raises Malformed for a blob no encode() makes, WireError for a value that may not cross."""
+    Raises Malformed for a blob no encode() makes, WireError for a value that may not cross.
+
+    A JSON part met before (the same text, byte for byte: a batch's cases, a training loop's steps) is not parsed
+    and validated again: the recipe made from it the first time it passed rebuilds the value (see _Recipe)."""
     if type(blob) is not bytes:
         raise Malformed(f"a value of type {type(blob).__name__}, not a blob")
-    data, raw = _split(blob, "value")
-    return _Values(raw, resolve).value(data, 0)
+    text, raw = _frame(blob, "value")
+    recipe = _RECIPES.get(text)
+    if recipe is not None and recipe.need <= len(raw):
+        return recipe.build(raw, resolve)
+    data = _parse(text)
+    value = _Values(raw, resolve).value(data, 0)  # it passed: the same text will pass again
+    if len(text) <= RECIPE_TEXT:
+        if len(_RECIPES) >= RECIPES:
+            _RECIPES.clear()
+        _RECIPES[bytes(text)] = _Recipe(data)
+    return value
 
 
-def _split(data, what):
-    """(the parsed JSON part, a view of the bytes after it) of `data`, a `what`: a 4-byte length, the JSON, bytes."""
+def _frame(data, what):
+    """(the JSON part, a view of the bytes after it) of `data`, a `what`: a 4-byte length, the JSON, bytes."""
     if len(data) < _JSON_LENGTH.size:
         raise Malformed(f"a {what} shorter than its header")
     (text_length,) = _JSON_LENGTH.unpack_from(data)
     start = _JSON_LENGTH.size + text_length
     if start > len(data):
         raise Malformed(f"a JSON part of {text_length} bytes in a {what} of {len(data)}")
-    view = memoryview(data)
-    return _parse(view[_JSON_LENGTH.size:start]), view[start:]
+    return data[_JSON_LENGTH.size:start], memoryview(data)[start:]
+
+
+def _split(data, what):
+    """(the parsed JSON part, a view of the bytes after it) of `data`, a `what` (see _frame)."""
+    text, raw = _frame(data, what)
+    return _parse(text), raw
 
 
 def _parse(text):
@@ -240,6 +302,57 @@ class _Values:
         return array
 
 
+RECIPES = 512  # texts remembered at most (then all forgotten), each of at most RECIPE_TEXT bytes
+RECIPE_TEXT = 16384
+_RECIPES = {}  # {JSON text: its _Recipe}; dict operations are atomic, so threads may share it
+
+
+class _Recipe:
+    """How to rebuild the value of a JSON text that _Values accepted: a builder per node, made once. It trusts
+    nothing but that text: the arrays' bytes are another blob's, so `need` (where the last array ends) is checked
+    on each use, and the rest is the text's own (dtypes, shapes, offsets, nesting), validated already. Each array is
+    a fresh copy and each list and dict a new one, as _Values makes them; numbers and strings are shared."""
+
+    __slots__ = ("build", "need")
+
+    def __init__(self, data):
+        self.need = 0
+        self.build = self._builder(data)
+
+    def _builder(self, data):
+        kind = type(data)
+        if kind is list:
+            parts = [self._builder(v) for v in data]
+            return lambda raw, resolve: [part(raw, resolve) for part in parts]
+        if kind is not dict:
+            return lambda raw, resolve: data  # a number, a string, True, False or None
+        (tag, body), = data.items()
+        if tag == "$nd":
+            return self._array(*body)
+        if tag == "$tuple":
+            parts = [self._builder(v) for v in body]
+            return lambda raw, resolve: tuple([part(raw, resolve) for part in parts])
+        if tag == "$dict":
+            parts = [(key, self._builder(v)) for key, v in body]
+            return lambda raw, resolve: {key: part(raw, resolve) for key, part in parts}
+        if tag == "$handle":
+            id, name = body[0], str(body[1])[:80]
+            return lambda raw, resolve: resolve(id) if resolve else Handle(id, name)
+        value = _Values(b"", None).value(data, 0)  # $float, $complex: a number
+        return lambda raw, resolve: value
+
+    def _array(self, dtype, shape, offset):
+        dt, shape = _DTYPES[dtype], tuple(shape)
+        count = math.prod(shape)
+        self.need = max(self.need, offset + count * dt.itemsize)
+        if not count:
+            return lambda raw, resolve: np.empty(shape, dtype=dt)
+        if not dt.isnative:
+            native = dt.newbyteorder("=")
+            return lambda raw, resolve: np.frombuffer(raw, dt, count, offset).reshape(shape).astype(native)
+        return lambda raw, resolve: np.frombuffer(raw, dt, count, offset).reshape(shape).copy()
+
+
 def _key(pair):
     if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
         raise WireError(f"malformed dict entry {str(pair)[:80]!r}")
@@ -249,20 +362,34 @@ def _key(pair):
 def pack(message):
     """Bytes for one message: an 8-byte length, then the body (see unpack()). `message` is a dict of the
     protocol's fields; a field whose value is a blob (bytes: encode()), at any depth, is carried after the JSON."""
-    blobs, size = [], [0]
-
-    def after(blob):  # a blob: [where it starts after the JSON, how long it is]
-        if type(blob) is not bytes:
-            raise TypeError(f"a value of type {type(blob).__name__} is not JSON")
-        blobs.append(blob)
-        size[0] += len(blob)
-        return {"$v": [size[0] - len(blob), len(blob)]}
-
-    text = json.dumps(message, separators=(",", ":"), default=after).encode()
-    length = _JSON_LENGTH.size + len(text) + size[0]
+    blobs = []
+    text = _field(message, blobs, [0]).encode()
+    length = _JSON_LENGTH.size + len(text) + sum([len(blob) for blob in blobs])
     if length > MAX_MESSAGE_BYTES:
         raise WireError(f"message of {length} bytes is larger than {MAX_MESSAGE_BYTES}")
     return b"".join([_HEADER.pack(length), _JSON_LENGTH.pack(len(text)), text, *blobs])
+
+
+def _field(value, blobs, size):
+    """The JSON text of a message's field `value`, its blobs put in `blobs` ({"$v": [where it starts after the
+    JSON, how long it is]} in their place; `size`: [their length so far]). The protocol's own fields are strings,
+    None, numbers, lists and dicts of them: written here, without a JSON encoder's setting up for each."""
+    kind = type(value)
+    if kind is bytes:
+        blobs.append(value)
+        size[0] += len(value)
+        return f'{{"$v":[{size[0] - len(value)},{len(value)}]}}'
+    if kind is str:
+        return _STRING(value)
+    if value is None:
+        return "null"
+    if kind is dict and all([type(key) is str for key in value]):
+        return "{" + ",".join([f"{_STRING(k)}:{_field(v, blobs, size)}" for k, v in value.items()]) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join([_field(v, blobs, size) for v in value]) + "]"
+    if kind is int or kind is float or kind is bool or kind is dict:
+        return _JSON(value)  # (a dict whose keys JSON makes strings: only if it holds no blob)
+    raise TypeError(f"a value of type {kind.__name__} is not JSON")
 
 
 def take(buffer, n):
