@@ -83,8 +83,9 @@ def _array_differences(name, expected, got, rtol, atol, values):
 
 
 def _within(expected, got, rtol, atol):
-    """Whether every entry of two float64 arrays of one shape is within the tolerance, as _array_differences
-    judges it: the common case (a right answer), said without the copies and counts a difference needs."""
+    """Whether every entry of `got` is within the tolerance of `expected` (|got - expected| <= atol + rtol *
+    |expected|, broadcast), as _array_differences judges it: the common case (a right answer), said without the
+    copies and counts a difference needs, and allclose's first try."""
     with np.errstate(invalid="ignore", over="ignore"):
         return bool((np.abs(got - expected) <= atol + rtol * np.abs(expected)).all())
 
@@ -93,9 +94,8 @@ def allclose(a, b, rtol, atol):
     """np.allclose(a, b, rtol=rtol, atol=atol) (|a - b| <= atol + rtol * |b|, entry by entry, b finite or equal):
     said at once when every b is finite and every entry close, without np.isclose's general machinery (most of
     an invariant's time on a check's small arrays); numpy says the rest."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        if (np.abs(a - b) <= atol + rtol * np.abs(b)).all() and np.isfinite(b).all():
-            return True
+    if _within(b, a, rtol, atol) and np.isfinite(b).all():
+        return True
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
