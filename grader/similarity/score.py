@@ -163,14 +163,8 @@ def compare(a, b, rare=None, masses=None):
 
 def _state(both, kept_a, kept_b, rare):
     """(the recorded-state evidence of a pair, {kind: rare mass shared}) from the items both files carry."""
-    shared = [0.0] * len(notebook.KINDS)
-    for item in filter(notebook.scored, both):
-        shared[notebook.kind(item)] += rare.get(item, 1.0)
-    total = 0.0
-    for k, mass in enumerate(shared):
-        smaller = min(kept_a[k], kept_b[k])
-        total += (mass / smaller if smaller else 0.0) * min(1.0, mass / STATE_FULL)
-    return total, {notebook.KINDS[k]: round(mass, 2) for k, mass in enumerate(shared) if mass}
+    shared = _kinds(filter(notebook.scored, both), rare, notebook.KINDS, notebook.kind)
+    return _by_kind(shared, kept_a, kept_b, STATE_FULL, notebook.KINDS)
 
 
 def _surface(a, b, functions, written_a, written_b, rare):
@@ -182,11 +176,18 @@ def _surface(a, b, functions, written_a, written_b, rare):
         for k in range(len(KINDS)):
             size_a[k] += written_a.get(name, (0.0,) * len(KINDS))[k]
             size_b[k] += written_b.get(name, (0.0,) * len(KINDS))[k]
+    total, masses = _by_kind(shared, size_a, size_b, SURFACE_FULL, KINDS)
+    return total / 2, masses
+
+
+def _by_kind(shared, size_a, size_b, full, kinds):
+    """(the sum over `kinds` of the rare mass shared over the smaller side's, scaled down while the mass shared is
+    below `full`; {kind: rare mass shared}) of the surface or the recorded state (see the module's doc)."""
     total = 0.0
     for k, mass in enumerate(shared):
         smaller = min(size_a[k], size_b[k])
-        total += (mass / smaller if smaller else 0.0) * min(1.0, mass / SURFACE_FULL) / 2
-    return total, {KINDS[k]: round(mass, 2) for k, mass in enumerate(shared) if mass}
+        total += (mass / smaller if smaller else 0.0) * min(1.0, mass / full)
+    return total, {kinds[k]: round(mass, 2) for k, mass in enumerate(shared) if mass}
 
 
 def _mass(prints, rare):
