@@ -166,7 +166,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
-            forkserver.prestart(limits, assignment.provided, None, _zygote_kind(submission))
+            forkserver.prestart(limits, assignment.provided, None, spare.warm_kind(submission.kind == "notebook"))
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)
@@ -178,11 +178,6 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         elif warm is not None:  # intake refused the submission before a program took the spare sandbox
             warm.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _zygote_kind(submission):
-    """The zygote a submission like this one is forked from (forkserver.py): a notebook's has its shell's modules."""
-    return "notebook" if submission.kind == "notebook" else "module"
 
 
 PUBLIC_NOTE = ("public checks only ({kinds}): the other checks, on hidden cases among them, run when the"

@@ -91,13 +91,13 @@ def _boot(request):
     while the worker imports the grading code and loads the assignment (a second each, about, on a busy machine)."""
     try:
         from .. import assignment as assignments
-        from ..sandbox import forkserver
+        from ..sandbox import forkserver, spare
         from ..sandbox.limits import Limits
         source = Path(request["source"])
         notebook = source.suffix == ".ipynb" or (source.is_dir() and any(source.glob("*.ipynb")))
         folder = assignments.choose(request["assignment"])
         forkserver.prestart(Limits(**request["limits"]), assignments.provided_of(folder), None,
-                            "notebook" if notebook else "module")
+                            spare.warm_kind(notebook))
     except Exception:  # noqa: BLE001 -- the grading starts its own sandbox then, and says what is wrong
         pass
 

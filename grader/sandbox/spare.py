@@ -54,13 +54,18 @@ def started_ahead(sandbox):
     return sandbox is not None and sandbox is _spare["ahead"]
 
 
+def warm_kind(notebook):
+    """What a sandbox for a notebook (True) or a module is warmed with (child.py's --warm, a zygote's kind)."""
+    return "notebook" if notebook else "module"
+
+
 def prepare(limits, provided, scratch_root, notebook):
     """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
     if not _spare["on"] or _spare["sandbox"] is not None or forkserver.pool_for(limits, provided, scratch_root):
         return
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     (scratch / "work").mkdir()
-    sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
+    sandbox = Sandbox(scratch, limits, provided, warm=warm_kind(notebook))
     if sandbox.isolation != BUBBLEWRAP:
         shutil.rmtree(scratch, ignore_errors=True)
         return
@@ -75,7 +80,7 @@ def prepare(limits, provided, scratch_root, notebook):
 def start(scratch, limits, provided, notebook):
     """A sandbox started now in `scratch`, whose files are there already: its interpreter starts while the grader
     gets its checks ready; None if it can't start (Program then starts one as usual and reports why)."""
-    sandbox = Sandbox(scratch, limits, provided, warm="notebook" if notebook else "module")
+    sandbox = Sandbox(scratch, limits, provided, warm=warm_kind(notebook))
     try:
         sandbox.start()
     except Exception:  # noqa: BLE001
