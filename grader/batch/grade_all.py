@@ -351,6 +351,7 @@ class _Batch:
             document = unfinished_report(entry, self.assignment, self.limits, status, why)
         staging.mkdir(parents=True, exist_ok=True)
         _settle(entry, staging, self.out / entry.name, document, seconds, key if keep else None, self.options)
+        _prepare_plots(document)
         self._tell(entry, document, seconds)
 
     def _tell(self, entry, document, seconds):
@@ -429,7 +430,7 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             jobs.append((entry, key))
     try:
         if jobs:
-            # the class page's imports (matplotlib: a second) happen while the workers grade, not after them
+            # the class page's imports happen while the workers grade, not after them
             threading.Thread(target=_prepare_class_page, daemon=True).start()
             batch = _Batch(jobs, out, assignment, limits, options, summary, client)
             previous = _on_interrupt(batch)
@@ -453,9 +454,18 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
 
 def _prepare_class_page():
     importlib.import_module("grader.report.classpage")
-    if extras.installed("plots"):
-        from ..report import charts
-        charts.load()
+
+
+_plotting = []  # the thread that imports matplotlib, once a report with a loss history came in (_prepare_plots)
+
+
+def _prepare_plots(document):
+    """matplotlib's import (a second), in a thread while the workers grade, for the class page's loss histories:
+    only a class whose reports recorded a series plots with it (the other charts are SVG, charts.py)."""
+    from ..report import history
+    if not _plotting and extras.installed("plots") and history.with_series(document):
+        _plotting.append(threading.Thread(target=history.load, daemon=True))
+        _plotting[0].start()
 
 
 def _similarity(entries, out, assignment, options):
