@@ -63,7 +63,7 @@ def _grade(request, said):
     from ..sandbox import spare
     from ..sandbox.limits import Limits
     try:
-        chosen = assignments.find(request["assignment"], public_only=request["public_only"])
+        chosen = _assignment(assignments, request["assignment"], request["public_only"])
         _booting[0].join()
         spare.enable()  # the next submission's sandbox starts while this one is graded
         grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),
@@ -72,6 +72,23 @@ def _grade(request, said):
         print(f"grader: {exc}", file=said)
         return 2
     return 0
+
+
+_loaded = {}  # (assignment folder, public_only) -> (its files' names, sizes and times, the Assignment loaded)
+
+
+def _assignment(assignments, name, public_only):
+    """The assignment, loaded once per worker while its files stay the same: what every submission's checks
+    compute alike (the reference's answers on the generated cases, kinds.Standard) is then computed once per
+    worker, not once per submission, as in one process grading one submission after another."""
+    folder = assignments.choose(name)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    manifest = folder.parent.parent / "fixtures" / folder.name / "manifest.json"
+    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files + [manifest] if p.exists())
+    key = (str(folder), public_only)
+    if key not in _loaded or _loaded[key][0] != signature:
+        _loaded[key] = (signature, assignments.load(folder, public_only))
+    return _loaded[key][1]
 
 
 def _get_ready():
