@@ -447,8 +447,9 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
         shutil.rmtree(out / STAGING, ignore_errors=True)
         if not summary.interrupted and options.similarity:
             summary.similarity = _similarity(entries, out, assignment, options)
-        if not summary.interrupted:
-            write_class_files(entries, out, options, batch.settled if batch is not None else None)
+        if not summary.interrupted:  # the similarity check wrote its field into the reports: they are read back
+            settled = batch.settled if batch is not None and not options.similarity else None
+            write_class_files(entries, out, options, settled)
     finally:  # the idle workers ended while the class files were written
         if batch is not None:
             batch.close()
