@@ -8,7 +8,7 @@ encoding) and a second of matplotlib's import; these take milliseconds, need not
 import math
 from dataclasses import dataclass
 
-BLUE, PURPLE, GREY = "#1565c0", "#6a1b9a", "#9e9e9e"
+BLUE, PURPLE = "#1565c0", "#6a1b9a"
 # ColorBrewer's RdYlGn, red (0) to green (1): the colours of the pass-rate grid
 RED_YELLOW_GREEN = ("#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#d9ef8b", "#a6d96a",
                     "#66bd63", "#1a9850", "#006837")
