@@ -18,9 +18,13 @@ PART or more (scaled the same way): two or three functions pasted into a file th
 Agreement: rare pieces are not all a copy has. A function can be rare as a whole while each of its lines is common
 (seed 002's backward passes: 21 versions among 27 students, made of the same few lines), and a copy of a student who
 wrote the common lines agrees with its source in every function. So each function both sides wrote alike (NEAR or
-more of the smaller side's own fingerprints in the other's) adds how few documents of the class and the archive are
-as close to either side in it: log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is
-as close, near 0 when most are; halved (two functions that no one else writes alike make one point). With e the
+more of the smaller side's own fingerprints in the other's) adds the product of two nulls taken from the class
+itself. Near the pair: how few documents of the class and the archive are as close to either side in it,
+log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
+Across the class: how few of the pairs compared in that function wrote it alike, log(m / alike) / log(m) of the m
+pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (seed
+002's one-line rnn_cell_forward: 62% of the pairs), whoever the two are. A function that only this pair writes
+alike makes one point; one the whole class writes alike nothing, however unusual the two are otherwise. With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
@@ -48,7 +52,7 @@ from .surface import KINDS, kind
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
+THRESHOLD = 0.5  # a pair at or above this score is flagged: e = 1 (docs/similarity.md: why 0.5)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 SURFACE_FULL = 4  # rare surface mass shared (items that only the pair has) for a kind to count in full
@@ -233,18 +237,27 @@ def all_pairs(students, archive=(), workers=1, rare=None):
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
         found = _rows(rows, students, archive, rare, masses)
-    solvers = Counter(f for d in (*students, *archive) for f in d.functions)
-    scored = [p for p in agreed(found, solvers) if p.score >= KEEP]
+    scored = [p for p in agreed(found, *_solvers(students, archive)) if p.score >= KEEP]
     return sorted(scored, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
-def agreed(pairs, solvers):
-    """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it}."""
-    near = {}
+def _solvers(students, archive):
+    """({function: documents that solved it}, {function: pairs compared in it}): students with each other and with
+    the archive, never two known solutions."""
+    mine = Counter(f for d in students for f in d.functions)
+    known = Counter(f for d in archive for f in d.functions)
+    return mine + known, {f: n * (n - 1) // 2 + n * known[f] for f, n in mine.items()}
+
+
+def agreed(pairs, solvers, compared=None):
+    """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it};
+    `compared`: {function: pairs that both solved it} (by default every two of its solvers)."""
+    near, alike = {}, Counter()
     for pair in pairs:
         for function, value in pair.alike.items():
             near.setdefault((pair.a, function), []).append(value)
             near.setdefault((pair.b, function), []).append(value)
+            alike[function] += 1
     for values in near.values():
         values.sort()
     done = []
@@ -254,10 +267,19 @@ def agreed(pairs, solvers):
             closer = max(len(near[(side, function)]) - bisect.bisect_left(near[(side, function)], value) - 1
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
-            total += max(0.0, math.log(n / (1 + closer)) / math.log(n)) / 2
+            m = (compared or {}).get(function, n * (n - 1) // 2)
+            total += _unusual(n, 1 + closer) * _unusual(m, alike[function])
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _unusual(among, as_close):
+    """log(among / as_close) / log(among): 1 when only one of `among` is as close, 0 when all are (a null from the
+    class itself: how many documents, or pairs, are as close as this one)."""
+    if among < 2:
+        return 1.0
+    return max(0.0, math.log(among / max(as_close, 1)) / math.log(among))
 
 
 _SHARED = {}
