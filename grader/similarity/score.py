@@ -52,7 +52,7 @@ from .surface import KINDS, kind
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.5  # a pair at or above this score is flagged: e = 1 (docs/similarity.md: why 0.5)
+THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 SURFACE_FULL = 4  # rare surface mass shared (items that only the pair has) for a kind to count in full
