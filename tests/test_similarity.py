@@ -20,9 +20,9 @@ from grader.similarity import run, score
 from similarity_styles import STYLES, TEXTBOOK
 
 STARTER = (ROOT / "reference" / "rnn" / "starter" / "handout.py").read_text()
-# What docs/similarity.md says of these tests' class: the disguised copies score 0.73 to 0.80, the pasted pair 0.56,
-# five independent solutions below 0.02 against each other. Change both together.
-COPY_AT_LEAST, PASTED_PAIR_AT_LEAST, INDEPENDENT_BELOW = 0.725, 0.56, 0.02
+# What docs/similarity.md says of these tests' class: the disguised copies score 0.73 to 0.83, the pasted pair 0.57,
+# five independent solutions below 0.05 against each other. Change both together.
+COPY_AT_LEAST, PASTED_PAIR_AT_LEAST, INDEPENDENT_BELOW = 0.725, 0.56, 0.05
 SCHEMA = json.loads((ROOT / "grader" / "report" / "schema.json").read_text())
 
 
@@ -88,7 +88,7 @@ def test_a_class_that_converged_on_the_hints_is_not_flagged_and_its_copies_stand
     own, obvious = pairs[frozenset(("copy_own", ranked[0]))], pairs[frozenset(("copy_obvious", ranked[-1]))]
     independent = [p for p in comparison.pairs if not p.a.startswith("copy") and not p.b.startswith("copy")]
     highest = max(p.score for p in independent)
-    assert own.score == pytest.approx(0.75, abs=0.01) and own.flagged, own
+    assert own.score == pytest.approx(0.76, abs=0.01) and own.flagged, own
     assert not any(p.flagged for p in independent), [(p.a, p.b, p.score) for p in independent if p.flagged]
     assert highest == pytest.approx(0.52, abs=0.01), highest
     # A copy of the student who wrote what nearly everyone writes has little rare code, but it agrees with its
@@ -306,6 +306,30 @@ def test_a_function_written_alike_counts_by_how_few_others_and_how_few_pairs_wri
     h = math.log(12 / 2) / math.log(12) * math.log(66 / 3) / math.log(66)
     assert s0_s1.alike == {"f": 1.0, "h": 1.0} and s0_s1.agreement == pytest.approx(h, abs=1e-4)
     assert x_y.flagged and not s3_s4.flagged and s3_s4.score < s0_s1.score < x_y.score <= 1
+
+
+def test_a_whole_copy_does_not_make_its_sources_code_look_common():
+    """Rarity counts sources, not files: once a first count finds a group of whole copies (flagged, every function
+    both solved written alike), it counts once. Without that, the copy of x would make the function x and y share
+    look common (three documents have it: a quarter of its weight) and hide the partial copy beside it."""
+    import random
+    rng = random.Random(7)
+
+    def own():
+        return frozenset(rng.getrandbits(60) for _ in range(30))
+    usual, shared = own(), own()
+    students = [score.Document(f"s{i}", "class", {"f": usual, "g": own(), "h": own()}) for i in range(10)]
+    x = score.Document("x", "class", {"f": usual, "g": shared, "h": own()})
+    y = score.Document("y", "class", {"f": usual, "g": shared | {rng.getrandbits(60)}, "h": own()})
+    x_copy = score.Document("x_copy", "class", {f: prints | {rng.getrandbits(60)} for f, prints in x.functions.items()})
+    alone = {frozenset((p.a, p.b)): p for p in score.all_pairs([*students, x, y])}
+    pairs, rare = score.ranked([*students, x, y, x_copy])
+    together = {frozenset((p.a, p.b)): p for p in pairs}
+    assert score._sources(pairs) == {"x": score._sources(pairs)["x_copy"], "x_copy": score._sources(pairs)["x_copy"]}
+    x_y = together[frozenset(("x", "y"))]
+    assert x_y.evidence == alone[frozenset(("x", "y"))].evidence >= len(shared)  # each shared fingerprint weighs 1
+    assert all(rare.get(h, 1.0) == 1.0 for h in shared) and x_y.flagged, x_y
+    assert together[frozenset(("x", "x_copy"))].flagged and not together[frozenset(("s0", "s1"))].flagged
 
 
 def test_the_class_page_lists_each_flagged_pair_once_and_only_when_measured():

@@ -84,13 +84,19 @@ def weight(documents):
     return 1.0 if documents <= 2 else 1.0 / (documents - 1) ** 2
 
 
-def rarity(documents):
+def rarity(documents, sources=None):
     """{fingerprint, surface or recorded item: weight} of every one that does not weigh 1: more than two documents
     have it, or (a statement) few write it even with names changed, which its fingerprints count already, or (a
-    recorded item) a handout version's (_versions)."""
-    count = Counter(h for d in documents
-                    for h in set().union(*d.functions.values(), *d.surface.values(), d.recorded))
-    count.update(shape for d in documents for shape in set(d.shapes.values()))
+    recorded item) a handout version's (_versions). `sources`: {document name: its source} (see `_sources`); the
+    documents of one source count once."""
+    sources = sources or {}
+    items, shapes = {}, {}
+    for d in documents:
+        source = sources.get(d.name, d.name)
+        items.setdefault(source, set()).update(*d.functions.values(), *d.surface.values(), d.recorded)
+        shapes.setdefault(source, set()).update(d.shapes.values())
+    count = Counter(h for held in items.values() for h in held)
+    count.update(shape for held in shapes.values() for shape in held)
     found = {h: weight(n) for h, n in count.items() if n > 2}
     found.update(_versions(documents))
     for statement, shape in {k: v for d in documents for k, v in d.shapes.items()}.items():
@@ -225,9 +231,41 @@ def _scaled(functions, shared, sizes):
 
 def all_pairs(students, archive=(), workers=1, rare=None):
     """Every pair of students and every student with every known solution, ranked by score (highest first);
-    pairs below KEEP are dropped. Rarity is counted over the students and the archive together (unless `rare`
-    gives it). With `workers` > 1 the students' rows are shared among that many processes."""
-    rare = rarity([*students, *archive]) if rare is None else rare
+    pairs below KEEP are dropped (see `ranked`)."""
+    return ranked(students, archive, workers, rare)[0]
+
+
+def ranked(students, archive=(), workers=1, rare=None):
+    """(every pair, ranked as all_pairs ranks them; the rarity they were weighed by). Rarity is counted over the
+    students and the archive together (unless `rare` gives it), then once more with each group of whole copies that
+    the first count found counted as one source (`_sources`): a copy does not make its source's code look common.
+    With `workers` > 1 the students' rows are shared among that many processes."""
+    documents = [*students, *archive]
+    rare = rarity(documents) if rare is None else rare
+    pairs = _ranked(students, archive, workers, rare)
+    sources = _sources(pairs)
+    if not sources:
+        return pairs, rare
+    rare = rarity(documents, sources)
+    return _ranked(students, archive, workers, rare), rare
+
+
+def _sources(pairs):
+    """{document name: its source} of the documents in a group of whole copies: pairs flagged that wrote every
+    function both solved alike (two or more), joined transitively; the source is one name of the group."""
+    parent = {}
+
+    def root(name):
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+    for pair in pairs:
+        if pair.flagged and len(pair.alike) == len(pair.functions) >= 2:
+            parent[root(pair.a)] = root(pair.b)
+    return {name: root(name) for name in parent}
+
+
+def _ranked(students, archive, workers, rare):
     masses = masses_of([*students, *archive], rare)
     rows = [i for i, a in enumerate(students) if a.functions]
     if workers > 1 and len(rows) >= PARALLEL_FROM:
