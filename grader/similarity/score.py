@@ -22,8 +22,8 @@ more of the smaller side's own fingerprints in the other's) adds the product of 
 itself. Near the pair: how few documents of the class and the archive are as close to either side in it,
 log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
 Across the class: how few of the pairs compared in that function wrote it alike, log(m / alike) / log(m) of the m
-pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (seed
-002's one-line rnn_cell_forward: 62% of the pairs), whoever the two are. A function that only this pair writes
+pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (a
+one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that only this pair writes
 alike makes one point; one the whole class writes alike nothing, however unusual the two are otherwise. With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
