@@ -3,7 +3,11 @@ they are in the class and the archive.
 
 Rarity: a fingerprint that d documents have (the class and the archive, any function) weighs 1 when d <= 2 and
 1 / (d - 1)^2 above: code that several students have is the handout's (any version of it, whatever the starter
-folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is.
+folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is. Documents
+are counted by source: a first count finds the groups of whole copies (pairs flagged that wrote every function
+both solved alike), and the pairs are weighed again with each group counted once; otherwise a copy makes all of its
+source's code look common (three documents have it as soon as a third student shares a piece) and hides a partial
+copy of its source.
 
 Per function: the rare mass the two share over the smaller side's own rare mass (1.0: all of one side's code of
 that function, weighed, is in the other's). A function counts only when both sides solved it: MIN_SOLVED own
@@ -23,8 +27,9 @@ itself. Near the pair: how few documents of the class and the archive are as clo
 log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
 Across the class: how few of the pairs compared in that function wrote it alike, log(m / alike) / log(m) of the m
 pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (a
-one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that only this pair writes
-alike makes one point; one the whole class writes alike nothing, however unusual the two are otherwise. With e the
+one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that
+only this pair writes alike makes one point; one the whole class writes alike nothing, however unusual the two are
+otherwise. With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
