@@ -170,6 +170,7 @@ def test_the_reference_answers_a_repeated_callback_from_what_it_answered_before(
 
     before = answers.REFERENCE.found
     assert program.call("steps", 1, 2, substitute={"step": reference}) == 100
+    program.sandbox.stop()  # another sandbox (the next submission): only the grader remembers
     assert program.call("steps", 1, 2, substitute={"step": reference}) == 100
     assert asked == [1, 10]  # the second call's two callbacks came from what the first one asked
     assert answers.REFERENCE.found - before == 2
@@ -229,10 +230,12 @@ def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_fo
 
     options = {"substitute": {"forward": forward, "backward": backward}, "pairs": {"backward": "forward"}}
     assert program.call("through", 3, **options) == 3
+    program.sandbox.stop()  # (each call in a new sandbox: the child's own remembered answers are not asked)
     assert program.call("through", 3, **options) == 3
     assert made == [3] and used == [3]
     assert program.call("through", 4, **options) == 4 and made == [3, 4] and used == [3, 4]
     answers.REFERENCE.clear()  # the forward's cache made again is another object: its backward is asked again
+    program.sandbox.stop()
     assert program.call("through", 3, **options) == 3 and made == [3, 4, 3] and used == [3, 4, 3]
 
 

@@ -259,9 +259,18 @@ class Standard:
         key = ("planned", declared.name, case)
         if key not in self._made:
             args, _ = self._case(declared.name, case)
+            self._made[key] = [args, *(a for a in self._again(declared, case) if a is not None)]
+        return self._made[key]
+
+    def _again(self, declared, case):
+        """invariants.arguments() of each invariant on `case`'s arguments (None: it calls nothing), made once per
+        process, read-only, as _case's: the very objects a property test asks for ahead and then calls with."""
+        key = ("again", declared.name, case)
+        if key not in self._made:
+            args, _ = self._case(declared.name, case)
             positions = _positions(getattr(self.solution, declared.name))
-            again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
-            self._made[key] = read_only([args, *(a for a in again if a is not None)])
+            self._made[key] = read_only([invariants.arguments(invariant, args, positions)
+                                         for invariant in declared.invariants])
         return self._made[key]
 
     def sizes(self):
@@ -298,9 +307,9 @@ class Standard:
         if lines:
             raise Failure(*lines)
         positions = _positions(getattr(self.solution, declared.name))
-        for invariant in declared.invariants:
+        for invariant, again in zip(declared.invariants, self._again(declared, case)):
             invariants.check(invariant, outputs, got, args, positions,
-                             lambda *a: answer(context, declared.name, a))
+                             lambda *a: answer(context, declared.name, a), (again,))
         lines = value_differences(outputs, declared.excluded, expected, got, rtol, atol)
         if lines:
             raise Failure("differs from the reference:", *lines)
