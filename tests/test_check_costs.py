@@ -146,6 +146,20 @@ def test_the_structure_and_public_checks_ask_the_public_case_once(rnn):
     assert sent["call"] == 8 + 4, sent
 
 
+def test_a_grading_asks_the_grader_each_callback_once_per_sandbox_and_encodes_each_case_once(rnn, monkeypatch):
+    """The child answers a callback asked again (the same stand-in, the same arguments' bytes) itself: a property
+    test's causal invariant asks a forward on the same steps but the last. And a case asked for ahead is taken by
+    its very (read-only) arguments: only a call not asked ahead has its arguments encoded again to be looked up."""
+    from grader.sandbox.program import Program
+    looked_up, ahead = [], Program._ahead
+    monkeypatch.setattr(Program, "_ahead", lambda program, request: looked_up.append(request) or ahead(program, request))
+    document, sent = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    # 410 callbacks, 40 of them a causal invariant's steps asked again (370 when the grader answered each once)
+    assert 0 < sent["callback_return"] <= 370, sent
+    assert len(looked_up) == sent["call"] == 12, (len(looked_up), sent)
+
+
 def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_source):
     from conftest import mutate
     document = grade_source(mutate("    a_next = np.tanh(", "    raise ValueError('mine')\n    a_next = np.tanh("))

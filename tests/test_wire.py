@@ -2,6 +2,7 @@
 more than they hold, lying about an array's dtype or shape, garbage), each failing only the call that sent it, with
 the per-call time limit still in force mid-frame; and the reference's answers remembered by the bytes of their
 arguments, never answering a callback that the same call would refuse."""
+import collections
 import json
 import struct
 import time
@@ -117,6 +118,22 @@ def extended_precision():
 
 def reaches_back(x):
     return step(x) + 1
+
+
+def changes_what_step_gave(x):
+    first = step(x)
+    first[0] = 99.0
+    return step(x)
+
+
+def asks_twice(x):
+    said = []
+    for _ in range(2):
+        try:
+            said.append(step(x))
+        except RuntimeError as exc:
+            said.append(str(exc))
+    return said
 '''
 LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
 
@@ -300,3 +317,41 @@ def test_a_batch_whose_cases_reach_back_is_answered_case_by_case(program):
     first, second = program.call("fine", np.zeros(2)), program.call("fine", np.zeros(2))
     first[0] = 1.0
     assert second.tolist() == [0.0, 0.0] and not program._prefetched
+
+
+def test_a_callback_asked_again_in_one_sandbox_is_answered_there_as_the_grader_answered_it(program, monkeypatch):
+    """The child gives the grader's answer again to the same stand-in asked the same arguments (no round trip), as
+    a new value each time; another stand-in under the same name, or an answer that raised, is the grader's again."""
+    from grader.sandbox import process
+    asked, replies, send = [], collections.Counter(), process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+
+    def reference(v):
+        asked.append(np.array(v, copy=True))
+        return v * 10
+
+    answers.REFERENCE.clear()
+    assert program.call("changes_what_step_gave", np.arange(3.0), substitute={"step": reference}).tolist() == \
+        [0.0, 10.0, 20.0]  # its own change to the first answer is not in the second
+    assert len(asked) == 1 and replies["callback_return"] == 1
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+    assert replies["callback_return"] == 2
+    assert program.call("steps", 1.0, 1, substitute={"step": lambda v: v * 100}) == 100.0  # another stand-in
+    assert program.call("steps", 1.0, 1) == 1.0  # no stand-in: the student's own step
+
+    def refuses(v):
+        raise ValueError("not this one")
+    assert program.call("asks_twice", 1.0, substitute={"step": refuses}) == ["step: ValueError: not this one"] * 2
+    assert replies["callback_raised"] == 2
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+
+
+def test_a_restarted_sandbox_remembers_nothing_of_the_one_before(program, monkeypatch):
+    from grader.sandbox import process
+    replies, send = collections.Counter(), process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+    reference = lambda v: v + 1  # noqa: E731
+    assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 2
+    program.sandbox.stop()
+    assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 4
