@@ -142,7 +142,7 @@ def round_trips(isolation, rnn, args, calls):
                     "rnn_cell_forward", [(args, {})] * 100)), calls // 100, 100),
                 "a callback (per callback, 100 in a call)": measured(lambda: program.call(
                     "calls_back", 100, substitute=reference), calls // 100, 100),
-                "a callback asked again (answered in the child)": measured(lambda: program.call(
+                "a callback asked again, in the child": measured(lambda: program.call(
                     "calls_back_again", 100, substitute=reference), calls // 100, 100),
             }
         finally:

@@ -126,6 +126,16 @@ def changes_what_step_gave(x):
     return step(x)
 
 
+def poisons_what_it_was_told(x):
+    """Student code that finds the child's remembered answers and forges them all."""
+    import gc
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "Answered":
+            for key, answer in list(obj.kept.items()):
+                obj.kept[key] = {**answer, "value": _blob([666.0])}
+    return step(x)
+
+
 def asks_twice(x):
     said = []
     for _ in range(2):
@@ -355,3 +365,13 @@ def test_a_restarted_sandbox_remembers_nothing_of_the_one_before(program, monkey
     assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 2
     program.sandbox.stop()
     assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 4
+
+
+def test_answers_forged_in_the_child_stay_in_that_child(program):
+    """The child's remembered answers are the student's to spoil (their code runs beside them), and only theirs:
+    nothing of them goes back to the grader, whose own remembered answers, and the next sandbox, are the reference's."""
+    reference = lambda v: v * 10  # noqa: E731
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0
+    assert program.call("poisons_what_it_was_told", 1.0, substitute={"step": reference}) == [666.0]
+    program.sandbox.stop()
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0
