@@ -162,6 +162,20 @@ def test_a_grading_asks_the_grader_each_callback_once_per_sandbox_and_encodes_ea
     assert len(looked_up) == sent["call"] == 12, (len(looked_up), sent)
 
 
+def test_a_next_grading_encodes_the_property_tests_arguments_no_more(rnn, monkeypatch):
+    """A property test's cases are the same read-only values for every submission of a process: their blobs are
+    made once, with them. The next grading of the same submission encodes only what is not made once per process
+    (its hidden and public cases, 68 values; 1,152 when every case was encoded to be asked, and again to be found)."""
+    from grader.api import grade_submission
+    from grader.sandbox import wire
+    encoded, encode = [], wire.encode
+    grade_submission(ROOT / "submissions" / "correct.py", rnn)
+    monkeypatch.setattr(wire, "encode", lambda *a, **k: encoded.append(1) or encode(*a, **k))
+    document = grade_submission(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    assert 0 < len(encoded) <= 100, len(encoded)
+
+
 def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_source):
     from conftest import mutate
     document = grade_source(mutate("    a_next = np.tanh(", "    raise ValueError('mine')\n    a_next = np.tanh("))

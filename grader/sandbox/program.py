@@ -135,7 +135,7 @@ class Program:
         fields = self._fields(function, substitute, pairs, keep, target, record)
         outcome = self._ahead_same(fields, _method(method, target), args, kwargs)
         if outcome is None:
-            request = {**fields, "args": wire.encode(args), "kwargs": wire.encode(kwargs), **_method(method, target)}
+            request = {**fields, "args": wire.encode(args), "kwargs": _kwargs(kwargs), **_method(method, target)}
             outcome = self._ahead(request)
         for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
@@ -150,18 +150,20 @@ class Program:
         return self._value(function, outcome)
 
     def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
-                 replay=None):
+                 replay=None, encoded=None):
         """Ask for the answers of calls to come in one message: `cases`, [(args, kwargs)], of `function` (with
         `methods[i]` of `target`, if given), run in order in the sandbox, each answer sent back as it ends. call()
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
         raises is only that case's answer; one that hangs or crashes the sandbox stops the batch, and the call that
-        reaches it gets the timeout or the crash, so the function is dead from the same call as one by one."""
+        reaches it gets the timeout or the crash, so the function is dead from the same call as one by one.
+        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading)."""
         if function in self.dead or not cases:
             return
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
-        requests = [{**common, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
+        encoded = encoded or [wire.encode(args) for args, _ in cases]
+        requests = [{**common, "args": encoded[i], "kwargs": _kwargs(kwargs),
                      **_method(methods[i] if methods else None, target)} for i, (args, kwargs) in enumerate(cases)]
         asked = {id(request): (common, _method(methods[i] if methods else None, target), *cases[i])
                  for i, request in enumerate(requests)}  # what each was asked with, for _ahead_same
@@ -364,6 +366,14 @@ class Program:
 def _method(method, target):
     """The method field of a call request: only for a method of an object kept in the child (`target`)."""
     return {"method": method} if method is not None or target is not None else {}
+
+
+def _kwargs(kwargs):
+    """The blob of a call's keyword arguments (most calls have none: that blob is made once)."""
+    return wire.encode(kwargs) if kwargs else _NO_KWARGS
+
+
+_NO_KWARGS = wire.encode({})
 
 
 def _fixed(value):
