@@ -24,12 +24,11 @@ def check(invariant, outputs, got, args, positions, call, again=None):
     value = np.asarray(dict(named(outputs, got))[invariant.output], dtype=float)
     run = {"range": _range, "sums_to_one": _sums, "batch": _batch, "causal": _causal}[invariant.kind]
     ask = lambda *a: np.asarray(dict(named(outputs, call(*a)))[invariant.output], dtype=float)  # noqa: E731
-    inputs = [positions[name] for name in invariant.inputs]
     if invariant.kind in ("batch", "causal"):
         (again,) = again or (arguments(invariant, args, positions),)
         run(invariant, value, again, ask)
     else:
-        run(invariant, value, args, inputs, ask)
+        run(invariant, value, args, [positions[name] for name in invariant.inputs], ask)
 
 
 def arguments(invariant, args, positions):

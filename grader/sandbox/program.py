@@ -37,7 +37,8 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
-        self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
+        self._prefetched = []  # [(a call's request, its outcome, what it was asked with)] asked for ahead
+        # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs)
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
         self._versions = {}  # a stand-in -> the number the child knows it by (see _fields)
 
