@@ -3,7 +3,8 @@
 Grades `submissions/correct.py` and the second assignment's `layers_correct.py` once each, then writes their reports
 `repeats` times as `grade-all` does: in the worker, report.build (which bounds the report's size) and report.write
 (report.json, report.md and a loss history's plot); in the batch's own process, reading report.json back and
-settling the folder (report.json again, Gradescope's results.json, JUnit's junit.xml). Prints the CPU milliseconds
+settling the folder (report.json and report.md again, Gradescope's results.json, JUnit's junit.xml; the class files at
+the end render none of them again). Prints the CPU milliseconds
 of each part, the fastest and the median of the repeats after the first (which pays for the imports), and the load
 average, since the machine is shared.
 Run: .venv/bin/python benchmarks/report_speed.py [repeats]

@@ -290,12 +290,20 @@ window.addEventListener("error", function (e) { probeErrors.push(String(e.messag
 PROBE_BODY = """<script>window.addEventListener("load", function () {
   var images = Array.prototype.map.call(document.images, function (i) {
     return {id: i.id, width: i.naturalWidth, height: i.naturalHeight}; });
+  var charts = Array.prototype.map.call(document.querySelectorAll("svg.chart"), function (c) {
+    var box = c.getBoundingClientRect();
+    var bars = Array.prototype.map.call(c.querySelectorAll("rect.bar"), function (b) {
+      var drawn = b.getBoundingClientRect();
+      return [Number(b.dataset.low), Number(b.dataset.high), Number(b.dataset.count), drawn.height]; });
+    return {id: c.id, width: box.width, height: box.height, bars: bars}; });
+  var grid = Array.prototype.map.call(document.querySelectorAll("#pass-rates tr"), function (r) {
+    return Array.prototype.map.call(r.children, function (cell) { return cell.textContent; }); });
   var rows = {};
   Array.prototype.forEach.call(document.querySelectorAll("table[id]"), function (t) {
     rows[t.id] = t.querySelectorAll("tr").length - 1; });
   var out = document.createElement("pre");
   out.id = "probe";
-  out.textContent = JSON.stringify({images: images, rows: rows, errors: probeErrors});
+  out.textContent = JSON.stringify({images: images, charts: charts, grid: grid, rows: rows, errors: probeErrors});
   document.body.appendChild(out);
 });</script>"""
 
@@ -323,8 +331,24 @@ def test_the_class_page_shows_its_plots_and_tables_in_a_browser(graded, tmp_path
     assert found, f"the page did not load: {dumped.stderr[-2000:]}"
     seen = json.loads(found.group(1).replace("&quot;", '"'))
     assert seen["errors"] == []
-    assert [i["id"] for i in seen["images"]] == ["score-histogram", "pass-rates", "grading-time"]
-    assert all(i["width"] > 300 and i["height"] > 200 for i in seen["images"]), seen["images"]
+    assert seen["images"] == []  # the charts are SVG and a table, drawn by the browser
+    charts = {c["id"]: c for c in seen["charts"]}
+    assert list(charts) == ["score-histogram", "grading-time"]
+    assert all(c["width"] > 300 and c["height"] > 200 for c in charts.values()), seen["charts"]
+    scores = [d["score"] for d in graded.reports.values()]
+    bars = charts["score-histogram"]["bars"]
+    assert sum(count for _, _, count, _ in bars) == 50 and all(height > 0 for *_, height in bars)
+    assert all(count == sum(low <= s < high for s in scores) for low, high, count, _ in bars), (bars, scores)
+    tallest = max(bars, key=lambda bar: bar[2])
+    assert all(height <= tallest[3] * count / tallest[2] + 1 for _, _, count, height in bars)  # drawn to scale
+    assert sum(count for _, _, count, _ in charts["grading-time"]["bars"]) == 50
+    header, *cells = seen["grid"]
+    passed = {c["id"]: sum(any(x["id"] == c["id"] and x["status"] == "passed" for x in d["checks"])
+                           for d in graded.reports.values()) for c in graded.reports["student_000"]["checks"]}
+    assert [row[0] for row in cells] == list(FULL)
+    for function, *texts in cells:
+        assert texts == [f"{passed[f'{function}.{kind}'] / 50:.0%}" if f"{function}.{kind}" in passed else ""
+                         for kind in header[1:]], function
     rows = seen["rows"]
     assert rows["students"] == 50 and rows["slowest"] == 10
     assert rows["not-loaded"] == sum(not d["loaded"] for d in graded.reports.values()) == 3

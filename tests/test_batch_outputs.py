@@ -92,17 +92,73 @@ def test_class_page_counts_each_diagnosed_mistake_once_per_student():
     table = table[:table.index("</table>")]
     assert "<code>f.off_by_one</code></td><td class='n'>2</td>" in table
     assert "<code>f.transposed</code></td><td class='n'>1</td>" in table
-    assert page.count("<img ") == 3 and "data:image/png;base64," in page
+    assert '<svg id="score-histogram"' in page and '<table id="pass-rates"' in page and "<img " not in page
 
 
 def test_class_page_escapes_names_and_says_when_there_are_no_diagnoses():
     made = wrong('<b>"x"&y</b>')
     for c in made["checks"]:
         del c["diagnoses"]
-    page = classpage.render([made])
+    hostile = document("eve", [check("<script>f</script>.public")])
+    del hostile["checks"][0]["diagnoses"]
+    page = classpage.render([made, hostile])
     assert '&lt;b&gt;&quot;x&quot;&amp;y&lt;/b&gt;' in page and '<b>"x"' not in page
+    assert "<script>" not in page and "<code>&lt;script&gt;f&lt;/script&gt;</code>" in page  # the grid's rows
     assert 'href="%3Cb%3E%22x%22%26y%3C/b%3E/report.md"' in page
     assert "name no mistakes" in page
+
+
+def _charts(page):
+    """What the class page's charts say: {chart id: [(low, high, count)]} of each histogram, and the pass-rate
+    grid as {function: [cell text]}."""
+    import re
+    bars = {ident: [(float(low), float(high), int(count)) for low, high, count in re.findall(
+        r'<rect class="bar"[^>]* data-low="([^"]+)" data-high="([^"]+)" data-count="(\d+)"', svg)]
+        for ident, svg in re.findall(r'<svg id="([\w-]+)"(.*?)</svg>', page, re.S)}
+    table = page[page.index('<table id="pass-rates"'):]
+    table = table[:table.index("</table>")]
+    grid = {row: re.findall(r'<td class="n"[^>]*>([^<]*)</td>', cells)
+            for row, cells in re.findall(r'<th scope="row"><code>(\w+)</code></th>(.*?)</tr>', table, re.S)}
+    return bars, grid
+
+
+def test_the_class_pages_charts_say_the_scores_times_and_pass_rates_of_the_reports():
+    import numpy
+    reports = [wrong("amy"), wrong("bob"), wrong("cat"),
+               document("dan", [check("submission.loads", max_points=0), check("f.public"),
+                                check("f.hidden_values", points=2, max_points=2), check("g.public")], seconds=9.0)]
+    reports[1]["score"] = 0.0  # the score a report says, not one the page works out again
+    bars, grid = _charts(classpage.render(reports))
+    assert list(bars) == ["score-histogram", "grading-time"]
+    scores = [r["score"] for r in reports]
+    assert sum(count for _, _, count in bars["score-histogram"]) == len(reports)
+    for low, high, count in bars["score-histogram"]:
+        assert count == sum(low <= s < high for s in scores), (low, high, scores)
+    times = [r["seconds"] for r in reports]
+    counts, edges = numpy.histogram(times, bins=5)
+    assert [count for _, _, count in bars["grading-time"]] == [c for c in counts if c]
+    assert [low for low, _, _ in bars["grading-time"]] == pytest.approx([e for e, c in zip(edges, counts) if c])
+    # f: public passed by all 4, hidden_values by dan alone; g: public by dan alone; f has no check of g's kinds
+    assert grid == {"f": ["100%", "25%", "0%"], "g": ["25%", "", ""]}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_histograms_bins_are_numpys(seed):
+    import numpy
+    from grader.report import charts
+    values = numpy.random.default_rng(seed).integers(0, 40, size=60).astype(float).tolist() + [0.0, 40.0]
+    edges = [0.0, 5.0, 10.0, 20.0, 40.0]
+    assert charts.bins(values, edges) == numpy.histogram(values, bins=edges)[0].tolist()
+
+
+def test_the_pass_rate_grid_shades_from_red_to_green_with_readable_text():
+    from grader.report import charts
+    grid = dict(charts.pass_rate_grid(["f", "g"], ["public", "properties"],
+                                      {("f", "public"): 1.0, ("f", "properties"): 0.0, ("g", "public"): 0.5}))
+    assert [cell.text for cell in grid["f"] + grid["g"]] == ["100%", "0%", "50%", ""]
+    assert grid["f"][0].background == charts.RED_YELLOW_GREEN[-1] and grid["f"][1].background == "#a50026"
+    assert grid["g"][0].background == charts.RED_YELLOW_GREEN[5] and grid["g"][0].colour == "black"
+    assert grid["f"][0].colour == grid["f"][1].colour == "white" and grid["g"][1].rate is None
 
 
 def test_entries_are_named_by_their_stem_unless_two_share_it(tmp_path):

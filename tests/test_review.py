@@ -90,6 +90,22 @@ def test_grading_again_keeps_every_manual_score(graded_class, out, rnn):
     assert not eve["found"] and "still hold the handout's placeholder" in eve["message"]
 
 
+def test_a_batchs_publish_writes_again_only_what_the_saved_scores_change(out, monkeypatch):
+    names = publish.students(out)
+    settled = {name: publish.read(out, name) for name in names}  # as grade-all keeps what it just wrote
+    everyone = publish.publish(out, class_page=False)  # reading every report back, as the review app does
+    written = []
+    real = publish.write
+    monkeypatch.setattr(publish, "write", lambda folder, *args: written.append(folder.name) or real(folder, *args))
+    assert publish.publish(out, names, class_page=False, written=settled) == everyone and written == []
+    store.save(out, "bob", "vanishing_gradients", 3, [0, 2], "clear", "ta1")  # saved while the batch graded
+    documents = publish.publish(out, names, class_page=False, written=settled)
+    assert written == ["bob"] and documents == publish.publish(out, class_page=False)
+    assert items_of(out, "bob")["vanishing_gradients"]["points"] == 3
+    assert gradebook_rows(out)["bob"]["vanishing_gradients"] == "3"
+    assert settled["bob"]["manual"]["pending"] == 2  # the batch's own copy is left as it was
+
+
 def test_the_bonus_cells_were_shown_not_run(out):
     amy = json.loads((out / "amy" / "report.json").read_text())
     # No NameError from model.fit and no missing tensorflow: the bonus cells did not run.

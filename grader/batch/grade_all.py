@@ -24,8 +24,7 @@ from pathlib import Path
 from .. import answers, report
 from ..install import extras
 from ..errors import UsageError
-from ..grade import Graded, Result
-from ..report import gradescope, junit
+from ..report import gradescope
 from ..report.terminal import printable
 from ..sandbox import intake
 from . import cluster, names, preflight
@@ -170,6 +169,7 @@ def _unchanged(folder, key):
 
 def unfinished_report(entry, assignment, limits, status, message):
     """The report of a submission whose grading did not finish: nothing counted, and `message` says why."""
+    from ..grade import Graded, Result  # numpy and the sandbox: imported after the workers started (start_workers)
     kind = "folder" if entry.path.is_dir() else intake.KINDS.get(entry.path.suffix.lower(), "unknown")
     submission = intake.Submission(entry.original, entry.path, kind, entry.path.name)
     results = [Result("submission.loads", None, "the submission loads without an error", 0.0, 0.0, status,
@@ -189,21 +189,13 @@ def _write_atomic(path, text):
     os.replace(temporary, path)
 
 
-def render_files(document, folder, options):
-    """The Gradescope and JUnit files of one submission, from its report."""
-    _write_atomic(folder / "results.json", json.dumps(
-        gradescope.render(document, options.hidden_kinds, options.hidden_visibility), indent=1) + "\n")
-    _write_atomic(folder / "junit.xml", junit.render(document))
-
-
 def _settle(entry, staging, final, document, seconds, key, options):
-    """Complete the staging folder of one submission and move it into place in one rename."""
+    """Complete the staging folder of one submission and move it into place in one rename: its report.json,
+    report.md, results.json and junit.xml rendered from `document` (the class files at the end don't render them
+    again unless saved manual scores change it: publish's `written`)."""
+    from ..review import publish
     document["submission"], document["folder"], document["seconds"] = entry.original, entry.name, round(seconds, 3)
-    if (staging / "report.json").is_file():
-        (staging / "report.json").write_text(json.dumps(document, indent=1) + "\n")
-    else:
-        report.write(document, staging)
-    render_files(document, staging, options)
+    publish.write(staging, document, options.hidden_kinds, options.hidden_visibility)
     if key is not None:  # without one, the next run grades it again
         (staging / FINGERPRINT).write_text(json.dumps(key, indent=1) + "\n")
     if final.exists():
@@ -243,6 +235,7 @@ class _Batch:
         self.progress = Progress(len(self.queue), bar=options.progress_bar)
         self.interrupted = False
         self.ending = []  # idle workers told to finish, that close() waits for
+        self.settled = {}  # {name: report} of each submission whose files were written in this run
 
     def run(self):
         if self.client is not None:
@@ -262,15 +255,25 @@ class _Batch:
                             continue
                         self.queue.pop(0)
                 self._wait(workers)
-                workers = [self._expire(w) for w in workers]
+                workers = self._end_idle([self._expire(w) for w in workers])
         finally:
-            self.ending = [w for w in workers if not w.job]
-            for worker in self.ending:  # they end (their spare sandboxes stopped) while the class files are written
-                worker.end_input()
+            self._end_idle(workers, every=True)
             for worker in workers:
                 if worker.job:
                     worker.stop(grace=5)
             self.progress.close()
+
+    def _end_idle(self, workers, every=False):
+        """Tell the idle workers to finish once nothing is left to give them (or `every` idle one): each ends (its
+        sandboxes stopped, a few tenths of a second) while the others grade and the class files are written;
+        returns the workers still grading."""
+        if self.queue and not every:
+            return workers
+        for worker in workers:
+            if not worker.job:
+                worker.end_input()
+                self.ending.append(worker)
+        return [w for w in workers if w.job]
 
     def close(self):
         """Wait for the workers that run() told to finish."""
@@ -351,6 +354,8 @@ class _Batch:
             document = unfinished_report(entry, self.assignment, self.limits, status, why)
         staging.mkdir(parents=True, exist_ok=True)
         _settle(entry, staging, self.out / entry.name, document, seconds, key if keep else None, self.options)
+        self.settled[entry.name] = document
+        _prepare_plots(document)
         self._tell(entry, document, seconds)
 
     def _tell(self, entry, document, seconds):
@@ -429,7 +434,7 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             jobs.append((entry, key))
     try:
         if jobs:
-            # the class page's imports (matplotlib: a second) happen while the workers grade, not after them
+            # the class page's imports happen while the workers grade, not after them
             threading.Thread(target=_prepare_class_page, daemon=True).start()
             batch = _Batch(jobs, out, assignment, limits, options, summary, client)
             previous = _on_interrupt(batch)
@@ -442,8 +447,9 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
         shutil.rmtree(out / STAGING, ignore_errors=True)
         if not summary.interrupted and options.similarity:
             summary.similarity = _similarity(entries, out, assignment, options)
-        if not summary.interrupted:
-            write_class_files(entries, out, options)
+        if not summary.interrupted:  # the similarity check wrote its field into the reports: they are read back
+            settled = batch.settled if batch is not None and not options.similarity else None
+            write_class_files(entries, out, options, settled)
     finally:  # the idle workers ended while the class files were written
         if batch is not None:
             batch.close()
@@ -452,10 +458,22 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
 
 
 def _prepare_class_page():
-    importlib.import_module("grader.report.classpage")
-    if extras.installed("plots"):
-        from ..report import charts
-        charts.load()
+    """Import the class page's code and compile its templates (a tenth of a second) while the workers grade."""
+    classpage = importlib.import_module("grader.report.classpage")
+    for name in ("classpage.html", "charts.html"):
+        classpage.TEMPLATES.get_template(name)
+
+
+_plotting = []  # the thread that imports matplotlib, once a report with a loss history came in (_prepare_plots)
+
+
+def _prepare_plots(document):
+    """matplotlib's import (a second), in a thread while the workers grade, for the class page's loss histories:
+    only a class whose reports recorded a series plots with it (the other charts are SVG, charts.py)."""
+    from ..report import history
+    if not _plotting and extras.installed("plots") and history.with_series(document):
+        _plotting.append(threading.Thread(target=history.load, daemon=True))
+        _plotting[0].start()
 
 
 def _similarity(entries, out, assignment, options):
@@ -471,12 +489,13 @@ def _similarity(entries, out, assignment, options):
         return None
 
 
-def write_class_files(entries, out, options):
+def write_class_files(entries, out, options, settled=None):
     """Each submission's files with the manual scores saved so far merged in (grading again never loses one),
-    gradebook.csv and index.html, all from the reports."""
+    gradebook.csv and index.html, all from the reports; `settled`: {name: report} written in this run."""
     from ..review import publish
     return publish.publish(out, [entry.name for entry in entries], class_page=True,
-                           hidden_kinds=options.hidden_kinds, hidden_visibility=options.hidden_visibility)
+                           hidden_kinds=options.hidden_kinds, hidden_visibility=options.hidden_visibility,
+                           written=settled)
 
 
 def run(options, assignment, limits):

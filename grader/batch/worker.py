@@ -9,6 +9,7 @@ standard output; the real file descriptor 1 is pointed at /dev/null so nothing e
 """
 import contextlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -53,17 +54,33 @@ def request(source, out, assignment, limits, public_only):
 _booting = []  # the thread that starts the warm start at the first request (_boot)
 
 
-def _grade(request, said):
+def _start_boot(request):
+    """Start the warm start for the first request, once."""
     if not _booting:
         _booting.append(threading.Thread(target=_boot, args=(request,), daemon=True, name="warm-start"))
         _booting[0].start()
+
+
+def _read_first(lines):
+    """Read the first request into `lines` and start its warm start at once: the batch sends it a few tenths of a
+    second after starting this process, while the main thread still imports the grading code (_get_ready)."""
+    line = sys.stdin.readline()
+    lines.append(line)
+    try:
+        _start_boot(json.loads(line))
+    except ValueError:  # no request (the input ended), or not one: serve() answers it as any other line
+        pass
+
+
+def _grade(request, said):
+    _start_boot(request)
     from .. import assignment as assignments  # the heavy imports happen once, at the first request
     from ..api import grade_submission
     from ..errors import UsageError
     from ..sandbox import spare
     from ..sandbox.limits import Limits
     try:
-        chosen = assignments.find(request["assignment"], public_only=request["public_only"])
+        chosen = _assignment(assignments, request["assignment"], request["public_only"])
         _booting[0].join()
         spare.enable()  # the next submission's sandbox starts while this one is graded
         grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),
@@ -72,6 +89,23 @@ def _grade(request, said):
         print(f"grader: {exc}", file=said)
         return 2
     return 0
+
+
+_loaded = {}  # (assignment folder, public_only) -> (its files' names, sizes and times, the Assignment loaded)
+
+
+def _assignment(assignments, name, public_only):
+    """The assignment, loaded once per worker while its files stay the same: what every submission's checks
+    compute alike (the reference's answers on the generated cases, kinds.Standard) is then computed once per
+    worker, not once per submission, as in one process grading one submission after another."""
+    folder = assignments.choose(name)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    manifest = folder.parent.parent / "fixtures" / folder.name / "manifest.json"
+    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files + [manifest] if p.exists())
+    key = (str(folder), public_only)
+    if key not in _loaded or _loaded[key][0] != signature:
+        _loaded[key] = (signature, assignments.load(folder, public_only))
+    return _loaded[key][1]
 
 
 def _get_ready():
@@ -109,8 +143,12 @@ def main():
     orphaned = threading.Event()
     threading.Thread(target=_watch_parent, args=(os.getppid(), orphaned), daemon=True).start()
     try:
+        first = []
+        reading = threading.Thread(target=_read_first, args=(first,), daemon=True, name="first-request")
+        reading.start()
         _get_ready()
-        serve(sys.stdin, answers)
+        reading.join()
+        serve(itertools.chain([line for line in first if line], sys.stdin), answers)
     except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
         if orphaned.is_set() and Path(tempfile.gettempdir()).name.startswith("grader-worker-"):
             shutil.rmtree(tempfile.gettempdir(), ignore_errors=True)  # nobody else is left to remove it

@@ -6,7 +6,7 @@ import importlib.util
 from ..errors import UsageError
 # extra: (the modules it brings, what it is for)
 EXTRAS = {
-    "plots": (("matplotlib",), "the plots of the class page and of report.md's loss histories"),
+    "plots": (("matplotlib",), "the plots of the loss histories (report.md and the class page)"),
     "review": (("flask",), "the review app, where people grade written answers"),
     "cluster": (("dask", "distributed"), "grading a class on a Dask cluster (--scheduler)"),
     "similarity": (("copydetect",), "the similarity check of a class's code"),

@@ -1,12 +1,12 @@
 """index.html: the class report an instructor opens after a batch, from the students' report dictionaries.
 
-Score histogram, pass rate of every check, the items people grade (graded, pending), the mistakes the grader
-recognized, the wrong answers several students share (wrong_answers.py), the slowest submissions, the ones that did not load, and a table of every student with links to their
-files. One self-contained page: the plots are PNG images embedded in it, there is no script, and it reads nothing
-but the reports. The HTML is the Jinja2 template templates/classpage.html, one block per section; this module
-gathers what each section shows.
+Score and grading-time histograms, the pass rate of every check, the items people grade (graded, pending), the
+mistakes the grader recognized, the wrong answers several students share (wrong_answers.py), the slowest
+submissions, the ones that did not load, and a table of every student with links to their files. One
+self-contained page: the charts are inline SVG and an HTML table (charts.py), the loss histories PNG images
+embedded in it (history.py), there is no script, and it reads nothing but the reports. The HTML is the Jinja2
+template templates/classpage.html, one block per section; this module gathers what each section shows.
 """
-import base64
 import html
 import statistics
 from collections import Counter
@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..install import extras
 from ..sandbox.executed import NAME as EXECUTED
-from . import history
+from . import charts, history
 from .gradebook import functions, status
 from .manual import total
 from .similarity_section import flagged_pairs
@@ -26,7 +26,8 @@ from .wrong_answers import problems, shared
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; padding: 0 1em; }
 h1 { margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-.figures img { max-width: 100%; display: block; margin: 1em 0; }
+.figures img, .figures svg { max-width: 100%; height: auto; display: block; margin: 1em 0; }
+table.grid td { min-width: 4.5em; text-align: center; } table.grid caption { text-align: left; padding: .3em 0; }
 table { border-collapse: collapse; font-size: 90%; } th, td { padding: .25em .6em; border-bottom: 1px solid #eee; }
 th { text-align: left; background: #f5f5f5; position: sticky; top: 0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -63,8 +64,9 @@ def render(reports, code=None):
     students, has_diagnoses, diagnoses = _diagnoses(reports)
     return TEMPLATES.get_template("classpage.html").render(
         title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
-        no_plots=None if extras.installed("plots") else f"No plots: matplotlib is not installed where this page was"
-        f" made ({extras.install_hint('plots')}, then run grade-all again: nothing is graded twice).",
+        no_plots=None if extras.installed("plots") or not any(map(history.with_series, reports)) else
+        f"No plots of the loss histories: matplotlib is not installed where this page was made"
+        f" ({extras.install_hint('plots')}, then run grade-all again: nothing is graded twice).",
         histories=history.class_plots(reports), checks=_checks(reports), manual=_manual(reports),
         has_diagnoses=has_diagnoses, diagnoses=diagnoses, groups=_groups(reports, code),
         by_name={r["submission"]: r for r in reports},
@@ -86,18 +88,16 @@ def _facts(reports):
 
 
 def _figures(reports):
-    """(base64 PNG, alt text, id) of each plot; none without submissions, or without matplotlib."""
-    if not reports or not extras.installed("plots"):
-        return []
-    from . import charts
+    """The charts (charts.py, drawn by templates/charts.html): the score and grading-time histograms, the grid of
+    pass rates; None without submissions."""
+    if not reports:
+        return None
     max_score = max(r["max_score"] for r in reports)
     top = max(max(r["max_score"] + r["extra_credit_max"] for r in reports), max(r["score"] for r in reports), 1)
     rows, columns, rates = _grid(reports)
-    plots = [(charts.score_histogram([r["score"] for r in reports], max_score, top), "score histogram",
-              "score-histogram"),
-             (charts.pass_rate_grid(rows, columns, rates), "pass rate of each check", "pass-rates"),
-             (charts.time_histogram([r.get("seconds", 0) for r in reports]), "grading time", "grading-time")]
-    return [(base64.b64encode(png).decode(), alt, ident) for png, alt, ident in plots]
+    return {"scores": charts.score_histogram([r["score"] for r in reports], max_score, top),
+            "columns": columns, "grid": charts.pass_rate_grid(rows, columns, rates),
+            "times": charts.time_histogram([r.get("seconds", 0) for r in reports])}
 
 
 def _check_ids(reports):

@@ -2,9 +2,10 @@
 
 One plot per check beside report.md (`<check id>.png`, linked from it), and on the class page one plot per check
 with every student's history, so an instructor sees at a glance whose training fell like the others' and whose
-did not. Figures are made with matplotlib's `Figure` (no pyplot state), like charts.py.
+did not. Figures are made with matplotlib's `Figure` (no pyplot state, nothing left open), on the Agg backend.
 """
 import base64
+import io
 from html import escape
 
 from ..install import extras
@@ -13,6 +14,30 @@ from ..install import extras
 # student's repository, does without it.
 
 BLUE, GREY = "#1565c0", "#9e9e9e"
+
+
+def Figure(layout="constrained", **options):  # noqa: N802 -- matplotlib's, imported at the first plot only
+    """matplotlib's Figure on the Agg backend; the import (half a second) is paid only by a report that plots.
+    Laid out by the constrained engine, which fits the labels in as it draws: `bbox_inches="tight"` would draw each
+    figure twice. `layout=None`: margins set by the caller (no layout pass)."""
+    load()
+    from matplotlib.figure import Figure as MatplotlibFigure
+    return MatplotlibFigure(layout=layout, **options)
+
+
+def load():
+    """Import matplotlib, on the Agg backend (a second): a batch does it in a thread, as soon as a report with a
+    series comes in, so the class page's loss histories don't wait for it."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+
+
+def _png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def file_name(check):
@@ -28,7 +53,6 @@ def plot(check):
     """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors). Drawn for
     every submission of a class: its margins are fixed, wide enough for the labels _label makes (six characters at
     most), which spares the layout pass of the constrained engine (40% of the plot's time)."""
-    from .charts import Figure, _png
     figure = Figure(layout=None, figsize=(6, 3))
     figure.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
     axes = figure.add_subplot()
@@ -40,7 +64,6 @@ def plot(check):
 
 def class_plot(check_id, histories):
     """PNG bytes: one line per student ({student: values}) for one check."""
-    from .charts import Figure, _png
     figure = Figure(figsize=(7, 3.2))
     axes = figure.add_subplot()
     for values in histories.values():

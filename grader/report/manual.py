@@ -17,9 +17,9 @@ def apply(document, scores, edits=None):
     for item in manual["items"]:
         item["rubric"] = rubric(item["rubric"], (edits or {}).get(item["id"], {}))
         saved = scores.get(item["id"])
-        for key in ("points", "rubric_items", "comment", "grader", "graded_at", "adjustment", "adjustment_reason"):
+        for key in ("rubric_items", "comment", "grader", "graded_at", "adjustment", "adjustment_reason"):
             item.pop(key, None)
-        item["status"], item["points"] = "pending", None
+        item["status"], item["points"] = "pending", None  # in their places: a report merged again reads the same
         if saved is not None:
             picked = [i for i in saved.get("rubric_items", []) if 0 <= i < len(item["rubric"])]
             adjustment = float(saved.get("adjustment") or 0)
