@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import isolation as isolations
-from . import wire
+from . import fonts, tested, wire
 from .isolation import BUBBLEWRAP, PROCESS
 from .limits import Limits
 
@@ -111,10 +111,17 @@ def bubblewrap_problem():
 @functools.cache
 def _bubblewrap_problem():
     """bubblewrap_problem(), once per process."""
-    if shutil.which("bwrap") is None:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
         return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
+    probe = PROBE.format(grader=str(Path(__file__).parents[1]))
+    digest = tested.key(bwrap, probe, isolations.switches_user())
+    if tested.passed(digest):  # this boot, this bwrap, this code: passed already (tested.py)
+        return None
     problem = _self_test()
-    if problem is not None and isolations.switches_user():
+    if problem is None:
+        tested.remember(digest)
+    elif isolations.switches_user():
         isolations.without_user_switch()
         if _self_test() is None:
             _warn_once(f"grader: {problem}; bubblewrap runs without its own user: the number of processes in the"
@@ -127,22 +134,42 @@ bubblewrap_problem.cache_clear = _bubblewrap_problem.cache_clear
 
 
 def _self_test():
+    status, said = run_probe(PROBE.format(grader=str(Path(__file__).parents[1])))
+    if isinstance(status, Exception):
+        return f"bubblewrap does not work here: {status or type(status).__name__}"
+    if status != 0:
+        return f"bubblewrap's self-test failed: {said[-1] if said else f'exit status {status}'}"
+    return None
+
+
+def run_probe(probe, collect=None, seconds=START_SECONDS):
+    """Run `probe` (Python source) in a bubblewrap sandbox of its own, with nothing of any submission in it, by the
+    runtime's probe runner (selftest.py); `collect(work)` gets its work folder once it ended with status 0.
+    Returns (its exit status, or the exception that stopped it; the non-empty lines of its standard error)."""
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         (Path(scratch) / "work").mkdir()
-        (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parents[1])))
+        (Path(scratch) / "work" / "probe.py").write_text(probe)
         sandbox = Sandbox(scratch, Limits(isolation=BUBBLEWRAP), isolation=BUBBLEWRAP)
         sandbox.program = "selftest.py"
         try:
             sandbox.start()
-            status = sandbox.process.wait(timeout=START_SECONDS)
+            status = sandbox.process.wait(timeout=seconds)
         except (ChildDied, OSError, subprocess.TimeoutExpired) as exc:
-            return f"bubblewrap does not work here: {exc or type(exc).__name__}"
+            return exc, []
         finally:
             sandbox.stop()
-    if status != 0:
-        said = [line for line in sandbox.outputs[1].splitlines() if line.strip()]
-        return f"bubblewrap's self-test failed: {said[-1] if said else f'exit status {status}'}"
-    return None
+        if status == 0 and collect is not None:
+            collect(Path(scratch) / "work")
+    return status, [line for line in sandbox.outputs[1].splitlines() if line.strip()]
+
+
+def build_fonts():
+    """matplotlib's font list, built in a sandbox of its own and kept for the next sandboxes (fonts.py); its path,
+    or None if it could not be built (each sandbox then builds its own, as without it)."""
+    if fonts.key() is None:
+        return None
+    run_probe(fonts.PROBE, collect=fonts.keep, seconds=60)
+    return fonts.cached()
 
 
 PROBE = """import importlib.util, os, socket
@@ -164,6 +191,8 @@ class Sandbox:
         self.runtime.mkdir(exist_ok=True)
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), self.runtime / name)
+        if self.isolation == BUBBLEWRAP:  # matplotlib's font list, as this sandbox would build it (fonts.py)
+            fonts.copy_into(self.runtime)
         self.provided, self.provided_source = None, provided
         self.bubblewrap_extra = {}  # the zygote's pool and capabilities (forkserver.py)
         if provided is not None:  # a copy: the sandbox never sees the assignment's folder
@@ -231,7 +260,11 @@ class Sandbox:
             self._popen(command + child, (*fds, info_w, block_r))
             os.close(info_w)
             info_w = None
-            self.inner = self._child_pid(info_r)
+            try:
+                self.inner = self._child_pid(info_r)
+            except ChildDied:  # bwrap itself failed: its self-test runs again in the next process (tested.py)
+                tested.forget()
+                raise
             if root:
                 isolations.write_id_maps(self.inner)
                 os.write(block_w, b"1")
