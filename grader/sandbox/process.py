@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import isolation as isolations
-from . import fonts, tested, wire
+from . import fonts, tested
 from .isolation import BUBBLEWRAP, PROCESS
 from .limits import Limits
 
@@ -32,6 +32,21 @@ REAPER_SECONDS = 2.0  # for the reaper to kill what the child left, after grace_
 READ_BYTES = 2**16  # read at once, at least: a message and what follows it, as a rule (at most a pipe's size)
 NAP_SECONDS, NAPS = 0.0003, 4  # a batch's patient wait for its next answers (Sandbox._read)
 EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())
+
+
+class _Wire:
+    """grader.sandbox.wire, imported when a message is first sent or read: it imports numpy (0.1 s), and the
+    command line starts its sandbox before that (ahead.py), while the grader imports numpy in its main thread.
+    From then on the module's `wire` is the module itself."""
+
+    def __getattr__(self, name):
+        global wire
+        from . import wire as module
+        wire = module
+        return getattr(module, name)
+
+
+wire = _Wire()
 
 
 class CallTimeout(Exception):
