@@ -180,3 +180,75 @@ for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/s
     assert status == 0, stderr
     assert cached.read_bytes() == original and fonts.cached() == cached
     assert os.access(cached, os.R_OK)
+
+
+def _bits(value):
+    """A value as its exact bits and types (arrays: dtype, shape, bytes), for comparing two reads of it."""
+    import numpy as np
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes(), value.flags.c_contiguous)
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_bits(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", [(k, _bits(v)) for k, v in value.items()])
+    return (type(value).__name__, repr(value))
+
+
+def _fixtures_bits(loaded):
+    return [(f.function, f.name, f.visibility, f.describe, _bits(f.args), _bits(f.expected))
+            for function in loaded for f in loaded[function]]
+
+
+@pytest.fixture
+def fixtures_copy(tmp_path, monkeypatch):
+    from grader import fixtures
+    monkeypatch.setattr(fixtures, "KEPT", tmp_path / "pycache")
+    copy = tmp_path / "fixtures"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "rnn", copy)
+    return copy
+
+
+def _parsed(monkeypatch):
+    """A count of the fixture files parsed from JSON from now on."""
+    from grader import fixtures
+    parsed, loads = [], fixtures.json.loads
+
+    def counted(text, *args, **kwargs):
+        value = loads(text, *args, **kwargs)
+        if isinstance(value, dict) and "function" in value:  # a fixture file's record
+            parsed.append(1)
+        return value
+    monkeypatch.setattr(fixtures.json, "loads", counted)
+    return parsed
+
+
+def test_fixtures_kept_in_binary_are_the_same_bits_and_are_not_parsed_again(fixtures_copy, monkeypatch):
+    from grader import fixtures
+    parsed = _parsed(monkeypatch)
+    for visibility in ("public", "hidden"):
+        first = fixtures.load(fixtures_copy, visibility)
+        files = len(parsed)
+        assert files == len(list((fixtures_copy / visibility).glob("*/*.json"))) > 0
+        again = fixtures.load(fixtures_copy, visibility)
+        assert len(parsed) == files  # read from the kept copy
+        assert _fixtures_bits(again) == _fixtures_bits(first)
+        parsed.clear()
+
+
+def test_a_fixture_written_again_is_read_again_and_a_broken_kept_copy_is_not_trusted(fixtures_copy, monkeypatch):
+    from grader import fixtures
+    fixtures.load(fixtures_copy, "public")
+    path = sorted((fixtures_copy / "public").glob("*/*.json"))[0]
+    record = json.loads(path.read_text())
+    record["describe"] = "written again by make fixtures"
+    path.write_text(json.dumps(record))
+    parsed = _parsed(monkeypatch)
+    loaded = fixtures.load(fixtures_copy, "public")
+    assert len(parsed) > 0 and any(f.describe == "written again by make fixtures"
+                                   for found in loaded.values() for f in found)
+    kept = fixtures.kept_path(fixtures_copy, "public")
+    for broken in (b"not a zip file", kept.read_bytes()[: len(kept.read_bytes()) // 2]):
+        kept.write_bytes(broken)
+        parsed.clear()
+        assert _fixtures_bits(fixtures.load(fixtures_copy, "public")) == _fixtures_bits(loaded)
+        assert len(parsed) > 0
