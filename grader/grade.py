@@ -16,7 +16,7 @@ from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import forkserver, intake, spare
 from .sandbox.limits import Limits
-from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Unsendable
+from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
 
 
@@ -151,13 +151,16 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     only = warm is not None and spare.started_ahead(warm)  # the command line's one submission (ahead.py)
     program = None
     try:
+        if warm is None and Sandbox.forks is None:  # no zygote to fork from: the sandbox starts cold,
+            # now, while the submission is taken in (a notebook read), as the command line's does (ahead.py)
+            warm = spare.start(scratch, limits, assignment.provided, spare.warm_for(source))
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
                                     assignment.helpers, graded=assignment.functions)
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
         if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
-            warm = spare.start(scratch, limits, assignment.provided, submission.kind == "notebook")
+            warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
         warm = None
         # The checks' fixtures are read while the sandbox loads the submission (a notebook's cells run meanwhile).

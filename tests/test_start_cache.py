@@ -252,3 +252,54 @@ def test_a_fixture_written_again_is_read_again_and_a_broken_kept_copy_is_not_tru
         parsed.clear()
         assert _fixtures_bits(fixtures.load(fixtures_copy, "public")) == _fixtures_bits(loaded)
         assert len(parsed) > 0
+
+
+ISOLATED = '''
+import os, socket
+assert os.path.exists(os.path.basename(__file__)), "its own file is not in its work folder"
+assert not os.path.exists({grader!r} + "/__init__.py"), "the grader's code is visible"
+assert os.getpid() <= 3, "there is no PID namespace"
+assert [name for _, name in socket.if_nameindex()] == ["lo"], "a network interface is visible"
+'''
+
+
+@pytest.fixture
+def first_grading(monkeypatch):
+    """A process's first grading (no zygote to fork from); records the sandboxes started and the intakes, in order."""
+    from grader.sandbox import intake, spare
+    monkeypatch.setattr(process.Sandbox, "forks", None)
+    events, start, take_in = [], spare.start, intake.take_in
+
+    def started(*args):
+        events.append(("start", args[-1], start(*args)))
+        return events[-1][2]
+    monkeypatch.setattr(spare, "start", started)
+    monkeypatch.setattr(intake, "take_in", lambda *a, **k: events.append(("intake",)) or take_in(*a, **k))
+    return events
+
+
+@needs_bubblewrap
+def test_a_first_grading_starts_its_sandbox_before_the_intake_and_it_is_as_isolated(tmp_path, rnn, first_grading):
+    from conftest import CORRECT
+
+    from grader.grade import grade
+    submission = tmp_path / "student.py"
+    submission.write_text(CORRECT + ISOLATED.format(grader=str(Path(process.__file__).parents[1])))
+    graded = grade(submission, rnn, Limits(isolation="bubblewrap"))
+    assert [event[:2] for event in first_grading] == [("start", "module"), ("intake",)]
+    assert graded.load_error is None, graded.load_error
+    assert graded.isolation == "bubblewrap"
+    assert all(r.status == "passed" for r in graded.results), [r for r in graded.results if r.status != "passed"]
+    assert not first_grading[0][2].alive
+
+
+@needs_bubblewrap
+def test_a_sandbox_started_before_a_submission_that_is_refused_is_stopped(tmp_path, rnn, first_grading):
+    from grader.grade import grade
+    broken = tmp_path / "student.ipynb"
+    broken.write_text("{ not json")
+    graded = grade(broken, rnn, Limits(isolation="bubblewrap"))
+    assert graded.load_error["type"] == "NotGradable" or graded.submission.problem
+    sandbox = first_grading[0][2]
+    assert first_grading[0][1] == "notebook" and sandbox is not None and not sandbox.alive
+    assert not sandbox.scratch.exists()
