@@ -3,10 +3,11 @@
 Prints, in one run: the grader's share of a round trip measured in this process (encoding the handout case's
 arguments, packing the message, unpacking and decoding an answer), then whole round trips through a real sandbox
 (bubblewrap where it works, and process-level isolation): a function that does nothing, the handout case of
-rnn_cell_forward, a batch of calls asked in one message, and a callback (the child's stand-in for a declared
-callee, answered by the grader), each against the same call made in this process; each with the CPU time of the
-grader and the sandbox per call, the fairer figure on a busy machine; and the floor: a bare pipe round trip
-between two Python processes. Targets: a case of a batch <= 60 us, a single call and a callback <= 150 us.
+rnn_cell_forward, a batch of calls asked in one message, a callback (the child's stand-in for a declared callee,
+answered by the grader), and a callback asked again (the child gives the grader's first answer again), each against
+the same call made in this process; each with the CPU time of the grader and the sandbox per call, the fairer
+figure on a busy machine; and the floor: a bare pipe round trip between two Python processes. Targets: a case of a
+batch <= 60 us, a single call and a callback <= 150 us.
 Against main's wire: run the same file from a checkout of main (it uses only encode, pack, unpack and decode).
 Run: .venv/bin/python benchmarks/wire_speed.py [calls]
 """
@@ -34,7 +35,19 @@ def nothing(*args, **kwargs):
     return None
 
 
+ASKED = [0]
+
+
 def calls_back(n):
+    """`n` callbacks, each with arguments never asked before in this sandbox: each one a round trip."""
+    for _ in range(n):
+        ASKED[0] += 1
+        softmax(np.full(1, float(ASKED[0])))
+    return n
+
+
+def calls_back_again(n):
+    """`n` callbacks with the same arguments: the first a round trip, the others answered in the child."""
     for _ in range(n):
         softmax(np.zeros(1))
     return n
@@ -129,6 +142,8 @@ def round_trips(isolation, rnn, args, calls):
                     "rnn_cell_forward", [(args, {})] * 100)), calls // 100, 100),
                 "a callback (per callback, 100 in a call)": measured(lambda: program.call(
                     "calls_back", 100, substitute=reference), calls // 100, 100),
+                "a callback asked again, in the child": measured(lambda: program.call(
+                    "calls_back_again", 100, substitute=reference), calls // 100, 100),
             }
         finally:
             program.close()

@@ -86,11 +86,12 @@ class Context:
         replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
         return {"substitute": reference, "pairs": pairs, "record": record, "replay": replay}
 
-    def prefetch(self, function, argument_lists, target=None, methods=None, keep=None):
+    def prefetch(self, function, argument_lists, target=None, methods=None, keep=None, encoded=None):
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
-        follow with the same arguments (and `keep`) take them in order (grader.sandbox.program.Program.prefetch)."""
+        follow with the same arguments (and `keep`) take them in order (grader.sandbox.program.Program.prefetch).
+        `encoded`: the blob of each argument list as a tuple, made already (Program.prefetch)."""
         self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
-                              target=target, methods=methods, keep=keep)
+                              target=target, methods=methods, keep=keep, encoded=encoded)
 
     def calls(self, function, argument_lists, target=None, methods=None):
         """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:

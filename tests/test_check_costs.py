@@ -120,6 +120,8 @@ def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path):
     # the model's checks' 8 calls (a model made, its parameters set, its loss), the public case of the 6 forwards
     # and of the 6 judged backwards (2 calls: the forward's cache, then the backward): no other case asked alone
     assert sent["call"] == 8 + 6 + 2 * 6, sent
+    # 914 callbacks, 109 of them asked again in the same sandbox and answered there (child.Answered)
+    assert 0 < sent["callback_return"] <= 805, sent
 
 
 def _sent_while_grading(path, chosen):
@@ -144,6 +146,34 @@ def test_the_structure_and_public_checks_ask_the_public_case_once(rnn):
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
     # one call per function's public case, one per backward's gradient check: no other case is asked alone
     assert sent["call"] == 8 + 4, sent
+
+
+def test_a_grading_asks_the_grader_each_callback_once_per_sandbox_and_encodes_each_case_once(rnn, monkeypatch):
+    """The child answers a callback asked again (the same stand-in, the same arguments' bytes) itself: a property
+    test's causal invariant asks a forward on the same steps but the last. And a case asked for ahead is taken by
+    its very (read-only) arguments: only a call not asked ahead has its arguments encoded again to be looked up."""
+    from grader.sandbox.program import Program
+    looked_up, ahead = [], Program._ahead
+    monkeypatch.setattr(Program, "_ahead", lambda program, request: looked_up.append(request) or ahead(program, request))
+    document, sent = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    # 410 callbacks, 40 of them a causal invariant's steps asked again (370 when the grader answered each once)
+    assert 0 < sent["callback_return"] <= 370, sent
+    assert len(looked_up) == sent["call"] == 12, (len(looked_up), sent)
+
+
+def test_a_next_grading_encodes_the_property_tests_arguments_no_more(rnn, monkeypatch):
+    """A property test's cases are the same read-only values for every submission of a process: their blobs are
+    made once, with them. The next grading of the same submission encodes only what is not made once per process
+    (its hidden and public cases, 68 values; 1,152 when every case was encoded to be asked, and again to be found)."""
+    from grader.api import grade_submission
+    from grader.sandbox import wire
+    encoded, encode = [], wire.encode
+    grade_submission(ROOT / "submissions" / "correct.py", rnn)
+    monkeypatch.setattr(wire, "encode", lambda *a, **k: encoded.append(1) or encode(*a, **k))
+    document = grade_submission(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    assert 0 < len(encoded) <= 100, len(encoded)
 
 
 def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_source):

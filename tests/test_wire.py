@@ -2,6 +2,7 @@
 more than they hold, lying about an array's dtype or shape, garbage), each failing only the call that sent it, with
 the per-call time limit still in force mid-frame; and the reference's answers remembered by the bytes of their
 arguments, never answering a callback that the same call would refuse."""
+import collections
 import json
 import struct
 import time
@@ -117,6 +118,32 @@ def extended_precision():
 
 def reaches_back(x):
     return step(x) + 1
+
+
+def changes_what_step_gave(x):
+    first = step(x)
+    first[0] = 99.0
+    return step(x)
+
+
+def poisons_what_it_was_told(x):
+    """Student code that finds the child's remembered answers and forges them all."""
+    import gc
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "Answered":
+            for key, answer in list(obj.kept.items()):
+                obj.kept[key] = {**answer, "value": _blob([666.0])}
+    return step(x)
+
+
+def asks_twice(x):
+    said = []
+    for _ in range(2):
+        try:
+            said.append(step(x))
+        except RuntimeError as exc:
+            said.append(str(exc))
+    return said
 '''
 LIMITS = Limits(call_seconds=1.0, load_seconds=20.0, grace_seconds=0.3)
 
@@ -170,6 +197,7 @@ def test_the_reference_answers_a_repeated_callback_from_what_it_answered_before(
 
     before = answers.REFERENCE.found
     assert program.call("steps", 1, 2, substitute={"step": reference}) == 100
+    program.sandbox.stop()  # another sandbox (the next submission): only the grader remembers
     assert program.call("steps", 1, 2, substitute={"step": reference}) == 100
     assert asked == [1, 10]  # the second call's two callbacks came from what the first one asked
     assert answers.REFERENCE.found - before == 2
@@ -229,10 +257,12 @@ def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_fo
 
     options = {"substitute": {"forward": forward, "backward": backward}, "pairs": {"backward": "forward"}}
     assert program.call("through", 3, **options) == 3
+    program.sandbox.stop()  # (each call in a new sandbox: the child's own remembered answers are not asked)
     assert program.call("through", 3, **options) == 3
     assert made == [3] and used == [3]
     assert program.call("through", 4, **options) == 4 and made == [3, 4] and used == [3, 4]
     answers.REFERENCE.clear()  # the forward's cache made again is another object: its backward is asked again
+    program.sandbox.stop()
     assert program.call("through", 3, **options) == 3 and made == [3, 4, 3] and used == [3, 4, 3]
 
 
@@ -297,3 +327,51 @@ def test_a_batch_whose_cases_reach_back_is_answered_case_by_case(program):
     first, second = program.call("fine", np.zeros(2)), program.call("fine", np.zeros(2))
     first[0] = 1.0
     assert second.tolist() == [0.0, 0.0] and not program._prefetched
+
+
+def test_a_callback_asked_again_in_one_sandbox_is_answered_there_as_the_grader_answered_it(program, monkeypatch):
+    """The child gives the grader's answer again to the same stand-in asked the same arguments (no round trip), as
+    a new value each time; another stand-in under the same name, or an answer that raised, is the grader's again."""
+    from grader.sandbox import process
+    asked, replies, send = [], collections.Counter(), process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+
+    def reference(v):
+        asked.append(np.array(v, copy=True))
+        return v * 10
+
+    answers.REFERENCE.clear()
+    assert program.call("changes_what_step_gave", np.arange(3.0), substitute={"step": reference}).tolist() == \
+        [0.0, 10.0, 20.0]  # its own change to the first answer is not in the second
+    assert len(asked) == 1 and replies["callback_return"] == 1
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+    assert replies["callback_return"] == 2
+    assert program.call("steps", 1.0, 1, substitute={"step": lambda v: v * 100}) == 100.0  # another stand-in
+    assert program.call("steps", 1.0, 1) == 1.0  # no stand-in: the student's own step
+
+    def refuses(v):
+        raise ValueError("not this one")
+    assert program.call("asks_twice", 1.0, substitute={"step": refuses}) == ["step: ValueError: not this one"] * 2
+    assert replies["callback_raised"] == 2
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+
+
+def test_a_restarted_sandbox_remembers_nothing_of_the_one_before(program, monkeypatch):
+    from grader.sandbox import process
+    replies, send = collections.Counter(), process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+    reference = lambda v: v + 1  # noqa: E731
+    assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 2
+    program.sandbox.stop()
+    assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 4
+
+
+def test_answers_forged_in_the_child_stay_in_that_child(program):
+    """The child's remembered answers are the student's to spoil (their code runs beside them), and only theirs:
+    nothing of them goes back to the grader, whose own remembered answers, and the next sandbox, are the reference's."""
+    reference = lambda v: v * 10  # noqa: E731
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0
+    assert program.call("poisons_what_it_was_told", 1.0, substitute={"step": reference}) == [666.0]
+    program.sandbox.stop()
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0

@@ -16,14 +16,19 @@ from .standard import named
 from .suite import Failure
 
 
-def check(invariant, outputs, got, args, positions, call):
+def check(invariant, outputs, got, args, positions, call, again=None):
     """Raise Failure if `got`, the student's answer on `args` (its items named by `outputs`), breaks `invariant`.
     `positions` maps an argument's name to its position; `call(*args)` asks the student's function again and
-    returns the named output of its answer."""
+    returns the named output of its answer. `again`: (the arguments of that call,) as arguments() made them for
+    these `args` already (the very objects a property test asked for ahead), else made here."""
     value = np.asarray(dict(named(outputs, got))[invariant.output], dtype=float)
     run = {"range": _range, "sums_to_one": _sums, "batch": _batch, "causal": _causal}[invariant.kind]
     ask = lambda *a: np.asarray(dict(named(outputs, call(*a)))[invariant.output], dtype=float)  # noqa: E731
-    run(invariant, value, args, [positions[name] for name in invariant.inputs], ask)
+    if invariant.kind in ("batch", "causal"):
+        (again,) = again or (arguments(invariant, args, positions),)
+        run(invariant, value, again, ask)
+    else:
+        run(invariant, value, args, [positions[name] for name in invariant.inputs], ask)
 
 
 def arguments(invariant, args, positions):
@@ -64,9 +69,9 @@ def _batch_arguments(invariant, args, inputs):
     return tuple(np.take(a, [0], axis=axis) if i in inputs else a for i, a in enumerate(args))
 
 
-def _batch(invariant, value, args, inputs, call):
+def _batch(invariant, value, alone, call):
+    """`alone`: the arguments with the batch cut to its first example (_batch_arguments), or None."""
     axis = invariant.value
-    alone = _batch_arguments(invariant, args, inputs)
     if alone is None:
         return
     single = call(*alone)
@@ -85,9 +90,9 @@ def _causal_arguments(invariant, args, inputs):
     return (*args[:position], later, *args[position + 1:])
 
 
-def _causal(invariant, value, args, inputs, call):
+def _causal(invariant, value, changed_args, call):
+    """`changed_args`: the arguments with only the last step changed (_causal_arguments), or None."""
     axis = invariant.value
-    changed_args = _causal_arguments(invariant, args, inputs)
     if changed_args is None:
         return
     changed = call(*changed_args)

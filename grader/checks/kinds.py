@@ -28,6 +28,7 @@ from . import properties
 from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
+from ..sandbox import wire
 from .suite import Failure, Suite
 
 KINDS = ("structure", "public", "hidden_values", "hidden_shapes", "properties", "gradcheck")
@@ -241,7 +242,8 @@ class Standard:
             return None
         self._diagnosing(context, declared, lambda last: check_property(
             sizes, lambda case: self._generated(context, declared, case, last), max_examples,
-            lambda drawn: context.prefetch(declared.name, [a for case in drawn for a in self._planned(declared, case)])))
+            lambda drawn: context.prefetch(declared.name, [a for case in drawn for a in self._planned(declared, case)],
+                                           encoded=[b for case in drawn for b in self._encoded(declared, case)])))
 
     def _case(self, function, case):
         """(arguments, the reference's answer) of a generated case: the same for every submission, so made once per
@@ -259,9 +261,26 @@ class Standard:
         key = ("planned", declared.name, case)
         if key not in self._made:
             args, _ = self._case(declared.name, case)
+            self._made[key] = [args, *(a for a in self._again(declared, case) if a is not None)]
+        return self._made[key]
+
+    def _encoded(self, declared, case):
+        """The blob of each of _planned's argument lists (as the tuple a call sends), made once per process: the
+        same read-only values are asked of every submission."""
+        key = ("encoded", declared.name, case)
+        if key not in self._made:
+            self._made[key] = [wire.encode(tuple(args)) for args in self._planned(declared, case)]
+        return self._made[key]
+
+    def _again(self, declared, case):
+        """invariants.arguments() of each invariant on `case`'s arguments (None: it calls nothing), made once per
+        process, read-only, as _case's: the very objects a property test asks for ahead and then calls with."""
+        key = ("again", declared.name, case)
+        if key not in self._made:
+            args, _ = self._case(declared.name, case)
             positions = _positions(getattr(self.solution, declared.name))
-            again = (invariants.arguments(invariant, args, positions) for invariant in declared.invariants)
-            self._made[key] = read_only([args, *(a for a in again if a is not None)])
+            self._made[key] = read_only([invariants.arguments(invariant, args, positions)
+                                         for invariant in declared.invariants])
         return self._made[key]
 
     def sizes(self):
@@ -298,9 +317,9 @@ class Standard:
         if lines:
             raise Failure(*lines)
         positions = _positions(getattr(self.solution, declared.name))
-        for invariant in declared.invariants:
+        for invariant, again in zip(declared.invariants, self._again(declared, case)):
             invariants.check(invariant, outputs, got, args, positions,
-                             lambda *a: answer(context, declared.name, a))
+                             lambda *a: answer(context, declared.name, a), (again,))
         lines = value_differences(outputs, declared.excluded, expected, got, rtol, atol)
         if lines:
             raise Failure("differs from the reference:", *lines)

@@ -110,6 +110,7 @@ class Child:
         self.made = {}
         self.namespace = None
         self.modules = {}  # a program split across modules: {module: its namespace}
+        self.answered = Answered()  # the grader's answers to this child's callbacks, to be given again
 
     def serve(self):
         while True:
@@ -156,8 +157,9 @@ class Child:
         if namespace is None or not callable(namespace.get(name)):
             return {"op": "missing", "function": name}
         substitute, pairs = request.get("substitute", []), request.get("pairs", {})
-        remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs, namespace.get(callee))
-                   for callee in substitute}
+        versions = dict(zip(substitute, request.get("versions", ())))
+        remotes = {callee: self._remote(callee, callee in pairs.values(), callee in pairs, namespace.get(callee),
+                                        versions.get(callee)) for callee in substitute}
         record = [n for n in request.get("record", []) if n not in remotes and callable(namespace.get(n))]
         if record:
             self.made.clear()
@@ -232,13 +234,16 @@ class Child:
         record.__name__ = getattr(own, "__name__", "recorded")
         return record
 
-    def _remote(self, callee, makes_cache=False, takes_cache=False, own=None):
+    def _remote(self, callee, makes_cache=False, takes_cache=False, own=None, version=None):
         """A stand-in for a graded callee: the grader answers it with the reference. The cache that a stand-in
         forward returns is an opaque token (the reference's cache stays in the grader); a stand-in backward given
         such a token sends it back, so that the grader answers with the reference's gradients at those inputs.
         Given a cache of the student's own making instead (their forward did the step itself), it is the student's
-        own function (`own`) that answers: the reference can't read a student's cache."""
-        channel, kept, made = self.channel, self.kept, self.made
+        own function (`own`) that answers: the reference can't read a student's cache.
+
+        `version`: the grader's name for the function that stands in (None: not said). An answer it gave is given
+        again, without a round trip, to a call of the same stand-in with the same arguments' bytes (Answered)."""
+        channel, kept, made, answered = self.channel, self.kept, self.made, self.answered
 
         def remote(*args, **kwargs):
             message = {"op": "callback", "function": callee}
@@ -251,10 +256,15 @@ class Child:
             elif takes_cache and callable(own):
                 return own(*args, **kwargs)
             message.update(args=wire.encode(args, kept.keep), kwargs=wire.encode(kwargs, kept.keep))
-            channel.send(message)
-            answer = channel.receive()
-            if answer.get("op") != "callback_return":
-                raise RuntimeError(answer.get("message", f"{callee} failed"))
+            key = None if version is None or "inputs" in message else (
+                callee, version, makes_cache, message.get("token"), message["args"], message["kwargs"])
+            answer = answered.get(key)
+            if answer is None:
+                channel.send(message)
+                answer = channel.receive()
+                if answer.get("op") != "callback_return":
+                    raise RuntimeError(answer.get("message", f"{callee} failed"))
+                answered.put(key, answer)
             value = wire.decode(answer["value"], kept.resolve)
             if makes_cache and "token" in answer and type(value) is tuple:
                 value = (*value, CacheToken(callee, answer["token"]))
@@ -262,6 +272,28 @@ class Child:
 
         remote.__name__ = callee
         return remote
+
+
+class Answered:
+    """The grader's answers to this child's callbacks, {key: answer}, the first MOST_ANSWERS (or MOST_BYTES)
+    kept. A stand-in is the reference's function, whose answer depends on its arguments only: the same callback
+    again (a property test's invariant asks a forward on the same steps but the last; a case asked again) is given
+    the same answer, decoded anew (its arrays the caller's own to change), without waking the grader. It holds only
+    answers this child was given, to its own calls; the student's code saw each one as it came."""
+
+    MOST_ANSWERS, MOST_BYTES = 4096, 32 * 2**20
+
+    def __init__(self):
+        self.kept, self.bytes = {}, 0
+
+    def get(self, key):
+        return None if key is None else self.kept.get(key)
+
+    def put(self, key, answer):
+        size = 0 if key is None else len(key[4]) + len(key[5]) + len(answer["value"])
+        if key is None or len(self.kept) >= self.MOST_ANSWERS or self.bytes + size > self.MOST_BYTES:
+            return
+        self.kept[key], self.bytes = answer, self.bytes + size
 
 
 class CacheToken:

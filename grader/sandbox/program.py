@@ -5,6 +5,8 @@ function starts a fresh sandbox and loads the submission again.
 """
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import answers, cells, usage, wire
 from .intake import choose_definition
 from .process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
@@ -35,8 +37,10 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
-        self._prefetched = []  # [(a call's request, its outcome)] asked for ahead (prefetch), in order
+        self._prefetched = []  # [(a call's request, its outcome, what it was asked with)] asked for ahead
+        # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs)
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
+        self._versions = {}  # a stand-in -> the number the child knows it by (see _fields)
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -129,9 +133,11 @@ class Program:
         # A stand-in forward's cache stays here (the child gets a token) even when its backward isn't a stand-in
         # in this call: the reference's intermediate values never reach the sandbox.
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
-        request = {**self._fields(function, substitute, pairs, keep, target, record), "args": wire.encode(args),
-                   "kwargs": wire.encode(kwargs), **_method(method, target)}
-        outcome = self._ahead(request)
+        fields = self._fields(function, substitute, pairs, keep, target, record)
+        outcome = self._ahead_same(fields, _method(method, target), args, kwargs)
+        if outcome is None:
+            request = {**fields, "args": wire.encode(args), "kwargs": _kwargs(kwargs), **_method(method, target)}
+            outcome = self._ahead(request)
         for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
                 self.restarts += 1
@@ -145,19 +151,23 @@ class Program:
         return self._value(function, outcome)
 
     def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
-                 replay=None):
+                 replay=None, encoded=None):
         """Ask for the answers of calls to come in one message: `cases`, [(args, kwargs)], of `function` (with
         `methods[i]` of `target`, if given), run in order in the sandbox, each answer sent back as it ends. call()
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
         raises is only that case's answer; one that hangs or crashes the sandbox stops the batch, and the call that
-        reaches it gets the timeout or the crash, so the function is dead from the same call as one by one."""
+        reaches it gets the timeout or the crash, so the function is dead from the same call as one by one.
+        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading)."""
         if function in self.dead or not cases:
             return
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
-        requests = [{**common, "args": wire.encode(args), "kwargs": wire.encode(kwargs),
+        encoded = encoded or [wire.encode(args) for args, _ in cases]
+        requests = [{**common, "args": encoded[i], "kwargs": _kwargs(kwargs),
                      **_method(methods[i] if methods else None, target)} for i, (args, kwargs) in enumerate(cases)]
+        asked = {id(request): (common, _method(methods[i] if methods else None, target), *cases[i])
+                 for i, request in enumerate(requests)}  # what each was asked with, for _ahead_same
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
@@ -178,14 +188,18 @@ class Program:
                                     patient=i + 1 < len(batch) and function not in self._reaching_back)
                 if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
                     self._reaching_back.add(function)
-                self._prefetched.append((request, _decoded(outcome)))
+                self._prefetched.append((request, _decoded(outcome), asked[id(request)]))
                 if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
                     return
 
     def _fields(self, function, substitute, pairs, keep, target, record):
         """A call request's fields but its arguments and method, those that are not the child's defaults only (a
-        plain call is four fields to write and read)."""
-        fields = {"op": "call", "function": function, "substitute": sorted(substitute),
+        plain call is four fields to write and read). `versions`: a number for each stand-in, the same for the same
+        function, so that the child gives an answer of the grader's again only to a call of the stand-in that gave
+        it (child.Answered); it tells the child nothing else."""
+        names = sorted(substitute)
+        versions = [self._versions.setdefault(substitute[name], len(self._versions) + 1) for name in names]
+        fields = {"op": "call", "function": function, "substitute": names, "versions": versions,
                   "module": self.sources.get(function), "pairs": pairs, "keep": keep, "record": list(record),
                   "target": target.id if target is not None else None}
         return {name: value for name, value in fields.items() if value or name == "function"}
@@ -214,8 +228,21 @@ class Program:
     def _ahead(self, request):
         """The outcome asked for ahead of the first request equal to this one (compared as encoded: the same
         function, arguments, stand-ins and target), taken out; None if there is none."""
-        for i, (asked, outcome) in enumerate(self._prefetched):
+        for i, (asked, outcome, _) in enumerate(self._prefetched):
             if asked == request:
+                del self._prefetched[i]
+                return outcome
+        return None
+
+    def _ahead_same(self, fields, method, args, kwargs):
+        """_ahead() without encoding the arguments: the outcome asked for ahead with these very objects, where
+        they are the first asked with these fields and can't have changed since (each array read-only: the checks'
+        cases and fixtures, made read-only for every submission of a process); None where that isn't known."""
+        for i, (_, outcome, (common, asked_method, asked_args, asked_kwargs)) in enumerate(self._prefetched):
+            if common == fields and asked_method == method:
+                if kwargs or asked_kwargs or len(args) != len(asked_args) or \
+                        any(a is not b for a, b in zip(args, asked_args)) or not _fixed(args):
+                    return None
                 del self._prefetched[i]
                 return outcome
         return None
@@ -340,6 +367,30 @@ class Program:
 def _method(method, target):
     """The method field of a call request: only for a method of an object kept in the child (`target`)."""
     return {"method": method} if method is not None or target is not None else {}
+
+
+def _kwargs(kwargs):
+    """The blob of a call's keyword arguments (most calls have none: that blob is made once)."""
+    return wire.encode(kwargs) if kwargs else _NO_KWARGS
+
+
+_NO_KWARGS = wire.encode({})
+
+
+def _fixed(value):
+    """Whether `value` is made of read-only arrays, numbers, strings and handles in tuples, lists and dicts: what
+    the checks pass to a call and never change (kinds.read_only)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return not value.flags.writeable
+    if kind is tuple or kind is list:
+        return all(_fixed(item) for item in value)
+    if kind is dict:
+        return all(_fixed(item) for item in value.values())
+    return kind in _SCALARS or kind is wire.Handle
+
+
+_SCALARS = (int, float, str, bool, type(None), np.float64, np.int64)
 
 
 def _decoded(outcome):

@@ -93,8 +93,7 @@ def compare(class_entries, assignment, archive=None, starter=None):
     known_items = collect.archive_items(archive) if archive is not None else []
     read = collect.documents(items + known_items, setting)
     students, known = read[:len(items)], read[len(items):]
-    rare = score.rarity(read)
-    pairs = score.all_pairs(students, known, workers=collect.cores(), rare=rare)
+    pairs, rare = score.ranked(students, known, workers=collect.cores())
     documents = {d.name: d for d in (*students, *known)}
     unsolved = [d.name for d in students if not d.functions]
     label = _label(chosen, assignment)

@@ -3,7 +3,11 @@ they are in the class and the archive.
 
 Rarity: a fingerprint that d documents have (the class and the archive, any function) weighs 1 when d <= 2 and
 1 / (d - 1)^2 above: code that several students have is the handout's (any version of it, whatever the starter
-folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is.
+folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is. Documents
+are counted by source: a first count finds the groups of whole copies (pairs flagged that wrote every function
+both solved alike), and the pairs are weighed again with each group counted once; otherwise a copy makes all of its
+source's code look common (three documents have it as soon as a third student shares a piece) and hides a partial
+copy of its source.
 
 Per function: the rare mass the two share over the smaller side's own rare mass (1.0: all of one side's code of
 that function, weighed, is in the other's). A function counts only when both sides solved it: MIN_SOLVED own
@@ -18,9 +22,14 @@ PART or more (scaled the same way): two or three functions pasted into a file th
 Agreement: rare pieces are not all a copy has. A function can be rare as a whole while each of its lines is common
 (seed 002's backward passes: 21 versions among 27 students, made of the same few lines), and a copy of a student who
 wrote the common lines agrees with its source in every function. So each function both sides wrote alike (NEAR or
-more of the smaller side's own fingerprints in the other's) adds how few documents of the class and the archive are
-as close to either side in it: log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is
-as close, near 0 when most are; halved (two functions that no one else writes alike make one point). With e the
+more of the smaller side's own fingerprints in the other's) adds the product of two nulls taken from the class
+itself. Near the pair: how few documents of the class and the archive are as close to either side in it,
+log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
+Across the class: how few of the pairs compared in that function wrote it alike, log(m / alike) / log(m) of the m
+pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (a
+one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that
+only this pair writes alike makes one point; one the whole class writes alike nothing, however unusual the two are
+otherwise. With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
@@ -80,13 +89,19 @@ def weight(documents):
     return 1.0 if documents <= 2 else 1.0 / (documents - 1) ** 2
 
 
-def rarity(documents):
+def rarity(documents, sources=None):
     """{fingerprint, surface or recorded item: weight} of every one that does not weigh 1: more than two documents
     have it, or (a statement) few write it even with names changed, which its fingerprints count already, or (a
-    recorded item) a handout version's (_versions)."""
-    count = Counter(h for d in documents
-                    for h in set().union(*d.functions.values(), *d.surface.values(), d.recorded))
-    count.update(shape for d in documents for shape in set(d.shapes.values()))
+    recorded item) a handout version's (_versions). `sources`: {document name: its source} (see `_sources`); the
+    documents of one source count once."""
+    sources = sources or {}
+    items, shapes = {}, {}
+    for d in documents:
+        source = sources.get(d.name, d.name)
+        items.setdefault(source, set()).update(*d.functions.values(), *d.surface.values(), d.recorded)
+        shapes.setdefault(source, set()).update(d.shapes.values())
+    count = Counter(h for held in items.values() for h in held)
+    count.update(shape for held in shapes.values() for shape in held)
     found = {h: weight(n) for h, n in count.items() if n > 2}
     found.update(_versions(documents))
     for statement, shape in {k: v for d in documents for k, v in d.shapes.items()}.items():
@@ -221,9 +236,41 @@ def _scaled(functions, shared, sizes):
 
 def all_pairs(students, archive=(), workers=1, rare=None):
     """Every pair of students and every student with every known solution, ranked by score (highest first);
-    pairs below KEEP are dropped. Rarity is counted over the students and the archive together (unless `rare`
-    gives it). With `workers` > 1 the students' rows are shared among that many processes."""
-    rare = rarity([*students, *archive]) if rare is None else rare
+    pairs below KEEP are dropped (see `ranked`)."""
+    return ranked(students, archive, workers, rare)[0]
+
+
+def ranked(students, archive=(), workers=1, rare=None):
+    """(every pair, ranked as all_pairs ranks them; the rarity they were weighed by). Rarity is counted over the
+    students and the archive together (unless `rare` gives it), then once more with each group of whole copies that
+    the first count found counted as one source (`_sources`): a copy does not make its source's code look common.
+    With `workers` > 1 the students' rows are shared among that many processes."""
+    documents = [*students, *archive]
+    rare = rarity(documents) if rare is None else rare
+    pairs = _ranked(students, archive, workers, rare)
+    sources = _sources(pairs)
+    if not sources:
+        return pairs, rare
+    rare = rarity(documents, sources)
+    return _ranked(students, archive, workers, rare), rare
+
+
+def _sources(pairs):
+    """{document name: its source} of the documents in a group of whole copies: pairs flagged that wrote every
+    function both solved alike (two or more), joined transitively; the source is one name of the group."""
+    parent = {}
+
+    def root(name):
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+    for pair in pairs:
+        if pair.flagged and len(pair.alike) == len(pair.functions) >= 2:
+            parent[root(pair.a)] = root(pair.b)
+    return {name: root(name) for name in parent}
+
+
+def _ranked(students, archive, workers, rare):
     masses = masses_of([*students, *archive], rare)
     rows = [i for i, a in enumerate(students) if a.functions]
     if workers > 1 and len(rows) >= PARALLEL_FROM:
@@ -233,18 +280,27 @@ def all_pairs(students, archive=(), workers=1, rare=None):
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
         found = _rows(rows, students, archive, rare, masses)
-    solvers = Counter(f for d in (*students, *archive) for f in d.functions)
-    scored = [p for p in agreed(found, solvers) if p.score >= KEEP]
+    scored = [p for p in agreed(found, *_solvers(students, archive)) if p.score >= KEEP]
     return sorted(scored, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
-def agreed(pairs, solvers):
-    """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it}."""
-    near = {}
+def _solvers(students, archive):
+    """({function: documents that solved it}, {function: pairs compared in it}): students with each other and with
+    the archive, never two known solutions."""
+    mine = Counter(f for d in students for f in d.functions)
+    known = Counter(f for d in archive for f in d.functions)
+    return mine + known, {f: n * (n - 1) // 2 + n * known[f] for f, n in mine.items()}
+
+
+def agreed(pairs, solvers, compared=None):
+    """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it};
+    `compared`: {function: pairs that both solved it} (by default every two of its solvers)."""
+    near, alike = {}, Counter()
     for pair in pairs:
         for function, value in pair.alike.items():
             near.setdefault((pair.a, function), []).append(value)
             near.setdefault((pair.b, function), []).append(value)
+            alike[function] += 1
     for values in near.values():
         values.sort()
     done = []
@@ -254,10 +310,19 @@ def agreed(pairs, solvers):
             closer = max(len(near[(side, function)]) - bisect.bisect_left(near[(side, function)], value) - 1
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
-            total += max(0.0, math.log(n / (1 + closer)) / math.log(n)) / 2
+            m = (compared or {}).get(function, n * (n - 1) // 2)
+            total += _unusual(n, 1 + closer) * _unusual(m, alike[function])
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _unusual(among, as_close):
+    """log(among / as_close) / log(among): 1 when only one of `among` is as close, 0 when all are (a null from the
+    class itself: how many documents, or pairs, are as close as this one)."""
+    if among < 2:
+        return 1.0
+    return max(0.0, math.log(among / max(as_close, 1)) / math.log(among))
 
 
 _SHARED = {}
