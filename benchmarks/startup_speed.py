@@ -1,8 +1,9 @@
 """What the command line costs before and around its checks: `grader --help`, and grading one .py module, in this
 checkout and in an older commit (BEFORE: main before issue 26's start costs; `--before 4ed60fe`: before the verbs
 imported what they need lazily, issue 19), side by side in one run, with a bare Python start as the floor. Each
-figure is the median wall time of RUNS runs of a new process, and for the grading the median CPU time of every
-process it ran, its sandboxes included (cputree.py); then the heavy packages each command imported.
+figure is the median wall time of RUNS runs of a new process, and for the gradings (submissions/correct.py and
+notebook_speed.py's course notebook, the two trees alternated run by run) the median CPU time of every process it
+ran, its sandboxes included (cputree.py); then the heavy packages each command imported.
 
     .venv/bin/python benchmarks/startup_speed.py [--runs 7] [--before COMMIT]
 
@@ -61,9 +62,27 @@ def _unpack(commit, folder):
 def measure(cwd, runs, out):
     python = [sys.executable, "-m", "grader"]  # the current folder comes first on sys.path: its grader/ is run
     grade = ["grade", SUBMISSION, "--out", str(out)]
-    wall, cpu = _median_seconds(python + grade, cwd, max(3, runs // 2), cpu=True)
-    return {"help": _median_seconds(python + ["--help"], cwd, runs), "grade": wall, "grade_cpu": cpu,
+    return {"help": _median_seconds(python + ["--help"], cwd, runs),
             "modules": _modules(cwd, "--help") or "none", "grade_modules": _modules(cwd, *grade) or "none"}
+
+
+def gradings(trees, runs, scratch):
+    """{tree: {row: median seconds}} of one `grader grade` of SUBMISSION and of notebook_speed.py's course notebook,
+    wall and CPU (sandboxes included), the trees alternated run by run (the machine's load moves; each tree gets
+    the same share of it)."""
+    from benchmarks import notebook_speed
+    folder = Path(scratch) / "course"
+    folder.mkdir()
+    notebook = notebook_speed.write(folder / "course.ipynb", notebook_speed.course())
+    seen = {tree: {} for tree in trees}
+    for run in range(runs):
+        for tree in trees if run % 2 == 0 else trees[::-1]:
+            for row, path in (("grade", SUBMISSION), ("notebook", notebook)):
+                command = [sys.executable, "-m", "grader", "grade", str(path), "--out", f"{scratch}/out-{run}"]
+                wall, cpu = _median_seconds(command, tree, 1, cpu=True)
+                seen[tree].setdefault(row, []).append(wall)
+                seen[tree].setdefault(f"{row}_cpu", []).append(cpu)
+    return {tree: {row: statistics.median(values) for row, values in rows.items()} for tree, rows in seen.items()}
 
 
 def main():
@@ -79,10 +98,17 @@ def main():
         floor = _median_seconds([sys.executable, "-c", "pass"], ROOT, args.runs)
         before = measure(old, args.runs, Path(scratch) / "out-before")
         after = measure(ROOT, args.runs, Path(scratch) / "out-after")
-    print(f"median of {args.runs} runs (grading: {max(3, args.runs // 2)}), python {sys.version.split()[0]}")
+        graded = gradings([old, ROOT], max(3, args.runs // 2), scratch)
+        before.update(graded[old])
+        after.update(graded[ROOT])
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    print(f"median of {args.runs} runs (grading: {max(3, args.runs // 2)}, the trees alternated), python "
+          f"{sys.version.split()[0]}, load average {load} after")
     print(f"{'':36} {'before (' + args.before + ')':>18} {'now':>10} {'now/before':>11}")
     for key, label in (("help", "grader --help"), ("grade", f"grader grade {SUBMISSION}"),
-                       ("grade_cpu", "  its CPU, sandboxes included")):
+                       ("grade_cpu", "  its CPU, sandboxes included"),
+                       ("notebook", "grader grade, course notebook"), ("notebook_cpu", "  its CPU, sandboxes included")):
         print(f"{label:36} {before[key]:17.2f}s {after[key]:9.2f}s {after[key] / before[key]:11.2f}")
     print(f"{'python -c pass (the floor)':36} {floor:17.2f}s")
     print(f"heavy packages --help imports: before: {before['modules']}; now: {after['modules']}")

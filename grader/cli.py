@@ -64,22 +64,10 @@ def cmd_grade(options):
 
 
 def _start_ahead(path, provided, limits):
-    """Start the sandbox for the submission at `path` (grader.sandbox.ahead): for a notebook, one with the
-    notebook shell's modules imported ahead, and matplotlib if the notebook names it."""
-    from .sandbox import ahead
-    path = Path(path)
-    notebooks = [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
-    plotting = any(b"matplotlib" in _head(notebook) for notebook in notebooks)
-    ahead.start(limits, provided, "plotting" if plotting else "notebook" if notebooks else "module")
-
-
-def _head(path, size=2**22):
-    """The first `size` bytes of a file (what a look for a word reads of it), or none if it can't be read."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(size)
-    except OSError:
-        return b""
+    """Start the sandbox for the submission at `path` (grader.sandbox.ahead), warmed for what it is (spare.warm_for:
+    for a notebook, the notebook shell's modules imported ahead, and matplotlib if the notebook names it)."""
+    from .sandbox import ahead, spare
+    ahead.start(limits, provided, spare.warm_for(path))
 
 
 def _folders(paths):

@@ -3,6 +3,7 @@ import json
 import re
 import shutil
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import forkserver, intake, spare
 from .sandbox.limits import Limits
-from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Unsendable
+from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
 
 
@@ -151,19 +152,22 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     only = warm is not None and spare.started_ahead(warm)  # the command line's one submission (ahead.py)
     program = None
     try:
+        if warm is None and Sandbox.forks is None:  # no zygote to fork from: the sandbox starts cold,
+            # now, while the submission is taken in (a notebook read), as the command line's does (ahead.py)
+            warm = spare.start(scratch, limits, assignment.provided, spare.warm_for(source))
         submission = intake.take_in(source, scratch, assignment.settings.get("expected_names", ()),
                                     assignment.helpers, graded=assignment.functions)
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
         if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
-            warm = spare.start(scratch, limits, assignment.provided, submission.kind == "notebook")
+            warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
         warm = None
-        context = Context(assignment, program, public_only, diagnose)
-        if assignment.standard is not None and not public_only:
-            assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
+        # The checks' fixtures are read while the sandbox loads the submission (a notebook's cells run meanwhile).
+        context = _beside(_prepare, assignment, program, public_only, diagnose)
         loaded = program.load()
+        context = context()
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
@@ -179,6 +183,36 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         elif warm is not None:  # intake refused the submission before a program took the spare sandbox
             warm.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _prepare(assignment, program, public_only, diagnose):
+    """The checks' Context, with the fixtures read and the standard checks' stored examples in place."""
+    context = Context(assignment, program, public_only, diagnose)
+    if assignment.standard is not None and not public_only:
+        assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
+    return context
+
+
+def _beside(function, *args):
+    """Run function(*args) in a thread; returns a callable that waits for it and returns its value (or raises
+    its exception). The grader's process is idle while its sandbox loads, and reading fixtures is work it can do."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 -- raised again in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="grading-prepare", daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+    return result
 
 
 PUBLIC_NOTE = ("public checks only ({kinds}): the other checks, on hidden cases among them, run when the"

@@ -38,6 +38,8 @@ def _start(limits, provided, warm):
     if _state["sandbox"] is None and sandbox is not None:
         _stop(sandbox)
     _started.set()
+    if _state["sandbox"] is not None and warm == "plotting":  # the next notebooks' matplotlib starts faster
+        _build_fonts()
     if _state["sandbox"] is not None:  # bwrap --die-with-parent dies with the thread that started it: this one
         sandbox.stopped.wait()         # lives until the sandbox is stopped (Linux's parent-death signal)
 
@@ -83,8 +85,21 @@ def take(limits, provided, scratch_root=None):
     return None
 
 
+def _build_fonts():
+    """Build matplotlib's font list for the next sandboxes (fonts.py) in a thread, if none is kept; the command
+    waits for it at its end (discard()), which removes the build's scratch folder."""
+    from . import fonts
+    from .process import build_fonts
+    if fonts.key() is not None and fonts.cached() is None and _state.get("fonts") is None:
+        _state["fonts"] = threading.Thread(target=build_fonts, name="sandbox-fonts", daemon=True)
+        _state["fonts"].start()
+
+
 def discard():
     take(None, None)
+    building = _state.pop("fonts", None)
+    if building is not None:
+        building.join()
 
 
 def _stop(sandbox):

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 
+RUNTIME = os.path.dirname(os.path.abspath(__file__))  # its folder, where the grader may put a font list (fonts.py)
 STREAM_CHARS = 100_000  # per cell and stream; the rest is counted, not kept
 DATA_CHARS = 2_000_000  # per display value (an inline figure is ~30 kB)
 OUTPUTS = 200  # per cell
@@ -286,11 +287,26 @@ def warm_plotting():
     caches = tempfile.mkdtemp(prefix="notebook-")
     os.environ.update(IPYTHONDIR=os.path.join(caches, "ipython"), MPLCONFIGDIR=os.path.join(caches, "matplotlib"),
                       MPLBACKEND="module://matplotlib_inline.backend_inline")
+    seed_fonts(os.environ["MPLCONFIGDIR"])
     try:
         import matplotlib.backends.backend_agg  # noqa: F401
         import matplotlib.figure  # noqa: F401
         import matplotlib.pyplot  # noqa: F401
     except ImportError:  # no matplotlib here: a notebook that imports it gets the error, as without a warm start
+        pass
+
+
+def seed_fonts(folder):
+    """Put the font list the grader built in a sandbox like this one (fonts.py: in the runtime folder, if it has one)
+    into matplotlib's new folder, so that matplotlib reads it instead of reading every font again (0.5 s)."""
+    try:
+        names = [n for n in os.listdir(RUNTIME) if n.startswith("fontlist-v") and n.endswith(".json")]
+        if names and not os.path.exists(os.path.join(folder, names[0])):
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(RUNTIME, names[0]), "rb") as source, \
+                    open(os.path.join(folder, names[0]), "wb") as target:
+                target.write(source.read())
+    except OSError:  # matplotlib builds its own list, as without one
         pass
 
 
@@ -301,6 +317,7 @@ def _make_shell():
         caches = tempfile.mkdtemp(prefix="notebook-")
         os.environ.setdefault("IPYTHONDIR", os.path.join(caches, "ipython"))
         os.environ.setdefault("MPLCONFIGDIR", os.path.join(caches, "matplotlib"))
+        seed_fonts(os.environ["MPLCONFIGDIR"])
     except OSError:  # no writable temporary folder: both fall back to places of their own
         pass
     # A Jupyter kernel's default: figures are shown inline, as PNG outputs, even without `%matplotlib inline`.

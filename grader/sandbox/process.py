@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import isolation as isolations
-from . import wire
+from . import fonts, tested
 from .isolation import BUBBLEWRAP, PROCESS
 from .limits import Limits
 
@@ -32,6 +32,21 @@ REAPER_SECONDS = 2.0  # for the reaper to kill what the child left, after grace_
 READ_BYTES = 2**16  # read at once, at least: a message and what follows it, as a rule (at most a pipe's size)
 NAP_SECONDS, NAPS = 0.0003, 4  # a batch's patient wait for its next answers (Sandbox._read)
 EOF_SECONDS = 0.2  # for a child waiting for a request to end by itself when its requests end (stop())
+
+
+class _Wire:
+    """grader.sandbox.wire, imported when a message is first sent or read: it imports numpy (0.1 s), and the
+    command line starts its sandbox before that (ahead.py), while the grader imports numpy in its main thread.
+    From then on the module's `wire` is the module itself."""
+
+    def __getattr__(self, name):
+        global wire
+        from . import wire as module
+        wire = module
+        return getattr(module, name)
+
+
+wire = _Wire()
 
 
 class CallTimeout(Exception):
@@ -111,10 +126,17 @@ def bubblewrap_problem():
 @functools.cache
 def _bubblewrap_problem():
     """bubblewrap_problem(), once per process."""
-    if shutil.which("bwrap") is None:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
         return "bubblewrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
+    probe = PROBE.format(grader=str(Path(__file__).parents[1]))
+    digest = tested.key(bwrap, probe, isolations.switches_user())
+    if tested.passed(digest):  # this boot, this bwrap, this code: passed already (tested.py)
+        return None
     problem = _self_test()
-    if problem is not None and isolations.switches_user():
+    if problem is None:
+        tested.remember(digest)
+    elif isolations.switches_user():
         isolations.without_user_switch()
         if _self_test() is None:
             _warn_once(f"grader: {problem}; bubblewrap runs without its own user: the number of processes in the"
@@ -127,22 +149,42 @@ bubblewrap_problem.cache_clear = _bubblewrap_problem.cache_clear
 
 
 def _self_test():
+    status, said = run_probe(PROBE.format(grader=str(Path(__file__).parents[1])))
+    if isinstance(status, Exception):
+        return f"bubblewrap does not work here: {status or type(status).__name__}"
+    if status != 0:
+        return f"bubblewrap's self-test failed: {said[-1] if said else f'exit status {status}'}"
+    return None
+
+
+def run_probe(probe, collect=None, seconds=START_SECONDS):
+    """Run `probe` (Python source) in a bubblewrap sandbox of its own, with nothing of any submission in it, by the
+    runtime's probe runner (selftest.py); `collect(work)` gets its work folder once it ended with status 0.
+    Returns (its exit status, or the exception that stopped it; the non-empty lines of its standard error)."""
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         (Path(scratch) / "work").mkdir()
-        (Path(scratch) / "work" / "probe.py").write_text(PROBE.format(grader=str(Path(__file__).parents[1])))
+        (Path(scratch) / "work" / "probe.py").write_text(probe)
         sandbox = Sandbox(scratch, Limits(isolation=BUBBLEWRAP), isolation=BUBBLEWRAP)
         sandbox.program = "selftest.py"
         try:
             sandbox.start()
-            status = sandbox.process.wait(timeout=START_SECONDS)
+            status = wait(sandbox.process, seconds)
         except (ChildDied, OSError, subprocess.TimeoutExpired) as exc:
-            return f"bubblewrap does not work here: {exc or type(exc).__name__}"
+            return exc, []
         finally:
             sandbox.stop()
-    if status != 0:
-        said = [line for line in sandbox.outputs[1].splitlines() if line.strip()]
-        return f"bubblewrap's self-test failed: {said[-1] if said else f'exit status {status}'}"
-    return None
+        if status == 0 and collect is not None:
+            collect(Path(scratch) / "work")
+    return status, [line for line in sandbox.outputs[1].splitlines() if line.strip()]
+
+
+def build_fonts():
+    """matplotlib's font list, built in a sandbox of its own and kept for the next sandboxes (fonts.py); its path,
+    or None if it could not be built (each sandbox then builds its own, as without it)."""
+    if fonts.key() is None:
+        return None
+    run_probe(fonts.PROBE, collect=fonts.keep, seconds=60)
+    return fonts.cached()
 
 
 PROBE = """import importlib.util, os, socket
@@ -164,6 +206,8 @@ class Sandbox:
         self.runtime.mkdir(exist_ok=True)
         for name in RUNTIME_FILES:
             shutil.copyfile(Path(__file__).with_name(name), self.runtime / name)
+        if self.isolation == BUBBLEWRAP:  # matplotlib's font list, as this sandbox would build it (fonts.py)
+            fonts.copy_into(self.runtime)
         self.provided, self.provided_source = None, provided
         self.bubblewrap_extra = {}  # the zygote's pool and capabilities (forkserver.py)
         if provided is not None:  # a copy: the sandbox never sees the assignment's folder
@@ -231,7 +275,11 @@ class Sandbox:
             self._popen(command + child, (*fds, info_w, block_r))
             os.close(info_w)
             info_w = None
-            self.inner = self._child_pid(info_r)
+            try:
+                self.inner = self._child_pid(info_r)
+            except ChildDied:  # bwrap itself failed: its self-test runs again in the next process (tested.py)
+                tested.forget()
+                raise
             if root:
                 isolations.write_id_maps(self.inner)
                 os.write(block_w, b"1")
@@ -374,12 +422,12 @@ class Sandbox:
             pass
         self._write_fd = -1  # closed once: its number may be another file's by the time the pipes are closed
         try:
-            self.process.wait(timeout=EOF_SECONDS)
+            wait(self.process, EOF_SECONDS)
         except subprocess.TimeoutExpired:
             pass
         self._signal(signal.SIGTERM)
         try:  # the reaper sends SIGKILL itself after grace_seconds, then kills what the child left
-            self.process.wait(timeout=self.limits.grace_seconds + (REAPER_SECONDS if self.isolation == PROCESS else 0))
+            wait(self.process, self.limits.grace_seconds + (REAPER_SECONDS if self.isolation == PROCESS else 0))
         except subprocess.TimeoutExpired:
             pass
         self._signal(signal.SIGKILL)
@@ -448,6 +496,23 @@ class Forked:
         except (ValueError, KeyError, TypeError):
             self.returncode = -signal.SIGKILL  # the zygote's fork ended without saying how: as if killed
         self.info.close()
+
+
+def wait(process, seconds):
+    """process.wait(timeout=seconds), woken as the process ends: Popen.wait with a timeout polls with naps that
+    double up to 50 ms, and would notice a child that ends in 20 ms 10 ms late (a pidfd, where Linux has them)."""
+    if isinstance(process, subprocess.Popen) and process.returncode is None and hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(process.pid)  # (not reaped yet: only wait() below reaps it, so the pid is its own)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                select.select([fd], [], [], seconds)
+            finally:
+                os.close(fd)
+            return process.wait(timeout=0)
+    return process.wait(timeout=seconds)
 
 
 _SIGNALS = {int(s) for s in signal.Signals}

@@ -54,6 +54,24 @@ def started_ahead(sandbox):
     return sandbox is not None and sandbox is _spare["ahead"]
 
 
+def warm_for(path):
+    """What the sandbox of the submission at `path` is warmed with before its files are read (child.py's --warm):
+    "plotting" for a notebook (or a folder with one) that names matplotlib, "notebook", or "module"."""
+    path = Path(path)
+    notebooks = [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
+    plotting = any(b"matplotlib" in _head(notebook) for notebook in notebooks)
+    return "plotting" if plotting else "notebook" if notebooks else "module"
+
+
+def _head(path, size=2**22):
+    """The first `size` bytes of a file (what a look for a word reads of it), or none if it can't be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
 def warm_kind(notebook):
     """What a sandbox for a notebook (True) or a module is warmed with (child.py's --warm, a zygote's kind)."""
     return "notebook" if notebook else "module"
@@ -77,10 +95,12 @@ def prepare(limits, provided, scratch_root, notebook):
     _spare["sandbox"], _spare["key"] = sandbox, (limits, provided, scratch_root)
 
 
-def start(scratch, limits, provided, notebook):
-    """A sandbox started now in `scratch`, whose files are there already: its interpreter starts while the grader
-    gets its checks ready; None if it can't start (Program then starts one as usual and reports why)."""
-    sandbox = Sandbox(scratch, limits, provided, warm=warm_kind(notebook))
+def start(scratch, limits, provided, warm):
+    """A sandbox started now in `scratch`, warmed with `warm` (warm_for), before the submission's files are copied
+    into its work folder (made here, empty) or after: its interpreter starts while the grader takes the submission
+    in and gets its checks ready; None if it can't start (Program then starts one as usual and reports why)."""
+    (Path(scratch) / "work").mkdir(exist_ok=True)
+    sandbox = Sandbox(scratch, limits, provided, warm=warm)
     try:
         sandbox.start()
     except Exception:  # noqa: BLE001
