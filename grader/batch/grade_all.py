@@ -25,6 +25,7 @@ from .. import answers, report
 from ..install import extras
 from ..errors import UsageError
 from ..report import gradescope
+from ..report.files import write_whole
 from ..report.terminal import printable
 from ..sandbox import intake
 from . import cluster, names, preflight
@@ -181,12 +182,6 @@ def unfinished_report(entry, assignment, limits, status, message):
     graded = Graded(submission=submission, results=results, load_error={"message": message},
                     output=["", ""], restarts=0)
     return report.build(graded, assignment, limits, manual=answers.unanswered(assignment.manual, message))
-
-
-def _write_atomic(path, text):
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 def _settle(entry, staging, final, document, seconds, key, options):
@@ -422,7 +417,7 @@ def grade_all(folder, out, assignment, limits, options=Options()):
 
 def _grade_all(folder, entries, out, assignment, limits, options, client, started):
     out.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out / BATCH, json.dumps({"submissions": str(Path(folder).resolve())}, indent=1) + "\n")
+    write_whole(out / BATCH, json.dumps({"submissions": str(Path(folder).resolve())}, indent=1) + "\n")
     shutil.rmtree(out / STAGING, ignore_errors=True)
     digest = assignment_hash(assignment)
     summary, jobs, batch = Summary(total=len(entries)), [], None

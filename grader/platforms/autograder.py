@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .. import assignment as assignments
 from ..api import grade_submission
+from ..report.files import write_whole
 from ..report import gradescope, terminal
 
 
@@ -57,9 +58,7 @@ def failed(message):
 def write(results, path):
     """Write results.json whole or not at all (Gradescope must never read half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(results, indent=1) + "\n")
-    os.replace(partial, path)
+    write_whole(path, json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ import contextlib
 import copy
 import fcntl
 import json
-import os
 from pathlib import Path
 
 from ..report import gradebook, gradescope, junit, manual
+from ..report.files import write_whole
 from . import store
 
 GRADEBOOK, CLASS_PAGE, LOCK = "gradebook.csv", "index.html", ".manual.lock"  # the class's files in its output folder
@@ -35,9 +35,7 @@ def write_atomic(path, text):
             return
     except (OSError, UnicodeDecodeError):
         pass
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+    write_whole(path, text)
 
 
 @contextlib.contextmanager
