@@ -10,6 +10,7 @@ waits for the other work's turn. Then the same code split across four modules, t
 and a sandbox call's round trip against the same function called in-process.
 Run: .venv/bin/python benchmarks/grade_speed.py [repeats]
 """
+import collections
 import contextlib
 import statistics
 import subprocess
@@ -47,6 +48,21 @@ def sandbox_cpu():
         yield spent
     finally:
         process.Sandbox.stop = stop
+
+
+@contextlib.contextmanager
+def messages_sent():
+    """Within it, the messages the grader sends its sandboxes are counted in the Counter it gives ({op: how many})."""
+    sent, send = collections.Counter(), process.Sandbox.send
+
+    def counted(sandbox, message):
+        sent[message.get("op")] += 1
+        return send(sandbox, message)
+    process.Sandbox.send = counted
+    try:
+        yield sent
+    finally:
+        process.Sandbox.send = send
 
 
 def graded(source, chosen):

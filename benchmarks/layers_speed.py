@@ -11,7 +11,6 @@ correct example, by kind: each single call and each answer to a callback is a ro
 ahead is one message however many cases it holds.
 Run: .venv/bin/python benchmarks/layers_speed.py [repeats]
 """
-import collections
 import os
 import sys
 from pathlib import Path
@@ -19,9 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.grade_speed import graded  # noqa: E402
+from benchmarks.grade_speed import graded, messages_sent  # noqa: E402
 from grader import assignment  # noqa: E402
-from grader.sandbox import process  # noqa: E402
 
 EXAMPLES = ROOT / "submissions" / "rnn_layers"
 NAMES = ("layers_correct.py", "layers_mistake_sum_instead_of_mean.py", "layers_mistake_gates_order.py")
@@ -50,16 +48,8 @@ def main(repeats=3):
 
 def messages(source, chosen):
     """{op: how many} of the messages the grader sends the sandbox in one grading of `source`."""
-    sent, send = collections.Counter(), process.Sandbox.send
-
-    def counted(sandbox, message):
-        sent[message.get("op")] += 1
-        return send(sandbox, message)
-    process.Sandbox.send = counted
-    try:
+    with messages_sent() as sent:
         graded(source, chosen)
-    finally:
-        process.Sandbox.send = send
     return sent
 
 

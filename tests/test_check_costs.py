@@ -125,18 +125,10 @@ def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path):
 
 
 def _sent_while_grading(path, chosen):
+    from benchmarks.grade_speed import messages_sent
     from grader.api import grade_submission
-    from grader.sandbox import process
-    sent, send = collections.Counter(), process.Sandbox.send
-
-    def counted(sandbox, message):
-        sent[message.get("op")] += 1
-        return send(sandbox, message)
-    process.Sandbox.send = counted
-    try:
+    with messages_sent() as sent:
         return grade_submission(path, chosen), sent
-    finally:
-        process.Sandbox.send = send
 
 
 def test_the_structure_and_public_checks_ask_the_public_case_once(rnn):
