@@ -56,6 +56,13 @@ class Assignment:
         return self.folder.parent.parent / "fixtures" / self.name
 
     @property
+    def depends_on(self):
+        """The files a grading with this assignment depends on: every file of its folder but compiled modules,
+        sorted, then its fixtures' manifest (written by each `make fixtures`; it may not be there)."""
+        own = sorted(p for p in self.folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        return [*own, self.fixtures / "manifest.json"]
+
+    @property
     def public_kinds(self):
         """The kinds of check (`structure`, `public`, ...) that need neither the reference nor hidden fixtures."""
         return tuple(self.settings.get("student", {}).get("public_checks", ()))

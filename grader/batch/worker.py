@@ -99,13 +99,16 @@ def _assignment(assignments, name, public_only):
     compute alike (the reference's answers on the generated cases, kinds.Standard) is then computed once per
     worker, not once per submission, as in one process grading one submission after another."""
     folder = assignments.choose(name)
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    manifest = folder.parent.parent / "fixtures" / folder.name / "manifest.json"
-    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files + [manifest] if p.exists())
     key = (str(folder), public_only)
-    if key not in _loaded or _loaded[key][0] != signature:
-        _loaded[key] = (signature, assignments.load(folder, public_only))
+    if key not in _loaded or _loaded[key][0] != _signature(_loaded[key][1]):
+        loaded = assignments.load(folder, public_only)
+        _loaded[key] = (_signature(loaded), loaded)
     return _loaded[key][1]
+
+
+def _signature(assignment):
+    """The names, times and sizes of the files the assignment was loaded from (Assignment.depends_on)."""
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in assignment.depends_on if p.exists())
 
 
 def _get_ready():
