@@ -8,6 +8,8 @@ encoding) and a second of matplotlib's import; these take milliseconds, need not
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 BLUE, PURPLE = "#1565c0", "#6a1b9a"
 # ColorBrewer's RdYlGn, red (0) to green (1): the colours of the pass-rate grid
 RED_YELLOW_GREEN = ("#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#d9ef8b", "#a6d96a",
@@ -67,13 +69,7 @@ def time_histogram(seconds):
 
 def bins(values, edges):
     """How many values fall in each bin [edges[i], edges[i+1]) (the last bin also takes its right edge)."""
-    counts = [0] * (len(edges) - 1)
-    for value in values:
-        for i in range(len(counts)):
-            if edges[i] <= value < edges[i + 1] or (i == len(counts) - 1 and value == edges[-1]):
-                counts[i] += 1
-                break
-    return counts
+    return np.histogram(np.asarray(values, dtype=float), bins=edges)[0].tolist()
 
 
 def _histogram(values, edges, title, x_label, y_label, colour, marker, unit, start=0.0, height=320):
