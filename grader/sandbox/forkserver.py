@@ -93,19 +93,13 @@ def prestart(limits, provided, scratch_root, kind):
     thread.start()
 
 
-def _fonts_built():
-    from . import fonts
-    from .process import build_fonts
-    if fonts.key() is not None and fonts.cached() is None:
-        build_fonts()
-
-
 def _boot(limits, provided, pool, kind, booted):
     """prestart()'s thread: the zygote, or why it could not start. It lives as long as the zygote, which bubblewrap's
     --die-with-parent ends with the thread that started it (Linux's parent-death signal)."""
     thread = threading.current_thread()
     if kind == "notebook":  # its matplotlib reads the font list that is kept, built first where none is (fonts.py)
-        _fonts_built()
+        from .process import build_fonts
+        build_fonts()
     try:
         server = ForkServer(limits, provided, pool, kind)
     except Unavailable as exc:

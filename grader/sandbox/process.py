@@ -179,11 +179,12 @@ def run_probe(probe, collect=None, seconds=START_SECONDS):
 
 
 def build_fonts():
-    """matplotlib's font list, built in a sandbox of its own and kept for the next sandboxes (fonts.py); its path,
-    or None if it could not be built (each sandbox then builds its own, as without it)."""
+    """matplotlib's font list for the sandboxes (fonts.py): the one kept, else built in a sandbox of its own and
+    kept; its path, or None if it could not be built (each sandbox then builds its own, as without it)."""
     if fonts.key() is None:
         return None
-    run_probe(fonts.PROBE, collect=fonts.keep, seconds=60)
+    if fonts.cached() is None:
+        run_probe(fonts.PROBE, collect=fonts.keep, seconds=60)
     return fonts.cached()
 
 
