@@ -65,6 +65,7 @@ PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a kind to count in full
 BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
+LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Pair:
     written: dict = field(hash=False, default_factory=dict)  # {kind: rare surface mass shared}, surface.KINDS
     state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
     recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
+    lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
 
     @property
     def flagged(self):
@@ -155,13 +157,14 @@ def compare(a, b, rare=None, masses=None):
     rare = rare or {}
     mass_a, written_a, kept_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
     mass_b, written_b, kept_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
-    shares, shared, sizes, alike = {}, {}, {}, {}
+    shares, shared, sizes, alike, lengths = {}, {}, {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
         if theirs:
             both = mine & theirs
             if len(both) >= NEAR * min(len(mine), len(theirs)):
                 alike[name] = round(len(both) / min(len(mine), len(theirs)), 4)
+                lengths[name] = min(len(mine), len(theirs))
             shared[name] = _mass(both, rare)
             sizes[name] = min(mass_a[name], mass_b[name])
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
@@ -173,7 +176,7 @@ def compare(a, b, rare=None, masses=None):
     state, recorded = _state(a.recorded & b.recorded, kept_a, kept_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
-                recorded)
+                recorded, lengths)
 
 
 def _state(both, kept_a, kept_b, rare):
@@ -311,7 +314,8 @@ def agreed(pairs, solvers, compared=None):
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             m = (compared or {}).get(function, n * (n - 1) // 2)
-            total += _unusual(n, 1 + closer) * _unusual(m, alike[function])
+            total += _unusual(n, 1 + closer) * max(_unusual(m, alike[function]),
+                                                   min(1.0, pair.lengths.get(function, 0) / LONG))
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
