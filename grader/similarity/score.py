@@ -29,7 +29,10 @@ Across the class: how few of the pairs compared in that function wrote it alike,
 pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (a
 one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that
 only this pair writes alike makes one point; one the whole class writes alike nothing, however unusual the two are
-otherwise. With e the
+otherwise. A long function (LONG own fingerprints: dozens of choices left open) is the exception to the second null:
+the pairs of a class that write a long function alike are mostly copies of it, two or three students each, and the
+class's rate would count them against one another; so its length (own fingerprints over LONG, up to 1) stands in
+for the class's null when larger, unless every pair wrote it alike (the handout's). With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
@@ -315,10 +318,16 @@ def agreed(pairs, solvers, compared=None):
             n = max(solvers[function], 2)
             m = (compared or {}).get(function, n * (n - 1) // 2)
             total += _unusual(n, 1 + closer) * max(_unusual(m, alike[function]),
-                                                   min(1.0, pair.lengths.get(function, 0) / LONG))
+                                                   _long(pair.lengths.get(function, 0), m, alike[function]))
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _long(length, compared, alike):
+    """What a function's length alone says against chance, 0 to 1: its own fingerprints over LONG, and nothing for
+    a function that every pair compared wrote alike (the handout's, however long)."""
+    return min(1.0, length / LONG) if alike < compared else 0.0
 
 
 def _unusual(among, as_close):
