@@ -60,7 +60,8 @@ from .surface import KINDS, kind
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
+THRESHOLD = 0.56  # a pair at or above this score is flagged (docs/similarity.md: why 0.56)
+WHOLE = 0.55  # a pair at or above this score that wrote every function both solved alike is a whole copy (_sources)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 SURFACE_FULL = 4  # rare surface mass shared (items that only the pair has) for a kind to count in full
@@ -258,12 +259,13 @@ def ranked(students, archive=(), workers=1, rare=None):
     if not sources:
         return pairs, rare
     rare = rarity(documents, sources)
-    return _ranked(students, archive, workers, rare), rare
+    return _ranked(students, archive, workers, rare, sources), rare
 
 
 def _sources(pairs):
-    """{document name: its source} of the documents in a group of whole copies: pairs flagged that wrote every
-    function both solved alike (two or more), joined transitively; the source is one name of the group."""
+    """{document name: its source} of the documents in a group of whole copies: pairs scoring WHOLE or more that
+    wrote every function both solved alike (two or more), joined transitively; the source is one name of the group.
+    (WHOLE is not the flag's threshold: where the flag is drawn says nothing about how rarity is counted.)"""
     parent = {}
 
     def root(name):
@@ -271,12 +273,12 @@ def _sources(pairs):
             name = parent[name]
         return name
     for pair in pairs:
-        if pair.flagged and len(pair.alike) == len(pair.functions) >= 2:
+        if pair.score >= WHOLE and len(pair.alike) == len(pair.functions) >= 2:
             parent[root(pair.a)] = root(pair.b)
     return {name: root(name) for name in parent}
 
 
-def _ranked(students, archive, workers, rare):
+def _ranked(students, archive, workers, rare, sources=None):
     masses = masses_of([*students, *archive], rare)
     rows = [i for i, a in enumerate(students) if a.functions]
     if workers > 1 and len(rows) >= PARALLEL_FROM:
@@ -286,7 +288,7 @@ def _ranked(students, archive, workers, rare):
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
         found = _rows(rows, students, archive, rare, masses)
-    scored = [p for p in agreed(found, *_solvers(students, archive)) if p.score >= KEEP]
+    scored = [p for p in agreed(found, *_solvers(students, archive), sources=sources) if p.score >= KEEP]
     return sorted(scored, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
@@ -298,22 +300,28 @@ def _solvers(students, archive):
     return mine + known, {f: n * (n - 1) // 2 + n * known[f] for f, n in mine.items()}
 
 
-def agreed(pairs, solvers, compared=None):
+def agreed(pairs, solvers, compared=None, sources=None):
     """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it};
-    `compared`: {function: pairs that both solved it} (by default every two of its solvers)."""
-    near, alike = {}, Counter()
+    `compared`: {function: pairs that both solved it} (by default every two of its solvers); `sources`:
+    {document name: its source} (see `_sources`): the others as close to a side count by source, so a whole copy of
+    a third student who wrote the function alike counts once with that student."""
+    sources = sources or {}
+    near, alike = {}, Counter()  # near: {(document, function): {source of an other: the closest of its documents}}
     for pair in pairs:
         for function, value in pair.alike.items():
-            near.setdefault((pair.a, function), []).append(value)
-            near.setdefault((pair.b, function), []).append(value)
+            for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
+                best = near.setdefault((side, function), {})
+                other = sources.get(other, other)
+                best[other] = max(best.get(other, 0.0), value)
             alike[function] += 1
-    for values in near.values():
-        values.sort()
+    ordered = {key: sorted(best.values()) for key, best in near.items()}
     done = []
     for pair in pairs:
         total = 0.0
-        for function, value in pair.alike.items():  # how many others are as close to a side, the pair left out
-            closer = max(len(near[(side, function)]) - bisect.bisect_left(near[(side, function)], value) - 1
+        mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
+        for function, value in pair.alike.items():  # how many other sources are as close to a side
+            closer = max(len(ordered[(side, function)]) - bisect.bisect_left(ordered[(side, function)], value)
+                         - sum(near[(side, function)].get(source, -1.0) >= value for source in mine)
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             m = (compared or {}).get(function, n * (n - 1) // 2)
