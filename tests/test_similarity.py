@@ -330,6 +330,27 @@ def test_a_long_function_written_alike_counts_by_its_length_not_by_how_many_pair
         assert s2_s4.alike == {"f": 1.0} and s2_s4.agreement == 0.0
 
 
+def test_a_whole_copy_of_a_third_student_counts_once_among_the_others_as_close():
+    """The agreement's first null counts the others as close to a side by source: x and y write h as z does, and
+    z's whole copy counts once with z (one other as close, not two), as it counts once in the rarity."""
+    import math
+    import random
+    rng = random.Random(13)
+
+    def own():
+        return frozenset(rng.getrandbits(60) for _ in range(30))
+    usual, shared = own(), own()
+    students = [score.Document(f"s{i}", "class", {"f": usual, "g": own(), "h": own()}) for i in range(10)]
+    x, y, z = (score.Document(name, "class", {"f": usual, "g": own(), "h": shared}) for name in "xyz")
+    z_copy = score.Document("z_copy", "class", {f: prints | {rng.getrandbits(60)} for f, prints in z.functions.items()})
+    pairs, _ = score.ranked([*students, x, y, z, z_copy])
+    x_y = {frozenset((p.a, p.b)): p for p in pairs}[frozenset("xy")]
+    assert score._sources(pairs).get("z_copy") == score._sources(pairs).get("z") is not None
+    # 14 documents solved h, 91 pairs compared it, 6 wrote it alike (x, y, z, z_copy two by two).
+    by_source = math.log(14 / 2) / math.log(14) * math.log(91 / 6) / math.log(91)
+    assert x_y.alike == {"f": 1.0, "h": 1.0} and x_y.agreement == pytest.approx(by_source, abs=1e-4)
+
+
 def test_a_whole_copy_does_not_make_its_sources_code_look_common():
     """Rarity counts sources, not files: once a first count finds a group of whole copies (flagged, every function
     both solved written alike), it counts once. Without that, the copy of x would make the function x and y share
