@@ -4,8 +4,8 @@ they are in the class and the archive.
 Rarity: a fingerprint that d documents have (the class and the archive, any function) weighs 1 when d <= 2 and
 1 / (d - 1)^2 above: code that several students have is the handout's (any version of it, whatever the starter
 folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is. Documents
-are counted by source: a first count finds the groups of whole copies (pairs flagged that wrote every function
-both solved alike), and the pairs are weighed again with each group counted once; otherwise a copy makes all of its
+are counted by source: a first count finds the groups of whole copies (pairs scoring WHOLE or more that wrote every
+function both solved alike), and the pairs are weighed again with each group counted once; otherwise a copy makes all of its
 source's code look common (three documents have it as soon as a third student shares a piece) and hides a partial
 copy of its source.
 
@@ -23,8 +23,8 @@ Agreement: rare pieces are not all a copy has. A function can be rare as a whole
 (seed 002's backward passes: 21 versions among 27 students, made of the same few lines), and a copy of a student who
 wrote the common lines agrees with its source in every function. So each function both sides wrote alike (NEAR or
 more of the smaller side's own fingerprints in the other's) adds the product of two nulls taken from the class
-itself. Near the pair: how few documents of the class and the archive are as close to either side in it,
-log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
+itself. Near the pair: how few documents of the class and the archive are as close to either side in it (counted
+by source, see below), log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
 Across the class: how few of the pairs compared in that function wrote it alike, log(m / alike) / log(m) of the m
 pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (a
 one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that
