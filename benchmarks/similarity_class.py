@@ -60,6 +60,7 @@ MIN_SAME = 4
 MIN_LINES = 5
 LONG_PRINTS = 60  # own fingerprints of a function long enough that one copied alone shows (verbatim)
 NEAR_LINES = 2  # lines of a long function in which two originals' code, and their text as written, may differ (near)
+NEAR_TEXT = 10  # own lines as written that two originals must have in common for a near-verbatim copy
 NEAR_GROUP = 4  # at most this many originals hold a long function near each other: more is the class's common way
 NEW_NAMES = ["tmp", "val", "res", "out", "acc", "buf", "cur", "nxt", "prev_state", "grad", "step", "layer", "hid",
              "inp", "outp", "w", "v", "z", "s", "q", "r", "u", "alpha", "beta", "gamma", "delta", "kappa", "xx",
@@ -502,7 +503,9 @@ def near(codes, names, prints, written):
       names are the source's too, as in the exact rule), and they are NEAR_GROUP or fewer: a function that more
       originals write that near is the class's common way (seed 002's lstm_backward: groups of five and six);
     - as written (comments, names, spacing; the lines a fifth of the originals or more write, the handout's, left
-      out), one side's own lines are all in the other's, in order, but for at most NEAR_LINES."""
+      out), one side's own lines are all in the other's, in order, but for at most NEAR_LINES, and they have
+      NEAR_TEXT such lines or more in common (CS231n's lstm_step_forward has a dozen lines, most of them everyone's:
+      two students with 5 own lines in common and 2 of 20 lines of code apart wrote the obvious way)."""
     found = set()
     for function in sorted({f for n in names for f in codes[n]}):
         long = [n for n in names if function in codes[n] and len(prints[n].get(function, ())) >= LONG_PRINTS]
@@ -514,7 +517,9 @@ def near(codes, names, prints, written):
             named = {c for c in long if _near(lines[a], lines[c]) or _near(lines[b], lines[c])}
             renamed = {c for c in long if _near(shaped[a], shaped[c]) or _near(shaped[b], shaped[c])}
             text_a, text_b = written[a].get(function, []), written[b].get(function, [])
-            if renamed == named and len(named) <= NEAR_GROUP and min(_differ(text_a, text_b)) <= NEAR_LINES:
+            only_a, only_b = _differ(text_a, text_b)
+            same_text = min(only_a, only_b) <= NEAR_LINES and len(text_a) - only_a >= NEAR_TEXT
+            if renamed == named and len(named) <= NEAR_GROUP and same_text:
                 found.add((a, b, function))
     return found
 

@@ -38,6 +38,11 @@ def test_a_long_function_held_near_verbatim_is_a_copy_and_not_when_the_class_wri
     texts = {"source": {"step": written}, "reupload": {"step": written + [written[-1]]}}
     assert check(codes, texts) == {("reupload", "source")}
     assert check(codes, texts, long_enough=False) == set()  # a short function alike can be chance
+    # Little text of their own in common (the rest is what a fifth of the class writes): the obvious way.
+    few = {n: {"step": lines[:labelling.NEAR_TEXT - 1]} for n, lines in (("source", written), ("reupload", written))}
+    assert check(codes, few) == set()
+    enough = {n: {"step": lines[:labelling.NEAR_TEXT]} for n, lines in (("source", written), ("reupload", written))}
+    assert check(codes, enough) == {("reupload", "source")}
 
     # Written with other spacing on every line: the same code, not the same text.
     other_text = {**texts, "reupload": {"step": long_function(spacing="  ")[1]}}
