@@ -10,7 +10,7 @@ DEVSET_FOLDER holds the real solutions (.py and .ipynb, as benchmarks/devset/bui
   received pasted functions keeps its name (the student who pasted them is that student);
 - `labels.tsv`: `a  b  kind` for each pair that shares copied code (a disguised copy and its source, a partial copy
   and its donor, and any two documents whose code of some function has the same origin); every other pair is
-  independent;
+  independent; `labels-exact.tsv` the same by the previous rule (copies among the originals name for name only);
 - `made.json`: the seed, the assignment, the disguises of each copy, and the originals left out as duplicates.
 
 Independence of the originals: public repositories hold re-uploads of one another. Two originals are the same code
@@ -21,6 +21,8 @@ functions stay: in a real class many students write most functions the same way,
 not flag.) Two originals that hold the same code of two functions or more of MIN_LINES lines or more,
 every name kept, that no third original has even with its names changed, copied them from one another or from one
 source: those functions count as copied between them (a known copy in the labels, kind `partial:<functions>`).
+So does one long function that two originals hold name for name and no one else even renamed (`verbatim`), or
+near verbatim: its code and its text as written the same but for a line or two (`near`).
 
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
