@@ -175,3 +175,14 @@ def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_sour
     assert said["rnn_cell_forward.structure"][0] == said["rnn_cell_forward.public"][0] == "error"
     assert said["rnn_cell_forward.structure"][1] == said["rnn_cell_forward.public"][1]
     assert "ValueError: mine" in said["rnn_cell_forward.public"][1]
+
+
+def test_a_grading_makes_each_function_s_stand_ins_once(rnn, monkeypatch):
+    """The reference stand-ins, pairs and replays of a function's calls are made once per grading, not for each of
+    its hundreds of calls (318 for the correct example: 16 functions and variants at most)."""
+    from grader.grade import Context
+    made, make = [], Context._make_stand_ins
+    monkeypatch.setattr(Context, "_make_stand_ins", lambda context, *a: made.append(a) or make(context, *a))
+    document, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    assert 0 < len(made) == len(set(made)) <= 16, made

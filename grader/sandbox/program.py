@@ -39,6 +39,8 @@ class Program:
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
         self._prefetched = []  # [(a call's request, its outcome, what it was asked with)] asked for ahead
         # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs)
+        self._pending = []  # [(a call's request, what it was asked with, how to hear it)]: sent ahead, its answer
+        # not read yet (see prefetch); each comes before those after it, and after every _prefetched one
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
         self._versions = {}  # a stand-in -> the number the child knows it by (see _fields)
 
@@ -138,6 +140,8 @@ class Program:
         if outcome is None:
             request = {**fields, "args": wire.encode(args), "kwargs": _kwargs(kwargs), **_method(method, target)}
             outcome = self._ahead(request)
+        if outcome is None:  # the child answers a message only after the cases sent ahead of it
+            self._hear(len(self._pending))
         for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
                 self.restarts += 1
@@ -157,9 +161,13 @@ class Program:
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
         raises is only that case's answer; one that hangs or crashes the sandbox stops the batch, and the call that
         reaches it gets the timeout or the crash, so the function is dead from the same call as one by one.
-        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading)."""
+        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading).
+
+        The answers are read as the calls reach them (_hear), not here: while the grader compares one answer
+        with the reference, the child works on the next cases (two cores, where there are two)."""
         if function in self.dead or not cases:
             return
+        self._hear(len(self._pending))  # one batch at a time: its answers can't fill the pipe behind a new one
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
@@ -171,9 +179,12 @@ class Program:
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
+        hearing = (function, substitute, pairs, replay)
         waiting = [requests]
         while waiting:
             batch = waiting.pop(0)
+            if not self._hear(len(self._pending)):  # (a batch split in parts: the part before is heard first)
+                return  # the sandbox was stopped: the rest is asked when it is reached
             try:
                 self.sandbox.send({**common, "op": "calls", "cases": [
                     {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch]})
@@ -182,15 +193,27 @@ class Program:
                     raise
                 waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
-            for i, request in enumerate(batch):
-                heard = []
-                outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
-                                    patient=i + 1 < len(batch) and function not in self._reaching_back)
-                if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
-                    self._reaching_back.add(function)
-                self._prefetched.append((request, _decoded(outcome), asked[id(request)]))
-                if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
-                    return
+            self._pending += [(request, asked[id(request)], (*hearing, i + 1 < len(batch)))
+                              for i, request in enumerate(batch)]
+
+    def _hear(self, count):
+        """Read the answers of the first `count` cases sent ahead (prefetch) into _prefetched, answering their
+        callbacks; a case whose sandbox was stopped (a hang, a crash) ends them all: the rest are asked when
+        reached, in a new sandbox. False if that happened."""
+        for _ in range(count):
+            if not self._pending:
+                break
+            request, asked, (function, substitute, pairs, replay, more) = self._pending.pop(0)
+            heard = []
+            outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
+                                patient=more and function not in self._reaching_back)
+            if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
+                self._reaching_back.add(function)
+            self._prefetched.append((request, _decoded(outcome), asked))
+            if outcome[0] != "answer":
+                self._pending = []
+                return False
+        return True
 
     def _fields(self, function, substitute, pairs, keep, target, record):
         """A call request's fields but its arguments and method, those that are not the child's defaults only (a
@@ -212,6 +235,7 @@ class Program:
             raise Dead(self.dead[function][1])
         before = len(self._prefetched)
         self.prefetch(function, cases, **options)
+        self._hear(len(self._pending))
         answered, self._prefetched = self._prefetched[before:], self._prefetched[:before]
         for i, (args, kwargs) in enumerate(cases):
             if i < len(answered):
@@ -222,29 +246,46 @@ class Program:
                                 method=method, **kwargs)
 
     def forget(self):
-        """Drop the answers asked for ahead and not taken (a check's end)."""
+        """Drop the answers asked for ahead and not taken (a check's end), once they are read."""
+        self._hear(len(self._pending))
         self._prefetched = []
 
     def _ahead(self, request):
         """The outcome asked for ahead of the first request equal to this one (compared as encoded: the same
         function, arguments, stand-ins and target), taken out; None if there is none."""
-        for i, (asked, outcome, _) in enumerate(self._prefetched):
-            if asked == request:
-                del self._prefetched[i]
-                return outcome
-        return None
+        return self._take(lambda asked, _: asked == request)
 
     def _ahead_same(self, fields, method, args, kwargs):
         """_ahead() without encoding the arguments: the outcome asked for ahead with these very objects, where
         they are the first asked with these fields and can't have changed since (each array read-only: the checks'
         cases and fixtures, made read-only for every submission of a process); None where that isn't known."""
-        for i, (_, outcome, (common, asked_method, asked_args, asked_kwargs)) in enumerate(self._prefetched):
-            if common == fields and asked_method == method:
-                if kwargs or asked_kwargs or len(args) != len(asked_args) or \
-                        any(a is not b for a, b in zip(args, asked_args)) or not _fixed(args):
+        def same(_, how):
+            common, asked_method, asked_args, asked_kwargs = how
+            if common != fields or asked_method != method:
+                return False
+            if kwargs or asked_kwargs or len(args) != len(asked_args) or \
+                    any(a is not b for a, b in zip(args, asked_args)) or not _fixed(args):
+                return None
+            return True
+        return self._take(same)
+
+    def _take(self, matches):
+        """The outcome of the first call asked ahead for which `matches(request, what it was asked with)` is true,
+        taken out (its answer read first, if it is still coming), or None: if there is none, or where `matches`
+        says None first (not known to be the same)."""
+        for i, (request, _, how) in enumerate(self._prefetched):
+            found = matches(request, how)
+            if found is not False:
+                return self._prefetched.pop(i)[1] if found else None
+        for i, (request, how, _) in enumerate(self._pending):
+            found = matches(request, how)
+            if found is not False:
+                if not found:
                     return None
-                del self._prefetched[i]
-                return outcome
+                self._hear(i + 1)
+                if self._prefetched and self._prefetched[-1][0] is request:
+                    return self._prefetched.pop()[1]
+                return None  # its sandbox was stopped at an earlier case: it is asked again
         return None
 
     def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None):
