@@ -37,6 +37,7 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
+        self._tokens = {}  # id(a cache in caches) -> its latest token (see _sealed)
         self._prefetched = []  # [(a call's request, its outcome, what it was asked with)] asked for ahead
         # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs)
         self._pending = []  # [(a call's request, what it was asked with, how to hear it)]: sent ahead, its answer
@@ -146,7 +147,8 @@ class Program:
             if self.sandbox is None or not self.sandbox.alive:
                 self.restarts += 1
                 self.load()
-            outcome = self._ask(function, request, substitute, pairs, replay)
+            outcome = self._ask(function, request, substitute, pairs, replay,
+                                sealed=self._sealed([_asked_key(request)], substitute, pairs))
             # A sandbox that ended without a word may have been ending before this call reached it (the function
             # called before exited just after its answer, and the process was not yet seen gone): asked once more
             # in a new sandbox, the call is judged on what it does itself.
@@ -185,15 +187,17 @@ class Program:
             batch = waiting.pop(0)
             if not self._hear(len(self._pending)):  # (a batch split in parts: the part before is heard first)
                 return  # the sandbox was stopped: the rest is asked when it is reached
+            keys = _asked_keys(batch)
             try:
                 self.sandbox.send({**common, "op": "calls", "cases": [
-                    {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch]})
+                    {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch],
+                    **_field("sealed", self._sealed(keys, substitute, pairs))})
             except wire.WireError:  # past the wire's size cap (nothing was sent): in two halves, one by one at worst
                 if len(batch) == 1:
                     raise
                 waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
-            self._pending += [(request, asked[id(request)], (*hearing, i + 1 < len(batch)))
+            self._pending += [(request, asked[id(request)], (*hearing, i + 1 < len(batch), keys[i]))
                               for i, request in enumerate(batch)]
 
     def _hear(self, count):
@@ -203,10 +207,10 @@ class Program:
         for _ in range(count):
             if not self._pending:
                 break
-            request, asked, (function, substitute, pairs, replay, more) = self._pending.pop(0)
+            request, asked, (function, substitute, pairs, replay, more, key) = self._pending.pop(0)
             heard = []
             outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
-                                patient=more and function not in self._reaching_back)
+                                patient=more and function not in self._reaching_back, key=key)
             if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
                 self._reaching_back.add(function)
             self._prefetched.append((request, _decoded(outcome), asked))
@@ -288,19 +292,26 @@ class Program:
                 return None  # its sandbox was stopped at an earlier case: it is asked again
         return None
 
-    def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None):
+    def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None, sealed=None,
+             key=None):
         """("answer", the child's final answer), or ("timeout",) or ("died", why, whether the child said anything
         for this request first) once the sandbox is stopped. `patient`: a case of a batch, more of whose answers
-        are coming (Sandbox.answer); `heard` gets an item for each message the child sent before its answer."""
-        heard = [] if heard is None else heard
+        are coming (Sandbox.answer); `heard` gets an item for each message the child sent before its answer.
+        `sealed`: the answers sent along with the request (not sent yet), see _sealed. The plain callbacks the
+        call made are remembered for the next grading (answers.ASKED), under `key` (_asked_keys)."""
+        heard, made = [] if heard is None else heard, []
 
         def respond(message, _):
             heard.append(True)
-            return self._callback(message, function, substitute, pairs, replay or {})
+            return self._callback(message, function, substitute, pairs, replay or {}, made)
         try:
             if sent:
-                return "answer", self.sandbox.answer(self.limits.call_seconds, respond, patient)
-            return "answer", self.sandbox.request(request, self.limits.call_seconds, respond)
+                answer = self.sandbox.answer(self.limits.call_seconds, respond, patient)
+            else:
+                answer = self.sandbox.request({**request, **_field("sealed", sealed)}, self.limits.call_seconds,
+                                              respond)
+            answers.ASKED.put(key or _asked_key(request), made)
+            return "answer", answer
         except CallTimeout:
             return ("timeout",)
         except ChildDied as exc:
@@ -337,7 +348,7 @@ class Program:
             self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, function, substitute, pairs, replay):
+    def _callback(self, message, function, substitute, pairs, replay, made=None):
         """Answer a graded callee that the child reached back for; False ends the wait for the call.
 
         Only the stand-ins of this call answer: a stand-in kept from an earlier call, or a message forged for any
@@ -357,9 +368,14 @@ class Program:
         try:
             blob, cache = self._reference_answer(message, stand_in, makes_cache, pairs, replay)
             reply = {"op": "callback_return", "value": blob}
+            args, kwargs = message.get("args"), message.get("kwargs")
+            if made is not None and type(args) is bytes and type(kwargs) is bytes and "inputs" not in message:
+                # a question that a sealed answer can answer next time (given: the cache a token stands for)
+                made.append((name, makes_cache, args, kwargs, self.caches[message["token"]] if "token" in message
+                             else None))
             if makes_cache:  # the cache stays here; the child gets its token
                 token = len(self.caches) + 1
-                self.caches[token], reply["token"] = cache, token
+                self.caches[token], reply["token"], self._tokens[id(cache)] = cache, token, token
         except Exception as exc:  # the student's call to the callee was wrong: tell their code, as numpy would
             reply = {"op": "callback_raised", "message": f"{message.get('function')}: {type(exc).__name__}: {exc}"}
         self.sandbox.send(reply)
@@ -389,6 +405,31 @@ class Program:
         if key is not None:
             answers.REFERENCE.put(key, blob, cache)
         return blob, cache
+
+    def _sealed(self, keys, substitute, pairs):
+        """[[index, ciphertext]]: the reference's answers to the callbacks that the requests of these `keys`
+        (_asked_keys) made before (answers.ASKED), each sealed by its question (wire.seal), for the child to open if
+        its code asks the same. A stand-in forward's cache stays here under a token, as _callback keeps it; a
+        backward's answer given that token is sealed too (its question holds the token)."""
+        sealed, tokens = [], self._tokens
+        asked = [entry for key in keys for entry in answers.ASKED.get(key)]
+        for name, makes_cache, args, kwargs, given in sorted(asked, key=lambda entry: entry[4] is not None):
+            stand_in = substitute.get(name)  # (the forwards first: a backward's question holds their tokens)
+            if stand_in is None or makes_cache != (name in pairs.values()) or \
+                    (given is not None and id(given) not in tokens):
+                continue
+            known = answers.REFERENCE.get((stand_in, args, kwargs, makes_cache, answers.Same(given)))
+            if known is None:
+                continue
+            blob, cache = known
+            token = 0
+            if makes_cache:  # (a cache given a token already keeps it: a backward's question may hold it)
+                token = tokens.get(id(cache)) or len(self.caches) + 1
+                self.caches[token], tokens[id(cache)] = cache, token
+            question = (name.encode(), str(self._versions[stand_in]).encode(), b"1" if makes_cache else b"0",
+                        str(tokens[id(given)]).encode() if given is not None else b"", args, kwargs)
+            sealed.append(list(wire.seal(question, token.to_bytes(8, "big") + blob)))
+        return sealed
 
     def cpu_seconds(self):
         """CPU seconds that the running sandbox's processes have used so far, or None where that can't be read."""
@@ -443,3 +484,21 @@ def _decoded(outcome):
         except wire.WireError:
             pass
     return outcome
+
+
+def _asked_key(request, before=None):
+    """What makes a call ask the same callbacks again: the function (and method), its stand-ins and its arguments'
+    blobs, and those of the case `before` it in its batch (a model's loss after its update); not the object it is
+    called on (a model kept in the child is another object in each grading)."""
+    return (request.get("function"), request.get("method"), request.get("module"), tuple(request.get("substitute", ())),
+            request.get("args"), request.get("kwargs"), before and _asked_key(before))
+
+
+def _asked_keys(batch):
+    """_asked_key of each request of a batch."""
+    return [_asked_key(request, batch[i - 1] if i else None) for i, request in enumerate(batch)]
+
+
+def _field(name, value):
+    """{name: value}, or nothing where value is empty: a message's optional field."""
+    return {name: value} if value else {}
