@@ -453,6 +453,7 @@ def unpack_length(header):
 # asked): a call with other arguments finds nothing, and the ciphertext tells nothing without the arguments.
 
 SEAL_INDEX_BYTES = 16
+SEAL_MOST_BYTES = 8192  # a question and its answer sealed at most: past that, hashing them costs more than asking
 
 
 def _sealing_key(parts):
@@ -471,7 +472,12 @@ def seal_index(key):
 
 def _keystream_xor(key, data):
     stream = hashlib.shake_256(b"grader-sealstream" + key).digest(len(data))
-    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(len(data), "little")
+    return (np.frombuffer(data, np.uint8) ^ np.frombuffer(stream, np.uint8)).tobytes()
+
+
+def sealable(parts, plain=b""):
+    """Whether a question of these parts (and its answer) is small enough to be sealed (SEAL_MOST_BYTES)."""
+    return sum([len(part) for part in parts]) + len(plain) <= SEAL_MOST_BYTES
 
 
 def seal(parts, plain):
@@ -482,7 +488,7 @@ def seal(parts, plain):
 
 def unseal(parts, sealed):
     """The bytes sealed with `parts` in `sealed` ({index: ciphertext}), or None if none were."""
-    if not sealed:
+    if not sealed or not sealable(parts):
         return None
     key = _sealing_key(parts)
     found = sealed.get(seal_index(key))
