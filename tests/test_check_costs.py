@@ -192,13 +192,14 @@ def test_a_grading_makes_each_function_s_stand_ins_once(rnn, monkeypatch):
     assert 0 < len(made) == len(set(made)) <= 16, made
 
 
-@pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 0),
-                                              ("rnn_layers", "rnn_layers/layers_correct.py", 108)])
+@pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 48),
+                                              ("rnn_layers", "rnn_layers/layers_correct.py", 512)])
 def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(name, path, most, monkeypatch):
     """The second grading of the same submission in a process (a batch's next correct submission asks the same)
-    gets the reference's answers to the callbacks the first one made sealed along with each call (wire.seal): no
-    round trip for the first assignment's 370; for the second, only those of the judged backwards' steps remain
-    (their calls hold the handles of their forward's caches, another object in each sandbox): 108 of 805."""
+    gets the reference's answers to the callbacks the first one made sealed along with each call (wire.seal), where
+    the question and its answer are small (wire.SEAL_MOST_BYTES): 48 of the first assignment's 370 remain round
+    trips (the larger hidden shapes); of the second's 805, the training's sequences (128 kB) and the judged
+    backwards' steps (their calls hold the handles of their forward's caches, another object in each sandbox)."""
     from grader import assignment
     from grader.sandbox import answers
     monkeypatch.setattr(answers, "ASKED", answers.Asked())
