@@ -215,6 +215,22 @@ def test_the_reference_answers_a_repeated_callback_from_what_it_answered_before(
     assert program.call("steps", 1, 1) == 1 and asked[-1] == 2  # no stand-in: the student's own step, not these
 
 
+def test_the_callbacks_remembered_to_seal_stay_within_their_bounds(monkeypatch):
+    asked = answers.Asked()
+    monkeypatch.setattr(asked, "MOST_EACH", 3)
+    monkeypatch.setattr(asked, "MOST_BYTES", 800)
+    entry = lambda i: ("step", False, bytes([i]) * 100, b"", None)  # noqa: E731
+    asked.put("a", [entry(0), entry(1)])
+    asked.put("a", [entry(1), entry(2), entry(3)])  # one seen already; one more fits in MOST_EACH
+    assert asked.get("a") == (entry(0), entry(1), entry(2))
+    asked.put("b", [entry(i) for i in range(4, 7)])  # 300 more bytes: 600 in all
+    asked.put("c", [entry(i) for i in range(7, 10)])  # 300 more would be 900: past the 800 bytes
+    assert asked.get("b") and asked.get("c") == () and asked.get("d") == ()
+    asked.clear()
+    asked.put("c", [entry(7)])
+    assert asked.get("c") == (entry(7),) and asked.get("a") == ()
+
+
 def test_remembered_answers_stay_within_their_bounds():
     kept = answers.Answers(most_bytes=1000, most=3)
     for i in range(4):

@@ -369,7 +369,8 @@ class Program:
             blob, cache = self._reference_answer(message, stand_in, makes_cache, pairs, replay)
             reply = {"op": "callback_return", "value": blob}
             args, kwargs = message.get("args"), message.get("kwargs")
-            if made is not None and type(args) is bytes and type(kwargs) is bytes and "inputs" not in message:
+            if made is not None and type(args) is bytes and type(kwargs) is bytes and "inputs" not in message \
+                    and wire.sealable((args, kwargs), blob):
                 # a question that a sealed answer can answer next time (given: the cache a token stands for)
                 made.append((name, makes_cache, args, kwargs, self.caches[message["token"]] if "token" in message
                              else None))
