@@ -423,15 +423,15 @@ class Program:
             if known is None:
                 continue
             blob, cache = known
+            if not wire.sealable((args, kwargs), blob):  # (asked: hashing it costs more than a round trip)
+                continue
             token = 0
             if makes_cache:  # (a cache given a token already keeps it: a backward's question may hold it)
                 token = tokens.get(id(cache)) or len(self.caches) + 1
                 self.caches[token], tokens[id(cache)] = cache, token
             question = (name.encode(), str(self._versions[stand_in]).encode(), b"1" if makes_cache else b"0",
                         str(tokens[id(given)]).encode() if given is not None else b"", args, kwargs)
-            plain = token.to_bytes(8, "big") + blob
-            if wire.sealable(question, plain):  # (a large one is asked: hashing it costs more than a round trip)
-                sealed.append(list(wire.seal(question, plain)))
+            sealed.append(list(wire.seal(question, token.to_bytes(8, "big") + blob)))
         return sealed
 
     def cpu_seconds(self):
