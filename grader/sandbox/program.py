@@ -493,8 +493,9 @@ def _asked_key(request, before=None):
     """What makes a call ask the same callbacks again: the function (and method), its stand-ins and its arguments'
     blobs, and those of the case `before` it in its batch (a model's loss after its update); not the object it is
     called on (a model kept in the child is another object in each grading)."""
-    return (request.get("function"), request.get("method"), request.get("module"), tuple(request.get("substitute", ())),
-            request.get("args"), request.get("kwargs"), before and _asked_key(before))
+    return (request.get("function"), request.get("method"), request.get("module"),
+            tuple(request.get("substitute", ())), request.get("args"), request.get("kwargs"),
+            before and _asked_key(before))
 
 
 def _asked_keys(batch):
