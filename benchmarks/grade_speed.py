@@ -125,6 +125,15 @@ def describe(runs):
     return lines
 
 
+def next_messages(source, chosen):
+    """What one more grading of `source` in this process (a next one) sends its sandbox, as a line of text."""
+    with messages_sent() as sent:
+        graded(source, chosen)
+    return (f"  messages to the sandbox in a next grading: {sent['call']} single calls, {sent['calls']} batches asked"
+            f" ahead, {sent['callback_return'] + sent['callback_raised']} answers to callbacks (a round trip each;"
+            f" the rest answered by the answers sealed along, wire.seal)")
+
+
 def parts(results):
     spent = defaultdict(float)
     for result in results:
@@ -175,6 +184,7 @@ def main():
         runs, results = figures(CORRECT, "rnn", repeats, scratch)
         print("\n".join(describe(runs)))
         print(f"  its checks' wall seconds by kind: {parts(results)}")
+        print(next_messages(CORRECT, rnn))
         split = [graded(split_workspace(Path(scratch) / f"workspace-{r}"), rnn)[0] for r in range(repeats)]
     fastest = min(v[0] for v in runs["next"])
     print(f"the same split across four modules, in-process: fastest {min(split):.2f} s"

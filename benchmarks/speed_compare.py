@@ -156,6 +156,7 @@ def main():
             runs, results = grade_speed.figures(ROOT / "submissions" / path, name, options.repeats, folder / name)
             print("\n".join(grade_speed.describe(runs)), flush=True)
             print(f"  its checks' wall seconds by kind: {grade_speed.parts(results)}", flush=True)
+            print(grade_speed.next_messages(ROOT / "submissions" / path, assignment.find(name)), flush=True)
         load, sandboxed, direct = grade_speed.time_calls(assignment.find("rnn"), 200)
         print(f"  sandbox start and load {load * 1000:.0f} ms; one call {sandboxed * 1e6:.0f} us through the sandbox,"
               f" {direct * 1e6:.0f} us in-process", flush=True)

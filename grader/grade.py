@@ -59,6 +59,7 @@ class Context:
         self.public = _fixtures(assignment.fixtures, "public")
         self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
+        self._made_stand_ins = {}  # (function, own) -> _stand_ins(function, own)
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -75,7 +76,14 @@ class Context:
         return got
 
     def _stand_ins(self, function, own=False):
-        """Program.call's substitute, pairs, record and replay for `function` (see call())."""
+        """Program.call's substitute, pairs, record and replay for `function` (see call()): made once per grading
+        (the assignment's declarations don't change during one; a check makes hundreds of calls), never changed."""
+        made = self._made_stand_ins.get((function, own))
+        if made is None:
+            made = self._made_stand_ins[function, own] = self._make_stand_ins(function, own)
+        return made
+
+    def _make_stand_ins(self, function, own):
         callees, pairs = self.assignment.calls.get(function, ()), self.assignment.pairs
         if own:
             callees = [name for name in callees if name in pairs]  # the step forwards are the student's

@@ -110,10 +110,12 @@ def test_the_size_said_from_report_json_bounds_every_rendered_file(text, everywh
 
 # --- crossings --------------------------------------------------------------------------------------------------
 
-def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path):
+def test_a_judged_backward_gets_its_cases_in_two_messages(tmp_path, monkeypatch):
     """A backward judged on its student's own caches: the forward's cases in one message, then the backward's on
     the caches they made in one more, not one round trip per case; the verdicts are those of the correct example."""
     from grader import assignment
+    from grader.sandbox import answers
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())  # as the first grading of a process: nothing sealed along
     document, sent = _sent_while_grading(ROOT / "submissions" / "rnn_layers" / "layers_correct.py",
                                          assignment.find("rnn_layers"))
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
@@ -144,9 +146,11 @@ def test_a_grading_asks_the_grader_each_callback_once_per_sandbox_and_encodes_ea
     """The child answers a callback asked again (the same stand-in, the same arguments' bytes) itself: a property
     test's causal invariant asks a forward on the same steps but the last. And a case asked for ahead is taken by
     its very (read-only) arguments: only a call not asked ahead has its arguments encoded again to be looked up."""
+    from grader.sandbox import answers
     from grader.sandbox.program import Program
     looked_up, ahead = [], Program._ahead
     monkeypatch.setattr(Program, "_ahead", lambda program, request: looked_up.append(request) or ahead(program, request))
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())  # as the first grading of a process: nothing sealed along
     document, sent = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
     # 410 callbacks, 40 of them a causal invariant's steps asked again (370 when the grader answered each once)
@@ -175,3 +179,33 @@ def test_a_public_case_that_raised_is_asked_again_by_the_public_check(grade_sour
     assert said["rnn_cell_forward.structure"][0] == said["rnn_cell_forward.public"][0] == "error"
     assert said["rnn_cell_forward.structure"][1] == said["rnn_cell_forward.public"][1]
     assert "ValueError: mine" in said["rnn_cell_forward.public"][1]
+
+
+def test_a_grading_makes_each_function_s_stand_ins_once(rnn, monkeypatch):
+    """The reference stand-ins, pairs and replays of a function's calls are made once per grading, not for each of
+    its hundreds of calls (318 for the correct example: 16 functions and variants at most)."""
+    from grader.grade import Context
+    made, make = [], Context._make_stand_ins
+    monkeypatch.setattr(Context, "_make_stand_ins", lambda context, *a: made.append(a) or make(context, *a))
+    document, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    assert 0 < len(made) == len(set(made)) <= 16, made
+
+
+@pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 48),
+                                              ("rnn_layers", "rnn_layers/layers_correct.py", 512)])
+def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(name, path, most, monkeypatch):
+    """The second grading of the same submission in a process (a batch's next correct submission asks the same)
+    gets the reference's answers to the callbacks the first one made sealed along with each call (wire.seal), where
+    the question and its answer are small (wire.SEAL_MOST_BYTES): 48 of the first assignment's 370 remain round
+    trips (the larger hidden shapes); of the second's 805, the training's sequences (128 kB) and the judged
+    backwards' steps (their calls hold the handles of their forward's caches, another object in each sandbox)."""
+    from grader import assignment
+    from grader.sandbox import answers
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())
+    chosen = assignment.find(name)
+    first, asked = _sent_while_grading(ROOT / "submissions" / path, chosen)
+    document, sent = _sent_while_grading(ROOT / "submissions" / path, chosen)
+    assert document["score"] == first["score"] == document["max_score"] + document["extra_credit_max"]
+    assert [c["status"] for c in document["checks"]] == [c["status"] for c in first["checks"]]
+    assert asked["callback_return"] > 300 and sent["callback_return"] <= most, (asked, sent)

@@ -15,8 +15,13 @@ from grader.sandbox.program import Dead, Program
 
 SOURCE = '''
 import os
+import time
 import numpy as np
 CALLS = []
+
+def slow(x):
+    time.sleep(0.3)
+    return x
 
 def double(x):
     CALLS.append(x)
@@ -71,6 +76,20 @@ def test_answers_asked_ahead_are_the_same_and_cost_one_message(program):
     assert sent == ["calls"]
     assert program.call("calls") == 5  # each case ran once, in the sandbox, in order
     assert program.call("double", 7).tolist() == 14  # not asked ahead: a call of its own
+
+
+def test_the_child_works_on_the_cases_asked_ahead_while_the_grader_works_on_their_answers(program):
+    """prefetch sends the cases and returns; each answer is read when a call reaches it. So the child's work on
+    the next cases and the grader's on the answers so far (comparing them with the reference) overlap: the time
+    is the larger of the two, not their sum, on a machine with a core for each."""
+    started = time.monotonic()
+    program.prefetch("slow", [((n,), {}) for n in range(3)])
+    asked = time.monotonic() - started
+    time.sleep(0.9)  # the grader's own work, meanwhile: the child runs the three cases (0.3 s each)
+    assert [program.call("slow", n) for n in range(3)] == [0, 1, 2]
+    took = time.monotonic() - started
+    assert asked < 0.25, asked  # it did not wait for the answers (0.9 s)
+    assert took < 0.9 + 0.9 - 0.4, took  # (1.8 s when the answers were read before the grader's work)
 
 
 def test_cases_past_the_wire_s_size_cap_go_in_as_many_messages_as_it_takes(tmp_path):
@@ -132,10 +151,13 @@ def test_a_hang_that_no_call_reaches_kills_nothing_but_the_sandbox(program):
 # --- the standard property tests: every call of every generated case in one message --------------------------------
 
 @pytest.mark.parametrize("function", ["lstm_cell_forward", "rnn_forward"])
-def test_a_property_test_asks_for_all_its_calls_in_one_message(tmp_path, function):
+def test_a_property_test_asks_for_all_its_calls_in_one_message(tmp_path, function, monkeypatch):
     """The cases' arguments and each invariant's call on them (a batch cut to one example, a last step changed) are
     known before any answer: one "calls" message holds them all, and no call is sent one at a time. rnn_forward's
-    stand-in rnn_cell_forward is still answered by the grader, one step at a time (its callbacks)."""
+    stand-in rnn_cell_forward is still answered by the grader, one step at a time (its callbacks), in the first
+    grading of a process (in the next ones, by the answers sealed along: tests/test_check_costs.py)."""
+    from grader.sandbox import answers
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())
     rnn = assignment.find("rnn")
     scratch = tmp_path / "scratch"
     scratch.mkdir()

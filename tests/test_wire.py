@@ -120,6 +120,14 @@ def reaches_back(x):
     return step(x) + 1
 
 
+def peeks_then_steps(x):
+    """Student code that looks through the child's objects for the answer before it asks for it."""
+    import gc
+    said = repr(x + 0.123456789).encode()
+    sealed = [obj.sealed for obj in gc.get_objects() if type(obj).__name__ == "Child"][0]
+    return [len(sealed), any(said in value for value in sealed.values()), step(x)]
+
+
 def changes_what_step_gave(x):
     first = step(x)
     first[0] = 99.0
@@ -205,6 +213,22 @@ def test_the_reference_answers_a_repeated_callback_from_what_it_answered_before(
     other = lambda x: x * 10  # noqa: E731 -- another stand-in is another key, though its answers are the same
     assert program.call("steps", 1, 1, substitute={"step": other}) == 10 and answers.REFERENCE.found - before == 2
     assert program.call("steps", 1, 1) == 1 and asked[-1] == 2  # no stand-in: the student's own step, not these
+
+
+def test_the_callbacks_remembered_to_seal_stay_within_their_bounds(monkeypatch):
+    asked = answers.Asked()
+    monkeypatch.setattr(asked, "MOST_EACH", 3)
+    monkeypatch.setattr(asked, "MOST_BYTES", 800)
+    entry = lambda i: ("step", False, bytes([i]) * 100, b"", None)  # noqa: E731
+    asked.put("a", [entry(0), entry(1)])
+    asked.put("a", [entry(1), entry(2), entry(3)])  # one seen already; one more fits in MOST_EACH
+    assert asked.get("a") == (entry(0), entry(1), entry(2))
+    asked.put("b", [entry(i) for i in range(4, 7)])  # 300 more bytes: 600 in all
+    asked.put("c", [entry(i) for i in range(7, 10)])  # 300 more would be 900: past the 800 bytes
+    assert asked.get("b") and asked.get("c") == () and asked.get("d") == ()
+    asked.clear()
+    asked.put("c", [entry(7)])
+    assert asked.get("c") == (entry(7),) and asked.get("a") == ()
 
 
 def test_remembered_answers_stay_within_their_bounds():
@@ -361,10 +385,60 @@ def test_a_restarted_sandbox_remembers_nothing_of_the_one_before(program, monkey
     from grader.sandbox import process
     replies, send = collections.Counter(), process.Sandbox.send
     monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())  # (no answers sent along, sealed: see the next tests)
     reference = lambda v: v + 1  # noqa: E731
     assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 2
     program.sandbox.stop()
+    answers.ASKED.clear()
     assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 4
+
+
+def test_a_sealed_answer_opens_only_for_its_very_question():
+    parts = (b"step", b"1", b"0", b"", wire.encode((1.0,)), wire.encode({}))
+    index, sealed = wire.seal(parts, b"the answer")
+    assert wire.unseal(parts, {index: sealed}) == b"the answer"
+    assert b"the answer" not in sealed and len(sealed) == len(b"the answer")
+    for other in ((b"step", b"2", *parts[2:]), (*parts[:4], wire.encode((1.0000000000000002,)), parts[5]),
+                  (b"ste", b"p1", *parts[2:]), (*parts[:3], b"1", *parts[4:])):
+        assert wire.unseal(other, {index: sealed}) is None, other  # another stand-in, argument, split or token
+
+
+def test_a_call_made_again_gets_its_callbacks_answers_sealed_along_and_asks_nothing(program, monkeypatch):
+    """The callbacks a call made are answered, the next time the same call is made (the next submission of a
+    batch), by the reference's answers sent along with it, each sealed by its question: no round trip for a call
+    that asks the same, a round trip as before for one that asks something else, and the same values."""
+    from grader.sandbox import process
+    replies, send = collections.Counter(), process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())
+    reference = lambda v: v + 0.123456789  # noqa: E731
+    assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 1.246913578
+    assert replies["callback_return"] == 2
+    program.sandbox.stop()  # a new sandbox: it remembers nothing, the answers come sealed with the call
+    assert program.call("steps", 1.0, 2, substitute={"step": reference}) == 1.246913578
+    assert replies["callback_return"] == 2
+    assert program.call("steps", 2.0, 1, substitute={"step": reference}) == 2.123456789  # never asked: asked now
+    assert replies["callback_return"] == 3
+    # the sealed answers lie in the child as ciphertext: its code finds no answer before it asks, then the right one
+    program.sandbox.stop()
+    assert program.call("peeks_then_steps", 1.0, substitute={"step": reference}) == [0, False, 1.123456789]
+    assert replies["callback_return"] == 4
+    program.sandbox.stop()
+    assert program.call("peeks_then_steps", 1.0, substitute={"step": reference}) == [1, False, 1.123456789]
+    assert replies["callback_return"] == 4  # it was sealed along, and opened only by the call
+
+
+def test_the_sealed_answers_of_another_call_open_for_nothing_else(program, monkeypatch):
+    from grader.sandbox import process
+    replies, send = collections.Counter(), process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda box, message: replies.update([message["op"]]) or send(box, message))
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())
+    reference = lambda v: v * 3  # noqa: E731
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 3.0 and replies["callback_return"] == 1
+    program.sandbox.stop()
+    assert program.call("steps", 1.0, 1, substitute={"step": lambda v: v * 5}) == 5.0  # another stand-in: asked
+    assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 3.0  # (sealed, then given again)
+    assert replies["callback_return"] == 2
 
 
 def test_answers_forged_in_the_child_stay_in_that_child(program):

@@ -68,3 +68,43 @@ class Same:
 
 
 REFERENCE = Answers()  # one per process: what one grading asked, the next asks again
+
+
+class Asked:
+    """{a call's request, as a key: the callbacks it made, [(callee, makes a cache, args blob, kwargs blob, the
+    cache kept in the grader that a token given stood for, or None)]}: what the same call will most likely ask again
+    in the next grading of this process (a class's correct submissions ask the same), so that the grader can send
+    the reference's answers along, sealed by their questions (wire.seal: each opens only for that very callback).
+    A call's callbacks are added to those kept (MOST_EACH at most); the first MOST_ASKED calls kept, MOST_BYTES of
+    arguments' blobs at most (shared with REFERENCE's keys, as a rule). Safe across threads (a lost addition only
+    costs a round trip)."""
+
+    MOST_ASKED, MOST_EACH, MOST_BYTES = 16384, 256, 64 * 2**20
+
+    def __init__(self):
+        self._kept, self._bytes = {}, 0
+
+    def get(self, key):
+        return self._kept.get(key, ())
+
+    def put(self, key, made):
+        kept = self._kept.get(key, ())
+        if not made or (not kept and len(self._kept) >= self.MOST_ASKED):
+            return
+        known = {_same(entry) for entry in kept}
+        new = [entry for entry in made if _same(entry) not in known][:self.MOST_EACH - len(kept)]
+        size = sum(len(entry[2]) + len(entry[3]) for entry in new)
+        if new and self._bytes + size <= self.MOST_BYTES:
+            self._kept[key], self._bytes = (*kept, *new), self._bytes + size
+
+    def clear(self):
+        self._kept.clear()
+        self._bytes = 0
+
+
+def _same(entry):
+    """An Asked entry as a key: its cache (the last item) by identity."""
+    return (*entry[:-1], id(entry[-1]))
+
+
+ASKED = Asked()  # one per process, as REFERENCE (whose answers it points to)

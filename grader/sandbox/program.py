@@ -37,8 +37,11 @@ class Program:
         self.isolation = None  # what the sandbox used (bubblewrap, process); None if none was started
         self.sources = {}  # split program: {function: the module whose definition is graded}
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
+        self._tokens = {}  # id(a cache in caches) -> its latest token (see _sealed)
         self._prefetched = []  # [(a call's request, its outcome, what it was asked with)] asked for ahead
         # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs)
+        self._pending = []  # [(a call's request, what it was asked with, how to hear it)]: sent ahead, its answer
+        # not read yet (see prefetch); each comes before those after it, and after every _prefetched one
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
         self._versions = {}  # a stand-in -> the number the child knows it by (see _fields)
 
@@ -138,11 +141,14 @@ class Program:
         if outcome is None:
             request = {**fields, "args": wire.encode(args), "kwargs": _kwargs(kwargs), **_method(method, target)}
             outcome = self._ahead(request)
+        if outcome is None:  # the child answers a message only after the cases sent ahead of it
+            self._hear(len(self._pending))
         for _ in range(2) if outcome is None else ():
             if self.sandbox is None or not self.sandbox.alive:
                 self.restarts += 1
                 self.load()
-            outcome = self._ask(function, request, substitute, pairs, replay)
+            outcome = self._ask(function, request, substitute, pairs, replay,
+                                sealed=self._sealed([_asked_key(request)], substitute, pairs))
             # A sandbox that ended without a word may have been ending before this call reached it (the function
             # called before exited just after its answer, and the process was not yet seen gone): asked once more
             # in a new sandbox, the call is judged on what it does itself.
@@ -157,9 +163,13 @@ class Program:
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
         raises is only that case's answer; one that hangs or crashes the sandbox stops the batch, and the call that
         reaches it gets the timeout or the crash, so the function is dead from the same call as one by one.
-        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading)."""
+        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading).
+
+        The answers are read as the calls reach them (_hear), not here: while the grader compares one answer
+        with the reference, the child works on the next cases (two cores, where there are two)."""
         if function in self.dead or not cases:
             return
+        self._hear(len(self._pending))  # one batch at a time: its answers can't fill the pipe behind a new one
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
@@ -171,26 +181,43 @@ class Program:
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
+        hearing = (function, substitute, pairs, replay)
         waiting = [requests]
         while waiting:
             batch = waiting.pop(0)
+            if not self._hear(len(self._pending)):  # (a batch split in parts: the part before is heard first)
+                return  # the sandbox was stopped: the rest is asked when it is reached
+            keys = _asked_keys(batch)
             try:
                 self.sandbox.send({**common, "op": "calls", "cases": [
-                    {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch]})
+                    {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch],
+                    **_field("sealed", self._sealed(keys, substitute, pairs))})
             except wire.WireError:  # past the wire's size cap (nothing was sent): in two halves, one by one at worst
                 if len(batch) == 1:
                     raise
                 waiting[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
-            for i, request in enumerate(batch):
-                heard = []
-                outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
-                                    patient=i + 1 < len(batch) and function not in self._reaching_back)
-                if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
-                    self._reaching_back.add(function)
-                self._prefetched.append((request, _decoded(outcome), asked[id(request)]))
-                if outcome[0] != "answer":  # the sandbox was stopped: the rest is asked when it is reached
-                    return
+            self._pending += [(request, asked[id(request)], (*hearing, i + 1 < len(batch), keys[i]))
+                              for i, request in enumerate(batch)]
+
+    def _hear(self, count):
+        """Read the answers of the first `count` cases sent ahead (prefetch) into _prefetched, answering their
+        callbacks; a case whose sandbox was stopped (a hang, a crash) ends them all: the rest are asked when
+        reached, in a new sandbox. False if that happened."""
+        for _ in range(count):
+            if not self._pending:
+                break
+            request, asked, (function, substitute, pairs, replay, more, key) = self._pending.pop(0)
+            heard = []
+            outcome = self._ask(function, request, substitute, pairs, replay, sent=True, heard=heard,
+                                patient=more and function not in self._reaching_back, key=key)
+            if len(heard) > 1:  # (its answer is heard too) it reached back: the child waits for the grader
+                self._reaching_back.add(function)
+            self._prefetched.append((request, _decoded(outcome), asked))
+            if outcome[0] != "answer":
+                self._pending = []
+                return False
+        return True
 
     def _fields(self, function, substitute, pairs, keep, target, record):
         """A call request's fields but its arguments and method, those that are not the child's defaults only (a
@@ -212,6 +239,7 @@ class Program:
             raise Dead(self.dead[function][1])
         before = len(self._prefetched)
         self.prefetch(function, cases, **options)
+        self._hear(len(self._pending))
         answered, self._prefetched = self._prefetched[before:], self._prefetched[:before]
         for i, (args, kwargs) in enumerate(cases):
             if i < len(answered):
@@ -222,44 +250,68 @@ class Program:
                                 method=method, **kwargs)
 
     def forget(self):
-        """Drop the answers asked for ahead and not taken (a check's end)."""
+        """Drop the answers asked for ahead and not taken (a check's end), once they are read."""
+        self._hear(len(self._pending))
         self._prefetched = []
 
     def _ahead(self, request):
         """The outcome asked for ahead of the first request equal to this one (compared as encoded: the same
         function, arguments, stand-ins and target), taken out; None if there is none."""
-        for i, (asked, outcome, _) in enumerate(self._prefetched):
-            if asked == request:
-                del self._prefetched[i]
-                return outcome
-        return None
+        return self._take(lambda asked, _: asked == request)
 
     def _ahead_same(self, fields, method, args, kwargs):
         """_ahead() without encoding the arguments: the outcome asked for ahead with these very objects, where
         they are the first asked with these fields and can't have changed since (each array read-only: the checks'
         cases and fixtures, made read-only for every submission of a process); None where that isn't known."""
-        for i, (_, outcome, (common, asked_method, asked_args, asked_kwargs)) in enumerate(self._prefetched):
-            if common == fields and asked_method == method:
-                if kwargs or asked_kwargs or len(args) != len(asked_args) or \
-                        any(a is not b for a, b in zip(args, asked_args)) or not _fixed(args):
+        def same(_, how):
+            common, asked_method, asked_args, asked_kwargs = how
+            if common != fields or asked_method != method:
+                return False
+            if kwargs or asked_kwargs or len(args) != len(asked_args) or \
+                    any(a is not b for a, b in zip(args, asked_args)) or not _fixed(args):
+                return None
+            return True
+        return self._take(same)
+
+    def _take(self, matches):
+        """The outcome of the first call asked ahead for which `matches(request, what it was asked with)` is true,
+        taken out (its answer read first, if it is still coming), or None: if there is none, or where `matches`
+        says None first (not known to be the same)."""
+        for i, (request, _, how) in enumerate(self._prefetched):
+            found = matches(request, how)
+            if found is not False:
+                return self._prefetched.pop(i)[1] if found else None
+        for i, (request, how, _) in enumerate(self._pending):
+            found = matches(request, how)
+            if found is not False:
+                if not found:
                     return None
-                del self._prefetched[i]
-                return outcome
+                self._hear(i + 1)
+                if self._prefetched and self._prefetched[-1][0] is request:
+                    return self._prefetched.pop()[1]
+                return None  # its sandbox was stopped at an earlier case: it is asked again
         return None
 
-    def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None):
+    def _ask(self, function, request, substitute, pairs, replay, sent=False, patient=False, heard=None, sealed=None,
+             key=None):
         """("answer", the child's final answer), or ("timeout",) or ("died", why, whether the child said anything
         for this request first) once the sandbox is stopped. `patient`: a case of a batch, more of whose answers
-        are coming (Sandbox.answer); `heard` gets an item for each message the child sent before its answer."""
-        heard = [] if heard is None else heard
+        are coming (Sandbox.answer); `heard` gets an item for each message the child sent before its answer.
+        `sealed`: the answers sent along with the request (not sent yet), see _sealed. The plain callbacks the
+        call made are remembered for the next grading (answers.ASKED), under `key` (_asked_keys)."""
+        heard, made = [] if heard is None else heard, []
 
         def respond(message, _):
             heard.append(True)
-            return self._callback(message, function, substitute, pairs, replay or {})
+            return self._callback(message, function, substitute, pairs, replay or {}, made)
         try:
             if sent:
-                return "answer", self.sandbox.answer(self.limits.call_seconds, respond, patient)
-            return "answer", self.sandbox.request(request, self.limits.call_seconds, respond)
+                answer = self.sandbox.answer(self.limits.call_seconds, respond, patient)
+            else:
+                answer = self.sandbox.request({**request, **_field("sealed", sealed)}, self.limits.call_seconds,
+                                              respond)
+            answers.ASKED.put(key or _asked_key(request), made)
+            return "answer", answer
         except CallTimeout:
             return ("timeout",)
         except ChildDied as exc:
@@ -296,7 +348,7 @@ class Program:
             self.sandbox.stop()
         raise ChildDied(f"the sandbox answered {op!r}")
 
-    def _callback(self, message, function, substitute, pairs, replay):
+    def _callback(self, message, function, substitute, pairs, replay, made=None):
         """Answer a graded callee that the child reached back for; False ends the wait for the call.
 
         Only the stand-ins of this call answer: a stand-in kept from an earlier call, or a message forged for any
@@ -316,9 +368,15 @@ class Program:
         try:
             blob, cache = self._reference_answer(message, stand_in, makes_cache, pairs, replay)
             reply = {"op": "callback_return", "value": blob}
+            args, kwargs = message.get("args"), message.get("kwargs")
+            if made is not None and type(args) is bytes and type(kwargs) is bytes and "inputs" not in message \
+                    and wire.sealable((args, kwargs), blob):
+                # a question that a sealed answer can answer next time (given: the cache a token stands for)
+                made.append((name, makes_cache, args, kwargs, self.caches[message["token"]] if "token" in message
+                             else None))
             if makes_cache:  # the cache stays here; the child gets its token
                 token = len(self.caches) + 1
-                self.caches[token], reply["token"] = cache, token
+                self.caches[token], reply["token"], self._tokens[id(cache)] = cache, token, token
         except Exception as exc:  # the student's call to the callee was wrong: tell their code, as numpy would
             reply = {"op": "callback_raised", "message": f"{message.get('function')}: {type(exc).__name__}: {exc}"}
         self.sandbox.send(reply)
@@ -348,6 +406,33 @@ class Program:
         if key is not None:
             answers.REFERENCE.put(key, blob, cache)
         return blob, cache
+
+    def _sealed(self, keys, substitute, pairs):
+        """[[index, ciphertext]]: the reference's answers to the callbacks that the requests of these `keys`
+        (_asked_keys) made before (answers.ASKED), each sealed by its question (wire.seal), for the child to open if
+        its code asks the same. A stand-in forward's cache stays here under a token, as _callback keeps it; a
+        backward's answer given that token is sealed too (its question holds the token)."""
+        sealed, tokens = [], self._tokens
+        asked = [entry for key in keys for entry in answers.ASKED.get(key)]
+        for name, makes_cache, args, kwargs, given in sorted(asked, key=lambda entry: entry[4] is not None):
+            stand_in = substitute.get(name)  # (the forwards first: a backward's question holds their tokens)
+            if stand_in is None or makes_cache != (name in pairs.values()) or \
+                    (given is not None and id(given) not in tokens):
+                continue
+            known = answers.REFERENCE.get((stand_in, args, kwargs, makes_cache, answers.Same(given)))
+            if known is None:
+                continue
+            blob, cache = known
+            if not wire.sealable((args, kwargs), blob):  # (asked: hashing it costs more than a round trip)
+                continue
+            token = 0
+            if makes_cache:  # (a cache given a token already keeps it: a backward's question may hold it)
+                token = tokens.get(id(cache)) or len(self.caches) + 1
+                self.caches[token], tokens[id(cache)] = cache, token
+            question = (name.encode(), str(self._versions[stand_in]).encode(), b"1" if makes_cache else b"0",
+                        str(tokens[id(given)]).encode() if given is not None else b"", args, kwargs)
+            sealed.append(list(wire.seal(question, token.to_bytes(8, "big") + blob)))
+        return sealed
 
     def cpu_seconds(self):
         """CPU seconds that the running sandbox's processes have used so far, or None where that can't be read."""
@@ -402,3 +487,22 @@ def _decoded(outcome):
         except wire.WireError:
             pass
     return outcome
+
+
+def _asked_key(request, before=None):
+    """What makes a call ask the same callbacks again: the function (and method), its stand-ins and its arguments'
+    blobs, and those of the case `before` it in its batch (a model's loss after its update); not the object it is
+    called on (a model kept in the child is another object in each grading)."""
+    return (request.get("function"), request.get("method"), request.get("module"),
+            tuple(request.get("substitute", ())), request.get("args"), request.get("kwargs"),
+            before and _asked_key(before))
+
+
+def _asked_keys(batch):
+    """_asked_key of each request of a batch."""
+    return [_asked_key(request, batch[i - 1] if i else None) for i, request in enumerate(batch)]
+
+
+def _field(name, value):
+    """{name: value}, or nothing where value is empty: a message's optional field."""
+    return {name: value} if value else {}

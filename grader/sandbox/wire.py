@@ -13,6 +13,7 @@ with validation: every array is rebuilt as a plain ndarray of an allowed numeric
 nothing the child made (a subclass, an object with its own comparison methods) reaches a check.
 """
 import functools
+import hashlib
 import json
 import math
 import struct
@@ -441,3 +442,54 @@ def unpack_length(header):
     if length > MAX_MESSAGE_BYTES:
         raise WireError(f"message of {length} bytes is larger than {MAX_MESSAGE_BYTES}")
     return length
+
+
+# --- answers sealed by their question -------------------------------------------------------------------------------
+# The grader may send, with a request, the answers that the reference's stand-ins gave to the callbacks that the same
+# request made before (in an earlier grading of this process), each sealed by its question: the key that opens it
+# is a hash of the callback's own bytes (which stand-in, and the blobs of its arguments), and the child finds it by
+# another hash of that key. So an answer opens only for a call that the code in the sandbox makes, with exactly
+# those arguments, as the grader would answer that call itself (a round trip saved, nothing told that was not
+# asked): a call with other arguments finds nothing, and the ciphertext tells nothing without the arguments.
+
+SEAL_INDEX_BYTES = 16
+SEAL_MOST_BYTES = 8192  # a question and its answer sealed at most: past that, hashing them costs more than asking
+
+
+def _sealing_key(parts):
+    """32 bytes that only these parts (bytes) make: each length-prefixed, so no two lists of parts give one input."""
+    digest = hashlib.blake2b(digest_size=32, person=b"grader-sealkey")
+    for part in parts:
+        digest.update(_JSON_LENGTH.pack(len(part)))
+        digest.update(part)
+    return digest.digest()
+
+
+def seal_index(key):
+    """Where an answer sealed with `key` is found: a hash of the key that does not give the key."""
+    return hashlib.blake2b(key, digest_size=SEAL_INDEX_BYTES, person=b"grader-sealidx").digest()
+
+
+def _keystream_xor(key, data):
+    stream = hashlib.shake_256(b"grader-sealstream" + key).digest(len(data))
+    return (np.frombuffer(data, np.uint8) ^ np.frombuffer(stream, np.uint8)).tobytes()
+
+
+def sealable(parts, plain=b""):
+    """Whether a question of these parts (and its answer) is small enough to be sealed (SEAL_MOST_BYTES)."""
+    return sum([len(part) for part in parts]) + len(plain) <= SEAL_MOST_BYTES
+
+
+def seal(parts, plain):
+    """(index, ciphertext) of `plain` (bytes), opened only with `parts` (the question's bytes): see above."""
+    key = _sealing_key(parts)
+    return seal_index(key), _keystream_xor(key, plain)
+
+
+def unseal(parts, sealed):
+    """The bytes sealed with `parts` in `sealed` ({index: ciphertext}), or None if none were."""
+    if not sealed or not sealable(parts):
+        return None
+    key = _sealing_key(parts)
+    found = sealed.get(seal_index(key))
+    return None if type(found) is not bytes else _keystream_xor(key, found)
