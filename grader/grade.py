@@ -186,10 +186,12 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
 
 
 def _prepare(assignment, program, public_only, diagnose):
-    """The checks' Context, with the fixtures read and the standard checks' stored examples in place."""
+    """The checks' Context, with the fixtures read, the standard checks' stored examples in place and what their
+    checks compute alike for every submission made (kinds.Standard.ahead), while the sandbox loads the submission."""
     context = Context(assignment, program, public_only, diagnose)
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
+        assignment.standard.ahead([check.id for check in assignment.checks()])
     return context
 
 
