@@ -115,7 +115,7 @@ def _sandbox_probe(probe, seeded):
         (Path(scratch) / "work" / "probe.py").write_text(probe)
         sandbox = process.Sandbox(scratch, Limits(isolation="bubblewrap"), isolation="bubblewrap")
         if not seeded:
-            for found in sandbox.runtime.glob("fontlist-v*.json"):
+            for found in [*sandbox.runtime.glob("fontlist-v*.json"), *sandbox.runtime.glob(fonts.ARTIST_DOCS)]:
                 found.unlink()
         sandbox.program = "selftest.py"
         sandbox.start()
@@ -167,9 +167,9 @@ def test_a_submission_that_rewrites_its_font_list_changes_no_other_sandbox(tmp_p
     pytest.importorskip("matplotlib")
     monkeypatch.setattr(fonts, "CACHE", tmp_path / "fonts")
     cached = process.build_fonts()
-    original = cached.read_bytes()
+    original, docs = cached.read_bytes(), (cached.parent / fonts.ARTIST_DOCS).read_bytes()
     attack = """import os, glob
-for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/sandbox/runtime/fontlist*"):
+for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/sandbox/runtime/*.json"):
     try:
         open(path, "w").write('{"_version": "evil"}')
     except OSError as exc:
@@ -179,7 +179,44 @@ for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/s
                                     "loader.warm_plotting()\n" + attack, seeded=True)
     assert status == 0, stderr
     assert cached.read_bytes() == original and fonts.cached() == cached
+    assert (cached.parent / fonts.ARTIST_DOCS).read_bytes() == docs
     assert os.access(cached, os.R_OK)
+
+
+DOCS_OF = """import hashlib, inspect, json, sys
+sys.path.insert(0, "/sandbox/runtime")
+import loader
+docs = loader._ArtistDocs("/sandbox/runtime/" + loader.ARTIST_DOCS)
+loader._import_plotting(docs)
+import matplotlib.artist, matplotlib._docstring, matplotlib.pyplot as plt
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+made = {f"{c.__module__}.{c.__qualname__}": [c.set.__doc__, str(inspect.signature(c.set))]
+        for c in {matplotlib.artist.Artist, *subclasses(matplotlib.artist.Artist)}}
+made["interpd"] = sorted((k, str(v)) for k, v in matplotlib._docstring.interpd.params.items())
+made["plot"] = [plt.plot.__doc__, plt.Axes.plot.__doc__, plt.Figure.__init__.__doc__]
+made = {name: hashlib.sha256(json.dumps(text).encode()).hexdigest()[:16] for name, text in made.items()}
+made["kwdoc"] = [matplotlib.artist.kwdoc is docs.real, docs.answered]
+print("DOCS " + json.dumps(made), file=sys.stderr)  # (digests: the standard error kept is bounded)
+"""
+
+
+@needs_bubblewrap
+def test_matplotlib_imported_ahead_with_the_recorded_tables_makes_the_docstrings_it_makes_without(tmp_path,
+                                                                                                  monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setattr(fonts, "CACHE", tmp_path / "fonts")
+    assert (process.build_fonts().parent / fonts.ARTIST_DOCS).is_file()
+    runs = {}
+    for seeded in (True, False):
+        status, stderr = _sandbox_probe(DOCS_OF, seeded=seeded)
+        assert status == 0, stderr
+        runs[seeded] = json.loads(next(line for line in stderr.splitlines() if line.startswith("DOCS "))[5:])
+    (restored, answered), (_, unseeded) = runs[True].pop("kwdoc"), runs[False].pop("kwdoc")
+    assert restored and answered > 100 and unseeded == 0  # matplotlib's own kwdoc again after the import
+    assert len(runs[True]) > 100 and runs[True] == runs[False]
 
 
 def _bits(value):
