@@ -6,10 +6,11 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import answers, fixtures
+from . import answers, fixtures, foreseen
 from .checks import wrong_answer
 from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
@@ -191,8 +192,23 @@ def _prepare(assignment, program, public_only, diagnose):
     context = Context(assignment, program, public_only, diagnose)
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
-        assignment.standard.ahead([check.id for check in assignment.checks()])
+        asked = assignment.standard.ahead([check.id for check in assignment.checks()])
+        _foresee(assignment, context, asked)
     return context
+
+
+_FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions whose callbacks were foreseen
+
+
+def _foresee(assignment, context, asked):
+    """The reference's answers to the callbacks of every calling function's checks (foreseen.py: on its fixtures
+    and the argument lists `asked` of kinds.Standard.ahead), worked out once per process and solution."""
+    done = _FORESEEN.setdefault(assignment.solution, set())
+    for function, callees in foreseen.callers(assignment).items():
+        if function not in done:
+            done.add(function)
+            lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
+            foreseen.remember(assignment.solution, function, callees, lists + asked.get(function, []))
 
 
 def _beside(function, *args):

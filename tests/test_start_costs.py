@@ -204,3 +204,33 @@ def test_the_grader_command_ends_at_once_with_its_status_its_whole_output_and_no
                              env={**environment, "TMPDIR": str(scratch)}, timeout=120)
     assert refused.returncode == 2 and "run `make fixtures`" in refused.stderr, refused.stderr
     assert [pid for pid in _pids() if _cwd(pid).startswith(str(scratch))] == [] and list(scratch.iterdir()) == []
+
+
+# rnn_forward that hands its cell the previous step's input: its callbacks are none of those foreseen.
+OTHER_CALLS = mutate("rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                     "rnn_cell_forward(x[:, :, max(t - 1, 0)], a_next, parameters)")
+
+
+@pytest.mark.parametrize("source", [CORRECT, OTHER_CALLS], ids=["right", "other_calls"])
+def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_and_change_no_report(
+        rnn, tmp_path, monkeypatch, source):
+    """grade._prepare works out the reference's answers to the callbacks a right submission's checks will make
+    (grader.foreseen): a right submission's first grading finds every one of them remembered; any submission gets
+    the report it gets when nothing is foreseen."""
+    from grader import foreseen
+    from grader import grade as grading
+    from grader.sandbox import answers
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    reports, counts, callers = {}, {}, foreseen.callers
+    for foresee in (False, True):
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())
+        monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+        monkeypatch.setattr(foreseen, "callers", callers if foresee else lambda assignment: {})
+        reports[foresee] = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+        counts[foresee] = answers.REFERENCE.found, answers.REFERENCE.asked
+    if source is CORRECT:  # every callback of the first grading (but those asked twice in it: computed then)
+        assert counts[True][0] == counts[True][1] > 300 and counts[False][0] < counts[False][1] - 300, counts
+    assert reports[True] == reports[False]
+    if source is OTHER_CALLS:
+        assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])

@@ -103,23 +103,32 @@ class Standard:
         """Make now, once per process, what the property tests and the gradient checks among `check_ids` compute
         alike for every submission (each example's arguments, the reference's answer and their blobs; the reference's
         numeric gradients), so that a grading makes them while its sandbox starts (grade._prepare), not while the
-        sandbox waits for the checks' first answers. What fails here is left to the check, which says so."""
+        sandbox waits for the checks' first answers. What fails here is left to the check, which says so.
+        Returns {function: the argument lists those checks give it when its answers are right}."""
+        asked = {}
         for check_id in check_ids:
             function, kind = check_id.rsplit(".", 1)
             declared = self.functions.get(function)
             model_check = self.model is not None and function == self.model.name
             if declared is None or self.cases is None or model_check or kind not in self.kinds(function):
                 continue
+            lists = asked.setdefault(function, [])
             try:
-                if kind == "properties":
+                if kind == "properties" and function in self.pairs:
                     for case in examples(self.sizes(), self.settings["properties"]["max_examples"]):
-                        self._judged_case(declared, case) if function in self.pairs else self._encoded(declared, case)
+                        lists.append(self._judged_case(declared, case)[0])
+                elif kind == "properties":
+                    for case in examples(self.sizes(), self.settings["properties"]["max_examples"]):
+                        self._encoded(declared, case)
+                        lists.extend(self._planned(declared, case))
                 elif kind == "gradcheck":
-                    _, inputs, _, _, loss = self._gradcheck_case(declared)
+                    _, inputs, out, upstream, loss = self._gradcheck_case(declared)
+                    lists.append((*upstream, out[-1]))
                     for name, variable in _gradient_variables(declared.backward, inputs):
                         self._numeric_gradient(declared, name, variable, loss)
             except Exception:  # noqa: BLE001 -- (a reference that raises on a case, say): the check reports it
                 continue
+        return asked
 
     def examples_record(self):
         """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when
