@@ -340,3 +340,39 @@ def test_a_sandbox_started_before_a_submission_that_is_refused_is_stopped(tmp_pa
     sandbox = first_grading[0][2]
     assert first_grading[0][1] == "notebook" and sandbox is not None and not sandbox.alive
     assert not sandbox.scratch.exists()
+
+
+COMPILED = """import importlib.machinery, sys
+compiled = []
+source_to_code = importlib.machinery.SourceFileLoader.source_to_code
+def counted(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return source_to_code(self, data, path, *args, **kwargs)
+importlib.machinery.SourceFileLoader.source_to_code = counted
+sys.path.insert(0, "/sandbox/runtime")
+import confine, loader, wire
+print("COMPILED " + " ".join(sorted(p.rsplit("/", 1)[-1] for p in compiled)), file=sys.stderr)
+"""
+
+
+@needs_bubblewrap
+def test_a_sandbox_imports_its_runtime_compiled_by_the_grader_and_compiles_a_changed_one(tmp_path):
+    import py_compile
+    import importlib.util
+    for name in ("confine.py", "loader.py", "wire.py"):  # (as `make setup` does)
+        source = Path(process.__file__).with_name(name)
+        py_compile.compile(str(source), importlib.util.cache_from_source(str(source)), doraise=True)
+    for stale in (False, True):
+        with tempfile.TemporaryDirectory() as scratch:
+            (Path(scratch) / "work").mkdir()
+            (Path(scratch) / "work" / "probe.py").write_text(COMPILED)
+            sandbox = process.Sandbox(scratch, Limits(isolation="bubblewrap"), isolation="bubblewrap")
+            assert (sandbox.runtime / "wire.py").read_bytes() == Path(process.__file__).with_name("wire.py").read_bytes()
+            if stale:  # a source changed since it was compiled: its compiled module is not used
+                (sandbox.runtime / "loader.py").write_text((sandbox.runtime / "loader.py").read_text() + "\n# changed\n")
+            sandbox.program = "selftest.py"
+            sandbox.start()
+            status = sandbox.process.wait(timeout=60)
+            sandbox.stop()
+        said = [line for line in sandbox.outputs[1].splitlines() if line.startswith("COMPILED")]
+        assert status == 0 and said == ["COMPILED " + ("loader.py" if stale else "")], sandbox.outputs[1]
