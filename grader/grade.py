@@ -10,12 +10,12 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import answers, fixtures, foreseen
+from . import answers, fixtures
 from .checks import wrong_answer
 from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
-from .sandbox import forkserver, intake, spare
+from .sandbox import forkserver, foreseen, intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program

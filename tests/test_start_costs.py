@@ -215,9 +215,9 @@ OTHER_CALLS = mutate("rnn_cell_forward(x[:, :, t], a_next, parameters)",
 def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_and_change_no_report(
         rnn, tmp_path, monkeypatch, source):
     """grade._prepare works out the reference's answers to the callbacks a right submission's checks will make
-    (grader.foreseen): a right submission's first grading finds every one of them remembered; any submission gets
+    (grader.sandbox.foreseen): a right submission's first grading finds every one of them remembered; any submission gets
     the report it gets when nothing is foreseen."""
-    from grader import foreseen
+    from grader.sandbox import foreseen
     from grader import grade as grading
     from grader.sandbox import answers
     path = tmp_path / "student.py"

@@ -3,7 +3,7 @@ sandbox starts (grade._prepare: a notebook's imports and cells leave the grader'
 
 A graded function that calls another by design gets the reference's callee as a stand-in, which the sandbox
 reaches back for (program.Program._callback); the reference's answers are remembered by the bytes of the
-arguments (sandbox/answers.py), and a process's first grading computed every one of them while the sandbox
+arguments (answers.py), and a process's first grading computed every one of them while the sandbox
 waited. Here each calling function of the reference runs on the arguments the checks will give the student's,
 with its callees recorded: every call it makes is one a right submission makes, with the same arguments, so its
 answer is remembered under the key that callback would have. A submission that calls with other arguments asks
@@ -13,7 +13,7 @@ Only plain callbacks are foreseen (a callee whose cache stays in the grader, ass
 import copy
 import types
 
-from .sandbox import answers, wire
+from . import answers, wire
 
 
 def callers(assignment):
