@@ -428,9 +428,7 @@ def end_at_once(code):
     sandbox's child ends, child.run), which every `grader grade` waited for."""
     import atexit
     import threading
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    threading._shutdown()  # as the interpreter's end begins: the threads' exit callbacks, then non-daemons joined
     atexit._run_exitfuncs()
     status = code if isinstance(code, int) else 0 if code is None else 1
     for stream in (sys.stdout, sys.stderr):
