@@ -46,7 +46,9 @@ HEAVY = ('numpy', 'matplotlib', 'flask', 'dask', 'distributed', 'hypothesis', 't
 
 def _modules(cwd, *argv):
     """The heavy packages `grader ARGV` imports, by name."""
-    code = (f"import sys, runpy\nsys.argv = ['grader', *{list(argv)!r}]\ntry:\n    runpy.run_module('grader', "
+    # (a grading ends with os._exit, cli.end_at_once: here it raises SystemExit, for the list to be printed)
+    code = (f"import sys, runpy\nfrom grader import cli\ncli.end_at_once = sys.exit\n"
+            f"sys.argv = ['grader', *{list(argv)!r}]\ntry:\n    runpy.run_module('grader', "
             f"run_name='__main__')\nexcept SystemExit:\n    pass\nprint(' '.join(sorted(m for m in {HEAVY!r} if m in "
             "sys.modules)), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from .checks import wrong_answer
 from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
-from .sandbox import forkserver, intake, spare
+from .sandbox import forkserver, foreseen, intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
@@ -194,11 +195,28 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
 
 
 def _prepare(assignment, program, public_only, diagnose):
-    """The checks' Context, with the fixtures read and the standard checks' stored examples in place."""
+    """The checks' Context, with the fixtures read, the standard checks' stored examples in place and what their
+    checks compute alike for every submission made (kinds.Standard.ahead), while the sandbox loads the submission."""
     context = Context(assignment, program, public_only, diagnose)
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
+        asked = assignment.standard.ahead([check.id for check in assignment.checks()])
+        _foresee(assignment, context, asked)
     return context
+
+
+_FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions whose callbacks were foreseen
+
+
+def _foresee(assignment, context, asked):
+    """The reference's answers to the callbacks of every calling function's checks (foreseen.py: on its fixtures
+    and the argument lists `asked` of kinds.Standard.ahead), worked out once per process and solution."""
+    done = _FORESEEN.setdefault(assignment.solution, set())
+    for function, callees in foreseen.callers(assignment).items():
+        if function not in done:
+            done.add(function)
+            lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
+            foreseen.remember(assignment.solution, function, callees, lists + asked.get(function, []))
 
 
 def _beside(function, *args):

@@ -115,7 +115,7 @@ def _sandbox_probe(probe, seeded):
         (Path(scratch) / "work" / "probe.py").write_text(probe)
         sandbox = process.Sandbox(scratch, Limits(isolation="bubblewrap"), isolation="bubblewrap")
         if not seeded:
-            for found in sandbox.runtime.glob("fontlist-v*.json"):
+            for found in [*sandbox.runtime.glob("fontlist-v*.json"), *sandbox.runtime.glob(fonts.ARTIST_DOCS)]:
                 found.unlink()
         sandbox.program = "selftest.py"
         sandbox.start()
@@ -167,9 +167,9 @@ def test_a_submission_that_rewrites_its_font_list_changes_no_other_sandbox(tmp_p
     pytest.importorskip("matplotlib")
     monkeypatch.setattr(fonts, "CACHE", tmp_path / "fonts")
     cached = process.build_fonts()
-    original = cached.read_bytes()
+    original, docs = cached.read_bytes(), (cached.parent / fonts.ARTIST_DOCS).read_bytes()
     attack = """import os, glob
-for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/sandbox/runtime/fontlist*"):
+for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/sandbox/runtime/*.json"):
     try:
         open(path, "w").write('{"_version": "evil"}')
     except OSError as exc:
@@ -179,7 +179,44 @@ for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/s
                                     "loader.warm_plotting()\n" + attack, seeded=True)
     assert status == 0, stderr
     assert cached.read_bytes() == original and fonts.cached() == cached
+    assert (cached.parent / fonts.ARTIST_DOCS).read_bytes() == docs
     assert os.access(cached, os.R_OK)
+
+
+DOCS_OF = """import hashlib, inspect, json, sys
+sys.path.insert(0, "/sandbox/runtime")
+import loader
+docs = loader._ArtistDocs("/sandbox/runtime/" + loader.ARTIST_DOCS)
+loader._import_plotting(docs)
+import matplotlib.artist, matplotlib._docstring, matplotlib.pyplot as plt
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+made = {f"{c.__module__}.{c.__qualname__}": [c.set.__doc__, str(inspect.signature(c.set))]
+        for c in {matplotlib.artist.Artist, *subclasses(matplotlib.artist.Artist)}}
+made["interpd"] = sorted((k, str(v)) for k, v in matplotlib._docstring.interpd.params.items())
+made["plot"] = [plt.plot.__doc__, plt.Axes.plot.__doc__, plt.Figure.__init__.__doc__]
+made = {name: hashlib.sha256(json.dumps(text).encode()).hexdigest()[:16] for name, text in made.items()}
+made["kwdoc"] = [matplotlib.artist.kwdoc is docs.real, docs.answered]
+print("DOCS " + json.dumps(made), file=sys.stderr)  # (digests: the standard error kept is bounded)
+"""
+
+
+@needs_bubblewrap
+def test_matplotlib_imported_ahead_with_the_recorded_tables_makes_the_docstrings_it_makes_without(tmp_path,
+                                                                                                  monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setattr(fonts, "CACHE", tmp_path / "fonts")
+    assert (process.build_fonts().parent / fonts.ARTIST_DOCS).is_file()
+    runs = {}
+    for seeded in (True, False):
+        status, stderr = _sandbox_probe(DOCS_OF, seeded=seeded)
+        assert status == 0, stderr
+        runs[seeded] = json.loads(next(line for line in stderr.splitlines() if line.startswith("DOCS "))[5:])
+    (restored, answered), (_, unseeded) = runs[True].pop("kwdoc"), runs[False].pop("kwdoc")
+    assert restored and answered > 100 and unseeded == 0  # matplotlib's own kwdoc again after the import
+    assert len(runs[True]) > 100 and runs[True] == runs[False]
 
 
 def _bits(value):
@@ -303,3 +340,39 @@ def test_a_sandbox_started_before_a_submission_that_is_refused_is_stopped(tmp_pa
     sandbox = first_grading[0][2]
     assert first_grading[0][1] == "notebook" and sandbox is not None and not sandbox.alive
     assert not sandbox.scratch.exists()
+
+
+COMPILED = """import importlib.machinery, sys
+compiled = []
+source_to_code = importlib.machinery.SourceFileLoader.source_to_code
+def counted(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return source_to_code(self, data, path, *args, **kwargs)
+importlib.machinery.SourceFileLoader.source_to_code = counted
+sys.path.insert(0, "/sandbox/runtime")
+import confine, loader, wire
+print("COMPILED " + " ".join(sorted(p.rsplit("/", 1)[-1] for p in compiled)), file=sys.stderr)
+"""
+
+
+@needs_bubblewrap
+def test_a_sandbox_imports_its_runtime_compiled_by_the_grader_and_compiles_a_changed_one(tmp_path):
+    import py_compile
+    import importlib.util
+    for name in ("confine.py", "loader.py", "wire.py"):  # (as `make setup` does)
+        source = Path(process.__file__).with_name(name)
+        py_compile.compile(str(source), importlib.util.cache_from_source(str(source)), doraise=True)
+    for stale in (False, True):
+        with tempfile.TemporaryDirectory() as scratch:
+            (Path(scratch) / "work").mkdir()
+            (Path(scratch) / "work" / "probe.py").write_text(COMPILED)
+            sandbox = process.Sandbox(scratch, Limits(isolation="bubblewrap"), isolation="bubblewrap")
+            assert (sandbox.runtime / "wire.py").read_bytes() == Path(process.__file__).with_name("wire.py").read_bytes()
+            if stale:  # a source changed since it was compiled: its compiled module is not used
+                (sandbox.runtime / "loader.py").write_text((sandbox.runtime / "loader.py").read_text() + "\n# changed\n")
+            sandbox.program = "selftest.py"
+            sandbox.start()
+            status = sandbox.process.wait(timeout=60)
+            sandbox.stop()
+        said = [line for line in sandbox.outputs[1].splitlines() if line.startswith("COMPILED")]
+        assert status == 0 and said == ["COMPILED " + ("loader.py" if stale else "")], sandbox.outputs[1]

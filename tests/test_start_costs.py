@@ -177,3 +177,60 @@ def test_a_notebook_that_plots_is_graded_in_a_sandbox_that_imported_matplotlib_a
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
     executed = nbformat.read(tmp_path / "out" / "executed.ipynb", as_version=4)
     assert "image/png" in executed.cells[1].outputs[-1]["data"]  # the inline backend, as without the head start
+
+
+def test_the_grader_command_ends_at_once_with_its_status_its_whole_output_and_nothing_left(tmp_path):
+    """`grader grade` ends without the interpreter's teardown (cli.end_at_once): its standard output (a pipe,
+    block-buffered) still arrives whole, its status is --fail-under's, and its sandboxes and folders are gone, the
+    one started ahead of a grading that was refused included (stopped by an exit handler)."""
+    path = tmp_path / "student.py"
+    path.write_text(WRONG)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--out", str(tmp_path / "out"),
+                           "--fail-under", "100"], capture_output=True, text=True, cwd=ROOT,
+                          env={**environment, "TMPDIR": str(scratch)}, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("student: ") and done.stdout.rstrip().endswith(str(tmp_path / "out" / "report.md"))
+    assert "is below --fail-under 100%" in done.stderr
+    assert [pid for pid in _pids() if _cwd(pid).startswith(str(scratch))] == [] and list(scratch.iterdir()) == []
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["score"] > 0
+    course = tmp_path / "course"  # no hidden fixtures: refused after its sandbox was started ahead
+    shutil.copytree(ROOT / "reference", course / "reference")
+    shutil.copytree(ROOT / "fixtures" / "rnn", course / "fixtures" / "rnn", ignore=shutil.ignore_patterns("hidden"))
+    refused = subprocess.run([sys.executable, "-m", "grader", "--course", str(course), "grade", str(path),
+                              "--assignment", "rnn"], capture_output=True, text=True, cwd=ROOT,
+                             env={**environment, "TMPDIR": str(scratch)}, timeout=120)
+    assert refused.returncode == 2 and "run `make fixtures`" in refused.stderr, refused.stderr
+    assert [pid for pid in _pids() if _cwd(pid).startswith(str(scratch))] == [] and list(scratch.iterdir()) == []
+
+
+# rnn_forward that hands its cell the previous step's input: its callbacks are none of those foreseen.
+OTHER_CALLS = mutate("rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                     "rnn_cell_forward(x[:, :, max(t - 1, 0)], a_next, parameters)")
+
+
+@pytest.mark.parametrize("source", [CORRECT, OTHER_CALLS], ids=["right", "other_calls"])
+def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_and_change_no_report(
+        rnn, tmp_path, monkeypatch, source):
+    """grade._prepare works out the reference's answers to the callbacks a right submission's checks will make
+    (grader.sandbox.foreseen): a right submission's first grading finds every one of them remembered; any submission gets
+    the report it gets when nothing is foreseen."""
+    from grader.sandbox import foreseen
+    from grader import grade as grading
+    from grader.sandbox import answers
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    reports, counts, callers = {}, {}, foreseen.callers
+    for foresee in (False, True):
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())
+        monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+        monkeypatch.setattr(foreseen, "callers", callers if foresee else lambda assignment: {})
+        reports[foresee] = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+        counts[foresee] = answers.REFERENCE.found, answers.REFERENCE.asked
+    if source is CORRECT:  # every callback of the first grading (but those asked twice in it: computed then)
+        assert counts[True][0] == counts[True][1] > 300 and counts[False][0] < counts[False][1] - 300, counts
+    assert reports[True] == reports[False]
+    if source is OTHER_CALLS:
+        assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])

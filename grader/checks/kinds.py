@@ -99,6 +99,37 @@ class Standard:
             if not properties.use(stored or {}, sizes, count):
                 examples(sizes, count)
 
+    def ahead(self, check_ids):
+        """Make now, once per process, what the property tests and the gradient checks among `check_ids` compute
+        alike for every submission (each example's arguments, the reference's answer and their blobs; the reference's
+        numeric gradients), so that a grading makes them while its sandbox starts (grade._prepare), not while the
+        sandbox waits for the checks' first answers. What fails here is left to the check, which says so.
+        Returns {function: the argument lists those checks give it when its answers are right}."""
+        asked = {}
+        for check_id in check_ids:
+            function, kind = check_id.rsplit(".", 1)
+            declared = self.functions.get(function)
+            model_check = self.model is not None and function == self.model.name
+            if declared is None or self.cases is None or model_check or kind not in self.kinds(function):
+                continue
+            lists = asked.setdefault(function, [])
+            try:
+                if kind == "properties" and function in self.pairs:
+                    for case in examples(self.sizes(), self.settings["properties"]["max_examples"]):
+                        lists.append(self._judged_case(declared, case)[0])
+                elif kind == "properties":
+                    for case in examples(self.sizes(), self.settings["properties"]["max_examples"]):
+                        self._encoded(declared, case)
+                        lists.extend(self._planned(declared, case))
+                elif kind == "gradcheck":
+                    _, inputs, out, upstream, loss = self._gradcheck_case(declared)
+                    lists.append((*upstream, out[-1]))
+                    for name, variable in _gradient_variables(declared.backward, inputs):
+                        self._numeric_gradient(declared, name, variable, loss)
+            except Exception:  # noqa: BLE001 -- (a reference that raises on a case, say): the check reports it
+                continue
+        return asked
+
     def examples_record(self):
         """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when
         there are no property tests."""
@@ -342,6 +373,24 @@ class Standard:
         self._diagnosing(context, declared, lambda last: self._gradients(context, declared, last))
 
     def _gradients(self, context, declared, last):
+        case, inputs, out, upstream, loss = self._gradcheck_case(declared)
+        got = answer(context, declared.name, (*upstream, out[-1]))
+        last.append(((*upstream, out[-1]), got))
+        for key, variable, analytic in _gradient_pairs(declared.backward, inputs, got):
+            if analytic.shape != variable.shape:
+                raise Failure(f'{key} has shape {analytic.shape}; expected {variable.shape}'
+                              f" like the variable it is the gradient of")
+            result = compare_gradient(key, self._numeric_gradient(declared, key, variable, loss), analytic)
+            if not result.ok:
+                index = "".join(f"[{i}]" for i in result.worst_index)
+                raise Failure(f'{key} fails the gradient check on {case!r}',
+                              f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
+                              f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+
+
+    def _gradcheck_case(self, declared):
+        """(the case, the forward's inputs, the reference forward's outputs on them, the upstream gradients, the
+        loss sum(output * upstream) through the reference forward at the inputs as they are now) of a gradient check."""
         backward = declared.backward
         forward = getattr(self.solution, backward.forward)
         case = self.cases.Case(**self.settings["gradcheck"]["case"])
@@ -350,25 +399,28 @@ class Standard:
         out = forward(*copy.deepcopy(inputs))
         positions = backward.upstream
         upstream = [draw(out[p].shape) for p in positions]
-        got = answer(context, declared.name, (*upstream, out[-1]))
-        last.append(((*upstream, out[-1]), got))
 
         def loss():
             result = forward(*inputs)
             return sum(float(np.sum(result[p] * u)) for p, u in zip(positions, upstream))
+        return case, inputs, out, upstream, loss
 
-        for key, variable, analytic in _gradient_pairs(backward, inputs, got):
-            if analytic.shape != variable.shape:
-                raise Failure(f'{key} has shape {analytic.shape}; expected {variable.shape}'
-                              f" like the variable it is the gradient of")
-            if (declared.name, key) not in self._made:  # the reference's alone: the same for every submission
-                self._made[declared.name, key] = read_only(numeric_gradient(loss, variable))
-            result = compare_gradient(key, self._made[declared.name, key], analytic)
-            if not result.ok:
-                index = "".join(f"[{i}]" for i in result.worst_index)
-                raise Failure(f'{key} fails the gradient check on {case!r}',
-                              f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
-                              f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
+    def _numeric_gradient(self, declared, key, variable, loss):
+        """The reference's numeric gradient of `loss` at `variable` (the gradient named `key`): the same for every
+        submission, so made once per process, read-only."""
+        if (declared.name, key) not in self._made:
+            self._made[declared.name, key] = read_only(numeric_gradient(loss, variable))
+        return self._made[declared.name, key]
+
+
+def _gradient_variables(backward, inputs):
+    """(name, the forward input it is the gradient of) of every declared gradient, named as _gradient_pairs names
+    them."""
+    dict_of = isinstance(backward.outputs, str)
+    items = backward.gradients.items() if dict_of else zip(backward.outputs, backward.gradients)
+    for key, (position, entry) in items:
+        yield (f'{backward.outputs}["{key}"]' if dict_of else key), (
+            inputs[position] if entry is None else inputs[position][entry])
 
 
 def _gradient_pairs(backward, inputs, got):

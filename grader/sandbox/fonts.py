@@ -29,11 +29,16 @@ MOST_BYTES = 2**22
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "/usr/X11R6/lib/X11/fonts", "/usr/X11/lib/X11/fonts",
                 "/usr/lib/openoffice/share/fonts/truetype")
 # As loader.warm_plotting's environment: matplotlib's folder (in the work folder here, for the grader to copy).
+# The runtime's loader (on the probe's path: selftest.py) imports matplotlib as a notebook's sandbox does, recording
+# the property tables of its Artist classes (loader._ArtistDocs) beside the list.
 PROBE = """import os
 os.environ.update(MPLCONFIGDIR=os.path.join(os.getcwd(), "matplotlib"),
                   MPLBACKEND="module://matplotlib_inline.backend_inline")
-import matplotlib.font_manager  # noqa: F401 -- writes the list into MPLCONFIGDIR
+import loader
+loader.record_artist_docs(os.path.join(os.environ["MPLCONFIGDIR"], loader.ARTIST_DOCS))
+import matplotlib.font_manager  # noqa: F401 -- (imported already) wrote the list into MPLCONFIGDIR
 """
+ARTIST_DOCS = "artist-docs.json"  # loader.ARTIST_DOCS
 
 
 @functools.cache
@@ -76,28 +81,37 @@ def cached():
 
 
 def copy_into(runtime):
-    """Give a bubblewrap sandbox's runtime folder the cached font list, if there is one."""
+    """Give a bubblewrap sandbox's runtime folder the cached font list, if there is one, and the Artist classes'
+    property tables recorded with it (loader._ArtistDocs)."""
     found = cached()
     if found is not None:
         shutil.copyfile(found, Path(runtime) / found.name)
+        if (found.parent / ARTIST_DOCS).is_file():
+            shutil.copyfile(found.parent / ARTIST_DOCS, Path(runtime) / ARTIST_DOCS)
 
 
 def keep(work):
     """Cache the list the probe (PROBE, process.build_fonts) wrote in its sandbox's `work` folder, unread: a
-    regular file of matplotlib's name and a bounded size, or nothing."""
-    made = [p for p in (work / "matplotlib").glob("fontlist-v*.json") if NAME.fullmatch(p.name)
-            and p.is_file() and not p.is_symlink() and p.stat().st_size <= MOST_BYTES]
+    regular file of matplotlib's name and a bounded size, or nothing; and the Artist classes' tables beside it."""
+    made = [p for p in (work / "matplotlib").glob("fontlist-v*.json") if NAME.fullmatch(p.name) and _kept(p)]
     digest = key()
     if len(made) != 1 or digest is None:
         return
+    docs = work / "matplotlib" / ARTIST_DOCS
     folder = CACHE / digest
     try:
         for other in (CACHE.iterdir() if CACHE.is_dir() else ()):  # older keys' lists: not read again
             if other.name != digest:
                 shutil.rmtree(other, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{made[0].name}.{os.getpid()}"
-        shutil.copyfile(made[0], temporary)
-        os.replace(temporary, folder / made[0].name)  # whole, though several commands may build it at once
+        for path in [docs] * _kept(docs) + made:  # the list last: a folder with a list is whole (cached())
+            temporary = folder / f".{path.name}.{os.getpid()}"
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, folder / path.name)  # whole, though several commands may build it at once
     except OSError:
         pass
+
+
+def _kept(path):
+    """Whether the probe's `path` is one to keep: a regular file (no link) of a bounded size."""
+    return path.is_file() and not path.is_symlink() and path.stat().st_size <= MOST_BYTES
