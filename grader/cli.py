@@ -92,8 +92,10 @@ def cmd_grade_all(options):
         extras.require("similarity", "--similarity")
     if not options.scheduler:
         grade_all.start_workers(options.workers)
-    chosen = assignments.find(options.assignment, submissions=[options.folder])
-    return grade_all.run(options, chosen, _limits(options))
+    folder = assignments.choose(options.assignment, submissions=[options.folder])
+    if not options.scheduler:  # their warm start begins while the assignment loads
+        grade_all.warm_workers(options.folder, folder, _limits(options))
+    return grade_all.run(options, assignments.load(folder), _limits(options))
 
 
 def cmd_similarity(options):

@@ -7,6 +7,7 @@ per student. Student code never runs here: grading starts its own sandbox child.
 Requests and answers are one JSON object per line on the worker's standard input and a private copy of its
 standard output; the real file descriptor 1 is pointed at /dev/null so nothing else can corrupt the answers.
 """
+import atexit
 import contextlib
 import io
 import itertools
@@ -30,8 +31,14 @@ SINGLE_THREADED = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "
 
 def serve(requests, answers):
     """Answer each request line (a submission, see `request`) with {"rc", "seconds", "stderr"} until the input
-    ends: rc 0 when its report is written, 2 when it can't be graded (stderr says why), -1 on a grader bug."""
+    ends: rc 0 when its report is written, 2 when it can't be graded (stderr says why), -1 on a grader bug. A
+    `warming` line is not answered (its warm start began when it was read: _read_first). Returns how many were
+    answered."""
+    answered = 0
     for line in requests:
+        if line.startswith(WARMING):
+            continue
+        answered += 1
         said = io.StringIO()
         started = time.monotonic()
         try:
@@ -43,12 +50,25 @@ def serve(requests, answers):
         answer = {"rc": rc, "seconds": round(time.monotonic() - started, 3), "stderr": said.getvalue()[-20000:]}
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
+    return answered
 
 
 def request(source, out, assignment, limits, public_only):
     """The request that grades `source` into the folder `out`, as a JSON-serializable dict."""
     return {"source": str(source), "out": str(out), "assignment": assignment.name, "limits": asdict(limits),
             "public_only": public_only}
+
+
+WARMING = '{"warming"'  # how a `warming` line starts
+
+
+def warming(source, assignment_folder, limits):
+    """The line that tells a worker what the batch will grade before its first submission is sent (the same
+    assignment, limits and kind of submission as `source`), so that its warm start begins at once: the batch sends
+    it as soon as the assignment is chosen, a few tenths of a second before it has loaded it and looked at the
+    class. Not answered."""
+    return {"warming": True, "source": str(source), "assignment": Path(assignment_folder).name,
+            "limits": asdict(limits)}
 
 
 _booting = []  # the thread that starts the warm start at the first request (_boot)
@@ -62,8 +82,9 @@ def _start_boot(request):
 
 
 def _read_first(lines):
-    """Read the first request into `lines` and start its warm start at once: the batch sends it a few tenths of a
-    second after starting this process, while the main thread still imports the grading code (_get_ready)."""
+    """Read the first line (a `warming` one, or the first request) into `lines` and start its warm start at once:
+    the batch sends it a few tenths of a second after starting this process, while the main thread still imports
+    the grading code (_get_ready)."""
     line = sys.stdin.readline()
     lines.append(line)
     try:
@@ -151,12 +172,24 @@ def main():
         reading.start()
         _get_ready()
         reading.join()
-        serve(itertools.chain([line for line in first if line], sys.stdin), answers)
+        answered = serve(itertools.chain([line for line in first if line], sys.stdin), answers)
     except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
         if orphaned.is_set() and Path(tempfile.gettempdir()).name.startswith("grader-worker-"):
             shutil.rmtree(tempfile.gettempdir(), ignore_errors=True)  # nobody else is left to remove it
         return 130
-    return 0
+    _end(answered)
+
+
+def _end(answered):
+    """End as soon as the input ended, which the batch waits for: the zygote stopped (the exit functions) where a
+    submission was graded, then no interpreter tear-down (a tenth of a second or two with numpy's and IPython's
+    modules to free, for nothing). A worker that graded nothing doesn't wait for a zygote still starting:
+    bubblewrap's --die-with-parent ends it with this process, and the batch removes its folder (Worker._clean)."""
+    if answered:
+        atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _watch_parent(parent, orphaned):
@@ -256,11 +289,19 @@ class Worker:
         with contextlib.suppress(OSError):
             self.process.stdin.close()
 
+    def warm(self, line):
+        """Send a `warming` line (the worker starts its warm start); nothing if the worker is gone (the first
+        submission sent to it says so)."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.write((json.dumps(line) + "\n").encode())
+            self.process.stdin.flush()
+
     def close(self):
-        """Ask an idle worker to finish, and wait for it."""
+        """Ask an idle worker to finish, and wait for it (woken as it ends: process.wait)."""
+        from ..sandbox.process import wait
         self.end_input()
         try:
-            self.process.wait(timeout=10)
+            wait(self.process, 10)
         except subprocess.TimeoutExpired:
             self.stop()
         self.process.stdout.close()
