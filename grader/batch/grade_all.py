@@ -454,6 +454,7 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             summary.unchanged.append(entry.name)
         else:
             jobs.append((entry, key))
+    jobs = longest_first(jobs, out)
     try:
         if jobs:
             # the class page's imports happen while the workers grade, not after them
@@ -477,6 +478,20 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             batch.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def longest_first(jobs, out):
+    """The jobs in the order that ends the batch soonest where a previous run of it says how long each took (its
+    report's seconds in `out`): the longest first, so that a submission that hangs to its limits (an endless loop
+    runs a cell's whole limit) starts at once instead of last, while the other workers grade the rest; those with no
+    report yet (new, or never finished) before them, in their order, as their time is not known."""
+    def took(job):
+        try:
+            return float(json.loads((out / job[0].name / "report.json").read_text())["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    known = {id(job): took(job) for job in jobs}
+    return sorted(jobs, key=lambda job: (known[id(job)] is not None, -(known[id(job)] or 0.0)))
 
 
 def _prepare_class_page():
