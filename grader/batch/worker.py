@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -104,6 +105,7 @@ def _grade(request, said):
         chosen = _assignment(assignments, request["assignment"], request["public_only"])
         _booting[0].join()
         spare.enable()  # the next submission's sandbox starts while this one is graded
+        _releases.enable()
         grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),
                          public_only=request["public_only"])
     except UsageError as exc:
@@ -112,6 +114,38 @@ def _grade(request, said):
     return 0
 
 
+class _Releases:
+    """Each grading's release (its sandbox stopped, its scratch folder removed: grader.grade.release_later), done
+    in a thread, one after another, while the next submission is graded: the batch has the report without
+    waiting for the child's own exit."""
+
+    def __init__(self):
+        self.queue = queue.Queue()
+        self.thread = None
+
+    def enable(self):
+        if self.thread is None:
+            from .. import grade
+            self.thread = threading.Thread(target=self._run, daemon=True, name="releases")
+            self.thread.start()
+            grade.release_later(self.queue.put)
+
+    def _run(self):
+        while True:
+            release = self.queue.get()
+            try:
+                release()
+            except Exception:  # noqa: BLE001 -- said where the worker's errors go; the batch goes on
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                self.queue.task_done()
+
+    def wait(self):
+        """Until every release handed over so far is done."""
+        self.queue.join()
+
+
+_releases = _Releases()
 _loaded = {}  # (assignment folder, public_only) -> (its files' names, sizes and times, the Assignment loaded)
 
 
@@ -186,6 +220,7 @@ def _end(answered):
     modules to free, for nothing). A worker that graded nothing doesn't wait for a zygote still starting:
     bubblewrap's --die-with-parent ends it with this process, and the batch removes its folder (Worker._clean)."""
     if answered:
+        _releases.wait()
         atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -276,11 +311,16 @@ class Worker:
                 stream.close()
         self._clean()
 
-    def _clean(self):
-        """Kill what is left of this worker's sandboxes and remove its temporary folder."""
-        for pid in _leftovers(self.scratch):
-            with contextlib.suppress(OSError):
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
+    def _clean(self, seconds=2.0):
+        """Kill what is left of this worker's sandboxes (a zygote still starting when a worker that graded nothing
+        ended, one that a killed worker could not stop), wait until they are gone (`seconds` at most: a process
+        killed is still listed for a moment), and remove its temporary folder."""
+        deadline = time.monotonic() + seconds
+        while (left := _leftovers(self.scratch)) and time.monotonic() < deadline:
+            for pid in left:
+                with contextlib.suppress(OSError):
+                    os.killpg(os.getpgid(pid), signal.SIGKILL)
+            time.sleep(0.01)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def end_input(self):
