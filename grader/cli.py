@@ -413,7 +413,27 @@ def main(argv=None):
 
 def entry():
     """The `grader` console script (pyproject.toml)."""
-    sys.exit(main())
+    code = main()
+    _end(0 if code is None else code)
+
+
+def _end(code):
+    """End the command: its exit functions run and its output is flushed, then the process ends without the
+    interpreter's tear-down, which frees every module's objects (numpy's, IPython's, the grading's) for nothing:
+    0.1 to 0.6 s of a `grade` or a `grade-all` after its last file was written. A command that left a thread
+    of its own running (not a daemon) ends as Python ends it, waiting for that thread."""
+    import threading
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not isinstance(code, int) or others:
+        sys.exit(code)
+    import atexit
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (| head), or a stream closed
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
