@@ -16,10 +16,9 @@ import traceback
 from pathlib import Path
 
 from .. import assignment as assignments
-from ..api import grade_submission
+from ..api import grade_submission, start_ahead
 from ..report.files import write_whole
 from ..report import gradescope, terminal
-from ..sandbox.limits import Limits
 
 
 def main():
@@ -46,18 +45,10 @@ def _grade(submission):
     folder = assignments.choose()
     if not submission.is_dir() or not any(submission.iterdir()):
         raise Unusable("the submission is empty: upload your notebook or module")
-    limits = Limits()
-    _start_ahead(submission, folder, limits)
-    document = grade_submission(submission, assignments.load(folder), limits=limits)
+    start_ahead(submission, assignments.provided_of(folder))  # grading once: no zygote for a next one
+    document = grade_submission(submission, assignments.load(folder))
     print(terminal.render(document))
     return gradescope.render(document)
-
-
-def _start_ahead(submission, folder, limits):
-    """The one submission's sandbox, started now while the assignment loads, as the command line's (grader.sandbox.
-    ahead): the grading takes it, and, grading only once, boots no warm start (a zygote) for a next one."""
-    from ..sandbox import ahead, spare
-    ahead.start(limits, assignments.provided_of(folder), spare.warm_for(submission))
 
 
 def failed(message):
