@@ -94,7 +94,7 @@ def cmd_grade_all(options):
         grade_all.start_workers(options.workers)
     folder = assignments.choose(options.assignment, submissions=[options.folder])
     if not options.scheduler:  # their warm start begins while the assignment loads
-        grade_all.warm_workers(options.folder, folder, _limits(options))
+        grade_all.warm_workers(options.folder, folder, _limits(options), options.out, options.force)
     return grade_all.run(options, assignments.load(folder), _limits(options))
 
 

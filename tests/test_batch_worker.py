@@ -77,3 +77,22 @@ def test_a_worker_that_dies_is_replaced_only_while_submissions_are_left(tmp_path
     survivor = workers[0]
     batch._replace(workers, survivor, grace=0)
     assert workers == [] and survivor.process.returncode is not None
+
+
+def test_only_what_looks_new_or_changed_warms_a_worker(tmp_path):
+    """A run that keeps every report boots no zygote for nothing; a submission changed since its report, or with
+    none, does (a guess from times: what is graded again is decided by content)."""
+    from grader.batch import grade_all
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    for name in ("amy", "bob", "cat"):
+        (folder / f"{name}.py").write_text("x = 1\n")
+    for name in ("amy", "bob"):
+        (out / name).mkdir(parents=True)
+        (out / name / grade_all.FINGERPRINT).write_text("{}")
+    assert [e.name for e in grade_all.to_grade(folder, out)] == ["cat"]
+    later = (out / "bob" / grade_all.FINGERPRINT).stat().st_mtime_ns + 10**9
+    os.utime(folder / "bob.py", ns=(later, later))  # edited after its report
+    assert [e.name for e in grade_all.to_grade(folder, out)] == ["bob", "cat"]
+    assert [e.name for e in grade_all.to_grade(folder, out, force=True)] == ["amy", "bob", "cat"]
+    assert grade_all.to_grade(tmp_path / "missing", out) == []

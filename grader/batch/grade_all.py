@@ -404,17 +404,33 @@ def start_workers(workers):
     _early.extend(Worker() for _ in range(max(0, (workers or cores()) - len(_early))))
 
 
-def warm_workers(folder, assignment_folder, limits):
+def warm_workers(folder, assignment_folder, limits, out=None, force=False):
     """Tell the workers start_workers() started what the class of `folder` will be graded with (`assignment_folder`,
     `limits`), so that each starts its warm start (a zygote: the interpreter, numpy and IPython imported) now,
     while this command loads the assignment and looks at the submissions, instead of at its first submission.
-    As many as the class has submissions are told: the others end unused."""
+    As many are told as the class has submissions that look new or changed since the last run into `out`
+    (to_grade); the others end unused, as all do when every report is kept."""
+    for worker, entry in zip(_early, to_grade(folder, out, force)):
+        worker.warm(warming(entry.path, assignment_folder, limits))
+
+
+def to_grade(folder, out=None, force=False):
+    """The entries of `folder` that look new or changed since the last run into `out`: no fingerprint there, or one
+    older than the submission (`force`: all). A guess from times, for the warm start only: whether a submission is
+    graded again is decided by its content (_unchanged)."""
     try:
-        paths = sorted(p for p in Path(folder).iterdir() if not p.name.startswith("."))
-    except OSError:  # grade_all says what is wrong with the folder
-        return
-    for worker, first in zip(_early, paths):
-        worker.warm(warming(first, assignment_folder, limits))
+        found = discover(folder, out)
+    except UsageError:  # grade_all says what is wrong with the folder
+        return []
+    if force or out is None:
+        return found
+
+    def looks_changed(entry):
+        try:
+            return (Path(out) / entry.name / FINGERPRINT).stat().st_mtime_ns < entry.path.stat().st_mtime_ns
+        except OSError:
+            return True
+    return [entry for entry in found if looks_changed(entry)]
 
 
 def _close_early():
