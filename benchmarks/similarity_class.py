@@ -10,7 +10,7 @@ DEVSET_FOLDER holds the real solutions (.py and .ipynb, as benchmarks/devset/bui
   received pasted functions keeps its name (the student who pasted them is that student);
 - `labels.tsv`: `a  b  kind` for each pair that shares copied code (a disguised copy and its source, a partial copy
   and its donor, and any two documents whose code of some function has the same origin); every other pair is
-  independent;
+  independent; `labels-exact.tsv` the same by the previous rule (copies among the originals name for name only);
 - `made.json`: the seed, the assignment, the disguises of each copy, and the originals left out as duplicates.
 
 Independence of the originals: public repositories hold re-uploads of one another. Two originals are the same code
@@ -21,6 +21,8 @@ functions stay: in a real class many students write most functions the same way,
 not flag.) Two originals that hold the same code of two functions or more of MIN_LINES lines or more,
 every name kept, that no third original has even with its names changed, copied them from one another or from one
 source: those functions count as copied between them (a known copy in the labels, kind `partial:<functions>`).
+So does one long function that two originals hold name for name and no one else even renamed (`verbatim`), or
+near verbatim: its code and its text as written the same but for a line or two (`near`).
 
 Disguises (each copy gets two to four, every disguise used): renamed locals, comments removed / changed / added,
 reordered cells or functions, reformatting, inserted statements, a function's loop body or a run of its statements
@@ -32,6 +34,7 @@ check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare
 """
 import argparse
 import ast
+import difflib
 import io
 import itertools
 import json
@@ -46,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import assignment as assignments  # noqa: E402
-from grader.similarity import collect, fingerprint  # noqa: E402
+from grader.similarity import collect, extract, fingerprint  # noqa: E402
 
 DISGUISES = ("rename", "comments", "reorder", "reformat", "insert", "helper")
 # Which copies (by index) renew the notebook's recorded state (renew_state): "some", a third re-run and half of
@@ -58,6 +61,9 @@ MIN_OWN_LINES = 3
 MIN_SAME = 4
 MIN_LINES = 5
 LONG_PRINTS = 60  # own fingerprints of a function long enough that one copied alone shows (verbatim)
+NEAR_LINES = 2  # lines of a long function in which two originals' code, and their text as written, may differ (near)
+NEAR_TEXT = 10  # own lines as written that two originals must have in common for a near-verbatim copy
+NEAR_GROUP = 4  # at most this many originals hold a long function near each other: more is the class's common way
 NEW_NAMES = ["tmp", "val", "res", "out", "acc", "buf", "cur", "nxt", "prev_state", "grad", "step", "layer", "hid",
              "inp", "outp", "w", "v", "z", "s", "q", "r", "u", "alpha", "beta", "gamma", "delta", "kappa", "xx",
              "yy", "ww", "bb", "cc", "hh", "dd", "gg", "mm", "nn", "pp", "state", "memo", "store", "holder"]
@@ -457,7 +463,7 @@ def duplicates(codes):
     return [(_root(parent, n), n) for n in names if _root(parent, n) != n]
 
 
-def verbatim(codes, names, prints=None):
+def verbatim(codes, names, prints=None, written=None):
     """[(a, b, function)] of code that originals copied from one another or from one source:
     - two originals hold the same code of two functions or more, each of MIN_LINES lines or more (as the check reads
       it, every name kept), that no third original has, even with its names changed (one short function alone can be
@@ -466,7 +472,10 @@ def verbatim(codes, names, prints=None):
       fingerprints or more: little of it is the handout's) that no other original has even renamed: a long function
       leaves dozens of choices open (seed 002's lstm_cell_backward: 21 versions among 27 students who solved it), and
       the same choices, every name kept, are one source. (Public repositories re-upload popular solutions.)
-    `prints`: {original: {function: its own fingerprints}}; without it only the first rule applies."""
+    - or (`near`, with `written`) two originals hold one long function near verbatim: its code the same but for a line
+      or two, and its text as written (comments, spacing) too.
+    `prints`: {original: {function: its own fingerprints}}; without it only the first rule applies. `written`:
+    {original: {function: its own lines as written}} (written_lines)."""
     holders, shapes = {}, Counter()
     for name in names:
         for function, code in codes[name].items():
@@ -482,7 +491,72 @@ def verbatim(codes, names, prints=None):
         if prints and len(who) in (2, 3) and all(len(prints[n].get(function, ())) >= LONG_PRINTS for n in who):
             long |= {(a, b, function) for a, b in itertools.combinations(sorted(who), 2)}
     pairs = Counter((a, b) for a, b, _ in found)
-    return sorted({(a, b, function) for a, b, function in found if pairs[(a, b)] >= 2} | long)
+    exact = {(a, b, function) for a, b, function in found if pairs[(a, b)] >= 2} | long
+    return sorted(exact | (near(codes, names, prints, written) if prints and written else set()))
+
+
+def near(codes, names, prints, written):
+    """{(a, b, function)} of long functions (LONG_PRINTS own fingerprints or more on both sides) that two originals
+    hold near verbatim: a re-upload with a line or two changed (a statement written twice, a hint comment kept) is
+    still the source's text, and no two students write several dozen lines of their own to the same comments and
+    spacing. Near verbatim means:
+    - the code as the check reads it, every name kept, differs in at most NEAR_LINES lines on either side;
+    - every original whose code of it is that near with its names changed is that near with its names kept (the
+      names are the source's too, as in the exact rule), and they are NEAR_GROUP or fewer: a function that more
+      originals write that near is the class's common way (seed 002's lstm_backward: groups of five and six);
+    - as written (comments, names, spacing; the lines a fifth of the originals or more write, the handout's, left
+      out), one side's own lines are all in the other's, in order, but for at most NEAR_LINES, and they have
+      NEAR_TEXT such lines or more in common (CS231n's lstm_step_forward has a dozen lines, most of them everyone's:
+      two students with 5 own lines in common and 2 of 20 lines of code apart wrote the obvious way)."""
+    found = set()
+    for function in sorted({f for n in names for f in codes[n]}):
+        long = [n for n in names if function in codes[n] and len(prints[n].get(function, ())) >= LONG_PRINTS]
+        lines = {n: _code_lines(codes[n][function]) for n in long}
+        shaped = {n: [_shape(line) for line in lines[n]] for n in long}
+        for a, b in itertools.combinations(long, 2):
+            if not _near(lines[a], lines[b]):
+                continue
+            named = {c for c in long if _near(lines[a], lines[c]) or _near(lines[b], lines[c])}
+            renamed = {c for c in long if _near(shaped[a], shaped[c]) or _near(shaped[b], shaped[c])}
+            text_a, text_b = written[a].get(function, []), written[b].get(function, [])
+            only_a, only_b = _differ(text_a, text_b)
+            same_text = min(only_a, only_b) <= NEAR_LINES and len(text_a) - only_a >= NEAR_TEXT
+            if renamed == named and len(named) <= NEAR_GROUP and same_text:
+                found.add((a, b, function))
+    return found
+
+
+def _code_lines(code):
+    return [line.strip() for line in code.splitlines() if line.strip()]
+
+
+def _near(a, b):
+    return max(_differ(a, b)) <= NEAR_LINES
+
+
+def _differ(a, b):
+    """(lines of a, lines of b) not matched when a is laid against b in order."""
+    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    same = sum(block.size for block in blocks)
+    return len(a) - same, len(b) - same
+
+
+def written_lines(paths, names, graded, starter):
+    """{original: {function: its own lines as written}}: the graded function's source text as the check finds it
+    (comments, names and spacing kept; indentation and blank lines not), less the lines that a fifth of the originals
+    or more write in it and the starter's lines."""
+    texts = {}
+    for name in names:
+        defs = extract.definitions(extract.cells(paths[name]))
+        texts[name] = {}
+        for function in graded:
+            cell = getattr(defs.get(function), "written", (None,))[0]
+            source = ast.get_source_segment(cell, defs[function]) if cell else None
+            texts[name][function] = [line.strip() for line in (source or "").splitlines() if line.strip()]
+    count = Counter((f, line) for functions in texts.values() for f, lines in functions.items() for line in set(lines))
+    many = max(3, 0.2 * len(names))
+    return {name: {f: [line for line in lines if count[(f, line)] < many and line not in starter]
+                   for f, lines in functions.items() if lines} for name, functions in texts.items()}
 
 
 def _shape(code):
@@ -491,6 +565,7 @@ def _shape(code):
 
 
 def _root(parent, name):
+    parent.setdefault(name, name)
     while parent[name] != name:
         name = parent[name]
     return name
@@ -544,32 +619,32 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="
     for _, name in left_out:
         docs.pop(name, None)
     solved = {name: solved_functions(lines_of[name], common) for name in docs}
-    origin = {name: {f: name for f in solved[name]} for name in docs}
     names = sorted(docs)
-    known = verbatim(codes, names, prints)
-    for a, b, function in known:  # (a file the line reader cannot parse whole still has the function the check reads)
-        origin[b][function] = origin[a].setdefault(function, a)
-    pasted = _paste_some(docs, names, solved, origin, rng, partial)
+    exact = verbatim(codes, names, prints)
+    known = verbatim(codes, names, prints, written_lines(paths, names, graded, starter_lines(folder, graded)))
+    pasted = _paste_some(docs, names, solved, rng, partial)
     # A copy's source must have some code of its own as the check reads it: a copy of the bare template copies
     # nothing (seed 1 drew such a source among the smallest submissions).
-    made = _copy_some(docs, [n for n in names if prints[n]], solved, origin, rng, copies, small, graded)
+    made = _copy_some(docs, [n for n in names if prints[n]], solved, rng, copies, small, graded)
     for i, (_, chosen, doc) in enumerate(made.values()):
         doc.renew = RENEWED[renew](i)
         chosen += [f"renew-{what}" for what in doc.renew if doc.notebook]
-    _write(out, docs, made, origin)
-    labels = _labels(origin)
-    (Path(out) / "labels.tsv").write_text("a\tb\tkind\n" + "".join(
-        f"{a}\t{b}\t{kind}\n" for (a, b), kind in sorted(labels.items())))
+    _write(out, docs, made)
+    labels = _labels(_origin(solved, known, pasted, made))
+    _write_labels(Path(out) / "labels.tsv", labels)
+    # The labels of the previous rule (copies among the originals only name for name), to measure against both.
+    _write_labels(Path(out) / "labels-exact.tsv", _labels(_origin(solved, exact, pasted, made)))
     record = {"assignment": assignment.name, "seed": seed, "originals": len(names), "copies": {
         n: {"source": s, "disguises": d} for n, (s, d, _) in made.items()}, "pasted": pasted,
         "left_out_as_duplicates": [{"kept": a, "left_out": b} for a, b in left_out],
-        "verbatim_among_originals": [{"a": a, "b": b, "function": f} for a, b, f in known], "copy_pairs": len(labels),
+        "verbatim_among_originals": [{"a": a, "b": b, "function": f, "rule": "exact" if (a, b, f) in exact else "near"}
+                                     for a, b, f in known], "copy_pairs": len(labels),
         "documents": len(docs) + len(made)}
     (Path(out) / "made.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
 
 
-def _paste_some(docs, names, solved, origin, rng, count):
+def _paste_some(docs, names, solved, rng, count):
     """`count` originals receive 2 or 3 solved functions of another original."""
     done = []
     receivers = [n for n in names if len(solved[n]) >= 3]
@@ -582,13 +657,11 @@ def _paste_some(docs, names, solved, origin, rng, count):
         donor = rng.choice(donors)
         functions = rng.sample(sorted(solved[donor]), min(len(solved[donor]), rng.choice([2, 3])))
         paste(docs[recipient], docs[donor], functions, rng)
-        for f in functions:
-            origin[recipient][f] = origin[donor][f]
         done.append({"recipient": recipient, "donor": donor, "functions": functions})
     return done
 
 
-def _copy_some(docs, names, solved, origin, rng, count, small, graded):
+def _copy_some(docs, names, solved, rng, count, small, graded):
     """{copy name: (source, disguises, Doc)}: `small` of the sources are the smallest submissions with some code."""
     by_size = sorted((n for n in names if solved[n]), key=lambda n: (len(solved[n]), n))
     half = [n for n in by_size if len(solved[n]) * 2 <= len(graded)][:small] or by_size[:small]
@@ -603,17 +676,38 @@ def _copy_some(docs, names, solved, origin, rng, count, small, graded):
         disguise(doc, chosen, rng, set(graded))
         name = f"copy_{i:02d}_{'_'.join(chosen)}"
         made[name] = (source, chosen, doc)
-        origin[name] = dict(origin[source])
     return made
 
 
-def _write(out, docs, made, origin):
+def _write(out, docs, made):
     folder = Path(out) / "class"
     folder.mkdir(parents=True, exist_ok=True)
     for name, doc in docs.items():
         (folder / f"{name}{doc.path.suffix.lower()}").write_text(doc.text())
     for name, (_, _, doc) in made.items():
         (folder / f"{name}{doc.path.suffix.lower()}").write_text(doc.text())
+
+
+def _origin(solved, known, pasted, made):
+    """{document: {function: the original its code comes from}}: each original's own, less what it shares with
+    another original (`known`, verbatim), what was pasted into it, and each copy's source's."""
+    origin = {name: {f: name for f in functions} for name, functions in solved.items()}
+    parent = {}
+    for a, b, function in known:  # joined transitively: a group holding one source's function has its first's
+        root_a, root_b = _root(parent, (function, a)), _root(parent, (function, b))
+        parent[max(root_a, root_b)] = min(root_a, root_b)
+    for function, name in parent:  # (a file the line reader cannot parse whole still has the function the check reads)
+        origin[name][function] = _root(parent, (function, name))[1]
+    for done in pasted:
+        for f in done["functions"]:
+            origin[done["recipient"]][f] = origin[done["donor"]][f]
+    for name, (source, _, _) in made.items():
+        origin[name] = dict(origin[source])
+    return origin
+
+
+def _write_labels(path, labels):
+    path.write_text("a\tb\tkind\n" + "".join(f"{a}\t{b}\t{kind}\n" for (a, b), kind in sorted(labels.items())))
 
 
 def _labels(origin):

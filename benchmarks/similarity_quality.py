@@ -15,6 +15,8 @@ compare50:
 - above: how many copy pairs score above every independent pair;
 - precision and recall of the pairs flagged (ours: at its threshold; compare50 has none and lists the 50 highest
   pairs by default, so those count as its flags).
+Where the labelled class also has `labels-exact.tsv` (the labels by similarity_class.py's previous rule, copies
+among the originals name for name only) and it differs, the same figures follow under those labels.
 
 compare50 is installed with pip into a throwaway virtual environment (COMPARE50_VENV, default under the temporary
 folder; never the project's .venv). It reads text files, so each submission is given to it as one .py file: the
@@ -41,6 +43,7 @@ import similarity_class  # noqa: E402
 
 VENV = Path(os.environ.get("COMPARE50_VENV", Path(tempfile.gettempdir()) / "compare50-venv"))
 COMPARE50_SHOWN = 50  # pairs compare50 lists by default (its -n)
+EXACT = "labels-exact.tsv"  # similarity_class.py's labels by the previous rule, measured beside labels.tsv
 
 # Runs in compare50's environment: every pair's score by the structure pass, as JSON lines.
 DRIVER = '''
@@ -73,8 +76,8 @@ def labelled(folder, seed, scratch, renew="some"):
     return out, chosen
 
 
-def labels(folder):
-    rows = (folder / "labels.tsv").read_text().splitlines()[1:]
+def labels(folder, file="labels.tsv"):
+    rows = (folder / file).read_text().splitlines()[1:]
     return {frozenset(row.split("\t")[:2]): row.split("\t")[2] for row in rows if row.strip()}
 
 
@@ -176,6 +179,14 @@ def report(name, result, positives, show, scores):
         print("     highest independent: " + ", ".join(f"{scores[p]:.3g} {'|'.join(sorted(p))}" for p in highest))
 
 
+def _both(name, scores, flagged, positives, exact, everyone, show):
+    """The figures under the labels, then under the previous rule's (copies among originals name for name only)."""
+    report(name, figures(scores, flagged, positives, everyone), positives, show, scores)
+    if exact is not None and exact != positives:
+        print(f"  {name}, with the previous labels ({len(exact)} copy pairs: {EXACT}):")
+        report(name, figures(scores, flagged, exact, everyone), exact, show, scores)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+")
@@ -194,14 +205,15 @@ def main():
             everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}
             print(f"{given} ({chosen.name}): {len(names)} documents, {len(everyone)} pairs, {len(positives)} copy"
                   f" pairs; starter: {starter(folder) and 'the folder' or 'the assignment' + chr(39) + 's'}")
+            exact = set(labels(folder, EXACT)) if (folder / EXACT).is_file() else None
             scores, flagged, seconds = ours(folder, chosen)
-            report("ours", figures(scores, flagged, positives, everyone), positives, args.show, scores)
+            _both("ours", scores, flagged, positives, exact, everyone, args.show)
             if not args.no_compare50:
                 scores, shown, seconds = compare50(folder, scratch)
                 if scores is None:
                     print(f"  compare50: not compared: {shown}")
                 else:
-                    report("compare50", figures(scores, shown, positives, everyone), positives, args.show, scores)
+                    _both("compare50", scores, shown, positives, exact, everyone, args.show)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -4,8 +4,8 @@ they are in the class and the archive.
 Rarity: a fingerprint that d documents have (the class and the archive, any function) weighs 1 when d <= 2 and
 1 / (d - 1)^2 above: code that several students have is the handout's (any version of it, whatever the starter
 folder holds) or the obvious way, and is evidence of nothing; code that only the two of a pair have is. Documents
-are counted by source: a first count finds the groups of whole copies (pairs flagged that wrote every function
-both solved alike), and the pairs are weighed again with each group counted once; otherwise a copy makes all of its
+are counted by source: a first count finds the groups of whole copies (pairs scoring WHOLE or more that wrote every
+function both solved alike), and the pairs are weighed again with each group counted once; otherwise a copy makes all of its
 source's code look common (three documents have it as soon as a third student shares a piece) and hides a partial
 copy of its source.
 
@@ -23,13 +23,16 @@ Agreement: rare pieces are not all a copy has. A function can be rare as a whole
 (seed 002's backward passes: 21 versions among 27 students, made of the same few lines), and a copy of a student who
 wrote the common lines agrees with its source in every function. So each function both sides wrote alike (NEAR or
 more of the smaller side's own fingerprints in the other's) adds the product of two nulls taken from the class
-itself. Near the pair: how few documents of the class and the archive are as close to either side in it,
-log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
+itself. Near the pair: how few documents of the class and the archive are as close to either side in it (counted
+by source, see below), log(n / (1 + closer)) / log(n), 1 when no other document of the n that solved it is as close, near 0 when most are.
 Across the class: how few of the pairs compared in that function wrote it alike, log(m / alike) / log(m) of the m
 pairs that both solved it, 1 when this pair is the only one, near 0 for a function most pairs write alike (a
 one-line function of the handout: 62% of the pairs on the development set), whoever the two are. A function that
 only this pair writes alike makes one point; one the whole class writes alike nothing, however unusual the two are
-otherwise. With e the
+otherwise. A long function (LONG own fingerprints: dozens of choices left open) is the exception to the second null:
+the pairs of a class that write a long function alike are mostly copies of it, two or three students each, and the
+class's rate would count them against one another; so its length (own fingerprints over LONG, up to 1) stands in
+for the class's null when larger, unless every pair wrote it alike (the handout's). With e the
 rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
@@ -57,7 +60,8 @@ from .surface import KINDS, kind
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.55  # a pair at or above this score is flagged (docs/similarity.md: why 0.55)
+THRESHOLD = 0.56  # a pair at or above this score is flagged (docs/similarity.md: why 0.56)
+WHOLE = 0.55  # a pair at or above this score that wrote every function both solved alike is a whole copy (_sources)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
 SURFACE_FULL = 4  # rare surface mass shared (items that only the pair has) for a kind to count in full
@@ -65,6 +69,7 @@ PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a kind to count in full
 BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
+LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ class Pair:
     written: dict = field(hash=False, default_factory=dict)  # {kind: rare surface mass shared}, surface.KINDS
     state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
     recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
+    lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
 
     @property
     def flagged(self):
@@ -155,13 +161,14 @@ def compare(a, b, rare=None, masses=None):
     rare = rare or {}
     mass_a, written_a, kept_a = masses[a.name] if masses else masses_of([a], rare)[a.name]
     mass_b, written_b, kept_b = masses[b.name] if masses else masses_of([b], rare)[b.name]
-    shares, shared, sizes, alike = {}, {}, {}, {}
+    shares, shared, sizes, alike, lengths = {}, {}, {}, {}, {}
     for name, mine in a.functions.items():
         theirs = b.functions.get(name)
         if theirs:
             both = mine & theirs
             if len(both) >= NEAR * min(len(mine), len(theirs)):
                 alike[name] = round(len(both) / min(len(mine), len(theirs)), 4)
+                lengths[name] = min(len(mine), len(theirs))
             shared[name] = _mass(both, rare)
             sizes[name] = min(mass_a[name], mass_b[name])
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
@@ -173,7 +180,7 @@ def compare(a, b, rare=None, masses=None):
     state, recorded = _state(a.recorded & b.recorded, kept_a, kept_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
-                recorded)
+                recorded, lengths)
 
 
 def _state(both, kept_a, kept_b, rare):
@@ -252,12 +259,13 @@ def ranked(students, archive=(), workers=1, rare=None):
     if not sources:
         return pairs, rare
     rare = rarity(documents, sources)
-    return _ranked(students, archive, workers, rare), rare
+    return _ranked(students, archive, workers, rare, sources), rare
 
 
 def _sources(pairs):
-    """{document name: its source} of the documents in a group of whole copies: pairs flagged that wrote every
-    function both solved alike (two or more), joined transitively; the source is one name of the group."""
+    """{document name: its source} of the documents in a group of whole copies: pairs scoring WHOLE or more that
+    wrote every function both solved alike (two or more), joined transitively; the source is one name of the group.
+    (WHOLE is not the flag's threshold: where the flag is drawn says nothing about how rarity is counted.)"""
     parent = {}
 
     def root(name):
@@ -265,12 +273,12 @@ def _sources(pairs):
             name = parent[name]
         return name
     for pair in pairs:
-        if pair.flagged and len(pair.alike) == len(pair.functions) >= 2:
+        if pair.score >= WHOLE and len(pair.alike) == len(pair.functions) >= 2:
             parent[root(pair.a)] = root(pair.b)
     return {name: root(name) for name in parent}
 
 
-def _ranked(students, archive, workers, rare):
+def _ranked(students, archive, workers, rare, sources=None):
     masses = masses_of([*students, *archive], rare)
     rows = [i for i, a in enumerate(students) if a.functions]
     if workers > 1 and len(rows) >= PARALLEL_FROM:
@@ -280,7 +288,7 @@ def _ranked(students, archive, workers, rare):
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
         found = _rows(rows, students, archive, rare, masses)
-    scored = [p for p in agreed(found, *_solvers(students, archive)) if p.score >= KEEP]
+    scored = [p for p in agreed(found, *_solvers(students, archive), sources=sources) if p.score >= KEEP]
     return sorted(scored, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
@@ -292,29 +300,42 @@ def _solvers(students, archive):
     return mine + known, {f: n * (n - 1) // 2 + n * known[f] for f, n in mine.items()}
 
 
-def agreed(pairs, solvers, compared=None):
+def agreed(pairs, solvers, compared=None, sources=None):
     """The pairs with their agreement added to their score. `solvers`: {function: documents that solved it};
-    `compared`: {function: pairs that both solved it} (by default every two of its solvers)."""
-    near, alike = {}, Counter()
+    `compared`: {function: pairs that both solved it} (by default every two of its solvers); `sources`:
+    {document name: its source} (see `_sources`): the others as close to a side count by source, so a whole copy of
+    a third student who wrote the function alike counts once with that student."""
+    sources = sources or {}
+    near, alike = {}, Counter()  # near: {(document, function): {source of an other: the closest of its documents}}
     for pair in pairs:
         for function, value in pair.alike.items():
-            near.setdefault((pair.a, function), []).append(value)
-            near.setdefault((pair.b, function), []).append(value)
+            for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
+                best = near.setdefault((side, function), {})
+                other = sources.get(other, other)
+                best[other] = max(best.get(other, 0.0), value)
             alike[function] += 1
-    for values in near.values():
-        values.sort()
+    ordered = {key: sorted(best.values()) for key, best in near.items()}
     done = []
     for pair in pairs:
         total = 0.0
-        for function, value in pair.alike.items():  # how many others are as close to a side, the pair left out
-            closer = max(len(near[(side, function)]) - bisect.bisect_left(near[(side, function)], value) - 1
+        mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
+        for function, value in pair.alike.items():  # how many other sources are as close to a side
+            closer = max(len(ordered[(side, function)]) - bisect.bisect_left(ordered[(side, function)], value)
+                         - sum(near[(side, function)].get(source, -1.0) >= value for source in mine)
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             m = (compared or {}).get(function, n * (n - 1) // 2)
-            total += _unusual(n, 1 + closer) * _unusual(m, alike[function])
+            total += _unusual(n, 1 + closer) * max(_unusual(m, alike[function]),
+                                                   _long(pair.lengths.get(function, 0), m, alike[function]))
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _long(length, compared, alike):
+    """What a function's length alone says against chance, 0 to 1: its own fingerprints over LONG, and nothing for
+    a function that every pair compared wrote alike (the handout's, however long)."""
+    return min(1.0, length / LONG) if alike < compared else 0.0
 
 
 def _unusual(among, as_close):

@@ -1,0 +1,77 @@
+"""The development set's labelling rule (benchmarks/similarity_class.py): which functions two public originals are
+labelled as having copied from one another. A long function held near verbatim (its code and its text as written the
+same but for a line or two) is a copy; the class's common way, or code alike only once names are changed, is not."""
+from benchmarks import similarity_class as labelling
+
+GATES = ["f", "i", "o", "c"]
+
+
+def long_function(spacing=""):
+    """A backward pass of 24 lines of the student's own, as the check reads it and as written."""
+    code = ["def step(d, cache):", "    (a, c, ft, it, ot, x, p) = cache"]
+    for gate in GATES:
+        code += [f"    d{gate}t = d * np.tanh(c) * {gate}t * (1 - {gate}t)",
+                 f"    dW{gate} = np.dot(d{gate}t, np.concatenate((a, x), axis=0).T)",
+                 f"    db{gate} = np.sum(d{gate}t, axis=1, keepdims=True)",
+                 f"    da{gate} = np.dot(p['W{gate}'][:, :8].T, d{gate}t)",
+                 f"    dx{gate} = np.dot(p['W{gate}'][:, 8:].T, d{gate}t)",
+                 f"    g{gate} = {{'dW{gate}': dW{gate}, 'db{gate}': db{gate}}}"]
+    code.append("    return (dWf, dbf)")
+    written = [line.strip().replace(", ", "," + spacing) for line in code[1:-1]]
+    return "\n".join(code), written
+
+
+def renamed(code):
+    return code.replace("dft", "q_forget").replace("dWf", "Wforget")
+
+
+def check(codes, written, long_enough=True):
+    names = sorted(codes)
+    prints = {n: {"step": set(range(80 if long_enough else 40))} for n in names}
+    return {(a, b) for a, b, _ in labelling.near(codes, names, prints, written)}
+
+
+def test_a_long_function_held_near_verbatim_is_a_copy_and_not_when_the_class_writes_it_so():
+    code, written = long_function()
+    twice = code.replace("    return", "    gf = {'dWf': dWf, 'dbf': dbf}\n    return")  # a line written twice
+    codes = {"source": {"step": code}, "reupload": {"step": twice}}
+    texts = {"source": {"step": written}, "reupload": {"step": written + [written[-1]]}}
+    assert check(codes, texts) == {("reupload", "source")}
+    assert check(codes, texts, long_enough=False) == set()  # a short function alike can be chance
+    # Little text of their own in common (the rest is what a fifth of the class writes): the obvious way.
+    few = {n: {"step": lines[:labelling.NEAR_TEXT - 1]} for n, lines in (("source", written), ("reupload", written))}
+    assert check(codes, few) == set()
+    enough = {n: {"step": lines[:labelling.NEAR_TEXT]} for n, lines in (("source", written), ("reupload", written))}
+    assert check(codes, enough) == {("reupload", "source")}
+
+    # Written with other spacing on every line: the same code, not the same text.
+    other_text = {**texts, "reupload": {"step": long_function(spacing="  ")[1]}}
+    assert check(codes, other_text) == set()
+
+    # A third student writes it that near with other names: the way it is done, not one source.
+    codes_renamed = {**codes, "third": {"step": renamed(code)}}
+    assert check(codes_renamed, {**texts, "third": {"step": written}}) == set()
+
+    # Five originals that near, names and all: the class's common way (NEAR_GROUP is four).
+    five = {f"s{i}": {"step": code} for i in range(labelling.NEAR_GROUP + 1)}
+    assert check(five, {n: {"step": written} for n in five}) == set()
+    four = {f"s{i}": {"step": code} for i in range(labelling.NEAR_GROUP)}
+    assert len(check(four, {n: {"step": written} for n in four})) == 6
+
+
+def test_three_lines_changed_are_not_near_verbatim():
+    code, written = long_function()
+    edited = code.replace("dot = ", "dot  = ").replace("dbf = np.sum(dft, axis=1, keepdims=True)", "dbf = dft.sum(1)")
+    edited = edited.replace("dbi = np.sum(dit, axis=1, keepdims=True)", "dbi = dit.sum(1)")
+    edited = edited.replace("dbo = np.sum(dot, axis=1, keepdims=True)", "dbo = dot.sum(1)")
+    codes = {"a": {"step": code}, "b": {"step": edited}}
+    assert check(codes, {"a": {"step": written}, "b": {"step": written}}) == set()
+
+
+def test_a_group_holding_one_source_shares_its_origin_whatever_order_the_pairs_come_in():
+    solved = {n: {"step", "other"} for n in "abcd"}
+    origin = labelling._origin(solved, [("a", "c", "step"), ("b", "c", "step"), ("b", "d", "step")], [], {})
+    assert {origin[n]["step"] for n in "abcd"} == {"a"}
+    assert origin["d"]["other"] == "d"
+    labels = labelling._labels(origin)
+    assert labels[("a", "d")] == "partial:step" and len(labels) == 6
