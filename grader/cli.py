@@ -92,8 +92,10 @@ def cmd_grade_all(options):
         extras.require("similarity", "--similarity")
     if not options.scheduler:
         grade_all.start_workers(options.workers)
-    chosen = assignments.find(options.assignment, submissions=[options.folder])
-    return grade_all.run(options, chosen, _limits(options))
+    folder = assignments.choose(options.assignment, submissions=[options.folder])
+    if not options.scheduler:  # their warm start begins while the assignment loads
+        grade_all.warm_workers(options.folder, folder, _limits(options), options.out, options.force)
+    return grade_all.run(options, assignments.load(folder), _limits(options))
 
 
 def cmd_similarity(options):
@@ -400,7 +402,6 @@ def parser():
 
 def main(argv=None):
     options = parser().parse_args(argv)
-    _ran["verb"] = options.run
     if options.course:  # the environment carries it to the batch's worker processes too
         os.environ[course.ENV] = str(Path(options.course).resolve())
     try:
@@ -410,33 +411,30 @@ def main(argv=None):
         return 2
 
 
-_ran = {"verb": None}  # the verb main() ran (entry() ends a grading at once)
-
-
 def entry():
     """The `grader` console script (pyproject.toml)."""
     code = main()
-    if _ran["verb"] is cmd_grade:
-        end_at_once(code)
-    sys.exit(code)
+    end_at_once(0 if code is None else code)
 
 
 def end_at_once(code):
-    """Exit with `code` once what must run at a process's end has run (the threads that are not daemons, the exit
-    handlers, which stop a sandbox left over and remove its folder; the standard streams flushed), without the
-    interpreter's teardown of every module: 0.1-0.2 s after a grading has loaded numpy and the grading code (as a
-    sandbox's child ends, child.run), which every `grader grade` waited for."""
+    """Exit with `code` once what must run at a process's end has run (the threads that are not daemons joined,
+    the exit handlers, which stop a sandbox left over and remove its folder; the standard streams flushed),
+    without the interpreter's tear-down, which frees every module's objects (numpy's, IPython's, the grading's)
+    for nothing: 0.1 to 0.6 s of a `grade` or a `grade-all` after its last file was written (as a sandbox's
+    child ends, child.run). A code that is not a number (a message) ends as Python ends it."""
+    if not isinstance(code, int):
+        sys.exit(code)
     import atexit
     import threading
     threading._shutdown()  # as the interpreter's end begins: the threads' exit callbacks, then non-daemons joined
     atexit._run_exitfuncs()
-    status = code if isinstance(code, int) else 0 if code is None else 1
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away (`| head`) or a closed stream: as Python's own end
-            status = status or 120
-    os._exit(status)
+            code = code or 120
+    os._exit(code)
 
 
 if __name__ == "__main__":

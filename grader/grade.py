@@ -17,7 +17,7 @@ from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import forkserver, foreseen, intake, spare
 from .sandbox.limits import Limits
-from .sandbox.process import CallTimeout, ChildDied, Missing, Raised, Sandbox, Unsendable
+from .sandbox.process import CallTimeout, ChildDied, Forked, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
 
 
@@ -159,7 +159,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     diagnose = diagnose and not public_only  # the catalogue of mistakes is made of the reference
     scratch, warm = spare.scratch_for(limits, assignment.provided, scratch_root)
     only = warm is not None and spare.started_ahead(warm)  # the command line's one submission (ahead.py)
-    program = None
+    program = graded = None
     try:
         if warm is None and Sandbox.forks is None:  # no zygote to fork from: the sandbox starts cold,
             # now, while the submission is taken in (a notebook read), as the command line's does (ahead.py)
@@ -184,14 +184,36 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)
-        return Graded(submission, results, loaded.error, program.output(), program.restarts,
-                      tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
+        graded = Graded(submission, results, loaded.error, program.output(), program.restarts,
+                        tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
+        return graded
     finally:
+        _release(program, warm, scratch, later=graded is not None)
+
+
+_later = []  # where a batch worker has each grading's release done (release_later)
+
+
+def release_later(run):
+    """From now on, hand the release of each grading that finished in a sandbox forked from the zygote (the
+    sandbox stopped, its scratch folder removed: a few hundredths of a second, mostly the child's own exit) to
+    `run`, which a batch worker has done in a thread while its next submission is graded. Nothing of one submission
+    is reachable from the next meanwhile: each fork sees only its own folder of the pool (zygote.py). A grading
+    that raised, or whose sandbox started cold, still releases before grade() returns."""
+    _later[:] = [run]
+
+
+def _release(program, warm, scratch, later=False):
+    def release():
         if program is not None:
             program.close()
         elif warm is not None:  # intake refused the submission before a program took the spare sandbox
             warm.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+    if later and _later and isinstance(getattr(program.sandbox, "process", None), Forked):
+        _later[0](release)
+    else:
+        release()
 
 
 def _prepare(assignment, program, public_only, diagnose):

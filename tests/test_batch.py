@@ -380,3 +380,16 @@ def test_a_second_run_grades_only_what_changed(graded, tmp_path):
     assert reports(out)[changed]["functions"]["rnn_cell_backward"]["score"] < 10
     rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").open())}
     assert float(rows[changed]["rnn_cell_backward"]) < 10
+
+
+def test_a_run_after_another_starts_what_took_longest_first_and_what_is_new_before_it(graded, tmp_path):
+    """A submission that hangs to its limits, started last, would keep one worker busy after the others are done."""
+    from grader.batch import grade_all as batch
+    new = tmp_path / "zz_new.py"
+    new.write_text(classroom.CORRECT)
+    entries = batch.entries(sorted(graded.folder.iterdir()) + [new])
+    ordered = [entry.name for entry, _ in batch.longest_first([(entry, None) for entry in entries], graded.out)]
+    took = [graded.reports[name]["seconds"] for name in ordered[1:]]
+    assert ordered[0] == "zz_new" and sorted(ordered[1:]) == sorted(graded.reports)
+    assert took == sorted(took, reverse=True) and took[0] > 2 * took[len(took) // 2]
+    assert graded.made[ordered[1]] in {what for what, _ in classroom.HOSTILE}

@@ -1,6 +1,7 @@
 """The batch's renderers and helpers on small made-up reports: no grading, so each case is quick and exact."""
 import csv
 import io
+import os
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -194,3 +195,19 @@ def test_progress_without_a_terminal_prints_one_line_per_submission():
     progress.finished("bob", "not graded: it hung", failed=True)
     assert stream.getvalue() == "[1/2] amy: 52 / 52 in 1.0 s\n[2/2] bob: not graded: it hung\n"
     assert progress.failed == 1
+
+
+def test_the_class_page_lists_mistakes_as_many_students_made_in_one_order_whatever_the_process():
+    """Tied mistakes were listed in the order of a set of strings, which Python's hash seed changes per process."""
+    import subprocess
+    import sys
+    from conftest import ROOT
+    code = ("import sys; sys.path.insert(0, 'tests'); from test_batch_outputs import wrong; "
+            "from grader.report import classpage; "
+            "print(classpage.render([wrong('amy', ['f.a', 'f.b', 'f.c', 'f.d', 'f.e', 'f.f']), wrong('bob', ['f.a'])]))")
+    pages = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(5)}
+    assert len(pages) == 1
+    page = pages.pop()
+    assert [page.index(f"<code>f.{x}</code></td><td class='n'>") for x in "abcdef"] == sorted(
+        page.index(f"<code>f.{x}</code></td><td class='n'>") for x in "abcdef")

@@ -39,3 +39,60 @@ def test_a_worker_answers_its_first_line_read_while_it_imports_and_nothing_when_
     answers = [json.loads(line) for line in ran.stdout.splitlines()]
     assert ran.returncode == 0 and [a["rc"] for a in answers] == [-1, -1], ran.stdout + ran.stderr
     assert "JSONDecodeError" in answers[0]["stderr"] and "KeyError" in answers[1]["stderr"]
+
+
+def test_a_warming_line_is_not_answered_and_the_requests_after_it_are():
+    import json
+    from grader.sandbox.limits import Limits
+    warming = json.dumps(worker.warming(ROOT / "submissions" / "correct.py", ROOT / "reference" / "rnn", Limits()))
+    ran = _worker(warming + "\n{\"source\": 3}\n")
+    answers = [json.loads(line) for line in ran.stdout.splitlines()]
+    assert ran.returncode == 0 and [a["rc"] for a in answers] == [-1], ran.stdout + ran.stderr
+    assert "KeyError" in answers[0]["stderr"]
+
+
+def test_a_worker_warmed_but_never_given_work_ends_at_once_and_leaves_nothing(tmp_path):
+    """A batch starts more workers than a small class needs, or finds every report unchanged: those it warmed
+    end when told, without waiting for their zygote to be ready, and nothing of them is left running."""
+    import time
+    from grader.sandbox.limits import Limits
+    idle = worker.Worker()
+    idle.warm(worker.warming(ROOT / "submissions" / "correct.py", ROOT / "reference" / "rnn", Limits()))
+    time.sleep(0.5)  # its warm start is under way
+    started = time.monotonic()
+    idle.close()
+    assert time.monotonic() - started < 5 and idle.process.returncode == 0
+    assert not idle.scratch.exists() and worker._leftovers(idle.scratch) == []
+
+
+def test_a_worker_that_dies_is_replaced_only_while_submissions_are_left(tmp_path):
+    from grader.batch import grade_all
+    batch = grade_all._Batch([], tmp_path, None, None, grade_all.Options(progress_bar=False), grade_all.Summary())
+    dead = worker.Worker()
+    workers = [dead]
+    batch.queue.append("the next submission")
+    batch._replace(workers, dead, grace=0)
+    assert dead.process.returncode is not None and len(workers) == 1 and workers[0] is not dead
+    batch.queue.clear()  # the last submissions are being graded: a new worker would only start and end
+    survivor = workers[0]
+    batch._replace(workers, survivor, grace=0)
+    assert workers == [] and survivor.process.returncode is not None
+
+
+def test_only_what_looks_new_or_changed_warms_a_worker(tmp_path):
+    """A run that keeps every report boots no zygote for nothing; a submission changed since its report, or with
+    none, does (a guess from times: what is graded again is decided by content)."""
+    from grader.batch import grade_all
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    for name in ("amy", "bob", "cat"):
+        (folder / f"{name}.py").write_text("x = 1\n")
+    for name in ("amy", "bob"):
+        (out / name).mkdir(parents=True)
+        (out / name / grade_all.FINGERPRINT).write_text("{}")
+    assert [e.name for e in grade_all.to_grade(folder, out)] == ["cat"]
+    later = (out / "bob" / grade_all.FINGERPRINT).stat().st_mtime_ns + 10**9
+    os.utime(folder / "bob.py", ns=(later, later))  # edited after its report
+    assert [e.name for e in grade_all.to_grade(folder, out)] == ["bob", "cat"]
+    assert [e.name for e in grade_all.to_grade(folder, out, force=True)] == ["amy", "bob", "cat"]
+    assert grade_all.to_grade(tmp_path / "missing", out) == []

@@ -128,3 +128,21 @@ def test_a_grader_that_crashes_still_writes_results_and_tells_the_instructor_why
 def test_a_grader_that_cannot_start_still_writes_results(tmp_path, bundle):
     results, _ = run_autograder(tmp_path, bundle, {"rnn.py": CORRECT}, python=str(tmp_path / "no-such-python"))
     assert results["score"] == 0 and "exit status 127" in results["output"]
+
+
+@pytest.mark.warm_start
+def test_the_autograder_grades_its_one_submission_without_booting_a_zygote_for_a_next(tmp_path, monkeypatch):
+    """Gradescope runs the autograder once per submission: a warm start for a second grading (a zygote, about a
+    second of CPU, and waited for at the end) would be for nothing; its sandbox is started ahead, as `grade`'s."""
+    from grader.platforms import autograder
+    from grader.sandbox import forkserver
+    course = tmp_path / "course"  # one assignment, as in the bundle
+    for part in ("reference", "fixtures"):
+        shutil.copytree(ROOT / part / "rnn", course / part / "rnn", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("GRADER_COURSE", str(course))
+    booted, boot = [], forkserver._boot
+    monkeypatch.setattr(forkserver, "_boot", lambda *args: booted.append(args[-2]) or boot(*args))
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "rnn.py").write_text(CORRECT)
+    assert autograder._grade(tmp_path / "submission")["score"] == 72
+    assert booted == []

@@ -33,7 +33,7 @@ from .names import Entry  # noqa: F401 - grade_all.Entry, as before
 from .options import SUBMISSION_SECONDS
 from .options import add_arguments  # noqa: F401 -- the verb's options, kept importable from here
 from .progress import Progress
-from .worker import Worker, request
+from .worker import Worker, request, warming
 
 FINGERPRINT = "fingerprint.json"
 STAGING = ".staging"
@@ -240,17 +240,12 @@ class _Batch:
         _close_early()  # more than the class needs
         try:
             while (self.queue or any(w.job for w in workers)) and not self.interrupted:
-                for i, worker in enumerate(workers):
-                    if worker.job is None and self.queue:
-                        try:
-                            self._dispatch(worker, self.queue[0])
-                        except OSError:  # the idle worker died (out of memory, killed): a new one takes the job
-                            worker.stop(grace=0)
-                            workers[i] = Worker()
-                            continue
-                        self.queue.pop(0)
+                for i in range(len(workers)):
+                    self._feed(workers, i)
                 self._wait(workers)
-                workers = self._end_idle([self._expire(w) for w in workers])
+                for worker in [w for w in workers if w.job and time.monotonic() >= w.deadline]:
+                    self._expire(workers, worker)
+                workers = self._end_idle(workers)
         finally:
             self._end_idle(workers, every=True)
             for worker in workers:
@@ -276,6 +271,28 @@ class _Batch:
             worker.close()
         self.ending = []
 
+    def _feed(self, workers, index):
+        """Give the worker at `index`, if idle, the next submission (if one is left); one found dead (out of memory,
+        killed) is replaced, and its replacement takes the submission at the next round."""
+        worker = workers[index]
+        if worker.job is not None or not self.queue or self.interrupted:
+            return
+        try:
+            self._dispatch(worker, self.queue[0])
+        except OSError:
+            self._replace(workers, worker, grace=0)
+            return
+        self.queue.pop(0)
+
+    def _replace(self, workers, worker, grace):
+        """Stop `worker` and put a new one in its place while submissions are left to give it; else drop it (a new
+        worker would only start, import the grading code and be told to end)."""
+        worker.stop(grace=grace)
+        if self.queue and not self.interrupted:
+            workers[workers.index(worker)] = Worker()
+        else:
+            workers.remove(worker)
+
     def _dispatch(self, worker, job):
         entry, key = job
         staging = self.out / STAGING / entry.name
@@ -298,23 +315,20 @@ class _Batch:
                 try:
                     answer = worker.receive()
                 except EOFError as ended:
+                    self._replace(workers, worker, grace=0)
                     self._finish(job, time.monotonic() - worker.started, None, f"{ended} while grading it")
-                    worker.stop(grace=0)
-                    workers[workers.index(worker)] = Worker()
                     continue
-                if answer is not None:
+                if answer is not None:  # the worker's next submission first: its files are written meanwhile
+                    self._feed(workers, workers.index(worker))
                     self._finish(job, answer["seconds"], answer)
         self.progress.draw()
 
-    def _expire(self, worker):
+    def _expire(self, workers, worker):
         """A worker past its submission's deadline is stopped and replaced; the submission gets a timeout."""
-        if worker.job is None or time.monotonic() < worker.deadline:
-            return worker
         job = worker.job
-        worker.stop(grace=3)
+        self._replace(workers, worker, grace=3)
         seconds = self.options.submission_seconds
         self._finish(job, seconds, None, _too_long(seconds), "timeout")
-        return Worker()
 
     def _run_on_cluster(self):
         """The same queue, graded by a Dask cluster's workers: each task carries its submission and brings back
@@ -390,6 +404,35 @@ def start_workers(workers):
     _early.extend(Worker() for _ in range(max(0, (workers or cores()) - len(_early))))
 
 
+def warm_workers(folder, assignment_folder, limits, out=None, force=False):
+    """Tell the workers start_workers() started what the class of `folder` will be graded with (`assignment_folder`,
+    `limits`), so that each starts its warm start (a zygote: the interpreter, numpy and IPython imported) now,
+    while this command loads the assignment and looks at the submissions, instead of at its first submission.
+    As many are told as the class has submissions that look new or changed since the last run into `out`
+    (to_grade); the others end unused, as all do when every report is kept."""
+    for worker, entry in zip(_early, to_grade(folder, out, force)):
+        worker.warm(warming(entry.path, assignment_folder, limits))
+
+
+def to_grade(folder, out=None, force=False):
+    """The entries of `folder` that look new or changed since the last run into `out`: no fingerprint there, or one
+    older than the submission (`force`: all). A guess from times, for the warm start only: whether a submission is
+    graded again is decided by its content (_unchanged)."""
+    try:
+        found = discover(folder, out)
+    except UsageError:  # grade_all says what is wrong with the folder
+        return []
+    if force or out is None:
+        return found
+
+    def looks_changed(entry):
+        try:
+            return (Path(out) / entry.name / FINGERPRINT).stat().st_mtime_ns < entry.path.stat().st_mtime_ns
+        except OSError:
+            return True
+    return [entry for entry in found if looks_changed(entry)]
+
+
 def _close_early():
     while _early:
         _early.pop().close()
@@ -427,6 +470,7 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             summary.unchanged.append(entry.name)
         else:
             jobs.append((entry, key))
+    jobs = longest_first(jobs, out)
     try:
         if jobs:
             # the class page's imports happen while the workers grade, not after them
@@ -450,6 +494,20 @@ def _grade_all(folder, entries, out, assignment, limits, options, client, starte
             batch.close()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def longest_first(jobs, out):
+    """The jobs in the order that ends the batch soonest where a previous run of it says how long each took (its
+    report's seconds in `out`): the longest first, so that a submission that hangs to its limits (an endless loop
+    runs a cell's whole limit) starts at once instead of last, while the other workers grade the rest; those with no
+    report yet (new, or never finished) before them, in their order, as their time is not known."""
+    def took(job):
+        try:
+            return float(json.loads((out / job[0].name / "report.json").read_text())["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    known = {id(job): took(job) for job in jobs}
+    return sorted(jobs, key=lambda job: (known[id(job)] is not None, -(known[id(job)] or 0.0)))
 
 
 def _prepare_class_page():

@@ -7,11 +7,13 @@ per student. Student code never runs here: grading starts its own sandbox child.
 Requests and answers are one JSON object per line on the worker's standard input and a private copy of its
 standard output; the real file descriptor 1 is pointed at /dev/null so nothing else can corrupt the answers.
 """
+import atexit
 import contextlib
 import io
 import itertools
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -30,8 +32,14 @@ SINGLE_THREADED = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "
 
 def serve(requests, answers):
     """Answer each request line (a submission, see `request`) with {"rc", "seconds", "stderr"} until the input
-    ends: rc 0 when its report is written, 2 when it can't be graded (stderr says why), -1 on a grader bug."""
+    ends: rc 0 when its report is written, 2 when it can't be graded (stderr says why), -1 on a grader bug. A
+    `warming` line is not answered (its warm start began when it was read: _read_first). Returns how many were
+    answered."""
+    answered = 0
     for line in requests:
+        if line.startswith(WARMING):
+            continue
+        answered += 1
         said = io.StringIO()
         started = time.monotonic()
         try:
@@ -43,12 +51,25 @@ def serve(requests, answers):
         answer = {"rc": rc, "seconds": round(time.monotonic() - started, 3), "stderr": said.getvalue()[-20000:]}
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
+    return answered
 
 
 def request(source, out, assignment, limits, public_only):
     """The request that grades `source` into the folder `out`, as a JSON-serializable dict."""
     return {"source": str(source), "out": str(out), "assignment": assignment.name, "limits": asdict(limits),
             "public_only": public_only}
+
+
+WARMING = '{"warming"'  # how a `warming` line starts
+
+
+def warming(source, assignment_folder, limits):
+    """The line that tells a worker what the batch will grade before its first submission is sent (the same
+    assignment, limits and kind of submission as `source`), so that its warm start begins at once: the batch sends
+    it as soon as the assignment is chosen, a few tenths of a second before it has loaded it and looked at the
+    class. Not answered."""
+    return {"warming": True, "source": str(source), "assignment": Path(assignment_folder).name,
+            "limits": asdict(limits)}
 
 
 _booting = []  # the thread that starts the warm start at the first request (_boot)
@@ -62,8 +83,9 @@ def _start_boot(request):
 
 
 def _read_first(lines):
-    """Read the first request into `lines` and start its warm start at once: the batch sends it a few tenths of a
-    second after starting this process, while the main thread still imports the grading code (_get_ready)."""
+    """Read the first line (a `warming` one, or the first request) into `lines` and start its warm start at once:
+    the batch sends it a few tenths of a second after starting this process, while the main thread still imports
+    the grading code (_get_ready)."""
     line = sys.stdin.readline()
     lines.append(line)
     try:
@@ -83,6 +105,7 @@ def _grade(request, said):
         chosen = _assignment(assignments, request["assignment"], request["public_only"])
         _booting[0].join()
         spare.enable()  # the next submission's sandbox starts while this one is graded
+        _releases.enable()
         grade_submission(request["source"], chosen, request["out"], Limits(**request["limits"]),
                          public_only=request["public_only"])
     except UsageError as exc:
@@ -91,6 +114,38 @@ def _grade(request, said):
     return 0
 
 
+class _Releases:
+    """Each grading's release (its sandbox stopped, its scratch folder removed: grader.grade.release_later), done
+    in a thread, one after another, while the next submission is graded: the batch has the report without
+    waiting for the child's own exit."""
+
+    def __init__(self):
+        self.queue = queue.Queue()
+        self.thread = None
+
+    def enable(self):
+        if self.thread is None:
+            from .. import grade
+            self.thread = threading.Thread(target=self._run, daemon=True, name="releases")
+            self.thread.start()
+            grade.release_later(self.queue.put)
+
+    def _run(self):
+        while True:
+            release = self.queue.get()
+            try:
+                release()
+            except Exception:  # noqa: BLE001 -- said where the worker's errors go; the batch goes on
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                self.queue.task_done()
+
+    def wait(self):
+        """Until every release handed over so far is done."""
+        self.queue.join()
+
+
+_releases = _Releases()
 _loaded = {}  # (assignment folder, public_only) -> (its files' names, sizes and times, the Assignment loaded)
 
 
@@ -151,12 +206,25 @@ def main():
         reading.start()
         _get_ready()
         reading.join()
-        serve(itertools.chain([line for line in first if line], sys.stdin), answers)
+        answered = serve(itertools.chain([line for line in first if line], sys.stdin), answers)
     except KeyboardInterrupt:  # the batch was interrupted: `grade`'s own clean-up has already run
         if orphaned.is_set() and Path(tempfile.gettempdir()).name.startswith("grader-worker-"):
             shutil.rmtree(tempfile.gettempdir(), ignore_errors=True)  # nobody else is left to remove it
         return 130
-    return 0
+    _end(answered)
+
+
+def _end(answered):
+    """End as soon as the input ended, which the batch waits for: the zygote stopped (the exit functions) where a
+    submission was graded, then no interpreter tear-down (a tenth of a second or two with numpy's and IPython's
+    modules to free, for nothing). A worker that graded nothing doesn't wait for a zygote still starting:
+    bubblewrap's --die-with-parent ends it with this process, and the batch removes its folder (Worker._clean)."""
+    if answered:
+        _releases.wait()
+        atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _watch_parent(parent, orphaned):
@@ -243,11 +311,16 @@ class Worker:
                 stream.close()
         self._clean()
 
-    def _clean(self):
-        """Kill what is left of this worker's sandboxes and remove its temporary folder."""
-        for pid in _leftovers(self.scratch):
-            with contextlib.suppress(OSError):
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
+    def _clean(self, seconds=2.0):
+        """Kill what is left of this worker's sandboxes (a zygote still starting when a worker that graded nothing
+        ended, one that a killed worker could not stop), wait until they are gone (`seconds` at most: a process
+        killed is still listed for a moment), and remove its temporary folder."""
+        deadline = time.monotonic() + seconds
+        while (left := _leftovers(self.scratch)) and time.monotonic() < deadline:
+            for pid in left:
+                with contextlib.suppress(OSError):
+                    os.killpg(os.getpgid(pid), signal.SIGKILL)
+            time.sleep(0.01)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def end_input(self):
@@ -256,11 +329,19 @@ class Worker:
         with contextlib.suppress(OSError):
             self.process.stdin.close()
 
+    def warm(self, line):
+        """Send a `warming` line (the worker starts its warm start); nothing if the worker is gone (the first
+        submission sent to it says so)."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.write((json.dumps(line) + "\n").encode())
+            self.process.stdin.flush()
+
     def close(self):
-        """Ask an idle worker to finish, and wait for it."""
+        """Ask an idle worker to finish, and wait for it (woken as it ends: process.wait)."""
+        from ..sandbox.process import wait
         self.end_input()
         try:
-            self.process.wait(timeout=10)
+            wait(self.process, 10)
         except subprocess.TimeoutExpired:
             self.stop()
         self.process.stdout.close()

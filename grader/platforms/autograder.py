@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from .. import assignment as assignments
-from ..api import grade_submission
+from ..api import grade_submission, start_ahead
 from ..report.files import write_whole
 from ..report import gradescope, terminal
 
@@ -42,10 +42,11 @@ class Unusable(Exception):
 
 
 def _grade(submission):
-    chosen = assignments.find()
+    folder = assignments.choose()
     if not submission.is_dir() or not any(submission.iterdir()):
         raise Unusable("the submission is empty: upload your notebook or module")
-    document = grade_submission(submission, chosen)
+    start_ahead(submission, assignments.provided_of(folder))  # grading once: no zygote for a next one
+    document = grade_submission(submission, assignments.load(folder))
     print(terminal.render(document))
     return gradescope.render(document)
 

@@ -178,7 +178,8 @@ def _diagnoses(reports):
                 seen.add(key)
                 where.setdefault(key, set()).add(check["id"])
         students.update(seen)
-    return students, has, [(key, count, sorted(where[key])) for key, count in students.most_common()]
+    ranked = sorted(students.items(), key=lambda item: (-item[1], item[0]))  # ties by name: the same in every run
+    return students, has, [(key, count, sorted(where[key])) for key, count in ranked]
 
 
 def _slowest(reports, count=10):
