@@ -3,7 +3,7 @@ does it while the next submission is graded (grader.grade.release_later, grader/
 submission sees nothing of the last one meanwhile, even if the release waits for the whole of it."""
 import pytest
 from conftest import CORRECT
-from test_forkserver import LEAVE, LIMITS, LOOK, PROBLEM, left_running, marked, zygote  # noqa: F401 (a fixture)
+from test_forkserver import LIMITS, PROBLEM, leaving_and_looking, left_running, zygote  # noqa: F401 (a fixture)
 
 import grader.grade as grading
 from grader.grade import grade
@@ -14,10 +14,7 @@ pytestmark = pytest.mark.skipif(PROBLEM is not None, reason=f"the warm start nee
 
 def test_the_next_submission_sees_nothing_of_the_last_one_whose_release_is_still_to_come(tmp_path, rnn, zygote,
                                                                                            monkeypatch):
-    mark, port = marked()
-    first, second = tmp_path / "first.py", tmp_path / "second.py"
-    first.write_text(CORRECT + LEAVE.format(mark=mark, port=port))
-    second.write_text(CORRECT + LOOK.format(mark=mark, port=port, other="") + "\nassert look() == [], look()\n")
+    mark, first, second = leaving_and_looking(tmp_path)
     pending = []
     monkeypatch.setattr(grading, "_later", [pending.append])
     spare.enable()

@@ -132,6 +132,15 @@ def marked():
     return "warm" + secrets.token_hex(4), 20000 + secrets.randbelow(30000)
 
 
+def leaving_and_looking(tmp_path):
+    """(mark, a right submission that leaves a daemon marked `mark` running, one that asserts it sees nothing of it)."""
+    mark, port = marked()
+    first, second = tmp_path / "first.py", tmp_path / "second.py"
+    first.write_text(CORRECT + LEAVE.format(mark=mark, port=port))
+    second.write_text(CORRECT + LOOK.format(mark=mark, port=port, other="") + "\nassert look() == [], look()\n")
+    return mark, first, second
+
+
 def left_running(mark):
     """Host pids of processes whose command line holds `mark`."""
     found = []
@@ -248,10 +257,7 @@ def test_a_fork_keeps_the_submissions_limits(zygote):
 
 def test_a_batch_grades_each_submission_in_a_fork_with_the_scores_of_a_cold_start(tmp_path, rnn, zygote,
                                                                                    monkeypatch):
-    mark, port = marked()
-    first, second = tmp_path / "first.py", tmp_path / "second.py"
-    first.write_text(CORRECT + LEAVE.format(mark=mark, port=port))
-    second.write_text(CORRECT + LOOK.format(mark=mark, port=port, other="") + "\nassert look() == [], look()\n")
+    mark, first, second = leaving_and_looking(tmp_path)
     cold = grade(second, rnn, LIMITS)
     spare.enable()
     forks = []
