@@ -26,5 +26,5 @@ def start_ahead(source, provided, limits=Limits()):
     """Start the sandbox of the one submission at `source` now, in a thread, warmed for what it is (grader.sandbox.
     ahead), while the caller loads the assignment; grade_submission with the same `limits` and `provided` helpers
     takes it, and, grading once, boots no warm start (a zygote) for a next grading."""
-    from .sandbox import ahead, spare
-    ahead.start(limits, provided, spare.warm_for(source))
+    from .sandbox import spare
+    spare.start_ahead(source, provided, limits)

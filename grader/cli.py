@@ -28,7 +28,8 @@ def cmd_grade(options):
     if not several:  # its sandbox starts while the grading code is imported and the assignment loaded
         folder = assignments.choose(options.assignment, submissions=options.paths)
         options.assignment = folder.name  # (chosen once: the choice is said once)
-        _start_ahead(options.paths[0], assignments.provided_of(folder), limits)
+        from .sandbox import spare
+        spare.start_ahead(options.paths[0], assignments.provided_of(folder), limits)
     from .api import grade_submission
     from .report import terminal
     from .sandbox.intake import submission_name
@@ -61,13 +62,6 @@ def cmd_grade(options):
         print(f"grader: {len(refused)} of {len(options.paths)} submissions not graded (above)", file=sys.stderr)
         return 2
     return 1 if below else 0
-
-
-def _start_ahead(path, provided, limits):
-    """Start the sandbox for the submission at `path` (grader.sandbox.ahead), warmed for what it is (spare.warm_for:
-    for a notebook, the notebook shell's modules imported ahead, and matplotlib if the notebook names it)."""
-    from .sandbox import ahead, spare
-    ahead.start(limits, provided, spare.warm_for(path))
 
 
 def _folders(paths):

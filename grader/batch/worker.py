@@ -274,8 +274,7 @@ class Worker:
     def send(self, job, request, seconds):
         """Give the worker a submission (a `request`); raises OSError if the worker is gone (the job is then not
         taken)."""
-        self.process.stdin.write((json.dumps(request) + "\n").encode())
-        self.process.stdin.flush()
+        self._write(request)
         self.job, self.started = job, time.monotonic()
         self.deadline = self.started + seconds
 
@@ -333,8 +332,12 @@ class Worker:
         """Send a `warming` line (the worker starts its warm start); nothing if the worker is gone (the first
         submission sent to it says so)."""
         with contextlib.suppress(OSError):
-            self.process.stdin.write((json.dumps(line) + "\n").encode())
-            self.process.stdin.flush()
+            self._write(line)
+
+    def _write(self, line):
+        """One line (a JSON object) to the worker's input; OSError if the worker is gone."""
+        self.process.stdin.write((json.dumps(line) + "\n").encode())
+        self.process.stdin.flush()
 
     def close(self):
         """Ask an idle worker to finish, and wait for it (woken as it ends: process.wait)."""

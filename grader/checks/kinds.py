@@ -387,7 +387,6 @@ class Standard:
                               f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
                               f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
 
-
     def _gradcheck_case(self, declared):
         """(the case, the forward's inputs, the reference forward's outputs on them, the upstream gradients, the
         loss sum(output * upstream) through the reference forward at the inputs as they are now) of a gradient check."""

@@ -52,6 +52,12 @@ class Answers:
             self._bytes = 0
 
 
+def key(stand_in, args, kwargs, makes_cache=False, given=None):
+    """The key a stand-in's answer is remembered by (REFERENCE): the stand-in, its arguments' and keywords' blobs,
+    whether it makes a cache, and the cache it was given (a stand-in forward's, by identity; None: none)."""
+    return stand_in, args, kwargs, makes_cache, Same(given)
+
+
 class Same:
     """A part of a key that is one object (a cache kept in the grader), compared by identity."""
 

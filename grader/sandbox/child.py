@@ -273,9 +273,8 @@ class Child:
                 callee, version, makes_cache, message.get("token"), message["args"], message["kwargs"])
             answer = answered.get(key)
             if answer is None and key is not None:  # sealed by this very question (its token, if given one)
-                answer = _opened(sealed, (callee.encode(), str(version).encode(), b"1" if makes_cache else b"0",
-                                          str(message["token"]).encode() if "token" in message else b"",
-                                          message["args"], message["kwargs"]))
+                answer = _opened(sealed, wire.callback_question(callee, version, makes_cache, message.get("token"),
+                                                                message["args"], message["kwargs"]))
                 if answer is not None:
                     answered.put(key, answer)
             if answer is None:

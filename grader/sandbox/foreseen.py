@@ -45,10 +45,10 @@ def _recording(function, stand_ins):
 
 
 def _recorder(stand_in):
-    """The stand-in, remembering the blob of each answer under the key Program._reference_answer gives a plain
-    callback: (stand-in, its arguments' blob, its keywords' blob, no cache made, no cache given)."""
+    """The stand-in, remembering the blob of each answer under the key (answers.key) Program._reference_answer
+    gives a plain callback: no cache made, none given."""
     def record(*args, **kwargs):
-        key = (stand_in, wire.encode(args), wire.encode(kwargs), False, answers.Same(None))
+        key = answers.key(stand_in, wire.encode(args), wire.encode(kwargs))
         value = stand_in(*args, **kwargs)
         answers.REFERENCE.put(key, wire.encode(value), None)  # (kept as it was, if it was there)
         return value

@@ -389,7 +389,7 @@ class Program:
         given = self.caches[message["token"]] if "token" in message else None  # a stand-in forward's cache
         key = None
         if type(args) is bytes and type(kwargs) is bytes and "inputs" not in message:
-            key = (stand_in, args, kwargs, makes_cache, answers.Same(given))
+            key = answers.key(stand_in, args, kwargs, makes_cache, given)
             known = answers.REFERENCE.get(key)
             if known is not None:
                 return known
@@ -419,7 +419,7 @@ class Program:
             if stand_in is None or makes_cache != (name in pairs.values()) or \
                     (given is not None and id(given) not in tokens):
                 continue
-            known = answers.REFERENCE.get((stand_in, args, kwargs, makes_cache, answers.Same(given)))
+            known = answers.REFERENCE.get(answers.key(stand_in, args, kwargs, makes_cache, given))
             if known is None:
                 continue
             blob, cache = known
@@ -429,8 +429,8 @@ class Program:
             if makes_cache:  # (a cache given a token already keeps it: a backward's question may hold it)
                 token = tokens.get(id(cache)) or len(self.caches) + 1
                 self.caches[token], tokens[id(cache)] = cache, token
-            question = (name.encode(), str(self._versions[stand_in]).encode(), b"1" if makes_cache else b"0",
-                        str(tokens[id(given)]).encode() if given is not None else b"", args, kwargs)
+            question = wire.callback_question(name, self._versions[stand_in], makes_cache,
+                                              None if given is None else tokens[id(given)], args, kwargs)
             sealed.append(list(wire.seal(question, token.to_bytes(8, "big") + blob)))
         return sealed
 

@@ -54,6 +54,13 @@ def started_ahead(sandbox):
     return sandbox is not None and sandbox is _spare["ahead"]
 
 
+def start_ahead(path, provided, limits):
+    """Start now, in a thread, the sandbox of the one submission at `path` (ahead.py), warmed for what it is
+    (warm_for: for a notebook, the notebook shell's modules imported ahead, and matplotlib if the notebook names
+    it), while the caller imports the grading code and loads the assignment; its grading takes it (scratch_for)."""
+    ahead.start(limits, provided, warm_for(path))
+
+
 def warm_for(path):
     """What the sandbox of the submission at `path` is warmed with before its files are read (child.py's --warm):
     "plotting" for a notebook (or a folder with one) that names matplotlib, "notebook", or "module"."""

@@ -475,6 +475,14 @@ def _keystream_xor(key, data):
     return (np.frombuffer(data, np.uint8) ^ np.frombuffer(stream, np.uint8)).tobytes()
 
 
+def callback_question(name, version, makes_cache, token, args, kwargs):
+    """The parts a callback's sealed answer is sealed by: the stand-in (its name and the number the child knows it
+    by), whether it makes a cache, the token of the cache it was given (None: none), its arguments' blobs. The
+    grader seals with them and the child opens with them, so both make them here."""
+    return (name.encode(), str(version).encode(), b"1" if makes_cache else b"0",
+            b"" if token is None else str(token).encode(), args, kwargs)
+
+
 def sealable(parts, plain=b""):
     """Whether a question of these parts (and its answer) is small enough to be sealed (SEAL_MOST_BYTES)."""
     return sum([len(part) for part in parts]) + len(plain) <= SEAL_MOST_BYTES
