@@ -69,6 +69,9 @@ PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a kind to count in full
 BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
+EXACT = 0.99  # a function whose smaller side's own fingerprints are this share or more in the other's is held exactly
+EXACT_FROM = 75  # own fingerprints of a function held exactly from which it adds up to a point more (see agreed)
+PROFILE = 0.5  # what two documents add that solved the same functions and hold every one exactly (see agreed)
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 
 
@@ -142,6 +145,7 @@ class Pair:
     state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
     recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
     lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
+    whole: float = 0.0  # the lowest share of any function when both solved the same functions, else 0 (see agreed)
 
     @property
     def flagged(self):
@@ -174,13 +178,15 @@ def compare(a, b, rare=None, masses=None):
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
     if not shares:
         return None
+    whole_alike = (min(alike.get(f, 0.0) for f in shares)
+                   if a.functions.keys() == b.functions.keys() and min(a.own, b.own) >= LONG else 0.0)
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
     found, written = _surface(a, b, list(shares), written_a, written_b, rare)
     state, recorded = _state(a.recorded & b.recorded, kept_a, kept_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
-                recorded, lengths)
+                recorded, lengths, whole_alike)
 
 
 def _state(both, kept_a, kept_b, rare):
@@ -315,21 +321,41 @@ def agreed(pairs, solvers, compared=None, sources=None):
                 best[other] = max(best.get(other, 0.0), value)
             alike[function] += 1
     ordered = {key: sorted(best.values()) for key, best in near.items()}
+    profiles = {}  # {document: {source of an other: whole}} of the pairs that solved the same functions, all alike
+    for pair in pairs:
+        if pair.whole >= EXACT:
+            for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
+                best = profiles.setdefault(side, {})
+                best[sources.get(other, other)] = max(best.get(sources.get(other, other), 0.0), pair.whole)
+    documents = max(solvers.values(), default=2)
     done = []
     for pair in pairs:
         total = 0.0
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
+        if pair.whole >= EXACT:
+            closer = max(sum(v >= pair.whole for s, v in profiles[side].items() if s not in mine)
+                         for side in (pair.a, pair.b))
+            total += PROFILE * _unusual(max(documents, 2), 1 + closer)
         for function, value in pair.alike.items():  # how many other sources are as close to a side
             closer = max(len(ordered[(side, function)]) - bisect.bisect_left(ordered[(side, function)], value)
                          - sum(near[(side, function)].get(source, -1.0) >= value for source in mine)
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             m = (compared or {}).get(function, n * (n - 1) // 2)
-            total += _unusual(n, 1 + closer) * max(_unusual(m, alike[function]),
-                                                   _long(pair.lengths.get(function, 0), m, alike[function]))
+            length = pair.lengths.get(function, 0)
+            total += _unusual(n, 1 + closer) * (max(_unusual(m, alike[function]), _long(length, m, alike[function]))
+                                                + _exact(value, length))
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _exact(value, length):
+    """What a long function held exactly adds to its agreement, 0 to 1 (before the near null): its own fingerprints
+    over LONG when one side's are all in the other's and there are EXACT_FROM or more. Two students who write
+    seed 002's lstm_cell_backward (about 100 own fingerprints) alike in the common way still differ in a line or
+    two (0.92 to 0.97 of them shared); the copies of it, pasted or re-uploaded, are exact."""
+    return min(1.0, length / LONG) if value >= EXACT and length >= EXACT_FROM else 0.0
 
 
 def _long(length, compared, alike):
