@@ -71,7 +71,8 @@ STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a
 BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
 EXACT = 0.99  # a function whose smaller side's own fingerprints are this share or more in the other's is held exactly
 EXACT_FROM = 75  # own fingerprints of a function held exactly from which it adds up to a point more (see agreed)
-PROFILE = 0.5  # what two documents add that solved the same functions and hold every one exactly (see agreed)
+APART = 0.1  # own code of the functions only one side solved, over the smaller side's, for a whole file alike
+PROFILE = 0.5  # what two files add that solved the same functions and wrote every one alike (see agreed)
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 
 
@@ -145,7 +146,7 @@ class Pair:
     state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
     recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
     lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
-    whole: float = 0.0  # the lowest share of any function when both solved the same functions, else 0 (see agreed)
+    whole: float = 0.0  # the least alike function when the two solved the same ones and wrote all alike, else 0
 
     @property
     def flagged(self):
@@ -178,15 +179,20 @@ def compare(a, b, rare=None, masses=None):
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
     if not shares:
         return None
-    whole_alike = (min(alike.get(f, 0.0) for f in shares)
-                   if a.functions.keys() == b.functions.keys() and min(a.own, b.own) >= LONG else 0.0)
+    whole_file = (min(alike.get(f, 0.0) for f in shares) if min(a.own, b.own) >= LONG
+                  and _apart(a, b) + _apart(b, a) <= APART * min(a.own, b.own) else 0.0)
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
     found, written = _surface(a, b, list(shares), written_a, written_b, rare)
     state, recorded = _state(a.recorded & b.recorded, kept_a, kept_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
-                recorded, lengths, whole_alike)
+                recorded, lengths, whole_file)
+
+
+def _apart(a, b):
+    """The own fingerprints of the functions that `a` solved and `b` did not."""
+    return sum(len(prints) for f, prints in a.functions.items() if f not in b.functions)
 
 
 def _state(both, kept_a, kept_b, rare):
@@ -323,7 +329,7 @@ def agreed(pairs, solvers, compared=None, sources=None):
     ordered = {key: sorted(best.values()) for key, best in near.items()}
     profiles = {}  # {document: {source of an other: whole}} of the pairs that solved the same functions, all alike
     for pair in pairs:
-        if pair.whole >= EXACT:
+        if pair.whole:
             for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
                 best = profiles.setdefault(side, {})
                 best[sources.get(other, other)] = max(best.get(sources.get(other, other), 0.0), pair.whole)
@@ -332,7 +338,7 @@ def agreed(pairs, solvers, compared=None, sources=None):
     for pair in pairs:
         total = 0.0
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
-        if pair.whole >= EXACT:
+        if pair.whole:
             closer = max(sum(v >= pair.whole for s, v in profiles[side].items() if s not in mine)
                          for side in (pair.a, pair.b))
             total += PROFILE * _unusual(max(documents, 2), 1 + closer)
