@@ -32,8 +32,15 @@ only this pair writes alike makes one point; one the whole class writes alike no
 otherwise. A long function (LONG own fingerprints: dozens of choices left open) is the exception to the second null:
 the pairs of a class that write a long function alike are mostly copies of it, two or three students each, and the
 class's rate would count them against one another; so its length (own fingerprints over LONG, up to 1) stands in
-for the class's null when larger, unless every pair wrote it alike (the handout's). With e the
-rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+for the class's null when larger, unless every pair wrote it alike (the handout's). A long function (EXACT_FROM own
+fingerprints or more) that the two hold exactly (EXACT: the smaller side's fingerprints all in the other's) adds
+EXACT_POINTS more, times the near null: a copy of it, pasted or re-uploaded, renamed or respaced, is exact, while
+students who converge on each of its lines still differ in a line or two. And two files that solved the same
+functions (but for a tenth of the smaller side's own code, APART: a stub a copier's edits left) and wrote every one
+alike add PROFILE times how few other documents are that alike to a side in every function (the same null): a whole
+copy of a student who wrote every function the class's common way holds that student's set of ways, which few others
+hold; files with less own code than LONG get none (two near-empty files are no evidence). With e the rare-code score
+plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
 what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
@@ -70,7 +77,8 @@ KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours co
 STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a kind to count in full
 BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
 EXACT = 0.99  # a function whose smaller side's own fingerprints are this share or more in the other's is held exactly
-EXACT_FROM = 75  # own fingerprints of a function held exactly from which it adds up to a point more (see agreed)
+EXACT_FROM = 75  # own fingerprints of a function held exactly from which it adds EXACT_POINTS more (see _exact)
+EXACT_POINTS = 1.5  # what a function of LONG own fingerprints or more held exactly adds, before the near null
 APART = 0.1  # own code of the functions only one side solved, over the smaller side's, for a whole file alike
 PROFILE = 0.5  # what two files add that solved the same functions and wrote every one alike (see agreed)
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
@@ -350,18 +358,22 @@ def agreed(pairs, solvers, compared=None, sources=None):
             m = (compared or {}).get(function, n * (n - 1) // 2)
             length = pair.lengths.get(function, 0)
             total += _unusual(n, 1 + closer) * (max(_unusual(m, alike[function]), _long(length, m, alike[function]))
-                                                + _exact(value, length))
+                                                + _exact(value, length, m, alike[function]))
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
 
 
-def _exact(value, length):
-    """What a long function held exactly adds to its agreement, 0 to 1 (before the near null): its own fingerprints
-    over LONG when one side's are all in the other's and there are EXACT_FROM or more. Two students who write
-    seed 002's lstm_cell_backward (about 100 own fingerprints) alike in the common way still differ in a line or
-    two (0.92 to 0.97 of them shared); the copies of it, pasted or re-uploaded, are exact."""
-    return min(1.0, length / LONG) if value >= EXACT and length >= EXACT_FROM else 0.0
+def _exact(value, length, compared, alike):
+    """What a long function held exactly adds to its agreement before the near null, 0 to EXACT_POINTS: that many
+    points times its own fingerprints over LONG, when the smaller side's are all in the other's (EXACT) and there
+    are EXACT_FROM or more; nothing for a function that every pair compared wrote alike (the handout's). Two
+    students who write a long function alike the class's common way still differ in a line or two (on the
+    development set, 0.92 to 0.97 of a long backward pass's fingerprints shared); its copies, pasted or re-uploaded,
+    renamed or respaced, are exact: dozens of choices made the same, however many students converge on each line."""
+    if value < EXACT or length < EXACT_FROM or alike >= compared:
+        return 0.0
+    return EXACT_POINTS * min(1.0, length / LONG)
 
 
 def _long(length, compared, alike):
