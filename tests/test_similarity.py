@@ -82,13 +82,13 @@ def real_like(tmp_path_factory, rnn):
 
 
 def test_a_class_that_converged_on_the_hints_is_not_flagged_and_its_copies_stand_out(real_like):
-    """The figures docs/similarity.md quotes: the copies score 0.77 and 0.72, independent students 0.54 at most."""
+    """The figures docs/similarity.md quotes: the copies score 0.79 and 0.75, independent students 0.54 at most."""
     comparison, ranked = real_like
     pairs = pair_scores(comparison)
     own, obvious = pairs[frozenset(("copy_own", ranked[0]))], pairs[frozenset(("copy_obvious", ranked[-1]))]
     independent = [p for p in comparison.pairs if not p.a.startswith("copy") and not p.b.startswith("copy")]
     highest = max(p.score for p in independent)
-    assert own.score == pytest.approx(0.76, abs=0.01) and own.flagged, own
+    assert own.score == pytest.approx(0.79, abs=0.01) and own.flagged, own
     assert not any(p.flagged for p in independent), [(p.a, p.b, p.score) for p in independent if p.flagged]
     assert highest == pytest.approx(0.54, abs=0.01), highest
     # A copy of the student who wrote what nearly everyone writes has little rare code, but it agrees with its

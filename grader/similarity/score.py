@@ -67,7 +67,7 @@ from .surface import KINDS, kind
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.56  # a pair at or above this score is flagged (docs/similarity.md: why 0.56)
+THRESHOLD = 0.58  # a pair at or above this score is flagged (docs/similarity.md: why 0.58)
 WHOLE = 0.55  # a pair at or above this score that wrote every function both solved alike is a whole copy (_sources)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
