@@ -187,7 +187,7 @@ def compare(a, b, rare=None, masses=None):
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
     if not shares:
         return None
-    whole_file = (min(alike.get(f, 0.0) for f in shares) if min(a.own, b.own) >= LONG
+    whole_file = (min(alike.values()) if len(alike) == len(shares) and min(a.own, b.own) >= LONG
                   and _apart(a, b) + _apart(b, a) <= APART * min(a.own, b.own) else 0.0)
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
