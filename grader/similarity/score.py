@@ -335,21 +335,11 @@ def agreed(pairs, solvers, compared=None, sources=None):
                 best[other] = max(best.get(other, 0.0), value)
             alike[function] += 1
     ordered = {key: sorted(best.values()) for key, best in near.items()}
-    profiles = {}  # {document: {source of an other: whole}} of the pairs that solved the same functions, all alike
-    for pair in pairs:
-        if pair.whole:
-            for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
-                best = profiles.setdefault(side, {})
-                best[sources.get(other, other)] = max(best.get(sources.get(other, other), 0.0), pair.whole)
-    documents = max(solvers.values(), default=2)
+    files, documents = _files(pairs, sources), max([2, *solvers.values()])
     done = []
     for pair in pairs:
-        total = 0.0
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
-        if pair.whole:
-            closer = max(sum(v >= pair.whole for s, v in profiles[side].items() if s not in mine)
-                         for side in (pair.a, pair.b))
-            total += PROFILE * _unusual(max(documents, 2), 1 + closer)
+        total = _whole_file(pair, files, mine, documents)
         for function, value in pair.alike.items():  # how many other sources are as close to a side
             closer = max(len(ordered[(side, function)]) - bisect.bisect_left(ordered[(side, function)], value)
                          - sum(near[(side, function)].get(source, -1.0) >= value for source in mine)
@@ -362,6 +352,27 @@ def agreed(pairs, solvers, compared=None, sources=None):
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _files(pairs, sources):
+    """{document: {source of an other: whole}} of the pairs that wrote the same functions, all alike (Pair.whole)."""
+    files = {}
+    for pair in pairs:
+        if pair.whole:
+            for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
+                best, other = files.setdefault(side, {}), sources.get(other, other)
+                best[other] = max(best.get(other, 0.0), pair.whole)
+    return files
+
+
+def _whole_file(pair, files, mine, documents):
+    """What two files that wrote the same functions, all alike, add: PROFILE times how few other sources (not
+    `mine`, the pair's) are that alike to either side in every function, of the `documents` that solved any."""
+    if not pair.whole:
+        return 0.0
+    closer = max(sum(value >= pair.whole for source, value in files[side].items() if source not in mine)
+                 for side in (pair.a, pair.b))
+    return PROFILE * _unusual(documents, 1 + closer)
 
 
 def _exact(value, length, compared, alike):
