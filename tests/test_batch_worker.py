@@ -96,3 +96,43 @@ def test_only_what_looks_new_or_changed_warms_a_worker(tmp_path):
     assert [e.name for e in grade_all.to_grade(folder, out)] == ["bob", "cat"]
     assert [e.name for e in grade_all.to_grade(folder, out, force=True)] == ["amy", "bob", "cat"]
     assert grade_all.to_grade(tmp_path / "missing", out) == []
+
+
+def _notebook(path, source):
+    import nbformat
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), path)
+    return path
+
+
+def test_a_class_names_matplotlib_if_one_notebook_does_and_is_assumed_to_past_what_it_reads(tmp_path):
+    from grader.sandbox import spare
+    plain = [_notebook(tmp_path / f"s{i}.ipynb", "import numpy as np\nx = np.ones(3)") for i in range(3)]
+    module = tmp_path / "m.py"
+    module.write_text("import matplotlib\n")  # a module's sandbox never imports a notebook's shell: not looked at
+    plots = _notebook(tmp_path / "folder" / "work.ipynb", "%matplotlib inline")  # in a student's folder
+    assert spare.plotting_in(plain + [module]) is False
+    assert spare.plotting_in(plain + [plots.parent]) is True
+    assert spare.plotting_in([]) is False
+    assert spare.plotting_in(plain, budget=100) is True  # a class too large to read: as if it did
+
+
+def test_the_batch_tells_its_workers_whether_the_class_names_matplotlib(tmp_path, monkeypatch):
+    """grade_all.warm_workers looks at the class once and says it in each warming line (forkserver.plotting)."""
+    from grader.batch import grade_all
+    from grader.sandbox.limits import Limits
+
+    class Told:
+        def __init__(self):
+            self.lines = []
+
+        def warm(self, line):
+            self.lines.append(line)
+
+    for name, source, expected in (("plain", "x = 1", False), ("plots", "import matplotlib.pyplot as plt", True)):
+        for i in range(3):
+            _notebook(tmp_path / name / f"student_{i}.ipynb", source if i == 2 else "x = 1")
+        workers = [Told(), Told()]
+        monkeypatch.setattr(grade_all, "_early", workers)
+        grade_all.warm_workers(tmp_path / name, ROOT / "reference" / "rnn", Limits(), tmp_path / f"{name}-out")
+        assert [[line["plotting"] for line in w.lines] for w in workers] == [[expected], [expected]]

@@ -406,12 +406,16 @@ def start_workers(workers):
 
 def warm_workers(folder, assignment_folder, limits, out=None, force=False):
     """Tell the workers start_workers() started what the class of `folder` will be graded with (`assignment_folder`,
-    `limits`), so that each starts its warm start (a zygote: the interpreter, numpy and IPython imported) now,
-    while this command loads the assignment and looks at the submissions, instead of at its first submission.
+    `limits`), so that each starts its warm start (a zygote: the interpreter, numpy and IPython imported, and
+    matplotlib if a notebook of the class names it) now, while this command loads the assignment and looks at the
+    submissions, instead of at its first submission.
     As many are told as the class has submissions that look new or changed since the last run into `out`
     (to_grade); the others end unused, as all do when every report is kept."""
-    for worker, entry in zip(_early, to_grade(folder, out, force)):
-        worker.warm(warming(entry.path, assignment_folder, limits))
+    from ..sandbox import spare
+    graded = to_grade(folder, out, force)
+    plotting = spare.plotting_in(entry.path for entry in graded) if _early and graded else True
+    for worker, entry in zip(_early, graded):
+        worker.warm(warming(entry.path, assignment_folder, limits, plotting))
 
 
 def to_grade(folder, out=None, force=False):

@@ -63,13 +63,13 @@ def request(source, out, assignment, limits, public_only):
 WARMING = '{"warming"'  # how a `warming` line starts
 
 
-def warming(source, assignment_folder, limits):
+def warming(source, assignment_folder, limits, plotting=True):
     """The line that tells a worker what the batch will grade before its first submission is sent (the same
-    assignment, limits and kind of submission as `source`), so that its warm start begins at once: the batch sends
-    it as soon as the assignment is chosen, a few tenths of a second before it has loaded it and looked at the
-    class. Not answered."""
+    assignment, limits and kind of submission as `source`; `plotting`: whether the class's notebooks name
+    matplotlib, spare.plotting_in), so that its warm start begins at once: the batch sends it as soon as the
+    assignment is chosen, a few tenths of a second before it has loaded it and looked at the class. Not answered."""
     return {"warming": True, "source": str(source), "assignment": Path(assignment_folder).name,
-            "limits": asdict(limits)}
+            "limits": asdict(limits), "plotting": bool(plotting)}
 
 
 _booting = []  # the thread that starts the warm start at the first request (_boot)
@@ -188,6 +188,7 @@ def _boot(request):
         source = Path(request["source"])
         notebook = source.suffix == ".ipynb" or (source.is_dir() and any(source.glob("*.ipynb")))
         folder = assignments.choose(request["assignment"])
+        forkserver.plotting(request.get("plotting", True))  # a grading's request: not known, as without a batch
         forkserver.prestart(Limits(**request["limits"]), assignments.provided_of(folder), None,
                             spare.warm_kind(notebook))
     except Exception:  # noqa: BLE001 -- the grading starts its own sandbox then, and says what is wrong
