@@ -136,3 +136,23 @@ def test_the_batch_tells_its_workers_whether_the_class_names_matplotlib(tmp_path
         monkeypatch.setattr(grade_all, "_early", workers)
         grade_all.warm_workers(tmp_path / name, ROOT / "reference" / "rnn", Limits(), tmp_path / f"{name}-out")
         assert [[line["plotting"] for line in w.lines] for w in workers] == [[expected], [expected]]
+
+
+def test_the_workers_are_told_before_the_modules_that_write_the_class_files_are_imported(tmp_path):
+    """On a first run (or --force) the folders' names don't matter to the warm start: warm_workers doesn't wait
+    for class_files() to import the class page's and the gradebook's code (imported later, while workers boot)."""
+    import subprocess
+    import sys
+    folder = tmp_path / "class"
+    _notebook(folder / "amy.ipynb", "x = 1")
+    (folder / "index.html.py").write_text("x = 1\n")  # named as the class page is: its folder is named otherwise
+    looked = ("from grader.batch import grade_all; import sys; found = grade_all.to_grade({folder!r}, {out!r}, {force});"
+              " print([e.name for e in found], 'grader.review.publish' in sys.modules)")
+    for out, force in ((tmp_path / "none", False), (folder.parent, True)):
+        ran = subprocess.run([sys.executable, "-c", looked.format(folder=str(folder), out=str(out), force=force)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert ran.stdout.strip().endswith("] False"), ran.stdout + ran.stderr
+    (tmp_path / "out").mkdir()  # a run after another: the names are the batch's own, reserved ones avoided
+    ran = subprocess.run([sys.executable, "-c", looked.format(folder=str(folder), out=str(tmp_path / "out"),
+                                                              force=False)], cwd=ROOT, capture_output=True, text=True)
+    assert ran.stdout.strip().endswith("] True"), ran.stdout + ran.stderr

@@ -85,7 +85,13 @@ def _start_boot(request):
 def _read_first(lines):
     """Read the first line (a `warming` one, or the first request) into `lines` and start its warm start at once:
     the batch sends it a few tenths of a second after starting this process, while the main thread still imports
-    the grading code (_get_ready)."""
+    the grading code (_get_ready). What the warm start imports is imported while the line is awaited (the batch
+    is choosing the assignment meanwhile), not after it came."""
+    try:
+        from .. import assignment  # noqa: F401
+        from ..sandbox import forkserver, spare  # noqa: F401
+    except Exception:  # noqa: BLE001 -- said at the first request, as _get_ready's
+        pass
     line = sys.stdin.readline()
     lines.append(line)
     try:
@@ -178,6 +184,19 @@ def _get_ready():
         pass
 
 
+FIRST_LINE_SECONDS = 1.0  # waited for the first line before the grading code is imported anyway
+
+
+def _boot_first(reading):
+    """Let the first line's warm start begin before the grading code is imported (_get_ready): both are Python
+    running in this process, and the zygote's own boot, in a process of its own, is the longer way to the first
+    grading. The batch sends the line within a few tenths of a second; a worker given none in
+    FIRST_LINE_SECONDS imports the grading code all the same."""
+    reading.join(FIRST_LINE_SECONDS)
+    if _booting:
+        _booting[0].join(FIRST_LINE_SECONDS)
+
+
 def _boot(request):
     """bubblewrap's self-test and the zygote of the first submission's kind (grader.sandbox.forkserver), started
     while the worker imports the grading code and loads the assignment (a second each, about, on a busy machine)."""
@@ -205,6 +224,7 @@ def main():
         first = []
         reading = threading.Thread(target=_read_first, args=(first,), daemon=True, name="first-request")
         reading.start()
+        _boot_first(reading)
         _get_ready()
         reading.join()
         answered = serve(itertools.chain([line for line in first if line], sys.stdin), answers)
