@@ -146,7 +146,8 @@ def test_the_workers_are_told_before_the_modules_that_write_the_class_files_are_
     folder = tmp_path / "class"
     _notebook(folder / "amy.ipynb", "x = 1")
     (folder / "index.html.py").write_text("x = 1\n")  # named as the class page is: its folder is named otherwise
-    looked = ("from grader.batch import grade_all; import sys; found = grade_all.to_grade({folder!r}, {out!r}, {force});"
+    looked = ("from grader.batch import grade_all; import sys;"
+              " found = grade_all.to_grade({folder!r}, {out!r}, {force});"
               " print([e.name for e in found], 'grader.review.publish' in sys.modules)")
     for out, force in ((tmp_path / "none", False), (folder.parent, True)):
         ran = subprocess.run([sys.executable, "-c", looked.format(folder=str(folder), out=str(out), force=force)],
@@ -156,3 +157,21 @@ def test_the_workers_are_told_before_the_modules_that_write_the_class_files_are_
     ran = subprocess.run([sys.executable, "-c", looked.format(folder=str(folder), out=str(tmp_path / "out"),
                                                               force=False)], cwd=ROOT, capture_output=True, text=True)
     assert ran.stdout.strip().endswith("] True"), ran.stdout + ran.stderr
+
+
+def test_a_worker_begins_its_warm_start_before_it_imports_the_grading_code():
+    """Both are Python in the worker's process (one interpreter lock); the zygote's boot, in a process of its own,
+    is the longer way to the first grading, so it begins first (worker._boot_first)."""
+    import json
+    import subprocess
+    import sys
+    from grader.sandbox.limits import Limits
+    started = ("import sys\nfrom grader.sandbox import forkserver\n"
+               "def prestart(*args):\n"
+               "    print('grading code imported:', 'grader.api' in sys.modules, file=sys.stderr, flush=True)\n"
+               "forkserver.prestart = prestart\n"
+               "from grader.batch import worker\nsys.exit(worker.main())\n")
+    line = json.dumps(worker.warming(ROOT / "submissions" / "correct.py", ROOT / "reference" / "rnn", Limits()))
+    ran = subprocess.run([sys.executable, "-c", started], cwd=ROOT, input=line + "\n", capture_output=True,
+                         text=True, timeout=120)
+    assert "grading code imported: False" in ran.stderr, ran.stderr

@@ -182,7 +182,8 @@ def test_a_python_environment_under_tmp_stays_visible_in_a_fork(zygote, monkeypa
         shutil.rmtree(folder)
 
 
-IMPORTED = "def imported():\n    import sys\n    return sorted(m for m in ('IPython', 'matplotlib') if m in sys.modules)\n"
+IMPORTED = ("def imported():\n    import sys\n"
+            "    return sorted(m for m in ('IPython', 'matplotlib') if m in sys.modules)\n")
 
 
 def test_a_notebooks_zygote_imports_matplotlib_unless_told_the_class_does_not_name_it(zygote):
@@ -207,8 +208,8 @@ def test_a_notebook_that_plots_forked_from_a_zygote_without_matplotlib_is_graded
     """A notebook of the class that imports matplotlib all the same (the look missed it) imports it in its fork:
     the same scores and the same figure as from a zygote that imported it."""
     from test_notebooks import FUNCTIONS, IMPORTS, write_notebook
-    path = write_notebook(tmp_path / "plots.ipynb", [IMPORTS, "%matplotlib inline", *FUNCTIONS.values(),
-                                                     "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"])
+    plots = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"
+    path = write_notebook(tmp_path / "plots.ipynb", [IMPORTS, "%matplotlib inline", *FUNCTIONS.values(), plots])
     spare.enable()
     graded = {}
     try:

@@ -89,9 +89,10 @@ def pool_for(limits, provided, scratch_root):
 
 @_locked
 def prestart(limits, provided, scratch_root, kind):
-    """Start the zygote of `kind` (spare.warm_kind: module, notebook) now, in a thread, so that the next grading in this process
-    (the API's, a command line's next submission) forks its sandbox from it instead of starting one cold; from
-    then on, as enable(). Nothing where the warm start can't run here (then nothing is said: nobody asked for it)."""
+    """Start the zygote of `kind` (spare.warm_kind: module, notebook; _zygote_kind) now, in a thread, so that the
+    next grading in this process (the API's, a command line's next submission) forks its sandbox from it instead of
+    starting one cold; from then on, as enable(). Nothing where the warm start can't run here (then nothing is
+    said: nobody asked for it)."""
     from .process import choose_isolation
     if _state["failed"] is not None or limits.isolation == isolations.PROCESS or not isolations.switches_user():
         return
@@ -166,9 +167,9 @@ def _give_up(why):
 
 @_locked
 def start(sandbox):
-    """Start `sandbox` as a fork of the zygote of its kind (_zygote_kind), if its scratch
-    folder is in the pool; False if not, or if the zygote can't start or fork (then it starts cold, and the
-    grader says once why). A restart (no kind given) is forked from the zygote the first start was."""
+    """Start `sandbox` as a fork of the zygote of its kind (_zygote_kind), if its scratch folder is in the pool;
+    False if not, or if the zygote can't start or fork (then it starts cold, and the grader says once why). A
+    restart (no kind given) is forked from the zygote the first start was."""
     pool, key = _state["pool"], _state["key"]
     if pool is None or sandbox.scratch.parent != pool or key[:2] != (sandbox.limits, sandbox.provided_source):
         return False
