@@ -597,3 +597,62 @@ def test_a_whole_copy_of_a_student_who_wrote_the_common_way_stands_above_two_who
     assert twin.agreement - without[frozenset(("twin0", "twin1"))].agreement < 0.5
     assert found[frozenset(("small0", "small1"))].whole == 0.0
     assert all(p.whole == 0.0 for p in found.values() if "source" in (p.a, p.b) and len(p.alike) < 4)
+
+
+LOOPED = '''import numpy as np
+
+
+def step_all(x, h0, Wx, Wh, b):
+    """Run the cell over every time step."""
+    N, T, D = x.shape
+    h = np.zeros((N, T, Wh.shape[0]))
+    prev = h0
+    for t in range(T):
+        pre = x[:, t, :] @ Wx + prev @ Wh + b
+        prev = np.tanh(pre)
+        h[:, t, :] = prev
+    return h
+'''
+# The same function with the loop's body moved into a helper, as a copier disguises a copy (the helper's own names
+# for two of the values, its result returned as a tuple and unpacked).
+MOVED = '''import numpy as np
+
+
+def _step_part(x, prev, Wx, Wh, b, h, t):
+    pre = x[:, t, :] @ Wx + prev @ Wh + b
+    prev = np.tanh(pre)
+    h[:, t, :] = prev
+    return (pre, prev)
+
+
+def step_all(x, h0, Wx, Wh, b):
+    """Run the cell over every time step."""
+    N, T, D = x.shape
+    h = np.zeros((N, T, Wh.shape[0]))
+    prev = h0
+    for t in range(T):
+        pre, prev = _step_part(x, prev, Wx, Wh, b, h, t)
+    return h
+'''
+
+
+def test_a_block_moved_into_a_helper_is_compared_in_its_place(tmp_path):
+    """A helper called once, as a statement, is written back where it is called: the copy is its source's code,
+    fingerprint for fingerprint. A helper called twice, or with a `return` before its end, stays after the function
+    (its code still counts, but not in place)."""
+    from grader.similarity import extract, fingerprint
+    (tmp_path / "looped.py").write_text(LOOPED)
+    (tmp_path / "moved.py").write_text(MOVED)
+    (tmp_path / "twice.py").write_text(MOVED.replace("        pre, prev = _step_part(x, prev, Wx, Wh, b, h, t)",
+                                                     "        pre, prev = _step_part(x, prev, Wx, Wh, b, h, t)\n"
+                                                     "        _step_part(x, prev, Wx, Wh, b, h, t)"))
+    (tmp_path / "early.py").write_text(MOVED.replace("    prev = np.tanh(pre)",
+                                                     "    if t < 0:\n        return (pre, prev)\n"
+                                                     "    prev = np.tanh(pre)"))
+    code = {name: extract.graded_code(tmp_path / f"{name}.py", ["step_all"])["step_all"].code
+            for name in ("looped", "moved", "twice", "early")}
+    assert code["moved"] == code["looped"]
+    prints = {name: fingerprint.fingerprints(fingerprint.tokens(text).words) for name, text in code.items()}
+    assert prints["moved"] == prints["looped"]
+    for kept in ("twice", "early"):
+        assert "def _step_part(" in code[kept] and "_step_part(x, prev" in code[kept].split("def _step_part")[0]

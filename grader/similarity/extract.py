@@ -4,11 +4,14 @@ Nothing is run or imported: a notebook is read as JSON, each code cell parsed on
 lines blanked first), so a cell that does not parse costs only itself, and the last definition of a name wins, as
 in a "Restart & Run All". A helper is a function the student defined and a graded function calls (directly or
 through another helper), but not itself a graded function: a copy whose loop body was moved into a helper keeps the
-same code under the graded function's name.
+same code under the graded function's name, and a helper called once, as a statement, is written back in place of
+its call, so the moved block's fingerprints are its source's again.
 """
 import ast
+import copy
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,8 +104,7 @@ def graded_code(path, graded, expected_names=(), helpers=()):
         try:
             solved = name in defs and not empty(defs[name])
             parts = _helpers(name, defs, set(graded)) if solved else []
-            found[name] = Function(name, "\n".join(ast.unparse(defs[n]) for n in parts),
-                                   _written(parts, defs)) if solved else None
+            found[name] = Function(name, code_of(name, defs, set(graded)), _written(parts, defs)) if solved else None
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
@@ -122,8 +124,63 @@ def empty(node):
 
 
 def code_of(name, defs, graded):
-    """The code of function `name` followed by that of the helpers it calls (not graded ones), breadth first."""
-    return "\n".join(ast.unparse(defs[n]) for n in _helpers(name, defs, graded))
+    """The code of function `name`, a helper it calls once as a statement written in place of the call (see
+    `_inline`), followed by that of the other helpers it calls (not graded ones), breadth first."""
+    parts = _helpers(name, defs, graded)
+    main, inlined = _inline(defs[name], {n: defs[n] for n in parts[1:]})
+    return "\n".join([ast.unparse(main), *(ast.unparse(defs[n]) for n in parts[1:] if n not in inlined)])
+
+
+def _inline(function, helpers):
+    """(a copy of `function` with each helper that it calls exactly once, as a statement `x, y = helper(a, b)` or
+    `helper(a, b)`, written in place of the call, its parameters named as the arguments and its last `return v`
+    made `x, y = v`; the names inlined). Moving a block of statements into a helper changes nothing a reader cares
+    about, but cuts every fingerprint that spans the block's two ends and adds the call's and the `return`'s own:
+    inlined, the block is back in its place and the code is the same as before it was moved."""
+    function = copy.deepcopy(function)
+    calls = Counter(_called(function))
+    inlined = set()
+    for holder in [n for n in ast.walk(function) if isinstance(getattr(n, "body", None), list)]:
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(holder, field, None)
+            if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+                continue
+            for i in reversed(range(len(block))):
+                found = _inlinable(block[i], helpers, calls)
+                if found:
+                    name, statements = found
+                    block[i:i + 1] = statements
+                    inlined.add(name)
+    return function, inlined
+
+
+def _inlinable(statement, helpers, calls):
+    """(the helper's name, the statements that stand for `statement`) when it is a call of a helper made once, with
+    plain names as its arguments, whose only `return` is its last statement; else None."""
+    call = statement.value if isinstance(statement, (ast.Assign, ast.Expr)) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in helpers
+            and calls[call.func.id] == 1 and not call.keywords
+            and all(isinstance(a, ast.Name) for a in call.args)):
+        return None
+    helper = helpers[call.func.id]
+    params = helper.args
+    if (params.vararg or params.kwarg or params.kwonlyargs or params.posonlyargs or params.defaults
+            or len(params.args) != len(call.args)):
+        return None
+    body = copy.deepcopy(helper.body)
+    returns = [n for s in body for n in ast.walk(s) if isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom))]
+    if returns and (len(returns) > 1 or returns[0] is not body[-1]):
+        return None
+    renamed = {p.arg: a.id for p, a in zip(params.args, call.args)}
+    for node in (n for s in body for n in ast.walk(s) if isinstance(n, ast.Name)):
+        node.id = renamed.get(node.id, node.id)
+    value = body.pop().value if returns else None
+    if isinstance(statement, ast.Assign):
+        if value is None:
+            return None
+        if len(statement.targets) > 1 or _names(value) is None or _names(statement.targets[0]) != _names(value):
+            body.append(ast.Assign(statement.targets, value, lineno=0))  # the helper returned something else
+    return call.func.id, body or [ast.Pass()]
 
 
 def _helpers(name, defs, graded):
@@ -160,6 +217,12 @@ def written_texts(path, graded, expected_names=(), helpers=()):
     """{function: {surface item: (kind, text)}} of a file's graded functions, for the side-by-side view."""
     defs = _file_definitions(path, expected_names, helpers)
     return {name: written(name, defs, set(graded), surface.texts) for name in graded if name in defs}
+
+
+def _names(node):
+    """The names of a plain name or a tuple of plain names (None for anything else)."""
+    items = node.elts if isinstance(node, ast.Tuple) else [node]
+    return [n.id for n in items] if all(isinstance(n, ast.Name) for n in items) else None
 
 
 def _called(node):
