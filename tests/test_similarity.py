@@ -656,3 +656,25 @@ def test_a_block_moved_into_a_helper_is_compared_in_its_place(tmp_path):
     assert prints["moved"] == prints["looped"]
     for kept in ("twice", "early"):
         assert "def _step_part(" in code[kept] and "_step_part(x, prev" in code[kept].split("def _step_part")[0]
+
+
+def test_a_template_with_stray_lines_is_not_solved_code_the_other_side_lacks(tmp_path, rnn):
+    """Lines inserted into a function left as the handout's template (a shape check, a temporary never used) give it
+    fingerprints of its own, but it computes nothing the template does not: against a student who solved that
+    function it does not count (it would weigh the pair down as a function solved apart); two files that carry the
+    same stray lines still share them."""
+    from grader.similarity import collect
+    start = STARTER.index("def rnn_cell_forward")
+    template = STARTER[start:STARTER.index("\ndef ", start + 1)]
+    started = "import numpy as np\n\n\n" + template.replace(
+        "    ### START CODE HERE ###", "    assert xt is not None\n    _shape_12 = np.shape(a_prev)\n"
+        "    n_check = len(np.shape(parameters))\n    ### START CODE HERE ###")
+    write_class(tmp_path, {"started.py": started, "same.py": started, "solved.py": TEXTBOOK})
+    setting = collect.setting(rnn)
+    started, same, solved = (collect.document(n, "class", tmp_path / f"{n}.py", setting)
+                             for n in ("started", "same", "solved"))
+    assert "rnn_cell_forward" in started.functions and started.stray == {"rnn_cell_forward"}
+    assert not solved.stray
+    pair = score.compare(started, solved)
+    assert pair is None or "rnn_cell_forward" not in pair.functions, pair
+    assert score.compare(started, same).functions == {"rnn_cell_forward": 1.0}

@@ -84,13 +84,16 @@ def document(name, origin, path, setting):
     code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
     own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
     kept = solved(own)
+    stray = frozenset(f for f in kept if code[f].live != code[f].code  # started only: see score.compare
+                      and not solved({f: fingerprints(tokens(code[f].live).words, setting.boilerplate)}))
     written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
     shapes = {item: shape for f in kept for item, shape in code[f].surface.items() if shape is not None}
     file = extract.source_file(path, setting.expected_names, setting.helpers)
     # A notebook the grader executed (a report folder's, when the submissions are gone) has the grader's outputs.
     found = notebook.items(file, outputs=file.name != EXECUTED) if file is not None else {}
     recorded = frozenset(found) - setting.starter_surface
-    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes, recorded)
+    return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes, recorded,
+                    stray)
 
 
 def documents(items, setting, workers=None):

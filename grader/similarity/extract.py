@@ -31,6 +31,7 @@ class Function:
     name: str
     code: str
     surface: dict = field(default_factory=dict, hash=False)
+    live: str = ""  # the code without what computes nothing it uses (see `_live`): whether it was solved at all
 
 
 def source_file(path, expected_names=(), helpers=()):
@@ -104,7 +105,8 @@ def graded_code(path, graded, expected_names=(), helpers=()):
         try:
             solved = name in defs and not empty(defs[name])
             parts = _helpers(name, defs, set(graded)) if solved else []
-            found[name] = Function(name, code_of(name, defs, set(graded)), _written(parts, defs)) if solved else None
+            found[name] = Function(name, code_of(name, defs, set(graded)), _written(parts, defs),
+                                   code_of(name, defs, set(graded), live=True)) if solved else None
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
@@ -123,12 +125,50 @@ def empty(node):
     return all(isinstance(statement, (ast.Return, ast.Pass)) for statement in node.body)
 
 
-def code_of(name, defs, graded):
+def code_of(name, defs, graded, live=False):
     """The code of function `name`, a helper it calls once as a statement written in place of the call (see
-    `_inline`), followed by that of the other helpers it calls (not graded ones), breadth first."""
+    `_inline`), followed by that of the other helpers it calls (not graded ones), breadth first; with `live`, each
+    without what computes nothing it uses (`_live`)."""
     parts = _helpers(name, defs, graded)
     main, inlined = _inline(defs[name], {n: defs[n] for n in parts[1:]})
-    return "\n".join([ast.unparse(main), *(ast.unparse(defs[n]) for n in parts[1:] if n not in inlined)])
+    kept = [main, *(copy.deepcopy(defs[n]) for n in parts[1:] if n not in inlined)]
+    return "\n".join(ast.unparse(_live(node) if live else node) for node in kept)
+
+
+def _live(function):
+    """`function` without `assert` statements and assignments to names that it never reads (again until none is
+    left; a block left empty gets `pass`). Not what is compared (a student's own checks and leftovers are evidence
+    too), but what says whether a function was solved at all: a template with a shape check or an unused temporary
+    inserted computes nothing more than the template, and a copy of a half-solved file that got such lines in its
+    unsolved functions must not count them as solved code that its source lacks."""
+    declared = {n for node in ast.walk(function) if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
+    while True:
+        read = declared | {n.id for n in ast.walk(function) if isinstance(n, ast.Name)
+                           and not isinstance(n.ctx, ast.Store)}
+        dropped = False
+        for holder in [n for n in ast.walk(function) if isinstance(getattr(n, "body", None), list)]:
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(holder, field, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    kept = [s for s in block if not _dead(s, read)]
+                    dropped |= len(kept) < len(block)
+                    setattr(holder, field, kept or [ast.Pass()])
+        if not dropped:
+            return function
+
+
+def _dead(statement, read):
+    """True for an `assert`, an assignment whose targets are all plain names none of which is in `read`, or a block
+    (a loop, an `if`, a `with`) with nothing left in it."""
+    if isinstance(statement, ast.Assert):
+        return True
+    if isinstance(statement, (ast.For, ast.While, ast.If, ast.With)):  # a block left with nothing in it
+        return all(isinstance(s, ast.Pass) for s in [*statement.body, *getattr(statement, "orelse", [])])
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        names = [_names(t) for t in targets]
+        return all(n is not None and not set(n) & read for n in names)
+    return False
 
 
 def _inline(function, helpers):

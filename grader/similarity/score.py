@@ -95,6 +95,7 @@ class Document:
     surface: dict = field(hash=False, default_factory=dict)  # {function: its surface items (surface.py)}
     shapes: dict = field(hash=False, default_factory=dict)  # {statement item: its shape item}
     recorded: frozenset = field(hash=False, default_factory=frozenset)  # a notebook's recorded state (notebook.py)
+    stray: frozenset = field(hash=False, default_factory=frozenset)  # functions only started (see `compare`)
 
     @property
     def own(self):
@@ -185,6 +186,9 @@ def compare(a, b, rare=None, masses=None):
             shared[name] = _mass(both, rare)
             sizes[name] = min(mass_a[name], mass_b[name])
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
+            if name in a.stray | b.stray and shares[name] < PART:  # a stub's stray lines the other does not have
+                for found in (shares, shared, sizes, alike, lengths):
+                    found.pop(name, None)
     if not shares:
         return None
     whole_file = (min(alike.values()) if len(alike) == len(shares) and min(a.own, b.own) >= LONG
