@@ -84,7 +84,7 @@ def document(name, origin, path, setting):
     code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
     own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
     kept = solved(own)
-    stray = frozenset(f for f in kept if code[f].live != code[f].code  # started only: see score.compare
+    stray = frozenset(f for f in kept if code[f].live not in ("", code[f].code)  # started only: score.compare
                       and not solved({f: fingerprints(tokens(code[f].live).words, setting.boilerplate)}))
     written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
     shapes = {item: shape for f in kept for item, shape in code[f].surface.items() if shape is not None}
