@@ -16,6 +16,10 @@ from . import extract, notebook
 from .fingerprint import all_kgrams, fingerprints, tokens
 from .score import Document, solved
 
+# Own fingerprints below which a function may be only started (the template with a few stray lines: a shape check
+# or an unused temporary adds about three); above, its code is not read again without them (it costs a parse).
+STARTED = 30
+
 SUFFIXES = (".py", ".ipynb")
 PARALLEL_FROM = 64  # files from which reading is spread over processes
 
@@ -78,14 +82,20 @@ def setting(assignment, starter=None):
                    assignment.helpers, *boilerplate(chosen))
 
 
+def started(code, setting):
+    """Whether a function's code (extract.code_of) is only started: without what computes nothing it uses
+    (extract.live_code) it has too few own fingerprints to count as solved (see score.compare)."""
+    live = extract.live_code(code)
+    return live != code and not solved({"": fingerprints(tokens(live).words, setting.boilerplate)})
+
+
 def document(name, origin, path, setting):
     """The Document of one file or folder: the own fingerprints of each graded function it solved, their surface
     items that are not the starter's, and their code."""
     code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
     own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
     kept = solved(own)
-    stray = frozenset(f for f in kept if code[f].live not in ("", code[f].code)  # started only: score.compare
-                      and not solved({f: fingerprints(tokens(code[f].live).words, setting.boilerplate)}))
+    stray = frozenset(f for f, prints in kept.items() if len(prints) < STARTED and started(code[f].code, setting))
     written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
     shapes = {item: shape for f in kept for item, shape in code[f].surface.items() if shape is not None}
     file = extract.source_file(path, setting.expected_names, setting.helpers)

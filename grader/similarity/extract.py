@@ -8,7 +8,6 @@ same code under the graded function's name, and a helper called once, as a state
 its call, so the moved block's fingerprints are its source's again.
 """
 import ast
-import copy
 import json
 import re
 from collections import Counter
@@ -31,7 +30,6 @@ class Function:
     name: str
     code: str
     surface: dict = field(default_factory=dict, hash=False)
-    live: str = ""  # the code without what computes nothing it uses (see `_live`): whether it was solved at all
 
 
 def source_file(path, expected_names=(), helpers=()):
@@ -105,8 +103,7 @@ def graded_code(path, graded, expected_names=(), helpers=()):
         try:
             solved = name in defs and not empty(defs[name])
             parts = _helpers(name, defs, set(graded)) if solved else []
-            found[name] = Function(name, code_of(name, defs, set(graded)), _written(parts, defs),
-                                   code_of(name, defs, set(graded), live=True)) if solved else None
+            found[name] = Function(name, code_of(name, defs, set(graded)), _written(parts, defs)) if solved else None
         except RecursionError:  # nesting too deep to write back out: nothing to compare
             found[name] = None
     return {name: function for name, function in found.items() if function is not None}
@@ -125,14 +122,17 @@ def empty(node):
     return all(isinstance(statement, (ast.Return, ast.Pass)) for statement in node.body)
 
 
-def code_of(name, defs, graded, live=False):
+def code_of(name, defs, graded):
     """The code of function `name`, a helper it calls once as a statement written in place of the call (see
-    `_inline`), followed by that of the other helpers it calls (not graded ones), breadth first; with `live`, each
-    without what computes nothing it uses (`_live`)."""
+    `_inline`), followed by that of the other helpers it calls (not graded ones), breadth first."""
     parts = _helpers(name, defs, graded)
     main, inlined = _inline(defs[name], {n: defs[n] for n in parts[1:]})
-    kept = [main, *(copy.deepcopy(defs[n]) for n in parts[1:] if n not in inlined)]
-    return "\n".join(ast.unparse(_live(node) if live else node) for node in kept)
+    return "\n".join([ast.unparse(main), *(ast.unparse(defs[n]) for n in parts[1:] if n not in inlined)])
+
+
+def live_code(code):
+    """The code compared (`code_of`), each function without what computes nothing it uses (`_live`)."""
+    return "\n".join(ast.unparse(_live(node)) for node in ast.parse(code).body)
 
 
 def _live(function):
@@ -177,8 +177,10 @@ def _inline(function, helpers):
     made `x, y = v`; the names inlined). Moving a block of statements into a helper changes nothing a reader cares
     about, but cuts every fingerprint that spans the block's two ends and adds the call's and the `return`'s own:
     inlined, the block is back in its place and the code is the same as before it was moved."""
-    function = copy.deepcopy(function)
     calls = Counter(_called(function))
+    if not any(calls[name] == 1 for name in helpers):
+        return function, set()
+    function = _copy(function)
     inlined = set()
     for holder in [n for n in ast.walk(function) if isinstance(getattr(n, "body", None), list)]:
         for field in ("body", "orelse", "finalbody"):
@@ -207,7 +209,7 @@ def _inlinable(statement, helpers, calls):
     if (params.vararg or params.kwarg or params.kwonlyargs or params.posonlyargs or params.defaults
             or len(params.args) != len(call.args)):
         return None
-    body = copy.deepcopy(helper.body)
+    body = _copy(helper).body
     returns = [n for s in body for n in ast.walk(s) if isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom))]
     if returns and (len(returns) > 1 or returns[0] is not body[-1]):
         return None
@@ -257,6 +259,11 @@ def written_texts(path, graded, expected_names=(), helpers=()):
     """{function: {surface item: (kind, text)}} of a file's graded functions, for the side-by-side view."""
     defs = _file_definitions(path, expected_names, helpers)
     return {name: written(name, defs, set(graded), surface.texts) for name in graded if name in defs}
+
+
+def _copy(function):
+    """A copy of a function's tree to change (written out and read again: much faster than copy.deepcopy)."""
+    return ast.parse(ast.unparse(function)).body[0]
 
 
 def _names(node):
