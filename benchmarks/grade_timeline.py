@@ -9,7 +9,8 @@ imported, the assignment loaded, the submission taken in (for a folder: copied, 
 read (nbformat), the cells run in the sandbox (its first answer: the child's imports), the checks, the report built
 and written, the executed notebook saved, the command's end. The sandbox's child runs in bubblewrap, outside the
 tracer: its imports show as the wait for its first answer. Each figure is the median of R runs.
-Run: .venv/bin/python benchmarks/grade_timeline.py [R]
+Run: .venv/bin/python benchmarks/grade_timeline.py [R] [--before CHECKOUT]  (CHECKOUT: a worktree of main, say, timed
+alternately with this checkout)
 """
 import argparse
 import os
@@ -80,7 +81,7 @@ def moments(wall, events):
     return found
 
 
-def traced(path, out, scratch):
+def traced(path, out, scratch, root=ROOT):
     tracer = scratch / "tracer"
     tracer.mkdir(exist_ok=True)
     (tracer / "sitecustomize.py").write_text(batch_timeline.TRACER.format(traced=TRACED))
@@ -89,7 +90,7 @@ def traced(path, out, scratch):
     env = {**os.environ, "BATCH_TIMELINE": str(log),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(tracer), os.environ.get("PYTHONPATH")]))}
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--out", str(out)], cwd=ROOT, env=env,
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--out", str(out)], cwd=root, env=env,
                          capture_output=True, text=True)
     wall = time.monotonic() - started
     if run.returncode != 0:
@@ -104,7 +105,10 @@ def traced(path, out, scratch):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repeats", type=int, nargs="?", default=5)
+    parser.add_argument("--before", metavar="CHECKOUT", help="another checkout (a worktree of main, say), timed "
+                        "alternately with this one, with this checkout's Python environment")
     options = parser.parse_args()
+    trees = {"": ROOT} if not options.before else {"": ROOT, " (before)": Path(options.before).resolve()}
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {options.repeats} runs")
     with tempfile.TemporaryDirectory(prefix="grade-timeline-") as scratch:
         scratch = Path(scratch)
@@ -112,16 +116,18 @@ def main():
             if (scratch / "course").mkdir() is None else None
         workspace = speed_compare.workspace(scratch).parent
         runs = defaultdict(lambda: defaultdict(list))
-        for r in range(options.repeats):  # the two alternated
+        for r in range(options.repeats):  # the kinds and the checkouts alternated
             for name, path in (("notebook", course), ("workspace", workspace)):
-                for step, moment in traced(path, scratch / "out" / f"{name}-{r}", scratch).items():
-                    runs[name][step].append(moment)
-        steps = [step for step, _, _ in STEPS] + ["command ended"]
-        print(f"{'step (s from the command start)':<46} {'notebook':>9} {'workspace':>10}")
-        for step in steps:
+                for tree, root in (trees.items() if r % 2 == 0 else reversed(trees.items())):
+                    out = scratch / "out" / f"{name}{tree.strip(' ()')}-{r}"
+                    for step, moment in traced(path, out, scratch, root).items():
+                        runs[name + tree][step].append(moment)
+        columns = [name + tree for name in ("notebook", "workspace") for tree in trees]
+        print(f"{'step (s from the command start)':<46} " + " ".join(f"{c:>18}" for c in columns))
+        for step in [step for step, _, _ in STEPS] + ["command ended"]:
             print(f"{step:<46} " + " ".join(
-                f"{statistics.median(runs[name][step]):>9.3f} " if runs[name][step] else f"{'-':>9} "
-                for name in ("notebook", "workspace")))
+                f"{statistics.median(runs[c][step]):>18.3f}" if runs[c][step] else f"{'-':>18}" for c in columns))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
