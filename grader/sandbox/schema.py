@@ -54,7 +54,8 @@ def compiled(schema, cache=None):
     compiled here, as fastjsonschema does, if the cache can't hold it."""
     import fastjsonschema
     cache = Path(cache or CACHE)
-    digest = hashlib.sha256(json.dumps([fastjsonschema.VERSION, schema], sort_keys=True).encode()).hexdigest()[:32]
+    # (the keys in their order: fastjsonschema's code checks them in that order, which decides the message)
+    digest = hashlib.sha256(json.dumps([fastjsonschema.VERSION, schema]).encode()).hexdigest()[:32]
     path = cache / f"schema_{digest}.py"
     if path.is_file():
         function = _load(path, digest)
