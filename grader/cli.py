@@ -30,8 +30,7 @@ def cmd_grade(options):
         options.assignment = folder.name  # (chosen once: the choice is said once)
         from .sandbox import spare
         spare.start_ahead(options.paths[0], assignments.provided_of(folder), limits)
-    from .api import grade_submission
-    from .grade import released_alongside
+    from .api import grade_submission, released_alongside
     from .report import terminal
     from .sandbox.intake import submission_name
     folders = _folders(options.paths) if several or not options.out else {}
