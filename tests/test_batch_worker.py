@@ -96,3 +96,82 @@ def test_only_what_looks_new_or_changed_warms_a_worker(tmp_path):
     assert [e.name for e in grade_all.to_grade(folder, out)] == ["bob", "cat"]
     assert [e.name for e in grade_all.to_grade(folder, out, force=True)] == ["amy", "bob", "cat"]
     assert grade_all.to_grade(tmp_path / "missing", out) == []
+
+
+def _notebook(path, source):
+    import nbformat
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), path)
+    return path
+
+
+def test_a_class_names_matplotlib_if_one_notebook_does_and_is_assumed_to_past_what_it_reads(tmp_path):
+    from grader.sandbox import spare
+    plain = [_notebook(tmp_path / f"s{i}.ipynb", "import numpy as np\nx = np.ones(3)") for i in range(3)]
+    module = tmp_path / "m.py"
+    module.write_text("import matplotlib\n")  # a module's sandbox never imports a notebook's shell: not looked at
+    plots = _notebook(tmp_path / "folder" / "work.ipynb", "%matplotlib inline")  # in a student's folder
+    assert spare.plotting_in(plain + [module]) is False
+    assert spare.plotting_in(plain + [plots.parent]) is True
+    assert spare.plotting_in([]) is False
+    assert spare.plotting_in(plain, budget=100) is True  # a class too large to read: as if it did
+
+
+def test_the_batch_tells_its_workers_whether_the_class_names_matplotlib(tmp_path, monkeypatch):
+    """grade_all.warm_workers looks at the class once and says it in each warming line (forkserver.plotting)."""
+    from grader.batch import grade_all
+    from grader.sandbox.limits import Limits
+
+    class Told:
+        def __init__(self):
+            self.lines = []
+
+        def warm(self, line):
+            self.lines.append(line)
+
+    for name, source, expected in (("plain", "x = 1", False), ("plots", "import matplotlib.pyplot as plt", True)):
+        for i in range(3):
+            _notebook(tmp_path / name / f"student_{i}.ipynb", source if i == 2 else "x = 1")
+        workers = [Told(), Told()]
+        monkeypatch.setattr(grade_all, "_early", workers)
+        grade_all.warm_workers(tmp_path / name, ROOT / "reference" / "rnn", Limits(), tmp_path / f"{name}-out")
+        assert [[line["plotting"] for line in w.lines] for w in workers] == [[expected], [expected]]
+
+
+def test_the_workers_are_told_before_the_modules_that_write_the_class_files_are_imported(tmp_path):
+    """On a first run (or --force) the folders' names don't matter to the warm start: warm_workers doesn't wait
+    for class_files() to import the class page's and the gradebook's code (imported later, while workers boot)."""
+    import subprocess
+    import sys
+    folder = tmp_path / "class"
+    _notebook(folder / "amy.ipynb", "x = 1")
+    (folder / "index.html.py").write_text("x = 1\n")  # named as the class page is: its folder is named otherwise
+    looked = ("from grader.batch import grade_all; import sys;"
+              " found = grade_all.to_grade({folder!r}, {out!r}, {force});"
+              " print([e.name for e in found], 'grader.review.publish' in sys.modules)")
+    for out, force in ((tmp_path / "none", False), (folder.parent, True)):
+        ran = subprocess.run([sys.executable, "-c", looked.format(folder=str(folder), out=str(out), force=force)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert ran.stdout.strip().endswith("] False"), ran.stdout + ran.stderr
+    (tmp_path / "out").mkdir()  # a run after another: the names are the batch's own, reserved ones avoided
+    ran = subprocess.run([sys.executable, "-c", looked.format(folder=str(folder), out=str(tmp_path / "out"),
+                                                              force=False)], cwd=ROOT, capture_output=True, text=True)
+    assert ran.stdout.strip().endswith("] True"), ran.stdout + ran.stderr
+
+
+def test_a_worker_begins_its_warm_start_before_it_imports_the_grading_code():
+    """Both are Python in the worker's process (one interpreter lock); the zygote's boot, in a process of its own,
+    is the longer way to the first grading, so it begins first (worker._boot_first)."""
+    import json
+    import subprocess
+    import sys
+    from grader.sandbox.limits import Limits
+    started = ("import sys\nfrom grader.sandbox import forkserver\n"
+               "def prestart(*args):\n"
+               "    print('grading code imported:', 'grader.api' in sys.modules, file=sys.stderr, flush=True)\n"
+               "forkserver.prestart = prestart\n"
+               "from grader.batch import worker\nsys.exit(worker.main())\n")
+    line = json.dumps(worker.warming(ROOT / "submissions" / "correct.py", ROOT / "reference" / "rnn", Limits()))
+    ran = subprocess.run([sys.executable, "-c", started], cwd=ROOT, input=line + "\n", capture_output=True,
+                         text=True, timeout=120)
+    assert "grading code imported: False" in ran.stderr, ran.stderr

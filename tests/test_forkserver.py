@@ -102,17 +102,18 @@ def zygote():
     forkserver.enable()
     yield
     forkserver.discard()
-    forkserver._state.update(on=False, failed=None)
+    forkserver._state.update(on=False, failed=None, notebooks="plotting")
 
 
-def forked(source, limits=LIMITS):
-    """A sandbox forked from the zygote for `limits`, with `source` loaded as its module."""
+def forked(source, limits=LIMITS, warm=None):
+    """A sandbox forked from the zygote for `limits` (and `warm`, spare.warm_kind), with `source` loaded as its
+    module."""
     pool = forkserver.pool_for(limits, None, None)
     assert pool is not None, forkserver._state["failed"]
     scratch = pool / f"grader-{secrets.token_hex(4)}"
     (scratch / "work").mkdir(parents=True)
     (scratch / "work" / "submission.py").write_text(source)
-    sandbox = Sandbox(scratch, limits)
+    sandbox = Sandbox(scratch, limits, warm=warm)
     sandbox.start()
     assert type(sandbox.process).__name__ == "Forked"
     answer = sandbox.request({"op": "load", "kind": "module", "entry": "submission.py"}, 30)
@@ -179,6 +180,51 @@ def test_a_python_environment_under_tmp_stays_visible_in_a_fork(zygote, monkeypa
             sandbox.stop()
     finally:
         shutil.rmtree(folder)
+
+
+IMPORTED = ("def imported():\n    import sys\n"
+            "    return sorted(m for m in ('IPython', 'matplotlib') if m in sys.modules)\n")
+
+
+def test_a_notebooks_zygote_imports_matplotlib_unless_told_the_class_does_not_name_it(zygote):
+    """A batch whose notebooks don't name matplotlib (spare.plotting_in) forks them from a zygote with the notebook's
+    shell imported and not matplotlib, whose import is most of its boot; untold, a notebook's zygote imports it."""
+    seen = {}
+    for told in (None, False):
+        if told is not None:
+            forkserver.discard()
+            forkserver.plotting(told)
+        sandbox = forked(IMPORTED, warm="notebook")
+        try:
+            seen[told] = call(sandbox, "imported")
+        finally:
+            sandbox.stop()
+    assert seen == {None: ["IPython", "matplotlib"], False: ["IPython"]}
+
+
+@pytest.mark.timeout(300)
+def test_a_notebook_that_plots_forked_from_a_zygote_without_matplotlib_is_graded_as_from_one_with_it(tmp_path, rnn,
+                                                                                                    zygote):
+    """A notebook of the class that imports matplotlib all the same (the look missed it) imports it in its fork:
+    the same scores and the same figure as from a zygote that imported it."""
+    from test_notebooks import FUNCTIONS, IMPORTS, write_notebook
+    plots = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()"
+    path = write_notebook(tmp_path / "plots.ipynb", [IMPORTS, "%matplotlib inline", *FUNCTIONS.values(), plots])
+    spare.enable()
+    graded = {}
+    try:
+        for told in (True, False):
+            forkserver.discard()
+            forkserver.plotting(told)
+            graded[told] = grade(path, rnn, LIMITS)
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
+    for each in graded.values():
+        assert type(each.load_error) is type(None), each.load_error
+        assert any("image/png" in str(run.outputs) for run in each.cells), [run.outputs for run in each.cells]
+    assert [(r.id, r.status, r.points) for r in graded[False].results] == \
+        [(r.id, r.status, r.points) for r in graded[True].results]
 
 
 def test_a_fork_sees_nothing_of_another_one_running_or_ended(zygote):

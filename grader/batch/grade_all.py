@@ -72,17 +72,19 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def discover(folder, out=None):
+def discover(folder, out=None, reserved=None):
     """One Entry per file or folder in `folder` (hidden ones and the output folder left out), sorted by name.
 
     A file is shown by its stem (`alice.py` -> `alice`), or by its full name where the stem would be ambiguous; its
-    output folder is that name made safe and unique (grader/batch/names.py), and never one of the class's files.
+    output folder is that name made safe and unique (grader/batch/names.py), and never one of the class's files
+    (`reserved`: their names, class_files() unless given).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{str(folder)!r} is not a folder of submissions; give the folder that holds them")
     out = Path(out).resolve() if out else None
-    return entries(sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out))
+    paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.resolve() != out)
+    return names.entries(paths, class_files() if reserved is None else reserved)
 
 
 def entries(paths):
@@ -406,23 +408,29 @@ def start_workers(workers):
 
 def warm_workers(folder, assignment_folder, limits, out=None, force=False):
     """Tell the workers start_workers() started what the class of `folder` will be graded with (`assignment_folder`,
-    `limits`), so that each starts its warm start (a zygote: the interpreter, numpy and IPython imported) now,
-    while this command loads the assignment and looks at the submissions, instead of at its first submission.
+    `limits`), so that each starts its warm start (a zygote: the interpreter, numpy and IPython imported, and
+    matplotlib if a notebook of the class names it) now, while this command loads the assignment and looks at the
+    submissions, instead of at its first submission.
     As many are told as the class has submissions that look new or changed since the last run into `out`
     (to_grade); the others end unused, as all do when every report is kept."""
-    for worker, entry in zip(_early, to_grade(folder, out, force)):
-        worker.warm(warming(entry.path, assignment_folder, limits))
+    from ..sandbox import spare
+    graded = to_grade(folder, out, force)
+    plotting = spare.plotting_in(entry.path for entry in graded) if _early and graded else True
+    for worker, entry in zip(_early, graded):
+        worker.warm(warming(entry.path, assignment_folder, limits, plotting))
 
 
 def to_grade(folder, out=None, force=False):
     """The entries of `folder` that look new or changed since the last run into `out`: no fingerprint there, or one
     older than the submission (`force`: all). A guess from times, for the warm start only: whether a submission is
-    graded again is decided by its content (_unchanged)."""
-    try:
-        found = discover(folder, out)
+    graded again is decided by its content (_unchanged). Where no report is looked for, an entry's name is not the
+    batch's (a student named like a class file keeps it): only its path is used."""
+    named = not force and out is not None and Path(out).is_dir()  # only then do the folders' names matter
+    try:  # (class_files imports the modules that write the class files: 0.03 s before the workers are told)
+        found = discover(folder, out, None if named else frozenset())
     except UsageError:  # grade_all says what is wrong with the folder
         return []
-    if force or out is None:
+    if not named:
         return found
 
     def looks_changed(entry):

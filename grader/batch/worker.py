@@ -63,13 +63,13 @@ def request(source, out, assignment, limits, public_only):
 WARMING = '{"warming"'  # how a `warming` line starts
 
 
-def warming(source, assignment_folder, limits):
+def warming(source, assignment_folder, limits, plotting=True):
     """The line that tells a worker what the batch will grade before its first submission is sent (the same
-    assignment, limits and kind of submission as `source`), so that its warm start begins at once: the batch sends
-    it as soon as the assignment is chosen, a few tenths of a second before it has loaded it and looked at the
-    class. Not answered."""
+    assignment, limits and kind of submission as `source`; `plotting`: whether the class's notebooks name
+    matplotlib, spare.plotting_in), so that its warm start begins at once: the batch sends it as soon as the
+    assignment is chosen, a few tenths of a second before it has loaded it and looked at the class. Not answered."""
     return {"warming": True, "source": str(source), "assignment": Path(assignment_folder).name,
-            "limits": asdict(limits)}
+            "limits": asdict(limits), "plotting": bool(plotting)}
 
 
 _booting = []  # the thread that starts the warm start at the first request (_boot)
@@ -85,7 +85,13 @@ def _start_boot(request):
 def _read_first(lines):
     """Read the first line (a `warming` one, or the first request) into `lines` and start its warm start at once:
     the batch sends it a few tenths of a second after starting this process, while the main thread still imports
-    the grading code (_get_ready)."""
+    the grading code (_get_ready). What the warm start imports is imported while the line is awaited (the batch
+    is choosing the assignment meanwhile), not after it came."""
+    try:
+        from .. import assignment  # noqa: F401
+        from ..sandbox import forkserver, spare  # noqa: F401
+    except Exception:  # noqa: BLE001 -- said at the first request, as _get_ready's
+        pass
     line = sys.stdin.readline()
     lines.append(line)
     try:
@@ -178,6 +184,19 @@ def _get_ready():
         pass
 
 
+FIRST_LINE_SECONDS = 1.0  # waited for the first line before the grading code is imported anyway
+
+
+def _boot_first(reading):
+    """Let the first line's warm start begin before the grading code is imported (_get_ready): both are Python
+    running in this process, and the zygote's own boot, in a process of its own, is the longer way to the first
+    grading. The batch sends the line within a few tenths of a second; a worker given none in
+    FIRST_LINE_SECONDS imports the grading code all the same."""
+    reading.join(FIRST_LINE_SECONDS)
+    if _booting:
+        _booting[0].join(FIRST_LINE_SECONDS)
+
+
 def _boot(request):
     """bubblewrap's self-test and the zygote of the first submission's kind (grader.sandbox.forkserver), started
     while the worker imports the grading code and loads the assignment (a second each, about, on a busy machine)."""
@@ -188,6 +207,7 @@ def _boot(request):
         source = Path(request["source"])
         notebook = source.suffix == ".ipynb" or (source.is_dir() and any(source.glob("*.ipynb")))
         folder = assignments.choose(request["assignment"])
+        forkserver.plotting(request.get("plotting", True))  # a grading's request: not known, as without a batch
         forkserver.prestart(Limits(**request["limits"]), assignments.provided_of(folder), None,
                             spare.warm_kind(notebook))
     except Exception:  # noqa: BLE001 -- the grading starts its own sandbox then, and says what is wrong
@@ -204,6 +224,7 @@ def main():
         first = []
         reading = threading.Thread(target=_read_first, args=(first,), daemon=True, name="first-request")
         reading.start()
+        _boot_first(reading)
         _get_ready()
         reading.join()
         answered = serve(itertools.chain([line for line in first if line], sys.stdin), answers)

@@ -28,7 +28,8 @@ from .isolation import BUBBLEWRAP
 
 ZYGOTE_SECONDS = 60.0  # for the zygote to start and import what it imports
 FORK_SECONDS = 10.0  # for a fork to be ready
-_state = {"on": False, "failed": None, "key": None, "pool": None, "servers": {}, "kinds": {}, "booting": {}}
+_state = {"on": False, "failed": None, "key": None, "pool": None, "servers": {}, "kinds": {}, "booting": {},
+          "notebooks": "plotting"}
 _lock = threading.RLock()  # gradings in threads of one process (the API's) share the zygotes
 
 
@@ -53,6 +54,20 @@ def enable():
         atexit.register(discard)
 
 
+def plotting(used):
+    """Whether the notebooks this process will grade name matplotlib (a batch worker is told by its batch, which
+    looked at the class: spare.plotting_in). If not, a notebook's zygote imports the notebook's shell without
+    matplotlib (most of its boot: 0.7 s of CPU); a notebook that imports it all the same imports it in its own fork,
+    as in a sandbox started cold. Not told: matplotlib is imported, as the notebooks of a course mostly use it."""
+    _state["notebooks"] = "plotting" if used else "notebook"
+
+
+def _zygote_kind(kind):
+    """The zygote a sandbox warmed for `kind` (spare.warm_kind) forks from: a notebook's, with matplotlib or
+    without (plotting())."""
+    return _state["notebooks"] if kind == "notebook" else kind
+
+
 @_locked
 def pool_for(limits, provided, scratch_root):
     """The folder to make the next submission's scratch folder in, so that its sandbox is forked from a zygote;
@@ -74,15 +89,17 @@ def pool_for(limits, provided, scratch_root):
 
 @_locked
 def prestart(limits, provided, scratch_root, kind):
-    """Start the zygote of `kind` (module, notebook) now, in a thread, so that the next grading in this process
-    (the API's, a command line's next submission) forks its sandbox from it instead of starting one cold; from
-    then on, as enable(). Nothing where the warm start can't run here (then nothing is said: nobody asked for it)."""
+    """Start the zygote of `kind` (spare.warm_kind: module, notebook; _zygote_kind) now, in a thread, so that the
+    next grading in this process (the API's, a command line's next submission) forks its sandbox from it instead of
+    starting one cold; from then on, as enable(). Nothing where the warm start can't run here (then nothing is
+    said: nobody asked for it)."""
     from .process import choose_isolation
     if _state["failed"] is not None or limits.isolation == isolations.PROCESS or not isolations.switches_user():
         return
     if choose_isolation(limits.isolation) != BUBBLEWRAP:
         return
     enable()
+    kind = _zygote_kind(kind)
     pool = pool_for(limits, provided, scratch_root)
     if pool is None or kind in _state["servers"] or kind in _state["booting"]:
         return
@@ -97,7 +114,8 @@ def _boot(limits, provided, pool, kind, booted):
     """prestart()'s thread: the zygote, or why it could not start. It lives as long as the zygote, which bubblewrap's
     --die-with-parent ends with the thread that started it (Linux's parent-death signal)."""
     thread = threading.current_thread()
-    if kind == "notebook":  # its matplotlib reads the font list that is kept, built first where none is (fonts.py)
+    if kind != "module":  # a notebook's matplotlib reads the font list that is kept, built first where none is
+        # (fonts.py)
         from .process import build_fonts
         build_fonts()
     try:
@@ -149,14 +167,14 @@ def _give_up(why):
 
 @_locked
 def start(sandbox):
-    """Start `sandbox` as a fork of the zygote of its kind (a notebook's imports matplotlib too), if its scratch
-    folder is in the pool; False if not, or if the zygote can't start or fork (then it starts cold, and the
-    grader says once why). A restart (no kind given) is forked from the zygote the first start was."""
+    """Start `sandbox` as a fork of the zygote of its kind (_zygote_kind), if its scratch folder is in the pool;
+    False if not, or if the zygote can't start or fork (then it starts cold, and the grader says once why). A
+    restart (no kind given) is forked from the zygote the first start was."""
     pool, key = _state["pool"], _state["key"]
     if pool is None or sandbox.scratch.parent != pool or key[:2] != (sandbox.limits, sandbox.provided_source):
         return False
     kinds = _state["kinds"]
-    kind = kinds.setdefault(sandbox.scratch, sandbox.warm or "module")
+    kind = kinds.setdefault(sandbox.scratch, _zygote_kind(sandbox.warm or "module"))
     if len(kinds) > 100:  # the scratch folders of gradings that ended
         _state["kinds"] = {scratch: k for scratch, k in kinds.items() if scratch.exists()}
     try:

@@ -70,6 +70,21 @@ def warm_for(path):
     return "plotting" if plotting else "notebook" if notebooks else "module"
 
 
+def plotting_in(paths, budget=64 * 2**20):
+    """Whether any notebook among `paths` (files or folders: a class's submissions) names matplotlib, as warm_for
+    looks; True, as if one did, once `budget` bytes were read without an answer (a large class's look would delay
+    its start more than a zygote's matplotlib does). A batch's zygotes import matplotlib only if so
+    (forkserver.plotting)."""
+    for path in map(Path, paths):
+        notebooks = [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
+        for notebook in notebooks:
+            head = _head(notebook, min(2**22, max(budget, 0)))
+            budget -= len(head)
+            if b"matplotlib" in head or budget <= 0:
+                return True
+    return False
+
+
 def _head(path, size=2**22):
     """The first `size` bytes of a file (what a look for a word reads of it), or none if it can't be read."""
     try:

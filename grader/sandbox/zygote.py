@@ -1,4 +1,5 @@
-"""The warm sandbox: numpy and IPython imported once, then forked into a new sandbox for each submission.
+"""The warm sandbox: numpy and IPython (matplotlib too, for notebooks that use it) imported once, then forked into
+a new sandbox for each submission.
 
 Run as `python -I zygote.py --control FD ...` inside one bubblewrap sandbox (forkserver.py starts it), copied into
 that sandbox's runtime; it imports nothing from the grader. Its sandbox is laid out like any other (isolation.py),
@@ -254,7 +255,7 @@ def main():
     parser.add_argument("--user", type=int, default=None)
     parser.add_argument("--file-mb", type=int, required=True)
     parser.add_argument("--processes", type=int, required=True)
-    parser.add_argument("--warm", choices=("module", "notebook"), default="module")
+    parser.add_argument("--warm", choices=("module", "notebook", "plotting"), default="module")  # as child.py's
     options = parser.parse_args()
     control = socket.socket(fileno=options.control)
     runtime = os.path.dirname(os.path.abspath(__file__))
@@ -271,8 +272,9 @@ def main():
         import child as runtime_child  # noqa: F811 -- its module is taken out of sys.modules: a student's is theirs
         del sys.path[0], sys.modules["child"]
         import numpy  # noqa: F401 -- what every submission imports
-        if options.warm == "notebook":  # a module's sandbox has no use for a notebook's shell
+        if options.warm in ("notebook", "plotting"):  # a module's sandbox has no use for a notebook's shell
             runtime_child.warm_imports()
+        if options.warm == "plotting":  # matplotlib: most of the boot, for notebooks that name it
             runtime_child.loader.warm_plotting()
     except BaseException as exc:  # noqa: BLE001
         control.send(b"E" + f"{type(exc).__name__}: {exc}".encode()[:2000])

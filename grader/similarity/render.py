@@ -35,7 +35,9 @@ def write(out, comparison):
                 "min_solved": score.MIN_SOLVED, "near": score.NEAR, "kgram": fingerprint.K, "window": fingerprint.W,
                 "rarity": "1 / (d - 1)^2 for a fingerprint or surface item that d > 2 documents have",
                 "marked": score.MARKED, "surface_full": score.SURFACE_FULL, "state_full": score.STATE_FULL,
-                "block": score.BLOCK, "long": score.LONG, "whole": score.WHOLE,
+                "block": score.BLOCK, "long": score.LONG, "whole": score.WHOLE, "exact": score.EXACT,
+                "exact_from": score.EXACT_FROM, "exact_points": score.EXACT_POINTS, "profile": score.PROFILE,
+                "apart": score.APART,
                 "state": "what both notebook files recorded of their session, not the starter's (cell id: a cell's"
                          " id; run: the code cells' execution counts, whole or a window of them with two jumps; trace:"
                          " an output naming a memory address or a path in a home folder): per kind, the rare mass"

@@ -32,8 +32,15 @@ only this pair writes alike makes one point; one the whole class writes alike no
 otherwise. A long function (LONG own fingerprints: dozens of choices left open) is the exception to the second null:
 the pairs of a class that write a long function alike are mostly copies of it, two or three students each, and the
 class's rate would count them against one another; so its length (own fingerprints over LONG, up to 1) stands in
-for the class's null when larger, unless every pair wrote it alike (the handout's). With e the
-rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+for the class's null when larger, unless every pair wrote it alike (the handout's). A long function (EXACT_FROM own
+fingerprints or more) that the two hold exactly (EXACT: the smaller side's fingerprints all in the other's) adds
+EXACT_POINTS more, times the near null: a copy of it, pasted or re-uploaded, renamed or respaced, is exact, while
+students who converge on each of its lines still differ in a line or two. And two files that solved the same
+functions (but for a tenth of the smaller side's own code, APART: a stub a copier's edits left) and wrote every one
+alike add PROFILE times how few other documents are that alike to a side in every function (the same null): a whole
+copy of a student who wrote every function the class's common way holds that student's set of ways, which few others
+hold; files with less own code than LONG get none (two near-empty files are no evidence). With e the rare-code score
+plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
 what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
@@ -60,7 +67,7 @@ from .surface import KINDS, kind
 MIN_SOLVED = 3  # own fingerprints below which a function counts as unsolved (starter code, a stub, one line)
 EVIDENCE_FULL = 12  # rare mass shared (fingerprints that only the pair has) for a pair's score to count in full
 MARKED = 0.25  # the side-by-side view marks shared code of this weight or more (three documents or fewer have it)
-THRESHOLD = 0.56  # a pair at or above this score is flagged (docs/similarity.md: why 0.56)
+THRESHOLD = 0.58  # a pair at or above this score is flagged (docs/similarity.md: why 0.58)
 WHOLE = 0.55  # a pair at or above this score that wrote every function both solved alike is a whole copy (_sources)
 NEAR = 0.92  # a function counts as written alike when this share of one side's own fingerprints is in the other's
 PART = 0.8  # a function whose share is this or more counts in the score of the copied part
@@ -69,6 +76,11 @@ PARALLEL_FROM = 100  # students from which the pairs are shared among processes
 KEEP = 0.02  # pairs below this score are not kept at all (nearest neighbours come from those above it)
 STATE_FULL = 2  # rare recorded mass shared (items that only the pair has) for a kind to count in full
 BLOCK = 20  # recorded items that the same documents, and only they, have: a handout version's, not a copy's
+EXACT = 0.99  # a function whose smaller side's own fingerprints are this share or more in the other's is held exactly
+EXACT_FROM = 75  # own fingerprints of a function held exactly from which it adds EXACT_POINTS more (see _exact)
+EXACT_POINTS = 1.5  # what a function of LONG own fingerprints or more held exactly adds, before the near null
+APART = 0.1  # own code of the functions only one side solved, over the smaller side's, for a whole file alike
+PROFILE = 0.5  # what two files add that solved the same functions and wrote every one alike (see agreed)
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 
 
@@ -142,6 +154,7 @@ class Pair:
     state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
     recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
     lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
+    whole: float = 0.0  # the least alike function when the two solved the same ones and wrote all alike, else 0
 
     @property
     def flagged(self):
@@ -174,13 +187,20 @@ def compare(a, b, rare=None, masses=None):
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
     if not shares:
         return None
+    whole_file = (min(alike.values()) if len(alike) == len(shares) and min(a.own, b.own) >= LONG
+                  and _apart(a, b) + _apart(b, a) <= APART * min(a.own, b.own) else 0.0)
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
     found, written = _surface(a, b, list(shares), written_a, written_b, rare)
     state, recorded = _state(a.recorded & b.recorded, kept_a, kept_b, rare)
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
-                recorded, lengths)
+                recorded, lengths, whole_file)
+
+
+def _apart(a, b):
+    """The own fingerprints of the functions that `a` solved and `b` did not."""
+    return sum(len(prints) for f, prints in a.functions.items() if f not in b.functions)
 
 
 def _state(both, kept_a, kept_b, rare):
@@ -315,21 +335,56 @@ def agreed(pairs, solvers, compared=None, sources=None):
                 best[other] = max(best.get(other, 0.0), value)
             alike[function] += 1
     ordered = {key: sorted(best.values()) for key, best in near.items()}
+    files, documents = _files(pairs, sources), max([2, *solvers.values()])
     done = []
     for pair in pairs:
-        total = 0.0
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
+        total = _whole_file(pair, files, mine, documents)
         for function, value in pair.alike.items():  # how many other sources are as close to a side
             closer = max(len(ordered[(side, function)]) - bisect.bisect_left(ordered[(side, function)], value)
                          - sum(near[(side, function)].get(source, -1.0) >= value for source in mine)
                          for side in (pair.a, pair.b))
             n = max(solvers[function], 2)
             m = (compared or {}).get(function, n * (n - 1) // 2)
-            total += _unusual(n, 1 + closer) * max(_unusual(m, alike[function]),
-                                                   _long(pair.lengths.get(function, 0), m, alike[function]))
+            length = pair.lengths.get(function, 0)
+            total += _unusual(n, 1 + closer) * (max(_unusual(m, alike[function]), _long(length, m, alike[function]))
+                                                + _exact(value, length, m, alike[function]))
         evidence = pair.score + total + pair.surface + pair.state  # squashed into 0..1, the order kept
         done.append(replace(pair, score=round(evidence / (1 + evidence), 4), agreement=round(total, 4)))
     return done
+
+
+def _files(pairs, sources):
+    """{document: {source of an other: whole}} of the pairs that wrote the same functions, all alike (Pair.whole)."""
+    files = {}
+    for pair in pairs:
+        if pair.whole:
+            for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
+                best, other = files.setdefault(side, {}), sources.get(other, other)
+                best[other] = max(best.get(other, 0.0), pair.whole)
+    return files
+
+
+def _whole_file(pair, files, mine, documents):
+    """What two files that wrote the same functions, all alike, add: PROFILE times how few other sources (not
+    `mine`, the pair's) are that alike to either side in every function, of the `documents` that solved any."""
+    if not pair.whole:
+        return 0.0
+    closer = max(sum(value >= pair.whole for source, value in files[side].items() if source not in mine)
+                 for side in (pair.a, pair.b))
+    return PROFILE * _unusual(documents, 1 + closer)
+
+
+def _exact(value, length, compared, alike):
+    """What a long function held exactly adds to its agreement before the near null, 0 to EXACT_POINTS: that many
+    points times its own fingerprints over LONG, when the smaller side's are all in the other's (EXACT) and there
+    are EXACT_FROM or more; nothing for a function that every pair compared wrote alike (the handout's). Two
+    students who write a long function alike the class's common way still differ in a line or two (on the
+    development set, 0.92 to 0.97 of a long backward pass's fingerprints shared); its copies, pasted or re-uploaded,
+    renamed or respaced, are exact: dozens of choices made the same, however many students converge on each line."""
+    if value < EXACT or length < EXACT_FROM or alike >= compared:
+        return 0.0
+    return EXACT_POINTS * min(1.0, length / LONG)
 
 
 def _long(length, compared, alike):
