@@ -26,10 +26,10 @@ ROOT_NAME = "NOTEBOOK_VALIDATE"  # what the kept module calls its schema's root 
 def install():
     """From now on, nbformat's fastjsonschema validators (its default) are built from the kept code."""
     from nbformat import json_compat
-    if any(cls is _cached_class() for _, _, cls in json_compat._VALIDATOR_MAP):
-        return
-    json_compat._VALIDATOR_MAP[:] = [(name, module, _cached_class() if name == "fastjsonschema" else cls)
-                                     for name, module, cls in json_compat._VALIDATOR_MAP]
+    table = getattr(json_compat, "_VALIDATOR_MAP", None)  # nbformat's own, not its API: another nbformat may lack it
+    if not isinstance(table, list) or any(cls is _cached_class() for _, _, cls in table):
+        return  # (without it, nbformat compiles its validator as it always did)
+    table[:] = [(name, module, _cached_class() if name == "fastjsonschema" else cls) for name, module, cls in table]
 
 
 _made = {}
