@@ -1,7 +1,7 @@
 """The one way to grade a submission: the command line, the batch worker, the Gradescope autograder and the tests
 all call `grade_submission`. Everything it writes is rendered from the report document it returns."""
 from . import answers, report
-from .grade import grade
+from .grade import grade, released_alongside  # noqa: F401 -- (the command line's: its one grading released beside its report)
 from .sandbox import executed
 from .sandbox.limits import Limits
 

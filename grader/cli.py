@@ -30,7 +30,7 @@ def cmd_grade(options):
         options.assignment = folder.name  # (chosen once: the choice is said once)
         from .sandbox import spare
         spare.start_ahead(options.paths[0], assignments.provided_of(folder), limits)
-    from .api import grade_submission
+    from .api import grade_submission, released_alongside
     from .report import terminal
     from .sandbox.intake import submission_name
     folders = _folders(options.paths) if several or not options.out else {}
@@ -47,12 +47,13 @@ def cmd_grade(options):
         name = submission_name(path)
         out = Path(options.out or "reports") / folders[Path(path)] if several or not options.out \
             else Path(options.out)
-        document = grade_submission(path, chosen, out, limits, public_only=options.public)
-        print(terminal.render(document, out))
-        if options.github:
-            from .report import github
-            print("\n".join(github.annotations(document, path)))
-            github.write_summary(document, summary)
+        with released_alongside():  # its sandbox is stopped while its report is written
+            document = grade_submission(path, chosen, out, limits, public_only=options.public)
+            print(terminal.render(document, out))
+            if options.github:
+                from .report import github
+                print("\n".join(github.annotations(document, path)))
+                github.write_summary(document, summary)
         if options.fail_under is not None and _percent(document) < options.fail_under:
             below.append(f"{terminal.printable(name)}: {_percent(document):.4g}% is below --fail-under "
                          f"{options.fail_under:g}%")

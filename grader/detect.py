@@ -98,5 +98,20 @@ def _names(source):
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return set(_DEFINITION.findall(source))
-    return {node.name for node in ast.walk(tree)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return set(_defined(tree.body))
+
+
+# The fields that hold statements: a definition is a statement, so only these are walked, not the expressions that
+# make up most of a tree (ast.walk visited every node: 0.02-0.05 s of a notebook's `grade` before its sandbox starts).
+_STATEMENTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _defined(statements):
+    """The names of the functions and classes defined in `statements` and in the statements nested in them."""
+    for node in statements:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        for field in _STATEMENTS:
+            inner = getattr(node, field, None)
+            if isinstance(inner, list):
+                yield from _defined(inner)

@@ -415,3 +415,24 @@ def test_the_command_lines_one_submission_boots_no_zygote(tmp_path, rnn, monkeyp
         forkserver.discard()
         forkserver._state.update(on=False, failed=None)
     assert all(r.status == "passed" for r in graded.results)
+
+
+@pytest.mark.warm_start
+def test_a_callers_scratch_folder_is_left_empty_after_the_process_has_a_zygote(tmp_path, rnn, monkeypatch):
+    """grade(scratch_root=...) after a grading that booted a zygote (the API's second call, a test after another):
+    the pool and the zygote's folder are not made in the caller's folder, which a grading leaves empty."""
+    source, scratch = tmp_path / "correct.py", tmp_path / "scratch"
+    source.write_text(CORRECT)
+    scratch.mkdir()
+    forkserver.discard()
+    forkserver._state.update(on=False, failed=None)
+    monkeypatch.setattr(process.Sandbox, "forks", None)
+    try:
+        grade(source, rnn, LIMITS)
+        assert forkserver._state["on"], "the first grading boots a zygote for the next"
+        graded = grade(source, rnn, LIMITS, scratch_root=scratch)
+        assert list(scratch.iterdir()) == [], "the caller's scratch folder was not left empty"
+    finally:
+        forkserver.discard()
+        forkserver._state.update(on=False, failed=None)
+    assert all(r.status == "passed" for r in graded.results)

@@ -379,6 +379,12 @@ def test_a_callback_asked_again_in_one_sandbox_is_answered_there_as_the_grader_a
     assert program.call("asks_twice", 1.0, substitute={"step": refuses}) == ["step: ValueError: not this one"] * 2
     assert replies["callback_raised"] == 2
     assert program.call("steps", 1.0, 1, substitute={"step": reference}) == 10.0 and len(asked) == 2
+    # a question of more than 32 kB is not kept in the child (a model's sequences are never asked twice, and
+    # keeping them grew its heap): asked again, it is the grader's again, from the reference's remembered answers
+    big = np.arange(5000.0)
+    assert program.call("changes_what_step_gave", big, substitute={"step": reference}).tolist()[:3] == \
+        [0.0, 10.0, 20.0]
+    assert len(asked) == 3 and replies["callback_return"] == 5  # (3 before it)
 
 
 def test_a_restarted_sandbox_remembers_nothing_of_the_one_before(program, monkeypatch):

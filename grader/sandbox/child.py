@@ -269,7 +269,8 @@ class Child:
             elif takes_cache and callable(own):
                 return own(*args, **kwargs)
             message.update(args=wire.encode(args, kept.keep), kwargs=wire.encode(kwargs, kept.keep))
-            key = None if version is None or "inputs" in message else (
+            key = None if version is None or "inputs" in message or \
+                len(message["args"]) + len(message["kwargs"]) > answered.MOST_EACH else (
                 callee, version, makes_cache, message.get("token"), message["args"], message["kwargs"])
             answer = answered.get(key)
             if answer is None and key is not None:  # sealed by this very question (its token, if given one)
@@ -306,9 +307,13 @@ class Answered:
     kept. A stand-in is the reference's function, whose answer depends on its arguments only: the same callback
     again (a property test's invariant asks a forward on the same steps but the last; a case asked again) is given
     the same answer, decoded anew (its arrays the caller's own to change), without waking the grader. It holds only
-    answers this child was given, to its own calls; the student's code saw each one as it came."""
+    answers this child was given, to its own calls; the student's code saw each one as it came.
 
-    MOST_ANSWERS, MOST_BYTES = 4096, 32 * 2**20
+    Only a question and answer of MOST_EACH bytes at most are kept, MOST_BYTES in all: the callbacks asked again
+    are a property test's small cases, and a model's sequences (75 kB) are never asked twice; keeping them made the
+    child's heap grow by 32 MB in a training, a page fault every 4 kB (a quarter of its CPU there)."""
+
+    MOST_ANSWERS, MOST_BYTES, MOST_EACH = 4096, 8 * 2**20, 2**15
 
     def __init__(self):
         self.kept, self.bytes = {}, 0
@@ -318,7 +323,8 @@ class Answered:
 
     def put(self, key, answer):
         size = 0 if key is None else len(key[4]) + len(key[5]) + len(answer["value"])
-        if key is None or len(self.kept) >= self.MOST_ANSWERS or self.bytes + size > self.MOST_BYTES:
+        if key is None or len(self.kept) >= self.MOST_ANSWERS or self.bytes + size > self.MOST_BYTES or \
+                size > self.MOST_EACH:
             return
         self.kept[key], self.bytes = answer, self.bytes + size
 

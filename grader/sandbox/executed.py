@@ -7,6 +7,8 @@ are marked with an error output and `metadata.grader`, so they stand out in Jupy
 import copy
 from pathlib import Path
 
+from . import schema
+
 NAME = "executed.ipynb"
 TEXT_CHARS = 20_000  # per stream, result, or error output
 IMAGE_CHARS = 1_500_000  # base64 characters of one image
@@ -98,6 +100,7 @@ def build(notebook, runs):
 def write(notebook, runs, folder):
     """Write the executed notebook into `folder`; returns its path."""
     import nbformat
+    schema.install()  # (as notebook.read: nbformat validates what it writes)
     path = Path(folder) / NAME
     executed = build(notebook, runs)
     nbformat.validator.normalize(executed)

@@ -72,8 +72,8 @@ def _zygote_kind(kind):
 def pool_for(limits, provided, scratch_root):
     """The folder to make the next submission's scratch folder in, so that its sandbox is forked from a zygote;
     None when there is none (not enabled, not possible here: sandboxes start cold)."""
-    if not _state["on"] or _state["failed"] is not None:
-        return None
+    if not _state["on"] or _state["failed"] is not None or scratch_root is not None:
+        return None  # (a caller's own scratch folder is left empty after each grading; a zygote outlives them)
     key = (limits, provided, scratch_root)
     if _state["key"] != key:
         discard()

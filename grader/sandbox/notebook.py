@@ -7,6 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from . import schema
+
 # nbconvert's Python exporter writes `# In[3]:` (or `# In[ ]:`) above each code cell.
 EXPORTED_MARKER = re.compile(r"^# In\[[ 0-9]*\]:[ \t]*$", re.MULTILINE)
 
@@ -45,6 +47,7 @@ def read(path):
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise NotANotebook(f"{name} is JSON but not a notebook: it has no list of cells; {again}")
     import nbformat  # here, not at the top: grading a module need not pay for importing it
+    schema.install()  # its validator compiled once, not in every process (schema.py)
     invalid = {}
     try:
         notebook = nbformat.reads(text, as_version=4, capture_validation_error=invalid)

@@ -321,6 +321,8 @@ class Sandbox:
     def adopt_forked(self, process, write_fd, read_fd):
         """Started by the zygote (forkserver.py): `process` stands for bwrap's, its first process's pid is known."""
         self.process, self.inner, self._write_fd, self._read_fd = process, process.pid, write_fd, read_fd
+        for fd in (write_fd, read_fd):  # the zygote's pipes, as wide as a cold start's (either end widens one)
+            _widen(fd)
         self.drains = [_Drain(process.stdout, self.limits.output_bytes), _Drain(process.stderr, self.limits.output_bytes)]
         for drain in self.drains:
             drain.start()
