@@ -32,14 +32,21 @@ def _left(scratch):
     return found
 
 
-@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (process isolation starts none ahead)")
-def test_the_sandbox_started_ahead_is_released_beside_the_report_and_gone_when_it_ends(tmp_path, monkeypatch, rnn):
+def _started_ahead(source, tmp_path, monkeypatch, rnn):
+    """(the scratch root every sandbox is made in, the submission) with its sandbox started ahead, as the command
+    line does."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     path = tmp_path / "student.py"
-    path.write_text(SLOW_TO_END)
+    path.write_text(source)
     spare.start_ahead(path, rnn.provided, FAST)
+    return scratch, path
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (process isolation starts none ahead)")
+def test_the_sandbox_started_ahead_is_released_beside_the_report_and_gone_when_it_ends(tmp_path, monkeypatch, rnn):
+    scratch, path = _started_ahead(SLOW_TO_END, tmp_path, monkeypatch, rnn)
     with grade.released_alongside():
         document = grade_submission(path, rnn, tmp_path / "out", FAST)
         releasing = [t for t in threading.enumerate() if t.name == "grading-release"]
@@ -51,12 +58,7 @@ def test_the_sandbox_started_ahead_is_released_beside_the_report_and_gone_when_i
 
 
 def test_a_grading_outside_it_is_released_before_grade_returns(tmp_path, monkeypatch, rnn):
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    path = tmp_path / "student.py"
-    path.write_text(CORRECT)
-    spare.start_ahead(path, rnn.provided, FAST)
+    scratch, path = _started_ahead(CORRECT, tmp_path, monkeypatch, rnn)
     grade_submission(path, rnn, tmp_path / "out", FAST)
     assert [t for t in threading.enumerate() if t.name == "grading-release"] == []
     assert _left(scratch) == [] and list(scratch.iterdir()) == []
