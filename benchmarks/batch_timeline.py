@@ -87,19 +87,26 @@ _write("start " + " ".join(sys.argv[1:3]))
 
 def traced_run(folder, out, workers, scratch):
     """Run grade-all on `folder` with the tracer; returns (wall seconds, [(time, pid, event, name)])."""
-    tracer = scratch / "tracer"
-    tracer.mkdir()
-    (tracer / "sitecustomize.py").write_text(TRACER.format(traced=TRACED))
-    log = scratch / "timeline.log"
-    env = {**os.environ, "BATCH_TIMELINE": str(log),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(tracer), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(out), "--force",
                *batch_speed.LIMITS, *(["--workers", str(workers)] if workers else [])]
+    return traced_command(command, TRACED, scratch)
+
+
+def traced_command(command, traced, scratch, root=ROOT):
+    """Run `command` (a grader command) in `root` with the tracer wrapping `traced` ({module: [function]});
+    returns (wall seconds, [(time from its start, pid, event, name)])."""
+    tracer = scratch / "tracer"
+    tracer.mkdir(exist_ok=True)
+    (tracer / "sitecustomize.py").write_text(TRACER.format(traced=traced))
+    log = scratch / "timeline.log"
+    log.unlink(missing_ok=True)
+    env = {**os.environ, "BATCH_TIMELINE": str(log),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(tracer), os.environ.get("PYTHONPATH")]))}
     started = time.monotonic()
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    run = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     ended = time.monotonic()
     if run.returncode != 0:
-        raise SystemExit(f"grade-all failed:\n{run.stderr[-2000:]}")
+        raise SystemExit(f"{' '.join(command[2:4])} failed:\n{run.stderr[-2000:]}")
     events = []
     for line in log.read_text().splitlines():
         moment, pid, event, *name = line.split()

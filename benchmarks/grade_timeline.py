@@ -15,10 +15,8 @@ alternately with this checkout)
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -82,24 +80,9 @@ def moments(wall, events):
 
 
 def traced(path, out, scratch, root=ROOT):
-    tracer = scratch / "tracer"
-    tracer.mkdir(exist_ok=True)
-    (tracer / "sitecustomize.py").write_text(batch_timeline.TRACER.format(traced=TRACED))
-    log = scratch / "timeline.log"
-    log.unlink(missing_ok=True)
-    env = {**os.environ, "BATCH_TIMELINE": str(log),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(tracer), os.environ.get("PYTHONPATH")]))}
-    started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--out", str(out)], cwd=root, env=env,
-                         capture_output=True, text=True)
-    wall = time.monotonic() - started
-    if run.returncode != 0:
-        raise SystemExit(f"grade failed:\n{run.stderr[-2000:]}")
-    events = []
-    for line in log.read_text().splitlines():
-        moment, pid, event, *name = line.split()
-        events.append((float(moment) - started, int(pid), event, " ".join(name)))
-    return moments(wall, events)
+    """One traced `grade` of `path` in checkout `root`: {step: seconds from the command's start}."""
+    command = [sys.executable, "-m", "grader", "grade", str(path), "--out", str(out)]
+    return moments(*batch_timeline.traced_command(command, TRACED, scratch, root))
 
 
 def main():
