@@ -205,7 +205,7 @@ def _boot(request):
         from ..sandbox import forkserver, spare
         from ..sandbox.limits import Limits
         source = Path(request["source"])
-        notebook = source.suffix == ".ipynb" or (source.is_dir() and any(source.glob("*.ipynb")))
+        notebook = bool(spare.notebooks_in(source))
         folder = assignments.choose(request["assignment"])
         forkserver.plotting(request.get("plotting", True))  # a grading's request: not known, as without a batch
         forkserver.prestart(Limits(**request["limits"]), assignments.provided_of(folder), None,

@@ -64,8 +64,7 @@ def start_ahead(path, provided, limits):
 def warm_for(path):
     """What the sandbox of the submission at `path` is warmed with before its files are read (child.py's --warm):
     "plotting" for a notebook (or a folder with one) that names matplotlib, "notebook", or "module"."""
-    path = Path(path)
-    notebooks = [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
+    notebooks = notebooks_in(path)
     plotting = any(b"matplotlib" in _head(notebook) for notebook in notebooks)
     return "plotting" if plotting else "notebook" if notebooks else "module"
 
@@ -75,14 +74,19 @@ def plotting_in(paths, budget=64 * 2**20):
     looks; True, as if one did, once `budget` bytes were read without an answer (a large class's look would delay
     its start more than a zygote's matplotlib does). A batch's zygotes import matplotlib only if so
     (forkserver.plotting)."""
-    for path in map(Path, paths):
-        notebooks = [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
-        for notebook in notebooks:
+    for path in paths:
+        for notebook in notebooks_in(path):
             head = _head(notebook, min(2**22, max(budget, 0)))
             budget -= len(head)
             if b"matplotlib" in head or budget <= 0:
                 return True
     return False
+
+
+def notebooks_in(path):
+    """The notebooks of a submission at `path`: itself if it is one, those at a folder's top level, or none."""
+    path = Path(path)
+    return [path] if path.suffix == ".ipynb" else sorted(path.glob("*.ipynb")) if path.is_dir() else []
 
 
 def _head(path, size=2**22):
