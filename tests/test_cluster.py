@@ -424,8 +424,9 @@ def test_no_worker_then_a_worker_without_the_grader_stop_the_batch_before_it_wri
 def test_a_worker_with_other_fixtures_stops_the_batch_and_one_joining_later_gets_no_work(small_cluster, tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
-    for i in range(8):
-        shutil.copy(ROOT / "submissions" / "correct.py", folder / f"student{i}.py")
+    slow = (ROOT / "submissions" / "correct.py").read_text() + "\nimport time\ntime.sleep(1)\n"
+    for i in range(8):  # each loads for a second: the batch is still grading when the late worker has joined
+        (folder / f"student{i}.py").write_text(slow)
     small_cluster.add_worker()
     command = [sys.executable, "-m", "grader", "grade-all", str(folder), "--out", str(tmp_path / "out"), *LIMITS,
                "--scheduler", str(small_cluster.file), "--assignment", "rnn"]
