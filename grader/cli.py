@@ -1,7 +1,7 @@
 """The command line: a thin layer over grade, fixtures and report.
 
 Each verb imports what it needs when it runs (numpy and the grading code for `grade`, Flask for `review`, Dask for
-`--scheduler`, matplotlib where a plot is drawn): `grader --help` loads none of them."""
+`--scheduler`): `grader --help` loads none of them."""
 import argparse
 import json
 import os

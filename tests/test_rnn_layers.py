@@ -6,6 +6,8 @@ forward); the training check passes for the reference and fails for a wrong grad
 Every submission here is written for these tests, in the styles students use.
 """
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from grader.errors import UsageError
 from grader.sandbox.limits import Limits
 
 from conftest import ROOT
+from test_batch import CHROMIUM, chromium
 
 EXAMPLES = ROOT / "submissions" / "rnn_layers"
 CORRECT = (EXAMPLES / "layers_correct.py").read_text()
@@ -74,8 +77,10 @@ def test_the_training_check_records_its_loss_history_and_plots_it(correct_report
     training = _check(document, "SentimentRNN.training")
     losses = training["series"]["loss"]
     assert len(losses) == 100 and losses[-1] < losses[0] / 7
-    assert (out / "SentimentRNN.training.png").read_bytes().startswith(b"\x89PNG")
-    assert "![SentimentRNN.training](SentimentRNN.training.png)" in (out / "report.md").read_text()
+    plot = (out / "SentimentRNN.training.svg").read_text()
+    assert plot.startswith('<svg id="history-SentimentRNN.training"') and 'xmlns="http://www.w3.org/2000/svg"' in plot
+    assert plot.count("<path d=") == 2 and "loss (log scale)" in plot  # the history and the axes
+    assert "![SentimentRNN.training](SentimentRNN.training.svg)" in (out / "report.md").read_text()
     assert all("series" not in c for c in document["checks"] if c["id"] != "SentimentRNN.training")
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(document, json.loads((ROOT / "grader" / "report" / "schema.json").read_text()))
@@ -366,17 +371,56 @@ def test_every_known_mistake_differs_from_the_reference_on_the_public_case(layer
         assert not all(np.allclose(o, t) for o, t in zip(ours, theirs) if isinstance(o, np.ndarray)), mistake.id
 
 
+def _slower(document, name="zoe"):
+    """A copy of `document` by another student, whose loss fell less."""
+    other = json.loads(json.dumps(document))
+    other["submission"] = name
+    series = _check(other, "SentimentRNN.training")["series"]
+    series["loss"] = [value * 1.5 for value in series["loss"]]
+    return other
+
+
 def test_the_class_page_plots_every_students_loss_history(correct_report):
     from grader.report import classpage
     document, _ = correct_report
-    other = json.loads(json.dumps(document))
-    other["submission"] = "zoe"
-    page = classpage.render([document, other])
+    page = classpage.render([document, _slower(document)])
     assert page.count('id="history-SentimentRNN.training"') == 1 and "<h2>Loss histories</h2>" in page
+    assert page.count('<path d="M') == 3 and "SentimentRNN.training: 2 students" in page  # two lines and the axes
     without = [json.loads(json.dumps(document))]
     for check in without[0]["checks"]:
         check.pop("series", None)
     assert "Loss histories" not in classpage.render(without)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (`make setup` installs it as root)")
+def test_a_browser_shows_the_loss_history_as_report_md_links_it_and_on_the_class_page(correct_report, tmp_path):
+    """The plot beside report.md, as an image (as GitHub shows it), and the class page's, inline: each line drawn
+    across the plot, the faster student's below."""
+    from grader.report import classpage
+    document, out = correct_report
+    shutil.copy(out / "SentimentRNN.training.svg", tmp_path)
+    probe = tmp_path / "probe.html"
+    probe.write_text(classpage.render([document, _slower(document)]).replace("</body>", PROBE + "</body>"))
+    dumped = chromium(probe, tmp_path, "--virtual-time-budget=5000", "--dump-dom")
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dumped.stdout)
+    assert found, f"the page did not load: {dumped.stderr[-2000:]}"
+    seen = json.loads(found.group(1).replace("&quot;", '"'))
+    assert seen["image"] == [600, 300]
+    assert seen["plot"][0] > 600 and seen["plot"][1] > 250, seen
+    (fast, slow) = seen["lines"]
+    assert fast[0] > 500 and slow[0] > 500 and fast[1] > 100 and fast[2] > slow[2], seen  # wide, falling, below
+
+
+PROBE = """<img id="beside" src="SentimentRNN.training.svg"><script>window.addEventListener("load", function () {
+  var image = document.getElementById("beside"), plot = document.getElementById("history-SentimentRNN.training");
+  var lines = Array.prototype.slice.call(plot.querySelectorAll("path[stroke-opacity]")).map(function (p) {
+    var box = p.getBBox(); return [box.width, box.height, box.y + box.height]; });
+  var out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify({image: [image.naturalWidth, image.naturalHeight], lines: lines,
+    plot: [plot.getBoundingClientRect().width, plot.getBoundingClientRect().height]});
+  document.body.appendChild(out);
+});</script>"""
 
 
 def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_students_own_steps(layers):

@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import answers, report
-from ..install import extras
 from ..errors import UsageError
 from ..report import gradescope
 from ..report.files import write_whole
@@ -366,7 +365,6 @@ class _Batch:
         staging.mkdir(parents=True, exist_ok=True)
         _settle(entry, staging, self.out / entry.name, document, seconds, key if keep else None, self.options)
         self.settled[entry.name] = document
-        _prepare_plots(document)
         self._tell(entry, document, seconds)
 
     def _tell(self, entry, document, seconds):
@@ -523,18 +521,6 @@ def _prepare_class_page():
     classpage = importlib.import_module("grader.report.classpage")
     for name in ("classpage.html", "charts.html"):
         classpage.TEMPLATES.get_template(name)
-
-
-_plotting = []  # the thread that imports matplotlib, once a report with a loss history came in (_prepare_plots)
-
-
-def _prepare_plots(document):
-    """matplotlib's import (a second), in a thread while the workers grade, for the class page's loss histories:
-    only a class whose reports recorded a series plots with it (the other charts are SVG, charts.py)."""
-    from ..report import history
-    if not _plotting and extras.installed("plots") and history.with_series(document):
-        _plotting.append(threading.Thread(target=history.load, daemon=True))
-        _plotting[0].start()
 
 
 def _similarity(entries, out, assignment, options):

@@ -6,7 +6,8 @@ import importlib.util
 from ..errors import UsageError
 # extra: (the modules it brings, what it is for)
 EXTRAS = {
-    "plots": (("matplotlib",), "the plots of the loss histories (report.md and the class page)"),
+    # The grader draws its own plots (SVG); a submitted notebook that plots needs matplotlib where it runs.
+    "plots": (("matplotlib",), "matplotlib for the submitted notebooks that plot (the sandbox runs them here)"),
     "review": (("flask",), "the review app, where people grade written answers"),
     "cluster": (("dask", "distributed"), "grading a class on a Dask cluster (--scheduler)"),
     "similarity": (("copydetect",), "the similarity check of a class's code"),

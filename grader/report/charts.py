@@ -1,4 +1,5 @@
-"""The class page's charts as numbers laid out for inline SVG and an HTML table (templates/charts.html draws them).
+"""The class page's charts as numbers laid out for inline SVG and an HTML table (templates/charts.html draws them),
+and the loss histories' lines (history.py draws them, beside report.md and on the class page).
 
 Each function takes plain numbers, not reports, so the page decides what is plotted and this module only how.
 Drawn by the browser, not by matplotlib: the PNGs took 1.3 s of a batch's end (constrained layout, fonts, PNG
@@ -90,6 +91,79 @@ def _histogram(values, edges, title, x_label, y_label, colour, marker, unit, sta
     said = "; ".join(f"{bar.label} {y_label}" for bar in bars) or f"no {y_label}"
     return Histogram(title, x_label, y_label, colour, WIDTH, height, LEFT, TOP, right, bottom, bars, x_ticks,
                      y_ticks, mark, f"{title}, {x_label} against {y_label}: {said}.")
+
+
+@dataclass(frozen=True)
+class Lines:
+    title: str
+    x_label: str
+    y_label: str
+    width: int
+    height: int
+    left: float  # the plot area
+    top: float
+    right: float
+    bottom: float
+    paths: tuple  # each line's SVG path data; a value that is not finite leaves a gap
+    x_ticks: tuple  # (pixel, label)
+    y_ticks: tuple
+    log: bool  # the y axis's scale: logarithmic where every value is positive (losses fall by factors)
+    description: str
+
+
+def line_chart(lines, title, x_label, y_label, width=WIDTH, height=320):
+    """Lines of values against their position (1, 2, ...), such as loss histories: one per student on the class
+    page, one per series beside report.md."""
+    finite = [v for line in lines for v in line if math.isfinite(v)]
+    log = bool(finite) and min(finite) > 0
+    scale = math.log10 if log else float
+    low, high = (scale(min(finite)), scale(max(finite))) if finite else (0.0, 1.0)
+    low, high = (low - 0.5, high + 0.5) if low == high else (low - (high - low) / 20, high + (high - low) / 20)
+    count = max(max((len(line) for line in lines), default=1), 2)
+    right, bottom = width - RIGHT, height - BOTTOM
+    x = lambda i: LEFT + (i - 1) / (count - 1) * (right - LEFT)  # noqa: E731
+    y = lambda v: bottom - (scale(v) - low) / (high - low) * (bottom - TOP)  # noqa: E731
+    paths = tuple(_path([(x(i), y(v)) if math.isfinite(v) else None for i, v in enumerate(line, 1)])
+                  for line in lines)
+    every = _step(count, 8, integer=True)
+    x_ticks = tuple((round(x(i), 1), _number(i)) for i in _range(every, count, every))
+    values = _log_ticks(10 ** low, 10 ** high) if log else None
+    if not values:  # linear, or a log axis within a few percent: round steps
+        start, end = (10 ** low, 10 ** high) if log else (low, high)
+        step = _step(end - start, 5)
+        values = [v for v in _range(math.ceil(start / step) * step, end, step) if v > 0 or not log]
+    y_ticks = tuple((round(y(v), 1), _number(v)) for v in values)
+    ends = [(line[0], line[-1]) for line in lines if line]
+    said = (f"from {_number(ends[0][0])} at {x_label} 1 to {_number(ends[0][1])} at {x_label} {len(lines[0])}"
+            if len(ends) == 1 else
+            f"{len(ends)} lines, last values from {_number(min(e[1] for e in ends))} to"
+            f" {_number(max(e[1] for e in ends))}" if ends else "no values")
+    return Lines(title, x_label, y_label, width, height, LEFT, TOP, right, bottom, paths, x_ticks, y_ticks, log,
+                 f"{title}, {y_label} against {x_label}{' (log scale)' if log else ''}: {said}.")
+
+
+def _path(points):
+    """SVG path data through the points, a None between them starting the line again after it."""
+    parts, pen = [], "M"
+    for point in points:
+        if point is None:
+            pen = "M"
+            continue
+        parts.append(f"{pen}{point[0]:.1f} {point[1]:.1f}")
+        pen = "L"
+    return " ".join(parts)
+
+
+def _log_ticks(low, high):
+    """Round values between low and high for a log axis: 1 to 9, or 1, 2 and 5, or 1 times each power of ten
+    (every few powers over many), the most of these that are 8 at most; [] when fewer than 2 fall within."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    for factors in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1,)):
+        values = [f * 10.0 ** p for p in range(first, last + 1) for f in factors if low <= f * 10.0 ** p <= high]
+        if len(values) <= 8:
+            return values if len(values) >= 2 else []
+    every = math.ceil((last - first) / 8)
+    return [10.0 ** p for p in range(first, last + 1, every) if low <= 10.0 ** p <= high]
 
 
 def _step(span, most, integer=False):

@@ -3,8 +3,8 @@
 Score and grading-time histograms, the pass rate of every check, the items people grade (graded, pending), the
 mistakes the grader recognized, the wrong answers several students share (wrong_answers.py), the slowest
 submissions, the ones that did not load, and a table of every student with links to their files. One
-self-contained page: the charts are inline SVG and an HTML table (charts.py), the loss histories PNG images
-embedded in it (history.py), there is no script, and it reads nothing but the reports. The HTML is the Jinja2
+self-contained page: the charts are inline SVG and an HTML table (charts.py), the loss histories inline SVG too
+(history.py), there is no script, and it reads nothing but the reports. The HTML is the Jinja2
 template templates/classpage.html, one block per section; this module gathers what each section shows.
 """
 import html
@@ -15,7 +15,6 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ..install import extras
 from ..sandbox.executed import NAME as EXECUTED
 from . import charts, history
 from .gradebook import functions, status
@@ -64,11 +63,8 @@ def render(reports, code=None):
     students, has_diagnoses, diagnoses = _diagnoses(reports)
     return TEMPLATES.get_template("classpage.html").render(
         title=title, style=Markup(STYLE), total=len(reports), facts=_facts(reports), figures=_figures(reports),
-        no_plots=None if extras.installed("plots") or not any(map(history.with_series, reports)) else
-        f"No plots of the loss histories: matplotlib is not installed where this page was made"
-        f" ({extras.install_hint('plots')}, then run grade-all again: nothing is graded twice).",
-        histories=history.class_plots(reports), checks=_checks(reports), manual=_manual(reports),
-        has_diagnoses=has_diagnoses, diagnoses=diagnoses, groups=_groups(reports, code),
+        histories=[Markup(svg) for svg in history.class_plots(reports)], checks=_checks(reports),
+        manual=_manual(reports), has_diagnoses=has_diagnoses, diagnoses=diagnoses, groups=_groups(reports, code),
         by_name={r["submission"]: r for r in reports},
         has_answers=any(c.get("answer") for r in reports for c in r["checks"]), slowest=_slowest(reports),
         failed=_not_loaded(reports), names=functions(reports), similarity=flagged_pairs(reports),

@@ -1,48 +1,20 @@
-"""Loss histories: the series a check recorded (report.json: a check's optional `series`), drawn as PNG plots.
+"""Loss histories: the series a check recorded (report.json: a check's optional `series`), drawn as SVG.
 
-One plot per check beside report.md (`<check id>.png`, linked from it), and on the class page one plot per check
-with every student's history, so an instructor sees at a glance whose training fell like the others' and whose
-did not. Figures are made with matplotlib's `Figure` (no pyplot state, nothing left open), on the Agg backend.
+One plot per check beside report.md (`<check id>.svg`, linked from it: GitHub and Markdown viewers show it as an
+image), and on the class page one plot per check with every student's history, inline, so an instructor sees at a
+glance whose training fell like the others' and whose did not. Laid out by charts.line_chart and written here as
+text: milliseconds, and nothing to install (matplotlib's import and a PNG took half a second of a `grade`).
 """
-import base64
-import io
 from html import escape
 
-from ..install import extras
+from .charts import BLUE, line_chart
 
-# matplotlib (the `plots` extra) is imported where a plot is drawn: grading a module that records no series, or a
-# student's repository, does without it.
-
-BLUE, GREY = "#1565c0", "#9e9e9e"
-
-
-def Figure(layout="constrained", **options):  # noqa: N802 -- matplotlib's, imported at the first plot only
-    """matplotlib's Figure on the Agg backend; the import (half a second) is paid only by a report that plots.
-    Laid out by the constrained engine, which fits the labels in as it draws: `bbox_inches="tight"` would draw each
-    figure twice. `layout=None`: margins set by the caller (no layout pass)."""
-    load()
-    from matplotlib.figure import Figure as MatplotlibFigure
-    return MatplotlibFigure(layout=layout, **options)
-
-
-def load():
-    """Import matplotlib, on the Agg backend (a second): a batch does it in a thread, as soon as a report with a
-    series comes in, so the class page's loss histories don't wait for it."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.figure  # noqa: F401
-    import matplotlib.backends.backend_agg  # noqa: F401
-
-
-def _png(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    return buffer.getvalue()
+GRID, AXIS, INK = "#e0e0e0", "#555555", "#222222"
 
 
 def file_name(check):
     """The plot's file beside report.md, named by the check."""
-    return f"{check['id']}.png"
+    return f"{check['id']}.svg"
 
 
 def with_series(report):
@@ -50,58 +22,49 @@ def with_series(report):
 
 
 def plot(check):
-    """PNG bytes: each series of one check against its iteration (log scale: losses fall by factors). Drawn for
-    every submission of a class: its margins are fixed, wide enough for the labels _label makes (six characters at
-    most), which spares the layout pass of the constrained engine (40% of the plot's time)."""
-    figure = Figure(layout=None, figsize=(6, 3))
-    figure.subplots_adjust(left=0.14, right=0.97, bottom=0.16, top=0.9)
-    axes = figure.add_subplot()
-    for name, values in check["series"].items():
-        axes.plot(range(1, len(values) + 1), values, color=BLUE, label=name)
-    _label(axes, check["id"])
-    return _png(figure)
+    """SVG text: each series of one check against its iteration (log scale where every value is positive)."""
+    chart = line_chart(list(check["series"].values()), check["id"], "iteration", "loss", width=600, height=300)
+    return svg(chart, f"history-{check['id']}")
 
 
 def class_plot(check_id, histories):
-    """PNG bytes: one line per student ({student: values}) for one check."""
-    figure = Figure(figsize=(7, 3.2))
-    axes = figure.add_subplot()
-    for values in histories.values():
-        axes.plot(range(1, len(values) + 1), values, color=BLUE, alpha=0.4, linewidth=1)
-    _label(axes, f"{check_id}: {len(histories)} student{'s' if len(histories) != 1 else ''}")
-    return _png(figure)
+    """SVG text: one line per student ({student: values}) for one check, each line half-transparent."""
+    title = f"{check_id}: {len(histories)} student{'s' if len(histories) != 1 else ''}"
+    chart = line_chart(list(histories.values()), title, "iteration", "loss")
+    return svg(chart, f"history-{check_id}", opacity=0.4 if len(histories) > 1 else 1)
 
 
-def _label(axes, title):
-    axes.set_xlabel("iteration")
-    axes.set_ylabel("loss")
-    if all(line.get_ydata().size and min(line.get_ydata()) > 0 for line in axes.get_lines()):
-        axes.set_yscale("log")
-        _plain_labels(axes.yaxis)
-    axes.set_title(title, fontsize=10)
-    axes.grid(True, color=GREY, alpha=0.3)
-
-
-def _plain_labels(axis):
-    """A log axis's labels as plain numbers (0.6, not 6 x 10^-1), on the ticks matplotlib labels: its powers of
-    ten are typeset as math, which took half of a report's plot's time (a tenth of a grading)."""
-    from matplotlib.ticker import LogFormatter
-
-    class Plain(LogFormatter):
-        def __call__(self, x, pos=None):
-            return f"{x:g}" if super().__call__(x, pos) else ""
-    axis.set_major_formatter(Plain())
-    axis.set_minor_formatter(Plain(labelOnlyBase=False))
+def svg(chart, ident, opacity=1):
+    """A line chart (charts.Lines) as a standalone SVG document, which a page can also hold inline. Every text is
+    escaped: a check's id comes from the assignment, a title may hold anything."""
+    e = lambda value: escape(str(value))  # noqa: E731
+    middle = (chart.left + chart.right) / 2
+    parts = [f'<svg id="{e(ident)}" class="history" xmlns="http://www.w3.org/2000/svg" role="img"'
+             f' aria-labelledby="{e(ident)}-title {e(ident)}-desc" width="{chart.width}" height="{chart.height}"'
+             f' viewBox="0 0 {chart.width} {chart.height}" font-family="system-ui, sans-serif" font-size="11"'
+             f' fill="{INK}">',
+             f'<title id="{e(ident)}-title">{e(chart.title)}</title><desc id="{e(ident)}-desc">{e(chart.description)}'
+             f'</desc>', f'<rect width="{chart.width}" height="{chart.height}" fill="white"/>',
+             f'<text x="{middle}" y="20" text-anchor="middle" font-size="13">{e(chart.title)}</text>']
+    parts += [f'<line x1="{chart.left}" x2="{chart.right}" y1="{y}" y2="{y}" stroke="{GRID}"/><text'
+              f' x="{chart.left - 6}" y="{y + 4}" text-anchor="end">{e(label)}</text>' for y, label in chart.y_ticks]
+    parts += [f'<line x1="{x}" x2="{x}" y1="{chart.bottom}" y2="{chart.bottom + 4}" stroke="{AXIS}"/><text x="{x}"'
+              f' y="{chart.bottom + 16}" text-anchor="middle">{e(label)}</text>' for x, label in chart.x_ticks]
+    parts += [f'<path d="{d}" fill="none" stroke="{BLUE}" stroke-opacity="{opacity}" stroke-width="1.5"'
+              f' stroke-linejoin="round"/>' for d in chart.paths if d]
+    parts += [f'<path d="M{chart.left} {chart.top}V{chart.bottom}H{chart.right}" fill="none" stroke="{AXIS}"/>',
+              f'<text x="{middle}" y="{chart.height - 8}" text-anchor="middle">{e(chart.x_label)}</text>',
+              f'<text transform="translate(14 {(chart.top + chart.bottom) / 2}) rotate(-90)" text-anchor="middle">'
+              f'{e(chart.y_label)}{" (log scale)" if chart.log else ""}</text>', '</svg>']
+    return "\n".join(parts) + "\n"
 
 
 def write(report, folder):
     """Write each check's plot into `folder`, beside report.md; returns the files written."""
     written = []
-    if not extras.installed("plots"):
-        return written  # report.md says why the plot is not there
     for check in with_series(report):
         path = folder / file_name(check)
-        path.write_bytes(plot(check))
+        path.write_text(plot(check))
         written.append(path)
     return written
 
@@ -112,19 +75,15 @@ def markdown(check):
     for name, values in check["series"].items():
         if values:
             lines.append(f"{name}: {values[0]:.4g} at iteration 1, {values[-1]:.4g} at iteration {len(values)}")
-    if not extras.installed("plots"):
-        return lines + ["", f"(no plot: matplotlib is not installed here; {extras.install_hint('plots')})", ""]
     return lines + ["", f"![{escape(check['id'])}]({file_name(check)})", ""]
 
 
 def class_plots(reports):
-    """[(check id, alt text, base64 PNG)] of the class page's loss histories: one plot per check that recorded a
-    series, every student's line on it; empty when no check recorded one."""
+    """The class page's loss histories, SVG texts: one plot per check that recorded a series, every student's line
+    on it; empty when no check recorded one."""
     ids = {}
-    if not extras.installed("plots"):
-        return []
     for report in reports:
         for check in with_series(report):
             for values in check["series"].values():
                 ids.setdefault(check["id"], {})[report["submission"]] = values
-    return [(i, f"{i} of every student", base64.b64encode(class_plot(i, h)).decode()) for i, h in sorted(ids.items())]
+    return [class_plot(i, h) for i, h in sorted(ids.items())]
