@@ -31,22 +31,27 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Histogram:
+class Frame:
+    """What every chart has: its titles, its size and its plot area, in the SVG's pixels; its ticks (pixel, label)."""
     title: str
     x_label: str
     y_label: str
-    colour: str
     width: int
     height: int
     left: float  # the plot area
     top: float
     right: float
     bottom: float
-    bars: tuple
-    x_ticks: tuple  # (pixel, label)
+    x_ticks: tuple
     y_ticks: tuple
+    description: str  # what it shows, in words, for a screen reader
+
+
+@dataclass(frozen=True)
+class Histogram(Frame):
+    colour: str
+    bars: tuple
     marker: tuple | None  # (pixel, label): a dashed line, such as the maximum score
-    description: str  # every non-empty bin, in words
 
 
 def score_histogram(scores, max_score, top):
@@ -89,26 +94,14 @@ def _histogram(values, edges, title, x_label, y_label, colour, marker, unit, sta
     y_ticks = tuple((round(y(v), 1), _number(v)) for v in _range(0, y_top, y_step))
     mark = None if marker is None else (round(x(marker[0]), 1), marker[1])
     said = "; ".join(f"{bar.label} {y_label}" for bar in bars) or f"no {y_label}"
-    return Histogram(title, x_label, y_label, colour, WIDTH, height, LEFT, TOP, right, bottom, bars, x_ticks,
-                     y_ticks, mark, f"{title}, {x_label} against {y_label}: {said}.")
+    return Histogram(title, x_label, y_label, WIDTH, height, LEFT, TOP, right, bottom, x_ticks, y_ticks,
+                     f"{title}, {x_label} against {y_label}: {said}.", colour, bars, mark)
 
 
 @dataclass(frozen=True)
-class Lines:
-    title: str
-    x_label: str
-    y_label: str
-    width: int
-    height: int
-    left: float  # the plot area
-    top: float
-    right: float
-    bottom: float
+class Lines(Frame):
     paths: tuple  # each line's SVG path data; a value that is not finite leaves a gap
-    x_ticks: tuple  # (pixel, label)
-    y_ticks: tuple
     log: bool  # the y axis's scale: logarithmic where every value is positive (losses fall by factors)
-    description: str
 
 
 def line_chart(lines, title, x_label, y_label, width=WIDTH, height=320):
@@ -138,8 +131,8 @@ def line_chart(lines, title, x_label, y_label, width=WIDTH, height=320):
             if len(ends) == 1 else
             f"{len(ends)} lines, last values from {_number(min(e[1] for e in ends))} to"
             f" {_number(max(e[1] for e in ends))}" if ends else "no values")
-    return Lines(title, x_label, y_label, width, height, LEFT, TOP, right, bottom, paths, x_ticks, y_ticks, log,
-                 f"{title}, {y_label} against {x_label}{' (log scale)' if log else ''}: {said}.")
+    return Lines(title, x_label, y_label, width, height, LEFT, TOP, right, bottom, x_ticks, y_ticks,
+                 f"{title}, {y_label} against {x_label}{' (log scale)' if log else ''}: {said}.", paths, log)
 
 
 def _path(points):
