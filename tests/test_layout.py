@@ -16,7 +16,7 @@ ALLOWED = {
     "detect": {"errors"},
     "authoring": {"errors", "checks", "fixtures"},
     "assignment": {"errors", "detect", "checks", "fixtures", "authoring", "install"},
-    "report": {"sandbox", "install"},
+    "report": {"sandbox"},
     "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
     "answers": set(),
     "api": {"answers", "grade", "report", "sandbox"},
