@@ -161,6 +161,10 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     scratch, warm = spare.scratch_for(limits, assignment.provided, scratch_root)
     only = warm is not None and spare.started_ahead(warm)  # the command line's one submission (ahead.py)
     program = graded = None
+    # The checks get ready (_prepare) from here on, beside the intake, the sandbox's start and the submission's load:
+    # a batch's first grading waits for its zygote's boot meanwhile, and the first notebook's cells don't share
+    # the machine with it.
+    context = _beside(_prepare, assignment, public_only, diagnose)
     try:
         if warm is None and Sandbox.forks is None:  # no zygote to fork from: the sandbox starts cold,
             # now, while the submission is taken in (a notebook read), as the command line's does (ahead.py)
@@ -174,10 +178,9 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
         warm = None
-        # The checks' fixtures are read while the sandbox loads the submission (a notebook's cells run meanwhile).
-        context = _beside(_prepare, assignment, program, public_only, diagnose)
         loaded = program.load()
         context = context()
+        context.program = program
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
@@ -235,10 +238,11 @@ def _release(program, warm, scratch, later=False, alone=False):
         release()
 
 
-def _prepare(assignment, program, public_only, diagnose):
-    """The checks' Context, with the fixtures read, the standard checks' stored examples in place and what their
-    checks compute alike for every submission made (kinds.Standard.ahead), while the sandbox loads the submission."""
-    context = Context(assignment, program, public_only, diagnose)
+def _prepare(assignment, public_only, diagnose):
+    """The checks' Context (its program given once the submission is taken in), with the fixtures read, the
+    standard checks' stored examples in place and what their checks compute alike for every submission made
+    (kinds.Standard.ahead), while the sandbox starts and loads the submission."""
+    context = Context(assignment, None, public_only, diagnose)
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])

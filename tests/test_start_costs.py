@@ -235,3 +235,30 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
     assert reports[True] == reports[False]
     if source is OTHER_CALLS:
         assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])
+
+
+def test_the_checks_get_ready_while_the_sandbox_starts(rnn, tmp_path, monkeypatch, cold_sandboxes):
+    """grade._prepare (the fixtures read, the reference's answers worked out) runs from the grading's start, beside
+    the sandbox's: a batch's first grading waits there for its zygote's boot (grader.sandbox.forkserver), and the
+    first notebook's cells then run without it beside them."""
+    import threading
+
+    from grader import grade as grading
+    from grader.sandbox import spare
+    prepared, seen = threading.Event(), []
+    prepare, start = grading._prepare, spare.start
+
+    def marked(*args):
+        prepared.set()
+        return prepare(*args)
+
+    def waiting(*args):
+        seen.append(prepared.wait(5))
+        return start(*args)
+    monkeypatch.setattr(grading, "_prepare", marked)
+    monkeypatch.setattr(spare, "start", waiting)
+    path = tmp_path / "student.py"
+    path.write_text(CORRECT)
+    document = report.build(grade(path, rnn, FAST), rnn, FAST)
+    assert seen == [True]
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
