@@ -174,6 +174,8 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if public_only:
             submission.notes.append(PUBLIC_NOTE.format(kinds=", ".join(assignment.public_kinds)))
         hold_back(assignment, submission)
+        if not spare.fits(warm, submission.kind == "notebook"):
+            warm = None
         if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
             warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
@@ -181,10 +183,10 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         loaded = program.load()
         context = context()
         context.program = program
-        spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
             forkserver.prestart(limits, assignment.provided, None, spare.warm_kind(submission.kind == "notebook"))
+        spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)

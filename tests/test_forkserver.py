@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -301,24 +302,50 @@ def test_a_fork_keeps_the_submissions_limits(zygote):
         sandbox.stop()
 
 
-def test_a_batch_grades_each_submission_in_a_fork_with_the_scores_of_a_cold_start(tmp_path, rnn, zygote,
-                                                                                   monkeypatch):
+def test_a_batch_grades_each_submission_in_a_fork_made_ahead_with_the_scores_of_a_cold_start(tmp_path, rnn, zygote,
+                                                                                              monkeypatch):
+    """A batch's next sandbox is forked while the checks of the submission before it run (spare.prepare), and
+    sees nothing of that one (LOOK)."""
     mark, first, second = leaving_and_looking(tmp_path)
     cold = grade(second, rnn, LIMITS)
     spare.enable()
-    forks = []
-    fork = forkserver.ForkServer.fork
-    monkeypatch.setattr(forkserver.ForkServer, "fork", lambda server, sandbox: forks.append(1) or fork(server, sandbox))
+    forks, taken = [], []
+    fork, scratch_for = forkserver.ForkServer.fork, spare.scratch_for
+    monkeypatch.setattr(forkserver.ForkServer, "fork", lambda server, sandbox: forks.append(
+        threading.current_thread().name) or fork(server, sandbox))
+    monkeypatch.setattr(spare, "scratch_for", lambda *args: taken.append(scratch_for(*args)) or taken[-1])
     try:
         grade(first, rnn, LIMITS)
         graded = grade(second, rnn, LIMITS)
     finally:
         spare.discard()
         spare._spare["on"] = False
-    assert len(forks) == 2 and spare._spare["sandbox"] is None  # forked, and no spare kept beside the zygote
+    assert forks == ["MainThread", "spare-fork", "spare-fork"]  # the first's; the second's and a third, made ahead
+    assert taken[0][1] is None and taken[1][1] is not None and spare._spare["sandbox"] is None
     assert graded.load_error is None, graded.load_error["message"]
     assert graded.isolation == "bubblewrap"
     assert [(r.id, r.points) for r in graded.results] == [(r.id, r.points) for r in cold.results]
+
+
+def test_a_spare_forked_for_a_module_is_not_taken_by_a_notebook(tmp_path, rnn, zygote):
+    """The spare made while a module is graded is a fork of the module's zygote; the notebook after it runs in a
+    fork of the notebook's zygote (matplotlib imported ahead), as without a spare (spare.fits)."""
+    from test_notebooks import FUNCTIONS, IMPORTS, write_notebook
+    module = tmp_path / "module.py"
+    module.write_text(CORRECT)
+    looks = "import sys\nprint('matplotlib' in sys.modules)"
+    notebook = write_notebook(tmp_path / "looks.ipynb", [looks, IMPORTS, *FUNCTIONS.values()])
+    spare.enable()
+    try:
+        grade(module, rnn, LIMITS)
+        waiting = spare._spare["sandbox"]
+        graded = grade(notebook, rnn, LIMITS)
+    finally:
+        spare.discard()
+        spare._spare["on"] = False
+    assert waiting is not None and waiting.warm == "module" and not waiting.alive
+    assert graded.load_error is None and graded.cells[0].outputs[0]["text"] == "True\n", graded.cells[0].outputs
+    assert all(r.status == "passed" for r in graded.results if not r.optional)
 
 
 def test_where_the_zygote_cant_start_sandboxes_start_cold_with_a_note(tmp_path, rnn, zygote, monkeypatch, capsys):

@@ -169,12 +169,13 @@ def _give_up(why):
 def start(sandbox):
     """Start `sandbox` as a fork of the zygote of its kind (_zygote_kind), if its scratch folder is in the pool;
     False if not, or if the zygote can't start or fork (then it starts cold, and the grader says once why). A
-    restart (no kind given) is forked from the zygote the first start was."""
+    restart (no kind given) is forked from the zygote the last start in its scratch folder was."""
     pool, key = _state["pool"], _state["key"]
     if pool is None or sandbox.scratch.parent != pool or key[:2] != (sandbox.limits, sandbox.provided_source):
         return False
     kinds = _state["kinds"]
-    kind = kinds.setdefault(sandbox.scratch, _zygote_kind(sandbox.warm or "module"))
+    kind = kinds[sandbox.scratch] = _zygote_kind(sandbox.warm) if sandbox.warm else \
+        kinds.get(sandbox.scratch, _zygote_kind("module"))
     if len(kinds) > 100:  # the scratch folders of gradings that ended
         _state["kinds"] = {scratch: k for scratch, k in kinds.items() if scratch.exists()}
     try:

@@ -1,30 +1,33 @@
-"""A batch's warm start: each sandbox forked from a zygote (forkserver.py) where it can run; elsewhere a sandbox
-started ahead for the next submission, so that its child has numpy (and IPython, after a notebook)
-imported before the submission arrives: a batch worker's next submission waits for its own code, not for the
-interpreter's start, which runs while the current submission is being graded.
+"""A batch's warm start: the next submission's sandbox started while the current one's checks run, so that the next
+one waits for its own code, not for its sandbox's start: forked from a zygote (forkserver.py) where it can run (the
+fork's namespaces are set up meanwhile: 0.015-0.03 s a submission); elsewhere started cold, its child importing
+numpy (and IPython, after a notebook) before the submission arrives.
 
 Each spare is a whole new sandbox: its own bubblewrap, namespaces, scratch folder and /tmp, started before the files
 of the submission it will run are copied into its (empty) work folder; it has run nothing but the runtime's own
 imports. No process, folder or namespace passes from one submission to the next: each takes the spare that was
 started for it, and the one after gets another. Only bubblewrap sandboxes are kept as spares (`--die-with-parent`
-ends them with the grader). Off unless a batch worker turns it on (enable()). This hides the start's time; it does
-not remove its work, as the zygote's forks do.
+ends them with the grader). A spare is warmed for the kind of the submission graded when it started (warm_kind); one
+of the other kind is stopped, and a sandbox started for the submission as without a spare (fits()). Off unless a
+batch worker turns it on (enable()). A cold spare hides the start's time; it does not remove its work, as the
+zygote's forks do.
 """
 import atexit
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from . import ahead, forkserver
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
-_spare = {"on": False, "sandbox": None, "key": None, "ahead": None}
+_spare = {"on": False, "sandbox": None, "key": None, "ahead": None, "starting": None, "taken": None}
 
 
 def enable():
-    """Keep a spare from now on (a process that grades one submission after another); with the warm start
-    (forkserver.py), where it works, each sandbox is forked instead, and no spare is kept."""
+    """Keep a spare from now on (a process that grades one submission after another), forked from the zygote
+    (forkserver.py) where it works."""
     forkserver.enable()
     if not _spare["on"]:
         _spare["on"] = True
@@ -36,17 +39,34 @@ def scratch_for(limits, provided, scratch_root):
     started = _spare["ahead"] = ahead.take(limits, provided, scratch_root)
     if started is not None:  # the command line's (ahead.py)
         return started.scratch, started
-    pool = forkserver.pool_for(limits, provided, scratch_root)
-    if pool is not None:  # its sandbox is forked from the zygote when it starts
-        discard()
-        return Path(tempfile.mkdtemp(prefix="grader-", dir=pool)), None
+    sandbox, key = _taken()
+    if sandbox is not None and key == (limits, provided, scratch_root) and sandbox.alive:
+        _spare["taken"] = sandbox
+        return sandbox.scratch, sandbox
+    if sandbox is not None:  # (stopped first: a zygote discarded for other limits waits for its forks to end)
+        _stop(sandbox)
+    pool = forkserver.pool_for(limits, provided, scratch_root)  # (a sandbox made there is forked from the zygote)
+    return Path(tempfile.mkdtemp(prefix="grader-", dir=pool or scratch_root)), None
+
+
+def fits(sandbox, notebook):
+    """Whether `sandbox` may run a submission of this kind (a notebook or not): any but a spare (scratch_for's)
+    warmed for the other kind, which is stopped (the grading then starts its own, as without a spare)."""
+    taken, _spare["taken"] = _spare["taken"], None
+    if sandbox is None or sandbox is not taken or sandbox.warm == warm_kind(notebook):
+        return True
+    sandbox.stop()
+    return False
+
+
+def _taken():
+    """(the spare, its key), both None if there is none; the spare is no longer kept."""
+    starting, _spare["starting"] = _spare["starting"], None
+    if starting is not None:  # its fork, waited for
+        starting.join()
     sandbox, key = _spare["sandbox"], _spare["key"]
     _spare["sandbox"] = _spare["key"] = None
-    if sandbox is not None and key == (limits, provided, scratch_root) and sandbox.alive:
-        return sandbox.scratch, sandbox
-    if sandbox is not None:
-        _stop(sandbox)
-    return Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root)), None
+    return sandbox, key
 
 
 def started_ahead(sandbox):
@@ -104,21 +124,31 @@ def warm_kind(notebook):
 
 
 def prepare(limits, provided, scratch_root, notebook):
-    """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting)."""
-    if not _spare["on"] or _spare["sandbox"] is not None or forkserver.pool_for(limits, provided, scratch_root):
+    """Start the next submission's sandbox now, while this one is graded (if enabled and none is waiting), warmed
+    for a submission of the same kind; a fork of the zygote is started in a thread (forkserver.start waits for the
+    fork's namespaces), while this submission's checks run."""
+    if not _spare["on"] or _spare["sandbox"] is not None:
         return
-    scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
+    pool = forkserver.pool_for(limits, provided, scratch_root)
+    scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=pool or scratch_root))
     (scratch / "work").mkdir()
     sandbox = Sandbox(scratch, limits, provided, warm=warm_kind(notebook))
     if sandbox.isolation != BUBBLEWRAP:
         shutil.rmtree(scratch, ignore_errors=True)
         return
+    _spare["sandbox"], _spare["key"] = sandbox, (limits, provided, scratch_root)
+    if pool is None:
+        _start(sandbox)
+    else:
+        _spare["starting"] = threading.Thread(target=_start, args=(sandbox,), daemon=True, name="spare-fork")
+        _spare["starting"].start()
+
+
+def _start(sandbox):
     try:
         sandbox.start()
-    except Exception:  # noqa: BLE001 -- no spare then: the next submission starts its own sandbox, as always
-        _stop(sandbox)
-        return
-    _spare["sandbox"], _spare["key"] = sandbox, (limits, provided, scratch_root)
+    except Exception:  # noqa: BLE001 -- not alive then: the next submission starts its own sandbox, as always
+        sandbox.stop()
 
 
 def start(scratch, limits, provided, warm):
@@ -136,8 +166,7 @@ def start(scratch, limits, provided, warm):
 
 
 def discard():
-    sandbox = _spare["sandbox"]
-    _spare["sandbox"] = _spare["key"] = None
+    sandbox, _ = _taken()
     if sandbox is not None:
         _stop(sandbox)
 
