@@ -17,6 +17,7 @@ shared, so compare the ratios of one run rather than absolute seconds across run
                      way), the class of classroom.py (one notebook with an endless loop)
 CPU times are those of every process a command ran, sandboxes included (benchmarks/cputree.py: getrusage does not
 see what runs in bubblewrap). Run: .venv/bin/python benchmarks/speed_compare.py [R] [--no-otter] [--class N] [--batch B]
+(--class 0: no class of N).
 """
 import argparse
 import os
@@ -160,15 +161,16 @@ def main():
         load, sandboxed, direct = grade_speed.time_calls(assignment.find("rnn"), 200)
         print(f"  sandbox start and load {load * 1000:.0f} ms; one call {sandboxed * 1e6:.0f} us through the sandbox,"
               f" {direct * 1e6:.0f} us in-process", flush=True)
-        print(f"class of {options.students} notebooks:")
-        made = classroom.build(folder / "class", options.students, notebooks=True)
-        workers = f"at {grade_all.cores()} workers, grade-all's default (one per core)"
-        (took, _, _), used = cputree.seconds_of(batch_speed.grade_all, folder / "class", folder / "class-out", 0)
-        print(f"  ours, grade-all {workers}: {took:6.1f} s (CPU {used:6.1f} s)", flush=True)
-        if zipped is not None:
-            _, used = cputree.seconds_of(otter_compare.compare, folder / "class", made, took, folder / "otter-class",
-                                         folder / "class-out", workers)
-            print(f"  otter's CPU: {used:6.1f} s", flush=True)
+        if options.students:  # (--class 0: no class, Otter's 200 s of it left out)
+            print(f"class of {options.students} notebooks:")
+            made = classroom.build(folder / "class", options.students, notebooks=True)
+            workers = f"at {grade_all.cores()} workers, grade-all's default (one per core)"
+            (took, _, _), used = cputree.seconds_of(batch_speed.grade_all, folder / "class", folder / "class-out", 0)
+            print(f"  ours, grade-all {workers}: {took:6.1f} s (CPU {used:6.1f} s)", flush=True)
+            if zipped is not None:
+                _, used = cputree.seconds_of(otter_compare.compare, folder / "class", made, took,
+                                             folder / "otter-class", folder / "class-out", workers)
+                print(f"  otter's CPU: {used:6.1f} s", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
