@@ -25,31 +25,37 @@ def callers(assignment):
 
 def remember(solution, function, callees, argument_lists):
     """Run the reference's `function` on each of `argument_lists` with its `callees` recorded: each call's answer
-    is remembered (answers.REFERENCE) under the key of a callback with those arguments. What raises is left."""
-    stand_ins = {name: getattr(solution, name) for name in callees}
-    recorded = _recording(getattr(solution, function), stand_ins)
+    is remembered (answers.REFERENCE) under the key of a callback with those arguments, and the callbacks of each
+    argument list under the function and that list's blob (answers.FORESEEN), so that a call with it gets their
+    answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
+    made = []
+    recorded = _recording(getattr(solution, function), {name: getattr(solution, name) for name in callees}, made)
     for args in argument_lists:
+        made.clear()
         try:
             recorded(*copy.deepcopy(tuple(args)))
         except Exception:  # noqa: BLE001 -- (a case the reference refuses): its callbacks are answered as they come
             continue
+        answers.FORESEEN.put((function, wire.encode(tuple(args))), list(made))
 
 
-def _recording(function, stand_ins):
-    """`function` with each callee it looks up by name replaced by one that remembers its answer."""
-    names = {**function.__globals__, **{name: _recorder(stand_in) for name, stand_in in stand_ins.items()}}
+def _recording(function, stand_ins, made):
+    """`function` with each callee it looks up by name replaced by one that remembers its answer, and its
+    question in `made` as Program._callback records a callback's (answers.Asked)."""
+    names = {**function.__globals__, **{name: _recorder(name, stand_in, made) for name, stand_in in stand_ins.items()}}
     made = types.FunctionType(function.__code__, names, function.__name__, function.__defaults__,
                               function.__closure__)
     made.__kwdefaults__ = function.__kwdefaults__
     return made
 
 
-def _recorder(stand_in):
+def _recorder(name, stand_in, made):
     """The stand-in, remembering the blob of each answer under the key (answers.key) Program._reference_answer
     gives a plain callback: no cache made, none given."""
     def record(*args, **kwargs):
-        key = answers.key(stand_in, wire.encode(args), wire.encode(kwargs))
+        args_blob, kwargs_blob = wire.encode(args), wire.encode(kwargs)
         value = stand_in(*args, **kwargs)
-        answers.REFERENCE.put(key, wire.encode(value), None)  # (kept as it was, if it was there)
+        answers.REFERENCE.put(answers.key(stand_in, args_blob, kwargs_blob), wire.encode(value), None)  # (kept as
+        made.append((name, False, args_blob, kwargs_blob, None))  # it was, if it was there)
         return value
     return record
