@@ -31,9 +31,9 @@ def remember(solution, function, callees, argument_lists):
     is remembered (answers.REFERENCE) under the key of a callback with those arguments, and the callbacks of each
     argument list under the function and that list's blob (answers.FORESEEN), so that a call with it gets their
     answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
-    made = []  # `callees`: {name: whether it makes a cache}
-    recorded = _recording(getattr(solution, function), {name: (getattr(solution, name), makes_cache)
-                                                        for name, makes_cache in callees.items()}, made)
+    made = []  # (`callees`: {name: whether it makes a cache}, callers()'s)
+    stand_ins = {name: (getattr(solution, name), makes_cache) for name, makes_cache in callees.items()}
+    recorded = _recording(getattr(solution, function), stand_ins, made)
     for args in argument_lists:
         made.clear()
         try:
@@ -46,11 +46,12 @@ def remember(solution, function, callees, argument_lists):
 def _recording(function, stand_ins, made):
     """`function` with each callee it looks up by name replaced by one that remembers its answer, and its
     question in `made` as Program._callback records a callback's (answers.Asked)."""
-    names = {**function.__globals__, **{name: _recorder(name, *stand_in, made) for name, stand_in in stand_ins.items()}}
-    made = types.FunctionType(function.__code__, names, function.__name__, function.__defaults__,
-                              function.__closure__)
-    made.__kwdefaults__ = function.__kwdefaults__
-    return made
+    names = {**function.__globals__, **{name: _recorder(name, stand_in, makes_cache, made)
+                                        for name, (stand_in, makes_cache) in stand_ins.items()}}
+    recording = types.FunctionType(function.__code__, names, function.__name__, function.__defaults__,
+                                   function.__closure__)
+    recording.__kwdefaults__ = function.__kwdefaults__
+    return recording
 
 
 def _recorder(name, stand_in, makes_cache, made):
@@ -60,8 +61,8 @@ def _recorder(name, stand_in, makes_cache, made):
         args_blob, kwargs_blob = wire.encode(args), wire.encode(kwargs)
         value = stand_in(*args, **kwargs)
         answer, cache = (tuple(value[:-1]), value[-1]) if makes_cache else (value, None)
-        answers.REFERENCE.put(answers.key(stand_in, args_blob, kwargs_blob, makes_cache), wire.encode(answer),
-                              cache)  # (kept as it was, if it was there)
+        key = answers.key(stand_in, args_blob, kwargs_blob, makes_cache)
+        answers.REFERENCE.put(key, wire.encode(answer), cache)  # (kept as it was, if it was there)
         made.append((name, makes_cache, args_blob, kwargs_blob, None))
         return value
     return record
