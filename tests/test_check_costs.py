@@ -201,11 +201,31 @@ def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(nam
     trips (the larger hidden shapes); of the second's 805, the training's sequences (128 kB) and the judged
     backwards' steps (their calls hold the handles of their forward's caches, another object in each sandbox)."""
     from grader import assignment
-    from grader.sandbox import answers
+    from grader.sandbox import answers, foreseen
     monkeypatch.setattr(answers, "ASKED", answers.Asked())
+    monkeypatch.setattr(answers, "FORESEEN", answers.Asked())  # nothing foreseen (see the next test)
+    monkeypatch.setattr(foreseen, "callers", lambda assignment: {})
     chosen = assignment.find(name)
     first, asked = _sent_while_grading(ROOT / "submissions" / path, chosen)
     document, sent = _sent_while_grading(ROOT / "submissions" / path, chosen)
     assert document["score"] == first["score"] == document["max_score"] + document["extra_credit_max"]
     assert [c["status"] for c in document["checks"]] == [c["status"] for c in first["checks"]]
     assert asked["callback_return"] > 300 and sent["callback_return"] <= most, (asked, sent)
+
+
+@pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 48),
+                                              ("rnn_layers", "rnn_layers/layers_correct.py", 604)])
+def test_a_first_grading_gets_the_foreseen_callbacks_answers_sealed_along(name, path, most, monkeypatch):
+    """The callbacks of a right submission that grade._prepare foresaw (grader.sandbox.foreseen: the reference's
+    calling functions run on the checks' arguments) are sealed along with each call in a process's first grading
+    too, as a next grading's are: 48 of 370 remain round trips, as in the test above; 604 of the second
+    assignment's 754 (its forwards' steps are foreseen, with the caches they make; not its backwards' steps)."""
+    from grader import assignment
+    from grader import grade as grading
+    from grader.sandbox import answers
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())  # a process's first grading
+    monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+    monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+    document, sent = _sent_while_grading(ROOT / "submissions" / path, assignment.find(name))
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    assert 0 < sent["callback_return"] <= most, sent

@@ -155,9 +155,10 @@ def test_a_property_test_asks_for_all_its_calls_in_one_message(tmp_path, functio
     """The cases' arguments and each invariant's call on them (a batch cut to one example, a last step changed) are
     known before any answer: one "calls" message holds them all, and no call is sent one at a time. rnn_forward's
     stand-in rnn_cell_forward is still answered by the grader, one step at a time (its callbacks), in the first
-    grading of a process (in the next ones, by the answers sealed along: tests/test_check_costs.py)."""
+    grading of a process that foresaw nothing (else, by the answers sealed along: tests/test_check_costs.py)."""
     from grader.sandbox import answers
     monkeypatch.setattr(answers, "ASKED", answers.Asked())
+    monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
     rnn = assignment.find("rnn")
     scratch = tmp_path / "scratch"
     scratch.mkdir()

@@ -226,6 +226,7 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
     for foresee in (False, True):
         monkeypatch.setattr(answers, "REFERENCE", answers.Answers())
         monkeypatch.setattr(answers, "ASKED", answers.Asked())  # a first grading each: nothing sealed along
+        monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
         monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
         monkeypatch.setattr(foreseen, "callers", callers if foresee else lambda assignment: {})
         reports[foresee] = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))

@@ -7,6 +7,7 @@ all pass never imports it (with its entry-point plugins, it is most of the comma
 import os
 from dataclasses import dataclass
 
+from ..install import extras
 from ..sandbox.process import Raised
 from .suite import Failure
 
@@ -113,12 +114,8 @@ def use(stored, sizes, max_examples):
 
 
 def hypothesis_version():
-    """The installed hypothesis's version, read from its package's metadata (without importing it)."""
-    import importlib.metadata
-    try:
-        return importlib.metadata.version("hypothesis")
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    """The installed hypothesis's version (without importing it)."""
+    return extras.version("hypothesis")
 
 
 def _hypothesis():

@@ -2,6 +2,9 @@
 one says which to install, in one line, instead of a traceback."""
 import functools
 import importlib.util
+import os
+import re
+import sys
 
 from ..errors import UsageError
 # extra: (the modules it brings, what it is for)
@@ -21,6 +24,32 @@ def missing(extra):
 
 def installed(extra):
     return not missing(extra)
+
+
+def version(distribution):
+    """The version of the installed distribution `distribution` (the name pip knows it by), or None if there is
+    none: read from the name of its `NAME-VERSION.dist-info` folder on sys.path, as pip installs it, else from
+    importlib.metadata, whose import alone costs a grading command 0.01-0.02 s."""
+    wanted = _normalized(distribution)
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            project, _, found = name.removesuffix(".dist-info").partition("-")
+            if name.endswith(".dist-info") and found and _normalized(project) == wanted:
+                return found
+    from importlib import metadata
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _normalized(name):
+    """A distribution's name as the packaging specifications compare them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @functools.cache

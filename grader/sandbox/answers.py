@@ -114,3 +114,6 @@ def _same(entry):
 
 
 ASKED = Asked()  # one per process, as REFERENCE (whose answers it points to)
+# {(a calling function, its arguments' blob): the callbacks the reference's function made on them}, the same entries
+# as ASKED's (foreseen.py): what a right submission's call with those arguments will ask in a first grading
+FORESEEN = Asked()

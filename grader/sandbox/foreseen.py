@@ -6,9 +6,11 @@ reaches back for (program.Program._callback); the reference's answers are rememb
 arguments (answers.py), and a process's first grading computed every one of them while the sandbox
 waited. Here each calling function of the reference runs on the arguments the checks will give the student's,
 with its callees recorded: every call it makes is one a right submission makes, with the same arguments, so its
-answer is remembered under the key that callback would have. A submission that calls with other arguments asks
-other keys, answered as before. Nothing reaches the sandbox: an answer is sent only to the callback that asks it.
-Only plain callbacks are foreseen (a callee whose cache stays in the grader, assignment.pairs, is left to them).
+answer is remembered under the key that callback would have, and the call's callbacks under its arguments, so
+that the call is sent with their answers sealed (Program._sealed: each opens only for the very callback that asks
+it, as those a next grading sends). A submission that calls with other arguments asks other keys, answered as
+before. A forward stand-in's cache (assignment.pairs) stays in the grader, as Program._callback keeps it; the
+callbacks of a backward, whose question holds the token of such a cache, are left to come.
 """
 import copy
 import types
@@ -17,39 +19,50 @@ from . import answers, wire
 
 
 def callers(assignment):
-    """{function: its callees} of the functions whose callbacks can be foreseen: every callee a plain stand-in."""
-    paired = set(assignment.pairs) | set(assignment.pairs.values())
-    return {function: callees for function, callees in assignment.calls.items()
-            if callees and not paired & {function, *callees}}
+    """{function: {callee: whether it makes a cache}} of the functions whose callbacks can be foreseen: no backward
+    of assignment.pairs among them or their callees."""
+    backwards, forwards = set(assignment.pairs), set(assignment.pairs.values())
+    return {function: {callee: callee in forwards for callee in callees}
+            for function, callees in assignment.calls.items() if callees and not backwards & {function, *callees}}
 
 
 def remember(solution, function, callees, argument_lists):
     """Run the reference's `function` on each of `argument_lists` with its `callees` recorded: each call's answer
-    is remembered (answers.REFERENCE) under the key of a callback with those arguments. What raises is left."""
-    stand_ins = {name: getattr(solution, name) for name in callees}
-    recorded = _recording(getattr(solution, function), stand_ins)
+    is remembered (answers.REFERENCE) under the key of a callback with those arguments, and the callbacks of each
+    argument list under the function and that list's blob (answers.FORESEEN), so that a call with it gets their
+    answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
+    made = []  # (`callees`: {name: whether it makes a cache}, callers()'s)
+    stand_ins = {name: (getattr(solution, name), makes_cache) for name, makes_cache in callees.items()}
+    recorded = _recording(getattr(solution, function), stand_ins, made)
     for args in argument_lists:
+        made.clear()
         try:
             recorded(*copy.deepcopy(tuple(args)))
         except Exception:  # noqa: BLE001 -- (a case the reference refuses): its callbacks are answered as they come
             continue
+        answers.FORESEEN.put((function, wire.encode(tuple(args))), list(made))
 
 
-def _recording(function, stand_ins):
-    """`function` with each callee it looks up by name replaced by one that remembers its answer."""
-    names = {**function.__globals__, **{name: _recorder(stand_in) for name, stand_in in stand_ins.items()}}
-    made = types.FunctionType(function.__code__, names, function.__name__, function.__defaults__,
-                              function.__closure__)
-    made.__kwdefaults__ = function.__kwdefaults__
-    return made
+def _recording(function, stand_ins, made):
+    """`function` with each callee it looks up by name replaced by one that remembers its answer, and its
+    question in `made` as Program._callback records a callback's (answers.Asked)."""
+    names = {**function.__globals__, **{name: _recorder(name, stand_in, makes_cache, made)
+                                        for name, (stand_in, makes_cache) in stand_ins.items()}}
+    recording = types.FunctionType(function.__code__, names, function.__name__, function.__defaults__,
+                                   function.__closure__)
+    recording.__kwdefaults__ = function.__kwdefaults__
+    return recording
 
 
-def _recorder(stand_in):
-    """The stand-in, remembering the blob of each answer under the key (answers.key) Program._reference_answer
-    gives a plain callback: no cache made, none given."""
+def _recorder(name, stand_in, makes_cache, made):
+    """The stand-in, remembering the blob of each answer (and the cache it makes, which stays in the grader) under
+    the key (answers.key) Program._reference_answer gives its callback: none given."""
     def record(*args, **kwargs):
-        key = answers.key(stand_in, wire.encode(args), wire.encode(kwargs))
+        args_blob, kwargs_blob = wire.encode(args), wire.encode(kwargs)
         value = stand_in(*args, **kwargs)
-        answers.REFERENCE.put(key, wire.encode(value), None)  # (kept as it was, if it was there)
+        answer, cache = (tuple(value[:-1]), value[-1]) if makes_cache else (value, None)
+        key = answers.key(stand_in, args_blob, kwargs_blob, makes_cache)
+        answers.REFERENCE.put(key, wire.encode(answer), cache)  # (kept as it was, if it was there)
+        made.append((name, makes_cache, args_blob, kwargs_blob, None))
         return value
     return record

@@ -409,11 +409,13 @@ class Program:
 
     def _sealed(self, keys, substitute, pairs):
         """[[index, ciphertext]]: the reference's answers to the callbacks that the requests of these `keys`
-        (_asked_keys) made before (answers.ASKED), each sealed by its question (wire.seal), for the child to open if
-        its code asks the same. A stand-in forward's cache stays here under a token, as _callback keeps it; a
-        backward's answer given that token is sealed too (its question holds the token)."""
+        (_asked_keys) made before (answers.ASKED), or else that the reference made on their arguments (answers.
+        FORESEEN), each sealed by its question (wire.seal), for the child to open if its code asks the same. A
+        stand-in forward's cache stays here under a token, as _callback keeps it; a backward's answer given that
+        token is sealed too (its question holds the token)."""
         sealed, tokens = [], self._tokens
-        asked = [entry for key in keys for entry in answers.ASKED.get(key)]
+        asked = [entry for key in keys
+                 for entry in answers.ASKED.get(key) or answers.FORESEEN.get(_foreseen_key(key))]
         for name, makes_cache, args, kwargs, given in sorted(asked, key=lambda entry: entry[4] is not None):
             stand_in = substitute.get(name)  # (the forwards first: a backward's question holds their tokens)
             if stand_in is None or makes_cache != (name in pairs.values()) or \
@@ -496,6 +498,12 @@ def _asked_key(request, before=None):
     return (request.get("function"), request.get("method"), request.get("module"),
             tuple(request.get("substitute", ())), request.get("args"), request.get("kwargs"),
             before and _asked_key(before))
+
+
+def _foreseen_key(key):
+    """The key of answers.FORESEEN for a request's _asked_key: a plain call's function and arguments' blob."""
+    function, method, _, _, args, kwargs, _ = key
+    return (function, args) if method is None and kwargs == _NO_KWARGS else None
 
 
 def _asked_keys(batch):
