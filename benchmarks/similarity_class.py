@@ -30,7 +30,8 @@ moved into a helper. Copies of small, half-solved submissions: `--small` of the 
 with the least graded code that still have some. A notebook copy keeps the source's recorded state (cell ids, metadata,
 execution counts; outputs cleared) unless it renews it (`--renew`, renew_state): by default every third copy is
 re-run (execution counts 1..n) and every sixth also gets new cell ids. Every source has some code of its own as the
-check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing.
+check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing; likewise a
+function pasted from a donor that left it the template is labelled no one's code, not a copy.
 """
 import argparse
 import ast
@@ -630,10 +631,14 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="
         doc.renew = RENEWED[renew](i)
         chosen += [f"renew-{what}" for what in doc.renew if doc.notebook]
     _write(out, docs, made)
-    labels = _labels(_origin(solved, known, pasted, made))
+    # Whose code a function is, is read as the check reads it (solved: own fingerprints): the line rule, which
+    # picks what to paste, takes a template's lines for a student's own where few originals left them so (seed 3
+    # pasted two of the bare template's functions), and a small class's common way for the handout's.
+    owned = {name: set(prints[name]) for name in solved}
+    labels = _labels(_origin(owned, known, pasted, made))
     _write_labels(Path(out) / "labels.tsv", labels)
     # The labels of the previous rule (copies among the originals only name for name), to measure against both.
-    _write_labels(Path(out) / "labels-exact.tsv", _labels(_origin(solved, exact, pasted, made)))
+    _write_labels(Path(out) / "labels-exact.tsv", _labels(_origin(owned, exact, pasted, made)))
     record = {"assignment": assignment.name, "seed": seed, "originals": len(names), "copies": {
         n: {"source": s, "disguises": d} for n, (s, d, _) in made.items()}, "pasted": pasted,
         "left_out_as_duplicates": [{"kept": a, "left_out": b} for a, b in left_out],
@@ -700,7 +705,10 @@ def _origin(solved, known, pasted, made):
         origin[name][function] = _root(parent, (function, name))[1]
     for done in pasted:
         for f in done["functions"]:
-            origin[done["recipient"]][f] = origin[done["donor"]][f]
+            if f in origin[done["donor"]]:
+                origin[done["recipient"]][f] = origin[done["donor"]][f]
+            else:  # the donor's template: the recipient's own code of it is gone, and nothing came in its place
+                origin[done["recipient"]].pop(f, None)
     for name, (source, _, _) in made.items():
         origin[name] = dict(origin[source])
     return origin

@@ -2,12 +2,13 @@
 compare50 (CS50's tool, its `structure` pass) on the same files, in one run.
 
 Run: .venv/bin/python benchmarks/similarity_quality.py FOLDER [FOLDER ...] [--seed 0] [--renew some|all|none]
-        [--no-compare50] [--show 5]
+        [--originals N] [--no-compare50] [--show 5]
 
 FOLDER is a labelled class (a folder with `class/` and `labels.tsv`, as benchmarks/similarity_class.py writes it)
 or a dev set folder of real solutions (benchmarks/devset/build.py fetches them), from which a labelled class is
 made first, into a temporary folder, with `--seed` (and `--renew`: which copies renew the notebook's recorded
-state, execution counts and cell ids, as a copier who re-runs the notebook does). The starter code taken out is the
+state, execution counts and cell ids, as a copier who re-runs the notebook does; `--originals N`: from N of the dev
+set's files drawn with the seed, a class the size of a course's). The starter code taken out is the
 folder's `starter/` (handout versions), else the assignment's own. For each folder it prints, for ours and for
 compare50:
 - AP: average precision of the ranking of all pairs (copy pairs are the positives; a pair that a tool does not
@@ -26,6 +27,7 @@ files likewise, as its distribution code (`-d`).
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -61,19 +63,37 @@ for s in _api.rank(subs, [], ignored, pass_, n=10 ** 7):
 '''
 
 
-def labelled(folder, seed, scratch, renew="some"):
-    """(the labelled class folder, its assignment): `folder` itself, or one made from a dev set folder."""
+def labelled(folder, seed, scratch, renew="some", originals=0):
+    """(the labelled class folder, its assignment): `folder` itself, or one made from a dev set folder (from
+    `originals` of its files drawn with the seed, if given)."""
     folder = Path(folder)
     if (folder / "labels.tsv").is_file():
         made = json.loads((folder / "made.json").read_text())
         return folder, assignments.find(made["assignment"])
     chosen = assignments.find(folder.resolve().name)
-    out = scratch / f"{folder.name}-seed{seed}-{renew}"
+    if originals:
+        folder = drawn(folder, originals, seed, scratch)
+    out = scratch / f"{folder.name}-seed{seed}-{renew}{f'-of-{originals}' if originals else ''}"
     similarity_class.make(folder, out, chosen, seed, renew=renew)
     for sub in similarity_class.NOT_STUDENTS:
         if (folder / sub).is_dir():
             shutil.copytree(folder / sub, out / "starter", dirs_exist_ok=True)
     return out, chosen
+
+
+def drawn(folder, count, seed, scratch):
+    """A dev set folder (named as `folder`, the assignment's name) linking `count` of its files drawn with `seed`,
+    and its handout folders."""
+    found = similarity_class.originals(folder)
+    out = scratch / f"drawn-{count}-seed{seed}" / folder.resolve().name
+    out.mkdir(parents=True)
+    for path in random.Random(seed).sample(sorted(found.values()), min(count, len(found))):
+        (out / path.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
+        (out / path.relative_to(folder)).symlink_to(path.resolve())
+    for sub in similarity_class.NOT_STUDENTS:
+        if (folder / sub).is_dir():
+            (out / sub).symlink_to((folder / sub).resolve())
+    return out
 
 
 def labels(folder, file="labels.tsv"):
@@ -195,11 +215,13 @@ def main():
     parser.add_argument("--renew", choices=sorted(similarity_class.RENEWED), default="some",
                         help="which copies renew the notebook's recorded state (similarity_class.py)")
     parser.add_argument("--show", type=int, default=0, help="list the N lowest copies and highest independent pairs")
+    parser.add_argument("--originals", type=int, default=0,
+                        help="make the class from N of the dev set's files, drawn with the seed (a smaller class)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="similarity-quality-"))
     try:
         for given in args.folders:
-            folder, chosen = labelled(given, args.seed, scratch, args.renew)
+            folder, chosen = labelled(given, args.seed, scratch, args.renew, args.originals)
             positives = set(labels(folder))
             names = [n for n, _ in run.entries(folder / "class")]
             everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}

@@ -17,7 +17,7 @@ import similarity_copies as copies
 from conftest import ROOT
 from grader.report import gradescope, markdown, terminal
 from grader.similarity import run, score
-from similarity_styles import STYLES, TEXTBOOK
+from similarity_styles import OPERATORS, STYLES, TEXTBOOK
 
 STARTER = (ROOT / "reference" / "rnn" / "starter" / "handout.py").read_text()
 # What docs/similarity.md says of these tests' class: the disguised copies score 0.78 to 0.87, the pasted pair 0.67,
@@ -678,3 +678,24 @@ def test_a_template_with_stray_lines_is_not_solved_code_the_other_side_lacks(tmp
     pair = score.compare(started, solved)
     assert pair is None or "rnn_cell_forward" not in pair.functions, pair
     assert score.compare(started, same).functions == {"rnn_cell_forward": 1.0}
+
+
+def test_statements_inserted_into_a_function_do_not_keep_its_copy_from_being_written_alike(tmp_path, rnn):
+    """A shape check, an `assert` or a temporary never read, inserted into a short function, cut many of its runs
+    of tokens, and the copy no longer looks written alike; without the lines that compute nothing read it is its
+    source's code again. Lines whose value is read still tell two students apart."""
+    from grader.similarity import collect
+    cell = OPERATORS.index("def lstm_cell_forward")
+    inserted = (OPERATORS[:cell] + OPERATORS[cell:]
+                .replace("    ft = sigmoid", "    _shape_9 = np.shape(xt)\n    ft = sigmoid", 1)
+                .replace("    ot = sigmoid", "    assert z is not None\n    ot = sigmoid", 1))
+    used = (OPERATORS[:cell] + OPERATORS[cell:]
+            .replace("    ft = sigmoid", "    xt = np.asarray(xt)\n    ft = sigmoid", 1)
+            .replace("    ot = sigmoid", "    z = z * 1.0\n    ot = sigmoid", 1))
+    write_class(tmp_path, {"source.py": OPERATORS, "copy.py": inserted, "own.py": used})
+    setting = collect.setting(rnn)
+    source, copy, own = (collect.document(n, "class", tmp_path / f"{n}.py", setting) for n in ("source", "copy", "own"))
+    assert len(source.functions["lstm_cell_forward"] & copy.functions["lstm_cell_forward"]) < (
+        score.NEAR * len(source.functions["lstm_cell_forward"]))  # the inserted lines cut its runs of tokens
+    assert score.compare(source, copy).alike["lstm_cell_forward"] == 1.0
+    assert "lstm_cell_forward" not in score.compare(source, own).alike

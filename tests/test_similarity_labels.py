@@ -75,3 +75,13 @@ def test_a_group_holding_one_source_shares_its_origin_whatever_order_the_pairs_c
     assert origin["d"]["other"] == "d"
     labels = labelling._labels(origin)
     assert labels[("a", "d")] == "partial:step" and len(labels) == 6
+
+
+def test_a_function_pasted_from_a_file_that_left_it_the_template_is_no_ones_copy():
+    owned = {"donor": {"kept"}, "recipient": {"step", "other"}}  # the donor's `step` is the template
+    pasted = [{"recipient": "recipient", "donor": "donor", "functions": ["step", "kept"]}]
+    origin = labelling._origin(owned, [], pasted, {})
+    assert origin["recipient"] == {"other": "recipient", "kept": "donor"}
+    assert labelling._labels(origin) == {("donor", "recipient"): "partial:kept"}
+    pasted[0]["functions"] = ["step"]
+    assert labelling._labels(labelling._origin(owned, [], pasted, {})) == {}

@@ -6,7 +6,10 @@ can be a file there, and the code of all of them is taken out, so a submission o
 handout's code. Taken out means: every K tokens in a row of the starter's normalized code is removed from each
 submission's fingerprints.
 """
+import bisect
 import os
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,14 @@ from .score import Document, solved
 # Own fingerprints below which a function may be only started (the template with a few stray lines: a shape check
 # or an unused temporary adds about three); above, its code is not read again without them (it costs a parse).
 STARTED = 30
+
+# A line of the compared code (ast.unparse writes one simple statement a line) that may compute nothing read: an
+# `assert`, or an assignment to plain names (`dead_lines`).
+DEAD = re.compile(r"[ \t]*(?:assert\b|((?:\w+[ \t]*,[ \t]*)*\w+)[ \t]*=(?!=))")
+# Dead lines of a function read without them at most: a copier's inserted statement or two. More is a student's own
+# way of writing (benchmarks/similarity_speed.py's students add one after each statement), and every pair that
+# compares it would look twice (5: the same figures on the development set, 30% more CPU on similarity_speed.py).
+DEAD_MOST = 2
 
 SUFFIXES = (".py", ".ipynb")
 PARALLEL_FROM = 64  # files from which reading is spread over processes
@@ -89,11 +100,45 @@ def started(code, setting):
     return live != code and not solved({"": fingerprints(tokens(live).words, setting.boilerplate)})
 
 
+def dead_lines(code):
+    """The (start, end) offsets of the lines of `code` that compute nothing that the function reads: an `assert`,
+    or an assignment to plain names each of which occurs nowhere else in it (a shape check or a temporary inserted,
+    a handout's line left unused). Read from the text alone (one pass, no parse): it is what `live` drops."""
+    names = Counter(re.findall(r"\b[A-Za-z_]\w*\b", code))
+    found, start = [], 0
+    for line in code.splitlines(keepends=True):
+        match = DEAD.match(line)
+        if match and (match.group(1) is None or all(names[n.strip()] == 1 for n in match.group(1).split(","))):
+            found.append((start, start + len(line)))
+        start += len(line)
+    return found
+
+
+def live(code, found, setting):
+    """The own fingerprints of a function's code (`found`: its tokens) without its `dead_lines`, or None when it
+    has none. A copier who inserts a shape check or a temporary into a short function cuts most of the runs of
+    tokens its source has there, and the two no longer look written alike; without those lines they do
+    (score.compare)."""
+    dead = dead_lines(code)
+    if not dead or len(dead) > DEAD_MOST:
+        return None
+    starts, ends = zip(*dead)
+    kept = [w for w, (at, _) in zip(found.words, found.spans) if not _inside(at, starts, ends)]
+    return fingerprints(kept, setting.boilerplate)
+
+
+def _inside(at, starts, ends):
+    """Whether offset `at` falls in one of the sorted, disjoint ranges [starts[i], ends[i])."""
+    i = bisect.bisect_right(starts, at) - 1
+    return i >= 0 and at < ends[i]
+
+
 def document(name, origin, path, setting):
     """The Document of one file or folder: the own fingerprints of each graded function it solved, their surface
     items that are not the starter's, and their code."""
     code = extract.graded_code(path, setting.graded, setting.expected_names, setting.helpers)
-    own = {f: fingerprints(tokens(c.code).words, setting.boilerplate) for f, c in code.items()}
+    read = {f: tokens(c.code) for f, c in code.items()}
+    own = {f: fingerprints(read[f].words, setting.boilerplate) for f in code}
     kept = solved(own)
     stray = frozenset(f for f, prints in kept.items() if len(prints) < STARTED and started(code[f].code, setting))
     written = {f: frozenset(code[f].surface) - setting.starter_surface for f in kept}
@@ -102,8 +147,9 @@ def document(name, origin, path, setting):
     # A notebook the grader executed (a report folder's, when the submissions are gone) has the grader's outputs.
     found = notebook.items(file, outputs=file.name != EXECUTED) if file is not None else {}
     recorded = frozenset(found) - setting.starter_surface
+    lived = {f: live(code[f].code, read[f], setting) for f in kept}
     return Document(name, origin, kept, str(path), {f: code[f].code for f in kept}, written, shapes, recorded,
-                    stray)
+                    stray, {f: prints for f, prints in lived.items() if prints is not None and prints != kept[f]})
 
 
 def documents(items, setting, workers=None):

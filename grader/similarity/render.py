@@ -38,6 +38,9 @@ def write(out, comparison):
                 "block": score.BLOCK, "long": score.LONG, "whole": score.WHOLE, "exact": score.EXACT,
                 "exact_from": score.EXACT_FROM, "exact_points": score.EXACT_POINTS, "profile": score.PROFILE,
                 "apart": score.APART,
+                "alike": "a function is written alike (pair.alike) when `near` of the smaller side's own fingerprints"
+                         " are in the other's, as they are or without each side's lines that compute nothing read (an"
+                         " assert, an assignment to names used nowhere else)",
                 "state": "what both notebook files recorded of their session, not the starter's (cell id: a cell's"
                          " id; run: the code cells' execution counts, whole or a window of them with two jumps; trace:"
                          " an output naming a memory address or a path in a home folder): per kind, the rare mass"

@@ -96,6 +96,7 @@ class Document:
     shapes: dict = field(hash=False, default_factory=dict)  # {statement item: its shape item}
     recorded: frozenset = field(hash=False, default_factory=frozenset)  # a notebook's recorded state (notebook.py)
     stray: frozenset = field(hash=False, default_factory=frozenset)  # functions only started (see `compare`)
+    live: dict = field(hash=False, default_factory=dict)  # {function: own fingerprints without its dead lines}
 
     @property
     def own(self):
@@ -180,9 +181,10 @@ def compare(a, b, rare=None, masses=None):
         theirs = b.functions.get(name)
         if theirs:
             both = mine & theirs
-            if len(both) >= NEAR * min(len(mine), len(theirs)):
-                alike[name] = round(len(both) / min(len(mine), len(theirs)), 4)
-                lengths[name] = min(len(mine), len(theirs))
+            found = _alike(len(both), mine, theirs) or (2 * len(both) >= min(len(mine), len(theirs)) and (
+                name in a.live or name in b.live) and _alike(None, a.live.get(name, mine), b.live.get(name, theirs)))
+            if found:
+                alike[name], lengths[name] = found
             shared[name] = _mass(both, rare)
             sizes[name] = min(mass_a[name], mass_b[name])
             shares[name] = shared[name] / sizes[name] if sizes[name] else 0.0
@@ -200,6 +202,18 @@ def compare(a, b, rare=None, masses=None):
     return Pair(a.name, b.name, b.origin, round(max(whole, part), 4), round(raw, 4), round(sum(shared.values()), 2),
                 {f: round(s, 4) for f, s in shares.items()}, 0.0, alike, round(found, 4), written, round(state, 4),
                 recorded, lengths, whole_file)
+
+
+def _alike(both, mine, theirs):
+    """(containment, the smaller side's own fingerprints) when one side's are NEAR or more in the other's, else None
+    (`both`: how many they share, if counted). `compare` asks it again of the code without the lines that compute
+    nothing read (Document.live) when half of the smaller side's are in the other's: statements a copier inserts
+    into a short function cut most of its runs of tokens, not all."""
+    smaller = min(len(mine), len(theirs))
+    both = len(mine & theirs) if both is None else both
+    if smaller < MIN_SOLVED or both < NEAR * smaller:
+        return None
+    return round(both / smaller, 4), smaller
 
 
 def _apart(a, b):
