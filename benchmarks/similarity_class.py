@@ -449,10 +449,10 @@ def solved_functions(functions, common, least=MIN_OWN_LINES):
     return {name for name, lines in functions.items() if len(own_lines(lines, common.get(name, set()))) >= least}
 
 
-def duplicates(codes):
+def duplicates(codes, drawn=None):
     """[(kept, left out)] of originals that are the same code: among the functions both solved, the code (as the
     check reads it: names kept, comments, docstrings and layout not) is identical in all but at most one, and in
-    at least MIN_SAME. Each group of such originals keeps its first by name."""
+    at least MIN_SAME. Each group of such originals keeps its first by name (its first `drawn`, if given)."""
     names = sorted(codes)
     parent = {n: n for n in names}
     for a, b in itertools.combinations(names, 2):
@@ -461,7 +461,11 @@ def duplicates(codes):
         if same >= MIN_SAME and same >= len(both) - 1:
             root_a, root_b = _root(parent, a), _root(parent, b)
             parent[max(root_a, root_b)] = min(root_a, root_b)
-    return [(_root(parent, n), n) for n in names if _root(parent, n) != n]
+    kept = {}
+    for n in names:
+        kept.setdefault(_root(parent, n), []).append(n)
+    kept = {root: min(group, key=lambda n: (drawn is not None and n not in drawn, n)) for root, group in kept.items()}
+    return [(kept[_root(parent, n)], n) for n in names if kept[_root(parent, n)] != n]
 
 
 def verbatim(codes, names, prints=None, written=None):
@@ -598,31 +602,36 @@ def _starter(folder):
     return found[0] if found else None
 
 
-def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="some"):
-    """Write the labelled class into `out`; returns made.json's content."""
+def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="some", drawn=None):
+    """Write the labelled class into `out`; returns made.json's content. With `drawn` (names of originals), the
+    class holds those only, labelled by what the whole folder shows: two drawn originals that hold one source's
+    code through an original not drawn still share it, and duplicates are groups of the whole folder."""
     rng = random.Random(seed)
     graded = collect.graded_functions(assignment)
     paths = originals(Path(folder))
+    drawn = set(paths) if drawn is None else set(drawn)
     docs = {}
     for name, path in paths.items():
         try:
             docs[name] = Doc(path)
         except (OSError, ValueError) as exc:
             print(f"{path}: left out, not readable ({exc})", file=sys.stderr)
-    lines_of = {name: function_lines(doc, graded) for name, doc in docs.items()}
+    lines_of = {name: function_lines(doc, graded) for name, doc in docs.items() if name in drawn}
     common = common_lines(lines_of, starter_lines(folder, graded))
     setting = collect.setting(assignment, _starter(folder))
     codes, prints = {}, {}
     for name, path in paths.items():
         document = collect.document(name, "class", path, setting)
         codes[name], prints[name] = document.code, document.functions
-    left_out = duplicates(codes)
+    left_out = duplicates(codes, drawn)
     for _, name in left_out:
         docs.pop(name, None)
+    everyone = sorted(docs)
+    exact = verbatim(codes, everyone, prints)
+    known = verbatim(codes, everyone, prints, written_lines(paths, everyone, graded, starter_lines(folder, graded)))
+    docs = {name: doc for name, doc in docs.items() if name in drawn}
     solved = {name: solved_functions(lines_of[name], common) for name in docs}
     names = sorted(docs)
-    exact = verbatim(codes, names, prints)
-    known = verbatim(codes, names, prints, written_lines(paths, names, graded, starter_lines(folder, graded)))
     pasted = _paste_some(docs, names, solved, rng, partial)
     # A copy's source must have some code of its own as the check reads it: a copy of the bare template copies
     # nothing (seed 1 drew such a source among the smallest submissions).
@@ -634,16 +643,17 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="
     # Whose code a function is, is read as the check reads it (solved: own fingerprints): the line rule, which
     # picks what to paste, takes a template's lines for a student's own where few originals left them so (seed 3
     # pasted two of the bare template's functions), and a small class's common way for the handout's.
-    owned = {name: set(prints[name]) for name in solved}
-    labels = _labels(_origin(owned, known, pasted, made))
+    owned = {name: set(prints[name]) for name in everyone}
+    in_class = set(docs) | set(made)
+    labels = _labels(_origin(owned, known, pasted, made), in_class)
     _write_labels(Path(out) / "labels.tsv", labels)
     # The labels of the previous rule (copies among the originals only name for name), to measure against both.
-    _write_labels(Path(out) / "labels-exact.tsv", _labels(_origin(owned, exact, pasted, made)))
+    _write_labels(Path(out) / "labels-exact.tsv", _labels(_origin(owned, exact, pasted, made), in_class))
     record = {"assignment": assignment.name, "seed": seed, "originals": len(names), "copies": {
         n: {"source": s, "disguises": d} for n, (s, d, _) in made.items()}, "pasted": pasted,
-        "left_out_as_duplicates": [{"kept": a, "left_out": b} for a, b in left_out],
+        "left_out_as_duplicates": [{"kept": a, "left_out": b} for a, b in left_out if b in drawn],
         "verbatim_among_originals": [{"a": a, "b": b, "function": f, "rule": "exact" if (a, b, f) in exact else "near"}
-                                     for a, b, f in known], "copy_pairs": len(labels),
+                                     for a, b, f in known if a in docs and b in docs], "copy_pairs": len(labels),
         "documents": len(docs) + len(made)}
     (Path(out) / "made.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
@@ -718,10 +728,10 @@ def _write_labels(path, labels):
     path.write_text("a\tb\tkind\n" + "".join(f"{a}\t{b}\t{kind}\n" for (a, b), kind in sorted(labels.items())))
 
 
-def _labels(origin):
-    """{(a, b): kind} of every pair whose code of some solved function has the same origin."""
+def _labels(origin, among=None):
+    """{(a, b): kind} of every pair (of `among`, if given) whose code of some solved function has the same origin."""
     labels = {}
-    for a, b in itertools.combinations(sorted(origin), 2):
+    for a, b in itertools.combinations(sorted(among or origin), 2):
         shared = [f for f, who in origin[a].items() if origin[b].get(f) == who]
         if shared:
             whole = len(shared) == len(origin[a]) == len(origin[b])

@@ -8,9 +8,9 @@ FOLDER is a labelled class (a folder with `class/` and `labels.tsv`, as benchmar
 or a dev set folder of real solutions (benchmarks/devset/build.py fetches them), from which a labelled class is
 made first, into a temporary folder, with `--seed` (and `--renew`: which copies renew the notebook's recorded
 state, execution counts and cell ids, as a copier who re-runs the notebook does; `--originals N`: from N of the dev
-set's files drawn with the seed, a class the size of a course's). The starter code taken out is the
-folder's `starter/` (handout versions), else the assignment's own. For each folder it prints, for ours and for
-compare50:
+set's files drawn with the seed, a class the size of a course's, labelled by what the whole folder shows). The
+starter code taken out is the folder's `starter/` (handout versions), else the assignment's own. For each folder it
+prints, for ours and for compare50:
 - AP: average precision of the ranking of all pairs (copy pairs are the positives; a pair that a tool does not
   list scores 0);
 - above: how many copy pairs score above every independent pair;
@@ -71,29 +71,19 @@ def labelled(folder, seed, scratch, renew="some", originals=0):
         made = json.loads((folder / "made.json").read_text())
         return folder, assignments.find(made["assignment"])
     chosen = assignments.find(folder.resolve().name)
-    if originals:
-        folder = drawn(folder, originals, seed, scratch)
     out = scratch / f"{folder.name}-seed{seed}-{renew}{f'-of-{originals}' if originals else ''}"
-    similarity_class.make(folder, out, chosen, seed, renew=renew)
+    similarity_class.make(folder, out, chosen, seed, renew=renew,
+                          drawn=drawn(folder, originals, seed) if originals else None)
     for sub in similarity_class.NOT_STUDENTS:
         if (folder / sub).is_dir():
             shutil.copytree(folder / sub, out / "starter", dirs_exist_ok=True)
     return out, chosen
 
 
-def drawn(folder, count, seed, scratch):
-    """A dev set folder (named as `folder`, the assignment's name) linking `count` of its files drawn with `seed`,
-    and its handout folders."""
-    found = similarity_class.originals(folder)
-    out = scratch / f"drawn-{count}-seed{seed}" / folder.resolve().name
-    out.mkdir(parents=True)
-    for path in random.Random(seed).sample(sorted(found.values()), min(count, len(found))):
-        (out / path.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
-        (out / path.relative_to(folder)).symlink_to(path.resolve())
-    for sub in similarity_class.NOT_STUDENTS:
-        if (folder / sub).is_dir():
-            (out / sub).symlink_to((folder / sub).resolve())
-    return out
+def drawn(folder, count, seed):
+    """The names of `count` of a dev set folder's originals, drawn with `seed`."""
+    name_of = {path: name for name, path in similarity_class.originals(folder).items()}
+    return {name_of[p] for p in random.Random(seed).sample(sorted(name_of), min(count, len(name_of)))}
 
 
 def labels(folder, file="labels.tsv"):

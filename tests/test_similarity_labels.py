@@ -1,7 +1,11 @@
 """The development set's labelling rule (benchmarks/similarity_class.py): which functions two public originals are
 labelled as having copied from one another. A long function held near verbatim (its code and its text as written the
 same but for a line or two) is a copy; the class's common way, or code alike only once names are changed, is not."""
+import random
+
 from benchmarks import similarity_class as labelling
+from benchmarks import similarity_quality as quality
+from similarity_classmates import classmates
 
 GATES = ["f", "i", "o", "c"]
 
@@ -85,3 +89,29 @@ def test_a_function_pasted_from_a_file_that_left_it_the_template_is_no_ones_copy
     assert labelling._labels(origin) == {("donor", "recipient"): "partial:kept"}
     pasted[0]["functions"] = ["step"]
     assert labelling._labels(labelling._origin(owned, [], pasted, {})) == {}
+
+
+def test_originals_drawn_from_a_dev_set_are_labelled_by_what_the_whole_folder_shows(tmp_path, monkeypatch):
+    """Two drawn originals that each hold one source's function through an original not drawn share that code."""
+    folder = tmp_path / "rnn"  # a dev set folder is named as its assignment
+    folder.mkdir()
+    for name, text in classmates(12).items():
+        (folder / f"{name}.py").write_text(text)
+    kept = {path.stem for path in random.Random(0).sample(sorted(folder.iterdir()), 11)}  # as --originals 11 draws
+    link = ({f"student_{i:02d}" for i in range(12)} - kept).pop()
+    a, c = sorted(kept)[:2]
+    links = [(a, link, "rnn_cell_forward"), (link, c, "rnn_cell_forward")]
+    # The labelling rule's pairs (verbatim, near) among the originals it is given.
+    monkeypatch.setattr(quality.similarity_class, "verbatim", lambda codes, names, prints, written=None: [
+        (x, y, f) for x, y, f in links if x in names and y in names])
+    out, _ = quality.labelled(folder, 0, tmp_path / "scratch", originals=11)
+    labels = quality.labels(out)
+    assert frozenset((a, c)) in labels and labels[frozenset((a, c))].startswith("partial")
+    assert not any(link in pair for pair in labels)
+
+
+def test_a_group_of_duplicates_keeps_its_first_drawn_original():
+    same = {"rnn_forward": "x", "rnn_backward": "y", "lstm_forward": "z", "lstm_backward": "w"}
+    codes = {name: dict(same) for name in "abc"}
+    assert labelling.duplicates(codes) == [("a", "b"), ("a", "c")]
+    assert labelling.duplicates(codes, drawn={"b", "c"}) == [("b", "a"), ("b", "c")]
