@@ -488,8 +488,8 @@ def _make_shell():
             """`%matplotlib inline` before matplotlib is imported: done when it first is (_AfterImport), so that a
             notebook that never plots does not import it (0.4 s); what the magic prints for inline, nothing,
             is the same. Any other backend, or matplotlib (or its inline backend) missing, as IPython does."""
-            if gui != "inline" or "matplotlib" in sys.modules or not all(
-                    importlib.util.find_spec(name) for name in ("matplotlib", "matplotlib_inline")):
+            if gui != "inline" or "matplotlib" in sys.modules or not all(  # (not a finder waiting for it)
+                    importlib.machinery.PathFinder.find_spec(name) for name in ("matplotlib", "matplotlib_inline")):
                 return super().enable_matplotlib(gui)
             _AfterImport.then("matplotlib", lambda: super(Shell, self).enable_matplotlib(gui))
             return gui, "inline"
