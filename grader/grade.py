@@ -163,8 +163,11 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     program = graded = None
     # The checks get ready (_prepare) from here on, beside the intake, the sandbox's start and the submission's load:
     # a batch's first grading waits for its zygote's boot meanwhile, and the first notebook's cells don't share
-    # the machine with it.
-    context = _beside(_prepare, assignment, public_only, diagnose)
+    # the machine with it. The command line's one notebook, whose sandbox is ready before the notebook is read,
+    # prepares them once it is read, while its cells run: its intake is then the longest path, and the two would
+    # share the interpreter's lock (docs/grading.md).
+    after_intake = only and bool(spare.notebooks_in(source))
+    context = None if after_intake else _beside(_prepare, assignment, public_only, diagnose)
     try:
         if warm is None and Sandbox.forks is None:  # no zygote to fork from: the sandbox starts cold,
             # now, while the submission is taken in (a notebook read), as the command line's does (ahead.py)
@@ -180,6 +183,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
         warm = None
+        context = context or _beside(_prepare, assignment, public_only, diagnose)
         loaded = program.load()
         context = context()
         context.program = program

@@ -61,3 +61,38 @@ def test_start_waits_no_longer_than_its_bound_and_not_at_all_when_the_start_fail
     ahead.start(Limits(), None, "module")
     assert time.monotonic() - began < 0.25
     assert ahead.take(Limits(), None) is None
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+@pytest.mark.parametrize("name,after", [("student.ipynb", True), ("student.py", False)])
+def test_the_checks_get_ready_after_the_intake_only_for_the_command_lines_one_notebook(tmp_path, monkeypatch,
+                                                                                      rnn, name, after):
+    """The command line's one notebook (its sandbox started ahead, ready before the notebook is read) has its checks
+    prepared (grade._prepare) once it is read, while its cells run, not beside the read; a .py, beside its intake."""
+    import nbformat
+    from conftest import CORRECT
+
+    from grader import grade as grading
+    from grader.sandbox import intake, spare
+    path = tmp_path / name
+    if name.endswith(".ipynb"):
+        path.write_text(nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CORRECT)])))
+    else:
+        path.write_text(CORRECT)
+    events = []
+
+    def noted(what, function):
+        def run(*args, **kwargs):
+            events.append(f"{what} begun")
+            try:
+                return function(*args, **kwargs)
+            finally:
+                events.append(f"{what} done")
+        return run
+
+    monkeypatch.setattr(grading, "_prepare", noted("prepare", grading._prepare))
+    monkeypatch.setattr(intake, "take_in", noted("intake", intake.take_in))
+    spare.start_ahead(path, rnn.provided, Limits())
+    graded = grading.grade(path, rnn, Limits())
+    assert graded.results and not graded.load_error
+    assert (events.index("prepare begun") > events.index("intake done")) is after, events

@@ -110,8 +110,9 @@ def test_a_class_names_matplotlib_if_one_notebook_does_and_is_assumed_to_past_wh
     plain = [_notebook(tmp_path / f"s{i}.ipynb", "import numpy as np\nx = np.ones(3)") for i in range(3)]
     module = tmp_path / "m.py"
     module.write_text("import matplotlib\n")  # a module's sandbox never imports a notebook's shell: not looked at
-    plots = _notebook(tmp_path / "folder" / "work.ipynb", "%matplotlib inline")  # in a student's folder
-    assert spare.plotting_in(plain + [module]) is False
+    plots = _notebook(tmp_path / "folder" / "work.ipynb", "%matplotlib inline\nimport matplotlib.pyplot as plt")
+    magic = _notebook(tmp_path / "magic.ipynb", "%matplotlib inline")  # imports it only once a cell does
+    assert spare.plotting_in(plain + [module, magic]) is False
     assert spare.plotting_in(plain + [plots.parent]) is True
     assert spare.plotting_in([]) is False
     assert spare.plotting_in(plain, budget=100) is True  # a class too large to read: as if it did

@@ -289,6 +289,28 @@ FIDELITY = ["print('hello')\nx = [1, 2]", "x", "1/0", "import numpy as np\nnp.ar
             "for i in range(3):\n    print(i)\ni * 10", "def f(:\n    pass", "x;", "import sys\nprint('err', file=sys.stderr)"]
 
 
+def test_matplotlib_inline_waits_until_a_cell_imports_matplotlib_then_does_what_the_magic_does(tmp_path, rnn):
+    """A notebook that says `%matplotlib inline` and never plots is graded without matplotlib (its sandbox is not
+    warmed with it, the magic waits for its import: loader.py); a module that imports pyplot later gets what the
+    magic gives: the inline backend, interactive, the rcParams set before it, its figure shown as a PNG."""
+    from grader.sandbox import spare
+    folder = tmp_path / "student"
+    path = write_notebook(folder / "plots_late.ipynb", [
+        IMPORTS + "\n%load_ext autoreload\n%autoreload 2\n%matplotlib inline",
+        "import sys\nany(name.startswith('matplot') for name in sys.modules)", "%matplotlib inline",
+        *FUNCTIONS.values(), "from plots import show\nshow()", "any(n.startswith('matplot') for n in sys.modules)"])
+    (folder / "plots.py").write_text(
+        "import matplotlib\nmatplotlib.rcParams['figure.figsize'] = (3, 2)\nimport matplotlib.pyplot as plt\n\n\n"
+        "def show():\n    print(matplotlib.get_backend(), matplotlib.is_interactive(), plt.rcParams['figure.figsize'])"
+        "\n    plt.plot([1, 2])\n    plt.show()\n")
+    assert spare.warm_for(path) == "notebook"
+    graded, document = graded_report(folder, rnn, SLOW_IMPORTS)
+    assert by_function(document) == full_marks(document) and document["cells"] == []
+    shown = [outputs_text(cell) for cell in executed.build(graded.submission.notebook, graded.cells).cells]
+    assert shown[1] == "False"
+    assert shown[-2] == "inline True [3.0, 2.0]\n\n<Figure size 300x200 with 1 Axes> <png>" and shown[-1] == "True"
+
+
 def test_cells_show_the_same_outputs_as_a_bare_jupyter_execution(tmp_path, rnn):
     from nbclient import NotebookClient
     path = write_notebook(tmp_path / "alone" / "fidelity.ipynb", FIDELITY)

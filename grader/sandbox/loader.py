@@ -385,6 +385,39 @@ class _ArtistDocs:
         return self.real(artist)
 
 
+class _AfterImport:
+    """A finder on sys.meta_path until a module is first imported, only to run what waits for it (then()) once the
+    module has run, as the import that asked for it goes on (`import matplotlib.pyplot` finds the matplotlib
+    package imported, then pyplot, which the deferred `%matplotlib inline` imported itself)."""
+
+    def __init__(self, name):
+        self.name, self.waiting = name, []
+
+    @classmethod
+    def then(cls, name, call):
+        finder = next((f for f in sys.meta_path if isinstance(f, cls) and f.name == name), None)
+        if finder is None:
+            finder = cls(name)
+            sys.meta_path.insert(0, finder)
+        finder.waiting.append(call)
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            run, waiting = spec.loader.exec_module, self.waiting
+
+            def exec_module(module):
+                run(module)
+                del spec.loader.exec_module  # (the loader's own again)
+                for call in waiting:
+                    call()
+            spec.loader.exec_module = exec_module
+        return spec
+
+
 def seed_fonts(folder):
     """Put the font list the grader built in a sandbox like this one (fonts.py: in the runtime folder, if it has one)
     into matplotlib's new folder, so that matplotlib reads it instead of reading every font again (0.5 s)."""
@@ -450,6 +483,16 @@ def _make_shell():
 
         def enable_gui(self, gui=None):
             pass  # no event loop here: `%matplotlib inline` figures come out through display()
+
+        def enable_matplotlib(self, gui=None):
+            """`%matplotlib inline` before matplotlib is imported: done when it first is (_AfterImport), so that a
+            notebook that never plots does not import it (0.4 s); what the magic prints for inline, nothing,
+            is the same. Any other backend, or matplotlib (or its inline backend) missing, as IPython does."""
+            if gui != "inline" or "matplotlib" in sys.modules or not all(  # (not a finder waiting for it)
+                    importlib.machinery.PathFinder.find_spec(name) for name in ("matplotlib", "matplotlib_inline")):
+                return super().enable_matplotlib(gui)
+            _AfterImport.then("matplotlib", lambda: super(Shell, self).enable_matplotlib(gui))
+            return gui, "inline"
 
         def atexit_operations(self):
             """Nothing: IPython's would empty the namespace (its gc.collect() alone 0.1 s with matplotlib loaded)

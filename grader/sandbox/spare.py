@@ -83,9 +83,9 @@ def start_ahead(path, provided, limits):
 
 def warm_for(path):
     """What the sandbox of the submission at `path` is warmed with before its files are read (child.py's --warm):
-    "plotting" for a notebook (or a folder with one) that names matplotlib, "notebook", or "module"."""
+    "plotting" for a notebook (or a folder with one) that names matplotlib (_plots), "notebook", or "module"."""
     notebooks = notebooks_in(path)
-    plotting = any(b"matplotlib" in _head(notebook) for notebook in notebooks)
+    plotting = any(_plots(_head(notebook)) for notebook in notebooks)
     return "plotting" if plotting else "notebook" if notebooks else "module"
 
 
@@ -98,9 +98,15 @@ def plotting_in(paths, budget=64 * 2**20):
         for notebook in notebooks_in(path):
             head = _head(notebook, min(2**22, max(budget, 0)))
             budget -= len(head)
-            if b"matplotlib" in head or budget <= 0:
+            if _plots(head) or budget <= 0:
                 return True
     return False
+
+
+def _plots(head):
+    """Whether a notebook's text names matplotlib other than in `%matplotlib inline`, which imports it only when
+    a cell does (loader.py): a notebook that never plots has no use for it."""
+    return head.count(b"matplotlib") > head.count(b"%matplotlib inline")
 
 
 def notebooks_in(path):
