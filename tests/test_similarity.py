@@ -604,8 +604,9 @@ def test_a_whole_copy_of_a_student_who_wrote_the_common_way_stands_above_two_who
 def test_a_whole_copy_with_one_function_disguised_stands_above_two_who_converged_on_most():
     """A class as seed 002's: four short forward passes that every student writes one of three common ways, two
     short backward passes likewise, and two long ones that few students finish, each held by a handful (the common
-    way of a long function). Two students who converge on six functions of eight, among them a long one that two
-    others hold too, are alike in most of the file; a whole copy of a student who wrote every function a common way,
+    way of a long function). Two students who converge on seven functions of eight, the two long ones among them
+    (ways a few others hold too), are alike in most of the file; a whole copy of a student who wrote every function a
+    common way,
     with statements inserted into one short function (PART of its code left, not NEAR), is alike in every choice
     of a longer file. The copy gets the whole-file agreement, grown with the code written alike, and ranks above."""
     import random

@@ -37,10 +37,12 @@ fingerprints or more) that the two hold exactly (EXACT: the smaller side's finge
 EXACT_POINTS more, times the near null: a copy of it, pasted or re-uploaded, renamed or respaced, is exact, while
 students who converge on each of its lines still differ in a line or two. And two files that solved the same
 functions (but for a tenth of the smaller side's own code, APART: a stub a copier's edits left) and wrote every one
-alike add PROFILE times how few other documents are that alike to a side in every function (the same null): a whole
-copy of a student who wrote every function the class's common way holds that student's set of ways, which few others
-hold; files with less own code than LONG get none (two near-empty files are no evidence). With e the rare-code score
-plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+alike (but for BROKEN functions that share PART of their rare mass: statements a copier inserted into one) add PROFILE
+times the square of the code written alike over LONG (up to PROFILE_UP_TO) times how few other documents are that
+alike to a side in every function (the same null): a whole copy of a student who wrote every function the class's
+common way holds that student's set of ways, which few others hold, and the more of them the fewer (see
+_whole_file); files with less own code than LONG get none (two near-empty files are no evidence). With e the
+rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
 what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
@@ -389,11 +391,11 @@ def _files(pairs, sources):
 
 
 def _whole_file(pair, files, mine, documents):
-    """What two files that wrote the same functions, all alike, add: PROFILE times the square of the code written
-    alike over LONG (up to PROFILE_UP_TO), times how few other sources (not `mine`, the pair's) are that alike to
-    either side in every function, of the `documents` that solved any. Squared: two students who write the class's
-    common way are whole files alike in its few short functions (four forward passes, about LONG own fingerprints),
-    rarely in six or eight; a copy of a file that solved more keeps every one of its choices."""
+    """What two files that wrote the same functions, all alike (Pair.whole), add: PROFILE times the square of the
+    code written alike over LONG (up to PROFILE_UP_TO), times how few other sources (not `mine`, the pair's) are that
+    alike to either side in every function, of the `documents` that solved any. Squared: two students who write the
+    class's common way are whole files alike in its few short functions (four forward passes, about LONG own
+    fingerprints), rarely in six or eight; a copy of a file that solved more keeps every one of its choices."""
     if not pair.whole:
         return 0.0
     closer = max(sum(value >= pair.whole for source, value in files[side].items() if source not in mine)
