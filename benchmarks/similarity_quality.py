@@ -1,8 +1,8 @@
 """How well the similarity check tells copies from a class of independent students, on real solutions, beside
 compare50 (CS50's tool, its `structure` pass) on the same files, in one run.
 
-Run: .venv/bin/python benchmarks/similarity_quality.py FOLDER [FOLDER ...] [--seed 0] [--renew some|all|none]
-        [--originals N] [--no-compare50] [--show 5]
+Run: .venv/bin/python benchmarks/similarity_quality.py FOLDER [FOLDER ...] [--seed 0 | --seeds 0-9]
+        [--renew some|all|none] [--originals N] [--no-compare50] [--show 5]
 
 FOLDER is a labelled class (a folder with `class/` and `labels.tsv`, as benchmarks/similarity_class.py writes it)
 or a dev set folder of real solutions (benchmarks/devset/build.py fetches them), from which a labelled class is
@@ -17,7 +17,10 @@ prints, for ours and for compare50:
 - precision and recall of the pairs flagged (ours: at its threshold; compare50 has none and lists the 50 highest
   pairs by default, so those count as its flags).
 Where the labelled class also has `labels-exact.tsv` (the labels by similarity_class.py's previous rule, copies
-among the originals name for name only) and it differs, the same figures follow under those labels.
+among the originals name for name only) and it differs, the same figures follow under those labels; then under the
+made copies only (made.json: a disguised copy with its source, a pasted recipient with its donor; every other pair
+independent, the copies among the originals too), as a hidden set of made copies is most likely labelled. With
+`--seeds A-B` it makes and measures a class per seed and prints one line per seed and label view, then their means.
 
 compare50 is installed with pip into a throwaway virtual environment (COMPARE50_VENV, default under the temporary
 folder; never the project's .venv). It reads text files, so each submission is given to it as one .py file: the
@@ -89,6 +92,14 @@ def drawn(folder, count, seed):
 def labels(folder, file="labels.tsv"):
     rows = (folder / file).read_text().splitlines()[1:]
     return {frozenset(row.split("\t")[:2]): row.split("\t")[2] for row in rows if row.strip()}
+
+
+def made(folder):
+    """The pairs that similarity_class.py made (made.json): each disguised copy with its source, each pasted
+    recipient with its donor."""
+    record = json.loads((folder / "made.json").read_text())
+    return ({frozenset((copy, given["source"])) for copy, given in record["copies"].items()}
+            | {frozenset((paste["recipient"], paste["donor"])) for paste in record["pasted"]})
 
 
 def starter(folder):
@@ -189,18 +200,51 @@ def report(name, result, positives, show, scores):
         print("     highest independent: " + ", ".join(f"{scores[p]:.3g} {'|'.join(sorted(p))}" for p in highest))
 
 
-def _both(name, scores, flagged, positives, exact, everyone, show):
-    """The figures under the labels, then under the previous rule's (copies among originals name for name only)."""
-    report(name, figures(scores, flagged, positives, everyone), positives, show, scores)
-    if exact is not None and exact != positives:
-        print(f"  {name}, with the previous labels ({len(exact)} copy pairs: {EXACT}):")
-        report(name, figures(scores, flagged, exact, everyone), exact, show, scores)
+def views(folder):
+    """{label view: its copy pairs}: labels.tsv, the previous rule's (when it differs) and the made copies only."""
+    positives = set(labels(folder))
+    found = {"labels": positives}
+    if (folder / EXACT).is_file() and set(labels(folder, EXACT)) != positives:
+        found["previous"] = set(labels(folder, EXACT))
+    found["made"] = made(folder)
+    return found
+
+
+SAID = {"previous": f"with the previous labels ({EXACT})", "made": "with the made copies only (made.json)"}
+
+
+def _views(name, scores, flagged, positives, everyone, show):
+    """The figures under each label view (see `views`), those after the first introduced by a line; returns
+    {view: figures}."""
+    found = {}
+    for view, pairs in positives.items():
+        if view in SAID:
+            print(f"  {name}, {SAID[view]}: {len(pairs)} copy pairs")
+        found[view] = figures(scores, flagged, pairs, everyone)
+        report(name, found[view], pairs, show, scores)
+    return found
+
+
+def summary(rows):
+    """One line per seed, tool and label view, then the means (a view's over the seeds that have it: the previous
+    labels only where they differ); `rows`: {(seed, tool, view): (figures, copy pairs)}."""
+    means = {}
+    for (seed, tool, view), (result, count) in rows.items():
+        print(f"  seed {seed:>3} {tool:<10} {view:<9} AP {result['ap']:.3f}   above {result['above']:>2}/{count:<3}"
+              f" precision {result['precision']:.2f}   recall {result['recall']:.2f}")
+        means.setdefault((tool, view), []).append((result, count))
+    for (tool, view), found in means.items():
+        mean = {k: sum(r[k] for r, _ in found) / len(found) for k in ("ap", "precision", "recall")}
+        above, count = sum(r["above"] for r, _ in found), sum(c for _, c in found)
+        print(f"  mean     {tool:<10} {view:<9} AP {mean['ap']:.3f}   above {above:>3}/{count:<4}"
+              f" ({above / count:.0%})   precision {mean['precision']:.2f}   recall {mean['recall']:.2f}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", help="A-B: a class per seed from A to B, one summary line each and their means")
     parser.add_argument("--no-compare50", action="store_true")
     parser.add_argument("--renew", choices=sorted(similarity_class.RENEWED), default="some",
                         help="which copies renew the notebook's recorded state (similarity_class.py)")
@@ -208,26 +252,39 @@ def main():
     parser.add_argument("--originals", type=int, default=0,
                         help="make the class from N of the dev set's files, drawn with the seed (a smaller class)")
     args = parser.parse_args()
+    first, last = map(int, args.seeds.split("-")) if args.seeds else (args.seed, args.seed)
     scratch = Path(tempfile.mkdtemp(prefix="similarity-quality-"))
     try:
         for given in args.folders:
-            folder, chosen = labelled(given, args.seed, scratch, args.renew, args.originals)
-            positives = set(labels(folder))
-            names = [n for n, _ in run.entries(folder / "class")]
-            everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}
-            print(f"{given} ({chosen.name}): {len(names)} documents, {len(everyone)} pairs, {len(positives)} copy"
-                  f" pairs; starter: {starter(folder) and 'the folder' or 'the assignment' + chr(39) + 's'}")
-            exact = set(labels(folder, EXACT)) if (folder / EXACT).is_file() else None
-            scores, flagged, seconds = ours(folder, chosen)
-            _both("ours", scores, flagged, positives, exact, everyone, args.show)
-            if not args.no_compare50:
-                scores, shown, seconds = compare50(folder, scratch)
-                if scores is None:
-                    print(f"  compare50: not compared: {shown}")
-                else:
-                    _both("compare50", scores, shown, positives, exact, everyone, args.show)
+            rows = {}
+            for seed in range(first, last + 1):
+                rows.update(measure(given, seed, scratch, args))
+            if args.seeds:
+                print(f"{given}, seeds {args.seeds}:")
+                summary(rows)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure(given, seed, scratch, args):
+    """Print the figures of one labelled class (made with `seed` from a dev set folder); returns its summary rows
+    {(seed, tool, view): (figures, copy pairs)}."""
+    folder, chosen = labelled(given, seed, scratch, args.renew, args.originals)
+    positives = views(folder)
+    names = [n for n, _ in run.entries(folder / "class")]
+    everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}
+    print(f"{given} ({chosen.name}, seed {seed}): {len(names)} documents, {len(everyone)} pairs,"
+          f" {len(positives['labels'])} copy pairs; starter:"
+          f" {starter(folder) and 'the folder' or 'the assignment' + chr(39) + 's'}")
+    found = {"ours": _views("ours", *ours(folder, chosen)[:2], positives, everyone, args.show)}
+    if not args.no_compare50:
+        scores, shown, _ = compare50(folder, scratch)
+        if scores is None:
+            print(f"  compare50: not compared: {shown}")
+        else:
+            found["compare50"] = _views("compare50", scores, shown, positives, everyone, args.show)
+    return {(seed, tool, view): (result, len(positives[view]))
+            for tool, results in found.items() for view, result in results.items()}
 
 
 if __name__ == "__main__":

@@ -115,3 +115,16 @@ def test_a_group_of_duplicates_keeps_its_first_drawn_original():
     codes = {name: dict(same) for name in "abc"}
     assert labelling.duplicates(codes) == [("a", "b"), ("a", "c")]
     assert labelling.duplicates(codes, drawn={"b", "c"}) == [("b", "a"), ("b", "c")]
+
+
+def test_the_made_copies_view_labels_only_the_copies_and_pastes_the_class_was_made_with(tmp_path):
+    """The third label view: a disguised copy with its source and a pasted recipient with its donor are the copies;
+    a pair of originals that labels.tsv joins is independent there, as a hidden set of made copies labels it."""
+    import json
+    (tmp_path / "labels.tsv").write_text("a\tb\tkind\nx\ty\tpartial:step\ncopy_00\tx\tcopy\n")
+    (tmp_path / "made.json").write_text(json.dumps({
+        "copies": {"copy_00": {"source": "x", "disguises": ["rename"]}},
+        "pasted": [{"recipient": "r", "donor": "d", "functions": ["step"]}]}))
+    views = quality.views(tmp_path)
+    assert views["made"] == {frozenset(("copy_00", "x")), frozenset(("r", "d"))}
+    assert views["labels"] == {frozenset(("x", "y")), frozenset(("copy_00", "x"))} and "previous" not in views

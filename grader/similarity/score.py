@@ -37,10 +37,12 @@ fingerprints or more) that the two hold exactly (EXACT: the smaller side's finge
 EXACT_POINTS more, times the near null: a copy of it, pasted or re-uploaded, renamed or respaced, is exact, while
 students who converge on each of its lines still differ in a line or two. And two files that solved the same
 functions (but for a tenth of the smaller side's own code, APART: a stub a copier's edits left) and wrote every one
-alike add PROFILE times how few other documents are that alike to a side in every function (the same null): a whole
-copy of a student who wrote every function the class's common way holds that student's set of ways, which few others
-hold; files with less own code than LONG get none (two near-empty files are no evidence). With e the rare-code score
-plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+alike (but for BROKEN functions that share PART of their rare mass: statements a copier inserted into one) add PROFILE
+times the square of the code written alike over LONG (up to PROFILE_UP_TO) times how few other documents are that
+alike to a side in every function (the same null): a whole copy of a student who wrote every function the class's
+common way holds that student's set of ways, which few others hold, and the more of them the fewer (see
+_whole_file); files with less own code than LONG get none (two near-empty files are no evidence). With e the
+rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
 what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
@@ -80,7 +82,9 @@ EXACT = 0.99  # a function whose smaller side's own fingerprints are this share 
 EXACT_FROM = 75  # own fingerprints of a function held exactly from which it adds EXACT_POINTS more (see _exact)
 EXACT_POINTS = 1.5  # what a function of LONG own fingerprints or more held exactly adds, before the near null
 APART = 0.1  # own code of the functions only one side solved, over the smaller side's, for a whole file alike
-PROFILE = 0.5  # what two files add that solved the same functions and wrote every one alike (see agreed)
+PROFILE = 0.5  # what two files add that solved the same functions and wrote every one alike, per LONG squared
+PROFILE_UP_TO = 2  # code written alike, over LONG, up to which a whole file alike adds more (see _whole_file)
+BROKEN = 1  # functions of a whole file alike that may be only PART alike: a disguise's edits break one, not all
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 
 
@@ -156,7 +160,8 @@ class Pair:
     state: float = 0.0  # what the rare recorded state both files carry adds (see the module's doc)
     recorded: dict = field(hash=False, default_factory=dict)  # {kind: rare recorded mass shared}, notebook.KINDS
     lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
-    whole: float = 0.0  # the least alike function when the two solved the same ones and wrote all alike, else 0
+    whole: float = 0.0  # the least alike function when the two solved the same ones and wrote all alike (but
+    # for BROKEN functions PART alike), else 0
 
     @property
     def flagged(self):
@@ -193,7 +198,9 @@ def compare(a, b, rare=None, masses=None):
                     found.pop(name, None)
     if not shares:
         return None
-    whole_file = (min(alike.values()) if len(alike) == len(shares) and min(a.own, b.own) >= LONG
+    broken = [f for f in shares if f not in alike]  # a copy's inserted statements leave PART or more of them
+    whole_file = (min(alike.values()) if alike and len(broken) <= BROKEN and all(shares[f] >= PART for f in broken)
+                  and min(a.own, b.own) >= LONG
                   and _apart(a, b) + _apart(b, a) <= APART * min(a.own, b.own) else 0.0)
     whole, raw = _scaled(list(shares), shared, sizes)
     part, _ = _scaled([f for f, s in shares.items() if s >= PART], shared, sizes)
@@ -384,13 +391,17 @@ def _files(pairs, sources):
 
 
 def _whole_file(pair, files, mine, documents):
-    """What two files that wrote the same functions, all alike, add: PROFILE times how few other sources (not
-    `mine`, the pair's) are that alike to either side in every function, of the `documents` that solved any."""
+    """What two files that wrote the same functions, all alike (Pair.whole), add: PROFILE times the square of the
+    code written alike over LONG (up to PROFILE_UP_TO), times how few other sources (not `mine`, the pair's) are that
+    alike to either side in every function, of the `documents` that solved any. Squared: two students who write the
+    class's common way are whole files alike in its few short functions (four forward passes, about LONG own
+    fingerprints), rarely in six or eight; a copy of a file that solved more keeps every one of its choices."""
     if not pair.whole:
         return 0.0
     closer = max(sum(value >= pair.whole for source, value in files[side].items() if source not in mine)
                  for side in (pair.a, pair.b))
-    return PROFILE * _unusual(documents, 1 + closer)
+    size = min(PROFILE_UP_TO, sum(pair.lengths.values()) / LONG) ** 2
+    return PROFILE * size * _unusual(documents, 1 + closer)
 
 
 def _exact(value, length, compared, alike):
