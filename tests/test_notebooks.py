@@ -289,10 +289,12 @@ FIDELITY = ["print('hello')\nx = [1, 2]", "x", "1/0", "import numpy as np\nnp.ar
             "for i in range(3):\n    print(i)\ni * 10", "def f(:\n    pass", "x;", "import sys\nprint('err', file=sys.stderr)"]
 
 
-def test_matplotlib_inline_waits_until_a_cell_imports_matplotlib_then_does_what_the_magic_does(tmp_path, rnn):
+def test_matplotlib_inline_waits_until_a_cell_imports_matplotlib_then_does_what_the_magic_does(tmp_path, rnn,
+                                                                                               cold_sandboxes):
     """A notebook that says `%matplotlib inline` and never plots is graded without matplotlib (its sandbox is not
     warmed with it, the magic waits for its import: loader.py); a module that imports pyplot later gets what the
-    magic gives: the inline backend, interactive, the rcParams set before it, its figure shown as a PNG."""
+    magic gives: the inline backend, interactive, the rcParams set before it, its figure shown as a PNG. Started
+    cold, as the command line's: a zygote an earlier test left imports matplotlib for notebooks (forkserver.py)."""
     from grader.sandbox import spare
     folder = tmp_path / "student"
     path = write_notebook(folder / "plots_late.ipynb", [
