@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORRECT, FAST, ROOT, mutate
 
 from grader import assignment, fixtures, report
-from grader.checks import properties
+from grader.checks import kinds, properties
+from grader.checks.gradcheck import numeric_gradient
 from grader.grade import grade
 from grader.sandbox import process
 
@@ -60,6 +62,42 @@ def test_examples_stored_by_another_hypothesis_or_for_other_sizes_are_not_used(r
     monkeypatch.setattr(properties, "_EXAMPLES", {})
     assert properties.use(stored, sizes, count) and len(properties._EXAMPLES[sizes, count]) == count
 
+
+
+def test_a_grading_takes_the_numeric_gradients_that_make_fixtures_stored(rnn, monkeypatch):
+    """The gradient checks compare with the reference's numeric gradients read from gradients.json, the very numbers
+    computing them gives; on another [gradcheck] case than the stored one, they are computed."""
+    computed = []
+    monkeypatch.setattr(kinds, "numeric_gradient", lambda loss, x: computed.append(x) or numeric_gradient(loss, x))
+    fresh = assignment.load(rnn.folder)  # (its own Standard: nothing made yet)
+    graded = grade(ROOT / "submissions" / "correct.py", fresh, FAST)
+    gradchecks = [r for r in graded.results if r.id.endswith(".gradcheck")]
+    assert len(gradchecks) == 4 and all(r.status == "passed" for r in gradchecks)
+    assert computed == []
+    case, stored = fixtures.stored_gradients(fresh.fixtures)
+    made = fresh.standard.gradients_record()[1]
+    assert len(computed) == sum(len(g) for g in stored.values()) == 31
+    assert all(np.array_equal(made[f][key], stored[f][key]) for f in stored for key in stored[f])
+    other = assignment.load(rnn.folder)
+    other.settings["gradcheck"]["case"] = {**case, "seed": case["seed"] + 1}
+    other.standard.prepare(None, (case, stored))
+    other.standard.ahead(["rnn_cell_backward.gradcheck"])
+    assert len(computed) == 31 + len(stored["rnn_cell_backward"])
+
+
+def test_check_fixtures_names_edited_or_missing_gradients(rnn, tmp_path):
+    copy = tmp_path / "rnn"
+    fixtures.generate(rnn, copy)
+    record = json.loads((copy / fixtures.GRADIENTS).read_text())
+    record["expected"]["$dict"]["rnn_backward"]["$dict"]['gradients["da0"]']["$array"][0][0] += 1e-6
+    (copy / fixtures.GRADIENTS).write_text(json.dumps(record))
+    assert fixtures.check(rnn, copy) == [
+        "gradients.json: ['expected']['rnn_backward']['gradients[\"da0\"]'] drifted (recipe the reference's numeric"
+        " gradients on [gradcheck] case {'seed': 4001, 'n_x': 2, 'n_a': 3, 'n_y': 2, 'm': 2, 'T_x': 3})",
+        "gradients.json: ['expected']['rnn_backward']['gradients[\"da0\"]'] on disk differs from its manifest entry"
+        " (edited by hand?)"]
+    (copy / fixtures.GRADIENTS).unlink()
+    assert fixtures.check(rnn, copy) == ["gradients.json: missing on disk"]
 
 # Wrong for a batch of one example (m = 1): a property test fails, and hypothesis shrinks its example.
 WRONG = mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
