@@ -99,10 +99,14 @@ def test_check_fixtures_names_edited_or_missing_gradients(rnn, tmp_path):
     (copy / fixtures.GRADIENTS).unlink()
     assert fixtures.check(rnn, copy) == ["gradients.json: missing on disk"]
 
-# Wrong for a batch of one example (m = 1): a property test fails, and hypothesis shrinks its example.
+# Wrong for a batch of one example (m = 1): a property test fails on its simplest example, the first one tried.
 WRONG = mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
                "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
                "    a_next = a_next if a_next.shape[1] > 1 else a_next * 0.5")
+# Wrong for a batch of more than one example: a later example fails, and hypothesis shrinks it.
+WRONG_LATER = mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                     "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
+                     "    a_next = a_next if a_next.shape[1] < 2 else a_next * 0.5")
 
 
 def _checks(document):
@@ -121,6 +125,19 @@ def test_stored_examples_give_the_report_that_drawing_them_gives(rnn, tmp_path, 
     assert stored == drawn
     check = next(c for c in stored if c[0] == "rnn_cell_forward.properties")
     assert check[1] == "failed" and check[3].startswith("fails for Case(seed=0, n_x=1, n_a=1, n_y=1, m=1, T_x=1)")
+
+
+@pytest.mark.parametrize("source", [WRONG, WRONG_LATER])
+def test_a_failing_simplest_example_is_reported_as_hypothesis_shrinking_reports_it(rnn, tmp_path, monkeypatch, source):
+    """The first example tried is the simplest one (each integer nearest 0 in its range): where it fails, the report
+    is what hypothesis's shrinking gives, without running it."""
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    unshrunk = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+    monkeypatch.setattr(properties.Sizes, "simplest", lambda sizes: None)  # hypothesis shrinks every failure
+    assert _checks(report.build(grade(path, rnn, FAST), rnn, FAST)) == unshrunk
+    check = next(c for c in unshrunk if c[0] == "rnn_cell_forward.properties")
+    assert check[1] == "failed" and check[3].startswith("fails for Case(seed=0, n_x=1, n_a=1, n_y=1, m=")
 
 
 # The command line, in a new process: which heavy modules it imported, and every sandbox it started and stopped.
@@ -182,10 +199,12 @@ def test_the_command_line_grades_in_the_sandbox_it_started_ahead_and_leaves_noth
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
 
 
-def test_the_command_line_shrinks_a_failing_example_with_hypothesis_and_its_plugins_off(tmp_path):
-    done, imported, started, stopped, left, scratch = _command(tmp_path, WRONG)
+@pytest.mark.parametrize("source, imports", [(WRONG_LATER, ["hypothesis"]), (WRONG, [])])
+def test_the_command_line_shrinks_a_failing_example_with_hypothesis_and_its_plugins_off(tmp_path, source, imports):
+    """(A failure of the simplest example needs no shrinking: hypothesis is not even imported.)"""
+    done, imported, started, stopped, left, scratch = _command(tmp_path, source)
     assert done.returncode == 0, done.stderr
-    assert imported == ["hypothesis"]  # HYPOTHESIS_NO_PLUGINS while it is imported: no trio, no pytest
+    assert imported == imports  # HYPOTHESIS_NO_PLUGINS while it is imported: no trio, no pytest
     assert left == [] and list(scratch.iterdir()) == []
     document = json.loads((tmp_path / "out" / "report.json").read_text())
     check = next(c for c in document["checks"] if c["id"] == "rnn_cell_forward.properties")
