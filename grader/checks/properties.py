@@ -2,7 +2,8 @@
 
 Hypothesis is imported only when it has work to do: drawing the examples where `make fixtures` did not store them
 (properties.json in the fixtures folder: record() makes its content, use() takes it), and finding and shrinking the smallest failing example. A grading whose examples
-all pass never imports it (with its entry-point plugins, it is most of the command line's imports).
+all pass, or whose simplest example fails (nothing to shrink), never imports it (with its entry-point plugins, it is
+most of the command line's imports).
 """
 import os
 from dataclasses import dataclass
