@@ -24,6 +24,7 @@ import numpy as np
 
 MANIFEST = "manifest.json"
 EXAMPLES = "properties.json"  # the property tests' examples (grader.checks.properties), with the fixtures
+GRADIENTS = "gradients.json"  # the gradient checks' numeric gradients of the reference (kinds.Standard.prepare)
 DRIFT_RTOL, DRIFT_ATOL = 1e-9, 1e-12
 
 
@@ -150,6 +151,7 @@ def generate(assignment, folder):
         manifest["files"][relative] = {"recipe": recipe.describe, "function": recipe.function, "seed": recipe.seed,
                                        "arrays": array_hashes({"args": args, "expected": expected})}
     _write_examples(assignment, folder, manifest)
+    _write_gradients(assignment, folder, manifest)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return manifest
 
@@ -170,20 +172,53 @@ def _write_examples(assignment, folder, manifest):
                               "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
-_STORED = {}  # fixtures folder -> (properties.json's time and size, its content)
+def _write_gradients(assignment, folder, manifest):
+    """gradients.json: the reference's numeric gradients that the gradient checks compare with, made here, so that
+    a grading reads them instead of computing them (kinds.Standard.gradients_record). A fixture like the others:
+    in the manifest, with its arrays' hashes, and regenerated and compared by `check`. Its case: [gradcheck]'s."""
+    standard = getattr(assignment, "standard", None)
+    made = standard.gradients_record() if standard is not None else None
+    if made is None:
+        return
+    case, gradients = made
+    (folder / GRADIENTS).write_text(json.dumps({
+        "function": None, "name": "gradients", "visibility": "hidden", "describe": "the gradient checks' case",
+        "args": to_json((case,)), "expected": to_json(gradients)}, indent=1) + "\n")
+    manifest["files"][GRADIENTS] = {"recipe": f"the reference's numeric gradients on [gradcheck] case {case}",
+                                    "function": None, "seed": case.get("seed"),
+                                    "arrays": array_hashes({"args": (case,), "expected": gradients})}
 
 
-def stored_examples(folder):
-    """properties.json of a fixtures folder, read as JSON once per process while it stays the same; {} when there is
-    none (a student's copy, fixtures made before it existed) or it can't be read: the examples are drawn then."""
-    path = Path(folder) / EXAMPLES
+_STORED = {}  # path of a file of a fixtures folder -> (its time and size, its content read as JSON)
+
+
+def _stored(path):
+    """The JSON of `path`, read once per process while it stays the same; None when it can't be read."""
     try:
         signature = (path.stat().st_mtime_ns, path.stat().st_size)
         if _STORED.get(str(path), (None,))[0] != signature:
             _STORED[str(path)] = (signature, json.loads(path.read_text()))
     except (OSError, ValueError):
-        return {}
+        return None
     return _STORED[str(path)][1]
+
+
+def stored_examples(folder):
+    """properties.json of a fixtures folder, read as JSON once per process while it stays the same; {} when there is
+    none (a student's copy, fixtures made before it existed) or it can't be read: the examples are drawn then."""
+    return _stored(Path(folder) / EXAMPLES) or {}
+
+
+def stored_gradients(folder):
+    """gradients.json of a fixtures folder as (its [gradcheck] case, {function: {gradient's name: array}}), read
+    once per process while it stays the same; None when there is none or it is not what _write_gradients writes:
+    the gradients are computed then."""
+    record = _stored(Path(folder) / GRADIENTS)
+    try:
+        (case,), gradients = from_json(record["args"]), from_json(record["expected"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    return case, gradients
 
 
 def _examples_drift(folder, recorded, scratch, fresh):

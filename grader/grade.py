@@ -250,7 +250,8 @@ def _prepare(assignment, public_only, diagnose):
     (kinds.Standard.ahead), while the sandbox starts and loads the submission."""
     context = Context(assignment, None, public_only, diagnose)
     if assignment.standard is not None and not public_only:
-        assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures))
+        assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
+                                    fixtures.stored_gradients(assignment.fixtures))
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
         _foresee(assignment, context, asked)
     return context

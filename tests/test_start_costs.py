@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORRECT, FAST, ROOT, mutate
 
 from grader import assignment, fixtures, report
-from grader.checks import properties
+from grader.checks import kinds, properties
+from grader.checks.gradcheck import numeric_gradient
 from grader.grade import grade
 from grader.sandbox import process
 
@@ -61,10 +63,50 @@ def test_examples_stored_by_another_hypothesis_or_for_other_sizes_are_not_used(r
     assert properties.use(stored, sizes, count) and len(properties._EXAMPLES[sizes, count]) == count
 
 
-# Wrong for a batch of one example (m = 1): a property test fails, and hypothesis shrinks its example.
+
+def test_a_grading_takes_the_numeric_gradients_that_make_fixtures_stored(rnn, monkeypatch):
+    """The gradient checks compare with the reference's numeric gradients read from gradients.json, the very numbers
+    computing them gives; on another [gradcheck] case than the stored one, they are computed."""
+    computed = []
+    monkeypatch.setattr(kinds, "numeric_gradient", lambda loss, x: computed.append(x) or numeric_gradient(loss, x))
+    fresh = assignment.load(rnn.folder)  # (its own Standard: nothing made yet)
+    graded = grade(ROOT / "submissions" / "correct.py", fresh, FAST)
+    gradchecks = [r for r in graded.results if r.id.endswith(".gradcheck")]
+    assert len(gradchecks) == 4 and all(r.status == "passed" for r in gradchecks)
+    assert computed == []
+    case, stored = fixtures.stored_gradients(fresh.fixtures)
+    made = fresh.standard.gradients_record()[1]
+    assert len(computed) == sum(len(g) for g in stored.values()) == 31
+    assert all(np.array_equal(made[f][key], stored[f][key]) for f in stored for key in stored[f])
+    other = assignment.load(rnn.folder)
+    other.settings["gradcheck"]["case"] = {**case, "seed": case["seed"] + 1}
+    other.standard.prepare(None, (case, stored))
+    other.standard.ahead(["rnn_cell_backward.gradcheck"])
+    assert len(computed) == 31 + len(stored["rnn_cell_backward"])
+
+
+def test_check_fixtures_names_edited_or_missing_gradients(rnn, tmp_path):
+    copy = tmp_path / "rnn"
+    fixtures.generate(rnn, copy)
+    record = json.loads((copy / fixtures.GRADIENTS).read_text())
+    record["expected"]["$dict"]["rnn_backward"]["$dict"]['gradients["da0"]']["$array"][0][0] += 1e-6
+    (copy / fixtures.GRADIENTS).write_text(json.dumps(record))
+    assert fixtures.check(rnn, copy) == [
+        "gradients.json: ['expected']['rnn_backward']['gradients[\"da0\"]'] drifted (recipe the reference's numeric"
+        " gradients on [gradcheck] case {'seed': 4001, 'n_x': 2, 'n_a': 3, 'n_y': 2, 'm': 2, 'T_x': 3})",
+        "gradients.json: ['expected']['rnn_backward']['gradients[\"da0\"]'] on disk differs from its manifest entry"
+        " (edited by hand?)"]
+    (copy / fixtures.GRADIENTS).unlink()
+    assert fixtures.check(rnn, copy) == ["gradients.json: missing on disk"]
+
+# Wrong for a batch of one example (m = 1): a property test fails on its simplest example, the first one tried.
 WRONG = mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
                "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
                "    a_next = a_next if a_next.shape[1] > 1 else a_next * 0.5")
+# Wrong for a batch of more than one example: a later example fails, and hypothesis shrinks it.
+WRONG_LATER = mutate("a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                     "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
+                     "    a_next = a_next if a_next.shape[1] < 2 else a_next * 0.5")
 
 
 def _checks(document):
@@ -83,6 +125,19 @@ def test_stored_examples_give_the_report_that_drawing_them_gives(rnn, tmp_path, 
     assert stored == drawn
     check = next(c for c in stored if c[0] == "rnn_cell_forward.properties")
     assert check[1] == "failed" and check[3].startswith("fails for Case(seed=0, n_x=1, n_a=1, n_y=1, m=1, T_x=1)")
+
+
+@pytest.mark.parametrize("source", [WRONG, WRONG_LATER])
+def test_a_failing_simplest_example_is_reported_as_hypothesis_shrinking_reports_it(rnn, tmp_path, monkeypatch, source):
+    """The first example tried is the simplest one (each integer nearest 0 in its range): where it fails, the report
+    is what hypothesis's shrinking gives, without running it."""
+    path = tmp_path / "student.py"
+    path.write_text(source)
+    unshrunk = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+    monkeypatch.setattr(properties.Sizes, "simplest", lambda sizes: None)  # hypothesis shrinks every failure
+    assert _checks(report.build(grade(path, rnn, FAST), rnn, FAST)) == unshrunk
+    check = next(c for c in unshrunk if c[0] == "rnn_cell_forward.properties")
+    assert check[1] == "failed" and check[3].startswith("fails for Case(seed=0, n_x=1, n_a=1, n_y=1, m=")
 
 
 # The command line, in a new process: which heavy modules it imported, and every sandbox it started and stopped.
@@ -144,10 +199,12 @@ def test_the_command_line_grades_in_the_sandbox_it_started_ahead_and_leaves_noth
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
 
 
-def test_the_command_line_shrinks_a_failing_example_with_hypothesis_and_its_plugins_off(tmp_path):
-    done, imported, started, stopped, left, scratch = _command(tmp_path, WRONG)
+@pytest.mark.parametrize("source, imports", [(WRONG_LATER, ["hypothesis"]), (WRONG, [])])
+def test_the_command_line_shrinks_a_failing_example_with_hypothesis_and_its_plugins_off(tmp_path, source, imports):
+    """(A failure of the simplest example needs no shrinking: hypothesis is not even imported.)"""
+    done, imported, started, stopped, left, scratch = _command(tmp_path, source)
     assert done.returncode == 0, done.stderr
-    assert imported == ["hypothesis"]  # HYPOTHESIS_NO_PLUGINS while it is imported: no trio, no pytest
+    assert imported == imports  # HYPOTHESIS_NO_PLUGINS while it is imported: no trio, no pytest
     assert left == [] and list(scratch.iterdir()) == []
     document = json.loads((tmp_path / "out" / "report.json").read_text())
     check = next(c for c in document["checks"] if c["id"] == "rnn_cell_forward.properties")

@@ -296,11 +296,11 @@ def _blob(data, raw=b""):
 
 
 def test_a_json_text_met_before_still_needs_every_byte_it_describes():
-    """A text that passed once is rebuilt from its recipe the next time, without parsing it again: the bytes after
+    """A text that passed twice is rebuilt from its recipe the next time, without parsing it again: the bytes after
     it are another blob's, so one that holds fewer than its arrays need is refused as the first would have been."""
     text = {"$tuple": [{"$nd": ["<f8", [3], 0]}, {"$nd": ["<i4", [2, 1], 24]}]}
     whole = np.arange(3.0).tobytes() + np.array([7, 8], np.int32).tobytes()
-    for _ in range(2):  # the second time, from the recipe
+    for _ in range(3):  # the third time, from the recipe
         got = wire.decode(_blob(text, whole))
         assert got[0].tolist() == [0.0, 1.0, 2.0] and got[1].tolist() == [[7], [8]]
     for short in (whole[:-1], whole[:24], b""):
@@ -311,6 +311,7 @@ def test_a_json_text_met_before_still_needs_every_byte_it_describes():
 def test_a_value_rebuilt_from_its_recipe_is_a_new_value_each_time():
     value = ([np.zeros(2)], {"k": [np.ones(1)]}, (1, "s"), wire.Handle(5, "thing"))
     blob = wire.encode(value)
+    wire.decode(blob), wire.decode(blob)  # (its recipe made)
     first, second = wire.decode(blob), wire.decode(blob)
     first[0][0][0] = 9.0
     first[0].append(1)
@@ -321,6 +322,17 @@ def test_a_value_rebuilt_from_its_recipe_is_a_new_value_each_time():
     assert second[0][0].flags.writeable and second[0][0].flags.owndata
     resolved = []
     assert wire.decode(blob, lambda id: resolved.append(id) or "kept")[3] == "kept" and resolved == [5]
+
+
+def test_a_recipe_is_made_the_second_time_a_text_comes_not_the_first(monkeypatch):
+    """Most texts of one grading come once: parsed, not made into a recipe, which costs several parses."""
+    made, recipe = [], wire._Recipe
+    monkeypatch.setattr(wire, "_RECIPES", {})
+    monkeypatch.setattr(wire, "_Recipe", lambda data: made.append(data) or recipe(data))
+    blob = wire.encode((np.arange(3.0), {"k": [1, "s"]}))
+    assert wire.decode(blob)[0].tolist() == [0.0, 1.0, 2.0] and made == []
+    assert wire.decode(blob)[1] == {"k": [1, "s"]} and len(made) == 1
+    assert wire.decode(blob)[0].tolist() == [0.0, 1.0, 2.0] and len(made) == 1  # from the recipe
 
 
 def test_a_dtype_the_decoder_refuses_is_refused_not_a_crash_of_the_child(program):

@@ -90,14 +90,36 @@ class Standard:
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
         self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
 
-    def prepare(self, stored=None):
+    def prepare(self, stored=None, gradients=None):
         """Have the property tests' examples ready: those `make fixtures` stored (`stored`, properties.json read
         as JSON) where they are what this hypothesis draws, else drawn now (once per process), while a
-        submission's sandbox starts."""
+        submission's sandbox starts. `gradients`: the reference's numeric gradients `make fixtures` stored
+        (gradients_record(), as fixtures.stored_gradients reads them), taken if made on this [gradcheck] case;
+        else ahead() computes them."""
         if self.cases is not None and "properties" in self.settings:
             sizes, count = self.sizes(), self.settings["properties"]["max_examples"]
             if not properties.use(stored or {}, sizes, count):
                 examples(sizes, count)
+        case, made = gradients or (None, {})
+        if made and case == self.settings.get("gradcheck", {}).get("case"):
+            for function, numeric in made.items():
+                for key, value in numeric.items():
+                    self._made.setdefault((function, key), read_only(value))
+
+    def gradients_record(self):
+        """What `make fixtures` stores of the gradient checks: ([gradcheck] case, {function: {gradient's name: the
+        reference's numeric gradient}}), computed now; None when no function has a gradient check. A grading then
+        takes them (prepare()) instead of computing them: two losses per entry, a third of a first grading's
+        preparation."""
+        made = {}
+        for function, declared in self.functions.items():
+            if self.cases is None or "gradcheck" not in self.kinds(function) or self.model is not None \
+                    and function == self.model.name:
+                continue
+            _, inputs, _, _, loss = self._gradcheck_case(declared)
+            made[function] = {name: numeric_gradient(loss, variable)
+                              for name, variable in _gradient_variables(declared.backward, inputs)}
+        return (self.settings["gradcheck"]["case"], made) if made else None
 
     def ahead(self, check_ids):
         """Make now, once per process, what the property tests and the gradient checks among `check_ids` compute

@@ -2,7 +2,8 @@
 
 Hypothesis is imported only when it has work to do: drawing the examples where `make fixtures` did not store them
 (properties.json in the fixtures folder: record() makes its content, use() takes it), and finding and shrinking the smallest failing example. A grading whose examples
-all pass never imports it (with its entry-point plugins, it is most of the command line's imports).
+all pass, or whose simplest example fails (nothing to shrink), never imports it (with its entry-point plugins, it is
+most of the command line's imports).
 """
 import os
 from dataclasses import dataclass
@@ -36,6 +37,11 @@ class Sizes:
         """The keyword arguments that rebuild `case` (stored in properties.json)."""
         return {name: getattr(case, name) for name in ("seed", *(r[0] for r in self.ranges))}
 
+    def simplest(self):
+        """fields() of the simplest case, which hypothesis tries first and shrinks towards: each integer at the value
+        of its range nearest 0 (hypothesis's choice order, `shrink_towards`)."""
+        return {"seed": 0, **{name: min(max(0, low), high) for name, low, high in self.ranges}}
+
 
 def check_property(sizes, test, max_examples, ahead=None):
     """Run `test(example)` over examples of `sizes` (a Sizes); raise Failure naming the smallest failing example.
@@ -43,7 +49,8 @@ def check_property(sizes, test, max_examples, ahead=None):
     Derandomized and without an example database, so one submission always gets the same verdict: a run in which
     every example passes tries the same examples in the same order, whatever the test. So those examples are
     drawn once (stored by `make fixtures`, else once per process) and tried directly; only when one of them fails
-    does hypothesis run, to find and shrink the smallest failing example, exactly as it always would.
+    does hypothesis run, to find and shrink the smallest failing example, exactly as it always would, unless the one
+    that failed is the simplest example, the first tried, which its shrinking would end with.
     `ahead(examples)`: called once with those examples before they are tried, so that a test can ask the sandbox
     for every answer it will need in one message (Context.prefetch); the tests then take those answers.
     """
@@ -56,6 +63,8 @@ def check_property(sizes, test, max_examples, ahead=None):
         return
     except Exception as exc:  # noqa: BLE001 -- an example fails (or raises, or hangs): hypothesis shrinks it
         failed = (example, exc)
+    if isinstance(failed[1], (Failure, Raised)) and sizes.fields(example) == sizes.simplest():
+        _raise(*failed)  # what hypothesis would shrink it to: no example is simpler (nor imported, nor run, 0.15 s)
     _run(sizes.strategy(), test, max_examples)
     _raise(*failed)  # hypothesis found none (a test that fails only now and then): the example that failed, as is
 

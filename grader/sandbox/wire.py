@@ -184,19 +184,21 @@ def decode(blob, resolve=None):
     Raises Malformed for a blob no encode() makes, WireError for a value that may not cross.
 
     A JSON part met before (the same text, byte for byte: a batch's cases, a training loop's steps) is not parsed
-    and validated again: the recipe made from it the first time it passed rebuilds the value (see _Recipe)."""
+    and validated again: the recipe made from it the second time it passed rebuilds the value (see _Recipe). Not
+    the first time: a recipe costs several parses to make, and most texts of one grading come once (140 of the
+    200 values of a `.py`'s first grading)."""
     if type(blob) is not bytes:
         raise Malformed(f"a value of type {type(blob).__name__}, not a blob")
     text, raw = _frame(blob, "value")
     recipe = _RECIPES.get(text)
-    if recipe is not None and recipe.need <= len(raw):
+    if recipe is not None and recipe is not _ONCE and recipe.need <= len(raw):
         return recipe.build(raw, resolve)
     data = _parse(text)
     value = _Values(raw, resolve).value(data, 0)  # it passed: the same text will pass again
     if len(text) <= RECIPE_TEXT:
         if len(_RECIPES) >= RECIPES:
             _RECIPES.clear()
-        _RECIPES[bytes(text)] = _Recipe(data)
+        _RECIPES[bytes(text)] = _ONCE if recipe is None else _Recipe(data)
     return value
 
 
@@ -305,7 +307,8 @@ class _Values:
 
 RECIPES = 512  # texts remembered at most (then all forgotten), each of at most RECIPE_TEXT bytes
 RECIPE_TEXT = 16384
-_RECIPES = {}  # {JSON text: its _Recipe}; dict operations are atomic, so threads may share it
+_RECIPES = {}  # {JSON text: its _Recipe, or _ONCE}; dict operations are atomic, so threads may share it
+_ONCE = object()  # a text met once: its recipe is made if it comes again (decode)
 
 
 class _Recipe:
