@@ -191,12 +191,17 @@ def browser(browsers, request, tmp_path):
 def shows(browser, element_id, expected):
     """Wait until the element's text holds `expected`: after a click that loads a page, the old page's element
     may still be the one found, and go stale under the test's feet."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def text(driver):
-        return expected in driver.find_element(By.ID, element_id).text
+        try:
+            return expected in driver.find_element(By.ID, element_id).text
+        except WebDriverException as exc:  # Chromium's word for a stale element found as the next page loads
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
     WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
         text, f"#{element_id} never showed {expected!r}")
     return browser.find_element(By.ID, element_id).text
