@@ -113,13 +113,17 @@ class Standard:
         preparation."""
         made = {}
         for function, declared in self.functions.items():
-            if self.cases is None or "gradcheck" not in self.kinds(function) or self.model is not None \
-                    and function == self.model.name:
-                continue
-            _, inputs, _, _, loss = self._gradcheck_case(declared)
-            made[function] = {name: numeric_gradient(loss, variable)
-                              for name, variable in _gradient_variables(declared.backward, inputs)}
+            if self._standard(function, "gradcheck"):
+                _, inputs, _, _, loss = self._gradcheck_case(declared)
+                made[function] = {name: numeric_gradient(loss, variable)  # (not _made's: it may hold the stored)
+                                  for name, variable in _gradient_variables(declared.backward, inputs)}
         return (self.settings["gradcheck"]["case"], made) if made else None
+
+    def _standard(self, function, kind):
+        """Whether `function` is graded here by the standard check `kind`: declared, with recipes, a kind it can be
+        graded on, and not the model's (its own checks grade it)."""
+        return (function in self.functions and self.cases is not None and kind in self.kinds(function)
+                and not (self.model is not None and function == self.model.name))
 
     def ahead(self, check_ids):
         """Make now, once per process, what the property tests and the gradient checks among `check_ids` compute
@@ -130,10 +134,9 @@ class Standard:
         asked = {}
         for check_id in check_ids:
             function, kind = check_id.rsplit(".", 1)
-            declared = self.functions.get(function)
-            model_check = self.model is not None and function == self.model.name
-            if declared is None or self.cases is None or model_check or kind not in self.kinds(function):
+            if not self._standard(function, kind):
                 continue
+            declared = self.functions[function]
             lists = asked.setdefault(function, [])
             try:
                 if kind == "properties" and function in self.pairs:
