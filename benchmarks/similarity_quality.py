@@ -204,8 +204,9 @@ def views(folder):
     """{label view: its copy pairs}: labels.tsv, the previous rule's (when it differs) and the made copies only."""
     positives = set(labels(folder))
     found = {"labels": positives}
-    if (folder / EXACT).is_file() and set(labels(folder, EXACT)) != positives:
-        found["previous"] = set(labels(folder, EXACT))
+    previous = set(labels(folder, EXACT)) if (folder / EXACT).is_file() else positives
+    if previous != positives:
+        found["previous"] = previous
     found["made"] = made(folder)
     return found
 
