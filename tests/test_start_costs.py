@@ -295,6 +295,55 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
         assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])
 
 
+LAYERS = (ROOT / "submissions" / "rnn_layers" / "layers_correct.py").read_text()
+# A model that asks the reference's rnn_forward once more each step (on its first sentence): its callbacks are
+# those of a right model and one more, which nothing foresaw.
+ONE_MORE_CALL = LAYERS.replace("        h, rnn_cache = rnn_forward(X, h0, Wx, Wh, b)\n",
+                               "        h, rnn_cache = rnn_forward(X, h0, Wx, Wh, b)\n"
+                               "        rnn_forward(X[:1], h0[:1], Wx, Wh, b)\n", 1)
+
+
+@pytest.mark.parametrize("source", [LAYERS, ONE_MORE_CALL], ids=["right", "one_more_call"])
+def test_the_reference_s_training_run_foresees_a_right_model_s_callbacks_and_changes_no_report(
+        tmp_path, monkeypatch, source):
+    """The model's training check runs the reference's model first, its layers' answers remembered
+    (foreseen.recording): a right model's training, in a process's first grading, has every callback answered
+    from them (400: 4 layers in each of 100 steps), not by the reference's layers run again; a model that calls
+    them otherwise gets the report it gets when nothing is foreseen."""
+    from grader.checks import model
+    from grader.sandbox import answers, foreseen
+    assert source.count("rnn_forward(") == LAYERS.count("rnn_forward(") + (source is ONE_MORE_CALL)
+    layers = assignment.find("rnn_layers")
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(source)
+    reports, found, train = {}, {}, model.train
+
+    def counted(loss_and_grads, *args):  # the callbacks of the student's run (the reference's asks none)
+        before = answers.REFERENCE.found, answers.REFERENCE.asked
+        try:
+            return train(loss_and_grads, *args)
+        finally:
+            found[foresee].append((answers.REFERENCE.found - before[0], answers.REFERENCE.asked - before[1]))
+    monkeypatch.setattr(model, "train", counted)
+    recording = getattr(foreseen, "recording", None)
+    for foresee in (False, True):
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # a first grading each
+        monkeypatch.setattr(answers, "ASKED", answers.Asked())
+        monkeypatch.setattr(layers.standard.model, "_reference_run", None)
+        monkeypatch.setattr(layers.standard.model, "_foreseen", False, raising=False)
+        monkeypatch.setattr(foreseen, "recording", recording if foresee else lambda function, *_: function,
+                            raising=False)
+        found[foresee] = []
+        reports[foresee] = _checks(report.build(grade(path, layers, FAST), layers, FAST))
+    (hits, asked), = [counts for counts in found[True] if counts[1]]
+    if source is LAYERS:
+        assert hits == asked == 400 and found[False][-1][0] == 0, found
+    else:
+        assert asked == 500 and hits == 400, found
+    assert reports[True] == reports[False]
+    assert all(status == "passed" for _, status, _, _ in reports[True])
+
+
 def test_the_checks_get_ready_while_the_sandbox_starts(rnn, tmp_path, monkeypatch, cold_sandboxes):
     """grade._prepare (the fixtures read, the reference's answers worked out) runs from the grading's start, beside
     the sandbox's: a batch's first grading waits there for its zygote's boot (grader.sandbox.forkserver), and the
