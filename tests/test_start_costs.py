@@ -304,42 +304,51 @@ ONE_MORE_CALL = LAYERS.replace("        h, rnn_cache = rnn_forward(X, h0, Wx, Wh
 
 
 @pytest.mark.parametrize("source", [LAYERS, ONE_MORE_CALL], ids=["right", "one_more_call"])
-def test_the_reference_s_training_run_foresees_a_right_model_s_callbacks_and_changes_no_report(
-        tmp_path, monkeypatch, source):
-    """The model's training check runs the reference's model first, its layers' answers remembered
-    (foreseen.recording): a right model's training, in a process's first grading, has every callback answered
-    from them (400: 4 layers in each of 100 steps), not by the reference's layers run again; a model that calls
-    them otherwise gets the report it gets when nothing is foreseen."""
+def test_a_model_s_checks_foresee_a_right_model_s_callbacks_and_change_no_report(tmp_path, monkeypatch, source):
+    """The model's checks run the reference's model first, its layers' answers remembered (foreseen.recording): in
+    a process's first grading, a right model's training has every callback answered from them (400: 4 layers in
+    each of 100 steps), not by the reference's layers run again, and its gradient check's losses (small) get them
+    sealed along (foreseen.expect), so that they make no round trip; a model that calls the layers otherwise gets
+    the report it gets when nothing is foreseen."""
     from grader.checks import model
-    from grader.sandbox import answers, foreseen
+    from grader.sandbox import answers, foreseen, program
     assert source.count("rnn_forward(") == LAYERS.count("rnn_forward(") + (source is ONE_MORE_CALL)
     layers = assignment.find("rnn_layers")
     path = tmp_path / "rnn_layers.py"
     path.write_text(source)
-    reports, found, train = {}, {}, model.train
+    reports, training, outside, train, callback = {}, {}, {}, model.train, program.Program._callback
 
     def counted(loss_and_grads, *args):  # the callbacks of the student's run (the reference's asks none)
         before = answers.REFERENCE.found, answers.REFERENCE.asked
         try:
             return train(loss_and_grads, *args)
         finally:
-            found[foresee].append((answers.REFERENCE.found - before[0], answers.REFERENCE.asked - before[1]))
+            training[foresee].append((answers.REFERENCE.found - before[0], answers.REFERENCE.asked - before[1]))
+
+    def answered(self, message, function, *args):  # a round trip of the model's loss or gradient check
+        outside[foresee] += message.get("op") == "callback" and function == "SentimentRNN" and not training[foresee]
+        return callback(self, message, function, *args)
     monkeypatch.setattr(model, "train", counted)
-    recording = getattr(foreseen, "recording", None)
+    monkeypatch.setattr(program.Program, "_callback", answered)
+    recording, expect = getattr(foreseen, "recording", None), getattr(foreseen, "expect", None)
     for foresee in (False, True):
         monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # a first grading each
         monkeypatch.setattr(answers, "ASKED", answers.Asked())
-        monkeypatch.setattr(layers.standard.model, "_reference_run", None)
-        monkeypatch.setattr(layers.standard.model, "_foreseen", False, raising=False)
+        monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+        for flag in ("_reference_run", "_foreseen", "_foreseen_gradcheck"):
+            monkeypatch.setattr(layers.standard.model, flag, None, raising=False)
         monkeypatch.setattr(foreseen, "recording", recording if foresee else lambda function, *_: function,
                             raising=False)
-        found[foresee] = []
+        monkeypatch.setattr(foreseen, "expect", expect if foresee else lambda *_: None, raising=False)
+        training[foresee], outside[foresee] = [], 0
         reports[foresee] = _checks(report.build(grade(path, layers, FAST), layers, FAST))
-    (hits, asked), = [counts for counts in found[True] if counts[1]]
+    (hits, asked), = [counts for counts in training[True] if counts[1]]
     if source is LAYERS:
-        assert hits == asked == 400 and found[False][-1][0] == 0, found
+        assert hits == asked == 400 and training[False][-1][0] == 0, training
     else:
-        assert asked == 500 and hits == 400, found
+        assert asked == 500 and hits == 400, training
+    # the loss check's 4 are too large to seal; the gradient check's 92 are sealed along
+    assert outside[False] - outside[True] == 92 and (outside[True] == 4 or source is ONE_MORE_CALL), outside
     assert reports[True] == reports[False]
     assert all(status == "passed" for _, status, _, _ in reports[True])
 

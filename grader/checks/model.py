@@ -39,6 +39,7 @@ class ModelChecks:
         self.reference_settings = copy.deepcopy(settings.get("training", {}))
         self._reference_run = None
         self._foreseen = False  # whether the reference's run remembered its layers' answers (reference_training)
+        self._foreseen_gradcheck = False  # whether the gradient check's losses were foreseen (gradcheck)
 
     def description(self, kind, text=None):
         return (text or DESCRIPTIONS[kind]).format(function=self.name, data=self.declared.get("data", "examples"),
@@ -62,6 +63,20 @@ class ModelChecks:
         model.params = {k: np.array(v) for k, v in params.items()}
         return model.loss(X, y) if loss is None else loss(model, X, y)
 
+    def _foreseen_loss(self, context, params, X, y, after_update=False):
+        """The reference model's loss(X, y) at `params`, its layers' answers remembered and expected of the student's
+        loss(X, y) when it follows params.update(params) in one batch (`after_update`), or comes alone (foreseen.
+        expect): the call is then sent with those answers sealed, in a process's first grading too."""
+        stand_ins = context.stand_ins(self.name)
+        if not stand_ins["substitute"]:
+            return self._reference_loss(params, X, y)
+        made = []
+        recorded = foreseen.recording(getattr(self.solution, self.name).loss, stand_ins["substitute"],
+                                      stand_ins["pairs"], made)
+        value = self._reference_loss(params, X, y, recorded)
+        foreseen.expect(self.name, "loss", (X, y), (params,) if after_update else None, made)
+        return value
+
     def _model(self, context, sizes, params):
         """The student's model, built in the sandbox, with the grader's parameters."""
         model = context.call(self.name, **sizes, keep="all")
@@ -73,9 +88,9 @@ class ModelChecks:
         extra = dict(extra)
         examples = extra.pop("examples")
         params, (X, y) = self._reference_params(sizes, seed=7), self._data(examples, sizes, extra)
+        expected_loss, expected_grads = self._foreseen_loss(context, params, X, y)
         model = self._model(context, sizes, params)
         got = context.call(self.name, X, y, target=model, method="loss")
-        expected_loss, expected_grads = self._reference_loss(params, X, y)
         _answer(got)
         lines = differences("loss", np.float64(expected_loss), np.asarray(got[0], dtype=float), context.rtol,
                             context.atol)
@@ -98,6 +113,9 @@ class ModelChecks:
         extra = dict(self.declared.get("gradcheck_data", {"examples": 4}))
         params = self._reference_params(sizes, seed=11)
         X, y = self._data(extra.pop("examples"), sizes, extra)
+        foresee = not self._foreseen_gradcheck  # (once per process: the same losses in every grading)
+        if foresee:
+            self._foreseen_loss(context, params, X, y)
         model = self._model(context, sizes, params)
         got = context.call(self.name, X, y, target=model, method="loss")
         _answer(got)
@@ -111,7 +129,9 @@ class ModelChecks:
 
         def along(loss):  # the loss's derivative along each direction of each parameter
             return {name: [slope(loss, params[name], v) for v in directions[name]] for name in sorted(params)}
-        _ask_ahead(context, self.name, model, params, X, y, along)
+        _ask_ahead(context, self.name, model, params, X, y, along,
+                   foresee and (lambda perturbed: self._foreseen_loss(context, perturbed, X, y, after_update=True)))
+        self._foreseen_gradcheck = True
         slopes = along(loss)  # takes every answer asked ahead, in order, before any other call is made
         for name in sorted(params):
             if name not in got[1]:
@@ -189,15 +209,18 @@ def _agrees(analytic, shape, directions, slopes):
                                            for found, v in zip(slopes, directions))
 
 
-def _ask_ahead(context, name, model, params, X, y, losses):
+def _ask_ahead(context, name, model, params, X, y, losses, foresee=None):
     """Ask the model, in one message, for every loss that `losses(loss)` takes (slope() or numeric_gradient() of
-    `params`): each perturbed set of parameters, then the loss at it, in that order (the calls take them)."""
+    `params`): each perturbed set of parameters, then the loss at it, in that order (the calls take them).
+    `foresee(parameters)`, if given, for each perturbed set first (ModelChecks._foreseen_loss)."""
     perturbed = []
 
     def record():
         perturbed.append({k: v.copy() for k, v in params.items()})
         return 0.0
     losses(record)
+    for each in perturbed if foresee else ():
+        foresee(each)
     context.prefetch(name, [args for p in perturbed for args in ((p,), (X, y))], target=model,
                      methods=["params.update", "loss"] * len(perturbed))
 

@@ -118,5 +118,7 @@ def _same(entry):
 
 ASKED = Asked()  # one per process, as REFERENCE (whose answers it points to)
 # {(a calling function, its arguments' blob): the callbacks the reference's function made on them}, the same entries
-# as ASKED's (foreseen.py): what a right submission's call with those arguments will ask in a first grading
+# as ASKED's (foreseen.py): what a right submission's call with those arguments will ask in a first grading; for a
+# method of an object kept in the child, {(function, method, arguments' blob, the blob of the call's before it in its
+# batch or None): the callbacks the reference's method made} (foreseen.expect: a model's loss after its update)
 FORESEEN = Asked()

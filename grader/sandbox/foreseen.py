@@ -43,16 +43,25 @@ def remember(solution, function, callees, argument_lists):
         answers.FORESEEN.put((function, wire.encode(tuple(args))), list(made))
 
 
-def recording(function, substitute, pairs):
+def recording(function, substitute, pairs, made=None):
     """`function` of the reference (a method of its model class, say) with the stand-ins `substitute` ({callee:
     the reference's function}, those a student's code is given) remembering their answers (answers.REFERENCE), the
     backwards of `pairs` ({backward: forward}) theirs by the cache a recorded forward made, as their callbacks are
     by the cache its token stands for: a student's code that calls the stand-ins as `function` does, with the same
     arguments, is answered without the reference running again (a model's training: the reference's own run
-    foresees a right model's callbacks, 400 in the second assignment's)."""
+    foresees a right model's callbacks, 400 in the second assignment's). `made`: a list that gets each call's
+    question, for expect()."""
     forwards = set(pairs.values())
     return _recording(function, {name: (stand_in, name in forwards, name in pairs)
-                                 for name, stand_in in substitute.items()}, None)
+                                 for name, stand_in in substitute.items()}, made)
+
+
+def expect(function, method, args, before, made):
+    """The callbacks `made` (recording()'s, by the reference's `method`) are what a student's call of `method` of
+    their `function` (an object kept in the sandbox) with `args` will ask, after a call with `before` (None: none
+    before it in its batch): the call is sent with their answers sealed (Program._sealed), in a first grading too."""
+    answers.FORESEEN.put((function, method, wire.encode(tuple(args)), None if before is None else
+                          wire.encode(tuple(before))), list(made))
 
 
 def _recording(function, stand_ins, made):
