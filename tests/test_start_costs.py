@@ -353,6 +353,25 @@ def test_a_model_s_checks_foresee_a_right_model_s_callbacks_and_change_no_report
     assert all(status == "passed" for _, status, _, _ in reports[True])
 
 
+def test_a_file_without_the_model_class_costs_its_checks_no_reference_run(tmp_path, monkeypatch):
+    """CS231n's own rnn_layers.py has no model class: its model checks fail at once, without the reference's
+    training run or any loss of the reference's model recorded for them (foreseen.recording)."""
+    from grader.checks import model
+    from grader.sandbox import foreseen
+    layers = assignment.find("rnn_layers")
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(LAYERS[:LAYERS.index("class SentimentRNN")])
+    recorded = []
+    monkeypatch.setattr(layers.standard.model, "_reference_run", None)
+    monkeypatch.setattr(layers.standard.model, "_foreseen_gradcheck", False, raising=False)
+    loss = model.ModelChecks._reference_loss
+    monkeypatch.setattr(model.ModelChecks, "_reference_loss",
+                        lambda self, *args: recorded.append(args) or loss(self, *args))
+    checks = _checks(report.build(grade(path, layers, FAST), layers, FAST))
+    assert [status for id, status, _, _ in checks if id.startswith("SentimentRNN.")] == ["failed"] * 3
+    assert recorded == [] and layers.standard.model._reference_run is None
+
+
 def test_the_checks_get_ready_while_the_sandbox_starts(rnn, tmp_path, monkeypatch, cold_sandboxes):
     """grade._prepare (the fixtures read, the reference's answers worked out) runs from the grading's start, beside
     the sandbox's: a batch's first grading waits there for its zygote's boot (grader.sandbox.forkserver), and the

@@ -88,8 +88,8 @@ class ModelChecks:
         extra = dict(extra)
         examples = extra.pop("examples")
         params, (X, y) = self._reference_params(sizes, seed=7), self._data(examples, sizes, extra)
-        expected_loss, expected_grads = self._foreseen_loss(context, params, X, y)
         model = self._model(context, sizes, params)
+        expected_loss, expected_grads = self._foreseen_loss(context, params, X, y)
         got = context.call(self.name, X, y, target=model, method="loss")
         _answer(got)
         lines = differences("loss", np.float64(expected_loss), np.asarray(got[0], dtype=float), context.rtol,
@@ -113,10 +113,10 @@ class ModelChecks:
         extra = dict(self.declared.get("gradcheck_data", {"examples": 4}))
         params = self._reference_params(sizes, seed=11)
         X, y = self._data(extra.pop("examples"), sizes, extra)
+        model = self._model(context, sizes, params)
         foresee = not self._foreseen_gradcheck  # (once per process: the same losses in every grading)
         if foresee:
             self._foreseen_loss(context, params, X, y)
-        model = self._model(context, sizes, params)
         got = context.call(self.name, X, y, target=model, method="loss")
         _answer(got)
 
@@ -179,8 +179,8 @@ class ModelChecks:
 
     def training(self, context):
         settings = self.settings["training"]
-        first, last = self.reference_training(context.stand_ins(self.name))  # (first: it foresees the callbacks)
         model = context.call(self.name, **self.declared["sizes"], keep="all")
+        first, last = self.reference_training(context.stand_ins(self.name))  # (first: it foresees the callbacks)
 
         def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
             _, loss = context.calls(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
