@@ -71,11 +71,15 @@ class ModelChecks:
         if not stand_ins["substitute"]:
             return self._reference_loss(params, X, y)
         made = []
-        recorded = foreseen.recording(getattr(self.solution, self.name).loss, stand_ins["substitute"],
-                                      stand_ins["pairs"], made)
-        value = self._reference_loss(params, X, y, recorded)
+        value = self._reference_loss(params, X, y, self._recorded_loss(stand_ins, made))
         foreseen.expect(self.name, "loss", (X, y), (params,) if after_update else None, made)
         return value
+
+    def _recorded_loss(self, stand_ins, made=None):
+        """The reference model's loss method, the layers it is given as a student's model is (Context.stand_ins)
+        remembering their answers (foreseen.recording)."""
+        return foreseen.recording(getattr(self.solution, self.name).loss, stand_ins["substitute"], stand_ins["pairs"],
+                                  made)
 
     def _model(self, context, sizes, params):
         """The student's model, built in the sandbox, with the grader's parameters."""
@@ -158,8 +162,7 @@ class ModelChecks:
         if self._reference_run is None or foresee:
             settings, loss = self.reference_settings, self._reference_loss
             if foresee:
-                recorded = foreseen.recording(getattr(self.solution, self.name).loss, stand_ins["substitute"],
-                                              stand_ins["pairs"])
+                recorded = self._recorded_loss(stand_ins)
                 loss, self._foreseen = (lambda params, X, y: self._reference_loss(params, X, y, recorded)), True
             run = self._training(loss, settings, settings["learning_rate"])
             self._reference_run = (run.history[0], self._final_loss(run))
