@@ -357,7 +357,6 @@ def test_a_file_without_the_model_class_costs_its_checks_no_reference_run(tmp_pa
     """CS231n's own rnn_layers.py has no model class: its model checks fail at once, without the reference's
     training run or any loss of the reference's model recorded for them (foreseen.recording)."""
     from grader.checks import model
-    from grader.sandbox import foreseen
     layers = assignment.find("rnn_layers")
     path = tmp_path / "rnn_layers.py"
     path.write_text(LAYERS[:LAYERS.index("class SentimentRNN")])
