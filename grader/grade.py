@@ -61,7 +61,7 @@ class Context:
         self.public = _fixtures(assignment.fixtures, "public")
         self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
-        self._made_stand_ins = {}  # (function, own) -> _stand_ins(function, own)
+        self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -71,13 +71,13 @@ class Context:
         `keep`, `target`, `method`: see Program.call (an object or a cache kept in the sandbox, a method of it).
         `own` (grader.checks.own_caches, when a backward can't read the stand-ins' cache tokens): the student's own
         step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
-        got = self.program.call(function, *args, **self._stand_ins(function, own), keep=keep, target=target,
+        got = self.program.call(function, *args, **self.stand_ins(function, own), keep=keep, target=target,
                                 method=method, **kwargs)
         if got is None and target is None:  # a method (an update in place, say) may return None
             raise NothingReturned(function)
         return got
 
-    def _stand_ins(self, function, own=False):
+    def stand_ins(self, function, own=False):
         """Program.call's substitute, pairs, record and replay for `function` (see call()): made once per grading
         (the assignment's declarations don't change during one; a check makes hundreds of calls), never changed."""
         made = self._made_stand_ins.get((function, own))
@@ -100,13 +100,13 @@ class Context:
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
         follow with the same arguments (and `keep`) take them in order (grader.sandbox.program.Program.prefetch).
         `encoded`: the blob of each argument list as a tuple, made already (Program.prefetch)."""
-        self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
+        self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self.stand_ins(function),
                               target=target, methods=methods, keep=keep, encoded=encoded)
 
     def calls(self, function, argument_lists, target=None, methods=None):
         """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
         a generator that raises at a case what call() would (Program.calls)."""
-        return self.program.calls(function, [(tuple(args), {}) for args in argument_lists], **self._stand_ins(function),
+        return self.program.calls(function, [(tuple(args), {}) for args in argument_lists], **self.stand_ins(function),
                                   target=target, methods=methods)
 
     def cpu_clock(self):

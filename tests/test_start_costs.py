@@ -295,6 +295,82 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
         assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])
 
 
+LAYERS = (ROOT / "submissions" / "rnn_layers" / "layers_correct.py").read_text()
+# A model that asks the reference's rnn_forward once more each step (on its first sentence): its callbacks are
+# those of a right model and one more, which nothing foresaw.
+ONE_MORE_CALL = LAYERS.replace("        h, rnn_cache = rnn_forward(X, h0, Wx, Wh, b)\n",
+                               "        h, rnn_cache = rnn_forward(X, h0, Wx, Wh, b)\n"
+                               "        rnn_forward(X[:1], h0[:1], Wx, Wh, b)\n", 1)
+
+
+@pytest.mark.parametrize("source", [LAYERS, ONE_MORE_CALL], ids=["right", "one_more_call"])
+def test_a_model_s_checks_foresee_a_right_model_s_callbacks_and_change_no_report(tmp_path, monkeypatch, source):
+    """The model's checks run the reference's model first, its layers' answers remembered (foreseen.recording): in
+    a process's first grading, a right model's training has every callback answered from them (400: 4 layers in
+    each of 100 steps), not by the reference's layers run again, and its gradient check's losses (small) get them
+    sealed along (foreseen.expect), so that they make no round trip; a model that calls the layers otherwise gets
+    the report it gets when nothing is foreseen."""
+    from grader.checks import model
+    from grader.sandbox import answers, foreseen, program
+    assert source.count("rnn_forward(") == LAYERS.count("rnn_forward(") + (source is ONE_MORE_CALL)
+    layers = assignment.find("rnn_layers")
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(source)
+    reports, training, outside, train, callback = {}, {}, {}, model.train, program.Program._callback
+
+    def counted(loss_and_grads, *args):  # the callbacks of the student's run (the reference's asks none)
+        before = answers.REFERENCE.found, answers.REFERENCE.asked
+        try:
+            return train(loss_and_grads, *args)
+        finally:
+            training[foresee].append((answers.REFERENCE.found - before[0], answers.REFERENCE.asked - before[1]))
+
+    def answered(self, message, function, *args):  # a round trip of the model's loss or gradient check
+        outside[foresee] += message.get("op") == "callback" and function == "SentimentRNN" and not training[foresee]
+        return callback(self, message, function, *args)
+    monkeypatch.setattr(model, "train", counted)
+    monkeypatch.setattr(program.Program, "_callback", answered)
+    recording, expect = getattr(foreseen, "recording", None), getattr(foreseen, "expect", None)
+    for foresee in (False, True):
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # a first grading each
+        monkeypatch.setattr(answers, "ASKED", answers.Asked())
+        monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+        for flag in ("_reference_run", "_foreseen", "_foreseen_gradcheck"):
+            monkeypatch.setattr(layers.standard.model, flag, None, raising=False)
+        monkeypatch.setattr(foreseen, "recording", recording if foresee else lambda function, *_: function,
+                            raising=False)
+        monkeypatch.setattr(foreseen, "expect", expect if foresee else lambda *_: None, raising=False)
+        training[foresee], outside[foresee] = [], 0
+        reports[foresee] = _checks(report.build(grade(path, layers, FAST), layers, FAST))
+    (hits, asked), = [counts for counts in training[True] if counts[1]]
+    if source is LAYERS:
+        assert hits == asked == 400 and training[False][-1][0] == 0, training
+    else:
+        assert asked == 500 and hits == 400, training
+    # the loss check's 4 are too large to seal; the gradient check's 92 are sealed along
+    assert outside[False] - outside[True] == 92 and (outside[True] == 4 or source is ONE_MORE_CALL), outside
+    assert reports[True] == reports[False]
+    assert all(status == "passed" for _, status, _, _ in reports[True])
+
+
+def test_a_file_without_the_model_class_costs_its_checks_no_reference_run(tmp_path, monkeypatch):
+    """CS231n's own rnn_layers.py has no model class: its model checks fail at once, without the reference's
+    training run or any loss of the reference's model recorded for them (foreseen.recording)."""
+    from grader.checks import model
+    layers = assignment.find("rnn_layers")
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(LAYERS[:LAYERS.index("class SentimentRNN")])
+    recorded = []
+    monkeypatch.setattr(layers.standard.model, "_reference_run", None)
+    monkeypatch.setattr(layers.standard.model, "_foreseen_gradcheck", False, raising=False)
+    loss = model.ModelChecks._reference_loss
+    monkeypatch.setattr(model.ModelChecks, "_reference_loss",
+                        lambda self, *args: recorded.append(args) or loss(self, *args))
+    checks = _checks(report.build(grade(path, layers, FAST), layers, FAST))
+    assert [status for id, status, _, _ in checks if id.startswith("SentimentRNN.")] == ["failed"] * 3
+    assert recorded == [] and layers.standard.model._reference_run is None
+
+
 def test_the_checks_get_ready_while_the_sandbox_starts(rnn, tmp_path, monkeypatch, cold_sandboxes):
     """grade._prepare (the fixtures read, the reference's answers worked out) runs from the grading's start, beside
     the sandbox's: a batch's first grading waits there for its zygote's boot (grader.sandbox.forkserver), and the

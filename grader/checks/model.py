@@ -15,6 +15,7 @@ import inspect
 
 import numpy as np
 
+from ..sandbox import foreseen
 from .compare import differences
 from .gradcheck import BOUND, close, compare_gradient, numeric_gradient, slope
 from .suite import Failure
@@ -37,6 +38,8 @@ class ModelChecks:
         # the reference's run is made at the settings as loaded, whatever the student's run is given later
         self.reference_settings = copy.deepcopy(settings.get("training", {}))
         self._reference_run = None
+        self._foreseen = False  # whether the reference's run remembered its layers' answers (reference_training)
+        self._foreseen_gradcheck = False  # whether the gradient check's losses were foreseen (gradcheck)
 
     def description(self, kind, text=None):
         return (text or DESCRIPTIONS[kind]).format(function=self.name, data=self.declared.get("data", "examples"),
@@ -54,10 +57,29 @@ class ModelChecks:
             np.random.seed(seed)  # a model that draws its initial weights from numpy's global generator
         return {k: np.array(v, dtype=np.float64) for k, v in cls(**sizes, **options).params.items()}
 
-    def _reference_loss(self, params, X, y):
+    def _reference_loss(self, params, X, y, loss=None):
+        """The reference model's loss(X, y) at `params` (`loss`: its method recorded, foreseen.recording)."""
         model = getattr(self.solution, self.name)(**self.declared["sizes"], **self.declared.get("options", {}))
         model.params = {k: np.array(v) for k, v in params.items()}
-        return model.loss(X, y)
+        return model.loss(X, y) if loss is None else loss(model, X, y)
+
+    def _foreseen_loss(self, context, params, X, y, after_update=False):
+        """The reference model's loss(X, y) at `params`, its layers' answers remembered and expected of the student's
+        loss(X, y) when it follows params.update(params) in one batch (`after_update`), or comes alone (foreseen.
+        expect): the call is then sent with those answers sealed, in a process's first grading too."""
+        stand_ins = context.stand_ins(self.name)
+        if not stand_ins["substitute"]:
+            return self._reference_loss(params, X, y)
+        made = []
+        value = self._reference_loss(params, X, y, self._recorded_loss(stand_ins, made))
+        foreseen.expect(self.name, "loss", (X, y), (params,) if after_update else None, made)
+        return value
+
+    def _recorded_loss(self, stand_ins, made=None):
+        """The reference model's loss method, the layers it is given as a student's model is (Context.stand_ins)
+        remembering their answers (foreseen.recording)."""
+        return foreseen.recording(getattr(self.solution, self.name).loss, stand_ins["substitute"], stand_ins["pairs"],
+                                  made)
 
     def _model(self, context, sizes, params):
         """The student's model, built in the sandbox, with the grader's parameters."""
@@ -71,8 +93,8 @@ class ModelChecks:
         examples = extra.pop("examples")
         params, (X, y) = self._reference_params(sizes, seed=7), self._data(examples, sizes, extra)
         model = self._model(context, sizes, params)
+        expected_loss, expected_grads = self._foreseen_loss(context, params, X, y)
         got = context.call(self.name, X, y, target=model, method="loss")
-        expected_loss, expected_grads = self._reference_loss(params, X, y)
         _answer(got)
         lines = differences("loss", np.float64(expected_loss), np.asarray(got[0], dtype=float), context.rtol,
                             context.atol)
@@ -96,6 +118,9 @@ class ModelChecks:
         params = self._reference_params(sizes, seed=11)
         X, y = self._data(extra.pop("examples"), sizes, extra)
         model = self._model(context, sizes, params)
+        foresee = not self._foreseen_gradcheck  # (once per process: the same losses in every grading)
+        if foresee:
+            self._foreseen_loss(context, params, X, y)
         got = context.call(self.name, X, y, target=model, method="loss")
         _answer(got)
 
@@ -108,7 +133,9 @@ class ModelChecks:
 
         def along(loss):  # the loss's derivative along each direction of each parameter
             return {name: [slope(loss, params[name], v) for v in directions[name]] for name in sorted(params)}
-        _ask_ahead(context, self.name, model, params, X, y, along)
+        _ask_ahead(context, self.name, model, params, X, y, along,
+                   foresee and (lambda perturbed: self._foreseen_loss(context, perturbed, X, y, after_update=True)))
+        self._foreseen_gradcheck = True
         slopes = along(loss)  # takes every answer asked ahead, in order, before any other call is made
         for name in sorted(params):
             if name not in got[1]:
@@ -126,11 +153,18 @@ class ModelChecks:
                               f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
                               f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
 
-    def reference_training(self):
-        """The reference model's run on the same data: (its loss before training, its loss after)."""
-        if self._reference_run is None:
-            settings = self.reference_settings
-            run = self._training(self._reference_loss, settings, settings["learning_rate"])
+    def reference_training(self, stand_ins=None):
+        """The reference model's run on the same data: (its loss before training, its loss after). `stand_ins`
+        (Context.stand_ins: the reference's layers a student's model is given): their answers in the run are
+        remembered (foreseen.recording), so that a right model's training, whose steps are the reference's, has
+        its callbacks answered without running the reference's layers again."""
+        foresee = bool(stand_ins and stand_ins["substitute"]) and not self._foreseen
+        if self._reference_run is None or foresee:
+            settings, loss = self.reference_settings, self._reference_loss
+            if foresee:
+                recorded = self._recorded_loss(stand_ins)
+                loss, self._foreseen = (lambda params, X, y: self._reference_loss(params, X, y, recorded)), True
+            run = self._training(loss, settings, settings["learning_rate"])
             self._reference_run = (run.history[0], self._final_loss(run))
         return self._reference_run
 
@@ -149,6 +183,7 @@ class ModelChecks:
     def training(self, context):
         settings = self.settings["training"]
         model = context.call(self.name, **self.declared["sizes"], keep="all")
+        first, last = self.reference_training(context.stand_ins(self.name))  # (first: it foresees the callbacks)
 
         def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
             _, loss = context.calls(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
@@ -159,7 +194,6 @@ class ModelChecks:
             context.record("loss", getattr(failure, "history", []))
             raise
         context.record("loss", run.history)
-        first, last = self.reference_training()
         true_last = self._final_loss(run)
         falls_enough(first, true_last, len(run.history), first / last, settings["margin"])
         # No seconds in the message: the same submission gets the same report (the check's own time is reported)
@@ -178,15 +212,18 @@ def _agrees(analytic, shape, directions, slopes):
                                            for found, v in zip(slopes, directions))
 
 
-def _ask_ahead(context, name, model, params, X, y, losses):
+def _ask_ahead(context, name, model, params, X, y, losses, foresee=None):
     """Ask the model, in one message, for every loss that `losses(loss)` takes (slope() or numeric_gradient() of
-    `params`): each perturbed set of parameters, then the loss at it, in that order (the calls take them)."""
+    `params`): each perturbed set of parameters, then the loss at it, in that order (the calls take them).
+    `foresee(parameters)`, if given, for each perturbed set first (ModelChecks._foreseen_loss)."""
     perturbed = []
 
     def record():
         perturbed.append({k: v.copy() for k, v in params.items()})
         return 0.0
     losses(record)
+    for each in perturbed if foresee else ():
+        foresee(each)
     context.prefetch(name, [args for p in perturbed for args in ((p,), (X, y))], target=model,
                      methods=["params.update", "loss"] * len(perturbed))
 

@@ -37,14 +37,17 @@ class Answers:
         return answer[:2]
 
     def put(self, key, blob, cache):
+        """Keep an answer; returns the cache kept under `key`: one kept before stays (a backward's key may hold it)."""
         size = sum(len(part) for part in key[1:] if type(part) is bytes) + 2 * len(blob)
         with self._lock:
-            if key in self._kept or size > self.most_bytes:
-                return
+            kept = self._kept.get(key)
+            if kept is not None or size > self.most_bytes:
+                return cache if kept is None else kept[1]
             self._kept[key] = (blob, cache, size)
             self._bytes += size
             while self._bytes > self.most_bytes or len(self._kept) > self.most:
                 self._bytes -= self._kept.pop(next(iter(self._kept)))[2]
+        return cache
 
     def clear(self):
         with self._lock:
@@ -115,5 +118,7 @@ def _same(entry):
 
 ASKED = Asked()  # one per process, as REFERENCE (whose answers it points to)
 # {(a calling function, its arguments' blob): the callbacks the reference's function made on them}, the same entries
-# as ASKED's (foreseen.py): what a right submission's call with those arguments will ask in a first grading
+# as ASKED's (foreseen.py): what a right submission's call with those arguments will ask in a first grading; for a
+# method of an object kept in the child, {(function, method, arguments' blob, the blob of the call's before it in its
+# batch or None): the callbacks the reference's method made} (foreseen.expect: a model's loss after its update)
 FORESEEN = Asked()

@@ -32,7 +32,7 @@ def remember(solution, function, callees, argument_lists):
     argument list under the function and that list's blob (answers.FORESEEN), so that a call with it gets their
     answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
     made = []  # (`callees`: {name: whether it makes a cache}, callers()'s)
-    stand_ins = {name: (getattr(solution, name), makes_cache) for name, makes_cache in callees.items()}
+    stand_ins = {name: (getattr(solution, name), makes_cache, False) for name, makes_cache in callees.items()}
     recorded = _recording(getattr(solution, function), stand_ins, made)
     for args in argument_lists:
         made.clear()
@@ -43,26 +43,50 @@ def remember(solution, function, callees, argument_lists):
         answers.FORESEEN.put((function, wire.encode(tuple(args))), list(made))
 
 
+def recording(function, substitute, pairs, made=None):
+    """`function` of the reference (a method of its model class, say) with the stand-ins `substitute` ({callee:
+    the reference's function}, those a student's code is given) remembering their answers (answers.REFERENCE), the
+    backwards of `pairs` ({backward: forward}) theirs by the cache a recorded forward made, as their callbacks are
+    by the cache its token stands for: a student's code that calls the stand-ins as `function` does, with the same
+    arguments, is answered without the reference running again (a model's training: the reference's own run
+    foresees a right model's callbacks, 400 in the second assignment's). `made`: a list that gets each call's
+    question, for expect()."""
+    forwards = set(pairs.values())
+    return _recording(function, {name: (stand_in, name in forwards, name in pairs)
+                                 for name, stand_in in substitute.items()}, made)
+
+
+def expect(function, method, args, before, made):
+    """The callbacks `made` (recording()'s, by the reference's `method`) are what a student's call of `method` of
+    their `function` (an object kept in the sandbox) with `args` will ask, after a call with `before` (None: none
+    before it in its batch): the call is sent with their answers sealed (Program._sealed), in a first grading too."""
+    answers.FORESEEN.put((function, method, wire.encode(tuple(args)), None if before is None else
+                          wire.encode(tuple(before))), list(made))
+
+
 def _recording(function, stand_ins, made):
     """`function` with each callee it looks up by name replaced by one that remembers its answer, and its
-    question in `made` as Program._callback records a callback's (answers.Asked)."""
-    names = {**function.__globals__, **{name: _recorder(name, stand_in, makes_cache, made)
-                                        for name, (stand_in, makes_cache) in stand_ins.items()}}
+    question in `made` (unless None) as Program._callback records a callback's (answers.Asked)."""
+    names = {**function.__globals__, **{name: _recorder(name, *stand_in, made) for name, stand_in in stand_ins.items()}}
     recording = types.FunctionType(function.__code__, names, function.__name__, function.__defaults__,
                                    function.__closure__)
     recording.__kwdefaults__ = function.__kwdefaults__
     return recording
 
 
-def _recorder(name, stand_in, makes_cache, made):
+def _recorder(name, stand_in, makes_cache, takes_cache, made):
     """The stand-in, remembering the blob of each answer (and the cache it makes, which stays in the grader) under
-    the key (answers.key) Program._reference_answer gives its callback: none given."""
+    the key (answers.key) Program._reference_answer gives its callback: the cache given (`takes_cache`: the last
+    argument, which the child sends as a token) or none. A forward returns the cache kept under its key, so that a
+    backward given it has the key of a callback given that cache's token."""
     def record(*args, **kwargs):
-        args_blob, kwargs_blob = wire.encode(args), wire.encode(kwargs)
+        given = args[-1] if takes_cache and args else None
+        args_blob, kwargs_blob = wire.encode(args[:-1] if takes_cache else args), wire.encode(kwargs)
         value = stand_in(*args, **kwargs)
         answer, cache = (tuple(value[:-1]), value[-1]) if makes_cache else (value, None)
-        key = answers.key(stand_in, args_blob, kwargs_blob, makes_cache)
-        answers.REFERENCE.put(key, wire.encode(answer), cache)  # (kept as it was, if it was there)
-        made.append((name, makes_cache, args_blob, kwargs_blob, None))
-        return value
+        key = answers.key(stand_in, args_blob, kwargs_blob, makes_cache, given)
+        cache = answers.REFERENCE.put(key, wire.encode(answer), cache)  # (kept as it was, if it was there)
+        if made is not None:
+            made.append((name, makes_cache, args_blob, kwargs_blob, given))
+        return (*answer, cache) if makes_cache else value
     return record

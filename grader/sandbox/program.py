@@ -501,9 +501,12 @@ def _asked_key(request, before=None):
 
 
 def _foreseen_key(key):
-    """The key of answers.FORESEEN for a request's _asked_key: a plain call's function and arguments' blob."""
-    function, method, _, _, args, kwargs, _ = key
-    return (function, args) if method is None and kwargs == _NO_KWARGS else None
+    """The key of answers.FORESEEN for a request's _asked_key: a plain call's function and arguments' blob; a
+    method's, with the method and the arguments' blob of the case before it in its batch (None: none)."""
+    function, method, _, _, args, kwargs, before = key
+    if kwargs != _NO_KWARGS:
+        return None
+    return (function, args) if method is None else (function, method, args, before and before[4])
 
 
 def _asked_keys(batch):
