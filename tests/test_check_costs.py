@@ -225,6 +225,9 @@ def test_a_first_grading_gets_the_foreseen_callbacks_answers_sealed_along(name, 
     from grader.sandbox import answers
     monkeypatch.setattr(answers, "ASKED", answers.Asked())  # a process's first grading
     monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+    # (and an empty store: the answers of another assignment graded before in this process, the second's training
+    # sequences, would crowd out this grading's foreseen ones, which then come back as round trips)
+    monkeypatch.setattr(answers, "REFERENCE", answers.Answers())
     monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
     document, sent = _sent_while_grading(ROOT / "submissions" / path, assignment.find(name))
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
