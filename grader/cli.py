@@ -300,7 +300,7 @@ def cmd_doctor(options):
 
 def parser(verb=None):
     """The command line's parser; with `verb`, of that verb alone (the one a command runs: building all of them is
-    10 ms of its start, before its sandbox starts), or of all if no verb has that name."""
+    6 ms of its start, before its sandbox starts), or of all if no verb has that name."""
     top = argparse.ArgumentParser(prog="grader", description="Grade numpy deep-learning assignments.")
     top.add_argument("--course", metavar="DIR", help="the course folder, with reference/ (the assignments) and"
                      f" fixtures/ (default: ${course.ENV}, else the current folder, else this grader's checkout)")
