@@ -298,11 +298,13 @@ def cmd_doctor(options):
     return doctor.run(options.scheduler, options.assignment)
 
 
-def parser():
+def parser(verb=None):
+    """The command line's parser; with `verb`, of that verb alone (the one a command runs: building all of them is
+    6 ms of its start, before its sandbox starts), or of all if no verb has that name."""
     top = argparse.ArgumentParser(prog="grader", description="Grade numpy deep-learning assignments.")
     top.add_argument("--course", metavar="DIR", help="the course folder, with reference/ (the assignments) and"
                      f" fixtures/ (default: ${course.ENV}, else the current folder, else this grader's checkout)")
-    verbs = top.add_subparsers(dest="verb", required=True)
+    verbs = _Only(top.add_subparsers(dest="verb", required=True), verb)
     g = verbs.add_parser("grade", help="grade submissions: .py modules, .ipynb notebooks, or folders")
     g.add_argument("paths", nargs="+", help="submission files or folders (a student's workspace)")
     g.add_argument("--out", help="report folder (with several submissions: the folder that holds one per name);"
@@ -367,9 +369,9 @@ def parser():
                          " grade-all output folder, the wrong answers the catalogue names and the groups it doesn't")
     k.add_argument("out", nargs="?", help="a class's output folder (the --out of grade-all)")
     k.set_defaults(run=cmd_mistakes)
-    for verb, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
+    for name, run, text in (("fixtures", cmd_fixtures, "regenerate the fixtures from the recipes"),
                             ("check-fixtures", cmd_check_fixtures, "regenerate into a temporary folder and name drift")):
-        p = verbs.add_parser(verb, help=text)
+        p = verbs.add_parser(name, help=text)
         p.set_defaults(run=run)
     d = verbs.add_parser("doctor", help="what this machine can do and lacks: Python, packages, sandbox, Chromium,"
                          " assignments and fixtures; with --scheduler, each Dask worker's view")
@@ -392,11 +394,45 @@ def parser():
                        " functions the submission defines; for fixtures, check-fixtures and handout, every one)")
         p.add_argument("--course", metavar="DIR", default=argparse.SUPPRESS, help="the course folder (reference/"
                        " and fixtures/); as the option before the verb")
-    return top
+    return top if verb is None or verb in verbs.choices else parser()
+
+
+class _Only:
+    """The verbs' parsers, of which only `verb`'s is built (None: every one's)."""
+
+    def __init__(self, verbs, verb):
+        self.verbs, self.verb, self.choices = verbs, verb, verbs.choices
+
+    def add_parser(self, name, **kwargs):
+        return self.verbs.add_parser(name, **kwargs) if self.verb in (None, name) else _Unbuilt()
+
+
+class _Unbuilt:
+    """The parser of a verb that is not run: what is added to it is dropped."""
+
+    def add_argument(self, *args, **kwargs):
+        pass
+
+    def set_defaults(self, **kwargs):
+        pass
+
+
+def verb_of(argv):
+    """The verb `argv` runs, if nothing but --course comes before it; else None (--help, say, shows every verb)."""
+    args = iter(argv)
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg
+        if len(arg) < 3 or not "--course".startswith(arg.split("=")[0]):  # (argparse takes --cou for --course)
+            return None
+        if "=" not in arg:
+            next(args, None)
+    return None
 
 
 def main(argv=None):
-    options = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    options = parser(verb_of(argv)).parse_args(argv)
     if options.course:  # the environment carries it to the batch's worker processes too
         os.environ[course.ENV] = str(Path(options.course).resolve())
     try:

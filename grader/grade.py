@@ -62,6 +62,7 @@ class Context:
         self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
+        self.foreseeing = {}  # {calling function: an Event set once its callbacks are foreseen} (_prepare)
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -82,6 +83,8 @@ class Context:
         (the assignment's declarations don't change during one; a check makes hundreds of calls), never changed."""
         made = self._made_stand_ins.get((function, own))
         if made is None:
+            if function in self.foreseeing:  # its first call sends the callbacks' answers along (_foresee)
+                self.foreseeing[function].wait()
             made = self._made_stand_ins[function, own] = self._make_stand_ins(function, own)
         return made
 
@@ -194,6 +197,8 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)
+        for ready in context.foreseeing.values():  # (nothing of this grading works on once it returns)
+            ready.wait()
         graded = Graded(submission, results, loaded.error, program.output(), program.restarts,
                         tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
         return graded
@@ -247,13 +252,15 @@ def _release(program, warm, scratch, later=False, alone=False):
 def _prepare(assignment, public_only, diagnose):
     """The checks' Context (its program given once the submission is taken in), with the fixtures read, the
     standard checks' stored examples in place and what their checks compute alike for every submission made
-    (kinds.Standard.ahead), while the sandbox starts and loads the submission."""
+    (kinds.Standard.ahead), while the sandbox starts and loads the submission. The foreseen callbacks (_foresee)
+    are worked out after it is ready, beside the first checks: a calling function's first call waits for its own."""
     context = Context(assignment, None, public_only, diagnose)
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
                                     fixtures.stored_gradients(assignment.fixtures))
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
-        _foresee(assignment, context, asked)
+        context.foreseeing = {function: threading.Event() for function in foreseen.callers(assignment)}
+        _beside(_foresee, assignment, context, asked)
     return context
 
 
@@ -262,13 +269,19 @@ _FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions
 
 def _foresee(assignment, context, asked):
     """The reference's answers to the callbacks of every calling function's checks (foreseen.py: on its fixtures
-    and the argument lists `asked` of kinds.Standard.ahead), worked out once per process and solution."""
+    and the argument lists `asked` of kinds.Standard.ahead), worked out once per process and solution; each
+    function's Event (context.foreseeing) set once its own are."""
     done = _FORESEEN.setdefault(assignment.solution, set())
-    for function, callees in foreseen.callers(assignment).items():
-        if function not in done:
-            done.add(function)
-            lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
-            foreseen.remember(assignment.solution, function, callees, lists + asked.get(function, []))
+    try:
+        for function, callees in foreseen.callers(assignment).items():
+            if function not in done:
+                done.add(function)
+                lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
+                foreseen.remember(assignment.solution, function, callees, lists + asked.get(function, []))
+            context.foreseeing[function].set()
+    finally:  # (what raised: its callbacks are answered as they come)
+        for ready in context.foreseeing.values():
+            ready.set()
 
 
 def _beside(function, *args):

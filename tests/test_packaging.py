@@ -1,6 +1,7 @@
 """The package as a user gets it: `pip install .` into a new virtual environment gives a working `grader` that finds
 its course in the current folder (or --course), ships its templates and schema, and says in one line which extra a
 verb needs; `grader --help` imports nothing heavy; `grader doctor` says what this machine lacks."""
+import importlib.util
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from grader import cli
 
 HEAVY = ("numpy", "matplotlib", "flask", "dask", "distributed", "hypothesis", "IPython", "jinja2", "copydetect")
 IMPORTED = """import sys
@@ -52,6 +54,40 @@ def _without(module, *argv, cwd=ROOT):
     """The command line in a process where `module` can't be imported, as where its extra is not installed."""
     code = f"import sys; sys.modules[{module!r}] = None\nfrom grader.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *argv], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_grading_a_module_imports_only_what_its_verb_and_its_report_use(tmp_path):
+    """A report without a loss history draws no chart, and the command line's sandbox starts before the batches'
+    warm start (its zygote) is imported."""
+    code = ("import sys\nfrom grader.cli import main\nfrom grader.sandbox import ahead\nstart = ahead.start\n"
+            "ahead.start = lambda *a: print('WARM START BEFORE', 'grader.sandbox.forkserver' in sys.modules) or"
+            " start(*a)\n" + IMPORTED.split("\n", 2)[2])
+    run = subprocess.run([sys.executable, "-c", code, "grade", str(ROOT / "submissions" / "correct.py"), "--out",
+                          str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    names = set(run.stdout.rsplit("IMPORTED ", 1)[1].split())
+    assert "grader.grade" in names  # it did grade
+    assert "grader.report.charts" not in names
+    assert "WARM START BEFORE False" in run.stdout
+
+
+@pytest.mark.parametrize("verb", sorted(cli.parser()._subparsers._group_actions[0].choices))
+def test_a_verbs_parser_built_alone_is_the_one_of_the_whole_command_line(verb):
+    """A command builds only the parser of the verb it runs (grader.cli.verb_of), and that is the same parser."""
+    whole, alone = (cli.parser(v)._subparsers._group_actions[0].choices for v in (None, verb))
+    assert list(alone) == [verb]
+    assert alone[verb].format_help() == whole[verb].format_help()
+    assert cli.verb_of([verb, "x"]) == cli.verb_of(["--course", verb, verb, "x"]) == verb
+    assert cli.verb_of(["--cou=x", verb]) == cli.verb_of(["--co", "x", verb]) == verb  # argparse's abbreviation
+    assert cli.verb_of(["--help", verb]) is None and cli.verb_of(["--course"]) is None
+
+
+def test_the_assignments_modules_are_compiled_by_make_setup():
+    """Each grading imports its assignment's modules; where Python may not write their compiled files itself
+    (PYTHONDONTWRITEBYTECODE), each command would compile them again (0.012 s of CPU for the first assignment)."""
+    modules = sorted((ROOT / "reference").rglob("*.py"))
+    missing = [str(p.relative_to(ROOT)) for p in modules if not Path(importlib.util.cache_from_source(p)).is_file()]
+    assert modules and not missing, f"not compiled: {missing}; run `make setup` (or make fixtures)"
 
 
 @pytest.mark.parametrize("module, extra, argv", [

@@ -396,3 +396,48 @@ def test_the_checks_get_ready_while_the_sandbox_starts(rnn, tmp_path, monkeypatc
     document = report.build(grade(path, rnn, FAST), rnn, FAST)
     assert seen == [True]
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
+
+
+def test_the_callbacks_are_foreseen_beside_the_first_checks_and_a_calling_functions_first_call_waits_for_its_own(
+        rnn, tmp_path, monkeypatch):
+    """grade._prepare readies the checks, then works out the foreseen callbacks (grade._foresee) while the first
+    checks run: the command line's `.py`, whose sandbox is ready first, waits for less. A calling function's first
+    call still finds its callbacks' answers there, every one of them."""
+    import threading
+    import time
+
+    from grader import grade as grading
+    from grader.sandbox import answers, foreseen
+    monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # a process's first grading: nothing known
+    monkeypatch.setattr(answers, "ASKED", answers.Asked())
+    monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+    monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+    events, lock = [], threading.Lock()
+    remember, run_checks, stand_ins = foreseen.remember, grading.run_checks, grading.Context._make_stand_ins
+
+    def slow(solution, function, *args):
+        time.sleep(0.1)
+        remember(solution, function, *args)
+        with lock:
+            events.append(("foreseen", function))
+
+    def checks(*args):
+        events.append(("checks",))
+        return run_checks(*args)
+
+    def first_call(self, function, own):
+        with lock:
+            events.append(("called", function))
+        return stand_ins(self, function, own)
+    monkeypatch.setattr(foreseen, "remember", slow)
+    monkeypatch.setattr(grading, "run_checks", checks)
+    monkeypatch.setattr(grading.Context, "_make_stand_ins", first_call)
+    path = tmp_path / "student.py"
+    path.write_text(CORRECT)
+    document = report.build(grade(path, rnn, FAST), rnn, FAST)
+    assert document["score"] == document["max_score"] + document["extra_credit_max"]
+    callers = list(foreseen.callers(rnn))
+    assert events.index(("checks",)) < events.index(("foreseen", callers[-1])), events
+    for function in callers:
+        assert events.index(("foreseen", function)) < events.index(("called", function)), (function, events)
+    assert answers.REFERENCE.found == answers.REFERENCE.asked > 300

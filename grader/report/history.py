@@ -7,8 +7,6 @@ text: milliseconds, and nothing to install (matplotlib's import and a PNG took h
 """
 from html import escape
 
-from .charts import BLUE, line_chart
-
 GRID, AXIS, INK = "#e0e0e0", "#555555", "#222222"
 
 
@@ -23,6 +21,7 @@ def with_series(report):
 
 def plot(check):
     """SVG text: each series of one check against its iteration (log scale where every value is positive)."""
+    from .charts import line_chart  # here: a report without a series (most) need not import the charts (4 ms)
     chart = line_chart(list(check["series"].values()), check["id"], "iteration", "loss", width=600, height=300)
     return svg(chart, f"history-{check['id']}")
 
@@ -30,6 +29,7 @@ def plot(check):
 def class_plot(check_id, histories):
     """SVG text: one line per student ({student: values}) for one check, each line half-transparent."""
     title = f"{check_id}: {len(histories)} student{'s' if len(histories) != 1 else ''}"
+    from .charts import line_chart
     chart = line_chart(list(histories.values()), title, "iteration", "loss")
     return svg(chart, f"history-{check_id}", opacity=0.4 if len(histories) > 1 else 1)
 
@@ -37,6 +37,7 @@ def class_plot(check_id, histories):
 def svg(chart, ident, opacity=1):
     """A line chart (charts.Lines) as a standalone SVG document, which a page can also hold inline. Every text is
     escaped: a check's id comes from the assignment, a title may hold anything."""
+    from .charts import BLUE
     e = lambda value: escape(str(value))  # noqa: E731
     middle = (chart.left + chart.right) / 2
     parts = [f'<svg id="{e(ident)}" class="history" xmlns="http://www.w3.org/2000/svg" role="img"'

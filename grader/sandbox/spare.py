@@ -18,7 +18,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from . import ahead, forkserver
+from . import ahead
 from .isolation import BUBBLEWRAP
 from .process import Sandbox
 
@@ -28,6 +28,7 @@ _spare = {"on": False, "sandbox": None, "key": None, "ahead": None, "starting": 
 def enable():
     """Keep a spare from now on (a process that grades one submission after another), forked from the zygote
     (forkserver.py) where it works."""
+    from . import forkserver  # (here: the command line's one sandbox starts before it is imported, 3 ms)
     forkserver.enable()
     if not _spare["on"]:
         _spare["on"] = True
@@ -45,6 +46,7 @@ def scratch_for(limits, provided, scratch_root):
         return sandbox.scratch, sandbox
     if sandbox is not None:  # (stopped first: a zygote discarded for other limits waits for its forks to end)
         _stop(sandbox)
+    from . import forkserver
     pool = forkserver.pool_for(limits, provided, scratch_root)  # (a sandbox made there is forked from the zygote)
     return Path(tempfile.mkdtemp(prefix="grader-", dir=pool or scratch_root)), None
 
@@ -135,6 +137,7 @@ def prepare(limits, provided, scratch_root, notebook):
     fork's namespaces), while this submission's checks run."""
     if not _spare["on"] or _spare["sandbox"] is not None:
         return
+    from . import forkserver
     pool = forkserver.pool_for(limits, provided, scratch_root)
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=pool or scratch_root))
     (scratch / "work").mkdir()
