@@ -61,6 +61,7 @@ to a point per kind, since a file's session is no one's way of writing (two stud
 of it).
 """
 import bisect
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -350,8 +351,8 @@ def _usual(pairs, sources):
     usually scores than a copy does from what its source usually scores. The others a side is flagged with are left
     out of its usual evidence (a student whose code was pasted into two files is not for that a common-way
     student), and it is the mean of the nearest few, not the nearest one: one close neighbour is one coincidence.
-    Each pair's evidence is read back from its score (e = s / (1 - s)); a pair kept before keeps its place in the
-    list, however low its score falls."""
+    Each pair's evidence is read back from its score (e = s / (1 - s)); a pair listed before stays listed, however
+    low its score falls."""
     evidence = {id(p): p.score / (1 - min(p.score, 0.9999)) for p in pairs}
     flagged = THRESHOLD / (1 - THRESHOLD)
     best = {}  # {document: {source of an other: the highest evidence with it, below the flag}}
@@ -361,9 +362,12 @@ def _usual(pairs, sources):
             if evidence[id(pair)] < flagged:
                 row[other] = max(row.get(other, 0.0), evidence[id(pair)])
 
+    # The pair's own two sources are left out of a side's nearest: two more than NEIGHBOURS are enough.
+    nearest = {side: heapq.nlargest(NEIGHBOURS + 2, ((e, other) for other, e in row.items()))
+               for side, row in best.items()}
+
     def usual(side, mine):
-        found = sorted((e for other, e in best[side].items() if other not in mine), reverse=True)[:NEIGHBOURS]
-        return sum(found) / NEIGHBOURS
+        return sum([e for e, other in nearest[side] if other not in mine][:NEIGHBOURS]) / NEIGHBOURS
     done = []
     for pair in pairs:
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
