@@ -761,3 +761,22 @@ def test_a_pair_of_students_close_to_many_others_stands_below_a_pair_as_close_to
     monkeypatch.setattr(score, "USUAL", 0.0)
     before = {frozenset((p.a, p.b)): p.score for p in score.all_pairs(everyone)}
     assert before[frozenset("xy")] == before[frozenset(("c0", "c1"))] == x_y.score
+
+
+def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_its_source_is_to_others():
+    """A student who wrote every function one of the class's three common ways is close to many classmates (each
+    shares some of the ways), and so is the copy of that student's file. The whole-file term has already asked how
+    many others are as alike to either side in every function, so nothing is taken off the copy for its sides'
+    usual evidence; a pair of classmates who share some of the ways has its usual evidence taken off."""
+    import random
+    rng = random.Random(7)
+    ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
+
+    def student(name, choice):
+        return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)})
+    students = [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
+    source, copy = student("source", (0, 1, 2, 0)), student("copy", (0, 1, 2, 0))
+    found = score.all_pairs([*students, source, copy])
+    copied = next(p for p in found if {p.a, p.b} == {"source", "copy"})
+    assert copied.whole == 1.0 and copied.usual == 0.0, copied
+    assert any(p.usual > 0 for p in found if "source" in (p.a, p.b) and not p.whole)

@@ -351,8 +351,10 @@ def _usual(pairs, sources):
     usually scores than a copy does from what its source usually scores. The others a side is flagged with are left
     out of its usual evidence (a student whose code was pasted into two files is not for that a common-way
     student), and it is the mean of the nearest few, not the nearest one: one close neighbour is one coincidence.
-    Each pair's evidence is read back from its score (e = s / (1 - s)); a pair listed before stays listed, however
-    low its score falls."""
+    A pair that wrote the whole file alike (Pair.whole) keeps its evidence: its whole-file term has already asked
+    how many others are as alike to either side (`_whole_file`), and the crowd would count twice. Each pair's
+    evidence is read back from its score (e = s / (1 - s)); a pair listed before stays listed, however low its score
+    falls."""
     evidence = {id(p): p.score / (1 - min(p.score, 0.9999)) for p in pairs}
     flagged = THRESHOLD / (1 - THRESHOLD)
     best = {}  # {document: {source of an other: the highest evidence with it, below the flag}}
@@ -371,7 +373,7 @@ def _usual(pairs, sources):
     done = []
     for pair in pairs:
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
-        taken = USUAL * (usual(pair.a, mine) + usual(pair.b, mine)) / 2
+        taken = 0.0 if pair.whole else USUAL * (usual(pair.a, mine) + usual(pair.b, mine)) / 2
         left = max(0.0, evidence[id(pair)] - taken)
         done.append(replace(pair, score=round(left / (1 + left), 4), usual=round(taken, 4)))
     return _order(done)
