@@ -767,7 +767,7 @@ def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_i
     """A student who wrote every function one of the class's three common ways is close to many classmates (each
     shares some of the ways), and so is the copy of that student's file. The whole-file term has already asked how
     many others are as alike to either side in every function, so nothing is taken off the copy for its sides'
-    usual evidence; a pair of classmates who share some of the ways has its usual evidence taken off."""
+    usual evidence, while the source's pairs with classmates who share some of its ways have theirs taken off."""
     import random
     rng = random.Random(7)
     ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
