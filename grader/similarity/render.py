@@ -37,7 +37,7 @@ def write(out, comparison):
                 "marked": score.MARKED, "surface_full": score.SURFACE_FULL, "state_full": score.STATE_FULL,
                 "block": score.BLOCK, "long": score.LONG, "whole": score.WHOLE, "exact": score.EXACT,
                 "exact_from": score.EXACT_FROM, "exact_points": score.EXACT_POINTS, "profile": score.PROFILE,
-                "apart": score.APART,
+                "apart": score.APART, "usual": score.USUAL, "neighbours": score.NEIGHBOURS,
                 "alike": "a function is written alike (pair.alike) when `near` of the smaller side's own fingerprints"
                          " are in the other's, as they are or without each side's lines that compute nothing read (an"
                          " assert, an assignment to names used nowhere else)",

@@ -42,7 +42,9 @@ times the square of the code written alike over LONG (up to PROFILE_UP_TO) times
 alike to a side in every function (the same null): a whole copy of a student who wrote every function the class's
 common way holds that student's set of ways, which few others hold, and the more of them the fewer (see
 _whole_file); files with less own code than LONG get none (two near-empty files are no evidence). With e the
-rare-code score plus the agreement, the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+rare-code score plus the agreement (and the surface and recorded state below), less USUAL times its two sides'
+usual evidence (`_usual`: how close each side is to its nearest others, a null per student from the class itself),
+the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
 what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
@@ -59,6 +61,7 @@ to a point per kind, since a file's session is no one's way of writing (two stud
 of it).
 """
 import bisect
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -86,6 +89,8 @@ PROFILE = 0.5  # what two files add that solved the same functions and wrote eve
 PROFILE_UP_TO = 2  # code written alike, over LONG, up to which a whole file alike adds more (see _whole_file)
 BROKEN = 1  # functions of a whole file alike that may be only PART alike: a disguise's edits break one, not all
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
+USUAL = 0.3  # share of its two sides' usual evidence taken off a pair's (see `_usual`)
+NEIGHBOURS = 5  # the nearest others of a document whose evidence is its usual evidence (see `_usual`)
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,7 @@ class Pair:
     lengths: dict = field(hash=False, default_factory=dict)  # {function: the smaller side's own fingerprints}, alike
     whole: float = 0.0  # the least alike function when the two solved the same ones and wrote all alike (but
     # for BROKEN functions PART alike), else 0
+    usual: float = 0.0  # the evidence taken off for how close its two sides usually are to others (see `_usual`)
 
     @property
     def flagged(self):
@@ -296,15 +302,16 @@ def ranked(students, archive=(), workers=1, rare=None):
     """(every pair, ranked as all_pairs ranks them; the rarity they were weighed by). Rarity is counted over the
     students and the archive together (unless `rare` gives it), then once more with each group of whole copies that
     the first count found counted as one source (`_sources`): a copy does not make its source's code look common.
-    With `workers` > 1 the students' rows are shared among that many processes."""
+    Last, each pair's two sides' usual evidence is taken off its own (`_usual`). With `workers` > 1 the students'
+    rows are shared among that many processes."""
     documents = [*students, *archive]
     rare = rarity(documents) if rare is None else rare
     pairs = _ranked(students, archive, workers, rare)
     sources = _sources(pairs)
-    if not sources:
-        return pairs, rare
-    rare = rarity(documents, sources)
-    return _ranked(students, archive, workers, rare, sources), rare
+    if sources:
+        rare = rarity(documents, sources)
+        pairs = _ranked(students, archive, workers, rare, sources)
+    return _usual(pairs, sources), rare
 
 
 def _sources(pairs):
@@ -333,8 +340,47 @@ def _ranked(students, archive, workers, rare, sources=None):
             found = [pair for part in pool.map(_rows, chunks) for pair in part]
     else:
         found = _rows(rows, students, archive, rare, masses)
-    scored = [p for p in agreed(found, *_solvers(students, archive), sources=sources) if p.score >= KEEP]
-    return sorted(scored, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
+    return _order(p for p in agreed(found, *_solvers(students, archive), sources=sources) if p.score >= KEEP)
+
+
+def _usual(pairs, sources):
+    """The pairs ranked again with USUAL times their two sides' usual evidence taken off each one's. A side's usual
+    evidence is the mean of its NEIGHBOURS highest with others that it is not flagged with (by source, the pair's
+    own sources left out; 0 for each missing): a null from the class itself, per student. Two students who write the
+    class's common way are close to many others as well, and their pair stands out less from what each of them
+    usually scores than a copy does from what its source usually scores. The others a side is flagged with are left
+    out of its usual evidence (a student whose code was pasted into two files is not for that a common-way
+    student), and it is the mean of the nearest few, not the nearest one: one close neighbour is one coincidence.
+    A pair that wrote the whole file alike (Pair.whole) keeps its evidence: its whole-file term has already asked
+    how many others are as alike to either side (`_whole_file`), and the crowd would count twice. Each pair's
+    evidence is read back from its score (e = s / (1 - s)); a pair listed before stays listed, however low its score
+    falls."""
+    evidence = {id(p): p.score / (1 - min(p.score, 0.9999)) for p in pairs}
+    flagged = THRESHOLD / (1 - THRESHOLD)
+    best = {}  # {document: {source of an other: the highest evidence with it, below the flag}}
+    for pair in pairs:
+        for side, other in ((pair.a, pair.b), (pair.b, pair.a)):
+            row, other = best.setdefault(side, {}), sources.get(other, other)
+            if evidence[id(pair)] < flagged:
+                row[other] = max(row.get(other, 0.0), evidence[id(pair)])
+
+    # The pair's own two sources are left out of a side's nearest: two more than NEIGHBOURS are enough.
+    nearest = {side: heapq.nlargest(NEIGHBOURS + 2, ((e, other) for other, e in row.items()))
+               for side, row in best.items()}
+
+    def usual(side, mine):
+        return sum([e for e, other in nearest[side] if other not in mine][:NEIGHBOURS]) / NEIGHBOURS
+    done = []
+    for pair in pairs:
+        mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
+        taken = 0.0 if pair.whole else USUAL * (usual(pair.a, mine) + usual(pair.b, mine)) / 2
+        left = max(0.0, evidence[id(pair)] - taken)
+        done.append(replace(pair, score=round(left / (1 + left), 4), usual=round(taken, 4)))
+    return _order(done)
+
+
+def _order(pairs):
+    return sorted(pairs, key=lambda p: (-p.score, -p.evidence, p.a, p.b))
 
 
 def _solvers(students, archive):
