@@ -772,13 +772,13 @@ def test_a_pair_that_shares_words_of_its_own_keeps_its_evidence_however_close_it
     import random
     rng = random.Random(23)
     common = {frozenset((i, j)): _prints(rng, 8) for i in range(6) for j in range(i + 1, 6)}
-    pasted, spaced = _prints(rng, 14), _prints(rng, 14)
+    pasted, laid = _prints(rng, 14), _prints(rng, 14)
     comments = frozenset(rng.getrandbits(60) << 2 for _ in range(4))  # surface.KINDS: kind 0, a comment
     layouts = frozenset(rng.getrandbits(60) << 2 | 2 for _ in range(4))  # kind 2, a layout
 
     def hub(i):
         code = frozenset().union(*(p for two, p in common.items() if i in two)) | _prints(rng, 10)
-        extra, words = {0: (pasted, comments), 1: (pasted, comments), 2: (spaced, layouts), 3: (spaced, layouts)}.get(
+        extra, words = {0: (pasted, comments), 1: (pasted, comments), 2: (laid, layouts), 3: (laid, layouts)}.get(
             i, (_prints(rng, 14), frozenset()))
         return score.Document(f"c{i}", "class", {"f": _prints(rng, 30), "g": _prints(rng, 30), "h": code | extra},
                               surface={"h": words})
