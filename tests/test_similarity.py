@@ -763,6 +763,34 @@ def test_a_pair_of_students_close_to_many_others_stands_below_a_pair_as_close_to
     assert before[frozenset("xy")] == before[frozenset(("c0", "c1"))] == x_y.score
 
 
+def test_a_pair_that_shares_words_of_its_own_keeps_its_evidence_however_close_its_sides_are_to_others():
+    """Functions pasted between two students who each write the class's common way keep their comments: c0 and c1,
+    close to many classmates as the six hubs above are, share 14 fingerprints more and four comments that no one
+    else wrote; c2 and c3 as much code and four layouts of a line. Students converge on the same lines, not on the
+    same words around them: c0 and c1 keep their evidence (score.WORDS), while c2 and c3, whose layouts a shared
+    editor or formatter could give, have theirs taken off and rank below."""
+    import random
+    rng = random.Random(23)
+    common = {frozenset((i, j)): _prints(rng, 8) for i in range(6) for j in range(i + 1, 6)}
+    pasted, laid = _prints(rng, 14), _prints(rng, 14)
+    comments = frozenset(rng.getrandbits(60) << 2 for _ in range(4))  # surface.KINDS: kind 0, a comment
+    layouts = frozenset(rng.getrandbits(60) << 2 | 2 for _ in range(4))  # kind 2, a layout
+
+    def hub(i):
+        code = frozenset().union(*(p for two, p in common.items() if i in two)) | _prints(rng, 10)
+        extra, words = {0: (pasted, comments), 1: (pasted, comments), 2: (laid, layouts), 3: (laid, layouts)}.get(
+            i, (_prints(rng, 14), frozenset()))
+        return score.Document(f"c{i}", "class", {"f": _prints(rng, 30), "g": _prints(rng, 30), "h": code | extra},
+                              surface={"h": words})
+    others = [score.Document(f"s{i}", "class", {"f": _prints(rng, 30), "g": _prints(rng, 30), "h": _prints(rng, 64)})
+              for i in range(10)]
+    found = {frozenset((p.a, p.b)): p for p in score.all_pairs([*map(hub, range(6)), *others])}
+    worded, spaced = found[frozenset(("c0", "c1"))], found[frozenset(("c2", "c3"))]
+    assert worded.written["comment"] == spaced.written["layout"] == 4 and worded.surface == spaced.surface
+    assert worded.usual == 0.0 < spaced.usual, (worded, spaced)
+    assert worded.score > spaced.score
+
+
 def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_its_source_is_to_others():
     """A student who wrote every function one of the class's three common ways is close to many classmates (each
     shares some of the ways), and so is the copy of that student's file. The whole-file term has already asked how

@@ -43,8 +43,9 @@ alike to a side in every function (the same null): a whole copy of a student who
 common way holds that student's set of ways, which few others hold, and the more of them the fewer (see
 _whole_file); files with less own code than LONG get none (two near-empty files are no evidence). With e the
 rare-code score plus the agreement (and the surface and recorded state below), less USUAL times its two sides'
-usual evidence (`_usual`: how close each side is to its nearest others, a null per student from the class itself),
-the score is e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
+usual evidence (`_usual`: how close each side is to its nearest others, a null per student from the class itself;
+not for a pair that wrote the whole file alike, nor one that shares words of its own, `_worded`), the score is
+e / (1 + e): 0 to 1, in the order of e (0.5 for e = 1).
 
 Surface: when the graded code is written the common way, a copy and the class have the same fingerprints, and
 what tells the copy apart is what the student typed around the code (surface.py: comments, statements with their
@@ -91,6 +92,7 @@ BROKEN = 1  # functions of a whole file alike that may be only PART alike: a dis
 LONG = 100  # own fingerprints of a function written alike from which its length alone rules out chance (see agreed)
 USUAL = 0.3  # share of its two sides' usual evidence taken off a pair's (see `_usual`)
 NEIGHBOURS = 5  # the nearest others of a document whose evidence is its usual evidence (see `_usual`)
+WORDS = ("comment", "statement")  # surface kinds whose rare items shared spare a pair its usual evidence (`_worded`)
 
 
 @dataclass(frozen=True)
@@ -352,7 +354,8 @@ def _usual(pairs, sources):
     out of its usual evidence (a student whose code was pasted into two files is not for that a common-way
     student), and it is the mean of the nearest few, not the nearest one: one close neighbour is one coincidence.
     A pair that wrote the whole file alike (Pair.whole) keeps its evidence: its whole-file term has already asked
-    how many others are as alike to either side (`_whole_file`), and the crowd would count twice. Each pair's
+    how many others are as alike to either side (`_whole_file`), and the crowd would count twice. So does a pair
+    that shares SURFACE_FULL rare items or more of the words it chose (`_worded`). Each pair's
     evidence is read back from its score (e = s / (1 - s)); a pair listed before stays listed, however low its score
     falls."""
     evidence = {id(p): p.score / (1 - min(p.score, 0.9999)) for p in pairs}
@@ -373,10 +376,17 @@ def _usual(pairs, sources):
     done = []
     for pair in pairs:
         mine = {sources.get(pair.a, pair.a), sources.get(pair.b, pair.b)}
-        taken = 0.0 if pair.whole else USUAL * (usual(pair.a, mine) + usual(pair.b, mine)) / 2
+        taken = 0.0 if pair.whole or _worded(pair) else USUAL * (usual(pair.a, mine) + usual(pair.b, mine)) / 2
         left = max(0.0, evidence[id(pair)] - taken)
         done.append(replace(pair, score=round(left / (1 + left), 4), usual=round(taken, 4)))
     return _order(done)
+
+
+def _worded(pair):
+    """Whether the two wrote SURFACE_FULL rare items or more of their own words alike: comments, or statements with
+    their names. The usual evidence is a null for code: students of the common way converge on the same lines, not
+    on the same words around them, and two functions pasted with their comments or names keep them."""
+    return any(pair.written.get(name, 0.0) >= SURFACE_FULL for name in WORDS)
 
 
 def _order(pairs):
