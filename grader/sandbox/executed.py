@@ -46,12 +46,12 @@ def _clean(item):
             return ipynb.output("display_data", data=data)
         count = item.get("execution_count")
         return ipynb.output("execute_result", data=data,
-                                      execution_count=count if type(count) is int and count >= 0 else None)
+                            execution_count=count if type(count) is int and count >= 0 else None)
     if kind == "error":
         trace = item.get("traceback")
         lines = [_text(line) for line in trace[-50:]] if isinstance(trace, list) else []
         return ipynb.output("error", ename=_text(item.get("ename"))[:200],
-                                      evalue=_text(item.get("evalue"))[:2000], traceback=lines)
+                            evalue=_text(item.get("evalue"))[:2000], traceback=lines)
     return None
 
 
@@ -90,7 +90,7 @@ def build(notebook, runs):
             cell.metadata["grader"] = {"status": run.status, "message": run.message}
         if run.status == "timeout":
             cell.outputs.append(ipynb.output("error", ename="CellTimeout", evalue=run.message,
-                                                       traceback=[f"CellTimeout: {run.message}"]))
+                                             traceback=[f"CellTimeout: {run.message}"]))
     executed.metadata["grader"] = {"note": "executed by the grader, top to bottom, in its sandbox"}
     return executed
 

@@ -116,7 +116,7 @@ def _rejoin(cell):
     """nbformat.v4.rwbase.rejoin_lines, for one cell."""
     if isinstance(cell.get("source"), list):
         cell.source = "".join(cell.source)
-    for bundle in [*cell.get("attachments", {}).values()]:
+    for bundle in cell.get("attachments", {}).values():
         _rejoin_bundle(bundle)
     if cell.get("cell_type") == "code":
         for out in cell.get("outputs", []):

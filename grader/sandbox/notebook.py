@@ -1,4 +1,5 @@
-"""Reads a notebook as the grader sees it: an .ipynb (ipynb.py, or nbformat), or a .py that nbconvert exported from one.
+"""Reads a notebook as the grader sees it: an .ipynb (ipynb.py, else nbformat), or a .py that nbconvert exported
+from one.
 
 The grader reads the file as data and never runs it: only the code cells' sources go to the sandbox child, one
 at a time. A file that can't be read as a notebook raises NotANotebook with a message for the student.
