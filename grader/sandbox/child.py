@@ -15,13 +15,14 @@ import sys
 import traceback
 
 # The runtime folder is on the path only while the child's own modules load, so that a student's
-# wire.py or loader.py is theirs.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# wire.py or loader.py is theirs. (The sandbox runs this file's compiled module, in the folder's __pycache__.)
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(_here) if os.path.basename(_here) == "__pycache__" else _here)
 from confine import confine  # noqa: E402
 import loader  # noqa: E402
 import wire  # noqa: E402
 
-del sys.path[0], sys.modules["confine"], sys.modules["loader"], sys.modules["wire"]
+del sys.path[0], sys.modules["confine"], sys.modules["loader"], sys.modules["wire"], _here
 
 
 class Channel:

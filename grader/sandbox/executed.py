@@ -1,13 +1,14 @@
 """The executed notebook written beside the report: every cell's outputs and errors as the grader ran them.
 
 Outputs come from the sandbox child as plain strings, so they are rebuilt here field by field, with known output
-types and MIME types only and bounded sizes, before nbformat writes them. Cells that timed out or were not run
-are marked with an error output and `metadata.grader`, so they stand out in Jupyter.
+types and MIME types only and bounded sizes, before the notebook is written (ipynb.py, or nbformat where it must).
+Cells that timed out or were not run are marked with an error output and `metadata.grader`, so they stand out in
+Jupyter.
 """
 import copy
 from pathlib import Path
 
-from . import schema
+from . import ipynb, schema
 
 NAME = "executed.ipynb"
 TEXT_CHARS = 20_000  # per stream, result, or error output
@@ -20,23 +21,21 @@ MIME_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/p
 
 def clean_outputs(raw):
     """The child's outputs of one cell as nbformat output nodes; anything malformed is left out."""
-    import nbformat  # only notebooks need it; a module's grading does not pay for the import
     outputs = []
     for item in raw if isinstance(raw, list) else []:
         output = _clean(item) if isinstance(item, dict) else None
         if output is not None:
             outputs.append(output)
     if len(outputs) > OUTPUTS_PER_CELL:
-        outputs = outputs[:OUTPUTS_PER_CELL] + [nbformat.v4.new_output(
+        outputs = outputs[:OUTPUTS_PER_CELL] + [ipynb.output(
             "stream", name="stderr", text=f"[... {len(outputs) - OUTPUTS_PER_CELL} more outputs not kept]\n")]
     return tuple(outputs)
 
 
 def _clean(item):
-    import nbformat
     kind = item.get("output_type")
     if kind == "stream" and item.get("name") in ("stdout", "stderr"):
-        return nbformat.v4.new_output("stream", name=item["name"], text=_text(item.get("text")))
+        return ipynb.output("stream", name=item["name"], text=_text(item.get("text")))
     if kind in ("display_data", "execute_result"):
         data = {mime: _value(mime, value) for mime, value in (item.get("data") or {}).items()
                 if mime in MIME_TYPES and isinstance(value, str)}
@@ -44,15 +43,15 @@ def _clean(item):
         if not data:
             return None
         if kind == "display_data":
-            return nbformat.v4.new_output("display_data", data=data)
+            return ipynb.output("display_data", data=data)
         count = item.get("execution_count")
-        return nbformat.v4.new_output("execute_result", data=data,
-                                      execution_count=count if type(count) is int and count >= 0 else None)
+        return ipynb.output("execute_result", data=data,
+                            execution_count=count if type(count) is int and count >= 0 else None)
     if kind == "error":
         trace = item.get("traceback")
         lines = [_text(line) for line in trace[-50:]] if isinstance(trace, list) else []
-        return nbformat.v4.new_output("error", ename=_text(item.get("ename"))[:200],
-                                      evalue=_text(item.get("evalue"))[:2000], traceback=lines)
+        return ipynb.output("error", ename=_text(item.get("ename"))[:200],
+                            evalue=_text(item.get("evalue"))[:2000], traceback=lines)
     return None
 
 
@@ -69,7 +68,6 @@ def _value(mime, value):
 
 def build(notebook, runs):
     """A copy of `notebook` with the grader's run in it: `runs` are the CellRun records of its code cells."""
-    import nbformat
     executed = copy.deepcopy(notebook)
     by_index = {run.index: run for run in runs}
     room = OUTPUT_CHARS
@@ -86,25 +84,28 @@ def build(notebook, runs):
         cell.outputs = [copy.deepcopy(output) for output in run.outputs]
         room -= sum(len(str(output)) for output in cell.outputs)
         if room < 0:
-            cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=(
+            cell.outputs = [ipynb.output("stream", name="stderr", text=(
                 f"[outputs left out: the executed notebook keeps {OUTPUT_CHARS} characters of outputs in all]\n"))]
         if run.status != "ok":
             cell.metadata["grader"] = {"status": run.status, "message": run.message}
         if run.status == "timeout":
-            cell.outputs.append(nbformat.v4.new_output("error", ename="CellTimeout", evalue=run.message,
-                                                       traceback=[f"CellTimeout: {run.message}"]))
+            cell.outputs.append(ipynb.output("error", ename="CellTimeout", evalue=run.message,
+                                             traceback=[f"CellTimeout: {run.message}"]))
     executed.metadata["grader"] = {"note": "executed by the grader, top to bottom, in its sandbox"}
     return executed
 
 
 def write(notebook, runs, folder):
     """Write the executed notebook into `folder`; returns its path."""
-    import nbformat
-    schema.install()  # (as notebook.read: nbformat validates what it writes)
     path = Path(folder) / NAME
     executed = build(notebook, runs)
-    nbformat.validator.normalize(executed)
-    path.write_text(nbformat.writes(executed))
+    text = ipynb.writes(executed)
+    if text is None:  # not the common case (ipynb.py)
+        import nbformat
+        schema.install()  # (as notebook.read: nbformat validates what it writes)
+        nbformat.validator.normalize(executed)
+        text = nbformat.writes(executed)
+    path.write_text(text)
     return path
 
 

@@ -1,4 +1,5 @@
-"""Reads a notebook as the grader sees it: an .ipynb (nbformat), or a .py that nbconvert exported from one.
+"""Reads a notebook as the grader sees it: an .ipynb (ipynb.py, else nbformat), or a .py that nbconvert exported
+from one.
 
 The grader reads the file as data and never runs it: only the code cells' sources go to the sandbox child, one
 at a time. A file that can't be read as a notebook raises NotANotebook with a message for the student.
@@ -7,7 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from . import schema
+from . import ipynb, schema
 
 # nbconvert's Python exporter writes `# In[3]:` (or `# In[ ]:`) above each code cell.
 EXPORTED_MARKER = re.compile(r"^# In\[[ 0-9]*\]:[ \t]*$", re.MULTILINE)
@@ -40,20 +41,15 @@ def read(path):
     except UnicodeDecodeError as exc:
         raise NotANotebook(f"{name} is not a notebook: it is not UTF-8 text (byte {exc.start}); {again}") from None
     try:
-        data = json.loads(text)
+        data = ipynb.loads(text)
     except json.JSONDecodeError as exc:
         raise NotANotebook(f"{name} is not a valid notebook: it is not valid JSON (line {exc.lineno}, column "
                            f"{exc.colno}: {exc.msg}); {again}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise NotANotebook(f"{name} is JSON but not a notebook: it has no list of cells; {again}")
-    import nbformat  # here, not at the top: grading a module need not pay for importing it
-    schema.install()  # its validator compiled once, not in every process (schema.py)
-    invalid = {}
-    try:
-        notebook = nbformat.reads(text, as_version=4, capture_validation_error=invalid)
-    except Exception as exc:  # nbformat's errors for unreadable versions and shapes have no common base class
-        raise NotANotebook(f"{name} is not a notebook nbformat can read ({type(exc).__name__}: "
-                           f"{str(exc)[:300]}); {again}") from None
+    notebook, invalid = ipynb.read(data), {}
+    if notebook is None:  # not the common case (ipynb.py): nbformat reads it, converts, repairs and complains
+        notebook = _nbformat_read(name, text, invalid, again)
     notes = []
     if "ValidationError" in invalid:
         first = str(invalid["ValidationError"]).splitlines()[0][:300]
@@ -62,6 +58,16 @@ def read(path):
         if cell.get("cell_type") == "code" and not isinstance(cell.get("source"), str):
             raise NotANotebook(f"{name} has a code cell whose source is not text; {again}")
     return notebook, notes
+
+
+def _nbformat_read(name, text, invalid, again):
+    import nbformat  # here, not at the top: a module, or a notebook of the common case, need not pay for it
+    schema.install()  # its validator compiled once, not in every process (schema.py)
+    try:
+        return nbformat.reads(text, as_version=4, capture_validation_error=invalid)
+    except Exception as exc:  # nbformat's errors for unreadable versions and shapes have no common base class
+        raise NotANotebook(f"{name} is not a notebook nbformat can read ({type(exc).__name__}: "
+                           f"{str(exc)[:300]}); {again}") from None
 
 
 def is_exported(text):
