@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
+COMPILED := $(VENV)/.compiled
 SUBMISSION ?=
 OUT ?=
 ASSIGNMENT ?=
@@ -12,19 +13,23 @@ SCHEDULER ?=
 	chromium bubblewrap doctor
 
 # What grading needs; the tests need Chromium too (see `test`).
-setup: $(READY) bubblewrap
+setup: $(READY) $(COMPILED) bubblewrap
 
 # The pinned requirements first, then this checkout as the package (editable, its own dependencies already there):
-# .venv/bin/grader, and `.venv/bin/dask worker ADDRESS` imports the grader without PYTHONPATH. Its modules are
-# compiled, as pip compiles an installed package's, and so are the assignments' (each grading imports its
-# assignment's solution, cases and mistakes): a command doesn't compile them again each time it starts where Python
-# may not write them itself (PYTHONDONTWRITEBYTECODE; 0.13 s and 0.012 s of CPU per command here).
+# .venv/bin/grader, and `.venv/bin/dask worker ADDRESS` imports the grader without PYTHONPATH.
 $(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
-	$(PY) -m compileall -q grader reference
 	touch $(READY)
+
+# The grader's modules compiled, as pip compiles an installed package's, and the assignments' (each grading imports
+# its assignment's solution, cases and mistakes), again whenever one changes (a pull, an edited solution): a command
+# doesn't compile them each time it starts where Python may not write them itself (PYTHONDONTWRITEBYTECODE; 0.13 s
+# and 0.012 s of CPU per command here), and the sandbox runs its child's compiled module only while it is fresh.
+$(COMPILED): $(READY) $(shell find grader reference -name '*.py')
+	$(PY) -m compileall -q grader reference
+	touch $(COMPILED)
 
 # The examples of every assignment: submissions/<assignment>/*.py (the first assignment's are submissions/*.py).
 EXAMPLES = $(wildcard submissions/*.py submissions/*/*.py)
@@ -86,10 +91,8 @@ test: setup chromium
 	@echo "tests in random order, seed $(SEED): make test SEED=$(SEED) replays it"
 	$(PY) -m pytest -q -n 2 --dist loadfile --randomly-seed=$(SEED)
 
-# (the assignments' modules compiled again: after an edit of a solution, Python would compile it in every command)
 fixtures: setup
 	$(VENV)/bin/grader fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
-	$(PY) -m compileall -q reference
 
 check-fixtures: setup
 	$(VENV)/bin/grader check-fixtures $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
