@@ -10,7 +10,7 @@ import pytest
 from grader.checks import compare, training
 from grader.checks.suite import Failure
 
-from conftest import ROOT
+from conftest import ROOT, mutate
 
 # --- comparing -------------------------------------------------------------------------------------------------
 
@@ -140,6 +140,33 @@ def test_the_structure_and_public_checks_ask_the_public_case_once(rnn):
     assert document["score"] == document["max_score"] + document["extra_credit_max"]
     # one call per function's public case, one per backward's gradient check: no other case is asked alone
     assert sent["call"] == 8 + 4, sent
+
+
+def test_a_function_s_checks_that_ask_in_one_message_each_share_one(grade_source, monkeypatch):
+    """Once a function's first check found it written, its checks that would each ask it in one message (hidden
+    values, hidden shapes, properties) are asked in one (grade._ask_ahead), each taking its own answers: one batch
+    per function, not three. A case that hangs still fails its own check, the function is not called again, and
+    the other functions are graded; an unwritten function (a stub) is asked once."""
+    from grader.sandbox import process
+    sent, send = [], process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send",
+                        lambda sandbox, message: sent.append(message) or send(sandbox, message))
+    source = mutate("    a_next = np.tanh(", "    while xt.shape != (3, 10):  # not the handout's sizes\n        pass\n"
+                                            "    a_next = np.tanh(")
+    source = mutate("def lstm_cell_backward(da_next, dc_next, cache):\n",
+                    "def lstm_cell_backward(da_next, dc_next, cache):\n    raise NotImplementedError\n", source)
+    status = {check["id"]: check["status"] for check in grade_source(source)["checks"]}
+    assert [status[f"rnn_cell_forward.{kind}"] for kind in ("structure", "hidden_values", "hidden_shapes",
+                                                             "properties")] == ["passed", "passed", "timeout",
+                                                                                "skipped"]
+    assert status["lstm_cell_backward.structure"] == "error" and status["lstm_cell_backward.properties"] == "skipped"
+    assert all(outcome == "passed" for check, outcome in status.items() if check.split(".")[0] not in
+               ("rnn_cell_forward", "lstm_cell_backward")), status
+    batches = collections.Counter(message["function"] for message in sent if message["op"] == "calls")
+    assert batches == {function: 1 for function in ("rnn_cell_forward", "rnn_forward", "lstm_cell_forward",
+                                                    "lstm_forward", "rnn_cell_backward", "rnn_backward",
+                                                    "lstm_backward")}, batches
+    assert [message["op"] for message in sent if message.get("function") == "lstm_cell_backward"] == ["call"]
 
 
 def test_a_grading_asks_the_grader_each_callback_once_per_sandbox_and_encodes_each_case_once(rnn, monkeypatch):
