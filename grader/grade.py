@@ -1,5 +1,6 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
 import contextlib
+import functools
 import json
 import re
 import shutil
@@ -63,6 +64,7 @@ class Context:
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
         self.foreseeing = {}  # {calling function: an Event set once its callbacks are foreseen} (_prepare)
+        self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -102,9 +104,26 @@ class Context:
     def prefetch(self, function, argument_lists, target=None, methods=None, keep=None, encoded=None):
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
         follow with the same arguments (and `keep`) take them in order (grader.sandbox.program.Program.prefetch).
-        `encoded`: the blob of each argument list as a tuple, made already (Program.prefetch)."""
+        `encoded`: the blob of each argument list as a tuple, made already (Program.prefetch). Lists that
+        ask_ahead() asked already (the very objects) are not asked again."""
+        if target is None and self._asked_ahead.pop((function, tuple(map(id, argument_lists))), None) is not None:
+            return
         self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self.stand_ins(function),
                               target=target, methods=methods, keep=keep, encoded=encoded)
+
+    def ask_ahead(self, function, planned):
+        """Ask for the answers of several checks of `function` in one message: `planned`, [(check id, its argument
+        lists, their blobs or None)] in the checks' order, each check's answers kept for it (Program.forget) and its
+        own prefetch() of those lists then sending nothing. The sandbox runs the same calls in the same order as
+        when each check asks its own."""
+        lists = [args for _, argument_lists, _ in planned for args in argument_lists]
+        encoded = [blob for _, argument_lists, blobs in planned
+                   for blob in (blobs or [None] * len(argument_lists))]
+        owners = [check for check, argument_lists, _ in planned for _ in argument_lists]
+        self.program.prefetch(function, [(tuple(args), {}) for args in lists], **self.stand_ins(function),
+                              encoded=encoded, owners=owners)
+        for _, argument_lists, _ in planned:
+            self._asked_ahead[function, tuple(map(id, argument_lists))] = argument_lists
 
     def calls(self, function, argument_lists, target=None, methods=None):
         """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
@@ -333,8 +352,9 @@ def require_fixtures(assignment):
 
 def run_checks(assignment, context, load_error):
     loads = Check("submission.loads", None, "the submission loads without an error", lambda _: None)
-    results, status, unwritten = [], {}, {}
-    for check in [loads, *assignment.checks(context.public_only)]:
+    results, status, unwritten, asked_ahead = [], {}, {}, set()
+    checks = [loads, *assignment.checks(context.public_only)]
+    for i, check in enumerate(checks):
         points, optional = assignment.points(check)
         started = time.monotonic()
         diagnoses, answer = [], {}
@@ -343,10 +363,13 @@ def run_checks(assignment, context, load_error):
             outcome, message = "skipped", (f"not run: {check.function} is not written yet"
                                            f" (see {unwritten[check.function]})")
         else:
-            outcome, message = _verdict(check, context, load_error, status, diagnoses, answer)
+            ahead = None
+            if i > 1 and check.function == checks[i - 1].function:  # (its first check found it written)
+                ahead = functools.partial(_ask_ahead, checks[i:], context, asked_ahead)
+            outcome, message = _verdict(check, context, load_error, status, diagnoses, answer, ahead)
             if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
                 unwritten[check.function] = check.id
-        context.program.forget()  # answers asked for ahead belong to the check that asked
+        context.program.forget(check.id)  # answers asked for ahead belong to the check that asked
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
@@ -356,6 +379,29 @@ def run_checks(assignment, context, load_error):
 
 
 UNWRITTEN = "{function} is not written yet: "
+
+
+def _ask_ahead(checks, context, done):
+    """Once per function (`done`), from its second check on: the standard checks from the first that asks its
+    function in one message, up to the first that asks otherwise, asked in one message (Context.ask_ahead), so that
+    the sandbox runs the same calls in the same order. Not at the first check: a function that turns out unwritten
+    (a stub, a body without `return`) is not called again."""
+    function, standard = checks[0].function, context.assignment.standard
+    if function in done or standard is None:
+        return
+    planned = []
+    for check in checks:
+        try:
+            asked = None if check.function != function or check.depends else standard.asked(context, check.id)
+        except Exception:  # noqa: BLE001 -- (a reference that raises on a case, say): the check reports it
+            asked = None
+        if asked is None:
+            break
+        planned.append((check.id, *asked))
+    if planned:  # (else this check asks otherwise: the next may begin them)
+        done.add(function)
+    if len(planned) > 1:
+        context.ask_ahead(function, planned)
 
 
 def _own_stub(function, error, assignment):
@@ -368,9 +414,11 @@ def _own_stub(function, error, assignment):
     return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
-def _verdict(check, context, load_error, status, diagnoses, answer):
+def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
     """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`, and its
-    wrong answer's record into `answer` (not in public mode: the record is the instructor's)."""
+    wrong answer's record into `answer` (not in public mode: the record is the instructor's). `ahead`: called as
+    the check begins (_ask_ahead), where what the sandbox does to its message is the check's outcome, as it is
+    for the check's own first message."""
     program, function = context.program, check.function
     if load_error and function is None:
         return "error", describe_load_error(load_error)
@@ -382,6 +430,8 @@ def _verdict(check, context, load_error, status, diagnoses, answer):
     if function in program.dead:
         return "skipped", f"not called again: {program.dead[function][1]}"
     try:
+        if ahead is not None:
+            ahead()
         note = check.run(context)  # a check that passes may say how it judged (a string), or return None
         return "passed", note if isinstance(note, str) else ""
     except Skip as skip:

@@ -296,10 +296,34 @@ class Standard:
             if skipped and not judged:
                 raise skipped[0]
             return None
+
+        def asked(drawn):
+            lists, encoded = self._planned_all(declared, drawn)
+            context.prefetch(declared.name, lists, encoded=encoded)
         self._diagnosing(context, declared, lambda last: check_property(
-            sizes, lambda case: self._generated(context, declared, case, last), max_examples,
-            lambda drawn: context.prefetch(declared.name, [a for case in drawn for a in self._planned(declared, case)],
-                                           encoded=[b for case in drawn for b in self._encoded(declared, case)])))
+            sizes, lambda case: self._generated(context, declared, case, last), max_examples, asked))
+
+    def asked(self, context, check_id):
+        """(argument lists, their blobs or None) that the standard check `check_id` asks its function for in one
+        message when every answer is right (Context.ask_ahead asks several checks' at once); None where it asks
+        otherwise (one case, a judged backward, the gradient check) or can't be graded here."""
+        function, kind = check_id.rsplit(".", 1)
+        if not self._standard(function, kind) or function in self.pairs or \
+                kind not in ("hidden_values", "hidden_shapes", "properties"):
+            return None
+        if kind == "properties":
+            return self._planned_all(self.functions[function], examples(self.sizes(),
+                                                                        self.settings["properties"]["max_examples"]))
+        try:
+            lists = [f.args for f in _fixtures(context, function, kind)]
+        except Failure:  # (the hidden cases are not in this copy of the grader: the check says so)
+            return None
+        return (lists, None) if len(lists) > 1 else None
+
+    def _planned_all(self, declared, drawn):
+        """(_planned's argument lists of every example `drawn`, in order; their blobs)."""
+        return ([a for case in drawn for a in self._planned(declared, case)],
+                [b for case in drawn for b in self._encoded(declared, case)])
 
     def _case(self, function, case):
         """(arguments, the reference's answer) of a generated case: the same for every submission, so made once per

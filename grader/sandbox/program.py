@@ -39,7 +39,7 @@ class Program:
         self.caches = {}  # token -> the cache a reference stand-in made (see _callback)
         self._tokens = {}  # id(a cache in caches) -> its latest token (see _sealed)
         self._prefetched = []  # [(a call's request, its outcome, what it was asked with)] asked for ahead
-        # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs)
+        # (prefetch), in order; what it was asked with: (its fields, its method, its args, its kwargs, its owner)
         self._pending = []  # [(a call's request, what it was asked with, how to hear it)]: sent ahead, its answer
         # not read yet (see prefetch); each comes before those after it, and after every _prefetched one
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
@@ -157,13 +157,16 @@ class Program:
         return self._value(function, outcome)
 
     def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
-                 replay=None, encoded=None):
+                 replay=None, encoded=None, owners=None):
         """Ask for the answers of calls to come in one message: `cases`, [(args, kwargs)], of `function` (with
         `methods[i]` of `target`, if given), run in order in the sandbox, each answer sent back as it ends. call()
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
         raises is only that case's answer; one that hangs or crashes the sandbox stops the batch, and the call that
         reaches it gets the timeout or the crash, so the function is dead from the same call as one by one.
-        `encoded`: wire.encode(args) of each case, made already (the checks' values, the same in every grading).
+        `encoded`: wire.encode(args) of each case (or None), made already (the checks' values, the same in every
+        grading).
+        `owners`: for each case, the check it is asked for, where that is a later check than the running one, whose
+        answers forget() keeps until that check is done.
 
         The answers are read as the calls reach them (_hear), not here: while the grader compares one answer
         with the reference, the child works on the next cases (two cores, where there are two)."""
@@ -173,11 +176,13 @@ class Program:
         substitute = substitute or {}
         pairs = {b: f for b, f in (pairs or {}).items() if b in substitute or f in substitute}
         common = self._fields(function, substitute, pairs, keep, target, record)  # once for the whole batch
-        encoded = encoded or [wire.encode(args) for args, _ in cases]
+        encoded = [wire.encode(args) if blob is None else blob
+                   for (args, _), blob in zip(cases, encoded or [None] * len(cases))]
         requests = [{**common, "args": encoded[i], "kwargs": _kwargs(kwargs),
                      **_method(methods[i] if methods else None, target)} for i, (args, kwargs) in enumerate(cases)]
-        asked = {id(request): (common, _method(methods[i] if methods else None, target), *cases[i])
-                 for i, request in enumerate(requests)}  # what each was asked with, for _ahead_same
+        asked = {id(request): (common, _method(methods[i] if methods else None, target), *cases[i],
+                               owners[i] if owners else None)
+                 for i, request in enumerate(requests)}  # what each was asked with, for _ahead_same and forget
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
@@ -249,10 +254,13 @@ class Program:
                 yield self.call(function, *args, **{k: v for k, v in options.items() if k != "methods"},
                                 method=method, **kwargs)
 
-    def forget(self):
-        """Drop the answers asked for ahead and not taken (a check's end), once they are read."""
-        self._hear(len(self._pending))
-        self._prefetched = []
+    def forget(self, done=None):
+        """Drop the answers asked for ahead and not taken at a check's end (`done`: the check), once they are read;
+        those asked for a later check (prefetch's `owners`) are kept for it."""
+        def later(asked):
+            return asked[4] not in (None, done)
+        self._hear(max((i + 1 for i, (_, asked, _) in enumerate(self._pending) if not later(asked)), default=0))
+        self._prefetched = [entry for entry in self._prefetched if later(entry[2])]
 
     def _ahead(self, request):
         """The outcome asked for ahead of the first request equal to this one (compared as encoded: the same
@@ -264,7 +272,7 @@ class Program:
         they are the first asked with these fields and can't have changed since (each array read-only: the checks'
         cases and fixtures, made read-only for every submission of a process); None where that isn't known."""
         def same(_, how):
-            common, asked_method, asked_args, asked_kwargs = how
+            common, asked_method, asked_args, asked_kwargs, _ = how
             if common != fields or asked_method != method:
                 return False
             if kwargs or asked_kwargs or len(args) != len(asked_args) or \
