@@ -63,7 +63,7 @@ class Context:
         self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
-        self.foreseeing = {}  # {calling function: an Event set once its callbacks are foreseen} (_prepare)
+        self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
@@ -288,9 +288,9 @@ _FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions
 
 
 def _foresee(assignment, context, asked):
-    """The reference's answers to the callbacks of every calling function's checks (foreseen.py: on its fixtures
-    and the argument lists `asked` of kinds.Standard.ahead), worked out once per process and solution; each
-    function's Event (context.foreseeing) set once its own are."""
+    """The reference's answers to the callbacks of every calling function's checks, then of the judged backwards'
+    (foreseen.py: on its fixtures and the argument lists `asked` of kinds.Standard.ahead), worked out once per
+    process and solution; each function's Event (context.foreseeing) set once its own are."""
     done = _FORESEEN.setdefault(assignment.solution, set())
     try:
         for function, callees in foreseen.callers(assignment).items():
