@@ -63,7 +63,7 @@ class Context:
         self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
-        self.foreseeing = {}  # {calling function: an Event set once its callbacks are foreseen} (_prepare)
+        self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
@@ -101,15 +101,15 @@ class Context:
         replay = {pairs[name]: getattr(self.assignment.solution, pairs[name]) for name in reference if name in pairs}
         return {"substitute": reference, "pairs": pairs, "record": record, "replay": replay}
 
-    def prefetch(self, function, argument_lists, target=None, methods=None, keep=None, encoded=None):
+    def prefetch(self, function, argument_lists, target=None, methods=None, keep=None, encoded=None, asked_as=None):
         """Ask the student's `function` for its answers on every argument list in one message; the calls that
         follow with the same arguments (and `keep`) take them in order (grader.sandbox.program.Program.prefetch).
-        `encoded`: the blob of each argument list as a tuple, made already (Program.prefetch). Lists that
-        ask_ahead() asked already (the very objects) are not asked again."""
+        `encoded`: the blob of each argument list as a tuple, made already; `asked_as`: see Program.prefetch. Lists
+        that ask_ahead() asked already (the very objects) are not asked again."""
         if target is None and self._asked_ahead.pop((function, tuple(map(id, argument_lists))), None) is not None:
             return
         self.program.prefetch(function, [(tuple(args), {}) for args in argument_lists], **self.stand_ins(function),
-                              target=target, methods=methods, keep=keep, encoded=encoded)
+                              target=target, methods=methods, keep=keep, encoded=encoded, asked_as=asked_as)
 
     def ask_ahead(self, function, planned):
         """Ask for the answers of several checks of `function` in one message: `planned`, [(check id, its argument
@@ -278,7 +278,8 @@ def _prepare(assignment, public_only, diagnose):
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
                                     fixtures.stored_gradients(assignment.fixtures))
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
-        context.foreseeing = {function: threading.Event() for function in foreseen.callers(assignment)}
+        context.foreseeing = {function: threading.Event()
+                              for function in (*foreseen.callers(assignment), *foreseen.judged(assignment))}
         _beside(_foresee, assignment, context, asked)
     return context
 
@@ -287,9 +288,9 @@ _FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions
 
 
 def _foresee(assignment, context, asked):
-    """The reference's answers to the callbacks of every calling function's checks (foreseen.py: on its fixtures
-    and the argument lists `asked` of kinds.Standard.ahead), worked out once per process and solution; each
-    function's Event (context.foreseeing) set once its own are."""
+    """The reference's answers to the callbacks of every calling function's checks, then of the judged backwards'
+    (foreseen.py: on its fixtures and the argument lists `asked` of kinds.Standard.ahead), worked out once per
+    process and solution; each function's Event (context.foreseeing) set once its own are."""
     done = _FORESEEN.setdefault(assignment.solution, set())
     try:
         for function, callees in foreseen.callers(assignment).items():
@@ -298,6 +299,13 @@ def _foresee(assignment, context, asked):
                 lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
                 foreseen.remember(assignment.solution, function, callees, lists + asked.get(function, []))
             context.foreseeing[function].set()
+        for backward in foreseen.judged(assignment):
+            if backward not in done:
+                done.add(backward)
+                foreseen.remember_judged(assignment, backward, (*context.public.get(backward, ()),
+                                                                *context.hidden.get(backward, ())),
+                                         asked.get(backward, []))
+            context.foreseeing[backward].set()
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()

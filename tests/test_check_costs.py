@@ -222,19 +222,21 @@ def test_a_grading_makes_each_function_s_stand_ins_once(rnn, monkeypatch):
 
 
 @pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 0),
-                                              ("rnn_layers", "rnn_layers/layers_correct.py", 508)])
+                                              ("rnn_layers", "rnn_layers/layers_correct.py", 408)])
 def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(name, path, most, monkeypatch):
     """The second grading of the same submission in a process (a batch's next correct submission asks the same)
     gets the reference's answers to the callbacks the first one made sealed along with each call (wire.seal), where
     the question and its answer are small (wire.SEAL_MOST_BYTES): none of the first assignment's 370 remain round
     trips (its largest, the hidden shapes' LSTM steps, are 9.4 kB; with an 8 kB bound 48 did); of the second's 805,
-    the training's sequences (128 kB) and the judged backwards' steps (their calls hold the handles of their
-    forward's caches, another object in each sandbox)."""
+    the training's sequences (128 kB) and 8 of the judged backwards' 108 steps (those of the calls that are not
+    asked ahead: a call holds the handle of its forward's cache, another object in each sandbox, and only a call
+    asked ahead is known by its case, Program.prefetch's `asked_as`; 508 when none was)."""
     from grader import assignment
     from grader.sandbox import answers, foreseen
     monkeypatch.setattr(answers, "ASKED", answers.Asked())
     monkeypatch.setattr(answers, "FORESEEN", answers.Asked())  # nothing foreseen (see the next test)
     monkeypatch.setattr(foreseen, "callers", lambda assignment: {})
+    monkeypatch.setattr(foreseen, "judged", lambda assignment: {})
     chosen = assignment.find(name)
     first, asked = _sent_while_grading(ROOT / "submissions" / path, chosen)
     document, sent = _sent_while_grading(ROOT / "submissions" / path, chosen)
@@ -244,12 +246,13 @@ def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(nam
 
 
 @pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 0),
-                                              ("rnn_layers", "rnn_layers/layers_correct.py", 604)])
+                                              ("rnn_layers", "rnn_layers/layers_correct.py", 408)])
 def test_a_first_grading_gets_the_foreseen_callbacks_answers_sealed_along(name, path, most, monkeypatch):
     """The callbacks of a right submission that grade._prepare foresaw (grader.sandbox.foreseen: the reference's
     calling functions run on the checks' arguments) are sealed along with each call in a process's first grading
-    too, as a next grading's are: none of 370 remain round trips, as in the test above; 604 of the second
-    assignment's 754 (its forwards' steps are foreseen, with the caches they make; not its backwards' steps)."""
+    too, as a next grading's are: none of 370 remain round trips, as in the test above; of the second assignment's,
+    408 as in the test above (its forwards' steps are foreseen, with the caches they make, and its judged backwards'
+    steps on those caches, foreseen.remember_judged: 508 when these were not)."""
     from grader import assignment
     from grader import grade as grading
     from grader.sandbox import answers

@@ -82,7 +82,7 @@ def ask_ahead(context, pair, cases, count):
     that case), up to the first that is not an answer or a Raised: the cases after it are asked as they come.
     `count`: how many outputs the forward has besides its cache."""
     context.prefetch(pair.forward, [forward_args for forward_args, _ in cases], keep="last")
-    made, backwards = [], []
+    made, backwards, asked_as = [], [], []
     for forward_args, upstream in cases:
         try:
             answer = context.call(pair.forward, *forward_args, keep="last")
@@ -94,7 +94,8 @@ def ask_ahead(context, pair, cases, count):
         made.append(answer)
         if _with_cache(answer, count):
             backwards.append((*upstream, answer[-1]))
-    context.prefetch(pair.backward, backwards)
+            asked_as.append((*forward_args, *upstream))  # (its callbacks foreseen by the case: foreseen.py)
+    context.prefetch(pair.backward, backwards, asked_as=asked_as)
     return made
 
 

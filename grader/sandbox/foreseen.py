@@ -9,8 +9,9 @@ with its callees recorded: every call it makes is one a right submission makes, 
 answer is remembered under the key that callback would have, and the call's callbacks under its arguments, so
 that the call is sent with their answers sealed (Program._sealed: each opens only for the very callback that asks
 it, as those a next grading sends). A submission that calls with other arguments asks other keys, answered as
-before. A forward stand-in's cache (assignment.pairs) stays in the grader, as Program._callback keeps it; the
-callbacks of a backward, whose question holds the token of such a cache, are left to come.
+before. A forward stand-in's cache (assignment.pairs) stays in the grader, as Program._callback keeps it; a
+backward judged on its student's own forward's cache (grader.checks.own_caches) is foreseen on the step caches the
+reference's forward made on the same case (remember_judged), which are those a right forward's callbacks get.
 """
 import copy
 import types
@@ -41,6 +42,39 @@ def remember(solution, function, callees, argument_lists):
         except Exception:  # noqa: BLE001 -- (a case the reference refuses): its callbacks are answered as they come
             continue
         answers.FORESEEN.put((function, wire.encode(tuple(args))), list(made))
+
+
+def judged(assignment):
+    """{backward: its forward} of the pairs whose callbacks can be foreseen for a backward judged on its student's
+    own cache (grader.checks.own_caches): both call stand-ins by design (the step functions of a sequence)."""
+    return {backward: forward for backward, forward in assignment.pairs.items()
+            if assignment.calls.get(backward) and assignment.calls.get(forward)}
+
+
+def remember_judged(assignment, backward, fixtures, argument_lists):
+    """Run the reference's forward of `backward` and then `backward` on each case of its `fixtures` and of
+    `argument_lists` (a case's arguments: its forward's, then the upstream gradients) with their callees recorded, as
+    a right submission's own forward and backward call them: the forward's callbacks are remembered under the forward
+    and its arguments, as remember() does, and the backward's, given the step caches the forward made (those its
+    student's forward gets tokens for), under the backward and the case's arguments (Program.prefetch's `asked_as`:
+    the handle of the cache that the backward's call holds is another in each grading). What raises is left."""
+    if not fixtures:
+        return
+    forward, solution, size = assignment.pairs[backward], assignment.solution, len(fixtures[0].args)
+    count = len(fixtures[0].expected["forward"])  # (the upstream gradients, one for each output but the cache)
+    made = {forward: [], backward: []}
+    run = {name: recording(getattr(solution, name), {callee: getattr(solution, callee) for callee in
+                                                     assignment.calls[name]}, assignment.pairs, made[name])
+           for name in made}
+    for args in [f.args for f in fixtures] + [args for args in argument_lists if len(args) == size]:
+        for asked in made.values():
+            asked.clear()
+        try:
+            run[backward](*copy.deepcopy(tuple(args[-count:])), run[forward](*copy.deepcopy(tuple(args[:-count])))[-1])
+        except Exception:  # noqa: BLE001 -- (a case the reference refuses): its callbacks are answered as they come
+            continue
+        answers.FORESEEN.put((forward, wire.encode(tuple(args[:-count]))), list(made[forward]))
+        answers.FORESEEN.put((backward, wire.encode(tuple(args))), list(made[backward]))
 
 
 def recording(function, substitute, pairs, made=None):

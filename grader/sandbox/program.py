@@ -157,7 +157,7 @@ class Program:
         return self._value(function, outcome)
 
     def prefetch(self, function, cases, substitute=None, pairs=None, keep=None, target=None, methods=None, record=(),
-                 replay=None, encoded=None, owners=None):
+                 replay=None, encoded=None, owners=None, asked_as=None):
         """Ask for the answers of calls to come in one message: `cases`, [(args, kwargs)], of `function` (with
         `methods[i]` of `target`, if given), run in order in the sandbox, each answer sent back as it ends. call()
         then takes each answer from here instead of a round trip. Every case has the per-call time limit; one that
@@ -167,6 +167,9 @@ class Program:
         grading).
         `owners`: for each case, the check it is asked for, where that is a later check than the running one, whose
         answers forget() keeps until that check is done.
+        `asked_as`: for each case, the argument list whose blob stands for its arguments' in the key its callbacks
+        are remembered and foreseen under (_asked_key): a judged backward's case, whose call holds the handle of a
+        cache its student's forward made, another in each grading (foreseen.remember_judged).
 
         The answers are read as the calls reach them (_hear), not here: while the grader compares one answer
         with the reference, the child works on the next cases (two cores, where there are two)."""
@@ -183,6 +186,8 @@ class Program:
         asked = {id(request): (common, _method(methods[i] if methods else None, target), *cases[i],
                                owners[i] if owners else None)
                  for i, request in enumerate(requests)}  # what each was asked with, for _ahead_same and forget
+        keyed = {id(request): {**request, "args": wire.encode(tuple(asked_as[i]))}
+                 for i, request in enumerate(requests)} if asked_as else {}
         if self.sandbox is None or not self.sandbox.alive:
             self.restarts += 1
             self.load()
@@ -192,7 +197,7 @@ class Program:
             batch = waiting.pop(0)
             if not self._hear(len(self._pending)):  # (a batch split in parts: the part before is heard first)
                 return  # the sandbox was stopped: the rest is asked when it is reached
-            keys = _asked_keys(batch)
+            keys = _asked_keys([keyed.get(id(request), request) for request in batch])
             try:
                 self.sandbox.send({**common, "op": "calls", "cases": [
                     {k: r[k] for k in ("args", "kwargs", "method") if k in r} for r in batch],
