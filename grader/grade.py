@@ -293,11 +293,11 @@ def _foresee(assignment, context, asked):
     process and solution; each function's Event (context.foreseeing) set once its own are."""
     done = _FORESEEN.setdefault(assignment.solution, set())
     try:
-        for function, callees in foreseen.callers(assignment).items():
+        for function in foreseen.callers(assignment):
             if function not in done:
                 done.add(function)
                 lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
-                foreseen.remember(assignment.solution, function, callees, lists + asked.get(function, []))
+                foreseen.remember(assignment, function, lists + asked.get(function, []))
             context.foreseeing[function].set()
         for backward in foreseen.judged(assignment):
             if backward not in done:

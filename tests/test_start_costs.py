@@ -415,9 +415,9 @@ def test_the_callbacks_are_foreseen_beside_the_first_checks_and_a_calling_functi
     events, lock = [], threading.Lock()
     remember, run_checks, stand_ins = foreseen.remember, grading.run_checks, grading.Context._make_stand_ins
 
-    def slow(solution, function, *args):
+    def slow(assignment, function, *args):
         time.sleep(0.1)
-        remember(solution, function, *args)
+        remember(assignment, function, *args)
         with lock:
             events.append(("foreseen", function))
 

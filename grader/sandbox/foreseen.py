@@ -20,21 +20,21 @@ from . import answers, wire
 
 
 def callers(assignment):
-    """{function: {callee: whether it makes a cache}} of the functions whose callbacks can be foreseen: no backward
-    of assignment.pairs among them or their callees."""
-    backwards, forwards = set(assignment.pairs), set(assignment.pairs.values())
-    return {function: {callee: callee in forwards for callee in callees}
-            for function, callees in assignment.calls.items() if callees and not backwards & {function, *callees}}
+    """The functions whose callbacks can be foreseen: they call stand-ins, and no backward of assignment.pairs is
+    among them or their callees."""
+    backwards = set(assignment.pairs)
+    return [function for function, callees in assignment.calls.items()
+            if callees and not backwards & {function, *callees}]
 
 
-def remember(solution, function, callees, argument_lists):
-    """Run the reference's `function` on each of `argument_lists` with its `callees` recorded: each call's answer
-    is remembered (answers.REFERENCE) under the key of a callback with those arguments, and the callbacks of each
-    argument list under the function and that list's blob (answers.FORESEEN), so that a call with it gets their
-    answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
-    made = []  # (`callees`: {name: whether it makes a cache}, callers()'s)
-    stand_ins = {name: (getattr(solution, name), makes_cache, False) for name, makes_cache in callees.items()}
-    recorded = _recording(getattr(solution, function), stand_ins, made)
+def remember(assignment, function, argument_lists):
+    """Run the reference's `function` (one of callers()) on each of `argument_lists` with its callees recorded: each
+    call's answer is remembered (answers.REFERENCE) under the key of a callback with those arguments, and the
+    callbacks of each argument list under the function and that list's blob (answers.FORESEEN), so that a call with
+    it gets their answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
+    made, solution = [], assignment.solution
+    callees = {callee: getattr(solution, callee) for callee in assignment.calls[function]}
+    recorded = recording(getattr(solution, function), callees, assignment.pairs, made)
     for args in argument_lists:
         made.clear()
         try:
