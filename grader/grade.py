@@ -291,21 +291,15 @@ def _foresee(assignment, context, asked):
     """The reference's answers to the callbacks of every calling function's checks, then of the judged backwards'
     (foreseen.py: on its fixtures and the argument lists `asked` of kinds.Standard.ahead), worked out once per
     process and solution; each function's Event (context.foreseeing) set once its own are."""
-    done = _FORESEEN.setdefault(assignment.solution, set())
+    done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
     try:
-        for function in foreseen.callers(assignment):
+        for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
             if function not in done:
                 done.add(function)
-                lists = [f.args for f in (*context.public.get(function, ()), *context.hidden.get(function, ()))]
-                foreseen.remember(assignment, function, lists + asked.get(function, []))
-            context.foreseeing[function].set()
-        for backward in foreseen.judged(assignment):
-            if backward not in done:
-                done.add(backward)
-                foreseen.remember_judged(assignment, backward, (*context.public.get(backward, ()),
-                                                                *context.hidden.get(backward, ())),
-                                         asked.get(backward, []))
-            context.foreseeing[backward].set()
+                remember = foreseen.remember_judged if function in judged else foreseen.remember
+                remember(assignment, function, (*context.public.get(function, ()), *context.hidden.get(function, ())),
+                         asked.get(function, []))
+            ready.set()
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()

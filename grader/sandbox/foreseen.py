@@ -27,15 +27,16 @@ def callers(assignment):
             if callees and not backwards & {function, *callees}]
 
 
-def remember(assignment, function, argument_lists):
-    """Run the reference's `function` (one of callers()) on each of `argument_lists` with its callees recorded: each
-    call's answer is remembered (answers.REFERENCE) under the key of a callback with those arguments, and the
-    callbacks of each argument list under the function and that list's blob (answers.FORESEEN), so that a call with
-    it gets their answers sealed along (Program._sealed) in a process's first grading too. What raises is left."""
+def remember(assignment, function, fixtures, argument_lists):
+    """Run the reference's `function` (one of callers()) on the arguments of each of its `fixtures` and on each of
+    `argument_lists`, with its callees recorded: each call's answer is remembered (answers.REFERENCE) under the key
+    of a callback with those arguments, and the callbacks of each argument list under the function and that list's
+    blob (answers.FORESEEN), so that a call with it gets their answers sealed along (Program._sealed) in a process's
+    first grading too. What raises is left."""
     made, solution = [], assignment.solution
     callees = {callee: getattr(solution, callee) for callee in assignment.calls[function]}
     recorded = recording(getattr(solution, function), callees, assignment.pairs, made)
-    for args in argument_lists:
+    for args in [f.args for f in fixtures] + list(argument_lists):
         made.clear()
         try:
             recorded(*copy.deepcopy(tuple(args)))
