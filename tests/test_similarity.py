@@ -808,3 +808,25 @@ def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_i
     copied = next(p for p in found if {p.a, p.b} == {"source", "copy"})
     assert copied.whole == 1.0 and copied.usual == 0.0, copied
     assert any(p.usual > 0 for p in found if "source" in (p.a, p.b) and not p.whole)
+
+
+def test_a_whole_copy_of_a_half_solved_file_with_stray_lines_in_its_stubs_is_still_a_whole_copy():
+    """A student who solved four functions the class's common ways and left two as the template; a copier inserted a
+    shape check or a temporary into each stub (functions only started: Document.stray, no solved code). The stubs are
+    not functions the copy solved apart from its source: the pair is a whole file alike, gets the whole-file term
+    and keeps its evidence, as the same copy without the stray lines does."""
+    import random
+    rng = random.Random(7)
+    ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
+
+    def student(name, choice, **given):
+        return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)}, **given)
+    students = [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
+    source, plain = student("source", (0, 1, 2, 0)), student("plain", (0, 1, 2, 0))
+    stubs = {"j": _prints(rng, 8), "k": _prints(rng, 8)}  # 16 own fingerprints: over a tenth of the source's 120
+    copy = score.Document("copy", "class", {**source.functions, **stubs}, stray=frozenset(stubs))
+    found = {frozenset((p.a, p.b)): p for p in score.all_pairs([*students, source, copy])}
+    copied = found[frozenset(("source", "copy"))]
+    alone = next(p for p in score.all_pairs([*students, source, plain]) if {p.a, p.b} == {"source", "plain"})
+    assert set(copied.functions) == set("fghi") and copied.whole == 1.0 and copied.usual == 0.0, copied
+    assert copied.score == pytest.approx(alone.score, abs=0.02) and copied.flagged == alone.flagged

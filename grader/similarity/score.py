@@ -232,8 +232,10 @@ def _alike(both, mine, theirs):
 
 
 def _apart(a, b):
-    """The own fingerprints of the functions that `a` solved and `b` did not."""
-    return sum(len(prints) for f, prints in a.functions.items() if f not in b.functions)
+    """The own fingerprints of the functions that `a` solved and `b` did not. A function `a` only started
+    (Document.stray) is not solved code that `b` lacks, as `compare` leaves it out of the pair: a copier's shape
+    checks inserted into the stubs of a half-solved file would otherwise keep its whole copy from being one."""
+    return sum(len(prints) for f, prints in a.functions.items() if f not in b.functions and f not in a.stray)
 
 
 def _state(both, kept_a, kept_b, rare):
