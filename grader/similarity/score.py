@@ -194,8 +194,11 @@ def compare(a, b, rare=None, masses=None):
         theirs = b.functions.get(name)
         if theirs:
             both = mine & theirs
-            found = _alike(len(both), mine, theirs) or (2 * len(both) >= min(len(mine), len(theirs)) and (
-                name in a.live or name in b.live) and _alike(None, a.live.get(name, mine), b.live.get(name, theirs)))
+            found = _alike(len(both), mine, theirs)
+            if (not found or found[0] < EXACT) and (name in a.live or name in b.live) and (
+                    2 * len(both) >= min(len(mine), len(theirs))):
+                found = max(found, _alike(None, a.live.get(name, mine), b.live.get(name, theirs)),
+                            key=lambda f: f[0] if f else 0.0)
             if found:
                 alike[name], lengths[name] = found
             shared[name] = _mass(both, rare)
@@ -222,8 +225,9 @@ def compare(a, b, rare=None, masses=None):
 def _alike(both, mine, theirs):
     """(containment, the smaller side's own fingerprints) when one side's are NEAR or more in the other's, else None
     (`both`: how many they share, if counted). `compare` asks it again of the code without the lines that compute
-    nothing read (Document.live) when half of the smaller side's are in the other's: statements a copier inserts
-    into a short function cut most of its runs of tokens, not all."""
+    nothing read (Document.live) when half of the smaller side's are in the other's and not EXACT: statements a
+    copier inserts into a short function cut most of its runs of tokens, not all, and into a long function held
+    exactly, a few of them (0.96: alike, no longer exact, see `_exact`)."""
     smaller = min(len(mine), len(theirs))
     both = len(mine & theirs) if both is None else both
     if smaller < MIN_SOLVED or both < NEAR * smaller:
