@@ -33,10 +33,11 @@ otherwise. A long function (LONG own fingerprints: dozens of choices left open) 
 the pairs of a class that write a long function alike are mostly copies of it, two or three students each, and the
 class's rate would count them against one another; so its length (own fingerprints over LONG, up to 1) stands in
 for the class's null when larger, unless every pair wrote it alike (the handout's). A long function (EXACT_FROM own
-fingerprints or more) that the two hold exactly (EXACT: the smaller side's fingerprints all in the other's) adds
-EXACT_POINTS more, times the near null: a copy of it, pasted or re-uploaded, renamed or respaced, is exact, while
-students who converge on each of its lines still differ in a line or two. And two files that solved the same
-functions (but for a tenth of the smaller side's own code, APART: a stub a copier's edits left) and wrote every one
+fingerprints or more) that the two hold exactly (EXACT: the smaller side's fingerprints all in the other's, with or
+without the lines that compute nothing read, Document.live) adds EXACT_POINTS more, times the near null: a copy of
+it, pasted or re-uploaded, renamed or respaced, a shape check inserted, is exact, while students who converge on
+each of its lines still differ in a line or two. And two files that solved the same functions (but for a tenth of
+the smaller side's own code, APART: a stub a copier's edits left, not one only started) and wrote every one
 alike (but for BROKEN functions that share PART of their rare mass: statements a copier inserted into one) add PROFILE
 times the square of the code written alike over LONG (up to PROFILE_UP_TO) times how few other documents are that
 alike to a side in every function (the same null): a whole copy of a student who wrote every function the class's
