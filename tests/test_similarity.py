@@ -819,8 +819,8 @@ def test_a_whole_copy_of_a_half_solved_file_with_stray_lines_in_its_stubs_is_sti
     rng = random.Random(7)
     ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
 
-    def student(name, choice, **given):
-        return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)}, **given)
+    def student(name, choice):
+        return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)})
     students = [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
     source, plain = student("source", (0, 1, 2, 0)), student("plain", (0, 1, 2, 0))
     stubs = {"j": _prints(rng, 8), "k": _prints(rng, 8)}  # 16 own fingerprints: over a tenth of the source's 120
