@@ -808,3 +808,50 @@ def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_i
     copied = next(p for p in found if {p.a, p.b} == {"source", "copy"})
     assert copied.whole == 1.0 and copied.usual == 0.0, copied
     assert any(p.usual > 0 for p in found if "source" in (p.a, p.b) and not p.whole)
+
+
+def test_a_whole_copy_of_a_half_solved_file_with_stray_lines_in_its_stubs_is_still_a_whole_copy():
+    """A student who solved four functions the class's common ways and left two as the template; a copier inserted a
+    shape check or a temporary into each stub (functions only started: Document.stray, no solved code). The stubs are
+    not functions the copy solved apart from its source: the pair is a whole file alike, gets the whole-file term
+    and keeps its evidence, as the same copy without the stray lines does."""
+    import random
+    rng = random.Random(7)
+    ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
+
+    def student(name, choice):
+        return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)})
+    students = [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
+    source, plain = student("source", (0, 1, 2, 0)), student("plain", (0, 1, 2, 0))
+    stubs = {"j": _prints(rng, 8), "k": _prints(rng, 8)}  # 16 own fingerprints: over a tenth of the source's 120
+    copy = score.Document("copy", "class", {**source.functions, **stubs}, stray=frozenset(stubs))
+    found = {frozenset((p.a, p.b)): p for p in score.all_pairs([*students, source, copy])}
+    copied = found[frozenset(("source", "copy"))]
+    alone = next(p for p in score.all_pairs([*students, source, plain]) if {p.a, p.b} == {"source", "plain"})
+    assert set(copied.functions) == set("fghi") and copied.whole == 1.0 and copied.usual == 0.0, copied
+    assert copied.score == pytest.approx(alone.score, abs=0.02) and copied.flagged == alone.flagged
+
+
+def test_a_long_function_held_exactly_is_still_exact_with_a_statement_inserted_that_computes_nothing():
+    """Four students write a long function alike, each a few fingerprints apart (the class's common way); a source
+    and its copy hold another exactly, but the copier inserted a shape check into it, which cuts four of its runs
+    of tokens and adds four of its own (0.96 of the source's left: alike, not exact). Without the lines that compute
+    nothing read (Document.live) the copy is its source's function again, held exactly, and the pair gets
+    EXACT_POINTS more, as the same copy without the inserted line does; the four who converged still do not."""
+    import random
+    rng = random.Random(5)
+    exact, common = _prints(rng, score.LONG), _prints(rng, score.LONG)
+    lines, cut = sorted(common), sorted(exact)
+    near = [score.Document(f"n{i}", "class", {"g": frozenset(lines[:3 * i] + lines[3 * i + 3:]) | _prints(rng, 3),
+                                               "h": _prints(rng, 30)}) for i in range(4)]
+    others = [score.Document(f"o{i}", "class", {"g": _prints(rng, score.LONG), "h": _prints(rng, 30)})
+              for i in range(12)]
+    source = score.Document("source", "class", {"g": exact, "h": _prints(rng, 30)})
+    copy = score.Document("copy", "class", {"g": frozenset(cut[4:]) | _prints(rng, 4), "h": _prints(rng, 30)},
+                          live={"g": exact})
+    plain = score.Document("copy", "class", {"g": exact, "h": copy.functions["h"]})
+    found = {frozenset((p.a, p.b)): p for p in score.all_pairs([*near, *others, source, copy])}
+    copied = found[frozenset(("source", "copy"))]
+    alone = next(p for p in score.all_pairs([*near, *others, source, plain]) if {p.a, p.b} == {"source", "copy"})
+    assert copied.alike == {"g": 1.0} and copied.agreement == pytest.approx(alone.agreement, abs=1e-3), copied
+    assert copied.flagged and all(p.alike.get("g", 0) < score.EXACT for p in found.values() if "n0" in (p.a, p.b))

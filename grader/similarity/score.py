@@ -33,10 +33,11 @@ otherwise. A long function (LONG own fingerprints: dozens of choices left open) 
 the pairs of a class that write a long function alike are mostly copies of it, two or three students each, and the
 class's rate would count them against one another; so its length (own fingerprints over LONG, up to 1) stands in
 for the class's null when larger, unless every pair wrote it alike (the handout's). A long function (EXACT_FROM own
-fingerprints or more) that the two hold exactly (EXACT: the smaller side's fingerprints all in the other's) adds
-EXACT_POINTS more, times the near null: a copy of it, pasted or re-uploaded, renamed or respaced, is exact, while
-students who converge on each of its lines still differ in a line or two. And two files that solved the same
-functions (but for a tenth of the smaller side's own code, APART: a stub a copier's edits left) and wrote every one
+fingerprints or more) that the two hold exactly (EXACT: the smaller side's fingerprints all in the other's, with or
+without the lines that compute nothing read, Document.live) adds EXACT_POINTS more, times the near null: a copy of
+it, pasted or re-uploaded, renamed or respaced, a shape check inserted, is exact, while students who converge on
+each of its lines still differ in a line or two. And two files that solved the same functions (but for a tenth of
+the smaller side's own code, APART: a stub a copier's edits left, not one only started) and wrote every one
 alike (but for BROKEN functions that share PART of their rare mass: statements a copier inserted into one) add PROFILE
 times the square of the code written alike over LONG (up to PROFILE_UP_TO) times how few other documents are that
 alike to a side in every function (the same null): a whole copy of a student who wrote every function the class's
@@ -194,8 +195,11 @@ def compare(a, b, rare=None, masses=None):
         theirs = b.functions.get(name)
         if theirs:
             both = mine & theirs
-            found = _alike(len(both), mine, theirs) or (2 * len(both) >= min(len(mine), len(theirs)) and (
-                name in a.live or name in b.live) and _alike(None, a.live.get(name, mine), b.live.get(name, theirs)))
+            found = _alike(len(both), mine, theirs)
+            if (not found or found[0] < EXACT) and (name in a.live or name in b.live) and (
+                    2 * len(both) >= min(len(mine), len(theirs))):
+                found = max(found, _alike(None, a.live.get(name, mine), b.live.get(name, theirs)),
+                            key=lambda f: f[0] if f else 0.0)
             if found:
                 alike[name], lengths[name] = found
             shared[name] = _mass(both, rare)
@@ -222,8 +226,9 @@ def compare(a, b, rare=None, masses=None):
 def _alike(both, mine, theirs):
     """(containment, the smaller side's own fingerprints) when one side's are NEAR or more in the other's, else None
     (`both`: how many they share, if counted). `compare` asks it again of the code without the lines that compute
-    nothing read (Document.live) when half of the smaller side's are in the other's: statements a copier inserts
-    into a short function cut most of its runs of tokens, not all."""
+    nothing read (Document.live) when half of the smaller side's are in the other's and not EXACT: statements a
+    copier inserts into a short function cut most of its runs of tokens, not all, and into a long function held
+    exactly, a few of them (0.96: alike, no longer exact, see `_exact`)."""
     smaller = min(len(mine), len(theirs))
     both = len(mine & theirs) if both is None else both
     if smaller < MIN_SOLVED or both < NEAR * smaller:
@@ -232,8 +237,10 @@ def _alike(both, mine, theirs):
 
 
 def _apart(a, b):
-    """The own fingerprints of the functions that `a` solved and `b` did not."""
-    return sum(len(prints) for f, prints in a.functions.items() if f not in b.functions)
+    """The own fingerprints of the functions that `a` solved and `b` did not. A function `a` only started
+    (Document.stray) is not solved code that `b` lacks, as `compare` leaves it out of the pair: a copier's shape
+    checks inserted into the stubs of a half-solved file would otherwise keep its whole copy from being one."""
+    return sum(len(prints) for f, prints in a.functions.items() if f not in b.functions and f not in a.stray)
 
 
 def _state(both, kept_a, kept_b, rare):
