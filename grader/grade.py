@@ -64,6 +64,7 @@ class Context:
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
+        self.foresight = None  # the thread that foresees them (_foresee), joined before grade() returns
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
@@ -216,8 +217,8 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)
-        for ready in context.foreseeing.values():  # (nothing of this grading works on once it returns)
-            ready.wait()
+        if context.foresight is not None:  # (nothing of this grading works on once it returns)
+            context.foresight.join()
         graded = Graded(submission, results, loaded.error, program.output(), program.restarts,
                         tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
         return graded
@@ -280,7 +281,9 @@ def _prepare(assignment, public_only, diagnose):
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
         context.foreseeing = {function: threading.Event()
                               for function in (*foreseen.callers(assignment), *foreseen.judged(assignment))}
-        _beside(_foresee, assignment, context, asked)
+        context.foresight = threading.Thread(target=_foresee, args=(assignment, context, asked), daemon=True,
+                                             name="grading-foresee")
+        context.foresight.start()
     return context
 
 
@@ -293,13 +296,20 @@ def _foresee(assignment, context, asked):
     process and solution; each function's Event (context.foreseeing) set once its own are."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
     try:
+        todo = [function for function in context.foreseeing if function not in done]
+        kept = foreseen.kept(assignment.depends_on, assignment.solution, todo) if todo else set()
+        done |= kept  # (an earlier command's, if nothing they depend on changed since)
+        put = {}
         for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
             if function not in done:
                 done.add(function)
                 remember = foreseen.remember_judged if function in judged else foreseen.remember
-                remember(assignment, function, (*context.public.get(function, ()), *context.hidden.get(function, ())),
-                         asked.get(function, []))
+                put[function] = remember(assignment, function, (*context.public.get(function, ()),
+                                                                *context.hidden.get(function, ())),
+                                         asked.get(function, []))
             ready.set()
+        if put and not kept:
+            foreseen.keep(assignment.depends_on, assignment.solution, put)
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()

@@ -67,6 +67,14 @@ def no_zygote_booted_after_a_grading(monkeypatch, request):
         monkeypatch.setattr(forkserver, "prestart", lambda *args: None)
 
 
+@pytest.fixture(autouse=True)
+def nothing_foreseen_kept(monkeypatch, tmp_path_factory):
+    """Each test grades as a first command on this machine: the foreseen callbacks that an earlier command kept
+    (grader.sandbox.foreseen.keep) are looked for, and kept, in a folder of the test's own."""
+    from grader.sandbox import foreseen
+    monkeypatch.setattr(foreseen, "KEPT", tmp_path_factory.mktemp("foreseen-kept"))
+
+
 @pytest.fixture
 def cold_sandboxes(monkeypatch):
     """Every sandbox of the test starts cold: none is forked from a zygote (grader/sandbox/forkserver.py), which a

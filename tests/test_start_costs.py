@@ -295,6 +295,42 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
         assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])
 
 
+def test_the_foreseen_callbacks_are_kept_for_the_next_command_until_a_file_of_the_assignment_changes(
+        rnn, tmp_path, monkeypatch):
+    """What a command's first grading foresaw (grader.sandbox.foreseen.keep) is read back by the next command's
+    instead of worked out again: every callback of a right submission is still answered from it, and the report is
+    the same. Once a file the assignment depends on changes, the callbacks are worked out again."""
+    from grader import grade as grading
+    from grader.sandbox import answers, foreseen
+    extra = tmp_path / "notes.txt"
+    extra.write_text("one")
+    files = type(rnn).depends_on
+    monkeypatch.setattr(type(rnn), "depends_on", property(lambda self: [*files.fget(self), extra]))
+    worked_out, remember = [], foreseen.remember
+
+    def counted(assignment, function, *args):
+        worked_out.append(function)
+        return remember(assignment, function, *args)
+    monkeypatch.setattr(foreseen, "remember", counted)
+    path = tmp_path / "student.py"
+    path.write_text(CORRECT)
+    runs = []
+    for text in ("one", "one", "three"):  # a first command, the next, one after the file changed
+        if extra.read_text() != text:
+            extra.write_text(text)
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # each a new process: nothing known
+        monkeypatch.setattr(answers, "ASKED", answers.Asked())
+        monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+        monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+        worked_out.clear()
+        checks = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+        runs.append((checks, list(worked_out), answers.REFERENCE.found, answers.REFERENCE.asked))
+    callers = list(foreseen.callers(rnn))
+    assert [run[1] for run in runs] == [callers, [], callers]
+    assert runs[1][2] == runs[1][3] > 300, runs[1][2:]
+    assert runs[0][0] == runs[1][0] == runs[2][0]
+
+
 LAYERS = (ROOT / "submissions" / "rnn_layers" / "layers_correct.py").read_text()
 # A model that asks the reference's rnn_forward once more each step (on its first sentence): its callbacks are
 # those of a right model and one more, which nothing foresaw.
@@ -417,9 +453,10 @@ def test_the_callbacks_are_foreseen_beside_the_first_checks_and_a_calling_functi
 
     def slow(assignment, function, *args):
         time.sleep(0.1)
-        remember(assignment, function, *args)
+        put = remember(assignment, function, *args)
         with lock:
             events.append(("foreseen", function))
+        return put
 
     def checks(*args):
         events.append(("checks",))
