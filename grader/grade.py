@@ -278,10 +278,11 @@ def _prepare(assignment, public_only, diagnose):
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
                                     fixtures.stored_gradients(assignment.fixtures))
+        taken = assignment.standard.take_kept(assignment.depends_on)  # (an earlier command's, if still valid)
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
         context.foreseeing = {function: threading.Event()
                               for function in (*foreseen.callers(assignment), *foreseen.judged(assignment))}
-        context.foresight = threading.Thread(target=_foresee, args=(assignment, context, asked), daemon=True,
+        context.foresight = threading.Thread(target=_foresee, args=(assignment, context, asked, taken), daemon=True,
                                              name="grading-foresee")
         context.foresight.start()
     return context
@@ -290,14 +291,16 @@ def _prepare(assignment, public_only, diagnose):
 _FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions whose callbacks were foreseen
 
 
-def _foresee(assignment, context, asked):
+def _foresee(assignment, context, asked, taken=True):
     """The reference's answers to the callbacks of every calling function's checks, then of the judged backwards'
     (foreseen.py: on its fixtures and the argument lists `asked` of kinds.Standard.ahead), worked out once per
-    process and solution; each function's Event (context.foreseeing) set once its own are."""
+    process and solution, or read back from an earlier command's (foreseen.keep); each function's Event
+    (context.foreseeing) set once its own are. Then, unless `taken` (kinds.Standard.take_kept), what ahead() made
+    is kept for the next command."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
     try:
         todo = [function for function in context.foreseeing if function not in done]
-        kept = foreseen.kept(assignment.depends_on, assignment.solution, todo) if todo else set()
+        kept = foreseen.kept_answers(assignment.depends_on, assignment.solution, todo) if todo else set()
         done |= kept  # (an earlier command's, if nothing they depend on changed since)
         put = {}
         for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
@@ -313,6 +316,8 @@ def _foresee(assignment, context, asked):
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()
+    if not taken:
+        assignment.standard.keep(assignment.depends_on)
 
 
 def _beside(function, *args):

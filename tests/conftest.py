@@ -68,11 +68,11 @@ def no_zygote_booted_after_a_grading(monkeypatch, request):
 
 
 @pytest.fixture(autouse=True)
-def nothing_foreseen_kept(monkeypatch, tmp_path_factory):
-    """Each test grades as a first command on this machine: the foreseen callbacks that an earlier command kept
-    (grader.sandbox.foreseen.keep) are looked for, and kept, in a folder of the test's own."""
-    from grader.sandbox import foreseen
-    monkeypatch.setattr(foreseen, "KEPT", tmp_path_factory.mktemp("foreseen-kept"))
+def nothing_kept_by_an_earlier_command(monkeypatch, tmp_path_factory):
+    """Each test grades as a first command on this machine: what an earlier command kept for the next ones
+    (grader.sandbox.kept) is looked for, and kept, in a folder of the test's own."""
+    from grader.sandbox import kept
+    monkeypatch.setattr(kept, "FOLDER", tmp_path_factory.mktemp("kept"))
 
 
 @pytest.fixture

@@ -295,23 +295,25 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
         assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])
 
 
-def test_the_foreseen_callbacks_are_kept_for_the_next_command_until_a_file_of_the_assignment_changes(
+def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_file_of_the_assignment_changes(
         rnn, tmp_path, monkeypatch):
-    """What a command's first grading foresaw (grader.sandbox.foreseen.keep) is read back by the next command's
-    instead of worked out again: every callback of a right submission is still answered from it, and the report is
-    the same. Once a file the assignment depends on changes, the callbacks are worked out again."""
+    """What a command's first grading works out alike for every submission (grader.sandbox.kept) is read back by the
+    next command's: the foreseen callbacks (foreseen.keep: every callback of a right submission is still answered
+    from them) and the property tests' arguments and the reference's answers (kinds.Standard.keep: no case is made
+    again), with the same report. Once a file the assignment depends on changes, they are worked out again."""
     from grader import grade as grading
     from grader.sandbox import answers, foreseen
     extra = tmp_path / "notes.txt"
     extra.write_text("one")
     files = type(rnn).depends_on
     monkeypatch.setattr(type(rnn), "depends_on", property(lambda self: [*files.fget(self), extra]))
-    worked_out, remember = [], foreseen.remember
+    worked_out, remember, made, arguments = [], foreseen.remember, [], rnn.standard.cases.arguments
 
     def counted(assignment, function, *args):
         worked_out.append(function)
         return remember(assignment, function, *args)
     monkeypatch.setattr(foreseen, "remember", counted)
+    monkeypatch.setattr(rnn.standard.cases, "arguments", lambda *args: made.append(args) or arguments(*args))
     path = tmp_path / "student.py"
     path.write_text(CORRECT)
     runs = []
@@ -322,12 +324,16 @@ def test_the_foreseen_callbacks_are_kept_for_the_next_command_until_a_file_of_th
         monkeypatch.setattr(answers, "ASKED", answers.Asked())
         monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
         monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+        monkeypatch.setattr(rnn.standard, "_made", {})
+        monkeypatch.setattr(rnn.standard, "_ahead_ran", False)
         worked_out.clear()
+        made.clear()
         checks = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
-        runs.append((checks, list(worked_out), answers.REFERENCE.found, answers.REFERENCE.asked))
+        runs.append((checks, list(worked_out), len(made), answers.REFERENCE.found, answers.REFERENCE.asked))
     callers = list(foreseen.callers(rnn))
     assert [run[1] for run in runs] == [callers, [], callers]
-    assert runs[1][2] == runs[1][3] > 300, runs[1][2:]
+    assert runs[1][3] == runs[1][4] > 300, runs[1][3:]
+    assert runs[0][2] > 150 and runs[2][2] > 150 and runs[1][2] < 10, [run[2] for run in runs]  # (the gradient checks')
     assert runs[0][0] == runs[1][0] == runs[2][0]
 
 

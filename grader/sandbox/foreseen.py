@@ -14,17 +14,9 @@ backward judged on its student's own forward's cache (grader.checks.own_caches) 
 reference's forward made on the same case (remember_judged), which are those a right forward's callbacks get.
 """
 import copy
-import hashlib
-import json
-import os
-import sys
-import threading
 import types
-from pathlib import Path
 
-import numpy as np
-
-from . import answers, wire
+from . import answers, kept, wire
 
 
 def callers(assignment):
@@ -142,59 +134,42 @@ def _recorder(name, stand_in, makes_cache, takes_cache, made):
     return record
 
 
-# What remember() worked out, kept for the next command: a process's first grading runs the reference on 160
-# argument lists and encodes 1,390 values (0.035 s of the grader's CPU, beside the first checks, whose every wait for
-# the sandbox then waits for the interpreter's lock too). Where every callback of a function is plain (no cache kept
-# in the grader: all of the first assignment's), the blobs of its questions and of the reference's answers are kept
-# in one file beside the compiled modules, under a key of what they depend on: every file of the assignment (its
-# reference, its recipes, its fixtures' manifest), the wire's format and this code, numpy and Python. The next
-# command reads them back in a millisecond instead. Only bytes are read (a length, a JSON head, the blobs): each
+# What remember() worked out, kept for the next command (kept.py): a process's first grading runs the reference on
+# 160 argument lists and encodes 1,390 values (0.035 s of the grader's CPU, beside the first checks, whose every
+# return from a wait for the sandbox then waits for the interpreter's lock too). Where every callback of a function
+# is plain (no cache kept in the grader: all of the first assignment's), the blobs of its questions and of the
+# reference's answers are kept, under a key of every file of the assignment (its reference, its recipes, its
+# fixtures' manifest) and of the wire's format and this code; the next command reads them back in 3-5 ms. Each
 # answer reaches the sandbox as before, sealed by its question, and a question that is no longer asked is never
 # opened.
 
-KEPT = Path(__file__).with_name("__pycache__") / "foreseen"
 
-
-def kept(depends_on, solution, functions):
+def kept_answers(depends_on, solution, functions):
     """Put back into answers.FORESEEN and answers.REFERENCE what keep() kept of `functions` for the reference module
     `solution`, where the files it depends on (`depends_on`) are as they were; returns the functions put back."""
+    calls, blobs = kept.read(kept.name("foreseen", solution), _key(depends_on)) or ({}, [])
+    replies, asked = [], []  # (all read before any is put back)
     try:
-        data = _path(solution).read_bytes()
-        size = int.from_bytes(data[:8], "big")
-        head = json.loads(data[8:8 + size])
-        if head["key"] != _key(depends_on) or 8 + size + sum(head["sizes"]) != len(data):
-            return set()
-        blobs, at = [], 8 + size
-        for length in head["sizes"]:
-            blobs.append(data[at:at + length])
-            at += length
-        found = {function: head["functions"][function] for function in functions if function in head["functions"]}
-        replies, foreseen = [], []  # (all read before any is put back)
-        for function, calls in found.items():
-            for args, made in calls:
+        found = {function: calls[function] for function in functions if function in calls}
+        for function, made_on in found.items():
+            for args, made in made_on:
                 replies += [(answers.key(getattr(solution, callee), blobs[question], blobs[keywords]), blobs[reply])
                             for callee, question, keywords, reply in made]
-                foreseen.append(((function, blobs[args]), [(callee, False, blobs[question], blobs[keywords], None)
-                                                           for callee, question, keywords, _ in made]))
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):  # none, or not ours: worked out
+                asked.append(((function, blobs[args]), [(callee, False, blobs[question], blobs[keywords], None)
+                                                        for callee, question, keywords, _ in made]))
+    except (ValueError, TypeError, IndexError, AttributeError):  # not ours: worked out again
         return set()
     for key, reply in replies:
         answers.REFERENCE.put(key, reply, None)
-    for key, made in foreseen:
+    for key, made in asked:
         answers.FORESEEN.put(key, made)
     return set(found)
 
 
 def keep(depends_on, solution, put):
     """Keep for the next command what remember() put ({function: its list}), of the functions whose callbacks are
-    all plain and answered in answers.REFERENCE; nothing where the file can't be written."""
-    blobs, index, functions = [], {}, {}
-
-    def at(blob):
-        if blob not in index:
-            index[blob] = len(blobs)
-            blobs.append(blob)
-        return index[blob]
+    all plain and answered in answers.REFERENCE."""
+    blobs, functions = kept.Blobs(), {}
     for function, entries in put.items():
         calls = []
         for (_, args), made in entries:
@@ -202,35 +177,13 @@ def keep(depends_on, solution, put):
                 getattr(solution, callee), question, keywords)) for callee, cache, question, keywords, given in made]
             if None in replies:
                 break
-            calls.append([at(args), [[callee, at(question), at(keywords), at(reply)]
-                                     for (callee, _, question, keywords, _), reply in zip(made, replies)]])
+            calls.append([blobs.at(args), [[callee, blobs.at(question), blobs.at(keywords), blobs.at(reply)]
+                                           for (callee, _, question, keywords, _), reply in zip(made, replies)]])
         else:
             functions[function] = calls
-    if not functions:
-        return
-    head = json.dumps({"key": _key(depends_on), "sizes": [len(blob) for blob in blobs],
-                       "functions": functions}).encode()
-    path = _path(solution)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(b"".join([len(head).to_bytes(8, "big"), head, *blobs]))
-        os.replace(temporary, path)  # whole, though several processes may write it at once
-    except OSError:
-        pass
-
-
-def _path(solution):
-    return KEPT / f"{hashlib.sha256(str(Path(solution.__file__).resolve()).encode()).hexdigest()[:16]}.bin"
+    if functions:
+        kept.write(kept.name("foreseen", solution), _key(depends_on), functions, blobs.blobs)
 
 
 def _key(depends_on):
-    """Each file's name, size and time (None: none), numpy's and Python's versions."""
-    found = []
-    for path in [*depends_on, Path(wire.__file__), Path(answers.__file__), Path(__file__)]:
-        try:
-            stat = path.stat()
-            found.append([str(path), stat.st_size, stat.st_mtime_ns])
-        except OSError:
-            found.append([str(path), None, None])
-    return [found, np.__version__, sys.version]
+    return kept.key([*depends_on, wire.__file__, answers.__file__, kept.__file__, __file__])
