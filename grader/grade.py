@@ -17,7 +17,7 @@ from .checks import wrong_answer
 from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
-from .sandbox import forkserver, foreseen, intake, spare
+from .sandbox import foreseen, intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Forked, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
@@ -212,6 +212,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         context.program = program
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
+            from .sandbox import forkserver  # (not the command line's one grading: its import is 3 ms)
             forkserver.prestart(limits, assignment.provided, None, spare.warm_kind(submission.kind == "notebook"))
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:
