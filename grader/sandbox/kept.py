@@ -10,6 +10,7 @@ for every submission are made read-only, kinds.read_only). Where the folder can'
 """
 import hashlib
 import json
+import math
 import os
 import sys
 import threading
@@ -103,17 +104,29 @@ def pack(value, blobs, arrays):
 
 
 def arrays_record(arrays, blobs):
-    """The arrays pack() met, in their numbers' order: [dtype, blob, shape...] each."""
-    made = []
+    """The arrays pack() met, in their numbers' order: [dtype, where it starts in its dtype's blob, shape...] each,
+    the bytes of all those of one dtype in one blob ({dtype: its blob})."""
+    made, parts, starts = [], {}, {}
     for _, value in sorted(arrays.values(), key=lambda entry: entry[0]):
         array = np.ascontiguousarray(value)
-        made.append([array.dtype.str, blobs.at(array.tobytes()), *array.shape])
-    return made
+        dtype = array.dtype.str
+        made.append([dtype, starts.get(dtype, 0), *array.shape])
+        starts[dtype] = starts.get(dtype, 0) + array.size
+        parts.setdefault(dtype, []).append(array.tobytes())
+    return [made, {dtype: blobs.at(b"".join(found)) for dtype, found in parts.items()}]
 
 
 def arrays_of(record, blobs):
-    """The arrays of arrays_record(), each a read-only view of its blob."""
-    return [np.frombuffer(blobs[blob], dtype).reshape(shape) for dtype, blob, *shape in record]
+    """The arrays of arrays_record(), each a read-only view of its dtype's blob."""
+    made, dtypes = record
+    buffers = {dtype: np.frombuffer(blobs[blob], dtype) for dtype, blob in dtypes.items()}
+    arrays = []
+    for dtype, start, *shape in made:
+        size = math.prod(shape)
+        if start < 0 or start + size > buffers[dtype].size:
+            raise ValueError("an array beyond its blob")
+        arrays.append(buffers[dtype][start:start + size].reshape(shape))
+    return arrays
 
 
 def unpack(data, blobs, arrays):
