@@ -337,6 +337,30 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
     assert runs[0][0] == runs[1][0] == runs[2][0]
 
 
+def test_a_kept_file_is_read_back_whole_under_its_own_key_its_arrays_read_only_and_shared_as_they_were(
+        tmp_path, monkeypatch):
+    from grader.sandbox import kept
+    monkeypatch.setattr(kept, "FOLDER", tmp_path)
+    shared = np.arange(6.0).reshape(2, 3)
+    value = {"args": (shared, [shared, np.zeros(0, np.int64), None, 2, 1.5, "x"]), "blob": b"\0\1"}
+    blobs, arrays = kept.Blobs(), {}
+    packed = kept.pack(value, blobs, arrays)
+    kept.write("value.bin", ["its key"], [packed, kept.arrays_record(arrays, blobs)], blobs.blobs)
+    (packed, record), found = kept.read("value.bin", ["its key"])
+    back = kept.unpack(packed, found, kept.arrays_of(record, found))
+    assert back["args"][0] is back["args"][1][0] and not back["args"][0].flags.writeable
+    np.testing.assert_array_equal(back["args"][0], shared)
+    assert back["args"][1][1].dtype == np.int64 and back["args"][1][1].shape == (0,)
+    assert back["args"][1][2:] == [None, 2, 1.5, "x"] and back["blob"] == b"\0\1" and type(back["args"]) is tuple
+    assert kept.read("value.bin", ["another key"]) is None
+    whole = (tmp_path / "value.bin").read_bytes()
+    for text in (whole[:-1], whole + b"\0", b"not ours"):  # cut short, grown, another file: worked out again
+        (tmp_path / "value.bin").write_bytes(text)
+        assert kept.read("value.bin", ["its key"]) is None
+    with pytest.raises(TypeError):  # (what it can't keep is not kept: kinds.Standard.keep writes nothing then)
+        kept.pack(np.float64(1.0), kept.Blobs(), {})
+
+
 LAYERS = (ROOT / "submissions" / "rnn_layers" / "layers_correct.py").read_text()
 # A model that asks the reference's rnn_forward once more each step (on its first sentence): its callbacks are
 # those of a right model and one more, which nothing foresaw.
