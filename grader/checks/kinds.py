@@ -195,8 +195,8 @@ class Standard:
                     entries.append([key[0], key[1], sizes.fields(key[2]), kept.pack(value, blobs, arrays)])
         except TypeError:  # (a value of a kind kept.pack does not keep: made again in each command)
             return
-        kept.write(kept.name("made", self.solution), self._kept_key(depends_on), [entries, kept.arrays_record(arrays, blobs)],
-                   blobs.blobs)
+        kept.write(kept.name("made", self.solution), self._kept_key(depends_on),
+                   [entries, kept.arrays_record(arrays, blobs)], blobs.blobs)
 
     def _kept_key(self, depends_on):
         here = Path(__file__).parent

@@ -135,8 +135,8 @@ def _recorder(name, stand_in, makes_cache, takes_cache, made):
 
 
 # What remember() worked out, kept for the next command (kept.py): a process's first grading runs the reference on
-# 160 argument lists and encodes 1,390 values (0.035 s of the grader's CPU, beside the first checks, whose every
-# return from a wait for the sandbox then waits for the interpreter's lock too). Where every callback of a function
+# 160 argument lists and encodes 1,390 values (0.035 s of the grader's CPU, beside the first checks, each of whose
+# returns from a wait for the sandbox may then wait for the interpreter's lock too). Where every callback of a function
 # is plain (no cache kept in the grader: all of the first assignment's), the blobs of its questions and of the
 # reference's answers are kept, under a key of every file of the assignment (its reference, its recipes, its
 # fixtures' manifest) and of the wire's format and this code; the next command reads them back in 3-5 ms. Each

@@ -22,8 +22,12 @@ FOLDER = Path(__file__).with_name("__pycache__") / "kept"
 
 
 def name(what, module):
-    """The name of the file that keeps `what` for an assignment whose reference is `module`."""
-    return f"{what}-{hashlib.sha256(str(Path(module.__file__).resolve()).encode()).hexdigest()[:16]}.bin"
+    """The name of the file that keeps `what` for an assignment whose reference is `module`; None for a module of no
+    file (one made in a test): nothing is kept for it."""
+    where = getattr(module, "__file__", None)
+    if where is None:
+        return None
+    return f"{what}-{hashlib.sha256(str(Path(where).resolve()).encode()).hexdigest()[:16]}.bin"
 
 
 def key(files):
@@ -41,6 +45,8 @@ def key(files):
 
 def read(name, valid_for):
     """(the head, [the blobs]) kept under `name` for the key `valid_for`, or None."""
+    if name is None:
+        return None
     try:
         data = (FOLDER / name).read_bytes()
         size = int.from_bytes(data[:8], "big")
@@ -58,15 +64,16 @@ def read(name, valid_for):
 
 def write(name, valid_for, content, blobs):
     """Keep `content` (JSON) and the `blobs` it points to under `name` for the key `valid_for`."""
+    if name is None:
+        return
     head = json.dumps({"key": valid_for, "sizes": [len(blob) for blob in blobs], "content": content}).encode()
-    path = FOLDER / name
-    temporary = path.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}")
+    temporary = FOLDER / f"{name}.{os.getpid()}.{threading.get_ident()}"
     try:
         FOLDER.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(b"".join([len(head).to_bytes(8, "big"), head, *blobs]))
-        os.replace(temporary, path)  # whole, though several processes may write it at once
+        os.replace(temporary, FOLDER / name)  # whole, though several processes may write it at once
     except OSError:
-        pass
+        temporary.unlink(missing_ok=True)
 
 
 class Blobs:
