@@ -279,12 +279,13 @@ def _prepare(assignment, public_only, diagnose):
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
                                     fixtures.stored_gradients(assignment.fixtures))
-        taken = assignment.standard.take_kept(assignment.depends_on)  # (an earlier command's, if still valid)
+        files = assignment.depends_on  # (what an earlier command kept is taken while they are as they were)
+        taken = assignment.standard.take_kept(files)
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
         context.foreseeing = {function: threading.Event()
                               for function in (*foreseen.callers(assignment), *foreseen.judged(assignment))}
-        context.foresight = threading.Thread(target=_foresee, args=(assignment, context, asked, taken), daemon=True,
-                                             name="grading-foresee")
+        context.foresight = threading.Thread(target=_foresee, args=(assignment, context, asked, files, taken),
+                                             daemon=True, name="grading-foresee")
         context.foresight.start()
     return context
 
@@ -292,16 +293,16 @@ def _prepare(assignment, public_only, diagnose):
 _FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions whose callbacks were foreseen
 
 
-def _foresee(assignment, context, asked, taken=True):
+def _foresee(assignment, context, asked, files, taken):
     """The reference's answers to the callbacks of every calling function's checks, then of the judged backwards'
     (foreseen.py: on its fixtures and the argument lists `asked` of kinds.Standard.ahead), worked out once per
-    process and solution, or read back from an earlier command's (foreseen.keep); each function's Event
-    (context.foreseeing) set once its own are. Then, unless `taken` (kinds.Standard.take_kept), what ahead() made
-    is kept for the next command."""
+    process and solution, or read back from what an earlier command kept while the assignment's `files` are as they
+    were (foreseen.keep); each function's Event (context.foreseeing) set once its own are. Then, unless `taken`
+    (kinds.Standard.take_kept), what ahead() made is kept for the next command."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
     try:
         todo = [function for function in context.foreseeing if function not in done]
-        kept = foreseen.kept_answers(assignment.depends_on, assignment.solution, todo) if todo else set()
+        kept = foreseen.kept_answers(files, assignment.solution, todo) if todo else set()
         done |= kept  # (an earlier command's, if nothing they depend on changed since)
         put = {}
         for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
@@ -313,12 +314,12 @@ def _foresee(assignment, context, asked, taken=True):
                                          asked.get(function, []))
             ready.set()
         if put and not kept:
-            foreseen.keep(assignment.depends_on, assignment.solution, put)
+            foreseen.keep(files, assignment.solution, put)
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()
     if not taken:
-        assignment.standard.keep(assignment.depends_on)
+        assignment.standard.keep(files)
 
 
 def _beside(function, *args):
