@@ -359,6 +359,9 @@ def test_a_kept_file_is_read_back_whole_under_its_own_key_its_arrays_read_only_a
         assert kept.read("value.bin", ["its key"]) is None
     with pytest.raises(TypeError):  # (what it can't keep is not kept: kinds.Standard.keep writes nothing then)
         kept.pack(np.float64(1.0), kept.Blobs(), {})
+    assert kept.writable()
+    monkeypatch.setattr(kept.os, "access", lambda path, mode: False)  # (an installed grader's read-only folder)
+    assert not kept.writable()
 
 
 LAYERS = (ROOT / "submissions" / "rnn_layers" / "layers_correct.py").read_text()

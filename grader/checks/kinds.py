@@ -186,6 +186,8 @@ class Standard:
         """Keep what ahead() made for the next command (take_kept()): each generated case's arguments and the
         reference's answer, its invariants' arguments, their blobs, a judged backward's case; the argument lists
         asked (_planned) are made of them again, the same objects."""
+        if not kept.writable():
+            return
         sizes, entries, blobs, arrays = self.sizes(), [], kept.Blobs(), {}
         try:
             for key, value in list(self._made.items()):  # (the checks may be adding to it)

@@ -169,6 +169,8 @@ def kept_answers(depends_on, solution, functions):
 def keep(depends_on, solution, put):
     """Keep for the next command what remember() put ({function: its list}), of the functions whose callbacks are
     all plain and answered in answers.REFERENCE."""
+    if not kept.writable():
+        return
     blobs, functions = kept.Blobs(), {}
     for function, entries in put.items():
         calls = []
