@@ -17,7 +17,7 @@ from .checks import wrong_answer
 from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
-from .sandbox import forkserver, foreseen, intake, spare
+from .sandbox import foreseen, intake, spare
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Forked, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
@@ -64,6 +64,7 @@ class Context:
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
+        self.foresight = None  # the thread that foresees them (_foresee), joined before grade() returns
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
@@ -211,13 +212,14 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         context.program = program
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
+            from .sandbox import forkserver  # (not the command line's one grading: its import is 3 ms)
             forkserver.prestart(limits, assignment.provided, None, spare.warm_kind(submission.kind == "notebook"))
         spare.prepare(limits, assignment.provided, scratch_root, submission.kind == "notebook")
         if submission.kind == "modules" and not loaded.error:
             submission.notes.extend(program.choose_sources(assignment.functions))
         results = run_checks(assignment, context, loaded.error)
-        for ready in context.foreseeing.values():  # (nothing of this grading works on once it returns)
-            ready.wait()
+        if context.foresight is not None:  # (nothing of this grading works on once it returns)
+            context.foresight.join()
         graded = Graded(submission, results, loaded.error, program.output(), program.restarts,
                         tuple(program.loaded.cells), program.isolation or "none", sources=dict(program.sources))
         return graded
@@ -277,32 +279,47 @@ def _prepare(assignment, public_only, diagnose):
     if assignment.standard is not None and not public_only:
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
                                     fixtures.stored_gradients(assignment.fixtures))
+        files = assignment.depends_on  # (what an earlier command kept is taken while they are as they were)
+        taken = assignment.standard.take_kept(files)
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
         context.foreseeing = {function: threading.Event()
                               for function in (*foreseen.callers(assignment), *foreseen.judged(assignment))}
-        _beside(_foresee, assignment, context, asked)
+        context.foresight = threading.Thread(target=_foresee, args=(assignment, context, asked, files, taken),
+                                             daemon=True, name="grading-foresee")
+        context.foresight.start()
     return context
 
 
 _FORESEEN = weakref.WeakKeyDictionary()  # a reference solution -> the functions whose callbacks were foreseen
 
 
-def _foresee(assignment, context, asked):
+def _foresee(assignment, context, asked, files, taken):
     """The reference's answers to the callbacks of every calling function's checks, then of the judged backwards'
     (foreseen.py: on its fixtures and the argument lists `asked` of kinds.Standard.ahead), worked out once per
-    process and solution; each function's Event (context.foreseeing) set once its own are."""
+    process and solution, or read back from what an earlier command kept while the assignment's `files` are as they
+    were (foreseen.keep); each function's Event (context.foreseeing) set once its own are. Then, unless `taken`
+    (kinds.Standard.take_kept), what ahead() made is kept for the next command."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
     try:
+        todo = [function for function in context.foreseeing if function not in done]
+        kept = foreseen.kept_answers(files, assignment.solution, todo) if todo else set()
+        done |= kept  # (an earlier command's, if nothing they depend on changed since)
+        put = {}
         for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
             if function not in done:
                 done.add(function)
                 remember = foreseen.remember_judged if function in judged else foreseen.remember
-                remember(assignment, function, (*context.public.get(function, ()), *context.hidden.get(function, ())),
-                         asked.get(function, []))
+                put[function] = remember(assignment, function, (*context.public.get(function, ()),
+                                                                *context.hidden.get(function, ())),
+                                         asked.get(function, []))
             ready.set()
+        if put and not kept:
+            foreseen.keep(files, assignment.solution, put)
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()
+    if not taken:
+        assignment.standard.keep(files)
 
 
 def _beside(function, *args):

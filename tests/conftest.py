@@ -67,6 +67,14 @@ def no_zygote_booted_after_a_grading(monkeypatch, request):
         monkeypatch.setattr(forkserver, "prestart", lambda *args: None)
 
 
+@pytest.fixture(autouse=True)
+def nothing_kept_by_an_earlier_command(monkeypatch, tmp_path_factory):
+    """Each test grades as a first command on this machine: what an earlier command kept for the next ones
+    (grader.sandbox.kept) is looked for, and kept, in a folder of the test's own."""
+    from grader.sandbox import kept
+    monkeypatch.setattr(kept, "FOLDER", tmp_path_factory.mktemp("kept"))
+
+
 @pytest.fixture
 def cold_sandboxes(monkeypatch):
     """Every sandbox of the test starts cold: none is forked from a zygote (grader/sandbox/forkserver.py), which a

@@ -295,6 +295,75 @@ def test_callbacks_foreseen_while_the_sandbox_starts_answer_a_right_submission_a
         assert any(c[0] == "rnn_forward.public" and c[1] == "failed" for c in reports[True])
 
 
+def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_file_of_the_assignment_changes(
+        rnn, tmp_path, monkeypatch):
+    """What a command's first grading works out alike for every submission (grader.sandbox.kept) is read back by the
+    next command's: the foreseen callbacks (foreseen.keep: every callback of a right submission is still answered
+    from them) and the property tests' arguments and the reference's answers (kinds.Standard.keep: no case is made
+    again), with the same report. Once a file the assignment depends on changes, they are worked out again."""
+    from grader import grade as grading
+    from grader.sandbox import answers, foreseen
+    extra = tmp_path / "notes.txt"
+    extra.write_text("one")
+    files = type(rnn).depends_on
+    monkeypatch.setattr(type(rnn), "depends_on", property(lambda self: [*files.fget(self), extra]))
+    worked_out, remember, made, arguments = [], foreseen.remember, [], rnn.standard.cases.arguments
+
+    def counted(assignment, function, *args):
+        worked_out.append(function)
+        return remember(assignment, function, *args)
+    monkeypatch.setattr(foreseen, "remember", counted)
+    monkeypatch.setattr(rnn.standard.cases, "arguments", lambda *args: made.append(args) or arguments(*args))
+    path = tmp_path / "student.py"
+    path.write_text(CORRECT)
+    runs = []
+    for text in ("one", "one", "three"):  # a first command, the next, one after the file changed
+        if extra.read_text() != text:
+            extra.write_text(text)
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # each a new process: nothing known
+        monkeypatch.setattr(answers, "ASKED", answers.Asked())
+        monkeypatch.setattr(answers, "FORESEEN", answers.Asked())
+        monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
+        monkeypatch.setattr(rnn.standard, "_made", {})
+        monkeypatch.setattr(rnn.standard, "_ahead_ran", False)
+        worked_out.clear()
+        made.clear()
+        checks = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
+        runs.append((checks, list(worked_out), len(made), answers.REFERENCE.found, answers.REFERENCE.asked))
+    callers = list(foreseen.callers(rnn))
+    assert [run[1] for run in runs] == [callers, [], callers]
+    assert runs[1][3] == runs[1][4] > 300, runs[1][3:]
+    assert runs[0][2] > 150 and runs[2][2] > 150 and runs[1][2] < 10, [run[2] for run in runs]  # (the gradient checks')
+    assert runs[0][0] == runs[1][0] == runs[2][0]
+
+
+def test_a_kept_file_is_read_back_whole_under_its_own_key_its_arrays_read_only_and_shared_as_they_were(
+        tmp_path, monkeypatch):
+    from grader.sandbox import kept
+    monkeypatch.setattr(kept, "FOLDER", tmp_path)
+    shared = np.arange(6.0).reshape(2, 3)
+    value = {"args": (shared, [shared, np.zeros(0, np.int64), None, 2, 1.5, "x"]), "blob": b"\0\1"}
+    blobs, arrays = kept.Blobs(), {}
+    packed = kept.pack(value, blobs, arrays)
+    kept.write("value.bin", ["its key"], [packed, kept.arrays_record(arrays, blobs)], blobs.blobs)
+    (packed, record), found = kept.read("value.bin", ["its key"])
+    back = kept.unpack(packed, found, kept.arrays_of(record, found))
+    assert back["args"][0] is back["args"][1][0] and not back["args"][0].flags.writeable
+    np.testing.assert_array_equal(back["args"][0], shared)
+    assert back["args"][1][1].dtype == np.int64 and back["args"][1][1].shape == (0,)
+    assert back["args"][1][2:] == [None, 2, 1.5, "x"] and back["blob"] == b"\0\1" and type(back["args"]) is tuple
+    assert kept.read("value.bin", ["another key"]) is None
+    whole = (tmp_path / "value.bin").read_bytes()
+    for text in (whole[:-1], whole + b"\0", b"not ours"):  # cut short, grown, another file: worked out again
+        (tmp_path / "value.bin").write_bytes(text)
+        assert kept.read("value.bin", ["its key"]) is None
+    with pytest.raises(TypeError):  # (what it can't keep is not kept: kinds.Standard.keep writes nothing then)
+        kept.pack(np.float64(1.0), kept.Blobs(), {})
+    assert kept.writable()
+    monkeypatch.setattr(kept.os, "access", lambda path, mode: False)  # (an installed grader's read-only folder)
+    assert not kept.writable()
+
+
 LAYERS = (ROOT / "submissions" / "rnn_layers" / "layers_correct.py").read_text()
 # A model that asks the reference's rnn_forward once more each step (on its first sentence): its callbacks are
 # those of a right model and one more, which nothing foresaw.
@@ -417,9 +486,10 @@ def test_the_callbacks_are_foreseen_beside_the_first_checks_and_a_calling_functi
 
     def slow(assignment, function, *args):
         time.sleep(0.1)
-        remember(assignment, function, *args)
+        put = remember(assignment, function, *args)
         with lock:
             events.append(("foreseen", function))
+        return put
 
     def checks(*args):
         events.append(("checks",))

@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import inspect
 import weakref
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -28,7 +29,7 @@ from . import properties
 from .properties import check_property, examples
 from .standard import differing, named, structure_differences, value_differences
 from ..fixtures import expect_backward
-from ..sandbox import wire
+from ..sandbox import kept, wire
 from .suite import Failure, Suite
 
 KINDS = ("structure", "public", "hidden_values", "hidden_shapes", "properties", "gradcheck")
@@ -89,6 +90,7 @@ class Standard:
                                             tuple(g[0] for g in f.backward.gradients))
                       for name, f in functions.items() if f.backward and f.backward.cache == "own"}
         self._made = {}  # what every submission's checks compute alike: see _case() and _gradients()
+        self._ahead_ran = False  # (in this process: see take_kept())
 
     def prepare(self, stored=None, gradients=None):
         """Have the property tests' examples ready: those `make fixtures` stored (`stored`, properties.json read
@@ -153,7 +155,55 @@ class Standard:
                         self._numeric_gradient(declared, name, variable, loss)
             except Exception:  # noqa: BLE001 -- (a reference that raises on a case, say): the check reports it
                 continue
+        self._ahead_ran = True
         return asked
+
+    def take_kept(self, depends_on):
+        """Have what ahead() makes alike in every command, kept by an earlier command (keep()) where nothing it depends
+        on changed since (`depends_on`: the assignment's files; the checks' code), before ahead() runs: it then finds
+        it made. True where nothing is left to keep: it was taken, or ahead() ran in this process already."""
+        if self._ahead_ran or self.solution is None or self.cases is None or "properties" not in self.settings:
+            return True
+        found = kept.read(kept.name("made", self.solution), self._kept_key(depends_on))
+        if found is None:
+            return False
+        (entries, record), blobs = found
+        made, case = {}, self.sizes().case
+        try:
+            arrays = kept.arrays_of(record, blobs)
+            for kind, function, fields, value in entries:
+                made[(function, case(**fields)) if kind == "case" else (kind, function, case(**fields))] = \
+                    kept.unpack(value, blobs, arrays)
+            for (kind, function, drawn), again in [(key, value) for key, value in made.items() if key[0] == "again"]:
+                made["planned", function, drawn] = [made[function, drawn][0], *(a for a in again if a is not None)]
+        except (ValueError, TypeError, KeyError, IndexError):  # not ours: made again
+            return False
+        for key, value in made.items():
+            self._made.setdefault(key, value)
+        return True
+
+    def keep(self, depends_on):
+        """Keep what ahead() made for the next command (take_kept()): each generated case's arguments and the
+        reference's answer, its invariants' arguments, their blobs, a judged backward's case; the argument lists
+        asked (_planned) are made of them again, the same objects."""
+        if not kept.writable():
+            return
+        sizes, entries, blobs, arrays = self.sizes(), [], kept.Blobs(), {}
+        try:
+            for key, value in list(self._made.items()):  # (the checks may be adding to it)
+                if len(key) == 2 and isinstance(key[1], sizes.case):
+                    entries.append(["case", key[0], sizes.fields(key[1]), kept.pack(value, blobs, arrays)])
+                elif key[0] in ("again", "judged", "encoded"):
+                    entries.append([key[0], key[1], sizes.fields(key[2]), kept.pack(value, blobs, arrays)])
+        except TypeError:  # (a value of a kind kept.pack does not keep: made again in each command)
+            return
+        kept.write(kept.name("made", self.solution), self._kept_key(depends_on),
+                   [entries, kept.arrays_record(arrays, blobs)], blobs.blobs)
+
+    def _kept_key(self, depends_on):
+        here = Path(__file__).parent
+        return kept.key([*depends_on, *sorted(here.glob("*.py")), here.parent / "fixtures.py", wire.__file__,
+                         kept.__file__])
 
     def examples_record(self):
         """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when

@@ -36,6 +36,12 @@ class Answers:
         self.found += 1
         return answer[:2]
 
+    def known(self, key):
+        """The reply blob kept under `key`, or None, neither counted nor made the most recently used (what
+        foreseen.keep() reads back)."""
+        kept = self._kept.get(key)
+        return None if kept is None else kept[0]
+
     def put(self, key, blob, cache):
         """Keep an answer; returns the cache kept under `key`: one kept before stays (a backward's key may hold it)."""
         size = sum(len(part) for part in key[1:] if type(part) is bytes) + 2 * len(blob)
