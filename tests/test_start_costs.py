@@ -469,3 +469,27 @@ def test_the_sandbox_child_runs_its_compiled_module_not_its_source(tmp_path, col
     assert process._script(runtime, "child.py").endswith(".pyc")
     os.utime(runtime / "child.py", (1, 1))
     assert process._script(runtime, "child.py") == "child.py"
+
+
+def test_a_notebook_waiting_for_its_sandbox_waits_for_no_more_than_its_cells_use(tmp_path):
+    """A sandbox warmed for a notebook (ahead.py) imports autoreload and formats a traceback once (what a cell's
+    first error imports) only while no request waits (loader.warm): a notebook that is there already, as the
+    command line's is when the child is late, does not wait for them, and a cell that raises pays for them and
+    shows the traceback that a later error, formatted with all of them imported, shows."""
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "student.ipynb").write_text("{}")
+    sandbox = process.Sandbox(tmp_path, FAST, warm="notebook")
+    sandbox.start()
+    try:
+        assert sandbox.request({"op": "load", "kind": "notebook", "entry": "student.ipynb"}, 20)["error"] is None
+        cells = ["import sys\n[m for m in ('IPython.extensions.autoreload', 'stack_data') if m in sys.modules]",
+                 "def inverse(x):\n    return 1 / x\ninverse(0)", "%load_ext autoreload", "def inverse(x):\n"
+                 "    return 1 / x\ninverse(0)", "[m for m in ('IPython.extensions.autoreload', 'stack_data') "
+                 "if m in sys.modules]"]
+        done = [sandbox.request({"op": "cell", "number": n, "source": s}, 20) for n, s in enumerate(cells, 1)]
+    finally:
+        sandbox.stop()
+    assert [d["outputs"][0]["data"]["text/plain"] for d in (done[0], done[4])] == [
+        "[]", "['IPython.extensions.autoreload', 'stack_data']"]
+    first, later = (d["outputs"][0]["traceback"] for d in (done[1], done[3]))
+    assert "ZeroDivisionError" in first[-1] and first == [line.replace("In[4]", "In[2]") for line in later]

@@ -257,10 +257,12 @@ class _Stream(io.TextIOBase):
         return False
 
 
-def warm():
+def warm(busy=None):
     """Import what a notebook's shell is made of (see spare.py); nothing is run, no shell is made. What making one
-    imports (its completer, magics, inspector: 0.05 s) is imported too, and a traceback is formatted once, as a
-    cell's error would be, for what that imports (0.05 s)."""
+    imports (its completer, magics, inspector: 0.05 s) is imported too. Then, unless a request is waiting already
+    (`busy()`: the child is late, its notebook is there), what a notebook may need later: autoreload (5 ms) and
+    what a cell's first error imports and looks up, by a traceback formatted once (0.03 s). Left out, each is done
+    where it is first used, by IPython as without a warm start: the notebook waits for no more than it uses."""
     try:
         import IPython.core.application  # noqa: F401
         import IPython.core.completer  # noqa: F401
@@ -269,15 +271,25 @@ def warm():
         import IPython.core.logger  # noqa: F401
         import IPython.core.magics  # noqa: F401
         import IPython.core.oinspect  # noqa: F401
-        import IPython.core.ultratb
-        import IPython.extensions.autoreload  # noqa: F401 -- a course notebook's first cell loads it, as a rule
         import traitlets.config  # noqa: F401
-        try:
-            raise ValueError("warm")
-        except ValueError:
-            IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback(*sys.exc_info())
+        for step in (_warm_autoreload, _warm_traceback):
+            if busy is not None and busy():
+                return
+            step()
     except Exception:  # noqa: BLE001 -- the notebook's load says what is wrong, as without a warm start
         pass
+
+
+def _warm_autoreload():
+    import IPython.extensions.autoreload  # noqa: F401 -- a course notebook's first cell loads it, as a rule
+
+
+def _warm_traceback():
+    import IPython.core.ultratb
+    try:
+        raise ValueError("warm")
+    except ValueError:
+        IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback(*sys.exc_info())
 
 
 def warm_plotting():
