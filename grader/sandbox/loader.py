@@ -16,6 +16,11 @@ Each cell's outputs (streams, displays, results, errors) are collected here in t
 bounded in size, and sent back as plain strings; the grader validates them and writes the executed notebook.
 A SIGINT from the grader (a cell past its time limit) raises KeyboardInterrupt in the running cell, like
 Jupyter's interrupt button; one that arrives after the cell has ended is ignored.
+
+A sandbox started ahead of a notebook imports the shell's modules before the notebook arrives (warm()), and what a
+notebook may use later (autoreload, what a cell's first error imports) only while the notebook is not there yet: a
+cold `grade`'s child is late for it as a rule, and IPython imports the rest where it is first used, with the same
+outputs. A zygote (zygote.py) does all of it once, for all its forks.
 """
 import base64
 import importlib.machinery
@@ -285,11 +290,19 @@ def _warm_autoreload():
 
 
 def _warm_traceback():
+    """A traceback formatted as a cell's error is: raised and caught in a source kept in linecache, as IPython keeps
+    a cell's, so that no frame of this file is in it (stack_data would parse its 500 lines, which no cell needs)."""
+    import linecache
+
     import IPython.core.ultratb
+    name, source = "<warm>", ("try:\n    raise ValueError('warm')\nexcept ValueError as error:\n"
+                              "    show(ValueError, error, error.__traceback__)\n")
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
     try:
-        raise ValueError("warm")
-    except ValueError:
-        IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback(*sys.exc_info())
+        exec(compile(source, name, "exec"),
+             {"show": IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback})
+    finally:
+        del linecache.cache[name]
 
 
 def warm_plotting():
