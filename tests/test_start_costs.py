@@ -539,3 +539,52 @@ def test_the_sandbox_child_runs_its_compiled_module_not_its_source(tmp_path, col
     assert process._script(runtime, "child.py").endswith(".pyc")
     os.utime(runtime / "child.py", (1, 1))
     assert process._script(runtime, "child.py") == "child.py"
+
+
+RAISES = "def inverse(x):\n    return 1 / x\ninverse(0)"
+IMPORTED = "import sys\n[m for m in ('IPython.extensions.autoreload', 'stack_data') if m in sys.modules]"
+
+
+def test_a_notebook_waiting_for_its_sandbox_waits_for_no_more_than_its_cells_use(tmp_path):
+    """A sandbox warmed for a notebook (ahead.py) imports autoreload and formats a traceback once (what a cell's
+    first error imports) only while no request waits (loader.warm): a notebook that is there already, as the
+    command line's is when the child is late, does not wait for them, and a cell that raises pays for them and
+    shows the traceback that a later error, formatted with all of them imported, shows."""
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "student.ipynb").write_text("{}")
+    sandbox = process.Sandbox(tmp_path, FAST, warm="notebook")
+    sandbox.start()
+    try:
+        assert sandbox.request({"op": "load", "kind": "notebook", "entry": "student.ipynb"}, 20)["error"] is None
+        cells = [IMPORTED, RAISES, "%load_ext autoreload", RAISES, IMPORTED]
+        done = [sandbox.request({"op": "cell", "number": n, "source": s}, 20) for n, s in enumerate(cells, 1)]
+    finally:
+        sandbox.stop()
+    assert [d["outputs"][0]["data"]["text/plain"] for d in (done[0], done[4])] == [
+        "[]", "['IPython.extensions.autoreload', 'stack_data']"]
+    first, later = (d["outputs"][0]["traceback"] for d in (done[1], done[3]))
+    assert "ZeroDivisionError" in first[-1] and first == [line.replace("In[4]", "In[2]") for line in later]
+
+
+WARMED = """import json, linecache, os, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import loader
+loader.warm()
+parsed = sorted(name for name in linecache.cache if not name.startswith("<"))
+os.chdir(tempfile.mkdtemp())
+loader.load({"kind": "notebook", "entry": "student.ipynb"}, os.getcwd(), None, None)
+before = set(sys.modules)
+done = loader.run_cell({"number": 1, "source": sys.argv[2]}, os.getcwd(), lambda error, work: repr(error))
+print(json.dumps([parsed, sorted(set(sys.modules) - before), done["outputs"][0]["ename"]]))
+"""
+
+
+def test_the_warm_up_formats_a_traceback_as_a_cells_and_parses_no_file_for_it():
+    """The whole warm-up (a zygote's, or a sandbox's that waits for its notebook) formats a traceback raised and
+    caught in a source of its own, as a cell's is: a cell's first error then imports nothing of stack_data's, and
+    no file was read for it (with a frame of loader.py in it, stack_data parsed its 500 lines)."""
+    done = subprocess.run([sys.executable, "-I", "-c", WARMED, str(ROOT / "grader" / "sandbox"), RAISES],
+                          capture_output=True, text=True, timeout=60)
+    parsed, imported, error = json.loads(done.stdout)
+    assert parsed == [] and error == "ZeroDivisionError"
+    assert not {m.split(".")[0] for m in imported} & {"stack_data", "executing", "pure_eval", "pygments"}, imported

@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import inspect
 import os
+import select
 import sys
 import traceback
 
@@ -360,17 +361,23 @@ def main():
     parser.add_argument("--warm", default=None)
     options = parser.parse_args()
     confine(options.processes, options.user)
+    read_fd, write_fd = (int(n) for n in options.fds.split(","))
     if options.warm in ("notebook", "plotting"):  # started ahead of a notebook (spare.py, ahead.py): its shell's
-        warm_imports()                             # modules before it arrives; and matplotlib, if it uses it
+        warm_imports(lambda: _waiting(read_fd))    # modules before it arrives; and matplotlib, if it uses it
     if options.warm == "plotting":
         loader.warm_plotting()
-    read_fd, write_fd = (int(n) for n in options.fds.split(","))
     serve_pipes(read_fd, write_fd, options.work, options.provided)
 
 
-def warm_imports():
-    """What a notebook's shell is made of, imported before the notebook arrives (spare.py, zygote.py)."""
-    loader.warm()
+def warm_imports(busy=None):
+    """What a notebook's shell is made of, imported before the notebook arrives (spare.py, zygote.py); what it may
+    need later only while `busy()` is false (loader.warm)."""
+    loader.warm(busy)
+
+
+def _waiting(fd):
+    """Whether the grader's next request is there to be read on `fd`."""
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def serve_pipes(read_fd, write_fd, work, provided):

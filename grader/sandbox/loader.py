@@ -16,6 +16,11 @@ Each cell's outputs (streams, displays, results, errors) are collected here in t
 bounded in size, and sent back as plain strings; the grader validates them and writes the executed notebook.
 A SIGINT from the grader (a cell past its time limit) raises KeyboardInterrupt in the running cell, like
 Jupyter's interrupt button; one that arrives after the cell has ended is ignored.
+
+A sandbox started ahead of a notebook imports the shell's modules before the notebook arrives (warm()), and what a
+notebook may use later (autoreload, what a cell's first error imports) only while the notebook is not there yet: a
+cold `grade`'s child is late for it as a rule, and IPython imports the rest where it is first used, with the same
+outputs. A zygote (zygote.py) does all of it once, for all its forks.
 """
 import base64
 import importlib.machinery
@@ -257,10 +262,12 @@ class _Stream(io.TextIOBase):
         return False
 
 
-def warm():
+def warm(busy=None):
     """Import what a notebook's shell is made of (see spare.py); nothing is run, no shell is made. What making one
-    imports (its completer, magics, inspector: 0.05 s) is imported too, and a traceback is formatted once, as a
-    cell's error would be, for what that imports (0.05 s)."""
+    imports (its completer, magics, inspector: 0.05 s) is imported too. Then, unless a request is waiting already
+    (`busy()`: the child is late, its notebook is there), what a notebook may need later: autoreload (5 ms) and
+    what a cell's first error imports and looks up, by a traceback formatted once (0.03 s). Left out, each is done
+    where it is first used, by IPython as without a warm start: the notebook waits for no more than it uses."""
     try:
         import IPython.core.application  # noqa: F401
         import IPython.core.completer  # noqa: F401
@@ -269,15 +276,33 @@ def warm():
         import IPython.core.logger  # noqa: F401
         import IPython.core.magics  # noqa: F401
         import IPython.core.oinspect  # noqa: F401
-        import IPython.core.ultratb
-        import IPython.extensions.autoreload  # noqa: F401 -- a course notebook's first cell loads it, as a rule
         import traitlets.config  # noqa: F401
-        try:
-            raise ValueError("warm")
-        except ValueError:
-            IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback(*sys.exc_info())
+        for step in (_warm_autoreload, _warm_traceback):
+            if busy is not None and busy():
+                return
+            step()
     except Exception:  # noqa: BLE001 -- the notebook's load says what is wrong, as without a warm start
         pass
+
+
+def _warm_autoreload():
+    import IPython.extensions.autoreload  # noqa: F401 -- a course notebook's first cell loads it, as a rule
+
+
+def _warm_traceback():
+    """A traceback formatted as a cell's error is: raised and caught in a source kept in linecache, as IPython keeps
+    a cell's, so that no frame of this file is in it (stack_data would parse its 500 lines, which no cell needs)."""
+    import linecache
+
+    import IPython.core.ultratb
+    name, source = "<warm>", ("try:\n    raise ValueError('warm')\nexcept ValueError as error:\n"
+                              "    show(ValueError, error, error.__traceback__)\n")
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    try:
+        exec(compile(source, name, "exec"),
+             {"show": IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback})
+    finally:
+        del linecache.cache[name]
 
 
 def warm_plotting():
