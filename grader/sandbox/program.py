@@ -483,11 +483,17 @@ def _fixed(value):
     kind = type(value)
     if kind is np.ndarray:
         return not value.flags.writeable
-    if kind is tuple or kind is list:
-        return all(_fixed(item) for item in value)
     if kind is dict:
-        return all(_fixed(item) for item in value.values())
-    return kind in _SCALARS or kind is wire.Handle
+        value = value.values()
+    elif kind is not tuple and kind is not list:
+        return kind in _SCALARS or kind is wire.Handle
+    for item in value:  # (a loop: all() of a generator costs more than the rest, on every call of a check)
+        if type(item) is np.ndarray:
+            if item.flags.writeable:
+                return False
+        elif not _fixed(item):
+            return False
+    return True
 
 
 _SCALARS = (int, float, str, bool, type(None), np.float64, np.int64)
