@@ -268,6 +268,23 @@ def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(nam
     assert asked["callback_return"] > 300 and sent["callback_return"] <= most, (asked, sent)
 
 
+def test_a_next_grading_seals_no_answer_again_and_sends_the_same_bytes(rnn, monkeypatch):
+    """The answers sealed along with a grading's calls are the same in the next grading of a process (a batch's
+    next correct submission): sealed once (4-6 ms of hashing a grading), the same ciphertexts sent again."""
+    from grader.sandbox import process, program, wire
+    sealed, seal = collections.Counter(), wire.seal
+    monkeypatch.setattr(wire, "seal", lambda *a: sealed.update(["sealed"]) or seal(*a))
+    monkeypatch.setattr(program, "_SEALS", {})
+    messages, send = [], process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda sandbox, m: messages.append(m) or send(sandbox, m))
+    first, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    made, sent_first, messages[:] = sealed["sealed"], [m.get("sealed") for m in messages], []
+    document, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == first["score"] == document["max_score"] + document["extra_credit_max"]
+    assert made > 300 and sealed["sealed"] == made, (made, sealed)
+    assert [m.get("sealed") for m in messages] == sent_first
+
+
 @pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 0),
                                               ("rnn_layers", "rnn_layers/layers_correct.py", 408)])
 def test_a_first_grading_gets_the_foreseen_callbacks_answers_sealed_along(name, path, most, monkeypatch):
