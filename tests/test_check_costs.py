@@ -268,21 +268,26 @@ def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(nam
     assert asked["callback_return"] > 300 and sent["callback_return"] <= most, (asked, sent)
 
 
-def test_a_next_grading_seals_no_answer_again_and_sends_the_same_bytes(rnn, monkeypatch):
-    """The answers sealed along with a grading's calls are the same in the next grading of a process (a batch's
-    next correct submission): sealed once (4-6 ms of hashing a grading), the same ciphertexts sent again."""
+def test_a_next_grading_seals_no_answer_and_encodes_no_hidden_case_again(rnn, monkeypatch):
+    """What a grading sends along with its calls is the same in the next grading of a process (a batch's next correct
+    submission): the answers sealed once (410, 4-6 ms of hashing a grading) and the same ciphertexts sent again; the
+    hidden cases' arguments encoded once (56), as the property tests' are: only the 12 single calls' are encoded
+    again (their arguments are looked up by their blobs)."""
     from grader.sandbox import process, program, wire
-    sealed, seal = collections.Counter(), wire.seal
-    monkeypatch.setattr(wire, "seal", lambda *a: sealed.update(["sealed"]) or seal(*a))
+    made, seal, encode = collections.Counter(), wire.seal, wire.encode
+    monkeypatch.setattr(wire, "seal", lambda *a: made.update(["sealed"]) or seal(*a))
+    monkeypatch.setattr(wire, "encode", lambda *a, **k: made.update(["encoded"]) or encode(*a, **k))
     monkeypatch.setattr(program, "_SEALS", {})
     messages, send = [], process.Sandbox.send
     monkeypatch.setattr(process.Sandbox, "send", lambda sandbox, m: messages.append(m) or send(sandbox, m))
     first, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
-    made, sent_first, messages[:] = sealed["sealed"], [m.get("sealed") for m in messages], []
+    sealed, sent_first, messages[:] = made["sealed"], [m.get("sealed") for m in messages], []
+    made["encoded"] = 0
     document, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
     assert document["score"] == first["score"] == document["max_score"] + document["extra_credit_max"]
-    assert made > 300 and sealed["sealed"] == made, (made, sealed)
+    assert sealed > 300 and made["sealed"] == sealed, (sealed, made)
     assert [m.get("sealed") for m in messages] == sent_first
+    assert made["encoded"] <= 12, made
 
 
 @pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 0),

@@ -368,7 +368,12 @@ class Standard:
             lists = [f.args for f in _fixtures(context, function, kind)]
         except Failure:  # (the hidden cases are not in this copy of the grader: the check says so)
             return None
-        return (lists, None) if len(lists) > 1 else None
+        if len(lists) < 2:
+            return None
+        made = self._made.get(("fixtures", function, kind))  # their blobs, made once per process (read-only cases)
+        if made is None or len(made[0]) != len(lists) or any(a is not b for a, b in zip(made[0], lists)):
+            made = self._made["fixtures", function, kind] = (lists, [wire.encode(tuple(args)) for args in lists])
+        return lists, made[1]
 
     def _planned_all(self, declared, drawn):
         """(_planned's argument lists of every example `drawn`, in order; their blobs)."""
