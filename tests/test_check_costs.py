@@ -270,9 +270,9 @@ def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(nam
 
 def test_a_next_grading_seals_no_answer_and_encodes_no_hidden_case_again(rnn, monkeypatch):
     """What a grading sends along with its calls is the same in the next grading of a process (a batch's next correct
-    submission): the answers sealed once (410, 4-6 ms of hashing a grading) and the same ciphertexts sent again; the
-    hidden cases' arguments encoded once (56), as the property tests' are: only the 12 single calls' are encoded
-    again (their arguments are looked up by their blobs)."""
+    submission): the answers sealed once (370 here, 4-6 ms of hashing a grading) and the same ciphertexts sent
+    again; the hidden cases' arguments encoded once (56), as the property tests' are: only the 12 single calls' are
+    encoded again (their arguments are looked up by their blobs)."""
     from grader.sandbox import process, program, wire
     made, seal, encode = collections.Counter(), wire.seal, wire.encode
     monkeypatch.setattr(wire, "seal", lambda *a: made.update(["sealed"]) or seal(*a))
