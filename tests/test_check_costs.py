@@ -53,6 +53,29 @@ def test_an_array_compared_the_short_way_differs_exactly_where_the_long_way_says
     assert compare.differences("n", np.int64(3), 3, 0, 0) == ["n is 3; expected np.int64(3)"]
 
 
+def test_a_right_answers_small_arrays_are_judged_without_numpy_and_as_numpy_judges_them(monkeypatch):
+    """A step's cache holds dozens of arrays of a few entries: each is judged in Python's floats, not by numpy's
+    seven calls (_within), and an entry that differs is still found and named where it is, odd values included."""
+    calls = collections.Counter()
+    within = compare._within
+    monkeypatch.setattr(compare, "_within", lambda *a: calls.update(["numpy"]) or within(*a))
+    right = (np.arange(6.0).reshape(2, 3), [np.ones(4), {"b": np.full(5, 0.5)}])
+    close = (right[0] + 1e-12, [np.ones(4), {"b": np.full(5, 0.5 - 1e-12)}])
+    assert compare.differences("x", right, close, 1e-5, 1e-8) == []
+    assert calls["numpy"] == 0
+    with np.errstate(all="ignore"):
+        for a, b in _pairs():
+            if a.shape != b.shape:
+                continue
+            for n in (1, 16, 17):  # the Python loop up to 16 entries, numpy past them: the same verdicts
+                expected, got = np.resize(a, n) if n > 1 else a[:1], np.resize(b, n) if n > 1 else b[:1]
+                lines = compare.differences("x", ([np.ones(3)], {"k": expected}), ([np.ones(3)], {"k": got}), 1e-5,
+                                            1e-8)
+                assert (lines == []) == _long_way(expected, got, 1e-5, 1e-8), (expected, got, lines)
+                assert not lines or lines[0].startswith("x[1]['k'] differs in")
+    assert calls["numpy"] > 0  # (the arrays of 17 entries)
+
+
 # --- the training's budget --------------------------------------------------------------------------------------
 
 def _train(budget, clock, iterations=30):
@@ -243,6 +266,28 @@ def test_a_next_grading_gets_its_callbacks_answers_sealed_along_and_asks_few(nam
     assert document["score"] == first["score"] == document["max_score"] + document["extra_credit_max"]
     assert [c["status"] for c in document["checks"]] == [c["status"] for c in first["checks"]]
     assert asked["callback_return"] > 300 and sent["callback_return"] <= most, (asked, sent)
+
+
+def test_a_next_grading_seals_no_answer_and_encodes_no_hidden_case_again(rnn, monkeypatch):
+    """What a grading sends along with its calls is the same in the next grading of a process (a batch's next correct
+    submission): the answers sealed once (370 here, 4-6 ms of hashing a grading) and the same ciphertexts sent
+    again; the hidden cases' arguments encoded once (56), as the property tests' are: only the 12 single calls' are
+    encoded again (their arguments are looked up by their blobs)."""
+    from grader.sandbox import process, program, wire
+    made, seal, encode = collections.Counter(), wire.seal, wire.encode
+    monkeypatch.setattr(wire, "seal", lambda *a: made.update(["sealed"]) or seal(*a))
+    monkeypatch.setattr(wire, "encode", lambda *a, **k: made.update(["encoded"]) or encode(*a, **k))
+    monkeypatch.setattr(program, "_SEALS", {})
+    messages, send = [], process.Sandbox.send
+    monkeypatch.setattr(process.Sandbox, "send", lambda sandbox, m: messages.append(m) or send(sandbox, m))
+    first, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    sealed, sent_first, messages[:] = made["sealed"], [m.get("sealed") for m in messages], []
+    made["encoded"] = 0
+    document, _ = _sent_while_grading(ROOT / "submissions" / "correct.py", rnn)
+    assert document["score"] == first["score"] == document["max_score"] + document["extra_credit_max"]
+    assert sealed > 300 and made["sealed"] == sealed, (sealed, made)
+    assert [m.get("sealed") for m in messages] == sent_first
+    assert made["encoded"] <= 12, made
 
 
 @pytest.mark.parametrize("name, path, most", [("rnn", "correct.py", 0),

@@ -299,8 +299,8 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
         rnn, tmp_path, monkeypatch):
     """What a command's first grading works out alike for every submission (grader.sandbox.kept) is read back by the
     next command's: the foreseen callbacks (foreseen.keep: every callback of a right submission is still answered
-    from them) and the property tests' arguments and the reference's answers (kinds.Standard.keep: no case is made
-    again), with the same report. Once a file the assignment depends on changes, they are worked out again."""
+    from them) and the property tests' and the gradient checks' arguments and the reference's answers
+    (kinds.Standard.keep: no case is made again), with the same report. Once a file the assignment depends on changes, they are worked out again."""
     from grader import grade as grading
     from grader.sandbox import answers, foreseen
     extra = tmp_path / "notes.txt"
@@ -333,7 +333,8 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
     callers = list(foreseen.callers(rnn))
     assert [run[1] for run in runs] == [callers, [], callers]
     assert runs[1][3] == runs[1][4] > 300, runs[1][3:]
-    assert runs[0][2] > 150 and runs[2][2] > 150 and runs[1][2] < 10, [run[2] for run in runs]  # (the gradient checks')
+    # (nor the gradient checks' cases: a cold command that reads them back imports no numpy.random, 5-7 ms)
+    assert runs[0][2] > 150 and runs[2][2] > 150 and runs[1][2] == 0, [run[2] for run in runs]
     assert runs[0][0] == runs[1][0] == runs[2][0]
 
 

@@ -32,6 +32,13 @@ def differences(name, expected, got, rtol, atol, values=True):
 
     With values=False only the structure is compared: containers, keys, lengths and shapes.
     """
+    if not values:
+        return _differences(name, expected, got, rtol, atol, values)
+    with np.errstate(invalid="ignore", over="ignore"):  # (once: each array's own costs as much as its comparison)
+        return _differences(name, expected, got, rtol, atol, values)
+
+
+def _differences(name, expected, got, rtol, atol, values):
     kind = _kind(expected)
     if _kind(got) != kind:
         return [f"{name} is {_describe(got)}; expected {_describe(expected)}"]
@@ -39,29 +46,53 @@ def differences(name, expected, got, rtol, atol, values=True):
         if len(got) != len(expected):
             return [f"{name} has {len(got)} items; expected {len(expected)}"]
         for i, (e, g) in enumerate(zip(expected, got)):
-            lines = differences(f"{name}[{i}]", e, g, rtol, atol, values)
-            if lines:
-                return lines
+            if not _alike(e, g, rtol, atol, values):
+                lines = _differences(f"{name}[{i}]", e, g, rtol, atol, values)
+                if lines:
+                    return lines
         return []
     if kind == "dict":
         missing = [k for k in expected if k not in got]
         if missing:
             return [f"{name} has no key {missing[0]!r}; it has {sorted(map(str, got))}"]
         for key in expected:
-            lines = differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
-            if lines:
-                return lines
+            if not _alike(expected[key], got[key], rtol, atol, values):
+                lines = _differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
+                if lines:
+                    return lines
         return []
     if kind == "number":
         return _array_differences(name, np.asarray(expected), np.asarray(got), rtol, atol, values)
     return [] if got == expected else [f"{name} is {got!r}; expected {expected!r}"]
 
 
+def _alike(expected, got, rtol, atol, values):
+    """True where _differences would find nothing, said at once for the commonest item (two arrays of one shape, of
+    float64 where values count, within the tolerance) without its name or recursion; False means: ask it."""
+    return type(expected) is np.ndarray and type(got) is np.ndarray and expected.shape == got.shape and (
+        not values or (expected.dtype == got.dtype == np.float64 and _close(expected, got, rtol, atol)))
+
+
+SMALL = 16  # entries: up to this many, a loop in Python's floats judges an array faster than numpy's seven calls
+
+
+def _close(expected, got, rtol, atol):
+    """_within() of two float64 arrays of one shape; for a few entries (a step's cache holds dozens of such arrays)
+    the same sums entry by entry in Python's floats, which are the same IEEE doubles: the same answer, nan and inf
+    included (a comparison with nan is false)."""
+    if expected.size > SMALL:
+        return _within(expected, got, rtol, atol)
+    for e, g in zip(expected.ravel().tolist(), got.ravel().tolist()):
+        if not abs(g - e) <= atol + rtol * abs(e):
+            return False
+    return True
+
+
 def _array_differences(name, expected, got, rtol, atol, values):
     if got.shape != expected.shape:
         hint = _shape_hint(expected.shape, got.shape)
         return [f"{name} has shape {got.shape}; expected {expected.shape}" + (f" ({hint})" if hint else "")]
-    if not values or (expected.dtype == got.dtype == np.float64 and _within(expected, got, rtol, atol)):
+    if not values or (expected.dtype == got.dtype == np.float64 and _close(expected, got, rtol, atol)):
         return []
     expected, got = expected.astype(np.float64), got.astype(np.complex128 if got.dtype.kind == "c" else np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -85,17 +116,18 @@ def _array_differences(name, expected, got, rtol, atol, values):
 def _within(expected, got, rtol, atol):
     """Whether every entry of `got` is within the tolerance of `expected` (|got - expected| <= atol + rtol *
     |expected|, broadcast), as _array_differences judges it: the common case (a right answer), said without the
-    copies and counts a difference needs, and allclose's first try."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        return bool((np.abs(got - expected) <= atol + rtol * np.abs(expected)).all())
+    copies and counts a difference needs, and allclose's first try. Under np.errstate(invalid="ignore",
+    over="ignore"), entered by the caller."""
+    return bool((np.abs(got - expected) <= atol + rtol * np.abs(expected)).all())
 
 
 def allclose(a, b, rtol, atol):
     """np.allclose(a, b, rtol=rtol, atol=atol) (|a - b| <= atol + rtol * |b|, entry by entry, b finite or equal):
     said at once when every b is finite and every entry close, without np.isclose's general machinery (most of
     an invariant's time on a check's small arrays); numpy says the rest."""
-    if _within(b, a, rtol, atol) and np.isfinite(b).all():
-        return True
+    with np.errstate(invalid="ignore", over="ignore"):
+        if _within(b, a, rtol, atol) and np.isfinite(b).all():
+            return True
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 

@@ -184,8 +184,8 @@ class Standard:
 
     def keep(self, depends_on):
         """Keep what ahead() made for the next command (take_kept()): each generated case's arguments and the
-        reference's answer, its invariants' arguments, their blobs, a judged backward's case; the argument lists
-        asked (_planned) are made of them again, the same objects."""
+        reference's answer, its invariants' arguments, their blobs, a judged backward's case, a gradient check's
+        case; the argument lists asked (_planned) are made of them again, the same objects."""
         if not kept.writable():
             return
         sizes, entries, blobs, arrays = self.sizes(), [], kept.Blobs(), {}
@@ -193,7 +193,7 @@ class Standard:
             for key, value in list(self._made.items()):  # (the checks may be adding to it)
                 if len(key) == 2 and isinstance(key[1], sizes.case):
                     entries.append(["case", key[0], sizes.fields(key[1]), kept.pack(value, blobs, arrays)])
-                elif key[0] in ("again", "judged", "encoded"):
+                elif key[0] in ("again", "judged", "encoded", "gradcheck"):
                     entries.append([key[0], key[1], sizes.fields(key[2]), kept.pack(value, blobs, arrays)])
         except TypeError:  # (a value of a kind kept.pack does not keep: made again in each command)
             return
@@ -368,7 +368,12 @@ class Standard:
             lists = [f.args for f in _fixtures(context, function, kind)]
         except Failure:  # (the hidden cases are not in this copy of the grader: the check says so)
             return None
-        return (lists, None) if len(lists) > 1 else None
+        if len(lists) < 2:
+            return None
+        made = self._made.get(("fixtures", function, kind))  # their blobs, made once per process (read-only cases)
+        if made is None or len(made[0]) != len(lists) or any(a is not b for a, b in zip(made[0], lists)):
+            made = self._made["fixtures", function, kind] = (lists, [wire.encode(tuple(args)) for args in lists])
+        return lists, made[1]
 
     def _planned_all(self, declared, drawn):
         """(_planned's argument lists of every example `drawn`, in order; their blobs)."""
@@ -488,15 +493,22 @@ class Standard:
 
     def _gradcheck_case(self, declared):
         """(the case, the forward's inputs, the reference forward's outputs on them, the upstream gradients, the
-        loss sum(output * upstream) through the reference forward at the inputs as they are now) of a gradient check."""
+        loss sum(output * upstream) through the reference forward at the inputs as they are now) of a gradient check.
+        The inputs, outputs and upstream gradients are made once per process, read-only, and kept (keep()): a cold
+        command that reads them back imports no numpy.random (5-7 ms on its path to the first check); the inputs
+        given are a copy, whose entries a numeric gradient may move."""
         backward = declared.backward
         forward = getattr(self.solution, backward.forward)
         case = self.cases.Case(**self.settings["gradcheck"]["case"])
-        inputs = self.cases.arguments(backward.forward, case)
-        draw = np.random.default_rng(case.seed + 1).standard_normal
-        out = forward(*copy.deepcopy(inputs))
         positions = backward.upstream
-        upstream = [draw(out[p].shape) for p in positions]
+        if ("gradcheck", declared.name, case) not in self._made:
+            inputs = self.cases.arguments(backward.forward, case)
+            draw = np.random.default_rng(case.seed + 1).standard_normal
+            out = forward(*copy.deepcopy(inputs))
+            self._made["gradcheck", declared.name, case] = read_only(
+                (inputs, out, [draw(out[p].shape) for p in positions]))
+        made, out, upstream = self._made["gradcheck", declared.name, case]
+        inputs = copy.deepcopy(made)
 
         def loss():
             result = forward(*inputs)

@@ -242,15 +242,16 @@ class _Values:
     def value(self, data, depth):
         kind = type(data)
         if kind is dict and len(data) == 1:
-            (tag, body), = data.items()
-            if tag == "$nd":  # the most frequent value by far
+            body = data.get("$nd")
+            if body is not None:  # the most frequent value by far
                 return self.array(body)
+            (tag, body), = data.items()
             if tag == "$tuple" and type(body) is list:
                 return tuple(self.items(body, depth))
             if tag == "$dict" and type(body) is list:
                 if depth >= MAX_DEPTH:
                     raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-                return {_key(pair): self.value(pair[1], depth + 1) for pair in body}
+                return self.mapping(body, depth + 1)
             if tag == "$float" and body in ("nan", "inf", "-inf"):
                 return float(body)
             if tag == "$complex" and type(body) is list and len(body) == 2:
@@ -273,9 +274,34 @@ class _Values:
         raise WireError(f"malformed value {str(data)[:80]!r}")
 
     def items(self, data, depth):
+        """The values of a list's items; an array's made here (most items are: a call to value() for each costs
+        as much as the rest of its work)."""
         if depth >= MAX_DEPTH:
             raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-        return [self.value(v, depth + 1) for v in data]
+        made, depth = [], depth + 1
+        for item in data:
+            if type(item) is dict and len(item) == 1:
+                body = item.get("$nd")
+                if body is not None:
+                    made.append(self.array(body))
+                    continue
+            made.append(self.value(item, depth))
+        return made
+
+    def mapping(self, body, depth):
+        """The dict of a $dict's [key, value] pairs; an array's value made here, as in items()."""
+        made = {}
+        for pair in body:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
+                raise WireError(f"malformed dict entry {str(pair)[:80]!r}")
+            item = pair[1]
+            if type(item) is dict and len(item) == 1:
+                nd = item.get("$nd")
+                if nd is not None:
+                    made[pair[0]] = self.array(nd)
+                    continue
+            made[pair[0]] = self.value(item, depth)
+        return made
 
     def array(self, body):
         if type(body) is not list or len(body) != 3:
@@ -354,13 +380,13 @@ class _Recipe:
         if not dt.isnative:
             native = dt.newbyteorder("=")
             return lambda raw, resolve: np.frombuffer(raw, dt, count, offset).reshape(shape).astype(native)
-        return lambda raw, resolve: np.frombuffer(raw, dt, count, offset).reshape(shape).copy()
+        end = offset + count * dt.itemsize
 
-
-def _key(pair):
-    if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
-        raise WireError(f"malformed dict entry {str(pair)[:80]!r}")
-    return pair[0]
+        def array(raw, resolve):  # (a fresh array, the bytes copied in: cheaper than frombuffer's copy())
+            made = np.empty(shape, dtype=dt)
+            made.data.cast("B")[:] = raw[offset:end]
+            return made
+        return array
 
 
 def pack(message):
