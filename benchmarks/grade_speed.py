@@ -27,27 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from grader import assignment  # noqa: E402
 from grader.grade import grade  # noqa: E402
-from grader.sandbox import intake, process, usage  # noqa: E402
+from grader.sandbox import intake, process  # noqa: E402
+from benchmarks.cputree import sandbox_cpu  # noqa: E402
 from grader.sandbox.limits import Limits  # noqa: E402
 from grader.sandbox.program import Program  # noqa: E402
 
 CORRECT = ROOT / "submissions" / "correct.py"
-
-
-@contextlib.contextmanager
-def sandbox_cpu():
-    """Within it, the CPU seconds of every sandbox stopped are added up in the list it gives (one number)."""
-    spent, stop = [0.0], process.Sandbox.stop
-
-    def counted(sandbox):
-        if sandbox.process is not None:
-            spent[0] += usage.cpu_seconds(sandbox.process.pid) or 0.0
-        return stop(sandbox)
-    process.Sandbox.stop = counted
-    try:
-        yield spent
-    finally:
-        process.Sandbox.stop = stop
 
 
 @contextlib.contextmanager
@@ -73,16 +58,18 @@ def graded(source, chosen):
         return time.perf_counter() - started, time.process_time() - used, sandboxed[0], results
 
 
-# The command line with the sandbox's CPU counted: the same code as `python -m grader grade`, in a new process.
+# The command line with the sandbox's CPU counted: `python -m grader grade` in a new process, ended as its console
+# script ends it (cli.entry: without the interpreter's teardown), and with nothing of the grading imported before it
+# (cputree's imports are light): the command starts its sandbox before it imports the grading code and numpy.
 COMMAND = """import resource, sys
 sys.path.insert(0, {root!r})
-from benchmarks.grade_speed import sandbox_cpu
+from benchmarks.cputree import sandbox_cpu
 with sandbox_cpu() as sandboxed:
     from grader import cli
     code = cli.main(sys.argv[1:])
 own = resource.getrusage(resource.RUSAGE_SELF)
 print("CPU", own.ru_utime + own.ru_stime, sandboxed[0], file=sys.stderr)
-sys.exit(code)
+cli.end_at_once(0 if code is None else code)
 """
 
 
