@@ -791,18 +791,24 @@ def test_a_pair_that_shares_words_of_its_own_keeps_its_evidence_however_close_it
     assert worded.score > spaced.score
 
 
-def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_its_source_is_to_others():
-    """A student who wrote every function one of the class's three common ways is close to many classmates (each
-    shares some of the ways), and so is the copy of that student's file. The whole-file term has already asked how
-    many others are as alike to either side in every function, so nothing is taken off the copy for its sides'
-    usual evidence, while the source's pairs with classmates who share some of its ways have theirs taken off."""
+def _common_ways_class():
+    """(the random source, a maker of students, 30 students): each writes functions f to i one of the class's three
+    common ways (30 fingerprints each), by a choice of ways like (0, 1, 2, 0)."""
     import random
     rng = random.Random(7)
     ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
 
     def student(name, choice):
         return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)})
-    students = [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
+    return rng, student, [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
+
+
+def test_a_whole_copy_of_a_common_way_student_keeps_its_evidence_however_close_its_source_is_to_others():
+    """A student who wrote every function one of the class's three common ways is close to many classmates (each
+    shares some of the ways), and so is the copy of that student's file. The whole-file term has already asked how
+    many others are as alike to either side in every function, so nothing is taken off the copy for its sides'
+    usual evidence, while the source's pairs with classmates who share some of its ways have theirs taken off."""
+    rng, student, students = _common_ways_class()
     source, copy = student("source", (0, 1, 2, 0)), student("copy", (0, 1, 2, 0))
     found = score.all_pairs([*students, source, copy])
     copied = next(p for p in found if {p.a, p.b} == {"source", "copy"})
@@ -815,13 +821,7 @@ def test_a_whole_copy_of_a_half_solved_file_with_stray_lines_in_its_stubs_is_sti
     shape check or a temporary into each stub (functions only started: Document.stray, no solved code). The stubs are
     not functions the copy solved apart from its source: the pair is a whole file alike, gets the whole-file term
     and keeps its evidence, as the same copy without the stray lines does."""
-    import random
-    rng = random.Random(7)
-    ways = {f: [_prints(rng, 30) for _ in range(3)] for f in "fghi"}
-
-    def student(name, choice):
-        return score.Document(name, "class", {f: ways[f][c] for f, c in zip("fghi", choice)})
-    students = [student(f"s{i}", tuple(rng.randrange(3) for _ in "fghi")) for i in range(30)]
+    rng, student, students = _common_ways_class()
     source, plain = student("source", (0, 1, 2, 0)), student("plain", (0, 1, 2, 0))
     stubs = {"j": _prints(rng, 8), "k": _prints(rng, 8)}  # 16 own fingerprints: over a tenth of the source's 120
     copy = score.Document("copy", "class", {**source.functions, **stubs}, stray=frozenset(stubs))
