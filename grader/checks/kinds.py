@@ -174,8 +174,6 @@ class Standard:
             for kind, function, fields, value in entries:
                 made[(function, case(**fields)) if kind == "case" else (kind, function, case(**fields))] = \
                     kept.unpack(value, blobs, arrays)
-            for (kind, function, drawn), again in [(key, value) for key, value in made.items() if key[0] == "again"]:
-                made["planned", function, drawn] = [made[function, drawn][0], *(a for a in again if a is not None)]
         except (ValueError, TypeError, KeyError, IndexError):  # not ours: made again
             return False
         for key, value in made.items():
@@ -185,7 +183,7 @@ class Standard:
     def keep(self, depends_on):
         """Keep what ahead() made for the next command (take_kept()): each generated case's arguments and the
         reference's answer, its invariants' arguments, their blobs, a judged backward's case, a gradient check's
-        case; the argument lists asked (_planned) are made of them again, the same objects."""
+        case; the argument lists asked are not kept: _planned makes them of those, the same objects."""
         if not kept.writable():
             return
         sizes, entries, blobs, arrays = self.sizes(), [], kept.Blobs(), {}
