@@ -30,9 +30,9 @@ moved into a helper. Copies of small, half-solved submissions: `--small` of the 
 with the least graded code that still have some. A notebook copy keeps the source's recorded state (cell ids, metadata,
 execution counts; outputs cleared) unless it renews it (`--renew`, renew_state): by default every third copy is
 re-run (execution counts 1..n; in a notebook exported as a script, its `# In[N]:` lines) and every sixth also gets
-new cell ids. Every source has some code of its own as the
-check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing; likewise a
-function pasted from a donor that left it the template is labelled no one's code, not a copy.
+new cell ids. Every source has some code of its own as the check reads it (a function with MIN_SOLVED own
+fingerprints): a copy of the bare template copies nothing; likewise a function pasted from a donor that left it the
+template is labelled no one's code, not a copy.
 """
 import argparse
 import ast
@@ -133,7 +133,7 @@ def renew_state(data, renew, rng):
 def _rerun_script(text):
     """A notebook exported as a script (nbconvert's `# In[14]:` above each code cell) as its copier left it after
     running it from the top and exporting it again: its cells' counts 1..n in order."""
-    counts = iter(range(1, text.count("\n") + 2))
+    counts = itertools.count(1)
     return extract.EXPORTED.sub(lambda m: f"# In[{next(counts)}]:", text)
 
 
