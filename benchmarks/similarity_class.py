@@ -29,9 +29,10 @@ reordered cells or functions, reformatting, inserted statements, a function's lo
 moved into a helper. Copies of small, half-solved submissions: `--small` of the copies take as source the originals
 with the least graded code that still have some. A notebook copy keeps the source's recorded state (cell ids, metadata,
 execution counts; outputs cleared) unless it renews it (`--renew`, renew_state): by default every third copy is
-re-run (execution counts 1..n) and every sixth also gets new cell ids. Every source has some code of its own as the
-check reads it (a function with MIN_SOLVED own fingerprints): a copy of the bare template copies nothing; likewise a
-function pasted from a donor that left it the template is labelled no one's code, not a copy.
+re-run (execution counts 1..n; in a notebook exported as a script, its `# In[N]:` lines) and every sixth also gets
+new cell ids. Every source has some code of its own as the check reads it (a function with MIN_SOLVED own
+fingerprints): a copy of the bare template copies nothing; likewise a function pasted from a donor that left it the
+template is labelled no one's code, not a copy.
 """
 import argparse
 import ast
@@ -92,7 +93,7 @@ class Doc:
 
     def text(self):
         if not self.notebook:
-            return self.cells[0]
+            return _rerun_script(self.cells[0]) if "rerun" in self.renew else self.cells[0]
         data = json.loads(json.dumps(self.data))
         for i, source in zip(self.code, self.cells):
             data["cells"][i]["source"] = source.splitlines(keepends=True)
@@ -127,6 +128,17 @@ def renew_state(data, renew, rng):
             for key in ("id", "outputId"):
                 if key in cell.get("metadata", {}):
                     cell["metadata"][key] = fresh
+
+
+def _rerun_script(text):
+    """A notebook exported as a script (nbconvert's `# In[14]:` above each code cell) as its copier left it after
+    running it from the top and exporting it again: its cells' counts 1..n in order."""
+    counts = itertools.count(1)
+    return extract.EXPORTED.sub(lambda m: f"# In[{next(counts)}]:", text)
+
+
+def _exported(doc):
+    return not doc.notebook and extract.EXPORTED.search(doc.cells[0]) is not None
 
 
 def _text(source):
@@ -638,7 +650,7 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="
     made = _copy_some(docs, [n for n in names if prints[n]], solved, rng, copies, small, graded)
     for i, (_, chosen, doc) in enumerate(made.values()):
         doc.renew = RENEWED[renew](i)
-        chosen += [f"renew-{what}" for what in doc.renew if doc.notebook]
+        chosen += [f"renew-{what}" for what in doc.renew if doc.notebook or what == "rerun" and _exported(doc)]
     _write(out, docs, made)
     # Whose code a function is, is read as the check reads it (solved: own fingerprints): the line rule, which
     # picks what to paste, takes a template's lines for a student's own where few originals left them so (seed 3

@@ -128,3 +128,13 @@ def test_the_made_copies_view_labels_only_the_copies_and_pastes_the_class_was_ma
     views = quality.views(tmp_path)
     assert views["made"] == {frozenset(("copy_00", "x")), frozenset(("r", "d"))}
     assert views["labels"] == {frozenset(("x", "y")), frozenset(("copy_00", "x"))} and "previous" not in views
+
+
+def test_a_re_run_copy_of_a_notebook_exported_as_a_script_has_its_counts_from_the_top(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text("# coding: utf-8\n\n# In[7]:\n\n\nx = 1\n\n\n# In[12]:\n\n\ny = 2\n\n\n# In[ ]:\n\n\nz = 3\n")
+    doc = labelling.Doc(path)
+    assert labelling._exported(doc) and doc.text() == path.read_text()
+    doc.renew = ("rerun",)
+    assert [line for line in doc.text().splitlines() if line.startswith("# In[")] == ["# In[1]:", "# In[2]:",
+                                                                                      "# In[3]:"]

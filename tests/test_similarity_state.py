@@ -2,7 +2,8 @@
 keeps its cell ids and execution counts stands out even when its code is the class's, token for token; what every
 student got from the handout, a handout version that only two students had, and two students who each ran the whole
 notebook once (Restart & Run All) count for nothing; a copier who re-ran the notebook in a fresh file is where the
-code alone puts it. The class: tests/similarity_classmates.py's common_way, as notebooks written here."""
+code alone puts it; a notebook exported as a script keeps its execution counts, and a copy of the script with them.
+The class: tests/similarity_classmates.py's common_way, as notebooks written here (one exported as a script)."""
 import json
 import random
 import re
@@ -41,6 +42,13 @@ def as_notebook(code, ids, counts, own_id):
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
 
 
+def as_script(code, counts):
+    """The student's code as nbconvert exports a notebook to a script: `# In[N]:` above each code cell."""
+    blocks = copies.blocks(code)
+    cells = [f"# In[{counts[i] if i < len(counts) else ' '}]:\n\n\n{block}\n" for i, block in enumerate(blocks)]
+    return "#!/usr/bin/env python\n# coding: utf-8\n\n# ## Part 1\n\n" + "\n\n".join(cells)
+
+
 def session(rng, cells):
     """Execution counts as a session of edits and re-runs leaves them: increasing, with jumps."""
     counts, now = [], rng.randint(1, 9)
@@ -59,8 +67,9 @@ def disguised(code):
 @pytest.fixture(scope="module")
 def state_class(tmp_path_factory, rnn):
     """Fourteen students of common_way as notebooks: students 00 and 01 ran everything once (1..n); 12 and 13 had
-    another handout version that no one else had; the rest, sessions of their own. A disguised copy of student 03's
-    file that kept its recorded state, and one of student 04's that was re-run in a fresh notebook."""
+    another handout version that no one else had; the rest, sessions of their own (student 05's exported as a
+    script). A disguised copy of student 03's file that kept its recorded state, one of student 04's that was re-run
+    in a fresh notebook, and one of student 05's script that kept its `# In[N]:` lines."""
     mates, rng = classmates.common_way(), random.Random(11)
     cells = len(copies.blocks(mates["student_00"]))
     files, own = {}, {}
@@ -68,6 +77,10 @@ def state_class(tmp_path_factory, rnn):
         counts = list(range(1, cells + 1)) if i < 2 else session(rng, cells)
         own[name] = (handout_ids("B" if i >= 12 else "A"), counts, cell_id(rng))
         files[f"{name}.ipynb"] = as_notebook(code, *own[name])
+    _, counts, _ = own["student_05"]
+    del files["student_05.ipynb"]
+    files["student_05.py"] = as_script(mates["student_05"], counts)
+    files["copy_script.py"] = as_script(disguised(mates["student_05"]), counts)
     files["copy_kept.ipynb"] = as_notebook(disguised(mates["student_03"]), *own["student_03"])
     ids, _, _ = own["student_04"]
     files["copy_rerun.ipynb"] = as_notebook(disguised(mates["student_04"]), [cell_id(rng) for _ in ids],
@@ -85,6 +98,13 @@ def test_a_copy_that_kept_the_files_ids_and_execution_counts_stands_out(state_cl
     without = kept.score / (1 - kept.score) - kept.state
     assert without / (1 + without) <= highest + 0.01, "the code and its surface alone should not tell it apart"
     assert kept.score > highest + 0.2 and kept.flagged, (kept.score, highest)
+
+
+def test_a_copy_of_a_notebook_exported_as_a_script_keeps_its_execution_counts(state_class):
+    kept = pair_scores(state_class)[frozenset(("copy_script", "student_05"))]
+    independent = [p for p in state_class.pairs if not p.a.startswith("copy") and not p.b.startswith("copy")]
+    assert kept.recorded.get("run", 0) >= 2 and kept.state >= 0.9, kept
+    assert kept.score > max(p.score for p in independent) + 0.1, kept
 
 
 def test_what_the_handout_gave_and_a_run_from_the_top_count_for_nothing(state_class):
@@ -138,6 +158,8 @@ def test_the_recorded_state_is_read_from_ids_counts_and_traces_and_not_from_a_ru
     assert not [text for kind, text in notebook.items(path).values() if kind == "run"]
     (tmp_path / "b.ipynb").write_text("{not json")
     assert notebook.items(tmp_path / "b.ipynb") == {} and notebook.items(tmp_path / "c.py") == {}
+    (tmp_path / "d.py").write_text("# In[4]:\n\nf()\n\n# In[9]:\n\ng()\n\n# In[ ]:\n\nh()\n")
+    assert sorted(notebook.items(tmp_path / "d.py").values()) == [("run", "every code cell: 4 9 -")]
 
 
 def test_a_handout_version_that_only_two_students_had_is_known_by_its_text_even_with_few_ids():

@@ -10,7 +10,9 @@ how rare it is in the class and the archive like a fingerprint (score.rarity):
   (`[14, 15, 16, 17, 18, 19, 20, 29, 30, None, ...]`): the whole sequence, and each run of RUN cells that holds two
   jumps or more (wherever it is: a copier who inserts a cell keeps the others). A session of "Restart & Run All"
   (1, 2, 3, ... with or without cells never run) or a notebook never run gives nothing:
-  two students who each ran everything once share that by chance, not by copying;
+  two students who each ran everything once share that by chance, not by copying. A notebook exported as a script
+  (nbconvert's `# In[14]:` above each code cell) keeps the counts, and they are read from it the same way: the
+  export is the same session's record, and a copy of the script keeps it unless its comments go;
 - trace: what an output names of the student's machine or session: a memory address (`at 0x7f3a...`: random in
   every session) or a path under their home folder (`/home/alice/...`, `C:\\Users\\alice\\...`; not a hub's shared
   `/home/jovyan`, nor Colab's `/content`, which every student has). Printed values are not used: the same code
@@ -28,6 +30,8 @@ import hashlib
 import json
 import re
 
+from .extract import EXPORTED
+
 KINDS = ("cell id", "run", "trace")  # scored
 TEXT = 3  # the kind of a markdown line: tells a handout version, never scored
 MIN_TEXT = 8  # characters of a markdown line for it to count
@@ -44,17 +48,24 @@ def kind(item):
 
 
 def items(path, outputs=True):
-    """{item: (kind's name, text)} of a notebook file's recorded state; {} for anything else or JSON that is not
-    a notebook. `outputs=False`: its outputs are not the student's (a notebook the grader executed)."""
+    """{item: (kind's name, text)} of a notebook file's recorded state (of an exported script, its run alone); {}
+    for anything else or JSON that is not a notebook. `outputs=False`: its outputs are not the student's (a notebook
+    the grader executed)."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8", "replace")) if path.suffix.lower() == ".ipynb" else None
+        raw = path.read_bytes().decode("utf-8", "replace")
+        data = json.loads(raw) if path.suffix.lower() == ".ipynb" else None
     except (OSError, ValueError):
         return {}
+    if path.suffix.lower() == ".py":
+        counts = [int(n) if n else None for n in (re.sub(r"\D", "", m) for m in EXPORTED.findall(raw))]
+        return {_item(1, text): (KINDS[1], text) for text in _runs(counts)}
     found = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(found, list):
         return {}
     cells = [c for c in found if isinstance(c, dict)]
-    texts = [(0, text) for text in _ids(cells)] + [(1, text) for text in _runs(cells)]
+    counts = [c.get("execution_count") if isinstance(c.get("execution_count"), int) else None
+              for c in cells if c.get("cell_type") == "code"]
+    texts = [(0, text) for text in _ids(cells)] + [(1, text) for text in _runs(counts)]
     texts += [(2, text) for text in _traces(cells) if outputs] + [(TEXT, text) for text in _markdown(cells)]
     return {_item(index, text): (KINDS[index] if index < TEXT else "text", text) for index, text in texts}
 
@@ -76,11 +87,9 @@ def _ids(cells):
                 yield value
 
 
-def _runs(cells):
-    """The code cells' execution counts, whole and by windows of RUN with two jumps or more, unless they are what
-    a run from the top gives (1, 2, 3, ... then cells never run) or nothing."""
-    counts = [c.get("execution_count") if isinstance(c.get("execution_count"), int) else None
-              for c in cells if c.get("cell_type") == "code"]
+def _runs(counts):
+    """The code cells' execution counts (None: never run), whole and by windows of RUN with two jumps or more,
+    unless they are what a run from the top gives (1, 2, 3, ... then cells never run) or nothing."""
     ran = [n for n in counts if n is not None]
     if not ran or ran == list(range(1, len(ran) + 1)):
         return

@@ -42,7 +42,8 @@ def write(out, comparison):
                          " are in the other's, as they are or without each side's lines that compute nothing read (an"
                          " assert, an assignment to names used nowhere else)",
                 "state": "what both notebook files recorded of their session, not the starter's (cell id: a cell's"
-                         " id; run: the code cells' execution counts, whole or a window of them with two jumps; trace:"
+                         " id; run: the code cells' execution counts, or an exported script's `# In[N]:` lines, whole"
+                         " or a window of them with two jumps; trace:"
                          " an output naming a memory address or a path in a home folder): per kind, the rare mass"
                          " shared over the smaller side's, scaled down below state_full; a block of `block` items or"
                          " more that the same documents alone have (cell ids, markdown lines) is a handout version's;"
