@@ -51,12 +51,15 @@ def items(path, outputs=True):
     """{item: (kind's name, text)} of a notebook file's recorded state (of an exported script, its run alone); {}
     for anything else or JSON that is not a notebook. `outputs=False`: its outputs are not the student's (a notebook
     the grader executed)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".ipynb", ".py"):
+        return {}
     try:
         raw = path.read_bytes().decode("utf-8", "replace")
-        data = json.loads(raw) if path.suffix.lower() == ".ipynb" else None
+        data = json.loads(raw) if suffix == ".ipynb" else None
     except (OSError, ValueError):
         return {}
-    if path.suffix.lower() == ".py":
+    if suffix == ".py":
         counts = [int(n) if n else None for n in (re.sub(r"\D", "", m) for m in EXPORTED.findall(raw))]
         return {_item(1, text): (KINDS[1], text) for text in _runs(counts)}
     found = data.get("cells") if isinstance(data, dict) else None
