@@ -204,7 +204,9 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             warm = None
         if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
             warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
-        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
+        numbered = () if public_only else [getattr(assignment.solution, name) for name in foreseen.numbered(assignment)]
+        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm,
+                          numbered)
         warm = None
         context = context or _beside(_prepare, assignment, public_only, diagnose)
         loaded = program.load()
@@ -300,9 +302,10 @@ def _foresee(assignment, context, asked, files, taken):
     were (foreseen.keep); each function's Event (context.foreseeing) set once its own are. Then, unless `taken`
     (kinds.Standard.take_kept), what ahead() made is kept for the next command."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
+    numbers = {name: number for number, name in enumerate(foreseen.numbered(assignment), 1)}  # (as Program's)
     try:
         todo = [function for function in context.foreseeing if function not in done]
-        kept = foreseen.kept_answers(files, assignment.solution, todo) if todo else set()
+        kept = foreseen.kept_answers(files, assignment.solution, todo, numbers) if todo else set()
         done |= kept  # (an earlier command's, if nothing they depend on changed since)
         put = {}
         for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
@@ -314,7 +317,7 @@ def _foresee(assignment, context, asked, files, taken):
                                          asked.get(function, []))
             ready.set()
         if put and not kept:
-            foreseen.keep(files, assignment.solution, put)
+            foreseen.keep(files, assignment.solution, put, numbers)
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()
