@@ -129,7 +129,7 @@ class Context:
             self._asked_ahead[function, tuple(map(id, argument_lists))] = argument_lists
 
     def written(self, function):
-        """Every public case of `function` was answered (kinds._asked: none raised, returned None or could not cross)."""
+        """Every public case of `function` was answered (kinds._asked: none raised, returned None or can't cross)."""
         if self.when_written is not None:
             self.when_written(function)
 
