@@ -1,6 +1,7 @@
 """Grades one submission: intake, sandboxed load, every check of the assignment, one result record per check."""
 import contextlib
 import functools
+import itertools
 import json
 import re
 import shutil
@@ -66,6 +67,7 @@ class Context:
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
         self.foresight = None  # the thread that foresees them (_foresee), joined before grade() returns
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
+        self.when_written = None  # what written() does for the running check (run_checks: _when_written)
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -125,6 +127,11 @@ class Context:
                               encoded=encoded, owners=owners)
         for _, argument_lists, _ in planned:
             self._asked_ahead[function, tuple(map(id, argument_lists))] = argument_lists
+
+    def written(self, function):
+        """Every public case of `function` was answered (kinds._asked: none raised, returned None or can't cross)."""
+        if self.when_written is not None:
+            self.when_written(function)
 
     def calls(self, function, argument_lists, target=None, methods=None):
         """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
@@ -204,7 +211,9 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             warm = None
         if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
             warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
-        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm)
+        numbered = () if public_only else [getattr(assignment.solution, name) for name in foreseen.numbered(assignment)]
+        program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm,
+                          numbered)
         warm = None
         context = context or _beside(_prepare, assignment, public_only, diagnose)
         loaded = program.load()
@@ -300,9 +309,10 @@ def _foresee(assignment, context, asked, files, taken):
     were (foreseen.keep); each function's Event (context.foreseeing) set once its own are. Then, unless `taken`
     (kinds.Standard.take_kept), what ahead() made is kept for the next command."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
+    numbers = {name: number for number, name in enumerate(foreseen.numbered(assignment), 1)}  # (as Program's)
     try:
         todo = [function for function in context.foreseeing if function not in done]
-        kept = foreseen.kept_answers(files, assignment.solution, todo) if todo else set()
+        kept = foreseen.kept_answers(files, assignment.solution, todo, numbers) if todo else set()
         done |= kept  # (an earlier command's, if nothing they depend on changed since)
         put = {}
         for function, ready in context.foreseeing.items():  # (the calling functions first, as _prepare lists them)
@@ -314,7 +324,7 @@ def _foresee(assignment, context, asked, files, taken):
                                          asked.get(function, []))
             ready.set()
         if put and not kept:
-            foreseen.keep(files, assignment.solution, put)
+            foreseen.keep(files, assignment.solution, put, numbers)
     finally:  # (what raised: its callbacks are answered as they come)
         for ready in context.foreseeing.values():
             ready.set()
@@ -385,6 +395,7 @@ def run_checks(assignment, context, load_error):
             ahead = None
             if i > 1 and check.function == checks[i - 1].function:  # (its first check found it written)
                 ahead = functools.partial(_ask_ahead, checks[i:], context, asked_ahead)
+            context.when_written = functools.partial(_when_written, checks[i + 1:], context, asked_ahead)
             outcome, message = _verdict(check, context, load_error, status, diagnoses, answer, ahead)
             if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
                 unwritten[check.function] = check.id
@@ -403,8 +414,9 @@ UNWRITTEN = "{function} is not written yet: "
 def _ask_ahead(checks, context, done):
     """Once per function (`done`), from its second check on: the standard checks from the first that asks its
     function in one message, up to the first that asks otherwise, asked in one message (Context.ask_ahead), so that
-    the sandbox runs the same calls in the same order. Not at the first check: a function that turns out unwritten
-    (a stub, a body without `return`) is not called again."""
+    the sandbox runs the same calls in the same order. Not at the first check, unless every public case it asked was
+    answered (_when_written): a function that turns out unwritten (a stub, a body without `return`) is not called
+    again."""
     function, standard = checks[0].function, context.assignment.standard
     if function in done or standard is None:
         return
@@ -421,6 +433,23 @@ def _ask_ahead(checks, context, done):
         done.add(function)
     if len(planned) > 1:
         context.ask_ahead(function, planned)
+
+
+def _when_written(later, context, done, function):
+    """The running check got an answer to every public case of `function` (Context.written): the checks of it that
+    follow the ones judging those answers (kinds.Standard.takes_public) are asked for now, in one message
+    (_ask_ahead), so that the sandbox works on them while this check judges, not once the next check begins. The
+    sandbox runs the same calls in the same order: a public case that raised or returned None never gets here (the
+    public check asks it again before the rest). Where the message can't be sent, the checks ask as they would
+    have (at the next, _ask_ahead tries again)."""
+    standard = context.assignment.standard
+    rest = list(itertools.dropwhile(lambda check: check.function == function and standard.takes_public(check.id),
+                                    later)) if standard is not None else []
+    if rest and rest[0].function == function and function not in done:
+        try:
+            _ask_ahead(rest, context, done)
+        except Exception:  # noqa: BLE001 -- (the sandbox ended meanwhile, say): left to the check that asks
+            done.discard(function)
 
 
 def _own_stub(function, error, assignment):

@@ -192,6 +192,32 @@ def test_a_function_s_checks_that_ask_in_one_message_each_share_one(grade_source
     assert [message["op"] for message in sent if message.get("function") == "lstm_cell_backward"] == ["call"]
 
 
+def test_a_function_s_batch_is_sent_while_its_first_check_judges_and_never_before_a_public_case_asked_again(
+        grade_source, monkeypatch):
+    """Once every public case of a function is answered, the message of its next checks (hidden values, hidden
+    shapes, properties) is sent while its first check judges those answers (grade._when_written), not once the next
+    check begins. A public case that raised is asked again by the public check before that message, as before: the
+    sandbox runs the same calls in the same order."""
+    from grader import grade as grading
+    from grader.sandbox import process
+    events, send, verdict = [], process.Sandbox.send, grading._verdict
+    monkeypatch.setattr(process.Sandbox, "send", lambda sandbox, message: events.append(
+        (message["op"], message.get("function"))) or send(sandbox, message))
+    monkeypatch.setattr(grading, "_verdict", lambda check, *args: events.append(("check", check.id)) or verdict(
+        check, *args))
+    status = {c["id"]: c["status"] for c in grade_source(
+        mutate("    a_next = np.tanh(", "    raise ValueError('mine')\n    a_next = np.tanh("))["checks"]}
+
+    def sent(function):  # [(each message's op, the check running when it was sent)]
+        running = [event[1] if event[0] == "check" else None for event in events]
+        running = list(itertools.accumulate(running, lambda last, now: now or last))
+        return [(op, check) for (op, name), check in zip(events, running) if op != "check" and name == function]
+    assert sent("rnn_forward") == [("call", "rnn_forward.structure"), ("calls", "rnn_forward.structure")]
+    assert sent("rnn_cell_forward") == [("call", "rnn_cell_forward.structure"), ("call", "rnn_cell_forward.public"),
+                                        ("calls", "rnn_cell_forward.hidden_values")]
+    assert status["rnn_cell_forward.hidden_values"] == "error" and status["rnn_forward.properties"] == "passed"
+
+
 def test_a_grading_asks_the_grader_each_callback_once_per_sandbox_and_encodes_each_case_once(rnn, monkeypatch):
     """The child answers a callback asked again (the same stand-in, the same arguments' bytes) itself: a property
     test's causal invariant asks a forward on the same steps but the last. And a case asked for ahead is taken by

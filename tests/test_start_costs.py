@@ -299,10 +299,11 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
         rnn, tmp_path, monkeypatch):
     """What a command's first grading works out alike for every submission (grader.sandbox.kept) is read back by the
     next command's: the foreseen callbacks (foreseen.keep: every callback of a right submission is still answered
-    from them) and the property tests' and the gradient checks' arguments and the reference's answers
-    (kinds.Standard.keep: no case is made again), with the same report. Once a file the assignment depends on changes, they are worked out again."""
+    from them, sealed as the first command sealed them: none is sealed again, none asked) and the property tests' and
+    the gradient checks' arguments and the reference's answers (kinds.Standard.keep: no case is made again), with the
+    same report. Once a file the assignment depends on changes, they are worked out again."""
     from grader import grade as grading
-    from grader.sandbox import answers, foreseen
+    from grader.sandbox import answers, foreseen, program
     extra = tmp_path / "notes.txt"
     extra.write_text("one")
     files = type(rnn).depends_on
@@ -314,6 +315,10 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
         return remember(assignment, function, *args)
     monkeypatch.setattr(foreseen, "remember", counted)
     monkeypatch.setattr(rnn.standard.cases, "arguments", lambda *args: made.append(args) or arguments(*args))
+    sealed, asked, seal, callback = [], [], program.wire.seal, program.Program._callback
+    monkeypatch.setattr(program.wire, "seal", lambda *args: sealed.append(1) or seal(*args))
+    monkeypatch.setattr(program.Program, "_callback", lambda self, message, *args: (
+        message.get("op") == "callback" and asked.append(1)) or callback(self, message, *args))
     path = tmp_path / "student.py"
     path.write_text(CORRECT)
     runs = []
@@ -326,13 +331,17 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
         monkeypatch.setattr(grading, "_FORESEEN", grading.weakref.WeakKeyDictionary())
         monkeypatch.setattr(rnn.standard, "_made", {})
         monkeypatch.setattr(rnn.standard, "_ahead_ran", False)
-        worked_out.clear()
-        made.clear()
+        monkeypatch.setattr(program, "_SEALS", {})
+        for calls in (worked_out, made, sealed, asked):
+            calls.clear()
         checks = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
-        runs.append((checks, list(worked_out), len(made), answers.REFERENCE.found, answers.REFERENCE.asked))
+        runs.append((checks, list(worked_out), len(made), answers.REFERENCE.found, answers.REFERENCE.asked,
+                     len(sealed), len(asked)))
     callers = list(foreseen.callers(rnn))
     assert [run[1] for run in runs] == [callers, [], callers]
     assert runs[1][3] == runs[1][4] > 300, runs[1][3:]
+    assert runs[0][5] > 300 and runs[1][5] == 0 and runs[2][5] > 300, [run[5] for run in runs]
+    assert [run[6] for run in runs] == [0, 0, 0]
     # (nor the gradient checks' cases: a cold command that reads them back imports no numpy.random, 5-7 ms)
     assert runs[0][2] > 150 and runs[2][2] > 150 and runs[1][2] == 0, [run[2] for run in runs]
     assert runs[0][0] == runs[1][0] == runs[2][0]

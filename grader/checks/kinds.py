@@ -76,6 +76,7 @@ def _asked(context, function, kind, fixtures):
         got.append(read_only(value))  # (no check changes an answer: one that tried would raise, not pass it on)
         if len(got) == len(fixtures):  # (kept before it is taken: the caller's zip() ends there)
             kept[function] = got
+            context.written(function)  # (the checks after this one may be asked now: grade._when_written)
         yield value
 
 
@@ -350,6 +351,12 @@ class Standard:
             context.prefetch(declared.name, lists, encoded=encoded)
         self._diagnosing(context, declared, lambda last: check_property(
             sizes, lambda case: self._generated(context, declared, case, last), max_examples, asked))
+
+    def takes_public(self, check_id):
+        """Whether the standard check `check_id` judges the public cases' answers that its function's first check
+        asked (_asked: structure and public), calling nothing more."""
+        function, kind = check_id.rsplit(".", 1)
+        return kind in ("structure", "public") and self._standard(function, kind) and function not in self.pairs
 
     def asked(self, context, check_id):
         """(argument lists, their blobs or None) that the standard check `check_id` asks its function for in one

@@ -16,7 +16,14 @@ reference's forward made on the same case (remember_judged), which are those a r
 import copy
 import types
 
-from . import answers, kept, wire
+from . import answers, kept, program, wire
+
+
+def numbered(assignment):
+    """The graded callees (assignment.calls), each once, in the order they are declared: a Program numbers the
+    reference's function of each so before any call (its `numbered`), in every command alike, so that a callback's
+    question, and the seal of its answer that keep() keeps, are the same in the next command."""
+    return list(dict.fromkeys(callee for callees in assignment.calls.values() for callee in callees))
 
 
 def callers(assignment):
@@ -144,31 +151,37 @@ def _recorder(name, stand_in, makes_cache, takes_cache, made):
 # opened.
 
 
-def kept_answers(depends_on, solution, functions):
+def kept_answers(depends_on, solution, functions, numbers):
     """Put back into answers.FORESEEN and answers.REFERENCE what keep() kept of `functions` for the reference module
-    `solution`, where the files it depends on (`depends_on`) are as they were; returns the functions put back."""
+    `solution`, where the files it depends on (`depends_on`) are as they were, and each answer's seal (numbers: {callee:
+    the number numbered() gives it}); returns the functions put back."""
     calls, blobs = kept.read(kept.name("foreseen", solution), _key(depends_on)) or ({}, [])
-    replies, asked = [], []  # (all read before any is put back)
+    replies, asked, seals = [], [], []  # (all read before any is put back)
     try:
         found = {function: calls[function] for function in functions if function in calls}
         for function, made_on in found.items():
             for args, made in made_on:
                 replies += [(answers.key(getattr(solution, callee), blobs[question], blobs[keywords]), blobs[reply])
-                            for callee, question, keywords, reply in made]
+                            for callee, question, keywords, reply, _, _ in made]
                 asked.append(((function, blobs[args]), [(callee, False, blobs[question], blobs[keywords], None)
-                                                        for callee, question, keywords, _ in made]))
-    except (ValueError, TypeError, IndexError, AttributeError):  # not ours: worked out again
+                                                        for callee, question, keywords, *_ in made]))
+                seals += [(*program.plain_seal(callee, numbers[callee], blobs[question], blobs[keywords], blobs[reply]),
+                           (blobs[index], blobs[sealed])) for callee, question, keywords, reply, index, sealed in made]
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):  # not ours: worked out again
         return set()
     for key, reply in replies:
         answers.REFERENCE.put(key, reply, None)
     for key, made in asked:
         answers.FORESEEN.put(key, made)
+    for question, plain, made in seals:
+        program.keep_seal(question, plain, made)
     return set(found)
 
 
-def keep(depends_on, solution, put):
+def keep(depends_on, solution, put, numbers):
     """Keep for the next command what remember() put ({function: its list}), of the functions whose callbacks are
-    all plain and answered in answers.REFERENCE."""
+    all plain and answered in answers.REFERENCE, with each answer's seal (by `numbers`, as kept_answers() reads
+    it): a command's first grading sealed the first assignment's 410 answers again (4-7 ms of its checks' CPU)."""
     if not kept.writable():
         return
     blobs, functions = kept.Blobs(), {}
@@ -179,8 +192,12 @@ def keep(depends_on, solution, put):
                 getattr(solution, callee), question, keywords)) for callee, cache, question, keywords, given in made]
             if None in replies:
                 break
-            calls.append([blobs.at(args), [[callee, blobs.at(question), blobs.at(keywords), blobs.at(reply)]
-                                           for (callee, _, question, keywords, _), reply in zip(made, replies)]])
+            seals = [program.seal_once(*program.plain_seal(callee, numbers[callee], question, keywords, reply))
+                     for (callee, _, question, keywords, _), reply in zip(made, replies)]
+            calls.append([blobs.at(args), [[callee, blobs.at(question), blobs.at(keywords), blobs.at(reply),
+                                            blobs.at(index), blobs.at(sealed)]
+                                           for (callee, _, question, keywords, _), reply, (index, sealed)
+                                           in zip(made, replies, seals)]])
         else:
             functions[function] = calls
     if functions:
@@ -188,4 +205,4 @@ def keep(depends_on, solution, put):
 
 
 def _key(depends_on):
-    return kept.key([*depends_on, wire.__file__, answers.__file__, kept.__file__, __file__])
+    return kept.key([*depends_on, wire.__file__, answers.__file__, kept.__file__, program.__file__, __file__])

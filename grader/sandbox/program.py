@@ -26,7 +26,7 @@ class Loaded:
 
 
 class Program:
-    def __init__(self, scratch, submission, limits, provided=None, package=None, warm=None):
+    def __init__(self, scratch, submission, limits, provided=None, package=None, warm=None, numbered=()):
         self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
         self.warm = warm  # a sandbox started in `scratch` ahead of the submission (spare.py), for the first load
         self.package = package  # the provided package a lone module is loaded into (see loader._load_module)
@@ -43,7 +43,9 @@ class Program:
         self._pending = []  # [(a call's request, what it was asked with, how to hear it)]: sent ahead, its answer
         # not read yet (see prefetch); each comes before those after it, and after every _prefetched one
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
-        self._versions = {}  # a stand-in -> the number the child knows it by (see _fields)
+        # a stand-in -> the number the child knows it by (see _fields): `numbered` first, in that order, so that a
+        # callback's question is the same in every command (foreseen.numbered: its sealed answer can be kept)
+        self._versions = {stand_in: number for number, stand_in in enumerate(numbered, 1)}
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -446,7 +448,7 @@ class Program:
                 self.caches[token], tokens[id(cache)] = cache, token
             question = wire.callback_question(name, self._versions[stand_in], makes_cache,
                                               None if given is None else tokens[id(given)], args, kwargs)
-            sealed.append(list(_seal(question, token.to_bytes(8, "big") + blob)))
+            sealed.append(list(seal_once(question, token.to_bytes(8, "big") + blob)))
         return sealed
 
     def cpu_seconds(self):
@@ -469,20 +471,31 @@ SEALS_MOST_BYTES = 32 * 2**20
 _sealed_bytes = [0]  # (counted as the answers' lengths, twice: the ciphertexts are as long)
 
 
-def _seal(question, plain):
+def seal_once(question, plain):
     """wire.seal(question, plain), made once per process: every grading of a batch seals the same answers to the same
     questions (410 a grading of the first assignment: 4-6 ms of hashing), and a question sealed before with another
     answer (a token that now stands for another cache) is sealed anew."""
     known = _SEALS.get(question)
     if known is not None and known[0] == plain:
         return known[1]
+    return keep_seal(question, plain, wire.seal(question, plain))
+
+
+def keep_seal(question, plain, made):
+    """Have `made`, wire.seal(question, plain), taken by the next seal_once of that very question and answer (an earlier
+    command's, kept: foreseen.kept_answers); returns it."""
     if _sealed_bytes[0] + 2 * len(plain) > SEALS_MOST_BYTES:  # (answers of at most 16 kB: forgotten all at once)
         _SEALS.clear()
         _sealed_bytes[0] = 0
-    made = wire.seal(question, plain)
     _SEALS[question] = (plain, made)
     _sealed_bytes[0] += 2 * len(plain)
     return made
+
+
+def plain_seal(name, number, args, kwargs, reply):
+    """(question, plain): what _sealed seals `reply` by, the answer of stand-in `name` (known to the child by
+    `number`) to a callback with these arguments' blobs that keeps no cache in the grader (no token)."""
+    return wire.callback_question(name, number, False, None, args, kwargs), bytes(8) + reply
 
 
 def _method(method, target):
