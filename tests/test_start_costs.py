@@ -615,3 +615,21 @@ def test_a_warm_up_for_plots_leaves_a_cells_first_error_no_module_to_look_up_and
     unseen, imported = json.loads(done.stdout)
     assert unseen == []
     assert [name for name in imported if name.startswith("IPython")] == [], imported
+
+
+FROZEN = """import gc, json, sys
+sys.path.insert(0, sys.argv[1])
+import loader
+loader.warm()
+from IPython.core.interactiveshell import InteractiveShell
+walked = any(o is InteractiveShell for o in gc.get_objects())
+print(json.dumps([gc.isenabled(), walked, gc.get_freeze_count() > 10 * len(gc.get_objects())]))
+"""
+
+
+def test_the_warm_ups_objects_are_left_out_of_every_later_collection():
+    """What the warm-up imported (IPython's shell, matplotlib) is kept for the process's life: it is frozen
+    (gc.freeze), so that no collection in a cell or a call walks it again, and the collector is on as before."""
+    done = subprocess.run([sys.executable, "-I", "-c", FROZEN, str(ROOT / "grader" / "sandbox")],
+                          capture_output=True, text=True, timeout=60)
+    assert json.loads(done.stdout) == [True, False, True], done.stderr[-2000:]
