@@ -275,10 +275,10 @@ def warm(busy=None, plotting=False):
 
     The cyclic garbage collector is paused meanwhile, and what the process holds then is frozen (gc.freeze, as
     Python's documentation advises a process that forks): the imports' objects are modules, classes and tables kept
-    for the process's life, which each collection would walk again (with matplotlib's, 0.03 s of the imports and
-    0.03 s of a figure notebook's cells); a fork's collections then write nothing into the zygote's pages. What this
-    changes for student code: gc.get_objects() lists only the objects made after the warm-up (sys.modules and
-    gc.get_referents() reach the others), and the few cycles the imports dropped are never collected."""
+    for the process's life, which each collection would walk again (0.03-0.04 s of the warm-up with matplotlib's);
+    a fork's collections then write nothing into the zygote's pages. What this changes for student code:
+    gc.get_objects() lists only the objects made after the warm-up (sys.modules and gc.get_referents() reach the
+    others), and the few cycles the imports dropped are never collected."""
     collecting = gc.isenabled()
     gc.disable()
     try:

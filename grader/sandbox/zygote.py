@@ -272,8 +272,8 @@ def main():
         import child as runtime_child  # noqa: F811 -- its module is taken out of sys.modules: a student's is theirs
         del sys.path[0], sys.modules["child"]
         import numpy  # noqa: F401 -- what every submission imports
-        if options.warm in ("notebook", "plotting"):  # a module's sandbox has no use for a notebook's shell; matplotlib
-            runtime_child.warm_imports(plotting=options.warm == "plotting")  # (most of the boot) for those naming it
+        if options.warm in ("notebook", "plotting"):  # a module's sandbox has no use for a notebook's shell
+            runtime_child.warm_imports(plotting=options.warm == "plotting")  # matplotlib: for notebooks naming it
     except BaseException as exc:  # noqa: BLE001
         control.send(b"E" + f"{type(exc).__name__}: {exc}".encode()[:2000])
         return
