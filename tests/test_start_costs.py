@@ -598,3 +598,47 @@ def test_the_warm_up_formats_a_traceback_as_a_cells_and_parses_no_file_for_it():
     parsed, imported, error = json.loads(done.stdout)
     assert parsed == [] and error == "ZeroDivisionError"
     assert not {m.split(".")[0] for m in imported} & {"stack_data", "executing", "pure_eval", "pygments"}, imported
+
+
+WARMED_FOR_PLOTS = """import inspect, json, os, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import loader
+loader.warm(plotting=True)
+unseen = sorted(name for name, module in sys.modules.items()
+                if getattr(module, "__file__", None) and name not in inspect._filesbymodname)
+os.chdir(tempfile.mkdtemp())
+loader.load({"kind": "notebook", "entry": "student.ipynb"}, os.getcwd(), None, None)
+before = set(sys.modules)
+for number, source in enumerate(["%load_ext autoreload", "%matplotlib inline", "%%time\\nx = 1"], 1):
+    loader.run_cell({"number": number, "source": source}, os.getcwd(), lambda error, work: repr(error))
+print(json.dumps([unseen, sorted(set(sys.modules) - before)]))
+"""
+
+
+def test_a_warm_up_for_plots_leaves_a_cells_first_error_no_module_to_look_up_and_the_course_magics_nothing_to_import():
+    """A zygote for notebooks that plot (warm(plotting=True)) imports matplotlib before it formats its traceback, so
+    that the lookup of every module's file that a cell's first error makes (inspect.getmodule, a realpath each)
+    was made for matplotlib's too (10 ms in each fork); and the modules of the magics a course notebook uses."""
+    done = subprocess.run([sys.executable, "-I", "-c", WARMED_FOR_PLOTS, str(ROOT / "grader" / "sandbox")],
+                          capture_output=True, text=True, timeout=120)
+    unseen, imported = json.loads(done.stdout)
+    assert unseen == []
+    assert [name for name in imported if name.startswith("IPython")] == [], imported
+
+
+FROZEN = """import gc, json, sys
+sys.path.insert(0, sys.argv[1])
+import loader
+loader.warm()
+from IPython.core.interactiveshell import InteractiveShell
+walked = any(o is InteractiveShell for o in gc.get_objects())
+print(json.dumps([gc.isenabled(), walked, gc.get_freeze_count() > 10 * len(gc.get_objects())]))
+"""
+
+
+def test_the_warm_ups_objects_are_left_out_of_every_later_collection():
+    """What the warm-up imported (IPython's shell, matplotlib) is kept for the process's life: it is frozen
+    (gc.freeze), so that no collection in a cell or a call walks it again, and the collector is on as before."""
+    done = subprocess.run([sys.executable, "-I", "-c", FROZEN, str(ROOT / "grader" / "sandbox")],
+                          capture_output=True, text=True, timeout=60)
+    assert json.loads(done.stdout) == [True, False, True], done.stderr[-2000:]

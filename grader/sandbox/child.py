@@ -363,16 +363,14 @@ def main():
     confine(options.processes, options.user)
     read_fd, write_fd = (int(n) for n in options.fds.split(","))
     if options.warm in ("notebook", "plotting"):  # started ahead of a notebook (spare.py, ahead.py): its shell's
-        warm_imports(lambda: _waiting(read_fd))    # modules before it arrives; and matplotlib, if it uses it
-    if options.warm == "plotting":
-        loader.warm_plotting()
+        warm_imports(lambda: _waiting(read_fd), options.warm == "plotting")  # modules, and matplotlib if it uses it
     serve_pipes(read_fd, write_fd, options.work, options.provided)
 
 
-def warm_imports(busy=None):
-    """What a notebook's shell is made of, imported before the notebook arrives (spare.py, zygote.py); what it may
-    need later only while `busy()` is false (loader.warm)."""
-    loader.warm(busy)
+def warm_imports(busy=None, plotting=False):
+    """What a notebook's shell is made of (and matplotlib, if `plotting`), imported before the notebook arrives
+    (spare.py, zygote.py); what it may need later only while `busy()` is false (loader.warm)."""
+    loader.warm(busy, plotting)
 
 
 def _waiting(fd):
