@@ -14,14 +14,13 @@ import hashlib
 import inspect
 import json
 import math
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from .sandbox import kept as kept_files
 
 MANIFEST = "manifest.json"
 EXAMPLES = "properties.json"  # the property tests' examples (grader.checks.properties), with the fixtures
@@ -292,20 +291,19 @@ def check(assignment, folder):
 
 
 # The fixtures as load() made them, kept in binary for the next command: parsing their JSON (3 MB of floats written
-# digit by digit for people to read) is 0.1 s of every command's first grading; the kept copy reads in 0.01 s. One
+# digit by digit for people to read) is 0.1 s of every command's first grading; the kept copy reads in 0.02 s. One
 # file per fixtures folder and visibility, beside the grader's compiled modules (`__pycache__`, as
-# authoring/validate.py keeps the declarations found valid), in grader.sandbox.kept's format (a length, a JSON head,
-# the blobs: no object is ever unpickled): the JSON files' names, sizes and times (the key: a fixture written again by
-# `make fixtures` is read again from its JSON), the values' structure as JSON, and their arrays' numbers, one blob per
-# dtype. The arrays come back bit for bit as from_json made them, each a copy of its own. Where the file can't be
-# written, nothing is kept. (It was a NumPy .npz: its zip, and zipfile's import, cost a cold command 1.5-2 ms.)
+# authoring/validate.py keeps the declarations found valid): a NumPy .npz read with allow_pickle=False (no object is
+# ever unpickled), holding the JSON files' names, sizes and times (the key: a fixture written again by `make
+# fixtures` is read again from its JSON), the values' structure as JSON, and their arrays' numbers, one buffer per
+# dtype. The arrays come back bit for bit as from_json made them. Where the file can't be written, nothing is kept.
 
 KEPT = Path(__file__).with_name("__pycache__")  # the fixtures kept in binary (see _kept)
 
 
 def kept_path(folder, visibility):
     digest = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
-    return KEPT / f"fixtures-{digest}-{visibility}.bin"
+    return KEPT / f"fixtures-{digest}-{visibility}.npz"
 
 
 def _signature(paths):
@@ -319,14 +317,14 @@ def _signature(paths):
 
 def _kept(folder, visibility, key):
     """The values kept for `key` (_signature()), or None."""
-    path = kept_path(folder, visibility)
-    found = kept_files.read(path.name, key, path.parent)
-    if found is None:
-        return None
     try:
-        (dtypes, values), blobs = found
-        return _unpack(values, {name: np.frombuffer(blob, name) for name, blob in zip(dtypes, blobs, strict=True)})
-    except Exception:  # noqa: BLE001 -- not ours: read from the JSON again
+        with np.load(kept_path(folder, visibility), allow_pickle=False) as kept:
+            head = json.loads(bytes(kept["head"]))
+            if head.get("key") != key:
+                return None
+            buffers = {name: kept[f"values_{name}"] for name in head["dtypes"]}
+        return _unpack(head["values"], buffers)
+    except Exception:  # noqa: BLE001 -- missing, cut short, not a zip, not ours: read from the JSON again
         return None
 
 
@@ -334,10 +332,16 @@ def _keep(folder, visibility, key, values):
     """Keep `values` (plain containers, numbers, strings and arrays) for `key`; nothing where it can't be written."""
     buffers = {}
     packed = _pack(values, buffers)
-    dtypes = sorted(buffers)
-    path = kept_path(folder, visibility)
-    kept_files.write(path.name, key, [dtypes, packed],
-                     [np.concatenate([part for _, part in buffers[name]]).tobytes() for name in dtypes], path.parent)
+    head = {"key": key, "dtypes": sorted(buffers), "values": packed}
+    arrays = {f"values_{name}": np.concatenate([part for _, part in parts]) for name, parts in buffers.items()}
+    target = kept_path(folder, visibility)
+    try:
+        KEPT.mkdir(exist_ok=True)
+        temporary = target.with_name(f"{target.stem}.{os.getpid()}.npz")
+        np.savez(temporary, head=np.frombuffer(json.dumps(head).encode(), np.uint8), **arrays)
+        os.replace(temporary, target)  # whole, though several workers may write it at once
+    except OSError:
+        pass
 
 
 def _pack(value, buffers):

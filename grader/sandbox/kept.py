@@ -43,13 +43,12 @@ def key(files):
     return [found, np.__version__, sys.version]
 
 
-def read(name, valid_for, folder=None):
-    """(the head, [the blobs]) kept under `name` (in `folder`, FOLDER unless given) for the key `valid_for`, or
-    None."""
+def read(name, valid_for):
+    """(the head, [the blobs]) kept under `name` for the key `valid_for`, or None."""
     if name is None:
         return None
     try:
-        data = ((folder or FOLDER) / name).read_bytes()
+        data = (FOLDER / name).read_bytes()
         size = int.from_bytes(data[:8], "big")
         head = json.loads(data[8:8 + size])
         if head["key"] != valid_for or 8 + size + sum(head["sizes"]) != len(data):
@@ -72,18 +71,16 @@ def writable():
     return os.access(folder, os.W_OK)
 
 
-def write(name, valid_for, content, blobs, folder=None):
-    """Keep `content` (JSON) and the `blobs` it points to under `name` (in `folder`, FOLDER unless given) for the
-    key `valid_for`."""
+def write(name, valid_for, content, blobs):
+    """Keep `content` (JSON) and the `blobs` it points to under `name` for the key `valid_for`."""
     if name is None:
         return
-    folder = folder or FOLDER
     head = json.dumps({"key": valid_for, "sizes": [len(blob) for blob in blobs], "content": content}).encode()
-    temporary = folder / f"{name}.{os.getpid()}.{threading.get_ident()}"
+    temporary = FOLDER / f"{name}.{os.getpid()}.{threading.get_ident()}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        FOLDER.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(b"".join([len(head).to_bytes(8, "big"), head, *blobs]))
-        os.replace(temporary, folder / name)  # whole, though several processes may write it at once
+        os.replace(temporary, FOLDER / name)  # whole, though several processes may write it at once
     except OSError:
         temporary.unlink(missing_ok=True)
 
