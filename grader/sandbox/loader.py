@@ -496,8 +496,8 @@ def seed_fonts(folder):
 
 def _make_shell():
     """An InteractiveShell whose displays, results and tracebacks become the current cell's outputs."""
-    # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).
     import tempfile
+    # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).
     try:
         caches = tempfile.mkdtemp(prefix="notebook-")
         os.environ.setdefault("IPYTHONDIR", os.path.join(caches, "ipython"))
