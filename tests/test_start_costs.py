@@ -551,6 +551,30 @@ def test_the_sandbox_child_runs_its_compiled_module_not_its_source(tmp_path, col
     assert process._script(runtime, "child.py") == "child.py"
 
 
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_a_modules_child_starts_without_the_editable_installs_finder_argparse_or_tempfile(tmp_path, cold_sandboxes):
+    """What a module's child imported before its student's code only to leave unused: the finder of the grader's
+    editable install (its `.pth` reads empty in the sandbox), argparse (for its six options) and tempfile (for a
+    notebook's caches)."""
+    from conftest import loaded_program
+    finders = [name for name in sys.modules if name.startswith("__editable__")]  # (none in a plain install)
+    source = "import sys\n\ndef imported(names):\n    return [name for name in names if name in sys.modules]\n"
+    program = loaded_program(tmp_path, source, FAST)
+    try:
+        assert program.isolation == "bubblewrap"
+        assert program.call("imported", ["argparse", "tempfile", "pathlib", *finders]) == []
+    finally:
+        program.close()
+
+
+@pytest.mark.parametrize("options", [["--work", "w", "--fds", "3,4", "--bogus", "1"], ["--fds", "3,4"],
+                                     ["--fds", "3,4", "--work", "w", "--fds", "5,6"], ["--fds", "3,4", "--work"]])
+def test_the_child_refuses_a_command_line_other_than_the_graders(tmp_path, options):
+    child = Path(process.__file__).with_name("child.py")
+    done = subprocess.run([sys.executable, "-I", str(child), *options], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1 and "child.py: expected --fds VALUE --work VALUE" in done.stderr, done.stderr
+
+
 RAISES = "def inverse(x):\n    return 1 / x\ninverse(0)"
 IMPORTED = "import sys\n[m for m in ('IPython.extensions.autoreload', 'stack_data') if m in sys.modules]"
 

@@ -31,7 +31,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 
 RUNTIME = os.path.dirname(os.path.abspath(__file__))  # its folder, where the grader may put a font list (fonts.py)
@@ -347,6 +346,7 @@ def warm_plotting():
     with the environment _make_shell() gives a notebook's shell before any cell runs, so that matplotlib reads the
     same backend (inline) and folders as when a cell imports it: a notebook zygote's (zygote.py; each fork gets the
     folders made again in its own /tmp), and a sandbox started ahead of a notebook that uses matplotlib."""
+    import tempfile  # (here and in _make_shell: a module's child has no use for it, 2-4 ms with shutil and random)
     caches = tempfile.mkdtemp(prefix="notebook-")
     os.environ.update(IPYTHONDIR=os.path.join(caches, "ipython"), MPLCONFIGDIR=os.path.join(caches, "matplotlib"),
                       MPLBACKEND="module://matplotlib_inline.backend_inline")
@@ -496,6 +496,7 @@ def seed_fonts(folder):
 
 def _make_shell():
     """An InteractiveShell whose displays, results and tracebacks become the current cell's outputs."""
+    import tempfile
     # IPython's profile and matplotlib's cache would otherwise be written into the student's folder ($HOME).
     try:
         caches = tempfile.mkdtemp(prefix="notebook-")

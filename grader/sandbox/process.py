@@ -207,8 +207,8 @@ class Sandbox:
         self.runtime = self.scratch / "runtime"
         self.runtime.mkdir(exist_ok=True)
         _copy_runtime(self.runtime)
-        if self.isolation == BUBBLEWRAP:  # matplotlib's font list, as this sandbox would build it (fonts.py)
-            fonts.copy_into(self.runtime)
+        if self.isolation == BUBBLEWRAP and warm != "module":  # matplotlib's font list, as this sandbox would
+            fonts.copy_into(self.runtime)  # build it (fonts.py); a module's sandbox gets it once started (start())
         self.provided, self.provided_source = None, provided
         self.bubblewrap_extra = {}  # the zygote's pool and capabilities (forkserver.py)
         if provided is not None:  # a copy: the sandbox never sees the assignment's folder
@@ -241,6 +241,8 @@ class Sandbox:
         try:
             if self.isolation == BUBBLEWRAP:
                 self._start_bubblewrap(child, (to_child, from_child))
+                if self.warm == "module":  # only a notebook's shell reads it (a .py that nbconvert exported), which
+                    fonts.copy_into(self.runtime)  # no request asks before start() returns: off the child's path
             else:
                 self._start_process(child, (to_child, from_child))
         finally:
