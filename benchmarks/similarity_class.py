@@ -1,5 +1,6 @@
 """Make a labelled class from a development set of real solutions: the originals, disguised copies of some of them,
-and partial copies (2 or 3 functions of one student pasted into another's file), with a labels file.
+and partial copies (2 or 3 functions of one student pasted into another's file; each original gives or receives
+once at most), with a labels file.
 
 Run: .venv/bin/python benchmarks/similarity_class.py DEVSET_FOLDER OUT [--assignment rnn] [--seed 0]
         [--copies 12] [--partial 4] [--small 2] [--renew some|all|none]
@@ -672,19 +673,25 @@ def make(folder, out, assignment, seed=0, copies=12, partial=4, small=2, renew="
 
 
 def _paste_some(docs, names, solved, rng, count):
-    """`count` originals receive 2 or 3 solved functions of another original."""
-    done = []
+    """`count` originals receive 2 or 3 solved functions of another original. Each original takes part in one
+    paste at most: a donor that received later could lose what it gave, and made.json would count the pair a copy
+    of code one side no longer holds (draw 1 of 40: three functions recorded, two shared)."""
+    done, taken = [], set()
     receivers = [n for n in names if len(solved[n]) >= 3]
     rng.shuffle(receivers)
-    for recipient in receivers[:count]:
-        donors = [n for n in names if n != recipient and len(solved[n]) >= 3 and n not in [d["donor"] for d in done]
-                  and n not in [d["recipient"] for d in done]]
+    for recipient in receivers:
+        if len(done) == count:
+            break
+        if recipient in taken:
+            continue
+        donors = [n for n in names if n not in taken | {recipient} and len(solved[n]) >= 3]
         if not donors:
             break
         donor = rng.choice(donors)
         functions = rng.sample(sorted(solved[donor]), min(len(solved[donor]), rng.choice([2, 3])))
         paste(docs[recipient], docs[donor], functions, rng)
         done.append({"recipient": recipient, "donor": donor, "functions": functions})
+        taken |= {recipient, donor}
     return done
 
 

@@ -1,6 +1,7 @@
 """The development set's labelling rule (benchmarks/similarity_class.py): which functions two public originals are
 labelled as having copied from one another. A long function held near verbatim (its code and its text as written the
 same but for a line or two) is a copy; the class's common way, or code alike only once names are changed, is not."""
+import ast
 import random
 
 from benchmarks import similarity_class as labelling
@@ -89,6 +90,29 @@ def test_a_function_pasted_from_a_file_that_left_it_the_template_is_no_ones_copy
     assert labelling._labels(origin) == {("donor", "recipient"): "partial:kept"}
     pasted[0]["functions"] = ["step"]
     assert labelling._labels(labelling._origin(owned, [], pasted, {})) == {}
+
+
+def test_every_paste_is_still_in_both_files_at_the_end_and_labelled_with_all_it_pasted(tmp_path):
+    """A later paste overwrites none: a donor that then received its own functions' code from a third would leave
+    the recipient with code no one else has, recorded as pasted from it (made.json, the made copies' view)."""
+    functions = ["f", "g", "h"]
+    for student in range(5):  # each function of each student its own constant: a paste shows in the code's shape
+        (tmp_path / f"s{student}.py").write_text("".join(f"def {f}(x):\n    return x * {student} + {i}\n\n\n"
+                                                         for i, f in enumerate(functions)))
+
+    def shape(doc, function):
+        return labelling._shape(ast.unparse(doc.functions({function})[function][1]))
+
+    for seed in range(20):
+        docs = {path.stem: labelling.Doc(path) for path in sorted(tmp_path.glob("*.py"))}
+        solved = {name: set(functions) for name in docs}
+        pasted = labelling._paste_some(docs, sorted(docs), solved, random.Random(seed), 2)
+        labels = labelling._labels(labelling._origin(solved, [], pasted, {}))
+        for done in pasted:
+            assert labels.get(tuple(sorted((done["donor"], done["recipient"])))) in (
+                "copy", f"partial:{','.join(sorted(done['functions']))}")
+            for function in done["functions"]:
+                assert shape(docs[done["donor"]], function) == shape(docs[done["recipient"]], function)
 
 
 def test_originals_drawn_from_a_dev_set_are_labelled_by_what_the_whole_folder_shows(tmp_path, monkeypatch):
