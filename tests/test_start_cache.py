@@ -269,6 +269,8 @@ def test_fixtures_kept_in_binary_are_the_same_bits_and_are_not_parsed_again(fixt
         again = fixtures.load(fixtures_copy, visibility)
         assert len(parsed) == files  # read from the kept copy
         assert _fixtures_bits(again) == _fixtures_bits(first)
+        assert all(array.base is not None for found in again.values() for f in found  # views of the buffer read
+                   for array in fixtures.arrays((f.args, f.expected)).values())
         parsed.clear()
 
 
