@@ -211,9 +211,10 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
             warm = None
         if warm is None and not submission.problem:  # its interpreter starts while the grader gets ready below
             warm = spare.start(scratch, limits, assignment.provided, spare.warm_kind(submission.kind == "notebook"))
-        numbered = () if public_only else [getattr(assignment.solution, name) for name in foreseen.numbered(assignment)]
+        numbers = {} if public_only else {getattr(assignment.solution, name): number
+                                          for name, number in foreseen.numbers(assignment).items()}
         program = Program(scratch, submission, limits, assignment.provided, assignment.settings.get("package"), warm,
-                          numbered)
+                          numbers)
         warm = None
         context = context or _beside(_prepare, assignment, public_only, diagnose)
         loaded = program.load()
@@ -309,7 +310,7 @@ def _foresee(assignment, context, asked, files, taken):
     were (foreseen.keep); each function's Event (context.foreseeing) set once its own are. Then, unless `taken`
     (kinds.Standard.take_kept), what ahead() made is kept for the next command."""
     done, judged = _FORESEEN.setdefault(assignment.solution, set()), foreseen.judged(assignment)
-    numbers = {name: number for number, name in enumerate(foreseen.numbered(assignment), 1)}  # (as Program's)
+    numbers = foreseen.numbers(assignment)
     try:
         todo = [function for function in context.foreseeing if function not in done]
         kept = foreseen.kept_answers(files, assignment.solution, todo, numbers) if todo else set()

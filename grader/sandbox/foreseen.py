@@ -19,11 +19,12 @@ import types
 from . import answers, kept, program, wire
 
 
-def numbered(assignment):
-    """The graded callees (assignment.calls), each once, in the order they are declared: a Program numbers the
-    reference's function of each so before any call (its `numbered`), in every command alike, so that a callback's
+def numbers(assignment):
+    """{graded callee (assignment.calls): its number, from 1, in the order they are declared}: a Program numbers the
+    reference's function of each so before any call (its `numbers`), in every command alike, so that a callback's
     question, and the seal of its answer that keep() keeps, are the same in the next command."""
-    return list(dict.fromkeys(callee for callees in assignment.calls.values() for callee in callees))
+    callees = dict.fromkeys(callee for callees in assignment.calls.values() for callee in callees)
+    return {callee: number for number, callee in enumerate(callees, 1)}
 
 
 def callers(assignment):
@@ -154,7 +155,7 @@ def _recorder(name, stand_in, makes_cache, takes_cache, made):
 def kept_answers(depends_on, solution, functions, numbers):
     """Put back into answers.FORESEEN and answers.REFERENCE what keep() kept of `functions` for the reference module
     `solution`, where the files it depends on (`depends_on`) are as they were, and each answer's seal (numbers: {callee:
-    the number numbered() gives it}); returns the functions put back."""
+    the number numbers() gives it}); returns the functions put back."""
     calls, blobs = kept.read(kept.name("foreseen", solution), _key(depends_on)) or ({}, [])
     replies, asked, seals = [], [], []  # (all read before any is put back)
     try:

@@ -26,7 +26,7 @@ class Loaded:
 
 
 class Program:
-    def __init__(self, scratch, submission, limits, provided=None, package=None, warm=None, numbered=()):
+    def __init__(self, scratch, submission, limits, provided=None, package=None, warm=None, numbers=None):
         self.scratch, self.submission, self.limits, self.provided = scratch, submission, limits, provided
         self.warm = warm  # a sandbox started in `scratch` ahead of the submission (spare.py), for the first load
         self.package = package  # the provided package a lone module is loaded into (see loader._load_module)
@@ -43,9 +43,9 @@ class Program:
         self._pending = []  # [(a call's request, what it was asked with, how to hear it)]: sent ahead, its answer
         # not read yet (see prefetch); each comes before those after it, and after every _prefetched one
         self._reaching_back = set()  # functions whose calls reached back for a stand-in (see prefetch)
-        # a stand-in -> the number the child knows it by (see _fields): `numbered` first, in that order, so that a
-        # callback's question is the same in every command (foreseen.numbered: its sealed answer can be kept)
-        self._versions = {stand_in: number for number, stand_in in enumerate(numbered, 1)}
+        # a stand-in -> the number the child knows it by (see _fields): `numbers` ({stand-in: 1, 2, ...}) first, so
+        # that a callback's question is the same in every command (foreseen.numbers: its sealed answer can be kept)
+        self._versions = dict(numbers or {})
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
