@@ -369,14 +369,8 @@ def main():
     read_fd, write_fd = (int(n) for n in given["--fds"].split(","))
     warm = given.get("--warm")
     if warm in ("notebook", "plotting"):  # started ahead of a notebook (spare.py, ahead.py): its shell's modules,
-        warm_imports(lambda: _waiting(read_fd), warm == "plotting")  # and matplotlib if it uses it
+        loader.warm(lambda: _waiting(read_fd), warm == "plotting")  # and matplotlib if it uses it
     serve_pipes(read_fd, write_fd, given["--work"], given.get("--provided"))
-
-
-def warm_imports(busy=None, plotting=False):
-    """What a notebook's shell is made of (and matplotlib, if `plotting`), imported before the notebook arrives
-    (spare.py, zygote.py); what it may need later only while `busy()` is false (loader.warm)."""
-    loader.warm(busy, plotting)
 
 
 def _waiting(fd):
