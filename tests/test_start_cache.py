@@ -107,6 +107,23 @@ def test_the_font_list_is_keyed_by_the_fonts_a_sandbox_sees(tmp_path, monkeypatc
         fonts.key.cache_clear()
 
 
+def test_the_font_list_and_artist_tables_are_built_again_for_another_loader(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    here = Path(fonts.__file__).parent
+    for name in ("fonts.py", "isolation.py", "loader.py"):
+        shutil.copyfile(here / name, tmp_path / name)
+    monkeypatch.setattr(fonts, "__file__", str(tmp_path / "fonts.py"))
+    fonts.key.cache_clear()
+    try:
+        before = fonts.key()
+        with open(tmp_path / "loader.py", "a") as f:  # the code that records the Artist classes' tables changed
+            f.write("\n# another recording\n")
+        fonts.key.cache_clear()
+        assert fonts.key() != before
+    finally:
+        fonts.key.cache_clear()
+
+
 def _sandbox_probe(probe, seeded):
     """Run `probe` in a bubblewrap sandbox (the runtime's probe runner); `seeded`: its runtime has the cached font
     list. Returns (exit status, its standard error)."""
@@ -199,6 +216,7 @@ made["interpd"] = sorted((k, str(v)) for k, v in matplotlib._docstring.interpd.p
 made["plot"] = [plt.plot.__doc__, plt.Axes.plot.__doc__, plt.Figure.__init__.__doc__]
 made = {name: hashlib.sha256(json.dumps(text).encode()).hexdigest()[:16] for name, text in made.items()}
 made["kwdoc"] = [matplotlib.artist.kwdoc is docs.real, docs.answered]
+made["setters"] = [matplotlib.artist.ArtistInspector is docs.inspector, docs.listed]
 print("DOCS " + json.dumps(made), file=sys.stderr)  # (digests: the standard error kept is bounded)
 """
 
@@ -216,6 +234,8 @@ def test_matplotlib_imported_ahead_with_the_recorded_tables_makes_the_docstrings
         runs[seeded] = json.loads(next(line for line in stderr.splitlines() if line.startswith("DOCS "))[5:])
     (restored, answered), (_, unseeded) = runs[True].pop("kwdoc"), runs[False].pop("kwdoc")
     assert restored and answered > 100 and unseeded == 0  # matplotlib's own kwdoc again after the import
+    (restored, listed), (_, unseeded) = runs[True].pop("setters"), runs[False].pop("setters")
+    assert restored and listed > 100 and unseeded == 0  # each `set`'s signature made of the recorded setters
     assert len(runs[True]) > 100 and runs[True] == runs[False]
 
 
