@@ -10,8 +10,9 @@ into the child's matplotlib folder before matplotlib is imported. So a submissio
 its own sandbox would have built, and no sandbox's list ever reaches another one.
 
 The cache's key: matplotlib's version and files, the Python, this user, the sandbox's layout code, the runtime's
-loader (which records the Artist classes' tables), and the font folders a sandbox sees (their files' names, sizes
-and times), so that a font installed or removed is found again.
+loader (which records the Artist classes' tables and the backends' entry points), the packages installed beside
+matplotlib, and the font folders a sandbox sees (their files' names, sizes and times), so that a font installed or
+removed is found again.
 Process isolation (no bubblewrap) keeps no list: its child sees the host's folders and builds its own.
 """
 import functools
@@ -52,7 +53,9 @@ def key():
     package = Path(spec.origin).parent
     parts = [str(package), _listing(package / "mpl-data" / "fonts"), *[_listing(Path(f)) for f in FONT_FOLDERS],
              os.path.realpath(sys.executable), sys.prefix, sys.version, os.geteuid(), PROBE,
-             *[Path(__file__).with_name(name).read_text() for name in ("isolation.py", "loader.py")]]
+             *[Path(__file__).with_name(name).read_text() for name in ("isolation.py", "loader.py")],
+             sorted((p.name, p.stat().st_mtime_ns) for p in package.parent.iterdir()  # (the backends they declare)
+                    if p.name.endswith((".dist-info", ".egg-info")))]
     for name in ("__init__.py", "font_manager.py", "_afm.py"):
         found = (package / name).stat()
         parts.append((name, found.st_size, found.st_mtime_ns))

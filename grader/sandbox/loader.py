@@ -380,8 +380,12 @@ class _ArtistDocs:
     this same code in a sandbox of its own (fonts.py), so every docstring is the text matplotlib makes. Likewise
     the names of its setters, which the signature of its `set` lists (inspect). A class the table lacks, another
     matplotlib or another `docstring.hardcopy`, and every call after that import, run matplotlib's own. `record`:
-    fill the table instead, and write it at the end (the recording probe).
-    A finder on sys.meta_path during the import, only to see matplotlib.artist executed."""
+    fill the table instead, and write it at the end (the recording probe). And the backends' entry points
+    (entry_points).
+    A finder on sys.meta_path during the import, only to see matplotlib.backends.registry and matplotlib.artist
+    executed."""
+
+    WATCHED = ("matplotlib.backends.registry", "matplotlib.artist")
 
     def __init__(self, path, record=False):
         self.path, self.record, self.table, self.module, self.real = path, record, {}, None, None
@@ -389,6 +393,8 @@ class _ArtistDocs:
         self.asked = {}  # {class: how many of its tables were asked for}
         self.answered = self.listed = 0  # tables, lists of setters given from the recorded ones
         self.setters = {}  # recording: {class: its setters, or None if they were not the same at every call}
+        self.registry = self.backends = None  # matplotlib's backend_registry; recording: its entry points
+        self.seen = set()  # the WATCHED modules found
         if not record:
             try:
                 with open(path, encoding="utf-8") as f:
@@ -405,28 +411,51 @@ class _ArtistDocs:
     def __exit__(self, *exc):
         if self in sys.meta_path:
             sys.meta_path.remove(self)
+        if self.registry is not None:
+            self.registry.__dict__.pop("_read_entry_points", None)  # (the class's own again)
         if self.module is None:
             return
         self.module.kwdoc, self.module.ArtistInspector = self.real, self.inspector
         if self.record and exc[0] is None:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             with open(self.path, "w", encoding="utf-8") as f:
-                json.dump({**self._settings(), "classes": self.table, "setters": self.setters}, f)
+                json.dump({**self._settings(), "classes": self.table, "setters": self.setters,
+                           "backends": self.backends}, f)
 
     def find_spec(self, name, path=None, target=None):
-        if name != "matplotlib.artist":
+        if name not in self.WATCHED or name in self.seen:
             return None
-        sys.meta_path.remove(self)
+        self.seen.add(name)
+        if len(self.seen) == len(self.WATCHED):
+            sys.meta_path.remove(self)
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
             run = spec.loader.exec_module
 
             def exec_module(module):
                 run(module)
-                self.module, self.real, self.inspector = module, module.kwdoc, module.ArtistInspector
-                module.kwdoc, module.ArtistInspector = self.kwdoc, self.inspect
+                if name == "matplotlib.artist":
+                    self.module, self.real, self.inspector = module, module.kwdoc, module.ArtistInspector
+                    module.kwdoc, module.ArtistInspector = self.kwdoc, self.inspect
+                elif hasattr(getattr(module, "backend_registry", None), "_read_entry_points"):
+                    self.registry = module.backend_registry
+                    self.registry._read_entry_points = self.entry_points
             spec.loader.exec_module = exec_module
         return spec
+
+    def entry_points(self):
+        """The backends that installed packages declare (BackendRegistry._read_entry_points, which matplotlib reads
+        as it validates the inline backend `MPLBACKEND` names: importlib.metadata imported and every installed
+        package looked at, 20 ms), as recorded for the same matplotlib and packages (the font list's key)."""
+        if self.record:
+            self.backends = type(self.registry)._read_entry_points(self.registry)
+            return self.backends
+        recorded = self.table.get("backends")
+        if type(recorded) is list and all(type(entry) is list and len(entry) == 2 and all(
+                type(part) is str for part in entry) for entry in recorded) and self.table.get(
+                "matplotlib") == sys.modules["matplotlib"].__version__:
+            return [tuple(entry) for entry in recorded]
+        return type(self.registry)._read_entry_points(self.registry)
 
     def _settings(self):
         matplotlib = sys.modules["matplotlib"]
