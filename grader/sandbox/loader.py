@@ -377,11 +377,11 @@ class _ArtistDocs:
     """matplotlib.artist.kwdoc, the table of an Artist class's properties that matplotlib writes into the docstring
     of each Artist class's `set` as the class is made (a quarter of matplotlib's import: every setter's docstring
     read and parsed), answered while the runtime imports matplotlib ahead of a notebook from a table recorded by
-    this same code in a sandbox of its own (fonts.py), so every docstring is the text matplotlib makes. Likewise
-    the names of its setters, which the signature of its `set` lists (inspect). A class the table lacks, another
-    matplotlib or another `docstring.hardcopy`, and every call after that import, run matplotlib's own. `record`:
-    fill the table instead, and write it at the end (the recording probe). And the backends' entry points
-    (entry_points).
+    this same code in a sandbox of its own (fonts.py), so every docstring is the text matplotlib makes. The same
+    record gives each class's setters, which the signature of its `set` lists (inspect), and the backends that
+    installed packages declare (entry_points). A class the table lacks, another matplotlib or another
+    `docstring.hardcopy`, and every call after that import, run matplotlib's own. `record`: fill the record
+    instead, and write it at the end (the recording probe).
     A finder on sys.meta_path during the import, only to see matplotlib.backends.registry and matplotlib.artist
     executed."""
 
