@@ -51,11 +51,11 @@ def key():
     if spec is None or spec.origin is None:
         return None
     package = Path(spec.origin).parent
+    # the packages installed beside matplotlib, for the backends they declare (a package's version is in its name)
+    installed = sorted(n for n in os.listdir(package.parent) if n.endswith((".dist-info", ".egg-info")))
     parts = [str(package), _listing(package / "mpl-data" / "fonts"), *[_listing(Path(f)) for f in FONT_FOLDERS],
              os.path.realpath(sys.executable), sys.prefix, sys.version, os.geteuid(), PROBE,
-             *[Path(__file__).with_name(name).read_text() for name in ("isolation.py", "loader.py")],
-             sorted((p.name, p.stat().st_mtime_ns) for p in package.parent.iterdir()  # (the backends they declare)
-                    if p.name.endswith((".dist-info", ".egg-info")))]
+             *[Path(__file__).with_name(name).read_text() for name in ("isolation.py", "loader.py")], installed]
     for name in ("__init__.py", "font_manager.py", "_afm.py"):
         found = (package / name).stat()
         parts.append((name, found.st_size, found.st_mtime_ns))
