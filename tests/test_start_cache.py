@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import tempfile
+import types
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,40 @@ def test_the_font_list_is_keyed_by_the_fonts_a_sandbox_sees(tmp_path, monkeypatc
         fonts.key.cache_clear()
 
 
+def test_the_font_list_and_artist_tables_are_built_again_once_a_package_is_installed(tmp_path, monkeypatch):
+    package = tmp_path / "site-packages" / "matplotlib"  # (the backends' entry points are recorded with them)
+    package.mkdir(parents=True)
+    for name in ("__init__.py", "font_manager.py", "_afm.py"):
+        (package / name).write_text("")
+    monkeypatch.setattr(fonts.importlib.util, "find_spec",
+                        lambda name: types.SimpleNamespace(origin=str(package / "__init__.py")))
+    fonts.key.cache_clear()
+    try:
+        before = fonts.key()
+        (package.parent / "backends-1.0.dist-info").mkdir()
+        fonts.key.cache_clear()
+        assert fonts.key() != before
+    finally:
+        fonts.key.cache_clear()
+
+
+def test_the_font_list_and_artist_tables_are_built_again_for_another_loader(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    here = Path(fonts.__file__).parent
+    for name in ("fonts.py", "isolation.py", "loader.py"):
+        shutil.copyfile(here / name, tmp_path / name)
+    monkeypatch.setattr(fonts, "__file__", str(tmp_path / "fonts.py"))
+    fonts.key.cache_clear()
+    try:
+        before = fonts.key()
+        with open(tmp_path / "loader.py", "a") as f:  # the code that records the Artist classes' tables changed
+            f.write("\n# another recording\n")
+        fonts.key.cache_clear()
+        assert fonts.key() != before
+    finally:
+        fonts.key.cache_clear()
+
+
 def _sandbox_probe(probe, seeded):
     """Run `probe` in a bubblewrap sandbox (the runtime's probe runner); `seeded`: its runtime has the cached font
     list. Returns (exit status, its standard error)."""
@@ -183,7 +218,8 @@ for path in glob.glob(os.environ["MPLCONFIGDIR"] + "/fontlist*") + glob.glob("/s
     assert os.access(cached, os.R_OK)
 
 
-DOCS_OF = """import hashlib, inspect, json, sys
+DOCS_OF = """import hashlib, inspect, json, os, sys
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # (as loader.warm_plotting sets it)
 sys.path.insert(0, "/sandbox/runtime")
 import loader
 docs = loader._ArtistDocs("/sandbox/runtime/" + loader.ARTIST_DOCS)
@@ -197,8 +233,13 @@ made = {f"{c.__module__}.{c.__qualname__}": [c.set.__doc__, str(inspect.signatur
         for c in {matplotlib.artist.Artist, *subclasses(matplotlib.artist.Artist)}}
 made["interpd"] = sorted((k, str(v)) for k, v in matplotlib._docstring.interpd.params.items())
 made["plot"] = [plt.plot.__doc__, plt.Axes.plot.__doc__, plt.Figure.__init__.__doc__]
+from matplotlib.backends.registry import backend_registry as registry
+made["backends"] = [sorted(registry._backend_to_gui_framework.items()), sorted(registry._name_to_module.items()),
+                    registry._loaded_entry_points, "_read_entry_points" in registry.__dict__]
 made = {name: hashlib.sha256(json.dumps(text).encode()).hexdigest()[:16] for name, text in made.items()}
 made["kwdoc"] = [matplotlib.artist.kwdoc is docs.real, docs.answered]
+made["setters"] = [matplotlib.artist.ArtistInspector is docs.inspector, docs.listed]
+made["metadata"] = "importlib.metadata" in sys.modules  # (what matplotlib imports to read the entry points)
 print("DOCS " + json.dumps(made), file=sys.stderr)  # (digests: the standard error kept is bounded)
 """
 
@@ -216,6 +257,9 @@ def test_matplotlib_imported_ahead_with_the_recorded_tables_makes_the_docstrings
         runs[seeded] = json.loads(next(line for line in stderr.splitlines() if line.startswith("DOCS "))[5:])
     (restored, answered), (_, unseeded) = runs[True].pop("kwdoc"), runs[False].pop("kwdoc")
     assert restored and answered > 100 and unseeded == 0  # matplotlib's own kwdoc again after the import
+    (restored, listed), (_, unseeded) = runs[True].pop("setters"), runs[False].pop("setters")
+    assert restored and listed > 100 and unseeded == 0  # each `set`'s signature made of the recorded setters
+    assert not runs[True].pop("metadata") and runs[False].pop("metadata")  # the backends' entry points recorded
     assert len(runs[True]) > 100 and runs[True] == runs[False]
 
 

@@ -9,8 +9,10 @@ modules), and from there into each bubblewrap sandbox's runtime folder (read-onl
 into the child's matplotlib folder before matplotlib is imported. So a submission's matplotlib reads the list
 its own sandbox would have built, and no sandbox's list ever reaches another one.
 
-The cache's key: matplotlib's version and files, the Python, this user, the sandbox's layout code, and the font
-folders a sandbox sees (their files' names, sizes and times), so that a font installed or removed is found again.
+The cache's key: matplotlib's version and files, the Python, this user, the sandbox's layout code, the runtime's
+loader (which records the Artist classes' tables and the backends' entry points), the packages installed beside
+matplotlib, and the font folders a sandbox sees (their files' names, sizes and times), so that a font installed or
+removed is found again.
 Process isolation (no bubblewrap) keeps no list: its child sees the host's folders and builds its own.
 """
 import functools
@@ -49,9 +51,11 @@ def key():
     if spec is None or spec.origin is None:
         return None
     package = Path(spec.origin).parent
+    # the packages installed beside matplotlib, for the backends they declare (a package's version is in its name)
+    installed = sorted(n for n in os.listdir(package.parent) if n.endswith((".dist-info", ".egg-info")))
     parts = [str(package), _listing(package / "mpl-data" / "fonts"), *[_listing(Path(f)) for f in FONT_FOLDERS],
              os.path.realpath(sys.executable), sys.prefix, sys.version, os.geteuid(), PROBE,
-             Path(__file__).with_name("isolation.py").read_text()]
+             *[Path(__file__).with_name(name).read_text() for name in ("isolation.py", "loader.py")], installed]
     for name in ("__init__.py", "font_manager.py", "_afm.py"):
         found = (package / name).stat()
         parts.append((name, found.st_size, found.st_mtime_ns))

@@ -377,15 +377,24 @@ class _ArtistDocs:
     """matplotlib.artist.kwdoc, the table of an Artist class's properties that matplotlib writes into the docstring
     of each Artist class's `set` as the class is made (a quarter of matplotlib's import: every setter's docstring
     read and parsed), answered while the runtime imports matplotlib ahead of a notebook from a table recorded by
-    this same code in a sandbox of its own (fonts.py), so every docstring is the text matplotlib makes. A class
-    the table lacks, another matplotlib or another `docstring.hardcopy`, and every call after that import, run
-    matplotlib's own. `record`: fill the table instead, and write it at the end (the recording probe).
-    A finder on sys.meta_path during the import, only to see matplotlib.artist executed."""
+    this same code in a sandbox of its own (fonts.py), so every docstring is the text matplotlib makes. The same
+    record gives each class's setters, which the signature of its `set` lists (inspect), and the backends that
+    installed packages declare (entry_points). A class the table lacks, another matplotlib or another
+    `docstring.hardcopy`, and every call after that import, run matplotlib's own. `record`: fill the record
+    instead, and write it at the end (the recording probe).
+    A finder on sys.meta_path during the import, only to see matplotlib.backends.registry and matplotlib.artist
+    executed."""
+
+    WATCHED = ("matplotlib.backends.registry", "matplotlib.artist")
 
     def __init__(self, path, record=False):
         self.path, self.record, self.table, self.module, self.real = path, record, {}, None, None
+        self.inspector = None  # matplotlib's ArtistInspector, while _Inspector stands in for it
         self.asked = {}  # {class: how many of its tables were asked for}
-        self.answered = 0  # tables given from the recorded ones
+        self.answered = self.listed = 0  # tables, lists of setters given from the recorded ones
+        self.setters = {}  # recording: {class: its setters, or None if they were not the same at every call}
+        self.registry = self.backends = None  # matplotlib's backend_registry; recording: its entry points
+        self.seen = set()  # the WATCHED modules found
         if not record:
             try:
                 with open(path, encoding="utf-8") as f:
@@ -402,28 +411,51 @@ class _ArtistDocs:
     def __exit__(self, *exc):
         if self in sys.meta_path:
             sys.meta_path.remove(self)
+        if self.registry is not None:
+            self.registry.__dict__.pop("_read_entry_points", None)  # (the class's own again)
         if self.module is None:
             return
-        self.module.kwdoc = self.real
+        self.module.kwdoc, self.module.ArtistInspector = self.real, self.inspector
         if self.record and exc[0] is None:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             with open(self.path, "w", encoding="utf-8") as f:
-                json.dump({**self._settings(), "classes": self.table}, f)
+                json.dump({**self._settings(), "classes": self.table, "setters": self.setters,
+                           "backends": self.backends}, f)
 
     def find_spec(self, name, path=None, target=None):
-        if name != "matplotlib.artist":
+        if name not in self.WATCHED or name in self.seen:
             return None
-        sys.meta_path.remove(self)
+        self.seen.add(name)
+        if len(self.seen) == len(self.WATCHED):
+            sys.meta_path.remove(self)
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and spec.loader is not None:
             run = spec.loader.exec_module
 
             def exec_module(module):
                 run(module)
-                self.module, self.real = module, module.kwdoc
-                module.kwdoc = self.kwdoc
+                if name == "matplotlib.artist":
+                    self.module, self.real, self.inspector = module, module.kwdoc, module.ArtistInspector
+                    module.kwdoc, module.ArtistInspector = self.kwdoc, self.inspect
+                elif hasattr(getattr(module, "backend_registry", None), "_read_entry_points"):
+                    self.registry = module.backend_registry
+                    self.registry._read_entry_points = self.entry_points
             spec.loader.exec_module = exec_module
         return spec
+
+    def entry_points(self):
+        """The backends that installed packages declare (BackendRegistry._read_entry_points, which matplotlib reads
+        as it validates the inline backend `MPLBACKEND` names: importlib.metadata imported and every installed
+        package looked at, 20 ms), as recorded for the same matplotlib and packages (the font list's key)."""
+        if self.record:
+            self.backends = type(self.registry)._read_entry_points(self.registry)
+            return self.backends
+        recorded = self.table.get("backends")
+        if type(recorded) is list and all(type(entry) is list and len(entry) == 2 and all(
+                type(part) is str for part in entry) for entry in recorded) and self.table.get(
+                "matplotlib") == sys.modules["matplotlib"].__version__:
+            return [tuple(entry) for entry in recorded]
+        return type(self.registry)._read_entry_points(self.registry)
 
     def _settings(self):
         matplotlib = sys.modules["matplotlib"]
@@ -445,6 +477,43 @@ class _ArtistDocs:
             self.answered += 1
             return recorded[asked]
         return self.real(artist)
+
+    def inspect(self, artist):
+        """ArtistInspector(artist), of which the signature of each Artist class's `set` is made as the class is made:
+        one whose get_setters() gives the class's recorded setters (_Inspector), where the recording found the same
+        ones at every call."""
+        key = f"{artist.__module__}.{artist.__qualname__}" if isinstance(artist, type) else None
+        if self.record:
+            made = self.inspector(artist)
+            if key is not None:
+                setters = made.get_setters()
+                self.setters[key] = setters if self.setters.get(key, setters) == setters else None
+            return made
+        table = self.table.get("setters")
+        recorded = table.get(key) if isinstance(table, dict) and key is not None else None
+        if type(recorded) is list and all(type(name) is str for name in recorded) and all(
+                self.table.get(k) == v for k, v in self._settings().items()):
+            self.listed += 1
+            return _Inspector(self.inspector, artist, recorded)
+        return self.inspector(artist)
+
+
+class _Inspector:
+    """matplotlib.artist.ArtistInspector(artist) with its setters given (_ArtistDocs.inspect): anything else is
+    asked of a real one, made then. Making one lists the class's aliases (the docstring of every `get_` and `set_`
+    method read) and its get_setters() looks at the signature and docstring of every `set_` method: 25-45 ms of
+    matplotlib's import in all."""
+
+    def __init__(self, inspector, artist, setters):
+        self._inspector, self._artist, self._setters, self._real = inspector, artist, setters, None
+
+    def get_setters(self):
+        return list(self._setters)
+
+    def __getattr__(self, name):
+        if self._real is None:
+            self._real = self._inspector(self._artist)
+        return getattr(self._real, name)
 
 
 class _AfterImport:
