@@ -68,6 +68,8 @@ class Context:
         self.foresight = None  # the thread that foresees them (_foresee), joined before grade() returns
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
         self.when_written = None  # what written() does for the running check (run_checks: _when_written)
+        self.once = False  # the process grades this one submission (the command line's): what a check would keep
+        # for a next grading of the process is of no use (grader.checks.model: the training's callbacks)
 
     def call(self, function, *args, keep=None, target=None, method=None, own=False, **kwargs):
         """Call the student's function with the reference in place of the graded functions it calls by design
@@ -133,11 +135,11 @@ class Context:
         if self.when_written is not None:
             self.when_written(function)
 
-    def calls(self, function, argument_lists, target=None, methods=None):
+    def calls(self, function, argument_lists, target=None, methods=None, remember=True):
         """The answers of `function` (with `methods[i]` of `target`) on each argument list, asked in one message:
-        a generator that raises at a case what call() would (Program.calls)."""
+        a generator that raises at a case what call() would (Program.calls: `remember`)."""
         return self.program.calls(function, [(tuple(args), {}) for args in argument_lists], **self.stand_ins(function),
-                                  target=target, methods=methods)
+                                  target=target, methods=methods, remember=remember)
 
     def cpu_clock(self):
         """A clock of the CPU seconds spent on the student's code from now on: the sandbox's processes', and this
@@ -219,7 +221,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
         context = context or _beside(_prepare, assignment, public_only, diagnose)
         loaded = program.load()
         context = context()
-        context.program = program
+        context.program, context.once = program, only
         if not only and scratch_root is None:  # a process that grades once may grade again: the next sandbox is
             # forked from a zygote (not where the caller chose the scratch folder: nothing is left there after it)
             from .sandbox import forkserver  # (not the command line's one grading: its import is 3 ms)

@@ -432,6 +432,48 @@ def test_a_model_s_checks_foresee_a_right_model_s_callbacks_and_change_no_report
     assert all(status == "passed" for _, status, _, _ in reports[True])
 
 
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_the_training_s_reference_losses_are_kept_and_the_command_line_s_one_grading_then_trains_unremembered(
+        tmp_path, monkeypatch):
+    """The reference's two losses of a model's training are kept for the next command (kept.py). The command line's
+    one grading (its sandbox started ahead) that finds them makes no run of the reference and answers the training's
+    callbacks as they come, neither recorded (foreseen.recording) nor kept (answers.REFERENCE), as no next grading of
+    the process asks them; one that does not (a first command, or a file of the assignment changed), and any other
+    grading, records the run as before. Every report is the same."""
+    from grader import grade as grading
+    from grader.checks import model
+    from grader.sandbox import answers, foreseen, spare
+    layers = assignment.find("rnn_layers")
+    extra = tmp_path / "notes.txt"
+    extra.write_text("one")
+    files = type(layers).depends_on
+    monkeypatch.setattr(type(layers), "depends_on", property(lambda self: [*files.fget(self), extra]))
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(LAYERS)
+    runs, recorded, train, recording = [], [], model.train, foreseen.recording
+    monkeypatch.setattr(model, "train", lambda *args: runs.append(1) or train(*args))
+    monkeypatch.setattr(foreseen, "recording", lambda function, *args: recorded.append(function.__name__) or
+                        recording(function, *args))
+    found = []
+    for once, text in ((True, "one"), (True, "one"), (True, "three"), (False, "three")):
+        if extra.read_text() != text:  # (a first command, the next, one after the file changed, a batch's grading)
+            extra.write_text(text)
+        monkeypatch.setattr(answers, "REFERENCE", answers.Answers())  # each a new process: nothing known
+        for flag in ("_reference_run", "_foreseen", "_foreseen_gradcheck"):
+            monkeypatch.setattr(layers.standard.model, flag, None)
+        runs.clear()
+        recorded.clear()
+        if once:
+            spare.start_ahead(path, layers.provided, FAST)
+        checks = _checks(report.build(grading.grade(path, layers, FAST), layers, FAST))
+        found.append((checks, len(runs), recorded.count("loss"), len(answers.REFERENCE._kept)))
+    # the runs (the reference's, the student's); the recorded losses: the loss check's, the gradient check's 29, the run
+    assert [run[1:3] for run in found] == [(2, 31), (1, 30), (2, 31), (2, 31)], [run[1:3] for run in found]
+    assert found[1][3] < min(found[0][3], found[2][3], found[3][3]) - 300, [run[3] for run in found]  # (its 400)
+    assert found[0][0] == found[1][0] == found[2][0] == found[3][0]
+    assert all(status == "passed" for _, status, _, _ in found[0][0])
+
+
 def test_a_file_without_the_model_class_costs_its_checks_no_reference_run(tmp_path, monkeypatch):
     """CS231n's own rnn_layers.py has no model class: its model checks fail at once, without the reference's
     training run or any loss of the reference's model recorded for them (foreseen.recording)."""

@@ -12,10 +12,11 @@ cases.py gives the data: model_data(examples, sizes, **loss_data) -> (X, y).
 """
 import copy
 import inspect
+from pathlib import Path
 
 import numpy as np
 
-from ..sandbox import foreseen
+from ..sandbox import foreseen, kept
 from .compare import differences
 from .gradcheck import BOUND, close, compare_gradient, numeric_gradient, slope
 from .suite import Failure
@@ -153,11 +154,19 @@ class ModelChecks:
                               f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
                               f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
 
-    def reference_training(self, stand_ins=None):
+    def reference_training(self, stand_ins=None, assignment=None, once=False):
         """The reference model's run on the same data: (its loss before training, its loss after). `stand_ins`
         (Context.stand_ins: the reference's layers a student's model is given): their answers in the run are
         remembered (foreseen.recording), so that a right model's training, whose steps are the reference's, has
-        its callbacks answered without running the reference's layers again."""
+        its callbacks answered without running the reference's layers again. A run's two losses are kept for the
+        next command (kept.py, while no file of the `assignment` changes); `once` (the command line's one grading)
+        takes them from there, if they are, and makes no run: no next grading of the process would ask its
+        answers, and keeping them costs more than computing them as they are asked (training())."""
+        if once and self._reference_run is None and assignment is not None:
+            found = kept.read(kept.name("training", self.solution), self._kept_key(assignment))
+            if found is not None and len(found[0]) == 2 and all(type(loss) is float for loss in found[0]):
+                self._reference_run = tuple(found[0])
+                return self._reference_run
         foresee = bool(stand_ins and stand_ins["substitute"]) and not self._foreseen
         if self._reference_run is None or foresee:
             settings, loss = self.reference_settings, self._reference_loss
@@ -166,7 +175,15 @@ class ModelChecks:
                 loss, self._foreseen = (lambda params, X, y: self._reference_loss(params, X, y, recorded)), True
             run = self._training(loss, settings, settings["learning_rate"])
             self._reference_run = (run.history[0], self._final_loss(run))
+            if assignment is not None and kept.writable():
+                kept.write(kept.name("training", self.solution), self._kept_key(assignment), list(self._reference_run),
+                           [])
         return self._reference_run
+
+    def _kept_key(self, assignment):
+        here = Path(__file__).parent
+        return [*kept.key([*assignment.depends_on, here / "model.py", here / "training.py", kept.__file__]),
+                self.reference_settings, self.declared]
 
     def _final_loss(self, run):
         """The true loss at the parameters a run ended with: the reference's loss, not what the model reported."""
@@ -183,10 +200,13 @@ class ModelChecks:
     def training(self, context):
         settings = self.settings["training"]
         model = context.call(self.name, **self.declared["sizes"], keep="all")
-        first, last = self.reference_training(context.stand_ins(self.name))  # (first: it foresees the callbacks)
+        # (first: it foresees the callbacks, unless the command line's one grading took its losses as kept: they
+        # are then answered as they come, neither looked up nor kept)
+        first, last = self.reference_training(context.stand_ins(self.name), context.assignment, context.once)
 
         def step(params, X, y):  # one message to the sandbox per iteration: the update and the loss
-            _, loss = context.calls(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"])
+            _, loss = context.calls(self.name, [(params,), (X, y)], target=model, methods=["params.update", "loss"],
+                                    remember=self._foreseen)
             return loss
         try:
             run = self._training(step, settings, settings["learning_rate"], context.cpu_clock())

@@ -46,6 +46,7 @@ class Program:
         # a stand-in -> the number the child knows it by (see _fields): `numbers` ({stand-in: 1, 2, ...}) first, so
         # that a callback's question is the same in every command (foreseen.numbers: its sealed answer can be kept)
         self._versions = dict(numbers or {})
+        self._remembers = True  # whether a callback's answer is looked up and kept (answers.REFERENCE; see calls())
 
     def load(self):
         """Start a sandbox and load the submission into it (a notebook: run its cells); the first load's report
@@ -243,15 +244,22 @@ class Program:
                   "target": target.id if target is not None else None}
         return {name: value for name, value in fields.items() if value or name == "function"}
 
-    def calls(self, function, cases, **options):
+    def calls(self, function, cases, remember=True, **options):
         """What call() returns for each of `cases` in turn, asked in one message (prefetch, same `options`): a
         generator that raises at a case what call() would raise there. For calls made once, in order (a training
-        step), where looking each answer up again would encode the arguments twice."""
+        step), where looking each answer up again would encode the arguments twice. `remember`: False where no
+        later call will ask their callbacks again (a training step of a process's only grading): the reference
+        answers each, its answer neither looked up nor kept (answers.REFERENCE: keeping a training's 40 MB of
+        answers and arguments cost more than computing them, in memory the process had never used)."""
         if function in self.dead:
             raise Dead(self.dead[function][1])
         before = len(self._prefetched)
-        self.prefetch(function, cases, **options)
-        self._hear(len(self._pending))
+        self._remembers = remember
+        try:
+            self.prefetch(function, cases, **options)
+            self._hear(len(self._pending))
+        finally:
+            self._remembers = True
         answered, self._prefetched = self._prefetched[before:], self._prefetched[:before]
         for i, (args, kwargs) in enumerate(cases):
             if i < len(answered):
@@ -403,7 +411,7 @@ class Program:
         args, kwargs = message.get("args"), message.get("kwargs")
         given = self.caches[message["token"]] if "token" in message else None  # a stand-in forward's cache
         key = None
-        if type(args) is bytes and type(kwargs) is bytes and "inputs" not in message:
+        if self._remembers and type(args) is bytes and type(kwargs) is bytes and "inputs" not in message:
             key = answers.key(stand_in, args, kwargs, makes_cache, given)
             known = answers.REFERENCE.get(key)
             if known is not None:
