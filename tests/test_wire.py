@@ -266,6 +266,30 @@ def test_an_object_met_again_in_a_value_crosses_once_and_arrives_as_copies():
     assert got[1][1]["W"][0, 0] == 0.0 and got[1][0][0] == 10.0 and got[5][0] == 10.0
 
 
+@pytest.mark.parametrize("times", [1, 3])  # (the third time, from the text's recipe)
+def test_the_grader_s_answers_are_views_of_one_copy_that_share_no_byte(times):
+    """An answer's arrays are views of one buffer of the value's own, each of bytes of its own there: an array met
+    again in the value, and one a forger points at bytes another has, are copies, so a write changes one array."""
+    x, flags = np.arange(3.0), np.array([True, False])
+    value = ([x, {"W": np.ones((2, 2))}, x], flags, np.arange(2.0), np.zeros(0))
+    for _ in range(times):
+        got = wire.decode(wire.encode(value), views=True)
+    (first, parameters, again), mask, after, empty = got
+    views = [first, parameters["W"], mask]
+    assert all(not a.flags.owndata and a.base is views[0].base for a in views) and type(views[0].base) is bytearray
+    assert again.flags.owndata and after.flags.owndata  # (after the bools, its bytes are not 8-aligned: copied)
+    assert all(a.flags.writeable for a in (*views, again, after)) and empty.shape == (0,)
+    for a in (first, again, parameters["W"], after):
+        a.flat[0] += 1
+    mask[0] = False
+    assert first.tolist() == again.tolist() == [1.0, 1.0, 2.0] and parameters["W"].tolist() == [[2.0, 1.0], [1.0, 1.0]]
+    assert mask.tolist() == [False, False] and after.tolist() == [1.0, 1.0]
+    forged = _blob({"$tuple": [{"$nd": ["<f8", [2], 0]}, {"$nd": ["<f8", [1], 8]}]}, np.arange(2.0).tobytes())
+    one, other = wire.decode(forged, views=True)
+    one[1] = 9.0
+    assert one.base is not None and other.flags.owndata and other.tolist() == [1.0]
+
+
 def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_for(program):
     """The reference's forward keeps its cache in the grader (the child gets a token); its backward, given the
     token, is answered from memory only for that same cache object, which a remembered forward hands out again."""
