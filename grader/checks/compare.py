@@ -32,13 +32,6 @@ def differences(name, expected, got, rtol, atol, values=True):
 
     With values=False only the structure is compared: containers, keys, lengths and shapes.
     """
-    if not values:
-        return _differences(name, expected, got, rtol, atol, values)
-    with np.errstate(invalid="ignore", over="ignore"):  # (once: each array's own costs as much as its comparison)
-        return _differences(name, expected, got, rtol, atol, values)
-
-
-def _differences(name, expected, got, rtol, atol, values):
     kind = _kind(expected)
     if _kind(got) != kind:
         return [f"{name} is {_describe(got)}; expected {_describe(expected)}"]
@@ -47,7 +40,7 @@ def _differences(name, expected, got, rtol, atol, values):
             return [f"{name} has {len(got)} items; expected {len(expected)}"]
         for i, (e, g) in enumerate(zip(expected, got)):
             if not _alike(e, g, rtol, atol, values):
-                lines = _differences(f"{name}[{i}]", e, g, rtol, atol, values)
+                lines = differences(f"{name}[{i}]", e, g, rtol, atol, values)
                 if lines:
                     return lines
         return []
@@ -57,7 +50,7 @@ def _differences(name, expected, got, rtol, atol, values):
             return [f"{name} has no key {missing[0]!r}; it has {sorted(map(str, got))}"]
         for key in expected:
             if not _alike(expected[key], got[key], rtol, atol, values):
-                lines = _differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
+                lines = differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
                 if lines:
                     return lines
         return []
@@ -67,7 +60,7 @@ def _differences(name, expected, got, rtol, atol, values):
 
 
 def _alike(expected, got, rtol, atol, values):
-    """True where _differences would find nothing, said at once for the commonest item (two arrays of one shape, of
+    """True where differences() would find nothing, said at once for the commonest item (two arrays of one shape, of
     float64 where values count, within the tolerance) without its name or recursion; False means: ask it."""
     return type(expected) is np.ndarray and type(got) is np.ndarray and expected.shape == got.shape and (
         not values or (expected.dtype == got.dtype == np.float64 and _close(expected, got, rtol, atol)))
@@ -80,8 +73,9 @@ def _close(expected, got, rtol, atol):
     """_within() of two float64 arrays of one shape; for a few entries (a step's cache holds dozens of such arrays)
     the same sums entry by entry in Python's floats, which are the same IEEE doubles: the same answer, nan and inf
     included (a comparison with nan is false)."""
-    if expected.size > SMALL:
-        return _within(expected, got, rtol, atol)
+    if expected.size > SMALL:  # (numpy's error state only here: entering it costs a third of _within)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return _within(expected, got, rtol, atol)
     for e, g in zip(expected.ravel().tolist(), got.ravel().tolist()):
         if not abs(g - e) <= atol + rtol * abs(e):
             return False
