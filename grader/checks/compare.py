@@ -118,10 +118,20 @@ def _within(expected, got, rtol, atol):
 def allclose(a, b, rtol, atol):
     """np.allclose(a, b, rtol=rtol, atol=atol) (|a - b| <= atol + rtol * |b|, entry by entry, b finite or equal):
     said at once when every b is finite and every entry close, without np.isclose's general machinery (most of
-    an invariant's time on a check's small arrays); numpy says the rest."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        if _within(b, a, rtol, atol) and np.isfinite(b).all():
+    an invariant's time on a check's small arrays): in Python's floats where a is an array of a few entries and b
+    one of its shape or a number (as _close judges them), else by _within; numpy says the rest."""
+    if type(a) is np.ndarray and a.dtype == np.float64 and a.size <= SMALL and (type(b) is float or (
+            type(b) is np.ndarray and b.shape == a.shape and b.dtype == np.float64)):
+        bs = [b] * a.size if type(b) is float else b.ravel().tolist()  # (a column's sum against 1)
+        for x, y in zip(a.ravel().tolist(), bs):
+            if not (abs(x - y) <= atol + rtol * abs(y) and y - y == 0):  # (y - y: nan where y is nan or infinite)
+                break
+        else:
             return True
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            if _within(b, a, rtol, atol) and np.isfinite(b).all():
+                return True
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
