@@ -60,8 +60,9 @@ class Context:
         self.diagnose = diagnose  # name the known mistake a wrong answer matches (grader.checks.diagnose)
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
-        self.public = _fixtures(assignment.fixtures, "public")
-        self.hidden = {} if public_only else _fixtures(assignment.fixtures, "hidden")
+        self.public = _fixtures(assignment.fixtures, "public")[1]
+        # hidden_files: the names, times and sizes of the files the hidden cases were read from
+        self.hidden_files, self.hidden = ((), {}) if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
@@ -166,14 +167,14 @@ _LOADED = {}  # (fixtures folder, visibility) -> (the files' names, sizes and ti
 
 
 def _fixtures(folder, visibility):
-    """fixtures.load(folder, visibility), read once per process while its files stay the same (a batch grades
-    every submission with them), read-only."""
+    """(the files' names, times and sizes, fixtures.load(folder, visibility)), read once per process while its files
+    stay the same (a batch grades every submission with them), read-only."""
     files = sorted((Path(folder) / visibility).glob("*/*.json"))
     signature = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
     made = _LOADED.get((str(folder), visibility))
     if made is None or made[0] != signature:
         made = _LOADED[str(folder), visibility] = (signature, read_only(fixtures.load(folder, visibility)))
-    return made[1]
+    return made
 
 
 class NothingReturned(Exception):
@@ -292,7 +293,7 @@ def _prepare(assignment, public_only, diagnose):
         assignment.standard.prepare(fixtures.stored_examples(assignment.fixtures),
                                     fixtures.stored_gradients(assignment.fixtures))
         files = assignment.depends_on  # (what an earlier command kept is taken while they are as they were)
-        taken = assignment.standard.take_kept(files)
+        taken = assignment.standard.take_kept(files, context)
         asked = assignment.standard.ahead([check.id for check in assignment.checks()])
         context.foreseeing = {function: threading.Event()
                               for function in (*foreseen.callers(assignment), *foreseen.judged(assignment))}
@@ -332,7 +333,7 @@ def _foresee(assignment, context, asked, files, taken):
         for ready in context.foreseeing.values():
             ready.set()
     if not taken:
-        assignment.standard.keep(files)
+        assignment.standard.keep(files, context)
 
 
 def _beside(function, *args):

@@ -25,10 +25,20 @@ def _pairs():
 
 
 @pytest.mark.parametrize("rtol, atol", [(1e-5, 1e-8), (1e-6, 1e-9), (0.0, 0.0)])
-def test_allclose_says_what_numpy_says_on_every_odd_value(rtol, atol):
+def test_allclose_says_what_numpy_says_on_every_odd_value(rtol, atol, monkeypatch):
+    """Arrays of a few entries (an invariant's) are judged in Python's floats, not by numpy's calls (_within)."""
+    calls, within = collections.Counter(), compare._within
+    monkeypatch.setattr(compare, "_within", lambda *a: calls.update(["numpy"]) or within(*a))
     with np.errstate(all="ignore"):
         for a, b in _pairs():
             assert compare.allclose(a, b, rtol, atol) == np.allclose(a, b, rtol=rtol, atol=atol), (a, b)
+            for number in ODD:  # against a number, as a column's sum against 1
+                assert compare.allclose(a, number, rtol, atol) == np.allclose(a, number, rtol=rtol, atol=atol)
+        assert calls["numpy"] == 2  # (the two pairs that broadcast)
+        big = np.linspace(0.0, 1.0, compare.SMALL + 1)
+        for changed in (big, big + 1e-3, np.where(big > 0.5, np.inf, big), np.where(big > 0.5, np.nan, big)):
+            assert compare.allclose(changed, big, rtol, atol) == np.allclose(changed, big, rtol=rtol, atol=atol)
+            assert compare.allclose(big, changed, rtol, atol) == np.allclose(big, changed, rtol=rtol, atol=atol)
     assert compare.allclose(np.array([1.0 + 1e-7]), 1.0, rtol=1e-5, atol=1e-6)  # a column sum against 1
 
 
@@ -55,14 +65,16 @@ def test_an_array_compared_the_short_way_differs_exactly_where_the_long_way_says
 
 def test_a_right_answers_small_arrays_are_judged_without_numpy_and_as_numpy_judges_them(monkeypatch):
     """A step's cache holds dozens of arrays of a few entries: each is judged in Python's floats, not by numpy's
-    seven calls (_within), and an entry that differs is still found and named where it is, odd values included."""
+    seven calls (_within) nor under numpy's error state (a third of their cost), and an entry that differs is still
+    found and named where it is, odd values included."""
     calls = collections.Counter()
-    within = compare._within
+    within, errstate = compare._within, np.errstate
     monkeypatch.setattr(compare, "_within", lambda *a: calls.update(["numpy"]) or within(*a))
+    monkeypatch.setattr(np, "errstate", lambda **kw: calls.update(["errstate"]) or errstate(**kw))
     right = (np.arange(6.0).reshape(2, 3), [np.ones(4), {"b": np.full(5, 0.5)}])
     close = (right[0] + 1e-12, [np.ones(4), {"b": np.full(5, 0.5 - 1e-12)}])
     assert compare.differences("x", right, close, 1e-5, 1e-8) == []
-    assert calls["numpy"] == 0
+    assert calls["numpy"] == calls["errstate"] == 0
     with np.errstate(all="ignore"):
         for a, b in _pairs():
             if a.shape != b.shape:
@@ -73,7 +85,7 @@ def test_a_right_answers_small_arrays_are_judged_without_numpy_and_as_numpy_judg
                                             1e-8)
                 assert (lines == []) == _long_way(expected, got, 1e-5, 1e-8), (expected, got, lines)
                 assert not lines or lines[0].startswith("x[1]['k'] differs in")
-    assert calls["numpy"] > 0  # (the arrays of 17 entries)
+    assert calls["numpy"] > 0 and calls["errstate"] > 0  # (the arrays of 17 entries)
 
 
 # --- the training's budget --------------------------------------------------------------------------------------

@@ -301,7 +301,8 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
     next command's: the foreseen callbacks (foreseen.keep: every callback of a right submission is still answered
     from them, sealed as the first command sealed them: none is sealed again, none asked) and the property tests' and
     the gradient checks' arguments and the reference's answers (kinds.Standard.keep: no case is made again), with the
-    same report. Once a file the assignment depends on changes, they are worked out again."""
+    same report), the blobs of the hidden cases asked ahead (Standard.asked: none is encoded again). Once a file the
+    assignment depends on changes, they are worked out again."""
     from grader import grade as grading
     from grader.sandbox import answers, foreseen, program
     extra = tmp_path / "notes.txt"
@@ -319,6 +320,16 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
     monkeypatch.setattr(program.wire, "seal", lambda *args: sealed.append(1) or seal(*args))
     monkeypatch.setattr(program.Program, "_callback", lambda self, message, *args: (
         message.get("op") == "callback" and asked.append(1)) or callback(self, message, *args))
+    encoded, within, asked_for, encode = [], [], type(rnn.standard).asked, program.wire.encode
+
+    def asking(self, *args):
+        within.append(1)
+        try:
+            return asked_for(self, *args)
+        finally:
+            within.pop()
+    monkeypatch.setattr(type(rnn.standard), "asked", asking)
+    monkeypatch.setattr(program.wire, "encode", lambda *args: (within and encoded.append(1)) or encode(*args))
     path = tmp_path / "student.py"
     path.write_text(CORRECT)
     runs = []
@@ -332,11 +343,11 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
         monkeypatch.setattr(rnn.standard, "_made", {})
         monkeypatch.setattr(rnn.standard, "_ahead_ran", False)
         monkeypatch.setattr(program, "_SEALS", {})
-        for calls in (worked_out, made, sealed, asked):
+        for calls in (worked_out, made, sealed, asked, encoded):
             calls.clear()
         checks = _checks(report.build(grade(path, rnn, FAST), rnn, FAST))
         runs.append((checks, list(worked_out), len(made), answers.REFERENCE.found, answers.REFERENCE.asked,
-                     len(sealed), len(asked)))
+                     len(sealed), len(asked), len(encoded)))
     callers = list(foreseen.callers(rnn))
     assert [run[1] for run in runs] == [callers, [], callers]
     assert runs[1][3] == runs[1][4] > 300, runs[1][3:]
@@ -344,6 +355,7 @@ def test_what_a_first_grading_works_out_is_kept_for_the_next_command_until_a_fil
     assert [run[6] for run in runs] == [0, 0, 0]
     # (nor the gradient checks' cases: a cold command that reads them back imports no numpy.random, 5-7 ms)
     assert runs[0][2] > 150 and runs[2][2] > 150 and runs[1][2] == 0, [run[2] for run in runs]
+    assert runs[0][7] > 40 and runs[2][7] > 40 and runs[1][7] == 0, [run[7] for run in runs]
     assert runs[0][0] == runs[1][0] == runs[2][0]
 
 

@@ -266,6 +266,30 @@ def test_an_object_met_again_in_a_value_crosses_once_and_arrives_as_copies():
     assert got[1][1]["W"][0, 0] == 0.0 and got[1][0][0] == 10.0 and got[5][0] == 10.0
 
 
+@pytest.mark.parametrize("times", [1, 4])  # (the fourth time, from the text's recipe)
+def test_the_grader_s_answers_are_views_of_one_copy_that_share_no_byte(times):
+    """An answer's arrays are views of one buffer of the value's own, each of bytes of its own there: an array met
+    again in the value, and one a forger points at bytes another has, are copies, so a write changes one array."""
+    x, flags = np.arange(3.0), np.array([True, False])
+    value = ([x, {"W": np.ones((2, 2))}, x], flags, np.arange(2.0), np.zeros(0))
+    for _ in range(times):
+        got = wire.decode(wire.encode(value), views=True)
+    (first, parameters, again), mask, after, empty = got
+    views = [first, parameters["W"], mask]
+    assert all(not a.flags.owndata and a.base is views[0].base for a in views) and type(views[0].base) is bytearray
+    assert again.flags.owndata and after.flags.owndata  # (after the bools, its bytes are not 8-aligned: copied)
+    assert all(a.flags.writeable for a in (*views, again, after)) and empty.shape == (0,)
+    for a in (first, again, parameters["W"], after):
+        a.flat[0] += 1
+    mask[0] = False
+    assert first.tolist() == again.tolist() == [1.0, 1.0, 2.0] and parameters["W"].tolist() == [[2.0, 1.0], [1.0, 1.0]]
+    assert mask.tolist() == [False, False] and after.tolist() == [1.0, 1.0]
+    forged = _blob({"$tuple": [{"$nd": ["<f8", [2], 0]}, {"$nd": ["<f8", [1], 8]}]}, np.arange(2.0).tobytes())
+    one, other = wire.decode(forged, views=True)
+    one[1] = 9.0
+    assert one.base is not None and other.flags.owndata and other.tolist() == [1.0]
+
+
 def test_a_backward_given_a_token_is_remembered_with_the_very_cache_it_stands_for(program):
     """The reference's forward keeps its cache in the grader (the child gets a token); its backward, given the
     token, is answered from memory only for that same cache object, which a remembered forward hands out again."""
@@ -300,7 +324,7 @@ def test_a_json_text_met_before_still_needs_every_byte_it_describes():
     it are another blob's, so one that holds fewer than its arrays need is refused as the first would have been."""
     text = {"$tuple": [{"$nd": ["<f8", [3], 0]}, {"$nd": ["<i4", [2, 1], 24]}]}
     whole = np.arange(3.0).tobytes() + np.array([7, 8], np.int32).tobytes()
-    for _ in range(3):  # the third time, from the recipe
+    for _ in range(4):  # the fourth time, from the recipe
         got = wire.decode(_blob(text, whole))
         assert got[0].tolist() == [0.0, 1.0, 2.0] and got[1].tolist() == [[7], [8]]
     for short in (whole[:-1], whole[:24], b""):
@@ -311,7 +335,7 @@ def test_a_json_text_met_before_still_needs_every_byte_it_describes():
 def test_a_value_rebuilt_from_its_recipe_is_a_new_value_each_time():
     value = ([np.zeros(2)], {"k": [np.ones(1)]}, (1, "s"), wire.Handle(5, "thing"))
     blob = wire.encode(value)
-    wire.decode(blob), wire.decode(blob)  # (its recipe made)
+    wire.decode(blob), wire.decode(blob), wire.decode(blob)  # (its recipe made)
     first, second = wire.decode(blob), wire.decode(blob)
     first[0][0][0] = 9.0
     first[0].append(1)
@@ -324,13 +348,14 @@ def test_a_value_rebuilt_from_its_recipe_is_a_new_value_each_time():
     assert wire.decode(blob, lambda id: resolved.append(id) or "kept")[3] == "kept" and resolved == [5]
 
 
-def test_a_recipe_is_made_the_second_time_a_text_comes_not_the_first(monkeypatch):
-    """Most texts of one grading come once: parsed, not made into a recipe, which costs several parses."""
+def test_a_recipe_is_made_the_third_time_a_text_comes_not_before(monkeypatch):
+    """Most texts of one grading come once or twice: parsed, not made into a recipe, which costs several parses."""
     made, recipe = [], wire._Recipe
     monkeypatch.setattr(wire, "_RECIPES", {})
     monkeypatch.setattr(wire, "_Recipe", lambda data: made.append(data) or recipe(data))
     blob = wire.encode((np.arange(3.0), {"k": [1, "s"]}))
     assert wire.decode(blob)[0].tolist() == [0.0, 1.0, 2.0] and made == []
+    assert wire.decode(blob)[1] == {"k": [1, "s"]} and made == []
     assert wire.decode(blob)[1] == {"k": [1, "s"]} and len(made) == 1
     assert wire.decode(blob)[0].tolist() == [0.0, 1.0, 2.0] and len(made) == 1  # from the recipe
 

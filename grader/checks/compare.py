@@ -32,13 +32,6 @@ def differences(name, expected, got, rtol, atol, values=True):
 
     With values=False only the structure is compared: containers, keys, lengths and shapes.
     """
-    if not values:
-        return _differences(name, expected, got, rtol, atol, values)
-    with np.errstate(invalid="ignore", over="ignore"):  # (once: each array's own costs as much as its comparison)
-        return _differences(name, expected, got, rtol, atol, values)
-
-
-def _differences(name, expected, got, rtol, atol, values):
     kind = _kind(expected)
     if _kind(got) != kind:
         return [f"{name} is {_describe(got)}; expected {_describe(expected)}"]
@@ -47,7 +40,7 @@ def _differences(name, expected, got, rtol, atol, values):
             return [f"{name} has {len(got)} items; expected {len(expected)}"]
         for i, (e, g) in enumerate(zip(expected, got)):
             if not _alike(e, g, rtol, atol, values):
-                lines = _differences(f"{name}[{i}]", e, g, rtol, atol, values)
+                lines = differences(f"{name}[{i}]", e, g, rtol, atol, values)
                 if lines:
                     return lines
         return []
@@ -57,7 +50,7 @@ def _differences(name, expected, got, rtol, atol, values):
             return [f"{name} has no key {missing[0]!r}; it has {sorted(map(str, got))}"]
         for key in expected:
             if not _alike(expected[key], got[key], rtol, atol, values):
-                lines = _differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
+                lines = differences(f"{name}[{key!r}]", expected[key], got[key], rtol, atol, values)
                 if lines:
                     return lines
         return []
@@ -67,7 +60,7 @@ def _differences(name, expected, got, rtol, atol, values):
 
 
 def _alike(expected, got, rtol, atol, values):
-    """True where _differences would find nothing, said at once for the commonest item (two arrays of one shape, of
+    """True where differences() would find nothing, said at once for the commonest item (two arrays of one shape, of
     float64 where values count, within the tolerance) without its name or recursion; False means: ask it."""
     return type(expected) is np.ndarray and type(got) is np.ndarray and expected.shape == got.shape and (
         not values or (expected.dtype == got.dtype == np.float64 and _close(expected, got, rtol, atol)))
@@ -80,8 +73,9 @@ def _close(expected, got, rtol, atol):
     """_within() of two float64 arrays of one shape; for a few entries (a step's cache holds dozens of such arrays)
     the same sums entry by entry in Python's floats, which are the same IEEE doubles: the same answer, nan and inf
     included (a comparison with nan is false)."""
-    if expected.size > SMALL:
-        return _within(expected, got, rtol, atol)
+    if expected.size > SMALL:  # (numpy's error state only here: entering it costs a third of _within)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return _within(expected, got, rtol, atol)
     for e, g in zip(expected.ravel().tolist(), got.ravel().tolist()):
         if not abs(g - e) <= atol + rtol * abs(e):
             return False
@@ -124,10 +118,20 @@ def _within(expected, got, rtol, atol):
 def allclose(a, b, rtol, atol):
     """np.allclose(a, b, rtol=rtol, atol=atol) (|a - b| <= atol + rtol * |b|, entry by entry, b finite or equal):
     said at once when every b is finite and every entry close, without np.isclose's general machinery (most of
-    an invariant's time on a check's small arrays); numpy says the rest."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        if _within(b, a, rtol, atol) and np.isfinite(b).all():
+    an invariant's time on a check's small arrays): in Python's floats where a is an array of a few entries and b
+    one of its shape or a number (as _close judges them), else by _within; numpy says the rest."""
+    if type(a) is np.ndarray and a.dtype == np.float64 and a.size <= SMALL and (type(b) is float or (
+            type(b) is np.ndarray and b.shape == a.shape and b.dtype == np.float64)):
+        bs = [b] * a.size if type(b) is float else b.ravel().tolist()  # (a column's sum against 1)
+        for x, y in zip(a.ravel().tolist(), bs):
+            if not (abs(x - y) <= atol + rtol * abs(y) and y - y == 0):  # (y - y: nan where y is nan or infinite)
+                break
+        else:
             return True
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            if _within(b, a, rtol, atol) and np.isfinite(b).all():
+                return True
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 

@@ -17,6 +17,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import itertools
 import weakref
 from pathlib import Path
 from types import MappingProxyType
@@ -159,13 +160,14 @@ class Standard:
         self._ahead_ran = True
         return asked
 
-    def take_kept(self, depends_on):
+    def take_kept(self, depends_on, context):
         """Have what ahead() makes alike in every command, kept by an earlier command (keep()) where nothing it depends
-        on changed since (`depends_on`: the assignment's files; the checks' code), before ahead() runs: it then finds
-        it made. True where nothing is left to keep: it was taken, or ahead() ran in this process already."""
+        on changed since (`depends_on`: the assignment's files; the checks' code; the files `context`'s hidden cases
+        were read from), before ahead() runs: it then finds it made; and what asked() makes of those cases. True where
+        nothing is left to keep: it was taken, or ahead() ran in this process already."""
         if self._ahead_ran or self.solution is None or self.cases is None or "properties" not in self.settings:
             return True
-        found = kept.read(kept.name("made", self.solution), self._kept_key(depends_on))
+        found = kept.read(kept.name("made", self.solution), self._kept_key(depends_on, context))
         if found is None:
             return False
         (entries, record), blobs = found
@@ -173,36 +175,51 @@ class Standard:
         try:
             arrays = kept.arrays_of(record, blobs)
             for kind, function, fields, value in entries:
+                if kind == "fixtures":  # a function's hidden cases' blobs (asked()), given to this process's cases
+                    lists = [f.args for f in _fixtures(context, function, fields)]
+                    encoded = kept.unpack(value, blobs, arrays)
+                    if len(encoded) == len(lists):
+                        made["fixtures", function, fields] = (lists, encoded)
+                    continue
                 made[(function, case(**fields)) if kind == "case" else (kind, function, case(**fields))] = \
                     kept.unpack(value, blobs, arrays)
-        except (ValueError, TypeError, KeyError, IndexError):  # not ours: made again
+        except (ValueError, TypeError, KeyError, IndexError, Failure):  # not ours: made again
             return False
         for key, value in made.items():
             self._made.setdefault(key, value)
         return True
 
-    def keep(self, depends_on):
+    def keep(self, depends_on, context):
         """Keep what ahead() made for the next command (take_kept()): each generated case's arguments and the
         reference's answer, its invariants' arguments, their blobs, a judged backward's case, a gradient check's
-        case; the argument lists asked are not kept: _planned makes them of those, the same objects."""
+        case, and the blobs of the hidden cases that asked() gives (made here if its checks have not made them
+        yet: `context`'s, kept while their files are as they were); the argument lists asked are not kept: _planned
+        makes them of those, the same objects."""
         if not kept.writable():
             return
+        for function, kind in itertools.product(self.functions, ("hidden_values", "hidden_shapes")):
+            try:
+                self.asked(context, f"{function}.{kind}")
+            except Exception:  # noqa: BLE001 -- (a reference that raises on a case, say): not kept
+                continue
         sizes, entries, blobs, arrays = self.sizes(), [], kept.Blobs(), {}
         try:
             for key, value in list(self._made.items()):  # (the checks may be adding to it)
                 if len(key) == 2 and isinstance(key[1], sizes.case):
                     entries.append(["case", key[0], sizes.fields(key[1]), kept.pack(value, blobs, arrays)])
+                elif key[0] == "fixtures":  # (the blobs only: the cases are this process's fixtures)
+                    entries.append(["fixtures", key[1], key[2], kept.pack(value[1], blobs, arrays)])
                 elif key[0] in ("again", "judged", "encoded", "gradcheck"):
                     entries.append([key[0], key[1], sizes.fields(key[2]), kept.pack(value, blobs, arrays)])
         except TypeError:  # (a value of a kind kept.pack does not keep: made again in each command)
             return
-        kept.write(kept.name("made", self.solution), self._kept_key(depends_on),
+        kept.write(kept.name("made", self.solution), self._kept_key(depends_on, context),
                    [entries, kept.arrays_record(arrays, blobs)], blobs.blobs)
 
-    def _kept_key(self, depends_on):
+    def _kept_key(self, depends_on, context):
         here = Path(__file__).parent
-        return kept.key([*depends_on, *sorted(here.glob("*.py")), here.parent / "fixtures.py", wire.__file__,
-                         kept.__file__])
+        return [*kept.key([*depends_on, *sorted(here.glob("*.py")), here.parent / "fixtures.py", wire.__file__,
+                           kept.__file__]), [list(entry) for entry in context.hidden_files]]
 
     def examples_record(self):
         """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when

@@ -354,7 +354,7 @@ class Program:
             return answer["value"]
         if op == "return":
             try:
-                return wire.decode(answer.get("value"))
+                return wire.decode(answer.get("value"), views=True)
             except wire.Malformed as exc:  # no child of ours sends it: a forger, stopped as one that breaks framing
                 if self.sandbox is not None:
                     self.sandbox.stop()
@@ -546,7 +546,7 @@ def _decoded(outcome):
     to decode is left as it came: the call that reaches it fails as it would have)."""
     if outcome[0] == "answer" and outcome[1].get("op") == "return":
         try:
-            return "decoded", {"value": wire.decode(outcome[1].get("value"))}
+            return "decoded", {"value": wire.decode(outcome[1].get("value"), views=True)}
         except wire.WireError:
             pass
     return outcome
