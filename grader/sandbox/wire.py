@@ -27,6 +27,7 @@ MAX_STRING = 2**20
 ALLOWED_DTYPES = frozenset("|b1 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 <f2 <f4 <f8 <c8 <c16".split())
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 _NAMES = {dtype: name for name, dtype in _DTYPES.items()}  # (a dtype's .str costs more than the rest of encode)
+_KINDS = {name: (dtype, dtype.itemsize, dtype.isnative) for name, dtype in _DTYPES.items()}  # (read per array decoded)
 _HEADER = struct.Struct(">Q")
 _JSON_LENGTH = struct.Struct(">I")
 _JSON = json.JSONEncoder(separators=(",", ":")).encode
@@ -35,8 +36,10 @@ if json.encoder.c_make_encoder is not None:  # made once: json.dumps and JSONEnc
         None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True))
 _PARSE = json.JSONDecoder().raw_decode
 _SHAPES = {}  # {shape: its JSON text}, the shapes met most (the first 4096)
+_HEADS = {}  # {(dtype, shape): an array's text up to its offset} (the first 4096)
 _STRING = json.encoder.encode_basestring_ascii  # a str as JSON text, quoted, escaped and ASCII
 HEADER_BYTES = _HEADER.size
+_NO_ITEMS = _JSON_LENGTH.pack(12) + b'{"$dict":[]}'  # the blob of {}: most calls' and callbacks' keyword arguments
 
 
 class WireError(Exception):
@@ -67,6 +70,8 @@ class Handle:
 
 def encode(value, keep=None):
     """The blob of `value`. `keep(obj) -> id` stores what can't cross, in the child only (else WireError)."""
+    if type(value) is dict and not value:  # (a call's keyword arguments, as a rule: made once)
+        return _NO_ITEMS
     arrays = _Arrays(keep)
     text = arrays.text(value, 0).encode()
     if arrays.size + len(text) > MAX_MESSAGE_BYTES:
@@ -134,16 +139,16 @@ class _Arrays:
 
     def ndarray(self, value):
         """The text of a plain ndarray met for the first time in this value (remembered: see the class)."""
-        name = _NAMES.get(value.dtype)
-        if name is None:
+        head = _HEADS.get((value.dtype, value.shape))  # (its dtype's name and its shape, both allowed already)
+        if head is None and _NAMES.get(value.dtype) is None:
             text = self.other(value, np.ndarray)
         else:
-            if value.size > MAX_ARRAY_ELEMENTS:
-                raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
+            if head is None:
+                head = _head(value)
             raw, offset = value.tobytes(), self.size
             self.raw.append(raw)
             self.size = offset + len(raw)
-            text = f'{{"$nd":["{name}",{_SHAPES.get(value.shape) or _shape(value.shape)},{offset}]}}'
+            text = f"{head}{offset}]}}"
         self.seen[id(value)] = text
         return text
 
@@ -171,6 +176,17 @@ class _Arrays:
         return f'{{"$nd":["{name}",{_SHAPES.get(value.shape) or _shape(value.shape)},{offset}]}}'
 
 
+def _head(value):
+    """The text of a plain array of an allowed dtype up to its offset, remembered for the first 4096 (dtype, shape)
+    met; WireError for one past the size cap."""
+    if value.size > MAX_ARRAY_ELEMENTS:
+        raise WireError(f"array of shape {value.shape} has more than {MAX_ARRAY_ELEMENTS} elements")
+    head = f'{{"$nd":["{_NAMES[value.dtype]}",{_SHAPES.get(value.shape) or _shape(value.shape)},'
+    if len(_HEADS) < 4096:
+        _HEADS[value.dtype, value.shape] = head
+    return head
+
+
 def _shape(shape):
     """The JSON text of an array's shape, remembered for the first 4096 shapes met."""
     text = str(list(shape)).replace(" ", "")
@@ -194,6 +210,8 @@ def decode(blob, resolve=None, views=False):
     200 values of a `.py`'s first grading; with recipes made the second time, its answers decoded in 1.8 ms more)."""
     if type(blob) is not bytes:
         raise Malformed(f"a value of type {type(blob).__name__}, not a blob")
+    if blob == _NO_ITEMS:
+        return {}
     text, raw = _frame(blob, "value")
     recipe = _RECIPES.get(text)
     buffer = bytearray(raw) if views else None
@@ -243,10 +261,11 @@ class _Values:
     """Rebuilds the values of one blob from its JSON data and its arrays' bytes (`raw`; `buffer`, a copy of them
     whose views the arrays are, or None: see decode)."""
 
-    __slots__ = ("raw", "resolve", "buffer", "end")
+    __slots__ = ("raw", "length", "resolve", "buffer", "end")
 
     def __init__(self, raw, resolve, buffer=None):
-        self.raw, self.resolve, self.buffer, self.end = raw, resolve, buffer, 0  # end: where the last view ends
+        self.raw, self.length, self.resolve, self.buffer = raw, len(raw), resolve, buffer
+        self.end = 0  # where the last view ends
 
     def value(self, data, depth):
         kind = type(data)
@@ -316,28 +335,30 @@ class _Values:
         if type(body) is not list or len(body) != 3:
             raise WireError("malformed array")
         dtype, shape, offset = body
-        dt = _DTYPES.get(dtype) if type(dtype) is str else None
-        if dt is None:
+        known = _KINDS.get(dtype) if type(dtype) is str else None
+        if known is None:
             raise WireError(f"arrays of dtype {str(dtype)[:80]!r} may not cross")
+        dt, itemsize, native = known
         if type(shape) is not list or len(shape) > MAX_DEPTH:
             raise WireError(f"malformed array shape {str(shape)[:80]}")
-        size = dt.itemsize
+        count = 1
         for n in shape:  # (a loop: any() of a generator costs twice as much, on every array that crosses)
             if type(n) is not int or n < 0:
                 raise WireError(f"malformed array shape {str(shape)[:80]}")
             if n > MAX_ARRAY_ELEMENTS:  # even beside a 0, which numpy would refuse
                 raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
-            size *= n
-        if size > MAX_ARRAY_ELEMENTS * dt.itemsize:
+            count *= n
+        if count > MAX_ARRAY_ELEMENTS:
             raise WireError(f"array of shape {tuple(shape)} has more than {MAX_ARRAY_ELEMENTS} elements")
-        if type(offset) is not int or offset < 0 or offset + size > len(self.raw):
-            raise Malformed(f"malformed array bytes: {size} at {str(offset)[:40]} in {len(self.raw)}")
-        if not dt.isnative:
-            return np.frombuffer(self.raw, dt, size // dt.itemsize, offset).reshape(shape).astype(dt.newbyteorder("="))
-        if self.buffer is not None and offset == self.end and size and not offset % dt.itemsize:
+        size = count * itemsize
+        if type(offset) is not int or offset < 0 or offset + size > self.length:
+            raise Malformed(f"malformed array bytes: {size} at {str(offset)[:40]} in {self.length}")
+        if not native:
+            return np.frombuffer(self.raw, dt, count, offset).reshape(shape).astype(dt.newbyteorder("="))
+        if self.buffer is not None and offset == self.end and size and not offset % itemsize:
             self.end = offset + size
             return np.ndarray(shape, dt, self.buffer, offset)
-        array = np.empty(shape, dtype=dt)  # its own writeable memory, the blob's bytes copied in
+        array = np.empty(shape, dt)  # its own writeable memory, the blob's bytes copied in
         if size:
             array.data.cast("B")[:] = self.raw[offset:offset + size]
         return array
