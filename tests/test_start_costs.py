@@ -720,3 +720,35 @@ def test_the_warm_ups_objects_are_left_out_of_every_later_collection():
     done = subprocess.run([sys.executable, "-I", "-c", FROZEN, str(ROOT / "grader" / "sandbox")],
                           capture_output=True, text=True, timeout=60)
     assert json.loads(done.stdout) == [True, False, True], done.stderr[-2000:]
+
+
+CELL_COSTS = """import json, os, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import loader
+from IPython.core import ultratb
+formatted, format_traceback = [], ultratb.AutoFormattedTB.structured_traceback
+ultratb.AutoFormattedTB.structured_traceback = lambda *args, **kwargs: formatted.append(1) or format_traceback(
+    *args, **kwargs)
+os.chdir(tempfile.mkdtemp())
+loader.load({"kind": "notebook", "entry": "student.ipynb"}, os.getcwd(), None, None)
+cells = ["%load_ext autoreload\\n%autoreload 2", sys.argv[2], "x = 1", "1 / 0", "%xmode Verbose", sys.argv[2]]
+done = [loader.run_cell({"number": n, "source": s}, os.getcwd(),
+                         lambda error, work: repr(error)) for n, s in enumerate(cells, 1)]
+shown = {n: d["outputs"][0]["traceback"] for n, d in enumerate(done, 1) if d["error"]}
+kept = {n: e["traceback"] for n, e in loader._shell.history_manager.exceptions.items()}
+reloader = loader._shell.magics_manager.registry["AutoreloadMagics"]._reloader
+read = [name for name, source in reloader.deduper_reloader.source_by_modname.items() if source]
+print(json.dumps([len(formatted), sorted(shown), shown == kept, read, "json" in reloader.modules_mtimes]))
+"""
+
+
+def test_a_cells_error_is_formatted_once_and_autoreload_reads_no_file_of_the_interpreter():
+    """IPython formats a cell's error to show it and again to keep it in its history (`%notebook` writes it): the
+    second is the first given again, the same lines (1-2 ms an error). `%load_ext autoreload` made its reloader
+    look at every module loaded and read the source of every module of the interpreter's (a hundred files, 5 ms),
+    which can't change: they are left out from its first look on, as from the next cell's on before."""
+    done = subprocess.run([sys.executable, "-I", "-c", CELL_COSTS, str(ROOT / "grader" / "sandbox"), RAISES],
+                          capture_output=True, text=True, timeout=60)
+    formatted, errors, same, read, looked_at = json.loads(done.stdout)
+    assert errors == [2, 4, 6] and formatted == 3 and same
+    assert read == [] and not looked_at
