@@ -752,3 +752,38 @@ def test_a_cells_error_is_formatted_once_and_autoreload_reads_no_file_of_the_int
     formatted, errors, same, read, looked_at = json.loads(done.stdout)
     assert errors == [2, 4, 6] and formatted == 3 and same
     assert read == [] and not looked_at
+
+
+MAPPED = """import inspect, json, os, posixpath, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import loader
+os.chdir(tempfile.mkdtemp())
+os.symlink(os.path.dirname(json.__file__), "linked")
+sys.path.insert(0, os.path.abspath("linked"))
+import tabnanny  # (a module found through a linked folder, and one whose file is a link)
+open("real_module.py", "w").close(), os.symlink("real_module.py", "linked_module.py")
+sys.path.insert(0, os.getcwd())
+import linked_module
+loader.load({"kind": "notebook", "entry": "student.ipynb"}, os.getcwd(), None, None)
+looked, lstat = [], os.lstat
+os.lstat = lambda path, *args, **kwargs: looked.append(path) or lstat(path, *args, **kwargs)
+done = loader.run_cell({"number": 1, "source": sys.argv[2]}, os.getcwd(), lambda error, work: repr(error))
+os.lstat = lstat
+mapped = dict(inspect.modulesbyfile), dict(inspect._filesbymodname)
+inspect.modulesbyfile.clear(), inspect._filesbymodname.clear()
+inspect.getmodule(None, "/nowhere.py")
+print(json.dumps([len(looked), len(mapped[1]), mapped == (inspect.modulesbyfile, inspect._filesbymodname),
+                  posixpath.realpath is os.path.realpath and inspect.getmodule.__module__ == "inspect"]))
+"""
+
+
+def test_a_cells_first_error_maps_every_modules_file_as_inspect_does_looking_at_each_folder_once():
+    """A cell's first error has inspect.getmodule map the file of every module loaded, a realpath each, which
+    looked at every folder of each path (2,000-3,000 lstat calls for IPython's and numpy's modules, 10 ms): each
+    folder is resolved once in that call, and the map is the one inspect makes, for a module found through a linked
+    folder or whose file is a link too; inspect's and posixpath's functions are their own again after it."""
+    done = subprocess.run([sys.executable, "-I", "-c", MAPPED, str(ROOT / "grader" / "sandbox"), RAISES],
+                          capture_output=True, text=True, timeout=60)
+    looked, modules, same, restored = json.loads(done.stdout)
+    assert modules > 200 and looked < 2 * modules, (looked, modules)
+    assert same and restored
