@@ -359,7 +359,8 @@ def _folders_resolved_once(call, *args):
     """call(*args) with inspect.getmodule resolving each folder once: a cell's first error has it map the file of
     every module loaded (300 with numpy's and IPython's), a realpath each, which looks at every folder of the path
     again (10 ms; 4 ms with each folder resolved once per call). The same paths come out: a file that is a symbolic
-    link is resolved as before. Only inside getmodule, where no cell's code runs."""
+    link is resolved as before. posixpath's realpath is replaced only inside getmodule's calls, where no cell's code
+    runs."""
     import inspect
     import posixpath
     getmodule, realpath, folders = inspect.getmodule, posixpath.realpath, {}
@@ -704,4 +705,3 @@ def _make_shell():
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
     return Shell.instance(config=config)
-
