@@ -381,12 +381,14 @@ def _folders_resolved_once(call, *args):
         try:
             return getmodule(object, _filename)
         finally:
-            posixpath.realpath = realpath
+            if posixpath.realpath is realpath_once:  # (not replaced meanwhile by code of the notebook's)
+                posixpath.realpath = realpath
     inspect.getmodule = mapped
     try:
         return call(*args)
     finally:
-        inspect.getmodule = getmodule
+        if inspect.getmodule is mapped:
+            inspect.getmodule = getmodule
 
 
 def warm_plotting():
