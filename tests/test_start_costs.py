@@ -720,3 +720,70 @@ def test_the_warm_ups_objects_are_left_out_of_every_later_collection():
     done = subprocess.run([sys.executable, "-I", "-c", FROZEN, str(ROOT / "grader" / "sandbox")],
                           capture_output=True, text=True, timeout=60)
     assert json.loads(done.stdout) == [True, False, True], done.stderr[-2000:]
+
+
+CELL_COSTS = """import json, os, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import loader
+from IPython.core import ultratb
+formatted, format_traceback = [], ultratb.AutoFormattedTB.structured_traceback
+ultratb.AutoFormattedTB.structured_traceback = lambda *args, **kwargs: formatted.append(1) or format_traceback(
+    *args, **kwargs)
+os.chdir(tempfile.mkdtemp())
+loader.load({"kind": "notebook", "entry": "student.ipynb"}, os.getcwd(), None, None)
+cells = ["%load_ext autoreload\\n%autoreload 2", sys.argv[2], "x = 1", "1 / 0", "%xmode Verbose", sys.argv[2]]
+done = [loader.run_cell({"number": n, "source": s}, os.getcwd(),
+                         lambda error, work: repr(error)) for n, s in enumerate(cells, 1)]
+shown = {n: d["outputs"][0]["traceback"] for n, d in enumerate(done, 1) if d["error"]}
+kept = {n: e["traceback"] for n, e in loader._shell.history_manager.exceptions.items()}
+reloader = loader._shell.magics_manager.registry["AutoreloadMagics"]._reloader
+read = [name for name, source in reloader.deduper_reloader.source_by_modname.items() if source]
+print(json.dumps([len(formatted), sorted(shown), shown == kept, read, "json" in reloader.modules_mtimes]))
+"""
+
+
+def test_a_cells_error_is_formatted_once_and_autoreload_reads_no_file_of_the_interpreter():
+    """IPython formats a cell's error to show it and again to keep it in its history (`%notebook` writes it): the
+    second is the first given again, the same lines (1-2 ms an error). `%load_ext autoreload` made its reloader
+    look at every module loaded and read the source of every module of the interpreter's (a hundred files, 5 ms),
+    which can't change: they are left out from its first look on, as from the next cell's on before."""
+    done = subprocess.run([sys.executable, "-I", "-c", CELL_COSTS, str(ROOT / "grader" / "sandbox"), RAISES],
+                          capture_output=True, text=True, timeout=60)
+    formatted, errors, same, read, looked_at = json.loads(done.stdout)
+    assert errors == [2, 4, 6] and formatted == 3 and same
+    assert read == [] and not looked_at
+
+
+MAPPED = """import inspect, json, os, posixpath, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import loader
+os.chdir(tempfile.mkdtemp())
+os.symlink(os.path.dirname(json.__file__), "linked")
+sys.path.insert(0, os.path.abspath("linked"))
+import tabnanny  # (a module found through a linked folder, and one whose file is a link)
+open("real_module.py", "w").close(), os.symlink("real_module.py", "linked_module.py")
+sys.path.insert(0, os.getcwd())
+import linked_module
+loader.load({"kind": "notebook", "entry": "student.ipynb"}, os.getcwd(), None, None)
+looked, lstat = [], os.lstat
+os.lstat = lambda path, *args, **kwargs: looked.append(path) or lstat(path, *args, **kwargs)
+done = loader.run_cell({"number": 1, "source": sys.argv[2]}, os.getcwd(), lambda error, work: repr(error))
+os.lstat = lstat
+mapped = dict(inspect.modulesbyfile), dict(inspect._filesbymodname)
+inspect.modulesbyfile.clear(), inspect._filesbymodname.clear()
+inspect.getmodule(None, "/nowhere.py")
+print(json.dumps([len(looked), len(mapped[1]), mapped == (inspect.modulesbyfile, inspect._filesbymodname),
+                  posixpath.realpath is os.path.realpath and inspect.getmodule.__module__ == "inspect"]))
+"""
+
+
+def test_a_cells_first_error_maps_every_modules_file_as_inspect_does_looking_at_each_folder_once():
+    """A cell's first error has inspect.getmodule map the file of every module loaded, a realpath each, which
+    looked at every folder of each path (2,000-3,000 lstat calls for IPython's and numpy's modules, 10 ms): each
+    folder is resolved once in that call, and the map is the one inspect makes, for a module found through a linked
+    folder or whose file is a link too; inspect's and posixpath's functions are their own again after it."""
+    done = subprocess.run([sys.executable, "-I", "-c", MAPPED, str(ROOT / "grader" / "sandbox"), RAISES],
+                          capture_output=True, text=True, timeout=60)
+    looked, modules, same, restored = json.loads(done.stdout)
+    assert modules > 200 and looked < 2 * modules, (looked, modules)
+    assert same and restored

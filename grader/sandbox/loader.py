@@ -116,6 +116,10 @@ def _start_shell(work, describe_error):
         _shell = _make_shell()
     except Exception as exc:  # IPython missing or broken: no cell can run
         return {}, {"error": describe_error(exc, work)}
+    if AUTORELOAD in sys.modules:
+        _fixed_modules_unchecked()
+    else:  # before `%load_ext autoreload` makes its reloader, which looks at every module once
+        _AfterImport.then(AUTORELOAD, _fixed_modules_unchecked)
     return _shell.user_ns, {"error": None}
 
 
@@ -128,7 +132,6 @@ def run_cell(request, work, describe_error):
     sys.stdout, sys.stderr = _Stream(outputs, "stdout"), _Stream(outputs, "stderr")
     started, error = time.monotonic(), None
     try:
-        _fixed_modules_unchecked()
         with _Interruptible():
             _shell.execution_count = number  # the cell's In [n] and the <cell n> in tracebacks
             result = _shell.run_cell(source, store_history=True)
@@ -143,13 +146,18 @@ def run_cell(request, work, describe_error):
             "error": describe_error(error, work) if error is not None else None, "outputs": outputs.items}
 
 
+AUTORELOAD = "IPython.extensions.autoreload"
+
+
 def _fixed_modules_unchecked():
     """`%autoreload` (a course notebook's first cell, often) looks at the file of every module loaded, before and
     after each cell: over a thousand once IPython, numpy and matplotlib are in, 7 ms a cell. The interpreter's own
     modules and the runtime's can't change while a notebook runs (read-only in the sandbox); only the others (the
-    work folder's, /tmp's, the helpers') are looked at, as before."""
-    autoreload = sys.modules.get("IPython.extensions.autoreload")
-    reloader = getattr(autoreload, "ModuleReloader", None)
+    work folder's, /tmp's, the helpers') are looked at, as before. Its deduplicating reloader keeps the source of
+    every module outside site-packages, to compare it with the next if it is reloaded: the interpreter's own (a
+    hundred files, 4-5 ms to read) never are, and are kept as the empty source it keeps for site-packages'."""
+    reloader = getattr(sys.modules.get(AUTORELOAD), "ModuleReloader", None)
+    deduper = sys.modules.get("IPython.extensions.deduperreload.deduperreload")
     if reloader is None or getattr(reloader, "_fixed_skipped", False):
         return
     fixed = tuple(os.path.join(os.path.realpath(path), "") for path in {
@@ -161,6 +169,12 @@ def _fixed_modules_unchecked():
             return None, None
         return looked_at(self, module)
     reloader.filename_and_mtime, reloader._fixed_skipped = filename_and_mtime, True
+    file_name = getattr(deduper, "get_module_file_name", None)
+    if file_name is not None:
+        def get_module_file_name(module):
+            name = file_name(module)
+            return None if str(name or "").startswith(fixed) else name
+        deduper.get_module_file_name = get_module_file_name
 
 
 class _Interruptible:
@@ -335,10 +349,46 @@ def _warm_traceback():
                               "    show(ValueError, error, error.__traceback__)\n")
     linecache.cache[name] = (len(source), None, source.splitlines(True), name)
     try:
-        exec(compile(source, name, "exec"),
-             {"show": IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback})
+        exec(compile(source, name, "exec"), {"show": lambda *error: _folders_resolved_once(
+            IPython.core.ultratb.VerboseTB(theme_name="nocolor").structured_traceback, *error)})
     finally:
         del linecache.cache[name]
+
+
+def _folders_resolved_once(call, *args):
+    """call(*args) with inspect.getmodule resolving each folder once: a cell's first error has it map the file of
+    every module loaded (300 with numpy's and IPython's), a realpath each, which looks at every folder of the path
+    again (10 ms; 4 ms with each folder resolved once per call). The same paths come out: a file that is a symbolic
+    link is resolved as before. posixpath's realpath is replaced only inside getmodule's calls, where no cell's code
+    runs."""
+    import inspect
+    import posixpath
+    getmodule, realpath, folders = inspect.getmodule, posixpath.realpath, {}
+
+    def realpath_once(path, *, strict=False):
+        head, tail = posixpath.split(path) if type(path) is str else ("", "")
+        if strict or not posixpath.isabs(head) or tail in ("", ".", ".."):
+            return realpath(path, strict=strict)
+        if head not in folders:
+            folders[head] = realpath(head)
+        path = posixpath.join(folders[head], tail)
+        return realpath(path) if posixpath.islink(path) else path
+
+    def mapped(object, _filename=None):
+        if posixpath.realpath is realpath_once:  # (inspect calls itself)
+            return getmodule(object, _filename)
+        posixpath.realpath = realpath_once
+        try:
+            return getmodule(object, _filename)
+        finally:
+            if posixpath.realpath is realpath_once:  # (not replaced meanwhile by code of the notebook's)
+                posixpath.realpath = realpath
+    inspect.getmodule = mapped
+    try:
+        return call(*args)
+    finally:
+        if inspect.getmodule is mapped:
+            inspect.getmodule = getmodule
 
 
 def warm_plotting():
@@ -608,6 +658,29 @@ def _make_shell():
 
     class Shell(InteractiveShell):
         compiler_class, displayhook_class, display_pub_class = Compiler, Hook, Publisher
+
+        def init_traceback_handlers(self, custom_exceptions):
+            """A cell's error is formatted twice (1-2 ms each), to show it and to keep it in the shell's history
+            (which `%notebook` writes): within a cell, the error just formatted is given again, once, if asked for
+            the same way (the same exception and traceback, frames skipped, context lines and mode)."""
+            super().init_traceback_handlers(custom_exceptions)
+            formatter, self._formatted = self.InteractiveTB, None
+            format_traceback = formatter.structured_traceback
+
+            def structured_traceback(etype, evalue, etb=None, tb_offset=None, context=5):
+                key = (etype, evalue, etb, formatter.tb_offset if tb_offset is None else tb_offset, context,
+                       formatter.mode)
+                last, self._formatted = self._formatted, None
+                if last is not None and all(a is b for a, b in zip(key[:3], last[0])) and key[3:] == last[0][3:]:
+                    return list(last[1])
+                lines = _folders_resolved_once(format_traceback, etype, evalue, etb, tb_offset, context)
+                self._formatted = key, list(lines)
+                return lines
+            formatter.structured_traceback = structured_traceback
+
+        def run_cell(self, *args, **kwargs):
+            self._formatted = None
+            return super().run_cell(*args, **kwargs)
 
         def _showtraceback(self, etype, evalue, stb):
             if _Outputs.current is not None:
