@@ -76,7 +76,12 @@ def _close(expected, got, rtol, atol):
     if expected.size > SMALL:  # (numpy's error state only here: entering it costs a third of _within)
         with np.errstate(invalid="ignore", over="ignore"):
             return _within(expected, got, rtol, atol)
-    for e, g in zip(expected.ravel().tolist(), got.ravel().tolist()):
+    return _entries_close(expected.ravel().tolist(), got.ravel().tolist(), rtol, atol)
+
+
+def _entries_close(expected, got, rtol, atol):
+    """_within() of two lists of Python floats."""
+    for e, g in zip(expected, got):
         if not abs(g - e) <= atol + rtol * abs(e):
             return False
     return True
@@ -123,10 +128,7 @@ def allclose(a, b, rtol, atol):
     if type(a) is np.ndarray and a.dtype == np.float64 and a.size <= SMALL and (type(b) is float or (
             type(b) is np.ndarray and b.shape == a.shape and b.dtype == np.float64)):
         bs = [b] * a.size if type(b) is float else b.ravel().tolist()  # (a column's sum against 1)
-        for x, y in zip(a.ravel().tolist(), bs):
-            if not (abs(x - y) <= atol + rtol * abs(y) and y - y == 0):  # (y - y: nan where y is nan or infinite)
-                break
-        else:
+        if _entries_close(bs, a.ravel().tolist(), rtol, atol) and all(y - y == 0 for y in bs):  # (nan: y not finite)
             return True
     else:
         with np.errstate(invalid="ignore", over="ignore"):
