@@ -511,10 +511,18 @@ class _ArtistDocs:
         matplotlib = sys.modules["matplotlib"]
         return {"matplotlib": matplotlib.__version__, "hardcopy": bool(matplotlib.rcParams["docstring.hardcopy"])}
 
+    def _recorded_here(self):
+        """Whether the record was made with this matplotlib and its docstring setting."""
+        return all(self.table.get(k) == v for k, v in self._settings().items())
+
+    @staticmethod
+    def _key(artist):
+        return f"{artist.__module__}.{artist.__qualname__}" if isinstance(artist, type) else None
+
     def kwdoc(self, artist):
         """The table of `artist`; a class's n-th table of the import is the n-th recorded for it (a class's table
         changes as it is made: its `set` gets the one without the aliases its decorator adds after)."""
-        key = f"{artist.__module__}.{artist.__qualname__}" if isinstance(artist, type) else None
+        key = self._key(artist)
         if self.record:
             made = self.real(artist)
             if key is not None:
@@ -522,8 +530,7 @@ class _ArtistDocs:
             return made
         recorded = self.table["classes"].get(key) if key is not None else None
         asked = self.asked[key] = self.asked.get(key, -1) + 1
-        if type(recorded) is list and asked < len(recorded) and type(recorded[asked]) is str and all(
-                self.table.get(k) == v for k, v in self._settings().items()):
+        if type(recorded) is list and asked < len(recorded) and type(recorded[asked]) is str and self._recorded_here():
             self.answered += 1
             return recorded[asked]
         return self.real(artist)
@@ -532,7 +539,7 @@ class _ArtistDocs:
         """ArtistInspector(artist), of which the signature of each Artist class's `set` is made as the class is made:
         one whose get_setters() gives the class's recorded setters (_Inspector), where the recording found the same
         ones at every call."""
-        key = f"{artist.__module__}.{artist.__qualname__}" if isinstance(artist, type) else None
+        key = self._key(artist)
         if self.record:
             made = self.inspector(artist)
             if key is not None:
@@ -541,8 +548,7 @@ class _ArtistDocs:
             return made
         table = self.table.get("setters")
         recorded = table.get(key) if isinstance(table, dict) and key is not None else None
-        if type(recorded) is list and all(type(name) is str for name in recorded) and all(
-                self.table.get(k) == v for k, v in self._settings().items()):
+        if type(recorded) is list and all(type(name) is str for name in recorded) and self._recorded_here():
             self.listed += 1
             return _Inspector(self.inspector, artist, recorded)
         return self.inspector(artist)
