@@ -154,7 +154,7 @@ class ModelChecks:
                               f"relative error {result.max_rel_error:.3g} at {index} (allowed {BOUND:g}):"
                               f" numeric {result.numeric:.6g}, yours {result.analytic:.6g}")
 
-    def reference_training(self, stand_ins=None, assignment=None, once=False):
+    def reference_training(self, stand_ins, assignment, once):
         """The reference model's run on the same data: (its loss before training, its loss after). `stand_ins`
         (Context.stand_ins: the reference's layers a student's model is given): their answers in the run are
         remembered (foreseen.recording), so that a right model's training, whose steps are the reference's, has
@@ -162,7 +162,7 @@ class ModelChecks:
         next command (kept.py, while no file of the `assignment` changes); `once` (the command line's one grading)
         takes them from there, if they are, and makes no run: no next grading of the process would ask its
         answers, and keeping them costs more than computing them as they are asked (training())."""
-        if once and self._reference_run is None and assignment is not None:
+        if once and self._reference_run is None:
             found = kept.read(kept.name("training", self.solution), self._kept_key(assignment))
             if found is not None and len(found[0]) == 2 and all(type(loss) is float for loss in found[0]):
                 self._reference_run = tuple(found[0])
@@ -175,7 +175,7 @@ class ModelChecks:
                 loss, self._foreseen = (lambda params, X, y: self._reference_loss(params, X, y, recorded)), True
             run = self._training(loss, settings, settings["learning_rate"])
             self._reference_run = (run.history[0], self._final_loss(run))
-            if assignment is not None and kept.writable():
+            if kept.writable():
                 kept.write(kept.name("training", self.solution), self._kept_key(assignment), list(self._reference_run),
                            [])
         return self._reference_run
