@@ -15,11 +15,10 @@ with `public_only=True`, and only the checks whose kind `[student] public_checks
 """
 import importlib.util
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .install import course
+from .install import course, declared
 from .errors import UsageError
 
 
@@ -134,9 +133,8 @@ def provided_of(folder):
     """What Assignment.provided is for the assignment in `folder`, read from its assignment.toml without loading
     the assignment; None when it names none or can't be read (load() says why)."""
     try:
-        with open(Path(folder) / "assignment.toml", "rb") as f:
-            provided = tomllib.load(f).get("provided")
-    except (OSError, tomllib.TOMLDecodeError):
+        provided = declared.load(Path(folder) / "assignment.toml").get("provided")
+    except (OSError, declared.DecodeError):
         return None
     return Path(folder) / provided if isinstance(provided, str) and provided else None
 
@@ -237,8 +235,7 @@ def manual_items(folder, name):
     path = Path(folder) / "manual.toml"
     if not path.is_file():
         return ()
-    with open(path, "rb") as f:
-        items = tomllib.load(f).get("items", [])
+    items = declared.load(path).get("items", [])
     seen = set()
     for number, item in enumerate(items, 1):
         where = f"manual.toml of {name!r}, item {number} ({item.get('id', 'no id')!r})"

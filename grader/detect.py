@@ -9,9 +9,9 @@ import ast
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
 
+from .install import declared
 from .errors import UsageError
 
 _DEFINITION = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
@@ -49,9 +49,8 @@ def graded(folder):
     """The functions and classes an assignment grades: the tables of its rubric (UsageError if it can't be read)."""
     path = Path(folder) / "rubric.toml"
     try:
-        with open(path, "rb") as f:
-            return {name for name, table in tomllib.load(f).items() if isinstance(table, dict)} - {"submission"}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return {name for name, table in declared.load(path).items() if isinstance(table, dict)} - {"submission"}
+    except (OSError, declared.DecodeError) as exc:
         raise UsageError(f"{Path(folder).name}/rubric.toml can't be read ({exc}): run `python -m grader"
                          f" check-assignment {folder}`") from None
 

@@ -13,8 +13,6 @@ import copy
 import hashlib
 import inspect
 import json
-import math
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -243,16 +241,21 @@ def _examples_drift(folder, recorded, scratch, fresh):
 
 def load(folder, visibility):
     """{function: [Fixture, ...]} for one visibility; an empty dict when that part isn't there (a student's copy)."""
-    paths = sorted((Path(folder) / visibility).glob("*/*.json"))
-    key = _signature(paths)
-    made = _kept(folder, visibility, key)  # as read last time, if no file changed since
-    if made is None:
-        made = []
-        for path in paths:
-            record = json.loads(path.read_text())
-            made.append([record["function"], record["name"], record["describe"], tuple(from_json(record["args"])),
-                         from_json(record["expected"])])
-        _keep(folder, visibility, key, made)
+    return grouped(read(sorted((Path(folder) / visibility).glob("*/*.json"))), visibility)
+
+
+def read(paths):
+    """[function, name, description, args, expected] of each fixture file in `paths`, in their order."""
+    made = []
+    for path in paths:
+        record = json.loads(path.read_text())
+        made.append([record["function"], record["name"], record["describe"], tuple(from_json(record["args"])),
+                     from_json(record["expected"])])
+    return made
+
+
+def grouped(made, visibility):
+    """read()'s fixtures as load() gives them."""
     out = {}
     for function, name, describe, args, expected in made:
         out.setdefault(function, []).append(Fixture(function, name, visibility, describe, args, expected))
@@ -288,92 +291,3 @@ def check(assignment, folder):
                 drift.append(f"{relative}: {array} on disk differs from its manifest entry (edited by hand?)")
         drift += _examples_drift(folder, recorded.get("properties"), Path(scratch) / assignment.name, fresh)
     return [line for line in drift if not line.startswith("note:")] and drift
-
-
-# The fixtures as load() made them, kept in binary for the next command: parsing their JSON (3 MB of floats written
-# digit by digit for people to read) is 0.1 s of every command's first grading; the kept copy reads in 0.02 s. One
-# file per fixtures folder and visibility, beside the grader's compiled modules (`__pycache__`, as
-# authoring/validate.py keeps the declarations found valid): a NumPy .npz read with allow_pickle=False (no object is
-# ever unpickled), holding the JSON files' names, sizes and times (the key: a fixture written again by `make
-# fixtures` is read again from its JSON), the values' structure as JSON, and their arrays' numbers, one buffer per
-# dtype. The arrays come back bit for bit as from_json made them. Where the file can't be written, nothing is kept.
-
-KEPT = Path(__file__).with_name("__pycache__")  # the fixtures kept in binary (see _kept)
-
-
-def kept_path(folder, visibility):
-    digest = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
-    return KEPT / f"fixtures-{digest}-{visibility}.npz"
-
-
-def _signature(paths):
-    """What the kept copy is valid for: each file's path, size and modification time."""
-    found = []
-    for path in paths:
-        stat = path.stat()
-        found.append([str(path), stat.st_size, stat.st_mtime_ns])
-    return found
-
-
-def _kept(folder, visibility, key):
-    """The values kept for `key` (_signature()), or None."""
-    try:
-        with np.load(kept_path(folder, visibility), allow_pickle=False) as kept:
-            head = json.loads(bytes(kept["head"]))
-            if head.get("key") != key:
-                return None
-            buffers = {name: kept[f"values_{name}"] for name in head["dtypes"]}
-        return _unpack(head["values"], buffers)
-    except Exception:  # noqa: BLE001 -- missing, cut short, not a zip, not ours: read from the JSON again
-        return None
-
-
-def _keep(folder, visibility, key, values):
-    """Keep `values` (plain containers, numbers, strings and arrays) for `key`; nothing where it can't be written."""
-    buffers = {}
-    packed = _pack(values, buffers)
-    head = {"key": key, "dtypes": sorted(buffers), "values": packed}
-    arrays = {f"values_{name}": np.concatenate([part for _, part in parts]) for name, parts in buffers.items()}
-    target = kept_path(folder, visibility)
-    try:
-        KEPT.mkdir(exist_ok=True)
-        temporary = target.with_name(f"{target.stem}.{os.getpid()}.npz")
-        np.savez(temporary, head=np.frombuffer(json.dumps(head).encode(), np.uint8), **arrays)
-        os.replace(temporary, target)  # whole, though several workers may write it at once
-    except OSError:
-        pass
-
-
-def _pack(value, buffers):
-    if isinstance(value, np.ndarray):
-        parts = buffers.setdefault(value.dtype.name, [])
-        start = parts[-1][0] + parts[-1][1].size if parts else 0
-        parts.append((start, np.ascontiguousarray(value).reshape(-1)))
-        return {"$a": [value.dtype.name, start, list(value.shape)]}
-    if isinstance(value, tuple):
-        return {"$t": [_pack(v, buffers) for v in value]}
-    if isinstance(value, list):
-        return [_pack(v, buffers) for v in value]
-    if isinstance(value, dict):
-        return {"$d": [[k, _pack(v, buffers)] for k, v in value.items()]}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"can't keep a {type(value).__name__}")
-
-
-def _unpack(data, buffers):
-    if isinstance(data, list):
-        return [_unpack(v, buffers) for v in data]
-    if not isinstance(data, dict):
-        return data
-    if "$a" in data:
-        name, start, shape = data["$a"]
-        count = math.prod(shape)  # (numpy's prod costs a fixture file's load 40% more)
-        if start < 0 or start + count > buffers[name].size:
-            raise ValueError("an array beyond its buffer")
-        # a view of the buffer (np.load made it for this call alone; arrays never overlap): a copy of each cost a
-        # command's first grading 1-2 ms
-        return buffers[name][start:start + count].reshape(shape)
-    if "$t" in data:
-        return tuple(_unpack(v, buffers) for v in data["$t"])
-    return {k: _unpack(v, buffers) for k, v in data["$d"]}

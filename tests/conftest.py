@@ -70,9 +70,12 @@ def no_zygote_booted_after_a_grading(monkeypatch, request):
 @pytest.fixture(autouse=True)
 def nothing_kept_by_an_earlier_command(monkeypatch, tmp_path_factory):
     """Each test grades as a first command on this machine: what an earlier command kept for the next ones
-    (grader.sandbox.kept) is looked for, and kept, in a folder of the test's own."""
+    (grader.sandbox.kept, and the TOML files' parses: grader.declared) is looked for, and kept, in a folder of the
+    test's own."""
+    from grader.install import declared
     from grader.sandbox import kept
     monkeypatch.setattr(kept, "FOLDER", tmp_path_factory.mktemp("kept"))
+    monkeypatch.setattr(declared, "KEPT", kept.FOLDER / "declared.json")
 
 
 @pytest.fixture

@@ -158,3 +158,40 @@ def test_a_text_found_valid_is_not_checked_again_and_an_edited_one_is(tmp_path, 
     assert _refusal(folder) == "" and checked == []
     _edit(folder / "rubric.toml", "[", "unknown_key = 1\n[")
     assert "rubric.toml" in _refusal(folder) and checked == ["rubric.toml"]
+
+
+def test_a_toml_file_is_parsed_once_and_its_parse_kept_for_the_next_commands(tmp_path, monkeypatch):
+    """A new command (here: the per-process memory emptied) takes a TOML file's parse that an earlier one kept, each
+    reader a copy of its own; an edited file is parsed again."""
+    import tomllib
+    from grader.install import declared
+    path = tmp_path / "assignment.toml"
+    path.write_text('title = "x"\n[tolerance]\nrtol = 1e-05\natol = 0.0\nsteps = 3\n[calls]\nf = ["g", "h"]\n')
+    parses, parse = [], tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(text) or parse(text))
+    first = declared.load(path)
+    assert first == parse(path.read_text()) and len(parses) == 1
+    declared._known.clear()
+    again = declared.load(path)
+    assert again == first and len(parses) == 1 and type(again["tolerance"]["atol"]) is float
+    again["tolerance"]["rtol"] = 1.0
+    assert declared.load(path)["tolerance"]["rtol"] == 1e-05
+    _edit(path, "1e-05", "0.001")
+    declared._known.clear()
+    assert declared.load(path)["tolerance"]["rtol"] == 0.001 and len(parses) == 2
+
+
+def test_a_text_that_is_not_toml_is_refused_each_time_and_a_date_is_never_kept(tmp_path):
+    import datetime
+    from grader.install import declared
+    broken = _copy(tmp_path)
+    _edit(broken / "rubric.toml", "[", "x = \n[")
+    for _ in range(2):
+        declared._known.clear()
+        assert _refusal(broken) == ("grader: broken/rubric.toml: the file (line 14): not valid TOML: Invalid value"
+                                    " (at line 14, column 5)")
+    dated = tmp_path / "dated.toml"
+    dated.write_text("due = 2026-12-07\n")
+    for _ in range(2):
+        declared._known.clear()
+        assert declared.load(dated) == {"due": datetime.date(2026, 12, 7)}

@@ -13,7 +13,7 @@ ALLOWED = {
     "sandbox": {"errors", "install"},
     "checks": {"errors", "sandbox", "fixtures", "install"},  # install.extras: hypothesis's version
     "fixtures": set(),
-    "detect": {"errors"},
+    "detect": {"errors", "install"},  # install.declared: the rubrics read
     "authoring": {"errors", "checks", "fixtures", "install"},  # install.extras: the course's packages installed
     "assignment": {"errors", "detect", "checks", "fixtures", "authoring", "install"},
     "report": {"sandbox"},
@@ -116,9 +116,9 @@ def test_nothing_imports_the_command_line():
     assert importers == ["grader.__main__"]
 
 
-def test_course_and_extras_import_only_errors():
+def test_course_declared_and_extras_import_only_errors():
     """Every part may use them (install/__init__.py), so they must not reach back up."""
-    for name in ("grader.install.course", "grader.install.extras"):
+    for name in ("grader.install.course", "grader.install.declared", "grader.install.extras"):
         assert graph()[name] <= {"grader.errors", "grader.install.course"}, name
 
 

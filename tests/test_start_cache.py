@@ -282,8 +282,6 @@ def _fixtures_bits(loaded):
 
 @pytest.fixture
 def fixtures_copy(tmp_path, monkeypatch):
-    from grader import fixtures
-    monkeypatch.setattr(fixtures, "KEPT", tmp_path / "pycache")
     copy = tmp_path / "fixtures"
     shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "rnn", copy)
     return copy
@@ -303,37 +301,48 @@ def _parsed(monkeypatch):
     return parsed
 
 
+def _graded_with(folder, visibility):
+    """The fixtures a grading of a new command works with (grade._fixtures, nothing read in this process yet)."""
+    from grader import grade
+    grade._LOADED.clear()
+    return grade._fixtures(folder, visibility)[1]
+
+
 def test_fixtures_kept_in_binary_are_the_same_bits_and_are_not_parsed_again(fixtures_copy, monkeypatch):
     from grader import fixtures
+    from grader.sandbox import kept
     parsed = _parsed(monkeypatch)
     for visibility in ("public", "hidden"):
-        first = fixtures.load(fixtures_copy, visibility)
+        first = _graded_with(fixtures_copy, visibility)
         files = len(parsed)
         assert files == len(list((fixtures_copy / visibility).glob("*/*.json"))) > 0
-        again = fixtures.load(fixtures_copy, visibility)
+        assert (kept.FOLDER / kept.named(f"fixtures-{visibility}", fixtures_copy)).is_file()
+        again = _graded_with(fixtures_copy, visibility)
         assert len(parsed) == files  # read from the kept copy
-        assert _fixtures_bits(again) == _fixtures_bits(first)
-        assert all(array.base is not None for found in again.values() for f in found  # views of the buffer read
-                   for array in fixtures.arrays((f.args, f.expected)).values())
+        assert _fixtures_bits(again) == _fixtures_bits(first) == _fixtures_bits(fixtures.load(fixtures_copy,
+                                                                                              visibility))
+        arrays = [array for found in again.values() for f in found
+                  for array in fixtures.arrays((f.args, f.expected)).values()]
+        assert arrays and all(array.base is not None and not array.flags.writeable for array in arrays)
         parsed.clear()
 
 
 def test_a_fixture_written_again_is_read_again_and_a_broken_kept_copy_is_not_trusted(fixtures_copy, monkeypatch):
-    from grader import fixtures
-    fixtures.load(fixtures_copy, "public")
+    from grader.sandbox import kept
+    _graded_with(fixtures_copy, "public")
     path = sorted((fixtures_copy / "public").glob("*/*.json"))[0]
     record = json.loads(path.read_text())
     record["describe"] = "written again by make fixtures"
     path.write_text(json.dumps(record))
     parsed = _parsed(monkeypatch)
-    loaded = fixtures.load(fixtures_copy, "public")
+    loaded = _graded_with(fixtures_copy, "public")
     assert len(parsed) > 0 and any(f.describe == "written again by make fixtures"
                                    for found in loaded.values() for f in found)
-    kept = fixtures.kept_path(fixtures_copy, "public")
-    for broken in (b"not a zip file", kept.read_bytes()[: len(kept.read_bytes()) // 2]):
-        kept.write_bytes(broken)
+    copy = kept.FOLDER / kept.named("fixtures-public", fixtures_copy)
+    for broken in (b"not a kept file", copy.read_bytes()[: len(copy.read_bytes()) // 2]):
+        copy.write_bytes(broken)
         parsed.clear()
-        assert _fixtures_bits(fixtures.load(fixtures_copy, "public")) == _fixtures_bits(loaded)
+        assert _fixtures_bits(_graded_with(fixtures_copy, "public")) == _fixtures_bits(loaded)
         assert len(parsed) > 0
 
 

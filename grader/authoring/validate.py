@@ -8,10 +8,10 @@ import inspect
 import json
 import os
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 
+from ..install import declared
 from ..errors import UsageError
 from ..install import extras
 
@@ -50,8 +50,8 @@ def read(folder, file):
 def _checked(folder, file, path):
     text = path.read_text(errors="replace")
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = declared.parse(text)
+    except declared.DecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise DeclarationError(folder, file, None, f"not valid TOML: {exc}", int(line[1]) if line else None) from None
     digest = hashlib.sha256(f"{_schema_text(file)}\0{text}".encode()).hexdigest()

@@ -25,9 +25,12 @@ def name(what, module):
     """The name of the file that keeps `what` for an assignment whose reference is `module`; None for a module of no
     file (one made in a test): nothing is kept for it."""
     where = getattr(module, "__file__", None)
-    if where is None:
-        return None
-    return f"{what}-{hashlib.sha256(str(Path(where).resolve()).encode()).hexdigest()[:16]}.bin"
+    return None if where is None else named(what, where)
+
+
+def named(what, path):
+    """The name of the file that keeps `what` made of the file or folder at `path`."""
+    return f"{what}-{hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]}.bin"
 
 
 def key(files):
