@@ -10,11 +10,13 @@ from pathlib import Path
 
 from .errors import UsageError
 from .install import course, extras
+from .sandbox.limits import SINGLE_THREADED
 from .sandbox.limits import add_arguments as add_limit_arguments
 from .sandbox.limits import from_options as _limits
 
 
 def cmd_grade(options):
+    os.environ.update(SINGLE_THREADED)  # before numpy's import (grader.api's)
     from . import assignment as assignments
     limits = _limits(options)
     summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.github else None

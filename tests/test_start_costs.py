@@ -175,6 +175,18 @@ def _command(tmp_path, source, name="student.py"):
     return done, imported, started, stopped, left, scratch
 
 
+def test_the_command_lines_grader_runs_numpys_blas_without_threads_of_its_own(tmp_path):
+    """A `grade` command's process imports numpy, whose OpenBLAS would start a thread for each further core, spinning
+    for work beside the sandbox's child as both start; it runs on one thread, as the sandbox's child and a batch's
+    workers do. (On a machine of one core OpenBLAS starts none.)"""
+    code = ("import os, sys, threading\nfrom grader import cli\ncode = cli.main(sys.argv[1:])\n"
+            "print('THREADS', code, len(os.listdir('/proc/self/task')) - threading.active_count())")
+    environment = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", code, "grade", "submissions/correct.py", "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT, env=environment, timeout=120)
+    assert done.stdout.splitlines()[-1] == "THREADS 0 0", done.stdout + done.stderr
+
+
 def _pids():
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 

@@ -26,8 +26,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the folder that holds this grader/: the worker imports the same one
-# BLAS threads would fight the other workers and the sandboxes for the same cores.
-SINGLE_THREADED = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def serve(requests, answers):
@@ -278,6 +276,7 @@ class Worker:
 
     def __init__(self):
         from ..install import course
+        from ..sandbox.limits import SINGLE_THREADED  # BLAS threads would fight the other workers and the sandboxes
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
         where = course.located()  # the worker runs from ROOT, so it is told where the course is
         self.process = subprocess.Popen(

@@ -25,7 +25,7 @@ from pathlib import Path
 from . import isolation as isolations
 from . import fonts, tested
 from .isolation import BUBBLEWRAP, PROCESS
-from .limits import Limits
+from .limits import SINGLE_THREADED, Limits
 
 RUNTIME_FILES = ("child.py", "confine.py", "loader.py", "wire.py", "reaper.py", "zygote.py", "selftest.py")
 START_SECONDS = 30.0  # for bubblewrap to set the sandbox up
@@ -303,10 +303,9 @@ class Sandbox:
         return int(json.loads(text)["child-pid"])
 
     def _environment(self):
-        threads = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
         home = isolations.layout(self.isolation, self.scratch).path("work")
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
-                "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", **threads}
+                "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", **SINGLE_THREADED}
 
     def _apply_limits(self):
         """In the new process before it runs bwrap or the reaper; everything they start inherits these."""
