@@ -7,6 +7,7 @@ tomllib each time (its error), and one whose values JSON would not give back as 
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 KEPT = Path(__file__).with_name("__pycache__") / "declared.json"
@@ -64,7 +65,7 @@ def _write(known):
     """Keep the newest MOST parses; where the folder can't be written (an installed grader's), nothing is kept."""
     for digest in list(known)[:-MOST]:
         del known[digest]
-    temporary = KEPT.with_name(f"{KEPT.name}.{os.getpid()}")
+    temporary = KEPT.with_name(f"{KEPT.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         KEPT.parent.mkdir(exist_ok=True)
         temporary.write_text(json.dumps(known))
