@@ -11,8 +11,8 @@ import re
 import sys
 from pathlib import Path
 
-from .install import declared
 from .errors import UsageError
+from .install import declared
 
 _DEFINITION = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 MAX_FILES = 500  # a folder with more files than this is read only in part

@@ -176,9 +176,14 @@ def test_a_toml_file_is_parsed_once_and_its_parse_kept_for_the_next_commands(tmp
     assert again == first and len(parses) == 1 and type(again["tolerance"]["atol"]) is float
     again["tolerance"]["rtol"] = 1.0
     assert declared.load(path)["tolerance"]["rtol"] == 1e-05
+    for broken in ("not JSON", "[1]"):  # a kept parse that is not ours: parsed again
+        kept = declared._read()
+        kept.update(dict.fromkeys(kept, broken))
+        assert declared.load(path) == first
+    assert len(parses) == 3
     _edit(path, "1e-05", "0.001")
     declared._known.clear()
-    assert declared.load(path)["tolerance"]["rtol"] == 0.001 and len(parses) == 2
+    assert declared.load(path)["tolerance"]["rtol"] == 0.001 and len(parses) == 4
 
 
 def test_a_text_that_is_not_toml_is_refused_each_time_and_a_date_is_never_kept(tmp_path):

@@ -11,9 +11,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-from ..install import declared
 from ..errors import UsageError
-from ..install import extras
+from ..install import declared, extras
 
 SCHEMAS = Path(__file__).parent / "schemas"
 FILES = ("assignment.toml", "rubric.toml", "handout.toml", "manual.toml")
