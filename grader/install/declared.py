@@ -1,8 +1,9 @@
 """An assignment folder's TOML files (assignment.toml, rubric.toml, ...) read as dicts, their parse kept for the next
 commands: each `grade` reads them to choose its assignment, start its sandbox and load it, and tomllib's import and
-parses were 8-10 ms of it before the first check. A parse is kept as JSON in the grader's own `__pycache__`, under
-the SHA-256 of the file's text, so that an edited file is parsed again. A text that is not valid TOML is parsed by
-tomllib each time (its error), and one whose values JSON would not give back as they are (a date) is never kept.
+parses were 8-10 ms of it before the first check. A parse is kept as JSON beside this module's compiled one
+(`__pycache__/declared.json`), under the SHA-256 of the file's text, so that an edited file is parsed again. A text
+that is not valid TOML is parsed by tomllib each time (its error), and one whose values JSON would not give back as
+they are (a date) is never kept.
 """
 import hashlib
 import json
