@@ -20,11 +20,3 @@ def grade_submission(source, assignment, out=None, limits=Limits(), public_only=
         report.write(document, out)
         executed.save(graded, out)  # a notebook's cells as they ran, beside the report
     return document
-
-
-def start_ahead(source, provided, limits=Limits()):
-    """Start the sandbox of the one submission at `source` now, in a thread, warmed for what it is (grader.sandbox.
-    ahead), while the caller loads the assignment; grade_submission with the same `limits` and `provided` helpers
-    takes it, and, grading once, boots no warm start (a zygote) for a next grading."""
-    from .sandbox import spare
-    spare.start_ahead(source, provided, limits)

@@ -81,6 +81,7 @@ def _percent(document):
 
 
 def cmd_grade_all(options):
+    os.environ.update(SINGLE_THREADED)  # before numpy's import: the batch's parent, as its workers (worker.py)
     from . import assignment as assignments
     from .batch import grade_all
     if options.scheduler:

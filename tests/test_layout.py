@@ -26,7 +26,7 @@ ALLOWED = {
               "similarity"},
     "handout": {"errors", "fixtures"},
     "catalogue": {"checks", "errors", "fixtures", "report"},
-    "platforms": {"api", "assignment", "errors", "grade", "handout", "install", "report"},
+    "platforms": {"api", "assignment", "errors", "grade", "handout", "install", "report", "sandbox"},
     "cli": {"api", "assignment", "authoring", "batch", "catalogue", "errors", "fixtures", "handout", "install", "platforms", "report",
             "review", "sandbox", "similarity"},
     "__main__": {"cli"},

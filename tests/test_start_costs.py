@@ -187,6 +187,43 @@ def test_the_command_lines_grader_runs_numpys_blas_without_threads_of_its_own(tm
     assert done.stdout.splitlines()[-1] == "THREADS 0 0", done.stdout + done.stderr
 
 
+
+# Printed by a process at its end: its threads that Python did not start (OpenBLAS starts one for each further core).
+THREADS = "\nprint('THREADS', len(os.listdir('/proc/self/task')) - threading.active_count())"
+
+
+def test_a_batchs_parent_runs_numpys_blas_without_threads_of_its_own(tmp_path):
+    """`grade-all`'s own process imports numpy too (the assignment's load): on one thread, as its workers'."""
+    (tmp_path / "class").mkdir()
+    shutil.copy(ROOT / "submissions" / "correct.py", tmp_path / "class" / "ada.py")
+    code = ("import os, sys, threading\nfrom grader import cli\ncli.main(sys.argv[1:])" + THREADS)
+    environment = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", code, "grade-all", str(tmp_path / "class"), "--out",
+                           str(tmp_path / "out"), "--workers", "1"], capture_output=True, text=True, cwd=ROOT,
+                          env=environment, timeout=120)
+    assert done.stdout.splitlines()[-1] == "THREADS 0", done.stdout + done.stderr
+
+
+def test_the_gradescope_autograder_starts_its_sandbox_before_numpy_and_runs_its_blas_on_one_thread(tmp_path):
+    """As `grader grade`: the sandbox starts while numpy and the grading code are imported, and that numpy's
+    OpenBLAS starts no thread of its own."""
+    course = tmp_path / "course"  # one assignment, as in the bundle
+    for part in ("reference", "fixtures"):
+        shutil.copytree(ROOT / part / "rnn", course / part / "rnn", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "rnn.py").write_text(CORRECT)
+    code = ("import os, sys, threading\nfrom grader.sandbox import spare\nstart = spare.start_ahead\n"
+            "spare.start_ahead = lambda *a: print('NUMPY', 'numpy' in sys.modules) or start(*a)\n"
+            "from grader.platforms import autograder\nautograder.main()" + THREADS)
+    environment = {**{k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")},
+                   "GRADER_COURSE": str(course), "AUTOGRADER_ROOT": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=environment,
+                          timeout=120)
+    lines = done.stdout.splitlines()
+    assert "NUMPY False" in lines and lines[-1] == "THREADS 0", done.stdout + done.stderr
+    assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 72
+
+
 def _pids():
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 

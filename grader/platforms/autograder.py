@@ -16,12 +16,13 @@ import traceback
 from pathlib import Path
 
 from .. import assignment as assignments
-from ..api import grade_submission, start_ahead
 from ..report.files import write_whole
-from ..report import gradescope, terminal
+from ..sandbox import spare
+from ..sandbox.limits import SINGLE_THREADED, Limits
 
 
 def main():
+    os.environ.update(SINGLE_THREADED)  # before numpy's import (grader.api's), as `grader grade` does
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     started = time.monotonic()
     try:
@@ -45,7 +46,11 @@ def _grade(submission):
     folder = assignments.choose()
     if not submission.is_dir() or not any(submission.iterdir()):
         raise Unusable("the submission is empty: upload your notebook or module")
-    start_ahead(submission, assignments.provided_of(folder))  # grading once: no zygote for a next one
+    # Its sandbox started before numpy and the grading code are imported, as `grader grade` starts it; grading once,
+    # it boots no zygote for a next grading.
+    spare.start_ahead(submission, assignments.provided_of(folder), Limits())
+    from ..api import grade_submission
+    from ..report import gradescope, terminal
     document = grade_submission(submission, assignments.load(folder))
     print(terminal.render(document))
     return gradescope.render(document)
