@@ -187,7 +187,6 @@ def test_the_command_lines_grader_runs_numpys_blas_without_threads_of_its_own(tm
     assert done.stdout.splitlines()[-1] == "THREADS 0 0", done.stdout + done.stderr
 
 
-
 # Printed by a process at its end: its threads that Python did not start (OpenBLAS starts one for each further core).
 THREADS = "\nprint('THREADS', len(os.listdir('/proc/self/task')) - threading.active_count())"
 
