@@ -272,6 +272,7 @@ def main():
         import child as runtime_child  # noqa: F811 -- its module is taken out of sys.modules: a student's is theirs
         del sys.path[0], sys.modules["child"]
         import numpy  # noqa: F401 -- what every submission imports
+        import numpy.random  # noqa: F401 -- what each fork reseeds (_become_child): imported once, not in each fork
         if options.warm in ("notebook", "plotting"):  # a module's sandbox has no use for a notebook's shell
             runtime_child.loader.warm(plotting=options.warm == "plotting")  # matplotlib: for notebooks naming it
     except BaseException as exc:  # noqa: BLE001
