@@ -175,20 +175,23 @@ def _command(tmp_path, source, name="student.py"):
     return done, imported, started, stopped, left, scratch
 
 
+# Printed by a process at its end: its threads that Python did not start (OpenBLAS starts one for each further core).
+THREADS = "\nprint('THREADS', len(os.listdir('/proc/self/task')) - threading.active_count())"
+
+
+def _blas_unset():
+    """This environment without its BLAS thread settings: each library's default, as a user's shell has."""
+    return {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+
+
 def test_the_command_lines_grader_runs_numpys_blas_without_threads_of_its_own(tmp_path):
     """A `grade` command's process imports numpy, whose OpenBLAS would start a thread for each further core, spinning
     for work beside the sandbox's child as both start; it runs on one thread, as the sandbox's child and a batch's
     workers do. (On a machine of one core OpenBLAS starts none.)"""
-    code = ("import os, sys, threading\nfrom grader import cli\ncode = cli.main(sys.argv[1:])\n"
-            "print('THREADS', code, len(os.listdir('/proc/self/task')) - threading.active_count())")
-    environment = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    code = "import os, sys, threading\nfrom grader import cli\nprint('CODE', cli.main(sys.argv[1:]))" + THREADS
     done = subprocess.run([sys.executable, "-c", code, "grade", "submissions/correct.py", "--out", str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT, env=environment, timeout=120)
-    assert done.stdout.splitlines()[-1] == "THREADS 0 0", done.stdout + done.stderr
-
-
-# Printed by a process at its end: its threads that Python did not start (OpenBLAS starts one for each further core).
-THREADS = "\nprint('THREADS', len(os.listdir('/proc/self/task')) - threading.active_count())"
+                          capture_output=True, text=True, cwd=ROOT, env=_blas_unset(), timeout=120)
+    assert done.stdout.splitlines()[-2:] == ["CODE 0", "THREADS 0"], done.stdout + done.stderr
 
 
 def test_a_batchs_parent_runs_numpys_blas_without_threads_of_its_own(tmp_path):
@@ -196,10 +199,9 @@ def test_a_batchs_parent_runs_numpys_blas_without_threads_of_its_own(tmp_path):
     (tmp_path / "class").mkdir()
     shutil.copy(ROOT / "submissions" / "correct.py", tmp_path / "class" / "ada.py")
     code = ("import os, sys, threading\nfrom grader import cli\ncli.main(sys.argv[1:])" + THREADS)
-    environment = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
     done = subprocess.run([sys.executable, "-c", code, "grade-all", str(tmp_path / "class"), "--out",
                            str(tmp_path / "out"), "--workers", "1"], capture_output=True, text=True, cwd=ROOT,
-                          env=environment, timeout=120)
+                          env=_blas_unset(), timeout=120)
     assert done.stdout.splitlines()[-1] == "THREADS 0", done.stdout + done.stderr
 
 
@@ -214,8 +216,7 @@ def test_the_gradescope_autograder_starts_its_sandbox_before_numpy_and_runs_its_
     code = ("import os, sys, threading\nfrom grader.sandbox import spare\nstart = spare.start_ahead\n"
             "spare.start_ahead = lambda *a: print('NUMPY', 'numpy' in sys.modules) or start(*a)\n"
             "from grader.platforms import autograder\nautograder.main()" + THREADS)
-    environment = {**{k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")},
-                   "GRADER_COURSE": str(course), "AUTOGRADER_ROOT": str(tmp_path)}
+    environment = {**_blas_unset(), "GRADER_COURSE": str(course), "AUTOGRADER_ROOT": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=environment,
                           timeout=120)
     lines = done.stdout.splitlines()
