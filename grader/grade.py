@@ -61,8 +61,8 @@ class Context:
         self.settings = assignment.settings
         self.rtol, self.atol = self.settings["tolerance"]["rtol"], self.settings["tolerance"]["atol"]
         self.public = _fixtures(assignment.fixtures, "public")[1]
-        # hidden_files: the names, times and sizes of the files the hidden cases were read from
-        self.hidden_files, self.hidden = ((), {}) if public_only else _fixtures(assignment.fixtures, "hidden")
+        # hidden_files: kept.key of the files the hidden cases were read from (their names, sizes and times)
+        self.hidden_files, self.hidden = ([], {}) if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
@@ -163,41 +163,31 @@ class Context:
         self.series[name] = [float(v) for v in values]
 
 
-_LOADED = {}  # (fixtures folder, visibility) -> (the files' names, sizes and times, what fixtures.load made of them)
+_LOADED = {}  # (fixtures folder, visibility) -> (kept.key of its files, what fixtures.load made of them)
 
 
 def _fixtures(folder, visibility):
-    """(the files' names, times and sizes, fixtures.load(folder, visibility)), read once per process while its files
-    stay the same (a batch grades every submission with them), read-only."""
+    """(kept.key of the files: their names, sizes and times; fixtures.load(folder, visibility)), read once per process
+    while its files stay the same (a batch grades every submission with them), read-only."""
     files = sorted((Path(folder) / visibility).glob("*/*.json"))
-    signature = tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in files for stat in [path.stat()])
+    key = kept.key(files)
     made = _LOADED.get((str(folder), visibility))
-    if made is None or made[0] != signature:
-        made = _LOADED[str(folder), visibility] = (signature, fixtures.grouped(_read(folder, visibility, files),
-                                                                               visibility))
+    if made is None or made[0] != key:
+        made = _LOADED[str(folder), visibility] = (key, fixtures.grouped(_read(folder, visibility, files, key),
+                                                                         visibility))
     return made
 
 
-def _read(folder, visibility, files):
-    """fixtures.read(files), read-only: kept for the next commands (kept.py) while the files are as they were, each
-    array then a view of the kept bytes (their JSON, 3 MB of floats written for people to read, took a command's
-    first grading 0.1 s to parse)."""
-    name, key = kept.named(f"fixtures-{visibility}", folder), kept.key(files)
-    found = kept.read(name, key)
-    if found is not None:
-        (values, arrays), blobs = found
-        try:
-            return kept.unpack(values, blobs, kept.arrays_of(arrays, blobs))
-        except (ValueError, TypeError, KeyError, IndexError):  # not ours: read again
-            pass
-    made = read_only(fixtures.read(files))
-    if kept.writable():
-        blobs, arrays = kept.Blobs(), {}
-        try:
-            values = kept.pack(made, blobs, arrays)
-        except TypeError:  # a value of a kind kept.py does not keep: read from the JSON each time
-            return made
-        kept.write(name, key, [values, kept.arrays_record(arrays, blobs)], blobs.blobs)
+def _read(folder, visibility, files, key):
+    """fixtures.read(files), read-only: kept for the next commands (kept.py) under `key` while the files are as they
+    were, each array then a view of the kept bytes (their JSON, 3 MB of floats written for people to read, took a
+    command's first grading 0.1 s to parse)."""
+    name = kept.named(f"fixtures-{visibility}", folder)
+    made = kept.read_value(name, key)
+    if made is None:
+        made = read_only(fixtures.read(files))
+        if kept.writable():
+            kept.write_value(name, key, made)
     return made
 
 

@@ -219,7 +219,7 @@ class Standard:
     def _kept_key(self, depends_on, context):
         here = Path(__file__).parent
         return [*kept.key([*depends_on, *sorted(here.glob("*.py")), here.parent / "fixtures.py", wire.__file__,
-                           kept.__file__]), [list(entry) for entry in context.hidden_files]]
+                           kept.__file__]), context.hidden_files]
 
     def examples_record(self):
         """What `make fixtures` stores of the property tests' examples (grader.checks.properties.record); None when

@@ -88,6 +88,29 @@ def write(name, valid_for, content, blobs):
         temporary.unlink(missing_ok=True)
 
 
+def read_value(name, valid_for):
+    """The value that write_value() kept under `name` for the key `valid_for`, or None (none, or not ours)."""
+    found = read(name, valid_for)
+    if found is None:
+        return None
+    try:
+        (content, record), blobs = found
+        return unpack(content, blobs, arrays_of(record, blobs))
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+
+
+def write_value(name, valid_for, value):
+    """Keep `value` (what pack() packs) under `name` for the key `valid_for`; nothing where a part of it is of a kind
+    pack() does not keep (it is then made again in each command)."""
+    blobs, arrays = Blobs(), {}
+    try:
+        content = pack(value, blobs, arrays)
+    except TypeError:
+        return
+    write(name, valid_for, [content, arrays_record(arrays, blobs)], blobs.blobs)
+
+
 class Blobs:
     """The blobs of a file to write: each distinct one once, by its index."""
 
