@@ -6,13 +6,13 @@ import copy
 import hashlib
 import inspect
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
 
 from ..errors import UsageError
 from ..install import declared, extras
+from ..whole import write_whole
 
 SCHEMAS = Path(__file__).parent / "schemas"
 FILES = ("assignment.toml", "rubric.toml", "handout.toml", "manual.toml")
@@ -89,10 +89,7 @@ def _remember_valid(folder, digest):
     known[digest] = None
     path = Path(folder) / VALID
     try:
-        path.parent.mkdir(exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(list(known)[-64:]))
-        os.replace(temporary, path)  # whole, though workers write it at once
+        write_whole(path, json.dumps(list(known)[-64:]), make_folder=True)
     except OSError:
         pass
 

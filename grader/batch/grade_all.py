@@ -24,9 +24,9 @@ from pathlib import Path
 from .. import answers, report
 from ..errors import UsageError
 from ..report import gradescope
-from ..report.files import write_whole
 from ..report.terminal import printable
 from ..sandbox import intake
+from ..whole import write_whole
 from . import cluster, names, preflight
 from .names import Entry  # noqa: F401 - grade_all.Entry, as before
 from .options import SUBMISSION_SECONDS

@@ -7,9 +7,9 @@ they are (a date) is never kept.
 """
 import hashlib
 import json
-import os
-import threading
 from pathlib import Path
+
+from ..whole import write_whole
 
 KEPT = Path(__file__).with_name("__pycache__") / "declared.json"
 MOST = 64  # parses kept, the newest
@@ -70,10 +70,7 @@ def _write(known):
     """Keep the newest MOST parses; where the folder can't be written (an installed grader's), nothing is kept."""
     for digest in list(known)[:-MOST]:
         del known[digest]
-    temporary = KEPT.with_name(f"{KEPT.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        KEPT.parent.mkdir(exist_ok=True)
-        temporary.write_text(json.dumps(known))
-        os.replace(temporary, KEPT)  # whole, though several processes may write it at once
+        write_whole(KEPT, json.dumps(known), make_folder=True)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        pass

@@ -16,9 +16,9 @@ import traceback
 from pathlib import Path
 
 from .. import assignment as assignments
-from ..report.files import write_whole
 from ..sandbox import spare
 from ..sandbox.limits import SINGLE_THREADED, Limits
+from ..whole import write_whole
 
 
 def main():

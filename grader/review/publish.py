@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from ..report import gradebook, gradescope, junit, manual
-from ..report.files import write_whole
+from ..whole import write_whole
 from . import store
 
 GRADEBOOK, CLASS_PAGE, LOCK = "gradebook.csv", "index.html", ".manual.lock"  # the class's files in its output folder

@@ -4,10 +4,11 @@ most of a notebook sandbox's start when it imports matplotlib ahead, loader.warm
 
 The list is built in a bubblewrap sandbox of its own, with the same layout, user and environment as a submission's
 and nothing of any submission in it: process.build_fonts runs PROBE there (by the runtime's probe runner,
-selftest.py), which has matplotlib write its list into the work folder. The grader copies that file, unread, into its own cache (beside its compiled
-modules), and from there into each bubblewrap sandbox's runtime folder (read-only inside), where loader.py copies it
-into the child's matplotlib folder before matplotlib is imported. So a submission's matplotlib reads the list
-its own sandbox would have built, and no sandbox's list ever reaches another one.
+selftest.py), which has matplotlib write its list into the work folder. The grader copies that file (its bytes, never
+parsed) into its own cache (beside its compiled modules), and from there into each bubblewrap sandbox's runtime folder
+(read-only inside), where loader.py copies it into the child's matplotlib folder before matplotlib is imported. So a
+submission's matplotlib reads the list its own sandbox would have built, and no sandbox's list ever reaches another
+one.
 
 The cache's key: matplotlib's version and files, the Python, this user, the sandbox's layout code, the runtime's
 loader (which records the Artist classes' tables and the backends' entry points), the packages installed beside
@@ -24,6 +25,8 @@ import re
 import shutil
 import sys
 from pathlib import Path
+
+from ..whole import write_whole
 
 CACHE = Path(__file__).with_name("__pycache__") / "fonts"
 NAME = re.compile(r"fontlist-v[0-9.]+\.json")  # matplotlib's own name for its list (font_manager._load_fontmanager)
@@ -95,7 +98,7 @@ def copy_into(runtime):
 
 
 def keep(work):
-    """Cache the list the probe (PROBE, process.build_fonts) wrote in its sandbox's `work` folder, unread: a
+    """Cache the list the probe (PROBE, process.build_fonts) wrote in its sandbox's `work` folder, never parsed: a
     regular file of matplotlib's name and a bounded size, or nothing; and the Artist classes' tables beside it."""
     made = [p for p in (work / "matplotlib").glob("fontlist-v*.json") if NAME.fullmatch(p.name) and _kept(p)]
     digest = key()
@@ -109,9 +112,7 @@ def keep(work):
                 shutil.rmtree(other, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
         for path in [docs] * _kept(docs) + made:  # the list last: a folder with a list is whole (cached())
-            temporary = folder / f".{path.name}.{os.getpid()}"
-            shutil.copyfile(path, temporary)
-            os.replace(temporary, folder / path.name)  # whole, though several commands may build it at once
+            write_whole(folder / path.name, path.read_bytes())  # (at most MOST_BYTES: _kept)
     except OSError:
         pass
 

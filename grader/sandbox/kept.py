@@ -13,10 +13,11 @@ import json
 import math
 import os
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
+
+from ..whole import write_whole
 
 FOLDER = Path(__file__).with_name("__pycache__") / "kept"
 
@@ -79,13 +80,10 @@ def write(name, valid_for, content, blobs):
     if name is None:
         return
     head = json.dumps({"key": valid_for, "sizes": [len(blob) for blob in blobs], "content": content}).encode()
-    temporary = FOLDER / f"{name}.{os.getpid()}.{threading.get_ident()}"
     try:
-        FOLDER.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(b"".join([len(head).to_bytes(8, "big"), head, *blobs]))
-        os.replace(temporary, FOLDER / name)  # whole, though several processes may write it at once
+        write_whole(FOLDER / name, b"".join([len(head).to_bytes(8, "big"), head, *blobs]), make_folder=True)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        pass
 
 
 def read_value(name, valid_for):

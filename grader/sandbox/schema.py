@@ -14,10 +14,10 @@ compiled in the process, as nbformat does.
 import hashlib
 import importlib.util
 import json
-import os
 import py_compile
-import tempfile
 from pathlib import Path
+
+from ..whole import write_whole
 
 CACHE = Path(__file__).with_name("__pycache__") / "nbschema"
 ROOT_NAME = "NOTEBOOK_VALIDATE"  # what the kept module calls its schema's root function
@@ -76,11 +76,7 @@ def _write(path, schema):
     root = RefResolver.from_schema(schema, handlers={}, store={}).get_scope_name()
     code = fastjsonschema.compile_to_code(schema) + f"\n\n{ROOT_NAME} = {root}\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(made, "w", encoding="utf-8") as f:
-            f.write(code)
-        os.replace(name, path)  # whole or not at all: another process may be reading it
+        write_whole(path, code, make_folder=True)  # another process may be reading it
         py_compile.compile(str(path), doraise=True)
     except (OSError, py_compile.PyCompileError):
         return False

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..whole import write_whole
+
 KEPT = Path(__file__).with_name("__pycache__") / "bubblewrap-passed.json"
 KEEP = 16  # digests kept: a few users, Pythons or checkouts' sandbox code on one machine
 SETTINGS = ("/proc/sys/kernel/random/boot_id", "/proc/sys/user/max_user_namespaces",
@@ -55,10 +57,7 @@ def remember(digest):
         return
     kept = [d for d in _kept() if d != digest] + [digest]
     try:
-        KEPT.parent.mkdir(exist_ok=True)
-        temporary = KEPT.with_name(f"{KEPT.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(kept[-KEEP:]))
-        os.replace(temporary, KEPT)  # whole, though several commands may write it at once
+        write_whole(KEPT, json.dumps(kept[-KEEP:]), make_folder=True)
     except OSError:
         pass
 

@@ -1,12 +1,12 @@
 """similarity.json, similarity.html and one side-by-side page per pair shown, rendered with Jinja2 templates
 (grader/similarity/templates/). The pages are for the instructor only."""
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..whole import write_whole
 from . import extract, fingerprint, notebook, score
 from .highlight import segments
 
@@ -55,19 +55,19 @@ def write(out, comparison):
                            " shared by kind"}
     document = {"settings": settings, "starter": comparison.starter, "students": comparison.students,
                 "archive": comparison.archive, "unsolved": comparison.unsolved, "pairs": rows}
-    _write(out / JSON, json.dumps(document, indent=1) + "\n")
+    write_whole(out / JSON, json.dumps(document, indent=1) + "\n")
     views = out / VIEWS
     views.mkdir(parents=True, exist_ok=True)
     for old in views.glob("pair-*.html"):
         old.unlink()
     for row in rows:
         if row["view"]:
-            _write(out / row["view"], _pair_page(row, comparison))
+            write_whole(out / row["view"], _pair_page(row, comparison))
     page = ENVIRONMENT.get_template(HTML).render(
         title=f"{comparison.assignment}: similarity", threshold=score.THRESHOLD, starter=comparison.starter,
         students=comparison.students, archive=comparison.archive, unsolved=comparison.unsolved,
         flagged=[r for r in rows if r["flagged"]], below=[r for r in rows if not r["flagged"]][:SHOWN_BELOW])
-    _write(out / HTML, page)
+    write_whole(out / HTML, page)
     return document
 
 
@@ -111,9 +111,3 @@ def _written_alike(a, b, function, texts, rare):
     both = a.surface.get(function, frozenset()) & b.surface.get(function, frozenset())
     found = [texts[item] for item in both if item in texts and rare.get(item, 1.0) >= score.MARKED]
     return sorted(found)
-
-
-def _write(path, text):
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)

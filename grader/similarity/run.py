@@ -8,12 +8,12 @@ is run: files are read as text and parsed with ast. Similarity never changes a s
 a report.json is `similarity`, which no student-facing rendering shows.
 """
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from ..sandbox.executed import NAME as EXECUTED
+from ..whole import write_whole
 from . import collect, render, score
 
 NEIGHBOURS = 3
@@ -128,9 +128,7 @@ def annotate(out, comparison):
             continue
         report = json.loads(path.read_text())
         report["similarity"] = similarity_field(comparison, name, near)
-        temporary = path.with_name(f".report.json.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(report, indent=1) + "\n")
-        os.replace(temporary, path)
+        write_whole(path, json.dumps(report, indent=1) + "\n")
         written += 1
     return written
 
