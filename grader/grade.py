@@ -212,7 +212,7 @@ def grade(source, assignment, limits=Limits(), public_only=False, scratch_root=N
     # a batch's first grading waits for its zygote's boot meanwhile, and the first notebook's cells don't share
     # the machine with it. The command line's one notebook, whose sandbox is ready before the notebook is read,
     # prepares them once it is read, while its cells run: its intake is then the longest path, and the two would
-    # share the interpreter's lock (docs/grading.md).
+    # share the interpreter's lock (docs/log/speed.md).
     after_intake = only and warm.warm != spare.warm_kind(False)  # (warmed for a notebook: spare.warm_for)
     context = None if after_intake else _beside(_prepare, assignment, public_only, diagnose)
     try:

@@ -30,7 +30,7 @@ def start(limits, provided, warm):
         _state["thread"].start()
         # The sandbox's start (its files copied, its process started: 0.05 s alone) is the head of a grading's
         # longest path; done while the caller imports, each of its steps waited for the interpreter's lock (up to
-        # 5 ms a time): it took 0.1-0.15 s. The caller's imports wait instead, off that path (docs/grading.md).
+        # 5 ms a time): it took 0.1-0.15 s. The caller's imports wait instead, off that path (docs/log/speed.md).
         _launched.wait(LAUNCH_WAIT)
 
 
