@@ -480,6 +480,21 @@ def _own_stub(function, error, assignment):
     return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
+# A line that unpacks a bare None (`n_x, m = None`): the placeholder a handout leaves for its student to fill in
+# (Coursera's notebooks do), which raises TypeError on every call, whatever the inputs.
+PLACEHOLDER = re.compile(r"\(?\s*\w+(\s*,\s*\w+)+\s*,?\s*\)?\s*=\s*None\s*(#.*)?")
+_FRAME = re.compile(r'File "[^"]*", line \d+, in (\w+)')
+
+
+def _own_placeholder(function, error):
+    """The function stopped at a placeholder in its own body (its last frame of the student's code is the function
+    itself: one in another graded function it calls is that one's, and its message says where)."""
+    if error.get("type") != "TypeError" or not PLACEHOLDER.fullmatch(str(error.get("code") or "")):
+        return False
+    frames = _FRAME.findall(str(error.get("traceback") or ""))
+    return frames[-1:] == [function]
+
+
 def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
     """(status, message) of one check, never raising; a failure's diagnosed mistakes go into `diagnoses`, and its
     wrong answer's record into `answer` (not in public mode: the record is the instructor's). `ahead`: called as
@@ -520,6 +535,10 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
         if _own_stub(function, raised.error, context.assignment):
             return "error", (UNWRITTEN.format(function=function) + "it raises NotImplementedError, as the"
                              " handout's stub does; write its body in place of that `raise`, under # YOUR CODE HERE")
+        if _own_placeholder(function, raised.error):
+            error = raised.error
+            return "error", (UNWRITTEN.format(function=function) + f"it stops at a placeholder, at line {error['line']}"
+                             f" of {error['file']}: {error['code']}; put the code it stands for in place of the None")
         return "error", describe_raised(function, raised.error)
     except Missing as missing:
         return "failed", f"{missing} is not defined in the submission"

@@ -22,7 +22,7 @@ from grader import fixtures, handout, report
 from grader.grade import grade
 from grader.handout import source, spec
 from grader.handout.writer import notebook
-from grader.report import markdown
+from grader.report import github, markdown
 from grader.platforms import gradescope, student_repo
 
 NOTEBOOK = "Building_a_Recurrent_Neural_Network_Step_by_Step.ipynb"
@@ -167,6 +167,26 @@ def test_a_stub_that_returns_none_is_said_once_too(tmp_path, rnn):
     checks = [c for c in document["checks"] if c["function"] == "rnn_cell_forward"]
     assert checks[0]["message"].startswith("rnn_cell_forward is not written yet: it returned None")
     assert {c["status"] for c in checks[1:]} == {"skipped"}
+
+
+def test_a_placeholder_left_as_the_handout_gave_it_is_said_once_as_not_written_yet(tmp_path, rnn):
+    """Coursera's notebooks leave `n_x, m = None` for the student to fill in: it raises on every call, so the report
+    says once where it is, as for a stub, instead of the same TypeError on every check."""
+    path = tmp_path / "rnn.py"
+    path.write_text("def rnn_cell_forward(xt, a_prev, parameters):\n    n_x, m = None  # xt's shape\n"
+                    "    return None\n\n\ndef cell(xt):\n    (n_x, m) = None\n\n\n"
+                    "def rnn_forward(x, a0, parameters):\n    return cell(x)\n")
+    document = report.build(grade(path, rnn, FAST, public_only=True), rnn, FAST)
+    checks = [c for c in document["checks"] if c["function"] == "rnn_cell_forward"]
+    assert checks[0]["status"] == "error" and checks[0]["message"] == (
+        "rnn_cell_forward is not written yet: it stops at a placeholder, at line 2 of rnn.py: n_x, m = None  # xt's"
+        " shape; put the code it stands for in place of the None")
+    assert {c["status"] for c in checks[1:]} == {"skipped"} and document["score"] == 0
+    assert any(",line=2,title=rnn_cell_forward.structure" in a for a in github.annotations(document, path))
+    # a placeholder in a helper it calls is the helper's: the function is written, and the error says where
+    forward = [c for c in document["checks"] if c["function"] == "rnn_forward"]
+    assert forward[0]["message"].startswith("rnn_forward raised TypeError: cannot unpack non-iterable NoneType")
+    assert "line 7 of rnn.py: (n_x, m) = None" in forward[0]["message"]
 
 
 def test_a_function_that_calls_an_unwritten_stub_is_not_itself_called_unwritten(tmp_path, rnn):
