@@ -65,6 +65,7 @@ class Context:
         self.hidden_files, self.hidden = ([], {}) if public_only else _fixtures(assignment.fixtures, "hidden")
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
+        self.own_steps = set()  # functions that read the caches of their steps: called with their own (_verdict)
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
         self.foresight = None  # the thread that foresees them (_foresee), joined before grade() returns
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
@@ -89,6 +90,7 @@ class Context:
     def stand_ins(self, function, own=False):
         """Program.call's substitute, pairs, record and replay for `function` (see call()): made once per grading
         (the assignment's declarations don't change during one; a check makes hundreds of calls), never changed."""
+        own = own or function in self.own_steps
         made = self._made_stand_ins.get((function, own))
         if made is None:
             if function in self.foreseeing:  # its first call sends the callbacks' answers along (_foresee)
@@ -418,6 +420,9 @@ def run_checks(assignment, context, load_error):
             if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
                 unwritten[check.function] = check.id
         context.program.forget(check.id)  # answers asked for ahead belong to the check that asked
+        if check.function in context.own_steps and outcome != "skipped":
+            steps = " and ".join(_forward_steps(check.function, context))
+            message = "; ".join(filter(None, [message, OWN_STEPS.format(function=check.function, steps=steps)]))
         status[check.id] = outcome
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
@@ -427,6 +432,8 @@ def run_checks(assignment, context, load_error):
 
 
 UNWRITTEN = "{function} is not written yet: "
+OWN_STEPS = ("judged with your own {steps}, as your {function} reads the caches it returns (the reference's, which"
+             " stands in for it otherwise, gives tokens its code can't read)")
 
 
 def _ask_ahead(checks, context, done):
@@ -486,6 +493,20 @@ PLACEHOLDER = re.compile(r"\(?\s*\w+(\s*,\s*\w+)+\s*,?\s*\)?\s*=\s*None\s*(#.*)?
 _FRAME = re.compile(r'File "[^"]*", line \d+, in (\w+)')
 
 
+def _reads_step_caches(function, error, context):
+    """The function read the cache a stand-in step gave it (a token: the reference's cache stays in the grader),
+    as a sequence forward that takes its last state from its step's cache does (CS231n's students may: the layout
+    is their own). It is then called with the student's own steps, whose caches it can read, as a backward judged
+    on its student's caches is (grader.checks.own_caches): the points stay its own code's."""
+    return (not context.public_only and function not in context.own_steps and bool(_forward_steps(function, context))
+            and error.get("type") in ("TypeError", "AttributeError") and "CacheToken" in str(error.get("message")))
+
+
+def _forward_steps(function, context):
+    """The graded functions `function` calls by design that are not backwards (its steps, for a sequence)."""
+    return [name for name in context.assignment.calls.get(function, ()) if name not in context.assignment.pairs]
+
+
 def _own_placeholder(function, error):
     """The function stopped at a placeholder in its own body (its last frame of the student's code is the function
     itself: one in another graded function it calls is that one's, and its message says where)."""
@@ -535,6 +556,10 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
         if _own_stub(function, raised.error, context.assignment):
             return "error", (UNWRITTEN.format(function=function) + "it raises NotImplementedError, as the"
                              " handout's stub does; write its body in place of that `raise`, under # YOUR CODE HERE")
+        if _reads_step_caches(function, raised.error, context):  # judged again, and its next checks, with its
+            context.own_steps.add(function)  # own steps; what was asked with the stand-ins is dropped
+            context.program.forget(check.id)
+            return _verdict(check, context, load_error, status, diagnoses, answer)
         if _own_placeholder(function, raised.error):
             error = raised.error
             return "error", (UNWRITTEN.format(function=function) + f"it stops at a placeholder, at line {error['line']}"

@@ -430,6 +430,17 @@ def test_a_backward_that_reads_the_step_caches_itself_is_judged_with_the_student
     assert "your own rnn_step_forward made the step caches" in message, message
 
 
+def test_a_forward_that_reads_its_step_caches_is_judged_with_the_students_own_steps(layers):
+    """Its state taken from the cache of the step before: the reference's stand-in step gives a token there, so the
+    forward is graded with the student's own step, whose cache it reads, and keeps its points."""
+    document = _grade(layers, ROOT / "tests" / "layers" / "steps_read_in_forward.py")
+    scores = {name: f["score"] for name, f in document["functions"].items() if name.startswith("rnn_")}
+    assert scores == {"rnn_step_forward": 6, "rnn_step_backward": 6, "rnn_forward": 6, "rnn_backward": 6}, scores
+    for kind in ("public", "hidden_values", "hidden_shapes", "properties"):
+        message = _check(document, f"rnn_forward.{kind}")["message"]
+        assert message.startswith("judged with your own rnn_step_forward, as your rnn_forward reads"), message
+
+
 # --- where courses run: public mode, a student's repository, Gradescope ---------------------------------------------
 
 def test_public_mode_runs_the_public_checks_on_the_students_own_caches(layers):
