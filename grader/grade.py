@@ -83,8 +83,8 @@ class Context:
         step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
         got = self.program.call(function, *args, **self.stand_ins(function, own), keep=keep, target=target,
                                 method=method, **kwargs)
-        if got is None and target is None:  # a method (an update in place, say) may return None
-            raise NothingReturned(function)
+        if target is None and (got is None or type(got) is tuple and got and all(v is None for v in got)):
+            raise NothingReturned(function, got is not None)  # (a method, an update in place say, may return None)
         return got
 
     def stand_ins(self, function, own=False):
@@ -194,7 +194,12 @@ def _read(folder, visibility, files, key):
 
 
 class NothingReturned(Exception):
-    """A graded function returned None: a stub, or a `return` left out. Said once per function (run_checks)."""
+    """A graded function returned None, or None for each of its outputs: a stub, a `return` left out, or the
+    handout's template left as it was (CS231n's `next_h, cache = None, None`). Said once per function (run_checks)."""
+
+    def __init__(self, function, each=False):
+        super().__init__(function)
+        self.function, self.each = function, each
 
 
 # The body a handout's stub has (grader.handout): the report says once that the function is not written yet.
@@ -408,17 +413,18 @@ def run_checks(assignment, context, load_error):
         started = time.monotonic()
         diagnoses, answer = [], {}
         context.series = {}
-        if check.function in unwritten:  # one message per unwritten function, not one per check
-            outcome, message = "skipped", (f"not run: {check.function} is not written yet"
-                                           f" (see {unwritten[check.function]})")
+        if check.function in unwritten:  # one message per function not written or not defined, not one per check
+            first, said = unwritten[check.function]
+            outcome, message = "skipped", f"not run: {said} (see {first})"
         else:
             ahead = None
             if i > 1 and check.function == checks[i - 1].function:  # (its first check found it written)
                 ahead = functools.partial(_ask_ahead, checks[i:], context, asked_ahead)
             context.when_written = functools.partial(_when_written, checks[i + 1:], context, asked_ahead)
             outcome, message = _verdict(check, context, load_error, status, diagnoses, answer, ahead)
-            if outcome in ("error", "failed") and message.startswith(UNWRITTEN.format(function=check.function)):
-                unwritten[check.function] = check.id
+            said = _said_once(check, outcome, message, context)
+            if said:
+                unwritten[check.function] = check.id, said
         context.program.forget(check.id)  # answers asked for ahead belong to the check that asked
         if check.function in context.own_steps and outcome != "skipped":
             steps = " and ".join(_forward_steps(check.function, context))
@@ -432,6 +438,20 @@ def run_checks(assignment, context, load_error):
 
 
 UNWRITTEN = "{function} is not written yet: "
+MISSING = re.compile(r"(\w+) is not defined in the submission")
+
+
+def _said_once(check, outcome, message, context):
+    """Why every check of the function would fail alike, which its first check says and the others only name: it is
+    not written yet, or it (or the forward whose caches it takes) is not defined. None otherwise."""
+    if outcome not in ("error", "failed"):
+        return None
+    if message.startswith(UNWRITTEN.format(function=check.function)):
+        return f"{check.function} is not written yet"
+    missing = MISSING.fullmatch(message)
+    if missing and missing[1] in (check.function, context.assignment.pairs.get(check.function)):
+        return message
+    return None
 OWN_STEPS = ("judged with your own {steps}, as your {function} reads the caches it returns (the reference's, which"
              " stands in for it otherwise, gives tokens its code can't read)")
 
@@ -550,8 +570,11 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
     except (Dead, ChildDied):
         return program.dead.get(function, ("error", "the sandbox failed"))
     except NothingReturned as nothing:
-        return "failed", (UNWRITTEN.format(function=nothing) + "it returned None, as a stub does; write its body"
-                          " (or is a `return` missing?)")
+        if nothing.each:
+            return "failed", (UNWRITTEN.format(function=nothing.function) + "each value it returned is None, as in"
+                              " the handout's template; write its body")
+        return "failed", (UNWRITTEN.format(function=nothing.function) + "it returned None, as a stub does; write its"
+                          " body (or is a `return` missing?)")
     except Raised as raised:
         if _own_stub(function, raised.error, context.assignment):
             return "error", (UNWRITTEN.format(function=function) + "it raises NotImplementedError, as the"
@@ -566,7 +589,7 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
                              f" of {error['file']}: {error['code']}; put the code it stands for in place of the None")
         return "error", describe_raised(function, raised.error)
     except Missing as missing:
-        return "failed", f"{missing} is not defined in the submission"
+        return "failed", f"{missing} is not defined in the submission"  # (MISSING)
     except Unsendable as exc:
         return "failed", f"{function} returned a value the grader can't accept: {exc}"
     except Exception:  # a bug in a check must not stop the grading of the other checks

@@ -168,6 +168,30 @@ def test_what_a_submission_does_not_define_costs_only_its_points(layers, tmp_pat
     assert document["score"] == 12 + 16
 
 
+def test_a_template_left_as_it_was_and_a_function_not_defined_are_each_said_once(layers, tmp_path):
+    """CS231n's template returns None for each output (`next_h, next_c, cache = None, None, None`); a function the
+    file lacks fails every check alike: the first check says why, the others are skipped and name it. An output left
+    None among others is said by the value comparison, not as a broken invariant."""
+    path = tmp_path / "template.py"
+    path.write_text("def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):\n    next_h, next_c, cache = None, None, None\n"
+                    "    return next_h, next_c, cache\n\n\ndef lstm_forward(x, h0, Wx, Wh, b):\n"
+                    "    h, cache = None, {'x': x}\n    return h, cache\n")
+    document = _grade(layers, path)
+    for function, first, said in (
+            ("lstm_step_forward", "public", "lstm_step_forward is not written yet: each value it returned is None, as"
+                                            " in the handout's template; write its body"),
+            ("rnn_step_forward", "public", "rnn_step_forward is not defined in the submission"),
+            ("SentimentRNN", "loss", "SentimentRNN is not defined in the submission")):
+        checks = [c for c in document["checks"] if c["function"] == function]
+        assert checks[0]["id"] == f"{function}.{first}" and checks[0]["message"] == said, checks[0]
+        reason = said.split(":")[0]
+        assert [(c["status"], c["message"]) for c in checks[1:]] == [
+            ("skipped", f"not run: {reason} (see {function}.{first})")] * (len(checks) - 1)
+    properties = _check(document, "lstm_forward.properties")["message"]
+    assert "h is None; expected an array" in properties and "nan" not in properties, properties
+    assert document["score"] == 0
+
+
 # --- the assignment is read from the code -------------------------------------------------------------------------
 
 def test_the_assignment_is_chosen_from_the_functions_the_submission_defines(tmp_path):
