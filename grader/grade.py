@@ -83,8 +83,8 @@ class Context:
         step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
         got = self.program.call(function, *args, **self.stand_ins(function, own), keep=keep, target=target,
                                 method=method, **kwargs)
-        if target is None and (got is None or type(got) is tuple and got and all(v is None for v in got)):
-            raise NothingReturned(function, got is not None)  # (a method, an update in place say, may return None)
+        if target is None and _empty(got):  # (a method, an update in place say, may return None)
+            raise NothingReturned(function, got is not None)
         return got
 
     def stand_ins(self, function, own=False):
@@ -193,9 +193,19 @@ def _read(folder, visibility, files, key):
     return made
 
 
+def _empty(value):
+    """None, or a tuple, list or dict of such only: what a handout's template returns before it is written
+    (CS231n's `next_h, cache = None, None`; seed 002's `gradients = {"dxt": dxt, ...}` with each left None)."""
+    if type(value) in (tuple, list):
+        return bool(value) and all(map(_empty, value))
+    if type(value) is dict:
+        return bool(value) and all(map(_empty, value.values()))
+    return value is None
+
+
 class NothingReturned(Exception):
-    """A graded function returned None, or None for each of its outputs: a stub, a `return` left out, or the
-    handout's template left as it was (CS231n's `next_h, cache = None, None`). Said once per function (run_checks)."""
+    """A graded function returned None, or None for each of its outputs (_empty): a stub, a `return` left out, or
+    the handout's template left as it was. Said once per function (run_checks)."""
 
     def __init__(self, function, each=False):
         super().__init__(function)

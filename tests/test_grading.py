@@ -146,6 +146,20 @@ def test_missing_functions_cost_only_their_own_points(grade_source):
     assert structure["message"] == "lstm_forward is not defined in the submission"
 
 
+def test_a_backward_left_as_the_handouts_template_is_said_once_and_costs_only_its_points(grade_source):
+    """Seed 002's template returns its gradients dictionary with each entry still None."""
+    body = ("    dtanh = (1 - a_next ** 2) * da_next\n    dxt = np.dot(Wax.T, dtanh)\n    dWax = np.dot(dtanh, xt.T)\n"
+            "    da_prev = np.dot(Waa.T, dtanh)\n    dWaa = np.dot(dtanh, a_prev.T)\n"
+            "    dba = np.sum(dtanh, axis=1, keepdims=True)\n")
+    document = grade_source(mutate(body, "    dxt = dWax = da_prev = dWaa = dba = None\n"))
+    assert by_function(document) == {**full_marks(document), "rnn_cell_backward": 0}
+    checks = [c for c in document["checks"] if c["function"] == "rnn_cell_backward"]
+    assert checks[0]["message"] == ("rnn_cell_backward is not written yet: each value it returned is None, as in the"
+                                    " handout's template; write its body")
+    assert {(c["status"], c["message"]) for c in checks[1:]} == {
+        ("skipped", "not run: rnn_cell_backward is not written yet (see rnn_cell_backward.structure)")}
+
+
 def _literal(value):
     return "np.array(" + repr(np.asarray(value).tolist()) + ")"
 
