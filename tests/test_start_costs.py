@@ -175,8 +175,10 @@ def _command(tmp_path, source, name="student.py"):
     return done, imported, started, stopped, left, scratch
 
 
-# Printed by a process at its end: its threads that Python did not start (OpenBLAS starts one for each further core).
-THREADS = "\nprint('THREADS', len(os.listdir('/proc/self/task')) - threading.active_count())"
+# Printed by a process at its end: its threads that Python did not start (OpenBLAS starts one for each further core,
+# which stay). A thread of Python's that has just ended is still the system's for a moment: counted again until none.
+THREADS = ("\nimport time\nfor _ in range(100):\n    left = len(os.listdir('/proc/self/task')) - threading.active_count()\n"
+           "    if left <= 0:\n        break\n    time.sleep(0.01)\nprint('THREADS', left)")
 
 
 def _blas_unset():
@@ -549,7 +551,8 @@ def test_a_file_without_the_model_class_costs_its_checks_no_reference_run(tmp_pa
     monkeypatch.setattr(model.ModelChecks, "_reference_loss",
                         lambda self, *args: recorded.append(args) or loss(self, *args))
     checks = _checks(report.build(grade(path, layers, FAST), layers, FAST))
-    assert [status for id, status, _, _ in checks if id.startswith("SentimentRNN.")] == ["failed"] * 3
+    # (the first says the class is not defined; the others are skipped, naming it)
+    assert [status for id, status, _, _ in checks if id.startswith("SentimentRNN.")] == ["failed", "skipped", "skipped"]
     assert recorded == [] and layers.standard.model._reference_run is None
 
 
