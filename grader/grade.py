@@ -597,7 +597,7 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
             error = raised.error
             return "error", (UNWRITTEN.format(function=function) + f"it stops at a placeholder, at line {error['line']}"
                              f" of {error['file']}: {error['code']}; put the code it stands for in place of the None")
-        return "error", describe_raised(function, raised.error)
+        return "error", describe_raised(function, raised.error, context.assignment.calls.get(function, ()))
     except Missing as missing:
         return "failed", f"{missing} is not defined in the submission"  # (MISSING)
     except Unsendable as exc:
@@ -629,7 +629,16 @@ PYTHON2_SIGNS = ("Missing parentheses in call to 'print'", "Missing parentheses 
                  "multiple exception types must be parenthesized", "leading zeros in decimal integer literals")
 
 
-def describe_raised(function, error):
+def describe_raised(function, error, stand_ins=()):
+    """What the function raised, where; a call of a graded callee it made with what that callee can't take says so:
+    the reference standing in for the callee (one of `stand_ins`) raised, and the child raised RuntimeError in the
+    student's code with the callee's name and error (grader.sandbox.program: callback_raised)."""
     where = f" at line {error['line']} of {error['file']}: {error['code']}" if error.get("line") else ""
+    called = _STAND_IN_RAISED.fullmatch(str(error.get("message") or ""))
+    if error.get("type") == "RuntimeError" and called and called[1] in stand_ins:
+        return (f"{function} called {called[1]} with arguments it can't take: the reference's {called[1]}, which"
+                f" stands in for yours while {function} is graded, raised {called[2]}{where}")
     return f"{function} raised {error.get('message', 'an error')}{where}"
 
+
+_STAND_IN_RAISED = re.compile(r"RuntimeError: (\w+): (\w+: .*)", re.S)

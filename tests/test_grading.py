@@ -160,6 +160,17 @@ def test_a_backward_left_as_the_handouts_template_is_said_once_and_costs_only_it
         ("skipped", "not run: rnn_cell_backward is not written yet (see rnn_cell_backward.structure)")}
 
 
+def test_a_call_of_a_stand_in_with_arguments_it_cant_take_says_so(grade_source):
+    """rnn_backward hands rnn_cell_backward the whole caches tuple: the reference, standing in, raises on it."""
+    document = grade_source(mutate("gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+                                   "gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches)"))
+    message = next(c for c in document["checks"] if c["id"] == "rnn_backward.structure")["message"]
+    assert message.startswith("rnn_backward called rnn_cell_backward with arguments it can't take: the reference's"
+                              " rnn_cell_backward, which stands in for yours while rnn_backward is graded, raised "), message
+    assert "gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches)" in message
+    assert by_function(document)["rnn_cell_backward"] == full_marks(document)["rnn_cell_backward"]
+
+
 def _literal(value):
     return "np.array(" + repr(np.asarray(value).tolist()) + ")"
 
