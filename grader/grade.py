@@ -629,6 +629,9 @@ PYTHON2_SIGNS = ("Missing parentheses in call to 'print'", "Missing parentheses 
                  "multiple exception types must be parenthesized", "leading zeros in decimal integer literals")
 
 
+_STAND_IN_RAISED = re.compile(r"RuntimeError: (\w+): (\w+: .*)", re.S)  # (callback_raised, in the child)
+
+
 def describe_raised(function, error, stand_ins=()):
     """What the function raised, where; a call of a graded callee it made with what that callee can't take says so:
     the reference standing in for the callee (one of `stand_ins`) raised, and the child raised RuntimeError in the
@@ -640,5 +643,3 @@ def describe_raised(function, error, stand_ins=()):
                 f" stands in for yours while {function} is graded, raised {called[2]}{where}")
     return f"{function} raised {error.get('message', 'an error')}{where}"
 
-
-_STAND_IN_RAISED = re.compile(r"RuntimeError: (\w+): (\w+: .*)", re.S)
