@@ -642,4 +642,3 @@ def describe_raised(function, error, stand_ins=()):
         return (f"{function} called {called[1]} with arguments it can't take: the reference's {called[1]}, which"
                 f" stands in for yours while {function} is graded, raised {called[2]}{where}")
     return f"{function} raised {error.get('message', 'an error')}{where}"
-
