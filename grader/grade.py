@@ -66,6 +66,7 @@ class Context:
         self.series = {}  # what the running check recorded (record()); moved into its Result
         self._made_stand_ins = {}  # (function, own) -> stand_ins(function, own)
         self.own_steps = set()  # functions that read the caches of their steps: called with their own (_verdict)
+        self.passed = set()  # functions a check passed already (run_checks): not a stub or a template
         self.foreseeing = {}  # {calling function or judged backward: an Event set once its callbacks are foreseen}
         self.foresight = None  # the thread that foresees them (_foresee), joined before grade() returns
         self._asked_ahead = {}  # (function, the ids of argument lists) -> those lists, asked by ask_ahead()
@@ -83,8 +84,8 @@ class Context:
         step forwards make the caches, and the reference's step backward answers from each cache's inputs."""
         got = self.program.call(function, *args, **self.stand_ins(function, own), keep=keep, target=target,
                                 method=method, **kwargs)
-        if target is None and _empty(got):  # (a method, an update in place say, may return None)
-            raise NothingReturned(function, got is not None)
+        if target is None and (got is None or function not in self.passed and _empty(got)):
+            raise NothingReturned(function, got is not None)  # (a method, an update in place say, may return None)
         return got
 
     def stand_ins(self, function, own=False):
@@ -440,6 +441,8 @@ def run_checks(assignment, context, load_error):
             steps = " and ".join(_forward_steps(check.function, context))
             message = "; ".join(filter(None, [message, OWN_STEPS.format(function=check.function, steps=steps)]))
         status[check.id] = outcome
+        if outcome == "passed":
+            context.passed.add(check.function)
         earned = points if outcome == "passed" else 0.0
         results.append(Result(check.id, check.function, check.description, earned, points, outcome, message,
                               optional, round(time.monotonic() - started, 3), diagnoses, context.series,
@@ -580,6 +583,9 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
     except (Dead, ChildDied):
         return program.dead.get(function, ("error", "the sandbox failed"))
     except NothingReturned as nothing:
+        if nothing.function in context.passed:  # not a stub: an answer missing on some cases only
+            return "failed", (f"{nothing.function} returned None on a case of this check (it answered the checks"
+                              " before it: is a `return` missing on some path?)")
         if nothing.each:
             return "failed", (UNWRITTEN.format(function=nothing.function) + "each value it returned is None, as in"
                               " the handout's template; write its body")
@@ -593,7 +599,7 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
             context.own_steps.add(function)  # own steps; what was asked with the stand-ins is dropped
             context.program.forget(check.id)
             return _verdict(check, context, load_error, status, diagnoses, answer)
-        if _own_placeholder(function, raised.error):
+        if _own_placeholder(function, raised.error) and function not in context.passed:
             error = raised.error
             return "error", (UNWRITTEN.format(function=function) + f"it stops at a placeholder, at line {error['line']}"
                              f" of {error['file']}: {error['code']}; put the code it stands for in place of the None")

@@ -171,6 +171,23 @@ def test_a_call_of_a_stand_in_with_arguments_it_cant_take_says_so(grade_source):
     assert by_function(document)["rnn_cell_backward"] == full_marks(document)["rnn_cell_backward"]
 
 
+@pytest.mark.parametrize("returned, said", [
+    ("None", "rnn_cell_forward returned None on a case of this check (it answered the checks before it: is a"
+             " `return` missing on some path?)"),
+    ("None, None, None", "on Case(seed=3001, n_x=3, n_a=5, n_y=2, m=1, T_x=4):\na_next is None; expected an array"
+                         " of shape (5, 1)")])
+def test_a_function_that_returns_none_on_some_cases_only_is_no_stub(grade_source, returned, said):
+    """It answered the handout's case: its checks all run, and the ones with a single example (m = 1) fail."""
+    document = grade_source(mutate("def rnn_cell_forward(xt, a_prev, parameters):\n",
+                                   "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                   f"    if xt.shape[1] == 1:\n        return {returned}\n"))
+    checks = {c["id"].split(".")[1]: c for c in document["checks"] if c["function"] == "rnn_cell_forward"}
+    assert {kind: c["status"] for kind, c in checks.items()} == {
+        "structure": "passed", "public": "passed", "hidden_values": "passed", "hidden_shapes": "failed",
+        "properties": "failed"}
+    assert checks["hidden_shapes"]["message"] == said
+
+
 def _literal(value):
     return "np.array(" + repr(np.asarray(value).tolist()) + ")"
 
