@@ -451,7 +451,9 @@ def run_checks(assignment, context, load_error):
 
 
 UNWRITTEN = "{function} is not written yet: "
-MISSING = re.compile(r"(\w+) is not defined in the submission")
+MISSING = re.compile(r"(\w+) is not defined in the submission")  # (_verdict: Missing)
+OWN_STEPS = ("judged with your own {steps}, as your {function} reads the caches it returns (the reference's, which"
+             " stands in for it otherwise, gives tokens its code can't read)")
 
 
 def _said_once(check, outcome, message, context):
@@ -465,8 +467,6 @@ def _said_once(check, outcome, message, context):
     if missing and missing[1] in (check.function, context.assignment.pairs.get(check.function)):
         return message
     return None
-OWN_STEPS = ("judged with your own {steps}, as your {function} reads the caches it returns (the reference's, which"
-             " stands in for it otherwise, gives tokens its code can't read)")
 
 
 def _ask_ahead(checks, context, done):
@@ -605,7 +605,7 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
                              f" of {error['file']}: {error['code']}; put the code it stands for in place of the None")
         return "error", describe_raised(function, raised.error, context.assignment.calls.get(function, ()))
     except Missing as missing:
-        return "failed", f"{missing} is not defined in the submission"  # (MISSING)
+        return "failed", f"{missing} is not defined in the submission"
     except Unsendable as exc:
         return "failed", f"{function} returned a value the grader can't accept: {exc}"
     except Exception:  # a bug in a check must not stop the grading of the other checks
