@@ -520,12 +520,6 @@ def _own_stub(function, error, assignment):
     return not any(re.search(rf"(?<![\w.]){re.escape(other)} is not written yet", message) for other in graded)
 
 
-# A line that unpacks a bare None (`n_x, m = None`): the placeholder a handout leaves for its student to fill in
-# (Coursera's notebooks do), which raises TypeError on every call, whatever the inputs.
-PLACEHOLDER = re.compile(r"\(?\s*\w+(\s*,\s*\w+)+\s*,?\s*\)?\s*=\s*None\s*(#.*)?")
-_FRAME = re.compile(r'File "[^"]*", line \d+, in (\w+)')
-
-
 def _reads_step_caches(function, error, context):
     """The function read the cache a stand-in step gave it (a token: the reference's cache stays in the grader),
     as a sequence forward that takes its last state from its step's cache does (CS231n's students may: the layout
@@ -540,13 +534,46 @@ def _forward_steps(function, context):
     return [name for name in context.assignment.calls.get(function, ()) if name not in context.assignment.pairs]
 
 
-def _own_placeholder(function, error):
-    """The function stopped at a placeholder in its own body (its last frame of the student's code is the function
-    itself: one in another graded function it calls is that one's, and its message says where)."""
-    if error.get("type") != "TypeError" or not PLACEHOLDER.fullmatch(str(error.get("code") or "")):
-        return False
-    frames = _FRAME.findall(str(error.get("traceback") or ""))
-    return frames[-1:] == [function]
+# A line that unpacks a bare None (`n_x, m = None`): a placeholder left to fill in (Coursera's notebooks have them),
+# which raises TypeError on every call, whatever the inputs.
+PLACEHOLDER = re.compile(r"\(?\s*\w+(\s*,\s*\w+)+\s*,?\s*\)?\s*=\s*None\s*(#.*)?")
+_FRAME = re.compile(r'File "[^"]*", line \d+, in (\w+)')
+
+
+def _placeholder(function, error, assignment):
+    """Where the function stopped at a placeholder in its own body, said for its message, or None: a line that
+    unpacks None, a line of the handout's with None in it (`for t in reversed(range(None)):`), or a name still None
+    from the handout's line that set it (`gradients = None`, told by the child). Its last frame of the student's
+    code must be the function's: one in another graded function it calls is that one's, and its message says so."""
+    if error.get("type") != "TypeError" or _FRAME.findall(str(error.get("traceback") or ""))[-1:] != [function]:
+        return None
+    starter = assignment.settings.get("starter")
+    code, handout = str(error.get("code") or ""), _handout_lines(assignment.folder / starter) if starter else ()
+    where = f"at line {error.get('line')} of {error.get('file')}: {code}"
+    if PLACEHOLDER.fullmatch(code) or code in handout and re.search(r"\bNone\b", code):
+        return f"it stops at a placeholder, {where}"
+    none = error.get("none")
+    if type(none) is list and len(none) == 3 and type(none[0]) is str and none[2] in handout:
+        return f"{none[0]} is still None {where} (the handout's placeholder, line {none[1]}: {none[2]})"
+    return None
+
+
+@functools.cache
+def _handout_lines(folder):
+    """The lines of the handout's code (the files of the assignment's `starter` folder: .py and notebooks), each
+    stripped."""
+    found = set()
+    for path in sorted(Path(folder).rglob("*")):
+        try:
+            if path.suffix == ".py":
+                found.update(path.read_text(encoding="utf-8").splitlines())
+            elif path.suffix == ".ipynb":
+                for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+                    source = cell.get("source", "") if cell.get("cell_type") == "code" else ""
+                    found.update("".join(source).splitlines() if isinstance(source, list) else source.splitlines())
+        except (OSError, ValueError, AttributeError):
+            continue
+    return frozenset(line.strip() for line in found) - {""}
 
 
 def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
@@ -599,10 +626,10 @@ def _verdict(check, context, load_error, status, diagnoses, answer, ahead=None):
             context.own_steps.add(function)  # own steps; what was asked with the stand-ins is dropped
             context.program.forget(check.id)
             return _verdict(check, context, load_error, status, diagnoses, answer)
-        if _own_placeholder(function, raised.error) and function not in context.passed:
-            error = raised.error
-            return "error", (UNWRITTEN.format(function=function) + f"it stops at a placeholder, at line {error['line']}"
-                             f" of {error['file']}: {error['code']}; put the code it stands for in place of the None")
+        placeholder = None if function in context.passed else _placeholder(function, raised.error, context.assignment)
+        if placeholder:
+            return "error", (UNWRITTEN.format(function=function) + placeholder + "; put the code it stands for in"
+                             " place of the None")
         return "error", describe_raised(function, raised.error, context.assignment.calls.get(function, ()))
     except Missing as missing:
         return "failed", f"{missing} is not defined in the submission"

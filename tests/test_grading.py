@@ -188,6 +188,29 @@ def test_a_function_that_returns_none_on_some_cases_only_is_no_stub(grade_source
     assert checks["hidden_shapes"]["message"] == said
 
 
+CELL_BACKWARD = "        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])\n"
+
+
+@pytest.mark.parametrize("left, said", [
+    ("        gradients = None\n", "rnn_backward is not written yet: gradients is still None at line 102 of student.py:"
+                                    " dxt, da_prevt, dWaxt, dWaat, dbat = (gradients[\"dxt\"], gradients[\"da_prev\"],"
+                                    " gradients[\"dWax\"], (the handout's placeholder, line 101: gradients = None); put"
+                                    " the code it stands for in place of the None"),
+    ("        gradients = dict(rnn_cell_backward(da[:, :, t] + da_prevt, caches[t]))\n        gradients = None\n",
+     "rnn_backward is not written yet: gradients is still None at line 103"),
+    ("        result = None\n        gradients = result\n", "rnn_backward raised TypeError: 'NoneType' object is not"
+                                                           " subscriptable at line 103")])
+def test_a_name_left_as_the_handouts_none_is_said_once_and_ones_own_none_is_an_error(grade_source, left, said):
+    """`gradients = None` is the handout's line: the function stops on it every time. A None of the student's own
+    (`result`, a line no handout has) is their code's error, said as such, and the function's other checks run."""
+    document = grade_source(mutate(CELL_BACKWARD, left))
+    checks = [c for c in document["checks"] if c["function"] == "rnn_backward"]
+    assert checks[0]["message"].startswith(said), checks[0]["message"]
+    unwritten = "handout's placeholder" in said or "still None" in said
+    assert {c["status"] for c in checks[1:]} == ({"skipped"} if unwritten else {"error", "failed"})
+    assert by_function(document) == {**full_marks(document), "rnn_backward": 0}
+
+
 def _literal(value):
     return "np.array(" + repr(np.asarray(value).tolist()) + ")"
 

@@ -99,7 +99,50 @@ def describe_error(exc, work):
         "line": where.lineno if where else None,
         "code": (where.line or "").strip()[:200] if where else None,
         "traceback": relative("".join(traceback.format_list(frames)))[-4000:],
+        **_still_none(exc, work),
     }
+
+
+def _still_none(exc, work):
+    """{"none": [name, line, its text]} where the student's code stopped on None held by a name that its function
+    set to None itself, on a line before (`gradients = None`, a handout's placeholder left in place: the grader
+    says so where the line is the handout's); else {}."""
+    if not isinstance(exc, TypeError) or "NoneType" not in str(exc):
+        return {}
+    try:
+        import linecache
+        import re
+        tb, last = exc.__traceback__, None
+        while tb is not None:
+            if _is_student_file(tb.tb_frame.f_code.co_filename, work):
+                last = tb
+            tb = tb.tb_next
+        if last is None:
+            return {}
+        code, values = last.tb_frame.f_code, last.tb_frame.f_locals
+        read = _names_read(linecache.getline(code.co_filename, last.tb_lineno).strip())
+        for number in range(code.co_firstlineno, last.tb_lineno):
+            text = linecache.getline(code.co_filename, number).strip()
+            named = re.fullmatch(r"(\w+)\s*=\s*None\s*(#.*)?", text)
+            if named and named[1] in read and values.get(named[1], 0) is None:
+                return {"none": [named[1], number, text[:200]]}
+    except Exception:  # noqa: BLE001 -- a hint for the message only: the error is described without it
+        pass
+    return {}
+
+
+def _names_read(line):
+    """The names a line of code reads (not those it assigns). A line that can't be parsed alone (the first of a
+    statement over several): the words right of its first ` = ` (all of them, if it has none), strings left out."""
+    import ast
+    import re
+    for text in (line, line + " pass"):  # (a compound statement's header: `for t in range(n):`)
+        try:
+            return {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        except SyntaxError:
+            continue
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "''", line)
+    return set(re.findall(r"[A-Za-z_]\w*", text.partition(" = ")[2] or text))
 
 
 def _is_student_file(filename, work):
