@@ -554,7 +554,7 @@ def _placeholder(function, error, assignment):
         return f"it stops at a placeholder, {where}"
     none = error.get("none")
     if type(none) is list and len(none) == 3 and type(none[0]) is str and none[0].isidentifier() and \
-            len(none[0]) <= 80 and type(none[1]) is int and none[2] in handout:  # (the child's word: checked)
+            len(none[0]) <= 80 and type(none[1]) is int and type(none[2]) is str and none[2] in handout:
         return f"{none[0]} is still None {where} (the handout's placeholder, line {none[1]}: {none[2]})"
     return None
 

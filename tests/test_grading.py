@@ -211,6 +211,19 @@ def test_a_name_left_as_the_handouts_none_is_said_once_and_ones_own_none_is_an_e
     assert by_function(document) == {**full_marks(document), "rnn_backward": 0}
 
 
+@pytest.mark.parametrize("none", [["gradients", 41, {"a": 1}], ["gradients", "41" * 5000, "gradients = None"],
+                                  ["x" * 500, 41, "gradients = None"], "gradients", None, [["g"], 1, "gradients = None"]])
+def test_a_childs_word_on_a_name_still_none_is_taken_only_as_it_should_be(rnn, none):
+    """The child is not trusted: a forged hint is left out of the message, and never breaks the check."""
+    from grader.grade import _placeholder
+    error = {"type": "TypeError", "message": "TypeError: 'NoneType' object is not subscriptable", "file": "a.py",
+             "line": 43, "code": "dx = gradients['dx']", "traceback": 'File "a.py", line 43, in rnn_backward\n',
+             "none": none}
+    assert _placeholder("rnn_backward", error, rnn) is None
+    assert _placeholder("rnn_backward", {**error, "none": ["gradients", 41, "gradients = None"]}, rnn).startswith(
+        "gradients is still None at line 43 of a.py")
+
+
 def _literal(value):
     return "np.array(" + repr(np.asarray(value).tolist()) + ")"
 
