@@ -19,7 +19,7 @@ ALLOWED = {
     # install.extras: the course's packages installed
     "authoring": {"errors", "whole", "checks", "fixtures", "install"},
     "assignment": {"errors", "detect", "checks", "fixtures", "authoring", "install"},
-    "report": {"sandbox"},
+    "report": {"sandbox", "whole"},
     "grade": {"answers", "errors", "sandbox", "checks", "fixtures"},
     "answers": set(),
     "api": {"answers", "grade", "report", "sandbox"},

@@ -3,6 +3,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from ..whole import write_whole
+
 SCHEMA_VERSION = "1.0"
 SCHEMA = Path(__file__).with_name("schema.json")
 GRADER_VERSION = "0.1.0"
@@ -70,8 +72,8 @@ def write(report, folder):
     from .markdown import render
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
-    (folder / "report.md").write_text(render(report))
+    write_whole(folder / "report.json", json.dumps(report, indent=1) + "\n")  # (a reader, the review app or CI,
+    write_whole(folder / "report.md", render(report))  # may read them while a grading writes them again)
     from .history import write as write_plots
     write_plots(report, folder)  # the plots report.md links to
     return folder
