@@ -19,6 +19,7 @@ from .checks.kinds import read_only
 from .checks.suite import Check, Failure, Skip
 from .errors import UsageError
 from .sandbox import foreseen, intake, kept, spare
+from .sandbox import notebook as notebooks
 from .sandbox.limits import Limits
 from .sandbox.process import CallTimeout, ChildDied, Forked, Missing, Raised, Sandbox, Unsendable
 from .sandbox.program import Dead, Program
@@ -569,10 +570,9 @@ def _handout_lines(folder):
             if path.suffix == ".py":
                 found.update(path.read_text(encoding="utf-8").splitlines())
             elif path.suffix == ".ipynb":
-                for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
-                    source = cell.get("source", "") if cell.get("cell_type") == "code" else ""
-                    found.update("".join(source).splitlines() if isinstance(source, list) else source.splitlines())
-        except (OSError, ValueError, AttributeError):
+                for cell in notebooks.code_cells(notebooks.read(path)[0]):
+                    found.update(cell.source.splitlines())
+        except (OSError, ValueError, notebooks.NotANotebook):
             continue
     return frozenset(line.strip() for line in found) - {""}
 
