@@ -19,8 +19,9 @@ prints, for ours and for compare50:
 Where the labelled class also has `labels-exact.tsv` (the labels by similarity_class.py's previous rule, copies
 among the originals name for name only) and it differs, the same figures follow under those labels; then under the
 made copies only (made.json: a disguised copy with its source, a pasted recipient with its donor; every other pair
-independent, the copies among the originals too), as a hidden set of made copies is most likely labelled. With
-`--seeds A-B` it makes and measures a class per seed and prints one line per seed and label view, then their means.
+independent, the copies among the originals too), as a hidden set of made copies is most likely labelled; and under
+the made copies only with the other pairs that labels.tsv calls copies left out of the count (`made-apart`: neither
+copies nor independent, as in a class whose originals share no copied code). With `--seeds A-B` it makes and measures a class per seed and prints one line per seed and label view, then their means.
 
 compare50 is installed with pip into a throwaway virtual environment (COMPARE50_VENV, default under the temporary
 folder; never the project's .venv). It reads text files, so each submission is given to it as one .py file: the
@@ -201,28 +202,34 @@ def report(name, result, positives, show, scores):
 
 
 def views(folder):
-    """{label view: its copy pairs}: labels.tsv, the previous rule's (when it differs) and the made copies only."""
+    """{label view: (its copy pairs, the pairs it leaves out of the count)}: labels.tsv, the previous rule's (when it
+    differs), the made copies only, and the made copies only with the other pairs that labels.tsv calls copies left
+    out (a class whose originals share no copied code: what a hidden set of made copies would give if its originals
+    were independent)."""
     positives = set(labels(folder))
-    found = {"labels": positives}
+    found = {"labels": (positives, set())}
     previous = set(labels(folder, EXACT)) if (folder / EXACT).is_file() else positives
     if previous != positives:
-        found["previous"] = previous
-    found["made"] = made(folder)
+        found["previous"] = (previous, set())
+    made_pairs = made(folder)
+    found["made"] = (made_pairs, set())
+    found["made-apart"] = (made_pairs, positives - made_pairs)
     return found
 
 
-SAID = {"previous": f"with the previous labels ({EXACT})", "made": "with the made copies only (made.json)"}
+SAID = {"previous": f"with the previous labels ({EXACT})", "made": "with the made copies only (made.json)",
+        "made-apart": "with the made copies only, the other pairs labels.tsv calls copies left out"}
 
 
 def _views(name, scores, flagged, positives, everyone, show):
     """The figures under each label view (see `views`), those after the first introduced by a line; returns
     {view: figures}."""
     found = {}
-    for view, pairs in positives.items():
+    for view, (pairs, apart) in positives.items():
         if view in SAID:
-            print(f"  {name}, {SAID[view]}: {len(pairs)} copy pairs")
-        found[view] = figures(scores, flagged, pairs, everyone)
-        report(name, found[view], pairs, show, scores)
+            print(f"  {name}, {SAID[view]}: {len(pairs)} copy pairs" + (f", {len(apart)} left out" if apart else ""))
+        found[view] = figures(scores, flagged - apart, pairs, everyone - apart)
+        report(name, found[view], pairs, show, {p: s for p, s in scores.items() if p not in apart})
     return found
 
 
@@ -231,13 +238,13 @@ def summary(rows):
     labels only where they differ); `rows`: {(seed, tool, view): (figures, copy pairs)}."""
     means = {}
     for (seed, tool, view), (result, count) in rows.items():
-        print(f"  seed {seed:>3} {tool:<10} {view:<9} AP {result['ap']:.3f}   above {result['above']:>2}/{count:<3}"
+        print(f"  seed {seed:>3} {tool:<10} {view:<10} AP {result['ap']:.3f}   above {result['above']:>2}/{count:<3}"
               f" precision {result['precision']:.2f}   recall {result['recall']:.2f}")
         means.setdefault((tool, view), []).append((result, count))
     for (tool, view), found in means.items():
         mean = {k: sum(r[k] for r, _ in found) / len(found) for k in ("ap", "precision", "recall")}
         above, count = sum(r["above"] for r, _ in found), sum(c for _, c in found)
-        print(f"  mean     {tool:<10} {view:<9} AP {mean['ap']:.3f}   above {above:>3}/{count:<4}"
+        print(f"  mean     {tool:<10} {view:<10} AP {mean['ap']:.3f}   above {above:>3}/{count:<4}"
               f" ({above / count:.0%})   precision {mean['precision']:.2f}   recall {mean['recall']:.2f}")
 
 
@@ -275,7 +282,7 @@ def measure(given, seed, scratch, args):
     names = [n for n, _ in run.entries(folder / "class")]
     everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}
     print(f"{given} ({chosen.name}, seed {seed}): {len(names)} documents, {len(everyone)} pairs,"
-          f" {len(positives['labels'])} copy pairs; starter:"
+          f" {len(positives['labels'][0])} copy pairs; starter:"
           f" {starter(folder) and 'the folder' or 'the assignment' + chr(39) + 's'}")
     found = {"ours": _views("ours", *ours(folder, chosen)[:2], positives, everyone, args.show)}
     if not args.no_compare50:
@@ -284,7 +291,7 @@ def measure(given, seed, scratch, args):
             print(f"  compare50: not compared: {shown}")
         else:
             found["compare50"] = _views("compare50", scores, shown, positives, everyone, args.show)
-    return {(seed, tool, view): (result, len(positives[view]))
+    return {(seed, tool, view): (result, len(positives[view][0]))
             for tool, results in found.items() for view, result in results.items()}
 
 

@@ -150,8 +150,29 @@ def test_the_made_copies_view_labels_only_the_copies_and_pastes_the_class_was_ma
         "copies": {"copy_00": {"source": "x", "disguises": ["rename"]}},
         "pasted": [{"recipient": "r", "donor": "d", "functions": ["step"]}]}))
     views = quality.views(tmp_path)
-    assert views["made"] == {frozenset(("copy_00", "x")), frozenset(("r", "d"))}
-    assert views["labels"] == {frozenset(("x", "y")), frozenset(("copy_00", "x"))} and "previous" not in views
+    assert views["made"] == ({frozenset(("copy_00", "x")), frozenset(("r", "d"))}, set())
+    assert views["labels"] == ({frozenset(("x", "y")), frozenset(("copy_00", "x"))}, set())
+    assert "previous" not in views
+    assert views["made-apart"] == (views["made"][0], {frozenset(("x", "y"))})
+
+
+def test_the_made_apart_view_counts_the_copies_among_the_originals_neither_way(tmp_path, capsys):
+    """A pair of originals that copy one another (labels.tsv) and outscore a made copy: an independent pair above it
+    under the made view, out of the count under made-apart, where the copy is above every independent pair and the
+    flag on the originals' pair is not a false one."""
+    import json
+    (tmp_path / "labels.tsv").write_text("a\tb\tkind\nx\ty\tpartial:step\ncopy_00\tz\tcopy\n")
+    (tmp_path / "made.json").write_text(json.dumps({"copies": {"copy_00": {"source": "z", "disguises": []}},
+                                                    "pasted": []}))
+    pair = lambda a, b: frozenset((a, b))
+    scores = {pair("x", "y"): 0.9, pair("copy_00", "z"): 0.7, pair("x", "z"): 0.2}
+    everyone = {pair(a, b) for a, b in ("xy", "xz", "yz", ("copy_00", "x"), ("copy_00", "y"), ("copy_00", "z"))}
+    found = quality._views("ours", scores, {pair("x", "y"), pair("copy_00", "z")}, quality.views(tmp_path),
+                           everyone, 0)
+    assert (found["made"]["above"], found["made"]["precision"]) == (0, 0.5)
+    assert (found["made-apart"]["above"], found["made-apart"]["precision"]) == (1, 1.0)
+    assert found["made-apart"]["highest_independent"] == 0.2 and found["made-apart"]["ap"] == 1.0
+    assert "1 left out" in capsys.readouterr().out
 
 
 def test_a_re_run_copy_of_a_notebook_exported_as_a_script_has_its_counts_from_the_top(tmp_path):
