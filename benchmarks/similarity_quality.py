@@ -20,7 +20,8 @@ Where the labelled class also has `labels-exact.tsv` (the labels by similarity_c
 among the originals name for name only) and it differs, the same figures follow under those labels; then under the
 made copies only (made.json: a disguised copy with its source, a pasted recipient with its donor; every other pair
 independent, the copies among the originals too), as a hidden set of made copies is most likely labelled; and under
-the made copies only with the other pairs that labels.tsv calls copies left out of the count (`made-apart`: neither
+the made copies only with the other pairs that labels.tsv calls copies, or that benchmarks/devset/read.tsv lists as
+read to be copies (of the originals, or of a made copy's source), left out of the count (`made-apart`: neither
 copies nor independent, as in a class whose originals share no copied code). With `--seeds A-B` it makes and measures a class per seed and prints one line per seed and label view, then their means.
 
 compare50 is installed with pip into a throwaway virtual environment (COMPARE50_VENV, default under the temporary
@@ -50,6 +51,7 @@ import similarity_class  # noqa: E402
 VENV = Path(os.environ.get("COMPARE50_VENV", Path(tempfile.gettempdir()) / "compare50-venv"))
 COMPARE50_SHOWN = 50  # pairs compare50 lists by default (its -n)
 EXACT = "labels-exact.tsv"  # similarity_class.py's labels by the previous rule, measured beside labels.tsv
+READ = ROOT / "benchmarks" / "devset" / "read.tsv"  # pairs of originals read as copies (devset/README.md)
 
 # Runs in compare50's environment: every pair's score by the structure pass, as JSON lines.
 DRIVER = '''
@@ -201,11 +203,20 @@ def report(name, result, positives, show, scores):
         print("     highest independent: " + ", ".join(f"{scores[p]:.3g} {'|'.join(sorted(p))}" for p in highest))
 
 
-def views(folder):
+def read_as_copies(folder, everyone):
+    """The pairs of `everyone` whose originals (a made copy's: its source) were read as copies of one another
+    (READ): copies among the public originals that similarity_class.py's rules do not reach."""
+    copies = json.loads((folder / "made.json").read_text())["copies"]
+    source = {copy: given["source"] for copy, given in copies.items()}
+    read = {frozenset(row.split("\t")[:2]) for row in READ.read_text().splitlines()[1:] if row.strip()}
+    return {pair for pair in everyone if frozenset(source.get(n, n) for n in pair) in read}
+
+
+def views(folder, everyone=()):
     """{label view: (its copy pairs, the pairs it leaves out of the count)}: labels.tsv, the previous rule's (when it
-    differs), the made copies only, and the made copies only with the other pairs that labels.tsv calls copies left
-    out (a class whose originals share no copied code: what a hidden set of made copies would give if its originals
-    were independent)."""
+    differs), the made copies only, and the made copies only with the other pairs that labels.tsv calls copies, or
+    that were read as copies (of `everyone`), left out: what a class whose originals share no copied code gives,
+    as a hidden set of made copies would if its originals were independent."""
     positives = set(labels(folder))
     found = {"labels": (positives, set())}
     previous = set(labels(folder, EXACT)) if (folder / EXACT).is_file() else positives
@@ -213,12 +224,13 @@ def views(folder):
         found["previous"] = (previous, set())
     made_pairs = made(folder)
     found["made"] = (made_pairs, set())
-    found["made-apart"] = (made_pairs, positives - made_pairs)
+    found["made-apart"] = (made_pairs, (positives | read_as_copies(folder, everyone)) - made_pairs)
     return found
 
 
 SAID = {"previous": f"with the previous labels ({EXACT})", "made": "with the made copies only (made.json)",
-        "made-apart": "with the made copies only, the other pairs labels.tsv calls copies left out"}
+        "made-apart": "with the made copies only, the other pairs labels.tsv calls copies or read.tsv read as copies"
+                      " left out"}
 
 
 def _views(name, scores, flagged, positives, everyone, show):
@@ -278,9 +290,9 @@ def measure(given, seed, scratch, args):
     """Print the figures of one labelled class (made with `seed` from a dev set folder); returns its summary rows
     {(seed, tool, view): (figures, copy pairs)}."""
     folder, chosen = labelled(given, seed, scratch, args.renew, args.originals)
-    positives = views(folder)
     names = [n for n, _ in run.entries(folder / "class")]
     everyone = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]}
+    positives = views(folder, everyone)
     print(f"{given} ({chosen.name}, seed {seed}): {len(names)} documents, {len(everyone)} pairs,"
           f" {len(positives['labels'][0])} copy pairs; starter:"
           f" {starter(folder) and 'the folder' or 'the assignment' + chr(39) + 's'}")

@@ -183,3 +183,22 @@ def test_a_re_run_copy_of_a_notebook_exported_as_a_script_has_its_counts_from_th
     doc.renew = ("rerun",)
     assert [line for line in doc.text().splitlines() if line.startswith("# In[")] == ["# In[1]:", "# In[2]:",
                                                                                       "# In[3]:"]
+
+
+def test_the_made_apart_view_leaves_out_the_originals_read_as_copies_and_their_copies(tmp_path, monkeypatch):
+    """Pairs of originals that read.tsv lists (copies the labelling rules do not reach), and a made copy of one of
+    them with the other, are left out of made-apart; the made copy with its source stays a copy, and the other
+    views count the read pairs as independent."""
+    import json
+    read = tmp_path / "read.tsv"
+    read.write_text("a\tb\tfunction\tevidence\nv\tw\tstep\tthe same lines\n")
+    monkeypatch.setattr(quality, "READ", read)
+    (tmp_path / "labels.tsv").write_text("a\tb\tkind\ncopy_01\tw\tcopy\n")
+    (tmp_path / "made.json").write_text(json.dumps({"copies": {"copy_01": {"source": "w", "disguises": []}},
+                                                    "pasted": []}))
+    pair = lambda a, b: frozenset((a, b))
+    everyone = {pair("v", "w"), pair("copy_01", "v"), pair("copy_01", "w"), pair("v", "x"), pair("w", "x"),
+                pair("copy_01", "x")}
+    views = quality.views(tmp_path, everyone)
+    assert views["made-apart"] == ({pair("copy_01", "w")}, {pair("v", "w"), pair("copy_01", "v")})
+    assert views["made"] == ({pair("copy_01", "w")}, set()) and views["labels"][1] == set()

@@ -63,7 +63,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not args.mirrors.is_dir():
         sys.exit(f"--mirrors {args.mirrors}: no such folder; clone the repositories listed in "
-                 f"{HERE}/*.tsv into it first (see README.md there)")
+                 f"{', '.join(str(HERE / f'{name}.tsv') for name in SETS)} into it first (see README.md there)")
     missing = [line for name in SETS for line in build_set(name, args.mirrors, args.dest)]
     for line in missing:
         print("not found:", line)
