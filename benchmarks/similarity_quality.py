@@ -22,7 +22,8 @@ made copies only (made.json: a disguised copy with its source, a pasted recipien
 independent, the copies among the originals too), as a hidden set of made copies is most likely labelled; and under
 the made copies only with the other pairs that labels.tsv calls copies, or that benchmarks/devset/read.tsv lists as
 read to be copies (of the originals, or of a made copy's source), left out of the count (`made-apart`: neither
-copies nor independent, as in a class whose originals share no copied code). With `--seeds A-B` it makes and measures a class per seed and prints one line per seed and label view, then their means.
+copies nor independent, as in a class whose originals share no copied code). With `--seeds A-B` it makes and
+measures a class per seed and prints one line per seed and label view, then their means.
 
 compare50 is installed with pip into a throwaway virtual environment (COMPARE50_VENV, default under the temporary
 folder; never the project's .venv). It reads text files, so each submission is given to it as one .py file: the
