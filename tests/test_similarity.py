@@ -1,7 +1,7 @@
 """The similarity check (grader/similarity/): disguised copies rank above every pair of independent solutions, the
 handout's starter code and nearly empty submissions never flag, each report gets an instructor-only field that no
-student-facing output shows, and the pages render. Solutions and copies: tests/similarity_styles.py and
-tests/similarity_copies.py, written for these tests."""
+student-facing output shows, and the pages render (in headless Chromium too: sorting and links). Solutions and
+copies: tests/similarity_styles.py and tests/similarity_copies.py, written for these tests."""
 import itertools
 import json
 import re
@@ -855,3 +855,61 @@ def test_a_long_function_held_exactly_is_still_exact_with_a_statement_inserted_t
     alone = next(p for p in score.all_pairs([*near, *others, source, plain]) if {p.a, p.b} == {"source", "copy"})
     assert copied.alike == {"g": 1.0} and copied.agreement == pytest.approx(alone.agreement, abs=1e-3), copied
     assert copied.flagged and all(p.alike.get("g", 0) < score.EXACT for p in found.values() if "n0" in (p.a, p.b))
+
+
+# Clicks the class page's column headers as a person would, and records the rows before and after each click.
+SORT_PROBE = """<script>window.addEventListener("load", function () {
+  var table = document.getElementById("flagged"), heads = table.tHead.rows[0].cells;
+  function column(i) { return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+    return r.cells[i].textContent; }); }
+  var seen = {shown: column(4)};
+  heads[4].click(); seen.up = column(4);
+  heads[4].click(); seen.down = column(4);
+  heads[1].click(); seen.names = column(1);
+  heads[6].click(); seen.shared = column(6);
+  seen.links = Array.prototype.map.call(table.querySelectorAll("a"), function (a) { return a.getAttribute("href"); });
+  var out = document.createElement("pre"); out.id = "sorted"; out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+});</script>"""
+
+
+def in_browser(page, tmp_path, probe):
+    """What headless Chromium made of a page with `probe` run after it loads, and the errors it raised."""
+    from test_batch import CHROMIUM, PROBE_BODY, PROBE_HEAD, chromium
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (`make setup` installs it as root)")
+    probed = page.with_name("probe-" + page.name)
+    probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE_HEAD, 1)
+                      .replace("</body>", probe + PROBE_BODY + "</body>"))
+    try:
+        dumped = chromium(probed, tmp_path, "--virtual-time-budget=5000", "--dump-dom")
+    finally:
+        probed.unlink()
+    found = {key: json.loads(text.replace("&quot;", '"').replace("&amp;", "&"))
+             for key, text in re.findall(r'<pre id="(\w+)">(.*?)</pre>', dumped.stdout, re.S)}
+    assert "probe" in found, f"the page did not load: {dumped.stderr[-2000:]}"
+    return found
+
+
+def test_the_pages_sort_and_link_in_a_browser(compared, tmp_path):
+    """The similarity page in headless Chromium: its flagged rows sort by score both ways, by name and by the rare
+    code shared as numbers, on a click of the header; each flagged row links a side-by-side page, and the first
+    opens and shows the matching code marked, with no error."""
+    comparison, out = compared
+    seen = in_browser(out / "similarity.html", tmp_path, SORT_PROBE)
+    assert seen["probe"]["errors"] == []
+    rows = seen["sorted"]
+    flagged = [p for p in comparison.pairs if p.flagged]
+    assert len(rows["shown"]) == len(flagged) and rows["shown"] == [f"{p.score:.2f}" for p in flagged]
+    assert rows["up"] == sorted(rows["shown"], key=float) and rows["down"] == rows["up"][::-1]
+    assert rows["names"] == sorted(p.a for p in flagged)
+    assert rows["shared"] == [str(n) for n in sorted(p.evidence for p in flagged)]  # as numbers: 9 before 10
+    assert len(rows["links"]) == len(flagged)
+    pair = (out / rows["links"][0]).resolve()
+    assert pair.is_file() and pair.parent == (out / "similarity").resolve()
+    marks = """<script>window.addEventListener("load", function () {
+      var out = document.createElement("pre"); out.id = "marks";
+      out.textContent = JSON.stringify(document.querySelectorAll("pre mark").length);
+      document.body.appendChild(out); });</script>"""
+    shown = in_browser(pair, tmp_path, marks)
+    assert shown["probe"]["errors"] == [] and shown["marks"] > 0
