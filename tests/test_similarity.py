@@ -873,7 +873,7 @@ SORT_PROBE = """<script>window.addEventListener("load", function () {
 });</script>"""
 
 
-def in_browser(page, tmp_path, probe):
+def in_browser(page, tmp_path, probe, *options):
     """What headless Chromium made of a page with `probe` run after it loads, and the errors it raised."""
     from test_batch import CHROMIUM, PROBE_BODY, PROBE_HEAD, chromium
     if CHROMIUM is None:
@@ -882,7 +882,7 @@ def in_browser(page, tmp_path, probe):
     probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE_HEAD, 1)
                       .replace("</body>", probe + PROBE_BODY + "</body>"))
     try:
-        dumped = chromium(probed, tmp_path, "--virtual-time-budget=5000", "--dump-dom")
+        dumped = chromium(probed, tmp_path, "--virtual-time-budget=5000", "--dump-dom", *options)
     finally:
         probed.unlink()
     found = {key: json.loads(text.replace("&quot;", '"').replace("&amp;", "&"))
@@ -913,3 +913,24 @@ def test_the_pages_sort_and_link_in_a_browser(compared, tmp_path):
       document.body.appendChild(out); });</script>"""
     shown = in_browser(pair, tmp_path, marks)
     assert shown["probe"]["errors"] == [] and shown["marks"] > 0
+
+
+def test_the_page_fits_a_screen_with_names_as_long_as_a_real_class_has(tmp_path, rnn):
+    """Submissions named as collected from public repositories or a course's export (owner, repository, commit:
+    60 characters with no space) still fit a 1280-pixel window: names wrap, each function's share stays on one
+    line, and the side-by-side page says which functions were written alike."""
+    names = ["Firstname-Lastname__Building_a_Recurrent_Neural_Network_Step_by_Step__0123abcd",
+             "another-student-login__deeplearning.ai---Sequence_Models__89abcdef"]
+    folder = write_class(tmp_path / "class", {f"{names[0]}.py": TEXTBOOK, f"{names[1]}.py": copies.renamed()})
+    run.run(run.entries(folder), tmp_path / "out", rnn)
+    fits = """<script>window.addEventListener("load", function () {
+      var out = document.createElement("pre"); out.id = "fits";
+      out.textContent = JSON.stringify(document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      document.body.appendChild(out); });</script>"""
+    from test_batch import CHROMIUM
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (`make setup` installs it as root)")
+    seen = in_browser(tmp_path / "out" / "similarity.html", tmp_path, fits, "--window-size=1280,900")
+    assert seen["probe"]["errors"] == [] and seen["fits"] <= 0, f"{seen['fits']} pixels wider than the window"
+    view = json.loads((tmp_path / "out" / "similarity.json").read_text())["pairs"][0]["view"]
+    assert ", written alike</h2>" in (tmp_path / "out" / view).read_text()
