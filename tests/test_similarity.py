@@ -917,7 +917,7 @@ def test_the_pages_sort_and_link_in_a_browser(compared, tmp_path):
 
 def test_the_page_fits_a_screen_with_names_as_long_as_a_real_class_has(tmp_path, rnn):
     """Submissions named as collected from public repositories or a course's export (owner, repository, commit:
-    60 characters with no space) still fit a 1280-pixel window: names wrap, each function's share stays on one
+    60 characters with no space) still fit a 1024-pixel window: names wrap, each function's share stays on one
     line, and the side-by-side page says which functions were written alike."""
     names = ["Firstname-Lastname__Building_a_Recurrent_Neural_Network_Step_by_Step__0123abcd",
              "another-student-login__deeplearning.ai---Sequence_Models__89abcdef"]
@@ -930,7 +930,7 @@ def test_the_page_fits_a_screen_with_names_as_long_as_a_real_class_has(tmp_path,
     from test_batch import CHROMIUM
     if CHROMIUM is None:
         pytest.skip("no chromium on this machine (`make setup` installs it as root)")
-    seen = in_browser(tmp_path / "out" / "similarity.html", tmp_path, fits, "--window-size=1280,900")
+    seen = in_browser(tmp_path / "out" / "similarity.html", tmp_path, fits, "--window-size=1024,900")
     assert seen["probe"]["errors"] == [] and seen["fits"] <= 0, f"{seen['fits']} pixels wider than the window"
     view = json.loads((tmp_path / "out" / "similarity.json").read_text())["pairs"][0]["view"]
     assert ", written alike</h2>" in (tmp_path / "out" / view).read_text()

@@ -166,3 +166,31 @@ def test_the_mistakes_verb_gives_the_class_figures_and_the_groups_no_variant_exp
     empty = subprocess.run([sys.executable, "-m", "grader", "mistakes", str(tmp_path)], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert empty.returncode == 2 and "holds no reports" in empty.stderr
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (`make setup` installs it as root)")
+def test_the_class_page_fits_a_small_screen_with_names_as_long_as_a_real_class_has(graded, tmp_path):
+    """The same reports under names as collected from public repositories (owner, repository, commit: 60 characters
+    with no space), with a flagged pair of them: the page fits a 1024-pixel window (the students' table scrolls in
+    its own box, as it is meant to)."""
+    from grader.report import classpage
+    _, reports = graded
+    long = {name: f"{name}-Lastname__Building_a_Recurrent_Neural_Network_Step_by_Step__0123abcd" for name in reports}
+    renamed = []
+    for name, document in reports.items():
+        document = {**document, "submission": long[name]}
+        other = long["bob" if name == "amy" else "amy"]
+        document["similarity"] = {"neighbours": [{"other": other, "flagged": name in ("amy", "bob"), "score": 0.9}]}
+        renamed.append(document)
+    page = tmp_path / "index.html"
+    page.write_text(classpage.render(renamed))
+    fits = """<script>window.addEventListener("load", function () {
+      var out = document.createElement("pre"); out.id = "fits";
+      out.textContent = String(document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      document.body.appendChild(out); });</script>"""
+    page.write_text(page.read_text().replace("</body>", fits + "</body>"))
+    dumped = chromium(page, tmp_path, "--window-size=1024,900", "--virtual-time-budget=5000", "--dump-dom")
+    found = re.search(r'<pre id="fits">(-?\d+)</pre>', dumped.stdout)
+    assert found, f"the page did not load: {dumped.stderr[-2000:]}"
+    assert "wrong-answers" in dumped.stdout and 'id="similarity"' in dumped.stdout
+    assert int(found.group(1)) <= 0, f"{found.group(1)} pixels wider than the window"

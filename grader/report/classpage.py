@@ -34,7 +34,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 pre { white-space: pre-wrap; margin: 0; font-size: 85%; max-width: 60em; }
 .facts span { display: inline-block; margin-right: 2em; } .muted { color: #777; }
 .wide { overflow-x: auto; }
-#wrong-answers td { vertical-align: top; } #wrong-answers td.who { min-width: 14em; max-width: 22em; overflow-wrap: anywhere; }
+#wrong-answers td { vertical-align: top; overflow-wrap: anywhere; } #wrong-answers pre { max-width: 40em; }
+#wrong-answers td.who { min-width: 12em; max-width: 22em; } #similarity td { overflow-wrap: anywhere; }
 pre.code { background: #f7f7f7; padding: .4em; }
 """
 
