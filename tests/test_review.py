@@ -381,6 +381,16 @@ def test_a_rubric_edit_applies_to_every_answer_graded_with_it(out, server, brows
     assert (amy["points"], amy["adjustment"], amy["adjustment_reason"]) == (3.0, -0.5, "no remedy named")
 
 
+def test_the_scores_table_answers_200_and_keeps_the_filter_it_shows(out, server):
+    """The scores table filtered by status is a page like any other: HTTP 200 (a client stricter than Chromium,
+    curl or a proxy, refused the status line the filter's value once took the place of), and its filter shows the
+    status it filtered by."""
+    for shown in ("all", "graded", "ungraded"):
+        status, text = request(server + f"/item/vanishing_gradients?status={shown}")
+        assert status == 200, (shown, status)
+        assert f'<option value="{shown}" selected>' in text and text.count(" selected>") == 1, shown
+
+
 def test_next_ungraded_and_unsaved_picks_warn_before_leaving(out, server, browser):
     from selenium.webdriver.common.by import By
     store.save(out, "amy", "vanishing_gradients", 4, [0, 1, 2], "", "ta3")

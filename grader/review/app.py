@@ -74,9 +74,10 @@ def create_app(out, grader="", hosts=("localhost",), origins=("http://localhost"
     reports, failures = Reports(out), guard.Failures()
     app.jinja_env.globals.update(render=render)
 
-    def page(template, status=200, **values):
+    def page(template, http_status=200, **values):
+        # Not `status`: a template's own value of that name (the scores table's filter) would become the HTTP status.
         return render_template(template, grader=g.get("grader"), accounts=g.get("accounts"),
-                               message=values.pop("message", request.args.get("message", "")), **values), status
+                               message=values.pop("message", request.args.get("message", "")), **values), http_status
 
     def find(item_id, key):
         """(items, names, item, the class in this item's order, the student `key` names) or 404."""
