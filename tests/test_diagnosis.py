@@ -166,6 +166,22 @@ def test_each_mistake_is_diagnosed_in_its_own_function_only(tmp_path, rnn, group
         assert by_function(document)[function] < full_marks(document)[function]
 
 
+def test_the_terminal_says_a_diagnosis_once_for_the_checks_it_explains(grade_source):
+    """A mistake diagnosed on every check of its function is one line on the terminal, naming those checks;
+    report.json and report.md keep each check's message."""
+    from grader.report import markdown, terminal
+    document = grade_source(inject(CORRECT, "lstm_backward.prev_gradients_not_carried"))
+    failed = [c for c in document["checks"] if c["function"] == "lstm_backward" and c["status"] == "failed"]
+    said = {terminal._summary(c["message"]) for c in failed}
+    assert len(failed) >= 3 and len(said) < len(failed)
+    shown = terminal.render(document).splitlines()
+    for summary in said:
+        lines = [line for line in shown if line.endswith(summary)]
+        kinds = [c["id"].split(".", 1)[1] for c in failed if terminal._summary(c["message"]) == summary]
+        assert len(lines) == 1 and lines[0].strip().startswith(", ".join(kinds) + ": "), (lines, kinds)
+    assert sum(markdown.render(document).count(c["id"]) > 0 for c in failed) == len(failed)
+
+
 def test_the_correct_submission_is_never_diagnosed(grade_source):
     document = grade_source(CORRECT)
     assert all(c["status"] == "passed" and c["diagnoses"] == [] for c in document["checks"])

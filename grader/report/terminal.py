@@ -22,9 +22,11 @@ def render(report, folder=None):
         marks = "".join(SYMBOLS[c["status"]] for c in checks)
         lines.append(f"  {name:<{width}}  {entry['score']:>4g} / {entry['max_score']:<4g} {marks}"
                      + ("  extra credit" if entry["optional"] else ""))
+        failures = {}  # checks that failed the same way share one line: a diagnosis is often each check's message
         for check in checks:
             if check["status"] in ("failed", "error", "timeout") and check["message"]:
-                lines.append(f"  {'':<{width}}  {check['id'].split('.', 1)[1]}: {_summary(check['message'])}")
+                failures.setdefault(_summary(check["message"]), []).append(check["id"].split(".", 1)[1])
+        lines += [f"  {'':<{width}}  {', '.join(kinds)}: {summary}" for summary, kinds in failures.items()]
     cells = report.get("cells", [])  # a notebook's cells that raised or timed out
     for cell in cells[:CELLS_SHOWN]:
         lines.append(f"  cell In [{cell['cell']}] {cell['status']}: {cell['message'].splitlines()[0][:160]}")
