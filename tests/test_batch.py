@@ -4,6 +4,7 @@ two workers and short limits: per-student reports, Gradescope and JUnit files, t
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -315,21 +316,36 @@ def chromium(page, tmp_path, *options):
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
+# Records how many pixels the page is wider than the window (0 or less: it fits).
+FITS = """<script>window.addEventListener("load", function () {
+  var out = document.createElement("pre"); out.id = "fits";
+  out.textContent = String(document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  document.body.appendChild(out); });</script>"""
+
+
+def in_browser(page, tmp_path, probe, *options):
+    """({pre id: its JSON} of what `probe` and PROBE_BODY wrote after the page loaded in headless Chromium, the
+    page's DOM as Chromium left it); skips where there is no Chromium."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (`make setup` installs it as root)")
+    probed = page.with_name("probe-" + page.name)
+    probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE_HEAD, 1)
+                      .replace("</body>", probe + PROBE_BODY + "</body>"))
+    try:
+        dumped = chromium(probed, tmp_path, "--virtual-time-budget=5000", "--dump-dom", *options)
+    finally:
+        probed.unlink()
+    found = {key: json.loads(text.replace("&quot;", '"').replace("&amp;", "&"))
+             for key, text in re.findall(r'<pre id="(\w+)">(.*?)</pre>', dumped.stdout, re.S)}
+    assert "probe" in found, f"the page did not load: {dumped.stderr[-2000:]}"
+    return found, dumped.stdout
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (`make setup` installs it as root)")
 def test_the_class_page_shows_its_plots_and_tables_in_a_browser(graded, tmp_path):
-    import re
     from matplotlib import image
     page = graded.out / "index.html"
-    probe = graded.out / "probe.html"
-    text = page.read_text()
-    probe.write_text(text.replace("<head>", "<head>" + PROBE_HEAD, 1).replace("</body>", PROBE_BODY + "</body>"))
-    try:
-        dumped = chromium(probe, tmp_path, "--virtual-time-budget=5000", "--dump-dom")
-    finally:
-        probe.unlink()
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dumped.stdout)
-    assert found, f"the page did not load: {dumped.stderr[-2000:]}"
-    seen = json.loads(found.group(1).replace("&quot;", '"'))
+    seen = in_browser(page, tmp_path, "")[0]["probe"]
     assert seen["errors"] == []
     assert seen["images"] == []  # the charts are SVG and a table, drawn by the browser
     charts = {c["id"]: c for c in seen["charts"]}

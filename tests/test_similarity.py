@@ -18,6 +18,7 @@ from conftest import ROOT
 from grader.report import gradescope, markdown, terminal
 from grader.similarity import run, score
 from similarity_styles import OPERATORS, STYLES, TEXTBOOK
+from test_batch import FITS, in_browser
 
 STARTER = (ROOT / "reference" / "rnn" / "starter" / "handout.py").read_text()
 # What docs/similarity.md says of these tests' class: the disguised copies score 0.78 to 0.87, the pasted pair 0.67,
@@ -873,30 +874,12 @@ SORT_PROBE = """<script>window.addEventListener("load", function () {
 });</script>"""
 
 
-def in_browser(page, tmp_path, probe, *options):
-    """What headless Chromium made of a page with `probe` run after it loads, and the errors it raised."""
-    from test_batch import CHROMIUM, PROBE_BODY, PROBE_HEAD, chromium
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (`make setup` installs it as root)")
-    probed = page.with_name("probe-" + page.name)
-    probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE_HEAD, 1)
-                      .replace("</body>", probe + PROBE_BODY + "</body>"))
-    try:
-        dumped = chromium(probed, tmp_path, "--virtual-time-budget=5000", "--dump-dom", *options)
-    finally:
-        probed.unlink()
-    found = {key: json.loads(text.replace("&quot;", '"').replace("&amp;", "&"))
-             for key, text in re.findall(r'<pre id="(\w+)">(.*?)</pre>', dumped.stdout, re.S)}
-    assert "probe" in found, f"the page did not load: {dumped.stderr[-2000:]}"
-    return found
-
-
 def test_the_pages_sort_and_link_in_a_browser(compared, tmp_path):
     """The similarity page in headless Chromium: its flagged rows sort by score both ways, by name and by the rare
     code shared as numbers, on a click of the header; each flagged row links a side-by-side page, and the first
     opens and shows the matching code marked, with no error."""
     comparison, out = compared
-    seen = in_browser(out / "similarity.html", tmp_path, SORT_PROBE)
+    seen, _ = in_browser(out / "similarity.html", tmp_path, SORT_PROBE)
     assert seen["probe"]["errors"] == []
     rows = seen["sorted"]
     flagged = [p for p in comparison.pairs if p.flagged]
@@ -911,7 +894,7 @@ def test_the_pages_sort_and_link_in_a_browser(compared, tmp_path):
       var out = document.createElement("pre"); out.id = "marks";
       out.textContent = JSON.stringify(document.querySelectorAll("pre mark").length);
       document.body.appendChild(out); });</script>"""
-    shown = in_browser(pair, tmp_path, marks)
+    shown, _ = in_browser(pair, tmp_path, marks)
     assert shown["probe"]["errors"] == [] and shown["marks"] > 0
 
 
@@ -923,14 +906,7 @@ def test_the_page_fits_a_screen_with_names_as_long_as_a_real_class_has(tmp_path,
              "another-student-login__deeplearning.ai---Sequence_Models__89abcdef"]
     folder = write_class(tmp_path / "class", {f"{names[0]}.py": TEXTBOOK, f"{names[1]}.py": copies.renamed()})
     run.run(run.entries(folder), tmp_path / "out", rnn)
-    fits = """<script>window.addEventListener("load", function () {
-      var out = document.createElement("pre"); out.id = "fits";
-      out.textContent = JSON.stringify(document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      document.body.appendChild(out); });</script>"""
-    from test_batch import CHROMIUM
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (`make setup` installs it as root)")
-    seen = in_browser(tmp_path / "out" / "similarity.html", tmp_path, fits, "--window-size=1024,900")
+    seen, _ = in_browser(tmp_path / "out" / "similarity.html", tmp_path, FITS, "--window-size=1024,900")
     assert seen["probe"]["errors"] == [] and seen["fits"] <= 0, f"{seen['fits']} pixels wider than the window"
     view = json.loads((tmp_path / "out" / "similarity.json").read_text())["pairs"][0]["view"]
     assert ", written alike</h2>" in (tmp_path / "out" / view).read_text()

@@ -3,13 +3,12 @@ differently), two share a mistake no variant knows and one fails alone, graded b
 (report.json's instructor-only `answer`) group them, the class page lists the groups in headless Chromium, and the
 "most common problem" column counts distinct problems. The fingerprint itself is checked on made-up values."""
 import json
-import re
 
 import jsonschema
 import numpy as np
 import pytest
 from conftest import CORRECT, FAST, ROOT, mutate
-from test_batch import CHROMIUM, PROBE_BODY, PROBE_HEAD, chromium
+from test_batch import CHROMIUM, FITS, in_browser
 
 from grader.batch import grade_all as batch
 from grader.checks import wrong_answer
@@ -106,18 +105,10 @@ def test_public_mode_writes_no_fingerprint(tmp_path, rnn):
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (`make setup` installs it as root)")
 def test_the_groups_show_in_a_browser(graded, tmp_path):
     out, _ = graded
-    probe = out / "probe.html"
-    probe.write_text((out / "index.html").read_text().replace("<head>", "<head>" + PROBE_HEAD, 1)
-                     .replace("</body>", PROBE_BODY + "</body>"))
-    try:
-        dumped = chromium(probe, tmp_path, "--virtual-time-budget=5000", "--dump-dom")
-    finally:
-        probe.unlink()
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dumped.stdout)
-    assert found, f"the page did not load: {dumped.stderr[-2000:]}"
-    seen = json.loads(found.group(1).replace("&quot;", '"'))
+    found, dom = in_browser(out / "index.html", tmp_path, "")
+    seen = found["probe"]
     assert seen["errors"] == [] and seen["rows"]["wrong-answers"] == 2
-    assert "alert(" in dumped.stdout and "<script>alert" not in dumped.stdout  # shown as text, never run
+    assert "alert(" in dom and "<script>alert" not in dom  # shown as text, never run
 
 
 # The fingerprint on made-up values: float noise never splits an answer, a real difference always does.
@@ -184,13 +175,6 @@ def test_the_class_page_fits_a_small_screen_with_names_as_long_as_a_real_class_h
         renamed.append(document)
     page = tmp_path / "index.html"
     page.write_text(classpage.render(renamed))
-    fits = """<script>window.addEventListener("load", function () {
-      var out = document.createElement("pre"); out.id = "fits";
-      out.textContent = String(document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      document.body.appendChild(out); });</script>"""
-    page.write_text(page.read_text().replace("</body>", fits + "</body>"))
-    dumped = chromium(page, tmp_path, "--window-size=1024,900", "--virtual-time-budget=5000", "--dump-dom")
-    found = re.search(r'<pre id="fits">(-?\d+)</pre>', dumped.stdout)
-    assert found, f"the page did not load: {dumped.stderr[-2000:]}"
-    assert "wrong-answers" in dumped.stdout and 'id="similarity"' in dumped.stdout
-    assert int(found.group(1)) <= 0, f"{found.group(1)} pixels wider than the window"
+    seen, dom = in_browser(page, tmp_path, FITS, "--window-size=1024,900")
+    assert "wrong-answers" in dom and 'id="similarity"' in dom
+    assert seen["fits"] <= 0, f"{seen['fits']} pixels wider than the window"
